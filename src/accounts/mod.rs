@@ -1,0 +1,387 @@
+//! Signing in and out, one's own account, and the administration of
+//! accounts and the audit log.
+
+mod admin;
+pub mod queries;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use tower_sessions::Session;
+
+use crate::app::AppState;
+use crate::auth::access::{ADMIN, Access, Routes};
+use crate::auth::{self, SessionAuth, csrf, password};
+use crate::error::{AppError, Result};
+use crate::web::{self, PageCtx};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/aanmelden", Access::Anonymous, sign_in_form)
+        .post("/aanmelden", Access::Anonymous, sign_in)
+        .post("/afmelden", Access::SignedIn, sign_out)
+        .get("/account", Access::SignedIn, profile)
+        .get("/account/wachtwoord", Access::SignedIn, password_form)
+        .post("/account/wachtwoord", Access::SignedIn, change_password)
+        .get(
+            "/wachtwoord-instellen/{token}",
+            Access::Public,
+            set_password_form,
+        )
+        .post(
+            "/wachtwoord-instellen/{token}",
+            Access::Public,
+            set_password,
+        )
+        .get("/beheer/accounts", ADMIN, admin::list)
+        .get("/beheer/accounts/nieuw", ADMIN, admin::new_form)
+        .post("/beheer/accounts", ADMIN, admin::create)
+        .get("/beheer/accounts/{id}", ADMIN, admin::edit_form)
+        .post("/beheer/accounts/{id}", ADMIN, admin::update)
+        .post("/beheer/accounts/{id}/uitschakelen", ADMIN, admin::disable)
+        .post("/beheer/accounts/{id}/inschakelen", ADMIN, admin::enable)
+        .post(
+            "/beheer/accounts/{id}/herstellink",
+            ADMIN,
+            admin::reset_link,
+        )
+        .get("/beheer/logboek", ADMIN, admin::audit_log)
+}
+
+/// The client's address, for throttling. Behind a proxy every request
+/// comes from the proxy; per-login throttling still applies.
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "onbekend".to_string());
+        Ok(ClientAddr(addr))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "accounts/sign_in.html")]
+struct SignInPage {
+    ctx: PageCtx,
+    csrf: String,
+    email: String,
+    return_to: String,
+    error: Option<String>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ReturnQuery {
+    terug: Option<String>,
+    ingesteld: Option<String>,
+}
+
+fn safe_return(r: Option<&str>) -> String {
+    r.filter(|p| auth::is_safe_return_path(p))
+        .unwrap_or("/")
+        .to_string()
+}
+
+async fn sign_in_form(
+    ctx: PageCtx,
+    session: Session,
+    Query(q): Query<ReturnQuery>,
+) -> Result<Response> {
+    let page = SignInPage {
+        ctx,
+        csrf: csrf::token(&session).await?,
+        email: String::new(),
+        return_to: safe_return(q.terug.as_deref()),
+        error: None,
+        notice: q
+            .ingesteld
+            .is_some()
+            .then_some("Uw wachtwoord is ingesteld. U kunt zich nu aanmelden."),
+    };
+    Ok(web::render(&page))
+}
+
+#[derive(Debug, Deserialize)]
+struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    terug: String,
+}
+
+const SIGN_IN_FAILED: &str = "Dit e-mailadres en wachtwoord horen niet bij een actief account. Controleer ze en probeer opnieuw.";
+
+async fn sign_in(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    session: Session,
+    ClientAddr(address): ClientAddr,
+    Form(form): Form<SignInForm>,
+) -> Result<Response> {
+    let login = form.email.trim().to_lowercase();
+    let return_to = safe_return(Some(&form.terug));
+    let again = |status: StatusCode, error: &str, csrf: String| {
+        let page = SignInPage {
+            ctx: ctx.clone(),
+            csrf,
+            email: form.email.clone(),
+            return_to: return_to.clone(),
+            error: Some(error.to_string()),
+            notice: None,
+        };
+        (status, web::render(&page)).into_response()
+    };
+
+    if queries::recent_failures(&state.db, &login, &address).await? >= queries::MAX_FAILURES {
+        tracing::warn!(%address, "sign-in throttled");
+        return Ok(again(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Te veel mislukte aanmeldpogingen. Wacht een kwartier en probeer het dan opnieuw.",
+            csrf::token(&session).await?,
+        ));
+    }
+
+    let found = queries::credentials(&state.db, &login).await?;
+    let stored = found
+        .as_ref()
+        .filter(|c| !c.disabled)
+        .and_then(|c| c.password_hash.clone());
+    let password = form
+        .password
+        .chars()
+        .take(password::MAX_LENGTH * 4)
+        .collect();
+    let ok = password::verify(password, stored).await?;
+
+    let mut tx = state.db.begin().await?;
+    let account = found.filter(|_| ok);
+    queries::record_attempt(
+        &mut tx,
+        account.as_ref().map(|c| c.id),
+        &login,
+        &address,
+        ok,
+    )
+    .await?;
+    tx.commit().await?;
+
+    let Some(account) = account else {
+        return Ok(again(
+            StatusCode::UNAUTHORIZED,
+            SIGN_IN_FAILED,
+            csrf::token(&session).await?,
+        ));
+    };
+    auth::start_session(
+        &session,
+        SessionAuth {
+            account_id: account.id,
+            security_stamp: account.security_stamp,
+            signed_in_at: OffsetDateTime::now_utc().unix_timestamp(),
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&return_to).into_response())
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    session: Session,
+    ctx: PageCtx,
+) -> Result<Response> {
+    if let Some(user) = &ctx.user {
+        let mut tx = state.db.begin().await?;
+        crate::audit::record(
+            &mut tx,
+            Some(user.id),
+            "sign_out",
+            "session",
+            Some(user.id.to_string()),
+            None,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    auth::end_session(&session).await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "accounts/profile.html")]
+struct ProfilePage {
+    ctx: PageCtx,
+    changed: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct ProfileQuery {
+    gewijzigd: Option<String>,
+}
+
+async fn profile(ctx: PageCtx, Query(q): Query<ProfileQuery>) -> Result<Response> {
+    Ok(web::render(&ProfilePage {
+        ctx,
+        changed: q.gewijzigd.is_some(),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "accounts/password.html")]
+struct PasswordPage {
+    ctx: PageCtx,
+    error: Option<String>,
+}
+
+async fn password_form(ctx: PageCtx) -> Result<Response> {
+    Ok(web::render(&PasswordPage { ctx, error: None }))
+}
+
+#[derive(Debug, Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    repeat: String,
+}
+
+async fn change_password(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response> {
+    let user = ctx.user.clone().ok_or(AppError::Forbidden)?;
+    let stored = queries::password_hash(&state.db, user.id).await?;
+    let error = if !password::verify(form.current.chars().take(1024).collect(), stored).await? {
+        Some("Uw huidige wachtwoord klopt niet.")
+    } else if form.new != form.repeat {
+        Some("De twee nieuwe wachtwoorden verschillen.")
+    } else {
+        password::weakness(&form.new, &user.email)
+    };
+    if let Some(error) = error {
+        let page = PasswordPage {
+            ctx,
+            error: Some(error.to_string()),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response());
+    }
+    let hash = password::hash(form.new).await?;
+    let mut tx = state.db.begin().await?;
+    queries::set_password(&mut tx, Some(user.id), user.id, &hash, "change_password").await?;
+    let stamp = queries::current_stamp(&mut *tx, user.id).await?;
+    tx.commit().await?;
+    // Other sessions end with the old stamp; this one continues, renewed.
+    auth::start_session(
+        &session,
+        SessionAuth {
+            account_id: user.id,
+            security_stamp: stamp,
+            signed_in_at: OffsetDateTime::now_utc().unix_timestamp(),
+        },
+    )
+    .await?;
+    Ok(Redirect::to("/account?gewijzigd=1").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "accounts/set_password.html")]
+struct SetPasswordPage {
+    ctx: PageCtx,
+    csrf: String,
+    token: String,
+    display_name: String,
+    email: String,
+    error: Option<String>,
+}
+
+const LINK_INVALID: &str =
+    "Deze link is ongeldig, verlopen of al gebruikt. Vraag de beheerder om een nieuwe link.";
+
+async fn set_password_form(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    session: Session,
+    Path(token): Path<String>,
+) -> Result<Response> {
+    let account = queries::token_account(&state.db, &token)
+        .await?
+        .ok_or_else(|| AppError::bad_request(LINK_INVALID))?;
+    Ok(web::render(&SetPasswordPage {
+        ctx,
+        csrf: csrf::token(&session).await?,
+        token,
+        display_name: account.display_name,
+        email: account.email,
+        error: None,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct SetPasswordForm {
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    repeat: String,
+}
+
+async fn set_password(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    session: Session,
+    Path(token): Path<String>,
+    Form(form): Form<SetPasswordForm>,
+) -> Result<Response> {
+    let account = queries::token_account(&state.db, &token)
+        .await?
+        .ok_or_else(|| AppError::bad_request(LINK_INVALID))?;
+    let error = if form.new != form.repeat {
+        Some("De twee wachtwoorden verschillen.")
+    } else {
+        password::weakness(&form.new, &account.email)
+    };
+    if let Some(error) = error {
+        let page = SetPasswordPage {
+            ctx,
+            csrf: csrf::token(&session).await?,
+            token,
+            display_name: account.display_name,
+            email: account.email,
+            error: Some(error.to_string()),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response());
+    }
+    let hash = password::hash(form.new).await?;
+    let mut tx = state.db.begin().await?;
+    if !queries::consume_token_and_set_password(
+        &mut tx,
+        account.token_id,
+        account.account_id,
+        &hash,
+    )
+    .await?
+    {
+        return Err(AppError::bad_request(LINK_INVALID));
+    }
+    tx.commit().await?;
+    // Whoever was signed in on this browser is signed out: the new password
+    // is for the account of the link.
+    auth::end_session(&session).await?;
+    Ok(Redirect::to("/aanmelden?ingesteld=1").into_response())
+}

@@ -1,0 +1,610 @@
+//! Accounts, one-time links, sign-in attempts and the audit log.
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sqlx::{PgConnection, PgExecutor, PgPool};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::audit;
+use crate::auth::{CurrentUser, Role, password};
+
+/// A one-time link is valid this long.
+pub const TOKEN_LIFETIME: time::Duration = time::Duration::days(7);
+/// Sign-in throttling: this many failures within the window block further tries.
+pub const MAX_FAILURES: i64 = 5;
+pub const FAILURE_WINDOW_MINUTES: i32 = 15;
+
+pub async fn session_user(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    stamp: Uuid,
+) -> sqlx::Result<Option<CurrentUser>> {
+    sqlx::query_as(
+        "SELECT a.id, a.email, a.display_name, a.role, a.organisation_id,
+                o.name AS organisation_name, a.minister_id,
+                p.given_name || ' ' || p.family_name AS minister_name
+         FROM account a
+         LEFT JOIN organisation o ON o.id = a.organisation_id
+         LEFT JOIN person p ON p.id = a.minister_id
+         WHERE a.id = $1 AND a.security_stamp = $2 AND a.disabled_at IS NULL",
+    )
+    .bind(id)
+    .bind(stamp)
+    .fetch_optional(db)
+    .await
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: Option<String>,
+    pub security_stamp: Uuid,
+    pub disabled: bool,
+}
+
+pub async fn credentials(
+    db: impl PgExecutor<'_>,
+    email: &str,
+) -> sqlx::Result<Option<Credentials>> {
+    sqlx::query_as(
+        "SELECT id, password_hash, security_stamp, disabled_at IS NOT NULL AS disabled
+         FROM account WHERE email = $1",
+    )
+    .bind(email)
+    .fetch_optional(db)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub organisation_id: Option<i64>,
+    pub organisation_name: Option<String>,
+    pub minister_id: Option<i64>,
+    pub minister_name: Option<String>,
+    pub person_id: Option<i64>,
+    pub has_password: bool,
+    pub disabled_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub version: i32,
+}
+
+pub async fn list(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<AccountRow>> {
+    sqlx::query_as(
+        "SELECT a.id, a.email, a.display_name, a.role, a.organisation_id,
+                o.name AS organisation_name, a.minister_id,
+                m.given_name || ' ' || m.family_name AS minister_name, a.person_id,
+                a.password_hash IS NOT NULL AS has_password, a.disabled_at, a.created_at, a.version
+         FROM account a
+         LEFT JOIN organisation o ON o.id = a.organisation_id
+         LEFT JOIN person m ON m.id = a.minister_id
+         ORDER BY a.disabled_at IS NOT NULL, a.display_name",
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn get(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<AccountRow>> {
+    sqlx::query_as(
+        "SELECT a.id, a.email, a.display_name, a.role, a.organisation_id,
+                o.name AS organisation_name, a.minister_id,
+                m.given_name || ' ' || m.family_name AS minister_name, a.person_id,
+                a.password_hash IS NOT NULL AS has_password, a.disabled_at, a.created_at, a.version
+         FROM account a
+         LEFT JOIN organisation o ON o.id = a.organisation_id
+         LEFT JOIN person m ON m.id = a.minister_id
+         WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Choices for the account form.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Choice {
+    pub id: i64,
+    pub name: String,
+}
+
+pub async fn social_partner_organisations(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
+    sqlx::query_as(
+        "SELECT id, name FROM organisation WHERE kind IN ('employers', 'trade_union') ORDER BY name",
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn organisations(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
+    sqlx::query_as("SELECT id, name FROM organisation ORDER BY name")
+        .fetch_all(db)
+        .await
+}
+
+/// Everyone who holds or held a minister's competences.
+pub async fn ministers(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
+    sqlx::query_as(
+        "SELECT p.id, p.given_name || ' ' || p.family_name AS name FROM person p
+         WHERE EXISTS (SELECT 1 FROM minister_competence mc WHERE mc.person_id = p.id)
+         ORDER BY p.family_name, p.given_name",
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn people(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
+    sqlx::query_as(
+        "SELECT id, given_name || ' ' || family_name AS name FROM person
+         ORDER BY family_name, given_name",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// What an admin may set on an account.
+#[derive(Debug, Clone)]
+pub struct AccountFields {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub organisation_id: Option<i64>,
+    pub minister_id: Option<i64>,
+    pub person_id: Option<i64>,
+}
+
+fn snapshot(a: &AccountRow) -> serde_json::Value {
+    json!({
+        "email": a.email,
+        "display_name": a.display_name,
+        "role": a.role,
+        "organisation_id": a.organisation_id,
+        "minister_id": a.minister_id,
+        "person_id": a.person_id,
+        "disabled": a.disabled_at.is_some(),
+    })
+}
+
+fn fields_json(f: &AccountFields) -> serde_json::Value {
+    json!({
+        "email": f.email,
+        "display_name": f.display_name,
+        "role": f.role,
+        "organisation_id": f.organisation_id,
+        "minister_id": f.minister_id,
+        "person_id": f.person_id,
+    })
+}
+
+pub async fn create(
+    conn: &mut PgConnection,
+    actor: Option<i64>,
+    f: &AccountFields,
+) -> sqlx::Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO account (email, display_name, role, organisation_id, minister_id, person_id)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(&f.email)
+    .bind(&f.display_name)
+    .bind(f.role)
+    .bind(f.organisation_id)
+    .bind(f.minister_id)
+    .bind(f.person_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        actor,
+        "create",
+        "account",
+        Some(id.to_string()),
+        None,
+        Some(fields_json(f)),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Outcome of an update guarded by the version the editor saw.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Update {
+    Done,
+    NotFound,
+    /// Someone saved in between: nothing was changed.
+    Conflict,
+}
+
+pub async fn update(
+    conn: &mut PgConnection,
+    actor: i64,
+    id: i64,
+    seen_version: i32,
+    f: &AccountFields,
+) -> sqlx::Result<Update> {
+    let Some(before) = get(&mut *conn, id).await? else {
+        return Ok(Update::NotFound);
+    };
+    if before.version != seen_version {
+        return Ok(Update::Conflict);
+    }
+    // A new role or organisation ends the account's sessions.
+    let rows = sqlx::query(
+        "UPDATE account SET email = $3, display_name = $4, role = $5, organisation_id = $6,
+                minister_id = $7, person_id = $8, version = version + 1, modified_at = now(),
+                security_stamp = CASE WHEN role <> $5 OR organisation_id IS DISTINCT FROM $6
+                                        OR minister_id IS DISTINCT FROM $7
+                                      THEN gen_random_uuid() ELSE security_stamp END
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(seen_version)
+    .bind(&f.email)
+    .bind(&f.display_name)
+    .bind(f.role)
+    .bind(f.organisation_id)
+    .bind(f.minister_id)
+    .bind(f.person_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if rows == 0 {
+        return Ok(Update::Conflict);
+    }
+    audit::record(
+        conn,
+        Some(actor),
+        "update",
+        "account",
+        Some(id.to_string()),
+        Some(snapshot(&before)),
+        Some(fields_json(f)),
+    )
+    .await?;
+    Ok(Update::Done)
+}
+
+/// Disabling changes the security stamp: the account's sessions end at once.
+pub async fn set_disabled(
+    conn: &mut PgConnection,
+    actor: i64,
+    id: i64,
+    disabled: bool,
+) -> sqlx::Result<bool> {
+    let rows = sqlx::query(
+        "UPDATE account SET disabled_at = CASE WHEN $2 THEN now() ELSE NULL END,
+                security_stamp = gen_random_uuid(), version = version + 1, modified_at = now()
+         WHERE id = $1 AND (disabled_at IS NOT NULL) <> $2",
+    )
+    .bind(id)
+    .bind(disabled)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if rows > 0 {
+        audit::record(
+            conn,
+            Some(actor),
+            if disabled { "disable" } else { "enable" },
+            "account",
+            Some(id.to_string()),
+            Some(json!({ "disabled": !disabled })),
+            Some(json!({ "disabled": disabled })),
+        )
+        .await?;
+    }
+    Ok(rows > 0)
+}
+
+fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Issues a one-time link token; earlier unused links of the account stop
+/// working. Only the hash is stored.
+pub async fn issue_token(
+    conn: &mut PgConnection,
+    actor: Option<i64>,
+    account_id: i64,
+) -> sqlx::Result<String> {
+    use base64::Engine;
+    let bytes: [u8; 32] = rand::random();
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    sqlx::query(
+        "UPDATE one_time_token SET used_at = now()
+         WHERE account_id = $1 AND purpose = 'set_password' AND used_at IS NULL",
+    )
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO one_time_token (account_id, purpose, token_hash, created_by, expires_at)
+         VALUES ($1, 'set_password', $2, $3, now() + make_interval(days => $4))",
+    )
+    .bind(account_id)
+    .bind(token_hash(&token))
+    .bind(actor)
+    .bind(i32::try_from(TOKEN_LIFETIME.whole_days()).unwrap_or(7))
+    .execute(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        actor,
+        "issue_password_link",
+        "account",
+        Some(account_id.to_string()),
+        None,
+        Some(json!({ "valid_days": TOKEN_LIFETIME.whole_days() })),
+    )
+    .await?;
+    Ok(token)
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct TokenAccount {
+    pub token_id: i64,
+    pub account_id: i64,
+    pub email: String,
+    pub display_name: String,
+}
+
+/// The account a still valid, unused link belongs to.
+pub async fn token_account(
+    db: impl PgExecutor<'_>,
+    token: &str,
+) -> sqlx::Result<Option<TokenAccount>> {
+    sqlx::query_as(
+        "SELECT t.id AS token_id, a.id AS account_id, a.email, a.display_name
+         FROM one_time_token t JOIN account a ON a.id = t.account_id
+         WHERE t.token_hash = $1 AND t.purpose = 'set_password'
+           AND t.used_at IS NULL AND t.expires_at > now() AND a.disabled_at IS NULL",
+    )
+    .bind(token_hash(token))
+    .fetch_optional(db)
+    .await
+}
+
+/// Uses the link once: false when someone used it in between.
+pub async fn consume_token_and_set_password(
+    conn: &mut PgConnection,
+    token_id: i64,
+    account_id: i64,
+    hash: &str,
+) -> sqlx::Result<bool> {
+    let used = sqlx::query(
+        "UPDATE one_time_token SET used_at = now()
+         WHERE id = $1 AND used_at IS NULL AND expires_at > now()",
+    )
+    .bind(token_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if used == 0 {
+        return Ok(false);
+    }
+    set_password(
+        conn,
+        Some(account_id),
+        account_id,
+        hash,
+        "set_password_by_link",
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Stores a new hash and ends every session of the account.
+pub async fn set_password(
+    conn: &mut PgConnection,
+    actor: Option<i64>,
+    account_id: i64,
+    hash: &str,
+    action: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE account SET password_hash = $2, security_stamp = gen_random_uuid(),
+                modified_at = now()
+         WHERE id = $1",
+    )
+    .bind(account_id)
+    .bind(hash)
+    .execute(&mut *conn)
+    .await?;
+    // The hash itself never reaches the log.
+    audit::record(
+        conn,
+        actor,
+        action,
+        "account",
+        Some(account_id.to_string()),
+        None,
+        None,
+    )
+    .await
+}
+
+pub async fn current_stamp(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Uuid> {
+    sqlx::query_scalar("SELECT security_stamp FROM account WHERE id = $1")
+        .bind(id)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn password_hash(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT password_hash FROM account WHERE id = $1")
+        .bind(id)
+        .fetch_one(db)
+        .await
+}
+
+/// Recent failures for this login or this address, whichever is higher.
+pub async fn recent_failures(
+    db: impl PgExecutor<'_>,
+    login: &str,
+    address: &str,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT GREATEST(
+             count(*) FILTER (WHERE login = $1),
+             count(*) FILTER (WHERE address = $2))
+         FROM login_attempt
+         WHERE NOT succeeded AND at > now() - make_interval(mins => $3)
+           AND (login = $1 OR address = $2)",
+    )
+    .bind(login)
+    .bind(address)
+    .bind(FAILURE_WINDOW_MINUTES)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn record_attempt(
+    conn: &mut PgConnection,
+    account_id: Option<i64>,
+    login: &str,
+    address: &str,
+    succeeded: bool,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO login_attempt (login, address, succeeded) VALUES ($1, $2, $3)")
+        .bind(login)
+        .bind(address)
+        .bind(succeeded)
+        .execute(&mut *conn)
+        .await?;
+    // The login is logged only when it belongs to an account: a mistyped
+    // password in the login field must not end up in the log.
+    audit::record(
+        conn,
+        account_id,
+        if succeeded {
+            "sign_in"
+        } else {
+            "sign_in_failed"
+        },
+        "session",
+        account_id.map(|i| i.to_string()),
+        None,
+        Some(json!({ "address": address })),
+    )
+    .await
+}
+
+/// Creates an administrator from the command line.
+pub async fn create_admin(
+    pool: &PgPool,
+    email: &str,
+    name: &str,
+    password: String,
+) -> Result<i64, String> {
+    let email = normalise_email(email).ok_or("Dat is geen geldig e-mailadres.")?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("Geef een naam op.".into());
+    }
+    if let Some(why) = password::weakness(&password, &email) {
+        return Err(why.into());
+    }
+    let hash = password::hash(password).await.map_err(|e| e.to_string())?;
+    let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
+    let fields = AccountFields {
+        email: email.clone(),
+        display_name: name.to_string(),
+        role: Role::Admin,
+        organisation_id: None,
+        minister_id: None,
+        person_id: None,
+    };
+    let id = create(&mut tx, None, &fields).await.map_err(|e| {
+        if crate::error::violated_constraint(&e) == Some("account_email_key") {
+            format!("Er bestaat al een account voor {email}.")
+        } else {
+            e.to_string()
+        }
+    })?;
+    set_password(&mut tx, None, id, &hash, "set_password")
+        .await
+        .map_err(|e| e.to_string())?;
+    tx.commit().await.map_err(|e| e.to_string())?;
+    Ok(id)
+}
+
+/// Lower-cased and trimmed, or `None` when it cannot be an e-mail address.
+pub fn normalise_email(s: &str) -> Option<String> {
+    let e = s.trim().to_lowercase();
+    let (local, domain) = e.split_once('@')?;
+    let ok = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && e.len() <= 254
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !domain.contains('@');
+    ok.then_some(e)
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: OffsetDateTime,
+    pub account: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    pub entity: Option<String>,
+    pub action: Option<String>,
+    pub account: Option<String>,
+    pub from: Option<time::Date>,
+    pub until: Option<time::Date>,
+    pub before_id: Option<i64>,
+}
+
+pub const AUDIT_PAGE: i64 = 50;
+
+/// Newest first, `AUDIT_PAGE` at a time (keyset pagination on id).
+pub async fn audit_entries(
+    db: impl PgExecutor<'_>,
+    f: &AuditFilter,
+) -> sqlx::Result<Vec<AuditRow>> {
+    sqlx::query_as(
+        "SELECT l.id, l.at, a.email AS account, l.action, l.entity, l.entity_id, l.before, l.after
+         FROM audit_log l LEFT JOIN account a ON a.id = l.account_id
+         WHERE ($1::text IS NULL OR l.entity = $1)
+           AND ($2::text IS NULL OR l.action = $2)
+           AND ($3::text IS NULL OR a.email ILIKE '%' || $3 || '%')
+           AND ($4::date IS NULL OR l.at >= $4::date)
+           AND ($5::date IS NULL OR l.at < $5::date + 1)
+           AND ($6::bigint IS NULL OR l.id < $6)
+         ORDER BY l.id DESC LIMIT $7",
+    )
+    .bind(&f.entity)
+    .bind(&f.action)
+    .bind(&f.account)
+    .bind(f.from)
+    .bind(f.until)
+    .bind(f.before_id)
+    .bind(AUDIT_PAGE + 1)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn audit_kinds(db: impl PgExecutor<'_>) -> sqlx::Result<(Vec<String>, Vec<String>)> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT DISTINCT entity, action FROM audit_log ORDER BY 1, 2")
+            .fetch_all(db)
+            .await?;
+    let mut entities: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    entities.dedup();
+    let mut actions: Vec<String> = rows.into_iter().map(|r| r.1).collect();
+    actions.sort();
+    actions.dedup();
+    Ok((entities, actions))
+}

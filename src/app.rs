@@ -1,0 +1,211 @@
+//! The application: its state, its routes and the layers around them.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use sqlx::PgPool;
+use tower::ServiceBuilder;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+use crate::auth::access::{RouteSpec, Routes};
+use crate::auth::{self, Viewer};
+use crate::config::ServeConfig;
+use crate::error::{AppError, ErrorPage};
+use crate::web;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub config: Arc<ServeConfig>,
+}
+
+/// Every route of the application, each with its permission decision.
+pub fn routes() -> Routes {
+    Routes::new()
+        .merge(crate::home::routes())
+        .merge(crate::composition::routes())
+        .merge(crate::agreements::routes())
+        .merge(crate::accounts::routes())
+}
+
+/// The route table, for the authorization test and the documentation.
+pub fn route_table() -> Vec<RouteSpec> {
+    routes().into_parts().1
+}
+
+pub fn build(state: AppState) -> Router {
+    let secure = state.config.secure_cookies;
+    let store = PostgresStore::new(state.db.clone());
+    let sessions = SessionManagerLayer::new(store)
+        .with_name(if secure { "__Host-vesoc" } else { "vesoc" })
+        .with_secure(secure)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        // Every request extends the idle timeout; the absolute lifetime is
+        // checked against the sign-in time in `auth::load_viewer`.
+        .with_always_save(true)
+        .with_expiry(Expiry::OnInactivity(auth::IDLE_TIMEOUT));
+
+    let (router, _) = routes().into_parts();
+    let app = router
+        .fallback(|| async { AppError::NotFound })
+        .layer(
+            ServiceBuilder::new()
+                .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
+                .layer(sessions)
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    auth::load_viewer,
+                ))
+                .layer(middleware::from_fn(error_pages))
+                .layer(middleware::from_fn(auth::csrf::verify)),
+        )
+        .with_state(state);
+
+    let static_files = Router::new()
+        .nest_service("/static", ServeDir::new(static_dir()))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=3600"),
+        ));
+
+    let router = Router::new()
+        .merge(static_files)
+        .merge(app)
+        .layer(middleware::from_fn(error_pages))
+        .layer(TraceLayer::new_for_http());
+    with_security_headers(router, secure)
+}
+
+/// The stylesheet and images live next to Cargo.toml.
+fn static_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static")
+}
+
+/// Outermost, so that every response has them, errors included.
+fn with_security_headers(router: Router, secure: bool) -> Router {
+    let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+               object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+    let hsts = secure.then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    let headers = [
+        (header::CONTENT_SECURITY_POLICY, csp),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+    ];
+    let mut router = router.layer(SetResponseHeaderLayer::if_not_present(
+        header::STRICT_TRANSPORT_SECURITY,
+        move |_: &Response| hsts.clone(),
+    ));
+    for (name, value) in headers {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    router
+}
+
+/// Renders the Dutch error page for an [`ErrorPage`] response, and for the
+/// plain-text errors axum and tower-http produce by themselves.
+async fn error_pages(req: Request, next: Next) -> Response {
+    let viewer = req
+        .extensions()
+        .get::<Viewer>()
+        .cloned()
+        .unwrap_or_default();
+    let response = next.run(req).await;
+    let status = response.status();
+    if let Some(page) = response.extensions().get::<ErrorPage>().cloned() {
+        return web::render_error(status, &page, viewer);
+    }
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    if (status.is_client_error() || status.is_server_error()) && !is_html {
+        let page = generic_page(status);
+        return web::render_error(status, &page, viewer);
+    }
+    response
+}
+
+fn generic_page(status: StatusCode) -> ErrorPage {
+    let (title, message) = match status {
+        StatusCode::NOT_FOUND => ("Pagina niet gevonden", "Deze pagina bestaat niet (meer)."),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "Niet toegelaten",
+            "Deze pagina kan niet op deze manier worden opgevraagd.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "Te groot",
+            "Wat u verstuurde is te groot. Verklein het bestand of de tekst en probeer opnieuw.",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+        | StatusCode::UNPROCESSABLE_ENTITY
+        | StatusCode::BAD_REQUEST => (
+            "Ongeldige aanvraag",
+            "Het formulier of het adres bevat ongeldige gegevens. Ga terug en controleer wat u invulde.",
+        ),
+        s if s.is_server_error() => (
+            "Er ging iets mis",
+            "Er ging iets mis bij het verwerken van uw aanvraag. Probeer het later opnieuw.",
+        ),
+        _ => ("Fout", "Uw aanvraag kon niet worden verwerkt."),
+    };
+    ErrorPage {
+        title,
+        message: message.to_string(),
+    }
+}
+
+/// Serves until `shutdown` resolves, then lets requests in flight finish.
+pub async fn serve(
+    db: PgPool,
+    config: ServeConfig,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let cleanup = tokio::spawn(
+        PostgresStore::new(db.clone())
+            .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
+    );
+    let state = AppState {
+        db,
+        config: Arc::new(config),
+    };
+    let app = build(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    cleanup.abort();
+    Ok(())
+}
+
+/// Marks pages for signed-in users as not to be stored by any cache.
+pub fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}

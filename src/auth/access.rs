@@ -1,0 +1,162 @@
+//! Permissions are data, in one place: every route is registered through
+//! [`Routes`] with the [`Access`] it needs, and that decision is enforced by a
+//! layer on the route itself. There is no other way to add a route, so no
+//! route can be added without a decision; the authorization test walks
+//! [`Routes::table`].
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+
+use crate::app::AppState;
+use crate::auth::{Role, Viewer};
+use crate::error::AppError;
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Everyone, signed in or not.
+    Public,
+    /// Only visitors who are not signed in (the sign-in form).
+    Anonymous,
+    /// Every signed-in account.
+    SignedIn,
+    /// Signed-in accounts with one of these roles.
+    Roles(&'static [Role]),
+}
+
+/// The role sets of the table in `design.md`.
+pub const ADMIN: Access = Access::Roles(&[Role::Admin]);
+pub const SECRETARIAT: Access = Access::Roles(&[Role::Secretariat]);
+pub const PROPOSERS: Access =
+    Access::Roles(&[Role::SocialPartner, Role::Cabinet, Role::Secretariat]);
+pub const FOLLOW_UP: Access = Access::Roles(&[Role::Cabinet, Role::Secretariat]);
+
+/// What a role (or an anonymous visitor) gets from a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    SignIn,
+    Forbid,
+    /// Signed-in users asking for the sign-in form go home.
+    GoHome,
+}
+
+impl Access {
+    pub fn decide(self, role: Option<Role>) -> Decision {
+        match (self, role) {
+            (Access::Public, _) => Decision::Allow,
+            (Access::Anonymous, None) => Decision::Allow,
+            (Access::Anonymous, Some(_)) => Decision::GoHome,
+            (_, None) => Decision::SignIn,
+            (Access::SignedIn, Some(_)) => Decision::Allow,
+            (Access::Roles(roles), Some(r)) if roles.contains(&r) => Decision::Allow,
+            (Access::Roles(_), Some(_)) => Decision::Forbid,
+        }
+    }
+}
+
+async fn enforce(State(access): State<Access>, req: Request, next: Next) -> Response {
+    let role = req.extensions().get::<Viewer>().and_then(Viewer::role);
+    match access.decide(role) {
+        Decision::Allow => next.run(req).await,
+        Decision::GoHome => axum::response::Redirect::to("/").into_response(),
+        Decision::Forbid => {
+            tracing::warn!(path = %req.uri().path(), ?role, "permission refused");
+            AppError::Forbidden.into_response()
+        }
+        Decision::SignIn => {
+            // After sign-in, a GET goes back to where the visitor was; a POST
+            // cannot be replayed, so it goes back to the referring page or home.
+            let return_to = if req.method() == Method::GET {
+                req.uri()
+                    .path_and_query()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_default()
+            } else {
+                "/".to_string()
+            };
+            AppError::SignInRequired { return_to }.into_response()
+        }
+    }
+}
+
+/// One registered route: method, path pattern, and who may use it.
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// A router that records the permission decision of every route.
+pub struct Routes {
+    router: Router<AppState>,
+    table: Vec<RouteSpec>,
+}
+
+impl Default for Routes {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Routes {
+    pub fn new() -> Self {
+        Routes {
+            router: Router::new(),
+            table: Vec::new(),
+        }
+    }
+
+    pub fn get<H, T>(self, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::GET, path, access, get(handler))
+    }
+
+    pub fn post<H, T>(self, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::POST, path, access, post(handler))
+    }
+
+    fn add(
+        mut self,
+        method: Method,
+        path: &'static str,
+        access: Access,
+        route: MethodRouter<AppState>,
+    ) -> Self {
+        let guarded = route.route_layer(middleware::from_fn_with_state(access, enforce));
+        self.router = self.router.route(path, guarded);
+        self.table.push(RouteSpec {
+            method,
+            path,
+            access,
+        });
+        self
+    }
+
+    pub fn merge(mut self, other: Routes) -> Self {
+        self.router = self.router.merge(other.router);
+        self.table.extend(other.table);
+        self
+    }
+
+    pub fn table(&self) -> &[RouteSpec] {
+        &self.table
+    }
+
+    pub fn into_parts(self) -> (Router<AppState>, Vec<RouteSpec>) {
+        (self.router, self.table)
+    }
+}

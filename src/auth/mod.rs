@@ -1,0 +1,199 @@
+//! Who is asking: accounts' roles, the signed-in user, sessions, permissions
+//! and CSRF.
+
+pub mod access;
+pub mod csrf;
+pub mod password;
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::error::{AppError, Result};
+
+/// Sessions end this long after sign-in, whatever the activity.
+pub const ABSOLUTE_SESSION_LIFETIME: time::Duration = time::Duration::hours(12);
+/// Sessions end after this long without a request.
+pub const IDLE_TIMEOUT: time::Duration = time::Duration::hours(8);
+
+const SESSION_AUTH_KEY: &str = "auth";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, Serialize, Deserialize)]
+#[sqlx(type_name = "account_role", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Secretariat,
+    Cabinet,
+    SocialPartner,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Admin,
+        Role::Secretariat,
+        Role::Cabinet,
+        Role::SocialPartner,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "beheerder",
+            Role::Secretariat => "secretariaat",
+            Role::Cabinet => "kabinet",
+            Role::SocialPartner => "sociale partner",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Secretariat => "secretariat",
+            Role::Cabinet => "cabinet",
+            Role::SocialPartner => "social_partner",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == s)
+    }
+}
+
+/// The signed-in user, as every page sees them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub organisation_id: Option<i64>,
+    pub organisation_name: Option<String>,
+    pub minister_id: Option<i64>,
+    pub minister_name: Option<String>,
+    #[sqlx(skip)]
+    pub csrf_token: String,
+}
+
+impl CurrentUser {
+    /// Who they act for, as shown next to their name.
+    pub fn acting_for(&self) -> Option<String> {
+        match (&self.minister_name, &self.organisation_name) {
+            (Some(m), _) => Some(format!("kabinet {m}")),
+            (None, Some(o)) => Some(o.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Who is asking: put in the request's extensions for every request.
+#[derive(Debug, Clone, Default)]
+pub struct Viewer(pub Option<CurrentUser>);
+
+impl Viewer {
+    pub fn role(&self) -> Option<Role> {
+        self.0.as_ref().map(|u| u.role)
+    }
+}
+
+/// What the session keeps about the signed-in account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionAuth {
+    pub account_id: i64,
+    /// Must equal the account's current stamp: a password change, a role
+    /// change or disabling the account changes it and ends the session.
+    pub security_stamp: Uuid,
+    pub signed_in_at: i64,
+}
+
+/// Starts a signed-in session with a new id (against session fixation).
+pub async fn start_session(session: &Session, auth: SessionAuth) -> Result<()> {
+    session.cycle_id().await.map_err(session_error)?;
+    session
+        .insert(SESSION_AUTH_KEY, auth)
+        .await
+        .map_err(session_error)?;
+    csrf::rotate(session).await?;
+    Ok(())
+}
+
+pub async fn end_session(session: &Session) -> Result<()> {
+    session.flush().await.map_err(session_error)
+}
+
+pub fn session_error(e: tower_sessions::session::Error) -> AppError {
+    AppError::Internal(anyhow::anyhow!("session: {e}"))
+}
+
+/// Loads the signed-in user, if any, into the request. A session whose
+/// account is disabled, whose stamp is stale or that outlived its absolute
+/// lifetime is ended here.
+pub async fn load_viewer(
+    State(state): State<AppState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let viewer = match current_user(&state, &session).await {
+        Ok(v) => v,
+        Err(e) => return axum::response::IntoResponse::into_response(e),
+    };
+    let signed_in = viewer.is_some();
+    req.extensions_mut().insert(Viewer(viewer));
+    let response = next.run(req).await;
+    if signed_in {
+        crate::app::no_store(response)
+    } else {
+        response
+    }
+}
+
+async fn current_user(state: &AppState, session: &Session) -> Result<Option<CurrentUser>> {
+    let Some(auth) = session
+        .get::<SessionAuth>(SESSION_AUTH_KEY)
+        .await
+        .map_err(session_error)?
+    else {
+        return Ok(None);
+    };
+    let expired = OffsetDateTime::now_utc().unix_timestamp() - auth.signed_in_at
+        > ABSOLUTE_SESSION_LIFETIME.whole_seconds();
+    let user = if expired {
+        None
+    } else {
+        crate::accounts::queries::session_user(&state.db, auth.account_id, auth.security_stamp)
+            .await?
+    };
+    match user {
+        Some(mut user) => {
+            user.csrf_token = csrf::token(session).await?;
+            Ok(Some(user))
+        }
+        None => {
+            end_session(session).await?;
+            Ok(None)
+        }
+    }
+}
+
+/// The sign-in page, returning to `return_to` afterwards.
+pub fn sign_in_url(return_to: &str) -> String {
+    let mut url = String::from("/aanmelden");
+    if is_safe_return_path(return_to) && return_to != "/" {
+        url.push_str("?terug=");
+        url.extend(form_urlencoded::byte_serialize(return_to.as_bytes()));
+    }
+    url
+}
+
+/// Only paths on this site: no `//host`, no scheme, no backslash tricks.
+pub fn is_safe_return_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(|c| c.is_control())
+}

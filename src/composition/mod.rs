@@ -1,0 +1,200 @@
+//! Bodies and their composition, today and on any date.
+
+pub mod queries;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use time::Date;
+
+use crate::app::AppState;
+use crate::auth::access::{Access, Routes};
+use crate::error::{AppError, Result};
+use crate::web::{self, PageCtx};
+use queries::{Body, Contact, Seat, SeatRule, Side};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/organen", Access::Public, list)
+        .get("/organen/{slug}", Access::Public, show)
+}
+
+#[derive(Template)]
+#[template(path = "composition/list.html")]
+struct ListPage {
+    ctx: PageCtx,
+    bodies: Vec<Body>,
+}
+
+async fn list(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
+    let bodies = queries::list_bodies(&state.db).await?;
+    Ok(web::render(&ListPage { ctx, bodies }))
+}
+
+#[derive(Debug, Deserialize)]
+struct DateQuery {
+    op: Option<String>,
+}
+
+/// The seats of one side on the chosen date, and those still open.
+pub struct SideView {
+    pub side: Side,
+    pub rules: Vec<RuleView>,
+    pub seats: Vec<Seat>,
+    pub open_seats: Vec<OpenSeats>,
+}
+
+pub struct RuleView {
+    pub label: String,
+    pub count: Option<i32>,
+}
+
+pub struct OpenSeats {
+    pub count: i32,
+    pub label: String,
+    pub organisation: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "composition/show.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    body: Body,
+    on: Date,
+    is_today: bool,
+    date_input: String,
+    date_error: Option<String>,
+    sides: Vec<SideView>,
+    contacts: Vec<Contact>,
+}
+
+impl ShowPage {
+    fn on_label(&self) -> String {
+        web::nl_date(self.on)
+    }
+}
+
+async fn show(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<DateQuery>,
+) -> Result<Response> {
+    let body = queries::body_by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let today = web::today();
+    let requested = query.op.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let (on, date_error) = match requested {
+        None => (today, None),
+        Some(s) => match web::parse_date(s) {
+            Some(d) => (d, None),
+            None => (
+                today,
+                Some(format!(
+                    "\u{201c}{s}\u{201d} is geen geldige datum. Gebruik de vorm JJJJ-MM-DD, bijvoorbeeld 2020-01-01. Hieronder ziet u de samenstelling van vandaag."
+                )),
+            ),
+        },
+    };
+    let rules = queries::seat_rules(&state.db, body.id).await?;
+    let seats = queries::composition_on(&state.db, body.id, on).await?;
+    let contacts = queries::contacts(&state.db, body.id).await?;
+    let page = ShowPage {
+        ctx,
+        date_input: match (&date_error, requested) {
+            (Some(_), Some(s)) => s.to_string(),
+            _ => web::iso_date(on),
+        },
+        is_today: on == today,
+        on,
+        date_error,
+        sides: group_by_side(rules, seats),
+        contacts,
+        body,
+    };
+    let status = if page.date_error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, web::render(&page)).into_response())
+}
+
+/// Groups seats by side and works out which seats of the rules are open:
+/// a rule for one organisation is filled by that organisation's members
+/// first, a rule for any organisation by the members left.
+pub fn group_by_side(rules: Vec<SeatRule>, seats: Vec<Seat>) -> Vec<SideView> {
+    Side::ALL
+        .into_iter()
+        .filter_map(|side| {
+            let side_rules: Vec<&SeatRule> = rules.iter().filter(|r| r.side == side).collect();
+            let side_seats: Vec<Seat> = seats.iter().filter(|s| s.side == side).cloned().collect();
+            if side_rules.is_empty() && side_seats.is_empty() {
+                return None;
+            }
+            let mut unmatched: Vec<&Seat> =
+                side_seats.iter().filter(|s| s.role.holds_seat()).collect();
+            let mut open_seats = Vec::new();
+            // Organisation-specific rules first, then the general ones.
+            let ordered = side_rules
+                .iter()
+                .filter(|r| r.organisation_id.is_some())
+                .chain(side_rules.iter().filter(|r| r.organisation_id.is_none()));
+            for rule in ordered {
+                let Some(count) = rule.seat_count else {
+                    unmatched.retain(|s| Some(s.organisation_id) != rule.organisation_id);
+                    continue;
+                };
+                let mut filled = 0;
+                unmatched.retain(|s| {
+                    let fits = rule.organisation_id.is_none_or(|o| o == s.organisation_id);
+                    if fits && filled < count {
+                        filled += 1;
+                        false
+                    } else {
+                        true
+                    }
+                });
+                if count > filled {
+                    open_seats.push(OpenSeats {
+                        count: count - filled,
+                        label: rule.label.clone(),
+                        organisation: rule.organisation_name.clone(),
+                    });
+                }
+            }
+            Some(SideView {
+                side,
+                rules: side_rules
+                    .iter()
+                    .map(|r| RuleView {
+                        label: r.label.clone(),
+                        count: r.seat_count,
+                    })
+                    .collect(),
+                seats: side_seats,
+                open_seats,
+            })
+        })
+        .collect()
+}
+
+impl Seat {
+    pub fn period(&self) -> String {
+        match self.valid_until {
+            Some(until) => format!(
+                "{} – {}",
+                web::nl_date(self.valid_from),
+                web::nl_date(until)
+            ),
+            None => format!("sinds {}", web::nl_date(self.valid_from)),
+        }
+    }
+
+    pub fn is_chair(&self) -> bool {
+        self.role == queries::MembershipRole::Chair
+    }
+}

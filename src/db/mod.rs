@@ -1,0 +1,99 @@
+//! The database: the pool, the private cluster, migrations and the seed.
+
+pub mod cluster;
+pub mod seed;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool};
+
+use crate::config::DbConfig;
+use cluster::{Durability, PrivateCluster};
+
+pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// The name of the database inside a private cluster.
+const DATABASE_NAME: &str = "vesoc";
+
+/// A pool, and the private cluster behind it when vesoc started one.
+pub struct Database {
+    pub pool: PgPool,
+    cluster: Option<PrivateCluster>,
+}
+
+impl Database {
+    /// Connects to `DATABASE_URL`, or starts the private cluster, and
+    /// brings the schema up to date.
+    pub async fn open(config: &DbConfig) -> anyhow::Result<Database> {
+        let (options, cluster) = match &config.database_url {
+            Some(url) => (
+                url.parse::<PgConnectOptions>()
+                    .context("DATABASE_URL is geen geldige PostgreSQL-URL")?,
+                None,
+            ),
+            None => {
+                let dir = config.data_dir.clone();
+                let cluster = tokio::task::spawn_blocking(move || {
+                    PrivateCluster::ensure(&dir, Durability::Safe)
+                })
+                .await??;
+                create_database_if_missing(&cluster.connect_options("postgres"), DATABASE_NAME)
+                    .await?;
+                (cluster.connect_options(DATABASE_NAME), Some(cluster))
+            }
+        };
+        let pool = pool_options()
+            .connect_with(options)
+            .await
+            .context("kan niet verbinden met PostgreSQL")?;
+        MIGRATOR.run(&pool).await.context("migraties mislukt")?;
+        Ok(Database { pool, cluster })
+    }
+
+    /// Closes the pool and stops the private cluster if vesoc started it.
+    pub async fn close(self) -> anyhow::Result<()> {
+        self.pool.close().await;
+        if let Some(cluster) = self.cluster {
+            tokio::task::spawn_blocking(move || cluster.stop()).await??;
+        }
+        Ok(())
+    }
+}
+
+/// A bounded pool: with the database down, a page fails fast instead of hanging.
+pub fn pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_millis(2500))
+}
+
+/// `CREATE DATABASE` has no `IF NOT EXISTS`; tolerate a concurrent creator.
+pub async fn create_database_if_missing(
+    admin: &PgConnectOptions,
+    name: &str,
+) -> anyhow::Result<()> {
+    let mut conn = PgConnection::connect_with(admin).await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_one(&mut conn)
+            .await?;
+    if !exists {
+        // Identifiers cannot be bound; `name` is ours, never user input.
+        let sql = format!("CREATE DATABASE \"{}\"", name.replace('"', ""));
+        if let Err(e) = sqlx::query(&sql).execute(&mut conn).await {
+            let duplicate = e
+                .as_database_error()
+                .and_then(|d| d.code())
+                .is_some_and(|c| c == "42P04");
+            if !duplicate {
+                return Err(e.into());
+            }
+        }
+    }
+    conn.close().await?;
+    Ok(())
+}

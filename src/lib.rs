@@ -1,0 +1,13 @@
+//! vesoc: the web application of the VESOC secretariat.
+
+pub mod accounts;
+pub mod agreements;
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod composition;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod home;
+pub mod web;

@@ -1,0 +1,83 @@
+use std::io::{IsTerminal, Read};
+
+use anyhow::Context;
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use vesoc::config::{Cli, Command, ServeConfig};
+use vesoc::db::{Database, seed};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("vesoc=info,tower_http=info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let db = Database::open(&cli.db).await?;
+    let result = match cli
+        .command
+        .unwrap_or(Command::Serve(ServeConfig::default()))
+    {
+        Command::Serve(config) => serve(&db, config).await,
+        Command::Migrate => Ok(()),
+        Command::Seed => seed::seed(&db.pool).await.map(|added| {
+            println!("{added} rijen toegevoegd.");
+        }),
+        Command::CreateAdmin { email, name } => create_admin(&db, &email, &name).await,
+    };
+    db.close().await?;
+    result
+}
+
+async fn serve(db: &Database, config: ServeConfig) -> anyhow::Result<()> {
+    if !config.no_seed && seed::seed_if_empty(&db.pool).await? {
+        tracing::info!("empty database: loaded the VESOC data of the source documents");
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("kan niet luisteren op {}", config.addr))?;
+    tracing::info!("vesoc listens on http://{}", config.addr);
+    vesoc::app::serve(db.pool.clone(), config, listener, shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// The password is asked for on a terminal, or read from stdin: never from
+/// an argument, where other users could read it in the process list.
+async fn create_admin(db: &Database, email: &str, name: &str) -> anyhow::Result<()> {
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Wachtwoord: ")?;
+        let again = rpassword::prompt_password("Nogmaals: ")?;
+        anyhow::ensure!(first == again, "De wachtwoorden verschillen.");
+        first
+    } else {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        s.trim_end_matches(['\r', '\n']).to_string()
+    };
+    let id = vesoc::accounts::queries::create_admin(&db.pool, email, name, password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("Beheerder {email} aangemaakt (account {id}). Meld u aan op /aanmelden.");
+    Ok(())
+}

@@ -1,0 +1,277 @@
+//! What every page shares: the context the layout needs, Dutch dates, and
+//! form helpers.
+
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+use time::{Date, Month, OffsetDateTime};
+
+use crate::auth::{CurrentUser, Viewer};
+use crate::error::ErrorPage;
+
+/// What the layout needs: who is signed in, and where we are.
+#[derive(Debug, Clone, Default)]
+pub struct PageCtx {
+    pub user: Option<CurrentUser>,
+    pub path: String,
+}
+
+impl PageCtx {
+    pub fn from_viewer(viewer: Viewer, path: &str) -> Self {
+        PageCtx {
+            user: viewer.0,
+            path: path.to_string(),
+        }
+    }
+
+    /// Marks the navigation link of the current section.
+    pub fn current(&self, prefix: &str) -> &'static str {
+        let here = if prefix == "/" {
+            self.path == "/"
+        } else {
+            self.path == prefix || self.path.starts_with(&format!("{prefix}/"))
+        };
+        if here { "page" } else { "false" }
+    }
+
+    pub fn is_role(&self, code: &str) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role.code() == code)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let viewer = parts
+            .extensions
+            .get::<Viewer>()
+            .cloned()
+            .unwrap_or_default();
+        Ok(PageCtx::from_viewer(viewer, parts.uri.path()))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate<'a> {
+    ctx: PageCtx,
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+}
+
+pub fn render_error(status: StatusCode, page: &ErrorPage, viewer: Viewer) -> Response {
+    let template = ErrorTemplate {
+        ctx: PageCtx::from_viewer(viewer, ""),
+        status: status.as_u16(),
+        title: page.title,
+        message: &page.message,
+    };
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "error page failed to render");
+            (
+                status,
+                Html(format!(
+                    "<!doctype html><title>{}</title><p>{}</p>",
+                    status, status
+                )),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Renders a template as a page, or the error page when rendering fails.
+pub fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => crate::error::AppError::Internal(e.into()).into_response(),
+    }
+}
+
+/// A decimal as Dutch writes it: "120000" → "120.000", "80.5" → "80,5".
+pub fn nl_number(value: &str) -> String {
+    let (int, frac) = value.split_once('.').unwrap_or((value, ""));
+    let frac = frac.trim_end_matches('0');
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped},{frac}")
+    }
+}
+
+/// Messages per form field, in Dutch; "form" holds one for the whole form.
+#[derive(Debug, Default, Clone)]
+pub struct FieldErrors(Vec<(&'static str, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        if self.get(field).is_none() {
+            self.0.push((field, message.into()));
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn all(&self) -> &[(&'static str, String)] {
+        &self.0
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// "2 oktober 2019"
+pub fn nl_date(d: Date) -> String {
+    format!(
+        "{} {} {}",
+        d.day(),
+        MONTHS[usize::from(u8::from(d.month())) - 1],
+        d.year()
+    )
+}
+
+/// "2019-10-02", the value of a date field.
+pub fn iso_date(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Parses a date field (YYYY-MM-DD) as a browser's date input sends it.
+pub fn parse_date(s: &str) -> Option<Date> {
+    let mut parts = s.trim().splitn(3, '-');
+    let year: i32 = parts.next()?.parse().ok()?;
+    let month: u8 = parts.next()?.parse().ok()?;
+    let day: u8 = parts.next()?.parse().ok()?;
+    if !(1000..=9999).contains(&year) {
+        return None;
+    }
+    Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()
+}
+
+/// Today in Belgium. The offset is approximated by UTC+1 outside summer time
+/// and UTC+2 within it, which is exact for dates.
+pub fn today() -> Date {
+    brussels(OffsetDateTime::now_utc()).date()
+}
+
+/// A moment as read on a clock in Brussels.
+pub fn brussels(t: OffsetDateTime) -> OffsetDateTime {
+    let offset = if is_summer_time(t) { 2 } else { 1 };
+    let offset = time::UtcOffset::from_hms(offset, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    t.to_offset(offset)
+}
+
+/// "maandag 2 oktober 2019 om 14.30 uur"
+pub fn nl_datetime(t: OffsetDateTime) -> String {
+    let local = brussels(t);
+    format!(
+        "{} {} om {}.{:02} uur",
+        WEEKDAYS[usize::from(local.weekday().number_days_from_monday())],
+        nl_date(local.date()),
+        local.hour(),
+        local.minute()
+    )
+}
+
+const WEEKDAYS: [&str; 7] = [
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+];
+
+/// EU summer time: from 01:00 UTC on the last Sunday of March to 01:00 UTC
+/// on the last Sunday of October.
+fn is_summer_time(t: OffsetDateTime) -> bool {
+    let year = t.year();
+    let last_sunday = |month: Month| {
+        let mut d = Date::from_calendar_date(year, month, month.length(year)).unwrap_or(Date::MIN);
+        while d.weekday() != time::Weekday::Sunday {
+            d = d.previous_day().unwrap_or(Date::MIN);
+        }
+        d.midnight().assume_utc() + time::Duration::hours(1)
+    };
+    t >= last_sunday(Month::March) && t < last_sunday(Month::October)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn dates_read_in_dutch() {
+        assert_eq!(nl_date(date!(2019 - 10 - 02)), "2 oktober 2019");
+        assert_eq!(iso_date(date!(2020 - 01 - 01)), "2020-01-01");
+    }
+
+    #[test]
+    fn numbers_read_in_dutch() {
+        assert_eq!(nl_number("120000"), "120.000");
+        assert_eq!(nl_number("80"), "80");
+        assert_eq!(nl_number("80.50"), "80,5");
+        assert_eq!(nl_number("-1234567.0"), "-1.234.567");
+    }
+
+    #[test]
+    fn date_fields_parse_strictly() {
+        assert_eq!(parse_date("2020-01-01"), Some(date!(2020 - 01 - 01)));
+        assert_eq!(parse_date(" 2024-02-29 "), Some(date!(2024 - 02 - 29)));
+        for bad in [
+            "",
+            "2023-02-29",
+            "2020-13-01",
+            "20-01-01",
+            "gisteren",
+            "2020-01-01x",
+            "99999-01-01",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn summer_time_follows_eu_rules() {
+        assert!(!is_summer_time(datetime!(2026-03-29 00:59 UTC)));
+        assert!(is_summer_time(datetime!(2026-03-29 01:00 UTC)));
+        assert!(is_summer_time(datetime!(2026-10-25 00:59 UTC)));
+        assert!(!is_summer_time(datetime!(2026-10-25 01:00 UTC)));
+    }
+}
