@@ -1,0 +1,219 @@
+//! The authorization matrix: every route of the router, for anonymous
+//! visitors and each of the four roles.
+//!
+//! The routes come from the router's own table (`vesoc::app::route_table`),
+//! so a new route is tested the moment it exists. `EXPECTED` is the
+//! reviewed permission decision for each route: a route that is missing
+//! here, or whose declared access differs, fails the test.
+
+use axum::http::{Method, StatusCode};
+
+use crate::harness::{Client, TestApp};
+use vesoc::auth::Role;
+use vesoc::auth::access::{Access, Decision};
+
+/// Who may use what: the table of `design.md`, route by route.
+const EXPECTED: &[(&str, &str, &str)] = &[
+    ("GET", "/", "public"),
+    ("GET", "/organen", "public"),
+    ("GET", "/organen/{slug}", "public"),
+    ("GET", "/akkoorden", "public"),
+    ("GET", "/akkoorden/{slug}", "public"),
+    ("GET", "/aanmelden", "anonymous"),
+    ("POST", "/aanmelden", "anonymous"),
+    ("POST", "/afmelden", "signed-in"),
+    ("GET", "/account", "signed-in"),
+    ("GET", "/account/wachtwoord", "signed-in"),
+    ("POST", "/account/wachtwoord", "signed-in"),
+    ("GET", "/wachtwoord-instellen/{token}", "public"),
+    ("POST", "/wachtwoord-instellen/{token}", "public"),
+    ("GET", "/beheer/accounts", "admin"),
+    ("GET", "/beheer/accounts/nieuw", "admin"),
+    ("POST", "/beheer/accounts", "admin"),
+    ("GET", "/beheer/accounts/{id}", "admin"),
+    ("POST", "/beheer/accounts/{id}", "admin"),
+    ("POST", "/beheer/accounts/{id}/uitschakelen", "admin"),
+    ("POST", "/beheer/accounts/{id}/inschakelen", "admin"),
+    ("POST", "/beheer/accounts/{id}/herstellink", "admin"),
+    ("GET", "/beheer/logboek", "admin"),
+];
+
+fn access_name(access: Access) -> String {
+    match access {
+        Access::Public => "public".into(),
+        Access::Anonymous => "anonymous".into(),
+        Access::SignedIn => "signed-in".into(),
+        Access::Roles(roles) => {
+            let mut names: Vec<&str> = roles
+                .iter()
+                .map(|r| match r {
+                    Role::Admin => "admin",
+                    Role::Secretariat => "secretariat",
+                    Role::Cabinet => "cabinet",
+                    Role::SocialPartner => "social-partner",
+                })
+                .collect();
+            names.sort_unstable();
+            names.join("+")
+        }
+    }
+}
+
+#[test]
+fn every_route_has_a_reviewed_permission_decision() {
+    let table = vesoc::app::route_table();
+    for route in &table {
+        let expected = EXPECTED
+            .iter()
+            .find(|(m, p, _)| *m == route.method.as_str() && *p == route.path)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} {} has no entry in EXPECTED: decide who may use it",
+                    route.method, route.path
+                )
+            });
+        assert_eq!(
+            expected.2,
+            access_name(route.access),
+            "{} {}: declared access differs from the reviewed decision",
+            route.method,
+            route.path
+        );
+    }
+    for (m, p, _) in EXPECTED {
+        assert!(
+            table
+                .iter()
+                .any(|r| r.method.as_str() == *m && r.path == *p),
+            "{m} {p} is in EXPECTED but not in the router"
+        );
+    }
+}
+
+/// Fills in a route's path parameters with records that exist.
+fn concrete(path: &str, target_account: i64) -> String {
+    path.replace("{slug}", slug_for(path))
+        .replace("{id}", &target_account.to_string())
+        .replace("{token}", "ongeldige-link")
+}
+
+fn slug_for(path: &str) -> &'static str {
+    if path.starts_with("/organen") {
+        "vesoc-overleg"
+    } else if path.starts_with("/akkoorden") {
+        "iedereen-aan-boord-2019"
+    } else if path.contains("{slug}") {
+        panic!("no sample value for {{slug}} in {path}: add one")
+    } else {
+        ""
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_each_role_as_decided() {
+    let app = TestApp::seeded().await;
+    // The records that admin actions on {id} act upon: not one of the
+    // clients below, so no client loses its session midway.
+    let target = app
+        .account(Role::SocialPartner, "doelwit@test.vesoc.be")
+        .await;
+
+    let mut clients: Vec<(Option<Role>, Client)> = vec![(None, app.client())];
+    for role in Role::ALL {
+        clients.push((Some(role), app.signed_in(role).await));
+    }
+
+    let mut table = vesoc::app::route_table();
+    // Signing out last, so the other routes see a signed-in client.
+    table.sort_by_key(|r| r.path == "/afmelden");
+
+    for route in &table {
+        {
+            let path = concrete(route.path, target);
+            for (role, client) in clients.iter_mut() {
+                let expected = route.access.decide(*role);
+                let page = if route.method == Method::GET {
+                    client.get(&path).await
+                } else {
+                    client.post_form(&path, &[]).await
+                };
+                let who = format!("{role:?} {} {path}", route.method);
+                match expected {
+                    Decision::SignIn => {
+                        assert_eq!(page.status, StatusCode::SEE_OTHER, "{who}");
+                        let to = page.location().unwrap_or_default();
+                        assert!(to.starts_with("/aanmelden"), "{who} → {to}");
+                    }
+                    Decision::Forbid => {
+                        assert_eq!(page.status, StatusCode::FORBIDDEN, "{who}");
+                        assert_eq!(page.select("h1"), vec!["Geen toegang"], "{who}");
+                    }
+                    Decision::GoHome => {
+                        assert_eq!(page.status, StatusCode::SEE_OTHER, "{who}");
+                        assert_eq!(page.location(), Some("/"), "{who}");
+                    }
+                    Decision::Allow => {
+                        assert_ne!(page.status, StatusCode::FORBIDDEN, "{who}");
+                        assert!(
+                            !page
+                                .location()
+                                .unwrap_or_default()
+                                .starts_with("/aanmelden"),
+                            "{who}"
+                        );
+                        assert!(!page.status.is_server_error(), "{who}: {}", page.status);
+                        if route.method == Method::GET {
+                            let ok = page.status == StatusCode::OK
+                                // an invalid one-time link is refused as such
+                                || (path.contains("ongeldige-link") && page.status == StatusCode::BAD_REQUEST);
+                            assert!(ok, "{who}: {}", page.status);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_post_without_permission_changes_nothing() {
+    let app = TestApp::seeded().await;
+    let target = app
+        .account(Role::SocialPartner, "doelwit@test.vesoc.be")
+        .await;
+    let before = app.count("SELECT count(*) FROM audit_log").await;
+    for role in [Role::Secretariat, Role::Cabinet, Role::SocialPartner] {
+        let mut c = app.signed_in(role).await;
+        let after_sign_in = app.count("SELECT count(*) FROM audit_log").await;
+        let page = c
+            .post_form(&format!("/beheer/accounts/{target}/uitschakelen"), &[])
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+        let page = c
+            .post_form(
+                "/beheer/accounts",
+                &[
+                    ("email", "x@y.be"),
+                    ("display_name", "X"),
+                    ("role", "admin"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            app.count("SELECT count(*) FROM audit_log").await,
+            after_sign_in
+        );
+    }
+    assert!(app.count("SELECT count(*) FROM audit_log").await > before);
+    assert_eq!(
+        app.count("SELECT count(*) FROM account WHERE disabled_at IS NOT NULL")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM account WHERE email = 'x@y.be'")
+            .await,
+        0
+    );
+}

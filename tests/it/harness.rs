@@ -1,0 +1,399 @@
+//! The test harness: a real PostgreSQL for every test.
+//!
+//! Without `DATABASE_URL` the tests start (or reuse) a private cluster under
+//! the system's temporary folder; with it, they use that server. Either way,
+//! every test gets a fresh database cloned from a template that was migrated
+//! (and, for `seeded()`, seeded) once per schema version.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use scraper::{Html, Selector};
+use sha2::{Digest, Sha256};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+use tokio::sync::OnceCell;
+use tower::ServiceExt;
+
+use vesoc::app::{AppState, build};
+use vesoc::auth::Role;
+use vesoc::config::ServeConfig;
+use vesoc::db::cluster::{Durability, PrivateCluster};
+use vesoc::db::{MIGRATOR, pool_options, seed};
+
+pub const PASSWORD: &str = "een lange testzin voor vesoc";
+
+struct Setup {
+    admin: PgConnectOptions,
+    empty: String,
+    seeded: String,
+}
+
+static SETUP: OnceCell<Setup> = OnceCell::const_new();
+
+async fn setup() -> &'static Setup {
+    SETUP
+        .get_or_init(|| async {
+            let admin = match std::env::var("DATABASE_URL") {
+                Ok(url) => url.parse::<PgConnectOptions>().expect("DATABASE_URL"),
+                Err(_) => {
+                    let base = std::env::temp_dir().join("vesoc-test-cluster");
+                    let cluster = tokio::task::spawn_blocking(move || {
+                        PrivateCluster::ensure(&base, Durability::Unsafe)
+                    })
+                    .await
+                    .expect("join")
+                    .expect("private PostgreSQL cluster for the tests");
+                    cluster.connect_options("postgres")
+                }
+            };
+            // One template per schema and seed version, shared by every test
+            // process: named by a hash of both.
+            let mut hash = Sha256::new();
+            for m in MIGRATOR.iter() {
+                hash.update(&m.checksum);
+            }
+            hash.update(include_str!("../../src/db/seed.rs"));
+            let hash: String = hash.finalize()[..6]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            let empty = format!("vesoc_tpl_empty_{hash}");
+            let seeded = format!("vesoc_tpl_seeded_{hash}");
+            make_template(&admin, &empty, false).await;
+            make_template(&admin, &seeded, true).await;
+            Setup {
+                admin,
+                empty,
+                seeded,
+            }
+        })
+        .await
+}
+
+async fn make_template(admin: &PgConnectOptions, name: &str, seeded: bool) {
+    let mut conn = PgConnection::connect_with(admin).await.expect("connect");
+    // Serialise template creation across test processes.
+    sqlx::query("SELECT pg_advisory_lock(727274)")
+        .execute(&mut conn)
+        .await
+        .expect("lock");
+    let ready: Option<bool> =
+        sqlx::query_scalar("SELECT datistemplate FROM pg_database WHERE datname = $1")
+            .bind(name)
+            .fetch_optional(&mut conn)
+            .await
+            .expect("lookup");
+    if ready != Some(true) {
+        conn.execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
+            .await
+            .expect("drop stale template");
+        conn.execute(format!("CREATE DATABASE \"{name}\"").as_str())
+            .await
+            .expect("create template");
+        let pool = pool_options()
+            .connect_with(admin.clone().database(name))
+            .await
+            .expect("connect template");
+        MIGRATOR.run(&pool).await.expect("migrate");
+        if seeded {
+            seed::seed(&pool).await.expect("seed");
+        }
+        pool.close().await;
+        conn.execute(format!("ALTER DATABASE \"{name}\" IS_TEMPLATE true").as_str())
+            .await
+            .expect("mark template");
+    }
+    sqlx::query("SELECT pg_advisory_unlock(727274)")
+        .execute(&mut conn)
+        .await
+        .expect("unlock");
+}
+
+/// A fresh database and the application on top of it.
+pub struct TestApp {
+    pub db: PgPool,
+    pub router: Router,
+    name: String,
+    admin: PgConnectOptions,
+}
+
+impl TestApp {
+    /// Migrated, no data.
+    pub async fn empty() -> TestApp {
+        let s = setup().await;
+        TestApp::from_template(&s.empty, &s.admin).await
+    }
+
+    /// Migrated and seeded with the VESOC data.
+    pub async fn seeded() -> TestApp {
+        let s = setup().await;
+        TestApp::from_template(&s.seeded, &s.admin).await
+    }
+
+    async fn from_template(template: &str, admin: &PgConnectOptions) -> TestApp {
+        let name = format!("vesoc_t_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = PgConnection::connect_with(admin).await.expect("connect");
+        conn.execute(format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"").as_str())
+            .await
+            .expect("create test database");
+        conn.close().await.ok();
+        let db = pool_options()
+            .max_connections(4)
+            .connect_with(admin.clone().database(&name))
+            .await
+            .expect("connect test database");
+        let router = build(AppState {
+            db: db.clone(),
+            config: Arc::new(ServeConfig::default()),
+        });
+        TestApp {
+            db,
+            router,
+            name,
+            admin: admin.clone(),
+        }
+    }
+
+    pub fn client(&self) -> Client {
+        Client {
+            router: self.router.clone(),
+            cookie: None,
+            addr: SocketAddr::from(([127, 0, 0, 1], 40000)),
+        }
+    }
+
+    /// Creates an account with a password, acting for a fitting
+    /// organisation or minister of the seed.
+    pub async fn account(&self, role: Role, email: &str) -> i64 {
+        let hash = vesoc::auth::password::hash(PASSWORD.to_string())
+            .await
+            .expect("hash");
+        let (org, minister): (Option<&str>, Option<&str>) = match role {
+            Role::SocialPartner => (Some("acv"), None),
+            Role::Cabinet => (Some("vlaamse-regering"), Some("hilde-crevits")),
+            Role::Secretariat => (Some("serv"), None),
+            Role::Admin => (None, None),
+        };
+        sqlx::query_scalar(
+            "INSERT INTO account (email, display_name, role, organisation_id, minister_id, password_hash)
+             VALUES ($1, $2, $3,
+                     (SELECT id FROM organisation WHERE slug = $4),
+                     (SELECT id FROM person WHERE slug = $5), $6)
+             RETURNING id",
+        )
+        .bind(email)
+        .bind(format!("Test {}", role.label()))
+        .bind(role)
+        .bind(org)
+        .bind(minister)
+        .bind(hash)
+        .fetch_one(&self.db)
+        .await
+        .expect("insert account")
+    }
+
+    /// A client signed in with a new account of `role`.
+    pub async fn signed_in(&self, role: Role) -> Client {
+        let email = format!("{}@test.vesoc.be", role.code().replace('_', "-"));
+        self.account(role, &email).await;
+        let mut client = self.client();
+        let res = client.sign_in(&email, PASSWORD).await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "sign-in as {role:?}: {}",
+            res.text()
+        );
+        client
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.db)
+            .await
+            .expect(sql)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let admin = self.admin.clone();
+        // Drop is synchronous and may run inside a runtime: use a thread of
+        // its own with a runtime of its own.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async move {
+                if let Ok(mut c) = PgConnection::connect_with(&admin).await {
+                    let _ = c
+                        .execute(
+                            format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str(),
+                        )
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// A browser: keeps the session cookie, knows the CSRF token of the last
+/// page that had one.
+pub struct Client {
+    router: Router,
+    cookie: Option<String>,
+    pub addr: SocketAddr,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn text(&self) -> String {
+        let html = Html::parse_document(&self.body);
+        let main = Selector::parse("main").expect("selector");
+        html.select(&main)
+            .next()
+            .map(|m| m.text().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The text of every element matching `css`, whitespace collapsed.
+    pub fn select(&self, css: &str) -> Vec<String> {
+        let html = Html::parse_document(&self.body);
+        let sel = Selector::parse(css).expect("selector");
+        html.select(&sel)
+            .map(|e| {
+                e.text()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    /// The value of an attribute on the first element matching `css`.
+    pub fn attr(&self, css: &str, attr: &str) -> Option<String> {
+        let html = Html::parse_document(&self.body);
+        let sel = Selector::parse(css).expect("selector");
+        html.select(&sel)
+            .next()
+            .and_then(|e| e.value().attr(attr).map(str::to_string))
+    }
+
+    pub fn location(&self) -> Option<&str> {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    pub fn csrf(&self) -> Option<String> {
+        self.attr("input[name=_csrf]", "value")
+    }
+}
+
+impl Client {
+    pub async fn request(&mut self, method: Method, path: &str, form: Option<String>) -> Page {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        let body = match form {
+            Some(f) => {
+                req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                Body::from(f)
+            }
+            None => Body::empty(),
+        };
+        let mut req = req.body(body).expect("request");
+        req.extensions_mut().insert(ConnectInfo(self.addr));
+        let res = self.router.clone().oneshot(req).await.expect("response");
+        let status = res.status();
+        let headers = res.headers().clone();
+        for v in headers.get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap_or_default();
+            let pair = v.split(';').next().unwrap_or_default().to_string();
+            if v.contains("Max-Age=0") || pair.ends_with('=') {
+                self.cookie = None;
+            } else {
+                self.cookie = Some(pair);
+            }
+        }
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        self.request(Method::GET, path, None).await
+    }
+
+    /// Posts a form as a browser would: with the CSRF token of a page that
+    /// carries one (fetched from `token_page`).
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf_token().await;
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// Posts exactly these fields, with no CSRF token added.
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.request(Method::POST, path, Some(body)).await
+    }
+
+    /// The session's CSRF token, as the sign-in form or the sign-out button
+    /// of the layout carries it.
+    pub async fn csrf_token(&mut self) -> String {
+        let page = self.get("/account").await;
+        if let Some(t) = page.csrf() {
+            return t;
+        }
+        let page = self.get("/aanmelden").await;
+        page.csrf().expect("a CSRF token on the sign-in page")
+    }
+
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> Page {
+        let page = self.get("/aanmelden").await;
+        let token = page.csrf().expect("csrf on the sign-in page");
+        self.post_raw(
+            "/aanmelden",
+            &[
+                ("_csrf", &token),
+                ("email", email),
+                ("password", password),
+                ("terug", "/"),
+            ],
+        )
+        .await
+    }
+
+    pub fn session_cookie(&self) -> Option<&str> {
+        self.cookie.as_deref()
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the application against a real PostgreSQL.
+
+// A failed unwrap is a failed test, with its line: what tests want.
+#![expect(clippy::unwrap_used)]
+
+mod accounts;
+mod authz;
+mod foundation;
+mod harness;
