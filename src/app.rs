@@ -35,6 +35,7 @@ pub fn routes() -> Routes {
         .merge(crate::home::routes())
         .merge(crate::composition::routes())
         .merge(crate::agreements::routes())
+        .merge(crate::meetings::routes())
         .merge(crate::accounts::routes())
 }
 

@@ -6,7 +6,9 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
-use time::{Date, Month, OffsetDateTime};
+use std::sync::LazyLock;
+
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::ErrorPage;
@@ -182,17 +184,43 @@ pub fn parse_date(s: &str) -> Option<Date> {
     Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()
 }
 
-/// Today in Belgium. The offset is approximated by UTC+1 outside summer time
-/// and UTC+2 within it, which is exact for dates.
+static BRUSSELS: LazyLock<jiff::tz::TimeZone> =
+    LazyLock::new(|| jiff::tz::TimeZone::get("Europe/Brussels").unwrap_or(jiff::tz::TimeZone::UTC));
+
+/// Today in Belgium.
 pub fn today() -> Date {
     brussels(OffsetDateTime::now_utc()).date()
 }
 
 /// A moment as read on a clock in Brussels.
 pub fn brussels(t: OffsetDateTime) -> OffsetDateTime {
-    let offset = if is_summer_time(t) { 2 } else { 1 };
-    let offset = time::UtcOffset::from_hms(offset, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    t.to_offset(offset)
+    let offset = jiff::Timestamp::from_second(t.unix_timestamp())
+        .map(|ts| BRUSSELS.to_offset(ts).seconds())
+        .unwrap_or(0);
+    t.to_offset(UtcOffset::from_whole_seconds(offset).unwrap_or(UtcOffset::UTC))
+}
+
+/// The moment a Brussels clock shows `date` `time`. `None` for the hour
+/// that does not exist when summer time starts; in the hour that occurs
+/// twice when it ends, the first one.
+pub fn from_brussels(date: Date, time: Time) -> Option<OffsetDateTime> {
+    let civil = jiff::civil::DateTime::new(
+        i16::try_from(date.year()).ok()?,
+        i8::try_from(u8::from(date.month())).ok()?,
+        i8::try_from(date.day()).ok()?,
+        i8::try_from(time.hour()).ok()?,
+        i8::try_from(time.minute()).ok()?,
+        0,
+        0,
+    )
+    .ok()?;
+    let offset = match BRUSSELS.to_ambiguous_timestamp(civil).offset() {
+        jiff::tz::AmbiguousOffset::Unambiguous { offset } => offset,
+        jiff::tz::AmbiguousOffset::Fold { before, .. } => before,
+        jiff::tz::AmbiguousOffset::Gap { .. } => return None,
+    };
+    let offset = UtcOffset::from_whole_seconds(offset.seconds()).ok()?;
+    Some(PrimitiveDateTime::new(date, time).assume_offset(offset))
 }
 
 /// "maandag 2 oktober 2019 om 14.30 uur"
@@ -200,11 +228,19 @@ pub fn nl_datetime(t: OffsetDateTime) -> String {
     let local = brussels(t);
     format!(
         "{} {} om {}.{:02} uur",
-        WEEKDAYS[usize::from(local.weekday().number_days_from_monday())],
+        nl_weekday(local.date()),
         nl_date(local.date()),
         local.hour(),
         local.minute()
     )
+}
+
+pub fn nl_weekday(d: Date) -> &'static str {
+    WEEKDAYS[usize::from(d.weekday().number_days_from_monday())]
+}
+
+pub fn nl_month(m: Month) -> &'static str {
+    MONTHS[usize::from(u8::from(m)) - 1]
 }
 
 const WEEKDAYS: [&str; 7] = [
@@ -217,24 +253,24 @@ const WEEKDAYS: [&str; 7] = [
     "zondag",
 ];
 
-/// EU summer time: from 01:00 UTC on the last Sunday of March to 01:00 UTC
-/// on the last Sunday of October.
-fn is_summer_time(t: OffsetDateTime) -> bool {
-    let year = t.year();
-    let last_sunday = |month: Month| {
-        let mut d = Date::from_calendar_date(year, month, month.length(year)).unwrap_or(Date::MIN);
-        while d.weekday() != time::Weekday::Sunday {
-            d = d.previous_day().unwrap_or(Date::MIN);
-        }
-        d.midnight().assume_utc() + time::Duration::hours(1)
-    };
-    t >= last_sunday(Month::March) && t < last_sunday(Month::October)
+/// Parses a time field (HH:MM) as a browser's time input sends it.
+pub fn parse_time(s: &str) -> Option<Time> {
+    let (h, m) = s.trim().split_once(':')?;
+    if h.len() > 2 || m.len() != 2 {
+        return None;
+    }
+    Time::from_hms(h.parse().ok()?, m.parse().ok()?, 0).ok()
+}
+
+/// "14:30", the value of a time field.
+pub fn hhmm(t: OffsetDateTime) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::{date, datetime};
+    use time::macros::{date, datetime, time};
 
     #[test]
     fn dates_read_in_dutch() {
@@ -268,10 +304,34 @@ mod tests {
     }
 
     #[test]
-    fn summer_time_follows_eu_rules() {
-        assert!(!is_summer_time(datetime!(2026-03-29 00:59 UTC)));
-        assert!(is_summer_time(datetime!(2026-03-29 01:00 UTC)));
-        assert!(is_summer_time(datetime!(2026-10-25 00:59 UTC)));
-        assert!(!is_summer_time(datetime!(2026-10-25 01:00 UTC)));
+    fn brussels_time_follows_summer_time() {
+        assert_eq!(brussels(datetime!(2026-03-29 00:59 UTC)).hour(), 1);
+        assert_eq!(brussels(datetime!(2026-03-29 01:00 UTC)).hour(), 3);
+        assert_eq!(brussels(datetime!(2026-10-25 00:59 UTC)).hour(), 2);
+        assert_eq!(brussels(datetime!(2026-10-25 01:00 UTC)).hour(), 2);
+        assert_eq!(
+            from_brussels(date!(2026 - 07 - 01), time!(14:00)),
+            Some(datetime!(2026-07-01 12:00 UTC))
+        );
+        assert_eq!(
+            from_brussels(date!(2026 - 12 - 01), time!(14:00)),
+            Some(datetime!(2026-12-01 13:00 UTC))
+        );
+        // 02:30 does not exist on the last Sunday of March.
+        assert_eq!(from_brussels(date!(2026 - 03 - 29), time!(02:30)), None);
+        // 02:30 happens twice on the last Sunday of October: the first.
+        assert_eq!(
+            from_brussels(date!(2026 - 10 - 25), time!(02:30)),
+            Some(datetime!(2026-10-25 00:30 UTC))
+        );
+    }
+
+    #[test]
+    fn time_fields_parse_strictly() {
+        assert_eq!(parse_time("09:05"), Some(time!(09:05)));
+        assert_eq!(parse_time("9:05"), Some(time!(09:05)));
+        for bad in ["", "24:00", "12:60", "12", "12:5", "noon", "123:00"] {
+            assert_eq!(parse_time(bad), None, "{bad:?}");
+        }
     }
 }

@@ -225,6 +225,7 @@ async fn sign_out(
 struct ProfilePage {
     ctx: PageCtx,
     changed: bool,
+    has_calendar_link: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -232,10 +233,18 @@ struct ProfileQuery {
     gewijzigd: Option<String>,
 }
 
-async fn profile(ctx: PageCtx, Query(q): Query<ProfileQuery>) -> Result<Response> {
+async fn profile(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Query(q): Query<ProfileQuery>,
+) -> Result<Response> {
+    let user = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
+    let has_calendar_link =
+        crate::meetings::queries::has_calendar_token(&state.db, user.id).await?;
     Ok(web::render(&ProfilePage {
         ctx,
         changed: q.gewijzigd.is_some(),
+        has_calendar_link,
     }))
 }
 

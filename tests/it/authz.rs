@@ -36,6 +36,41 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/beheer/accounts/{id}/inschakelen", "admin"),
     ("POST", "/beheer/accounts/{id}/herstellink", "admin"),
     ("GET", "/beheer/logboek", "admin"),
+    // meetings
+    ("GET", "/vergaderingen", "public"),
+    ("GET", "/vergaderingen/{id}", "public"),
+    ("GET", "/vergaderingen/{id}/uitnodigingen", "signed-in"),
+    ("GET", "/kalender/{file}", "public"),
+    ("GET", "/kalender/persoonlijk/{file}", "public"),
+    ("POST", "/account/kalender", "signed-in"),
+    ("POST", "/account/kalender/intrekken", "signed-in"),
+    ("GET", "/beheer/vergaderingen/nieuw", "secretariat"),
+    ("POST", "/beheer/vergaderingen", "secretariat"),
+    ("GET", "/vergaderingen/{id}/bewerken", "secretariat"),
+    ("POST", "/vergaderingen/{id}/bewerken", "secretariat"),
+    ("POST", "/vergaderingen/{id}/status", "secretariat"),
+    (
+        "POST",
+        "/vergaderingen/{id}/uitnodigingen/samenstelling",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/vergaderingen/{id}/uitnodigingen/toevoegen",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/vergaderingen/{id}/uitnodigingen/verwijderen",
+        "secretariat",
+    ),
+    ("POST", "/vergaderingen/{id}/aanwezigheid", "secretariat"),
+    ("POST", "/vergaderingen/{id}/verslag", "secretariat"),
+    (
+        "POST",
+        "/vergaderingen/{id}/verslag/goedkeuren",
+        "secretariat",
+    ),
 ];
 
 fn access_name(access: Access) -> String {
@@ -90,10 +125,28 @@ fn every_route_has_a_reviewed_permission_decision() {
     }
 }
 
+/// Records that exist, for the path parameters.
+struct Samples {
+    account: i64,
+    meeting: i64,
+    calendar_token: String,
+}
+
 /// Fills in a route's path parameters with records that exist.
-fn concrete(path: &str, target_account: i64) -> String {
+fn concrete(path: &str, s: &Samples) -> String {
+    let id = if path.starts_with("/vergaderingen") {
+        s.meeting
+    } else {
+        s.account
+    };
+    let file = if path.starts_with("/kalender/persoonlijk") {
+        format!("{}.ics", s.calendar_token)
+    } else {
+        "vesoc-werkgroep.ics".to_string()
+    };
     path.replace("{slug}", slug_for(path))
-        .replace("{id}", &target_account.to_string())
+        .replace("{id}", &id.to_string())
+        .replace("{file}", &file)
         .replace("{token}", "ongeldige-link")
 }
 
@@ -117,6 +170,19 @@ async fn every_route_answers_each_role_as_decided() {
     let target = app
         .account(Role::SocialPartner, "doelwit@test.vesoc.be")
         .await;
+    let meeting = app
+        .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
+        .await;
+    let mut tx = app.db.begin().await.unwrap();
+    let calendar_token = vesoc::meetings::queries::new_calendar_token(&mut tx, target)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let samples = Samples {
+        account: target,
+        meeting,
+        calendar_token,
+    };
 
     let mut clients: Vec<(Option<Role>, Client)> = vec![(None, app.client())];
     for role in Role::ALL {
@@ -129,7 +195,7 @@ async fn every_route_answers_each_role_as_decided() {
 
     for route in &table {
         {
-            let path = concrete(route.path, target);
+            let path = concrete(route.path, &samples);
             for (role, client) in clients.iter_mut() {
                 let expected = route.access.decide(*role);
                 let page = if route.method == Method::GET {

@@ -213,6 +213,21 @@ impl TestApp {
         client
     }
 
+    /// A meeting of a body, two hours from `starts` (e.g. "2026-06-10 10:00+02").
+    pub async fn meeting(&self, body: &str, kind: &str, starts: &str) -> i64 {
+        sqlx::query_scalar(
+            "INSERT INTO meeting (body_id, kind, starts_at, ends_at, location)
+             SELECT id, $2::meeting_kind, $3::timestamptz, $3::timestamptz + interval '2 hours', 'SERV, Brussel'
+             FROM body WHERE slug = $1 RETURNING id",
+        )
+        .bind(body)
+        .bind(kind)
+        .bind(starts)
+        .fetch_one(&self.db)
+        .await
+        .expect("insert meeting")
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql)
             .fetch_one(&self.db)

@@ -1,0 +1,620 @@
+//! Meetings: the calendar, the meeting page, scheduling by the secretariat,
+//! invitations, attendance, minutes, and iCalendar feeds.
+
+mod forms;
+pub mod ical;
+pub mod queries;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use time::Date;
+
+use crate::app::AppState;
+use crate::auth::access::{Access, Routes, SECRETARIAT};
+use crate::auth::{CurrentUser, Role};
+use crate::error::{AppError, Result};
+use crate::web::{self, PageCtx};
+use queries::{Meeting, MeetingStatus, Minutes, Participant, Reschedule};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/vergaderingen", Access::Public, calendar)
+        .get("/vergaderingen/{id}", Access::Public, show)
+        .get(
+            "/vergaderingen/{id}/uitnodigingen",
+            Access::SignedIn,
+            invitation_list,
+        )
+        .get("/kalender/{file}", Access::Public, body_feed)
+        .get(
+            "/kalender/persoonlijk/{file}",
+            Access::Public,
+            personal_feed,
+        )
+        .post(
+            "/account/kalender",
+            Access::SignedIn,
+            forms::new_calendar_link,
+        )
+        .post(
+            "/account/kalender/intrekken",
+            Access::SignedIn,
+            forms::revoke_calendar_link,
+        )
+        .get("/beheer/vergaderingen/nieuw", SECRETARIAT, forms::new_form)
+        .post("/beheer/vergaderingen", SECRETARIAT, forms::create)
+        .get(
+            "/vergaderingen/{id}/bewerken",
+            SECRETARIAT,
+            forms::edit_form,
+        )
+        .post("/vergaderingen/{id}/bewerken", SECRETARIAT, forms::update)
+        .post(
+            "/vergaderingen/{id}/status",
+            SECRETARIAT,
+            forms::change_status,
+        )
+        .post(
+            "/vergaderingen/{id}/uitnodigingen/samenstelling",
+            SECRETARIAT,
+            forms::invite_composition,
+        )
+        .post(
+            "/vergaderingen/{id}/uitnodigingen/toevoegen",
+            SECRETARIAT,
+            forms::invite_person,
+        )
+        .post(
+            "/vergaderingen/{id}/uitnodigingen/verwijderen",
+            SECRETARIAT,
+            forms::uninvite_person,
+        )
+        .post(
+            "/vergaderingen/{id}/aanwezigheid",
+            SECRETARIAT,
+            forms::attendance,
+        )
+        .post(
+            "/vergaderingen/{id}/verslag",
+            SECRETARIAT,
+            forms::save_minutes,
+        )
+        .post(
+            "/vergaderingen/{id}/verslag/goedkeuren",
+            SECRETARIAT,
+            forms::approve_minutes,
+        )
+}
+
+pub(crate) fn parse_id(id: &str) -> Result<i64> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+pub(crate) async fn load(state: &AppState, id: &str) -> Result<Meeting> {
+    queries::get(&state.db, parse_id(id)?)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+impl Meeting {
+    pub fn when(&self) -> String {
+        let start = web::brussels(self.starts_at);
+        let end = web::brussels(self.ends_at);
+        if start.date() == end.date() {
+            format!(
+                "{} {}, {} – {}",
+                web::nl_weekday(start.date()),
+                web::nl_date(start.date()),
+                web::hhmm(start),
+                web::hhmm(end)
+            )
+        } else {
+            format!(
+                "{} – {}",
+                web::nl_datetime(self.starts_at),
+                web::nl_datetime(self.ends_at)
+            )
+        }
+    }
+
+    pub fn day(&self) -> u8 {
+        web::brussels(self.starts_at).day()
+    }
+
+    pub fn weekday(&self) -> &'static str {
+        web::nl_weekday(web::brussels(self.starts_at).date())
+    }
+
+    pub fn time_range(&self) -> String {
+        format!(
+            "{} – {}",
+            web::hhmm(web::brussels(self.starts_at)),
+            web::hhmm(web::brussels(self.ends_at))
+        )
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.status == MeetingStatus::Cancelled
+    }
+
+    fn local_date(&self) -> Date {
+        web::brussels(self.starts_at).date()
+    }
+}
+
+/// May this viewer see the internals (place, invitations, minutes) of a
+/// meeting of this body?
+pub(crate) async fn is_member(
+    state: &AppState,
+    user: Option<&CurrentUser>,
+    m: &Meeting,
+) -> Result<bool> {
+    match user {
+        None => Ok(false),
+        Some(u) => Ok(
+            queries::sits_in(&state.db, u, m.body_id, m.local_date()).await?
+                || queries::sits_in(&state.db, u, m.body_id, web::today()).await?,
+        ),
+    }
+}
+
+// --- the calendar ---
+
+#[derive(Debug, Deserialize)]
+struct CalendarQuery {
+    orgaan: Option<String>,
+    jaar: Option<String>,
+}
+
+pub struct MonthGroup {
+    pub label: String,
+    pub meetings: Vec<Meeting>,
+}
+
+#[derive(Template)]
+#[template(path = "meetings/calendar.html")]
+struct CalendarPage {
+    ctx: PageCtx,
+    bodies: Vec<(i64, String, String)>,
+    years: Vec<i32>,
+    body: String,
+    year: i32,
+    months: Vec<MonthGroup>,
+    upcoming: Vec<Meeting>,
+    error: Option<String>,
+}
+
+async fn calendar(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Query(q): Query<CalendarQuery>,
+) -> Result<Response> {
+    let bodies = queries::bodies(&state.db).await?;
+    let today = web::today();
+    let body = q.orgaan.unwrap_or_default().trim().to_string();
+    let mut error = None;
+    if !body.is_empty() && !bodies.iter().any(|(_, slug, _)| *slug == body) {
+        error = Some(
+            "Dit orgaan bestaat niet; hieronder staan de vergaderingen van alle organen."
+                .to_string(),
+        );
+    }
+    let body_filter = (error.is_none() && !body.is_empty()).then_some(body.as_str());
+    let year = match q.jaar.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => today.year(),
+        Some(s) => match s.parse::<i32>() {
+            Ok(y) if (1990..=2100).contains(&y) => y,
+            _ => {
+                error = Some(format!(
+                    "\u{201c}{s}\u{201d} is geen geldig jaar; u ziet {}.",
+                    today.year()
+                ));
+                today.year()
+            }
+        },
+    };
+    let meetings = queries::list(&state.db, body_filter, Some(year)).await?;
+    let upcoming: Vec<Meeting> = queries::list(&state.db, body_filter, None)
+        .await?
+        .into_iter()
+        .filter(|m| m.ends_at >= time::OffsetDateTime::now_utc() && !m.is_cancelled())
+        .take(3)
+        .collect();
+    let mut months: Vec<MonthGroup> = Vec::new();
+    for m in meetings {
+        let month = web::brussels(m.starts_at).month();
+        let label = format!("{} {}", web::nl_month(month), year);
+        match months.last_mut() {
+            Some(g) if g.label == label => g.meetings.push(m),
+            _ => months.push(MonthGroup {
+                label,
+                meetings: vec![m],
+            }),
+        }
+    }
+    let mut years = queries::years(&state.db).await?;
+    for y in [today.year(), year] {
+        if !years.contains(&y) {
+            years.push(y);
+        }
+    }
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let page = CalendarPage {
+        ctx,
+        bodies,
+        years,
+        body,
+        year,
+        months,
+        upcoming,
+        error,
+    };
+    Ok((status, web::render(&page)).into_response())
+}
+
+// --- the meeting page ---
+
+pub struct Warning(pub String);
+
+#[derive(Template)]
+#[template(path = "meetings/show.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    meeting: Meeting,
+    member: bool,
+    secretariat: bool,
+    reschedules: Vec<Reschedule>,
+    participants: Vec<Participant>,
+    minutes: Option<Minutes>,
+    warnings: Vec<Warning>,
+    agenda: Vec<(String, String)>,
+    people: Vec<(i64, String)>,
+    attendance_options: [queries::Attendance; 4],
+    notice: Option<&'static str>,
+    input: PageInput,
+}
+
+/// What a refused form on the meeting page brings back: the message and
+/// what was typed.
+#[derive(Debug, Default)]
+pub struct PageInput {
+    pub error: Option<String>,
+    pub attendance: Vec<(i64, String, String)>,
+    pub minutes_text: Option<String>,
+    pub cancel_reason: Option<String>,
+}
+
+impl ShowPage {
+    fn moved(&self, r: &Reschedule) -> String {
+        format!(
+            "{} → {}",
+            web::nl_datetime(r.old_starts_at),
+            web::nl_datetime(r.new_starts_at)
+        )
+    }
+
+    fn approved_on(&self) -> String {
+        self.minutes
+            .as_ref()
+            .and_then(|m| m.approved_on)
+            .map(web::nl_date)
+            .unwrap_or_default()
+    }
+
+    fn today(&self) -> String {
+        web::iso_date(web::today())
+    }
+
+    fn is_attendance(&self, p: &Participant, code: &str) -> bool {
+        match self
+            .input
+            .attendance
+            .iter()
+            .find(|(id, _, _)| *id == p.person_id)
+        {
+            Some((_, typed, _)) => typed == code,
+            None => p.attendance.map(|a| a.code()) == Some(code),
+        }
+    }
+
+    fn represented_by(&self, p: &Participant) -> String {
+        match self
+            .input
+            .attendance
+            .iter()
+            .find(|(id, _, _)| *id == p.person_id)
+        {
+            Some((_, _, typed)) => typed.clone(),
+            None => p.represented_by.clone().unwrap_or_default(),
+        }
+    }
+
+    fn minutes_text(&self) -> String {
+        match (&self.input.minutes_text, &self.minutes) {
+            (Some(typed), _) => typed.clone(),
+            (None, Some(m)) => m.text.clone(),
+            (None, None) => String::new(),
+        }
+    }
+
+    fn minutes_version(&self) -> i32 {
+        self.minutes.as_ref().map_or(0, |m| m.version)
+    }
+
+    fn minutes_approved(&self) -> bool {
+        self.minutes
+            .as_ref()
+            .is_some_and(|m| m.status == queries::MinutesStatus::Approved)
+    }
+
+    fn can_become(&self, code: &str) -> bool {
+        let to = match code {
+            "convened" => MeetingStatus::Convened,
+            "held" => MeetingStatus::Held,
+            _ => MeetingStatus::Cancelled,
+        };
+        self.meeting.status.can_become(to)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoticeQuery {
+    melding: Option<String>,
+}
+
+fn notice(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "aangemaakt" => Some("De vergadering is ingepland."),
+        "opgeslagen" => Some("De wijzigingen zijn opgeslagen."),
+        "status" => Some("De status is gewijzigd."),
+        "uitnodigingen" => Some("De uitnodigingslijst is bijgewerkt."),
+        "aanwezigheid" => Some("De aanwezigheden zijn opgeslagen."),
+        "verslag" => Some("Het verslag is opgeslagen."),
+        "goedgekeurd" => Some("Het verslag is goedgekeurd."),
+        _ => None,
+    }
+}
+
+/// What the secretariat should know before convening: warnings, not blocks.
+pub(crate) async fn warnings(state: &AppState, m: &Meeting) -> Result<Vec<Warning>> {
+    let mut w = Vec::new();
+    if m.is_cancelled() {
+        return Ok(w);
+    }
+    let same_day = queries::same_day(&state.db, m).await?;
+    if same_day > 0 {
+        w.push(Warning(format!(
+            "Er is op dezelfde dag nog {same_day} andere vergadering van dit orgaan gepland."
+        )));
+    }
+    let start = web::brussels(m.starts_at);
+    let end = web::brussels(m.ends_at);
+    let weekend = matches!(
+        start.weekday(),
+        time::Weekday::Saturday | time::Weekday::Sunday
+    );
+    if weekend
+        || start.hour() < 8
+        || end.hour() > 18
+        || (end.hour() == 18 && end.minute() > 0)
+        || end.date() != start.date()
+    {
+        w.push(Warning(
+            "Deze vergadering valt (deels) buiten de kantooruren (werkdagen, 8 tot 18 uur).".into(),
+        ));
+    }
+    if m.kind == queries::MeetingKind::Formal
+        && m.status != MeetingStatus::Held
+        && queries::agenda_size(&state.db, m.id).await? == 0
+    {
+        w.push(Warning("Een formeel overleg zonder voorbereide agenda: er staat nog geen aanvaard agendapunt op.".into()));
+    }
+    if matches!(
+        m.kind,
+        queries::MeetingKind::Formal | queries::MeetingKind::Informal
+    ) {
+        let year = start.year();
+        let n = queries::consultations_in_year(&state.db, m.body_id, year).await?;
+        if n < 2 {
+            w.push(Warning(format!(
+                "In {year} is er {n} (in)formeel VESOC-overleg gepland of gehouden; het VESOC-engagement van 2019 vraagt er minstens 2 per jaar."
+            )));
+        }
+    }
+    Ok(w)
+}
+
+async fn show(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response> {
+    let meeting = load(&state, &id).await?;
+    let page = meeting_page(
+        &state,
+        ctx,
+        meeting,
+        notice(q.melding.as_deref()),
+        PageInput::default(),
+    )
+    .await?;
+    Ok(web::render(&page))
+}
+
+/// The meeting page, also used to bring a refused form back.
+pub(crate) async fn render_meeting(
+    state: &AppState,
+    ctx: PageCtx,
+    meeting: Meeting,
+    status: StatusCode,
+    input: PageInput,
+) -> Result<Response> {
+    let page = meeting_page(state, ctx, meeting, None, input).await?;
+    Ok((status, web::render(&page)).into_response())
+}
+
+async fn meeting_page(
+    state: &AppState,
+    ctx: PageCtx,
+    meeting: Meeting,
+    notice: Option<&'static str>,
+    input: PageInput,
+) -> Result<ShowPage> {
+    let member = is_member(state, ctx.user.as_ref(), &meeting).await?;
+    let secretariat = ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| u.role == Role::Secretariat);
+    let participants = if member {
+        queries::participants(&state.db, meeting.id).await?
+    } else {
+        Vec::new()
+    };
+    let minutes = match queries::minutes(&state.db, meeting.id).await? {
+        Some(m) if secretariat || (member && m.status == queries::MinutesStatus::Approved) => {
+            Some(m)
+        }
+        _ => None,
+    };
+    let agenda = if member {
+        queries::agenda_titles(&state.db, meeting.id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(ShowPage {
+        warnings: if secretariat {
+            warnings(state, &meeting).await?
+        } else {
+            Vec::new()
+        },
+        people: if secretariat {
+            queries::people(&state.db).await?
+        } else {
+            Vec::new()
+        },
+        reschedules: queries::reschedules(&state.db, meeting.id).await?,
+        ctx,
+        meeting,
+        member,
+        secretariat,
+        participants,
+        minutes,
+        agenda,
+        attendance_options: queries::Attendance::ALL,
+        notice,
+        input,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "meetings/invitations.html")]
+struct InvitationPage {
+    ctx: PageCtx,
+    meeting: Meeting,
+    participants: Vec<Participant>,
+}
+
+async fn invitation_list(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let meeting = load(&state, &id).await?;
+    // Someone outside the body learns nothing, not even that the list exists.
+    if !is_member(&state, ctx.user.as_ref(), &meeting).await? {
+        return Err(AppError::NotFound);
+    }
+    let participants = queries::participants(&state.db, meeting.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.invited)
+        .collect();
+    Ok(web::render(&InvitationPage {
+        ctx,
+        meeting,
+        participants,
+    }))
+}
+
+// --- iCalendar ---
+
+/// The site's own address, for links in feeds.
+fn base_url(headers: &HeaderMap, secure: bool) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    format!("{}://{host}", if secure { "https" } else { "http" })
+}
+
+fn ics_response(body: String, filename: &str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}\""),
+            ),
+            (header::CACHE_CONTROL, "no-cache".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn body_feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Result<Response> {
+    let slug = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
+    let body = crate::composition::queries::body_by_slug(&state.db, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let meetings = queries::for_bodies(&state.db, &[body.id]).await?;
+    let base = base_url(&headers, state.config.secure_cookies);
+    let ics = ical::feed(
+        &format!("VESOC – {}", body.name),
+        &meetings,
+        &base,
+        ical::Detail::Public,
+    );
+    Ok(ics_response(ics, &file))
+}
+
+async fn personal_feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Result<Response> {
+    let token = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
+    let user = queries::calendar_account(&state.db, token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let bodies = queries::bodies_of(&state.db, &user, web::today()).await?;
+    let meetings = queries::for_bodies(&state.db, &bodies).await?;
+    let base = base_url(&headers, state.config.secure_cookies);
+    let ics = ical::feed(
+        &format!("VESOC – {}", user.display_name),
+        &meetings,
+        &base,
+        ical::Detail::Member,
+    );
+    Ok(ics_response(ics, "vesoc.ics"))
+}

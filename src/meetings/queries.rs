@@ -1,0 +1,900 @@
+//! Meetings: scheduling, status, invitations, attendance and minutes.
+
+use serde::Serialize;
+use serde_json::json;
+use sqlx::{PgConnection, PgExecutor};
+use time::{Date, OffsetDateTime};
+
+use crate::audit;
+use crate::auth::{CurrentUser, Role};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[sqlx(type_name = "meeting_kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingKind {
+    Formal,
+    Informal,
+    WorkingGroup,
+}
+
+impl MeetingKind {
+    pub const ALL: [MeetingKind; 3] = [
+        MeetingKind::Formal,
+        MeetingKind::Informal,
+        MeetingKind::WorkingGroup,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MeetingKind::Formal => "formeel VESOC-overleg",
+            MeetingKind::Informal => "informeel VESOC-overleg",
+            MeetingKind::WorkingGroup => "VESOC-werkgroep",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            MeetingKind::Formal => "formal",
+            MeetingKind::Informal => "informal",
+            MeetingKind::WorkingGroup => "working_group",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[sqlx(type_name = "meeting_status", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingStatus {
+    Planned,
+    Convened,
+    Held,
+    Cancelled,
+}
+
+impl MeetingStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            MeetingStatus::Planned => "gepland",
+            MeetingStatus::Convened => "bijeengeroepen",
+            MeetingStatus::Held => "gehouden",
+            MeetingStatus::Cancelled => "geannuleerd",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            MeetingStatus::Planned => "planned",
+            MeetingStatus::Convened => "convened",
+            MeetingStatus::Held => "held",
+            MeetingStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// The transitions the secretariat may make: planned → convened → held,
+    /// or cancelled before it was held.
+    pub fn can_become(self, to: MeetingStatus) -> bool {
+        matches!(
+            (self, to),
+            (MeetingStatus::Planned, MeetingStatus::Convened)
+                | (MeetingStatus::Convened, MeetingStatus::Held)
+                | (
+                    MeetingStatus::Planned | MeetingStatus::Convened,
+                    MeetingStatus::Cancelled
+                )
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[sqlx(type_name = "attendance", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Attendance {
+    Present,
+    Excused,
+    Absent,
+    Represented,
+}
+
+impl Attendance {
+    pub const ALL: [Attendance; 4] = [
+        Attendance::Present,
+        Attendance::Excused,
+        Attendance::Absent,
+        Attendance::Represented,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Attendance::Present => "aanwezig",
+            Attendance::Excused => "verontschuldigd",
+            Attendance::Absent => "afwezig",
+            Attendance::Represented => "vertegenwoordigd",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Attendance::Present => "present",
+            Attendance::Excused => "excused",
+            Attendance::Absent => "absent",
+            Attendance::Represented => "represented",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.code() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[sqlx(type_name = "invitation_reason", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationReason {
+    Composition,
+    Competence,
+    Advisory,
+    Added,
+}
+
+impl InvitationReason {
+    pub fn label(self) -> &'static str {
+        match self {
+            InvitationReason::Composition => "lid",
+            InvitationReason::Competence => "bevoegd voor een agendapunt",
+            InvitationReason::Advisory => "raadgevende stem",
+            InvitationReason::Added => "toegevoegd door het secretariaat",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[sqlx(type_name = "minutes_status", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum MinutesStatus {
+    Draft,
+    Approved,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Meeting {
+    pub id: i64,
+    pub body_id: i64,
+    pub body_slug: String,
+    pub body_name: String,
+    pub kind: MeetingKind,
+    #[serde(with = "time::serde::rfc3339")]
+    pub starts_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub ends_at: OffsetDateTime,
+    pub location: String,
+    pub online_url: Option<String>,
+    pub notes: String,
+    pub status: MeetingStatus,
+    pub cancel_reason: Option<String>,
+    pub sequence: i32,
+    pub version: i32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub modified_at: OffsetDateTime,
+}
+
+/// What the secretariat sets on a meeting.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingFields {
+    pub body_id: i64,
+    pub kind: MeetingKind,
+    #[serde(with = "time::serde::rfc3339")]
+    pub starts_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub ends_at: OffsetDateTime,
+    pub location: String,
+    pub online_url: Option<String>,
+    pub notes: String,
+}
+
+pub async fn list(
+    db: impl PgExecutor<'_>,
+    body_slug: Option<&str>,
+    year: Option<i32>,
+) -> sqlx::Result<Vec<Meeting>> {
+    sqlx::query_as(
+        "SELECT m.id, m.body_id, b.slug AS body_slug, b.name AS body_name, m.kind, m.starts_at,
+                m.ends_at, m.location, m.online_url, m.notes, m.status, m.cancel_reason,
+                m.sequence, m.version, m.created_at, m.modified_at
+         FROM meeting m JOIN body b ON b.id = m.body_id
+         WHERE ($1::text IS NULL OR b.slug = $1)
+           AND ($2::int IS NULL OR extract(year FROM m.starts_at AT TIME ZONE 'Europe/Brussels') = $2)
+         ORDER BY m.starts_at, m.id",
+    )
+    .bind(body_slug)
+    .bind(year)
+    .fetch_all(db)
+    .await
+}
+
+/// The years that have meetings, newest first, for the calendar's filter.
+pub async fn years(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<i32>> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT extract(year FROM starts_at AT TIME ZONE 'Europe/Brussels')::int AS y
+         FROM meeting ORDER BY y DESC",
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn get(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Meeting>> {
+    sqlx::query_as(
+        "SELECT m.id, m.body_id, b.slug AS body_slug, b.name AS body_name, m.kind, m.starts_at,
+                m.ends_at, m.location, m.online_url, m.notes, m.status, m.cancel_reason,
+                m.sequence, m.version, m.created_at, m.modified_at
+         FROM meeting m JOIN body b ON b.id = m.body_id WHERE m.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// The meetings of the bodies in `body_ids`, for a calendar feed.
+pub async fn for_bodies(db: impl PgExecutor<'_>, body_ids: &[i64]) -> sqlx::Result<Vec<Meeting>> {
+    sqlx::query_as(
+        "SELECT m.id, m.body_id, b.slug AS body_slug, b.name AS body_name, m.kind, m.starts_at,
+                m.ends_at, m.location, m.online_url, m.notes, m.status, m.cancel_reason,
+                m.sequence, m.version, m.created_at, m.modified_at
+         FROM meeting m JOIN body b ON b.id = m.body_id
+         WHERE m.body_id = ANY($1) ORDER BY m.starts_at",
+    )
+    .bind(body_ids)
+    .fetch_all(db)
+    .await
+}
+
+/// Does the body hold meetings of this kind?
+pub async fn body_holds(
+    db: impl PgExecutor<'_>,
+    body_id: i64,
+    kind: MeetingKind,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM body_meeting_kind WHERE body_id = $1 AND kind = $2)",
+    )
+    .bind(body_id)
+    .bind(kind)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn create(conn: &mut PgConnection, actor: i64, f: &MeetingFields) -> sqlx::Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO meeting (body_id, kind, starts_at, ends_at, location, online_url, notes, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(f.body_id)
+    .bind(f.kind)
+    .bind(f.starts_at)
+    .bind(f.ends_at)
+    .bind(&f.location)
+    .bind(&f.online_url)
+    .bind(&f.notes)
+    .bind(actor)
+    .fetch_one(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        Some(actor),
+        "create",
+        "meeting",
+        Some(id.to_string()),
+        None,
+        Some(json!(f)),
+    )
+    .await?;
+    Ok(id)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Saved {
+    Done,
+    /// Someone saved in between: nothing was changed.
+    Conflict,
+}
+
+/// Saves the form; a new date or time is kept in the reschedule history.
+/// Every change calendar clients see bumps the iCalendar SEQUENCE.
+pub async fn update(
+    conn: &mut PgConnection,
+    actor: i64,
+    before: &Meeting,
+    seen_version: i32,
+    f: &MeetingFields,
+    reason: &str,
+) -> sqlx::Result<Saved> {
+    let rows = sqlx::query(
+        "UPDATE meeting SET kind = $3, starts_at = $4, ends_at = $5, location = $6, online_url = $7,
+                notes = $8, version = version + 1, sequence = sequence + 1, modified_at = now()
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(before.id)
+    .bind(seen_version)
+    .bind(f.kind)
+    .bind(f.starts_at)
+    .bind(f.ends_at)
+    .bind(&f.location)
+    .bind(&f.online_url)
+    .bind(&f.notes)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if rows == 0 {
+        return Ok(Saved::Conflict);
+    }
+    if before.starts_at != f.starts_at || before.ends_at != f.ends_at {
+        sqlx::query(
+            "INSERT INTO meeting_reschedule (meeting_id, old_starts_at, old_ends_at, new_starts_at,
+                                             new_ends_at, reason, changed_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(before.id)
+        .bind(before.starts_at)
+        .bind(before.ends_at)
+        .bind(f.starts_at)
+        .bind(f.ends_at)
+        .bind(reason)
+        .bind(actor)
+        .execute(&mut *conn)
+        .await?;
+    }
+    audit::record(
+        conn,
+        Some(actor),
+        "update",
+        "meeting",
+        Some(before.id.to_string()),
+        Some(json!(before)),
+        Some(json!(f)),
+    )
+    .await?;
+    Ok(Saved::Done)
+}
+
+/// Moves the meeting to `to` if the version is the one seen and the
+/// transition is allowed; the caller checked `can_become`.
+pub async fn set_status(
+    conn: &mut PgConnection,
+    actor: i64,
+    before: &Meeting,
+    seen_version: i32,
+    to: MeetingStatus,
+    cancel_reason: Option<&str>,
+) -> sqlx::Result<Saved> {
+    let rows = sqlx::query(
+        "UPDATE meeting SET status = $3, cancel_reason = $4, version = version + 1,
+                sequence = sequence + 1, modified_at = now()
+         WHERE id = $1 AND version = $2 AND status = $5",
+    )
+    .bind(before.id)
+    .bind(seen_version)
+    .bind(to)
+    .bind(cancel_reason)
+    .bind(before.status)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if rows == 0 {
+        return Ok(Saved::Conflict);
+    }
+    audit::record(
+        conn,
+        Some(actor),
+        "set_status",
+        "meeting",
+        Some(before.id.to_string()),
+        Some(json!({ "status": before.status })),
+        Some(json!({ "status": to, "cancel_reason": cancel_reason })),
+    )
+    .await?;
+    Ok(Saved::Done)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Reschedule {
+    pub old_starts_at: OffsetDateTime,
+    pub new_starts_at: OffsetDateTime,
+    pub reason: String,
+    pub changed_at: OffsetDateTime,
+}
+
+pub async fn reschedules(db: impl PgExecutor<'_>, meeting: i64) -> sqlx::Result<Vec<Reschedule>> {
+    sqlx::query_as(
+        "SELECT old_starts_at, new_starts_at, reason, changed_at FROM meeting_reschedule
+         WHERE meeting_id = $1 ORDER BY changed_at, id",
+    )
+    .bind(meeting)
+    .fetch_all(db)
+    .await
+}
+
+/// Other meetings of the same body on the same Brussels day.
+pub async fn same_day(db: impl PgExecutor<'_>, m: &Meeting) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM meeting
+         WHERE body_id = $1 AND id <> $2 AND status <> 'cancelled'
+           AND (starts_at AT TIME ZONE 'Europe/Brussels')::date
+             = ($3::timestamptz AT TIME ZONE 'Europe/Brussels')::date",
+    )
+    .bind(m.body_id)
+    .bind(m.id)
+    .bind(m.starts_at)
+    .fetch_one(db)
+    .await
+}
+
+/// Meetings of a consultation body (formal or informal) planned or held
+/// in a calendar year: the 2019 engagement asks for at least two.
+pub async fn consultations_in_year(
+    db: impl PgExecutor<'_>,
+    body_id: i64,
+    year: i32,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM meeting
+         WHERE body_id = $1 AND status <> 'cancelled' AND kind IN ('formal', 'informal')
+           AND extract(year FROM starts_at AT TIME ZONE 'Europe/Brussels') = $2",
+    )
+    .bind(body_id)
+    .bind(year)
+    .fetch_one(db)
+    .await
+}
+
+/// Agenda items accepted onto this meeting's agenda.
+pub async fn agenda_size(db: impl PgExecutor<'_>, meeting: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM agenda_item WHERE meeting_id = $1 AND status IN ('accepted', 'dealt_with')",
+    )
+    .bind(meeting)
+    .fetch_one(db)
+    .await
+}
+
+/// Does the user's organisation (or minister) sit in the body on `on`?
+/// By a named mandate, or by a seat rule of the body for their side or
+/// organisation: the working group's members are not named, its seats are.
+pub async fn sits_in(
+    db: impl PgExecutor<'_>,
+    user: &CurrentUser,
+    body_id: i64,
+    on: Date,
+) -> sqlx::Result<bool> {
+    if matches!(user.role, Role::Secretariat | Role::Admin) {
+        return Ok(true);
+    }
+    sqlx::query_scalar(
+        "SELECT EXISTS (
+             SELECT 1 FROM membership m
+             WHERE m.body_id = $1 AND daterange(m.valid_from, m.valid_until, '[]') @> $4::date
+               AND (m.organisation_id = $2 OR m.person_id = $3))
+         OR EXISTS (
+             SELECT 1 FROM seat_rule r LEFT JOIN organisation o ON o.id = $2
+             WHERE r.body_id = $1
+               AND (r.organisation_id = $2
+                    OR (r.organisation_id IS NULL AND r.side = 'social_partners'
+                        AND o.kind IN ('employers', 'trade_union'))
+                    OR (r.side = 'government' AND o.kind = 'government')))",
+    )
+    .bind(body_id)
+    .bind(user.organisation_id)
+    .bind(user.minister_id)
+    .bind(on)
+    .fetch_one(db)
+    .await
+}
+
+/// The bodies the user sits in today, for the personal calendar.
+pub async fn bodies_of(
+    db: impl PgExecutor<'_> + Copy,
+    user: &CurrentUser,
+    today: Date,
+) -> sqlx::Result<Vec<i64>> {
+    let all: Vec<i64> = sqlx::query_scalar("SELECT id FROM body ORDER BY sort_order")
+        .fetch_all(db)
+        .await?;
+    let mut mine = Vec::new();
+    for id in all {
+        if sits_in(db, user, id, today).await? {
+            mine.push(id);
+        }
+    }
+    Ok(mine)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Participant {
+    pub person_id: i64,
+    pub name: String,
+    pub organisation: Option<String>,
+    pub reason: InvitationReason,
+    pub invited: bool,
+    pub attendance: Option<Attendance>,
+    pub represented_by: Option<String>,
+}
+
+pub async fn participants(db: impl PgExecutor<'_>, meeting: i64) -> sqlx::Result<Vec<Participant>> {
+    sqlx::query_as(
+        "SELECT p.id AS person_id, p.given_name || ' ' || p.family_name AS name,
+                o.name AS organisation, mp.reason, mp.invited, mp.attendance, mp.represented_by
+         FROM meeting_participant mp
+         JOIN person p ON p.id = mp.person_id
+         LEFT JOIN organisation o ON o.id = mp.organisation_id
+         WHERE mp.meeting_id = $1
+         ORDER BY mp.invited DESC, mp.reason, o.name NULLS LAST, p.family_name, p.given_name",
+    )
+    .bind(meeting)
+    .fetch_all(db)
+    .await
+}
+
+/// Builds the invitation list from the composition on the meeting date,
+/// the advisory members, and the ministers whose competences match the
+/// agenda items. People already on the list (or removed from it by the
+/// secretariat) are left as they are. Returns how many were added.
+pub async fn invite_from_composition(
+    conn: &mut PgConnection,
+    actor: i64,
+    m: &Meeting,
+) -> sqlx::Result<u64> {
+    let on = crate::web::brussels(m.starts_at).date();
+    let added = sqlx::query(
+        "INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason)
+         SELECT DISTINCT ON (ms.person_id) $1, ms.person_id, ms.organisation_id,
+                CASE WHEN ms.side = 'advisory' THEN 'advisory'::invitation_reason
+                     ELSE 'composition'::invitation_reason END
+         FROM membership ms
+         WHERE ms.body_id = $2 AND daterange(ms.valid_from, ms.valid_until, '[]') @> $3::date
+         ORDER BY ms.person_id, ms.role
+         ON CONFLICT (meeting_id, person_id) DO NOTHING",
+    )
+    .bind(m.id)
+    .bind(m.body_id)
+    .bind(on)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let competent = sqlx::query(
+        "INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason)
+         SELECT DISTINCT $1, mc.person_id, (SELECT id FROM organisation WHERE kind = 'government' ORDER BY id LIMIT 1),
+                'competence'::invitation_reason
+         FROM agenda_item ai
+         JOIN agenda_item_competence aic ON aic.agenda_item_id = ai.id
+         JOIN minister_competence mc ON mc.competence_id = aic.competence_id
+         WHERE ai.meeting_id = $1 AND ai.status IN ('accepted', 'dealt_with')
+           AND daterange(mc.valid_from, mc.valid_until, '[]') @> $2::date
+         ON CONFLICT (meeting_id, person_id) DO NOTHING",
+    )
+    .bind(m.id)
+    .bind(on)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let total = added + competent;
+    audit::record(
+        conn,
+        Some(actor),
+        "invite_from_composition",
+        "meeting",
+        Some(m.id.to_string()),
+        None,
+        Some(json!({ "added": total, "on": crate::web::iso_date(on) })),
+    )
+    .await?;
+    Ok(total)
+}
+
+/// Adds one person by hand, or puts someone removed back on the list.
+pub async fn invite(
+    conn: &mut PgConnection,
+    actor: i64,
+    meeting: i64,
+    person: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason)
+         VALUES ($1, $2, (SELECT organisation_id FROM person_function WHERE person_id = $2
+                          AND organisation_id IS NOT NULL ORDER BY valid_from DESC NULLS LAST LIMIT 1),
+                 'added')
+         ON CONFLICT (meeting_id, person_id) DO UPDATE SET invited = true",
+    )
+    .bind(meeting)
+    .bind(person)
+    .execute(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        Some(actor),
+        "invite",
+        "meeting",
+        Some(meeting.to_string()),
+        None,
+        Some(json!({ "person_id": person })),
+    )
+    .await
+}
+
+/// Takes someone off the list; the row stays, so that a later rebuild
+/// from the composition does not put them back.
+pub async fn uninvite(
+    conn: &mut PgConnection,
+    actor: i64,
+    meeting: i64,
+    person: i64,
+) -> sqlx::Result<bool> {
+    let rows = sqlx::query("UPDATE meeting_participant SET invited = false WHERE meeting_id = $1 AND person_id = $2 AND invited")
+        .bind(meeting)
+        .bind(person)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if rows > 0 {
+        audit::record(
+            conn,
+            Some(actor),
+            "uninvite",
+            "meeting",
+            Some(meeting.to_string()),
+            Some(json!({ "person_id": person })),
+            None,
+        )
+        .await?;
+    }
+    Ok(rows > 0)
+}
+
+pub async fn record_attendance(
+    conn: &mut PgConnection,
+    actor: i64,
+    meeting: i64,
+    entries: &[(i64, Option<Attendance>, Option<String>)],
+) -> sqlx::Result<()> {
+    for (person, attendance, represented_by) in entries {
+        sqlx::query(
+            "UPDATE meeting_participant SET attendance = $3, represented_by = $4
+             WHERE meeting_id = $1 AND person_id = $2",
+        )
+        .bind(meeting)
+        .bind(person)
+        .bind(attendance)
+        .bind(represented_by)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let after: Vec<_> = entries
+        .iter()
+        .map(|(p, a, r)| json!({ "person_id": p, "attendance": a, "represented_by": r }))
+        .collect();
+    audit::record(
+        conn,
+        Some(actor),
+        "record_attendance",
+        "meeting",
+        Some(meeting.to_string()),
+        None,
+        Some(json!(after)),
+    )
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Minutes {
+    pub text: String,
+    pub status: MinutesStatus,
+    pub approved_on: Option<Date>,
+    pub version: i32,
+}
+
+pub async fn minutes(db: impl PgExecutor<'_>, meeting: i64) -> sqlx::Result<Option<Minutes>> {
+    sqlx::query_as("SELECT text, status, approved_on, version FROM minutes WHERE meeting_id = $1")
+        .bind(meeting)
+        .fetch_optional(db)
+        .await
+}
+
+/// Saves the draft. `seen_version` 0 means "there were no minutes yet".
+/// Approved minutes are not edited any more.
+pub async fn save_minutes(
+    conn: &mut PgConnection,
+    actor: i64,
+    meeting: i64,
+    seen_version: i32,
+    text: &str,
+) -> sqlx::Result<Saved> {
+    let before = minutes(&mut *conn, meeting).await?;
+    let rows = match &before {
+        None if seen_version == 0 => sqlx::query(
+            "INSERT INTO minutes (meeting_id, text, modified_by) VALUES ($1, $2, $3)
+             ON CONFLICT (meeting_id) DO NOTHING",
+        )
+        .bind(meeting)
+        .bind(text)
+        .bind(actor)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected(),
+        Some(_) => sqlx::query(
+            "UPDATE minutes SET text = $3, version = version + 1, modified_by = $4, modified_at = now()
+             WHERE meeting_id = $1 AND version = $2 AND status = 'draft'",
+        )
+        .bind(meeting)
+        .bind(seen_version)
+        .bind(text)
+        .bind(actor)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected(),
+        None => 0,
+    };
+    if rows == 0 {
+        return Ok(Saved::Conflict);
+    }
+    audit::record(
+        conn,
+        Some(actor),
+        "save_minutes",
+        "meeting",
+        Some(meeting.to_string()),
+        before.map(|m| json!({ "text": m.text })),
+        Some(json!({ "text": text })),
+    )
+    .await?;
+    Ok(Saved::Done)
+}
+
+pub async fn approve_minutes(
+    conn: &mut PgConnection,
+    actor: i64,
+    meeting: i64,
+    seen_version: i32,
+    on: Date,
+) -> sqlx::Result<Saved> {
+    let rows = sqlx::query(
+        "UPDATE minutes SET status = 'approved', approved_on = $3, version = version + 1,
+                modified_by = $4, modified_at = now()
+         WHERE meeting_id = $1 AND version = $2 AND status = 'draft'",
+    )
+    .bind(meeting)
+    .bind(seen_version)
+    .bind(on)
+    .bind(actor)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if rows == 0 {
+        return Ok(Saved::Conflict);
+    }
+    audit::record(
+        conn,
+        Some(actor),
+        "approve_minutes",
+        "meeting",
+        Some(meeting.to_string()),
+        Some(json!({ "status": "draft" })),
+        Some(json!({ "status": "approved", "approved_on": crate::web::iso_date(on) })),
+    )
+    .await?;
+    Ok(Saved::Done)
+}
+
+/// The agenda as far as it exists: numbered titles of accepted items.
+pub async fn agenda_titles(
+    db: impl PgExecutor<'_>,
+    meeting: i64,
+) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "SELECT coalesce(number, position::text, ''), title FROM agenda_item
+         WHERE meeting_id = $1 AND status IN ('accepted', 'dealt_with')
+         ORDER BY position NULLS LAST, id",
+    )
+    .bind(meeting)
+    .fetch_all(db)
+    .await
+}
+
+/// People to add by hand to an invitation list.
+pub async fn people(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT id, given_name || ' ' || family_name FROM person ORDER BY family_name, given_name",
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn bodies(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(i64, String, String)>> {
+    sqlx::query_as("SELECT id, slug, name FROM body ORDER BY sort_order, name")
+        .fetch_all(db)
+        .await
+}
+
+// --- personal calendar tokens ---
+
+fn token_hash(token: &str) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// A new secret for the personal feed; the previous one stops working.
+pub async fn new_calendar_token(conn: &mut PgConnection, account: i64) -> sqlx::Result<String> {
+    use base64::Engine;
+    revoke_calendar_token(conn, account).await?;
+    let bytes: [u8; 32] = rand::random();
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    sqlx::query("INSERT INTO calendar_token (account_id, token_hash) VALUES ($1, $2)")
+        .bind(account)
+        .bind(token_hash(&token))
+        .execute(&mut *conn)
+        .await?;
+    audit::record(
+        conn,
+        Some(account),
+        "new_calendar_link",
+        "account",
+        Some(account.to_string()),
+        None,
+        None,
+    )
+    .await?;
+    Ok(token)
+}
+
+pub async fn revoke_calendar_token(conn: &mut PgConnection, account: i64) -> sqlx::Result<bool> {
+    let rows = sqlx::query(
+        "UPDATE calendar_token SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(account)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if rows > 0 {
+        audit::record(
+            conn,
+            Some(account),
+            "revoke_calendar_link",
+            "account",
+            Some(account.to_string()),
+            None,
+            None,
+        )
+        .await?;
+    }
+    Ok(rows > 0)
+}
+
+pub async fn has_calendar_token(db: impl PgExecutor<'_>, account: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM calendar_token WHERE account_id = $1 AND revoked_at IS NULL)",
+    )
+    .bind(account)
+    .fetch_one(db)
+    .await
+}
+
+/// The active account behind a calendar token.
+pub async fn calendar_account(
+    db: impl PgExecutor<'_>,
+    token: &str,
+) -> sqlx::Result<Option<CurrentUser>> {
+    sqlx::query_as(
+        "SELECT a.id, a.email, a.display_name, a.role, a.organisation_id,
+                o.name AS organisation_name, a.minister_id,
+                p.given_name || ' ' || p.family_name AS minister_name
+         FROM calendar_token t JOIN account a ON a.id = t.account_id
+         LEFT JOIN organisation o ON o.id = a.organisation_id
+         LEFT JOIN person p ON p.id = a.minister_id
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.disabled_at IS NULL",
+    )
+    .bind(token_hash(token))
+    .fetch_optional(db)
+    .await
+}
