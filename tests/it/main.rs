@@ -7,3 +7,4 @@ mod accounts;
 mod authz;
 mod foundation;
 mod harness;
+mod meetings;
