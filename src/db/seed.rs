@@ -356,7 +356,8 @@ const COMMITMENTS: &[&str] = &[
     "De Vlaamse Regering en de Vlaamse sociale partners van de SERV engageren zich om in de legislatuur 2019-2024 thema’s uit het SERV werkprogramma te bespreken en te onderhandelen richting een VESOC-akkoord.",
 ];
 
-/// text, target value, target unit
+/// text as in the document (its first bullet holds two goals: the 120,000
+/// and the 80 %), target value, target unit
 const GOALS: &[(&str, Option<i64>, Option<&str>)] = &[
     (
         "120.000 Vlamingen extra aan een job helpen door de algemene werkzaamheid, in het bijzonder deze van personen met een arbeidshandicap, ouderen, kortgeschoolden en personen met een migratieachtergrond te laten stijgen.",
@@ -369,12 +370,12 @@ const GOALS: &[(&str, Option<i64>, Option<&str>)] = &[
         Some("% werkzaamheidsgraad"),
     ),
     (
-        "Blijvend inzetten op de aanpak van de krapte en de mismatches op de arbeidsmarkt.",
+        "blijvend inzetten op de aanpak van de krapte en de mismatches op de arbeidsmarkt",
         None,
         None,
     ),
     (
-        "Iedereen aan boord krijgen en duurzaam aan boord houden.",
+        "iedereen aan boord krijgen en duurzaam aan boord houden.",
         None,
         None,
     ),
