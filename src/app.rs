@@ -33,6 +33,7 @@ pub struct AppState {
 pub fn routes() -> Routes {
     Routes::new()
         .merge(crate::home::routes())
+        .merge(crate::health::routes())
         .merge(crate::composition::routes())
         .merge(crate::agreements::routes())
         .merge(crate::meetings::routes())
@@ -176,6 +177,9 @@ fn generic_page(status: StatusCode) -> ErrorPage {
     }
 }
 
+/// How long requests in flight may take once a stop is asked for.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Serves until `shutdown` resolves, then lets requests in flight finish.
 pub async fn serve(
     db: PgPool,
@@ -192,12 +196,26 @@ pub async fn serve(
         config: Arc::new(config),
     };
     let app = build(state);
-    axum::serve(
+    // Requests in flight may finish; after 30 s the process ends anyway, so
+    // a slow or idle client cannot hold up a restart.
+    let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
+    let signal = async move {
+        shutdown.await;
+        let _ = stopping.send(true);
+    };
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    .with_graceful_shutdown(signal);
+    let deadline = async move {
+        let _ = stop_seen.changed().await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        result = server => result?,
+        () = deadline => tracing::warn!("requests still open after 30 s: stopping anyway"),
+    }
     cleanup.abort();
     Ok(())
 }

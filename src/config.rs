@@ -22,6 +22,10 @@ pub enum Command {
     Migrate,
     /// Load the VESOC data of the source documents (idempotent).
     Seed,
+    /// Write a backup of the whole database (pg_dump's custom format) to FILE.
+    Backup { file: PathBuf },
+    /// Replace the database's contents with the backup in FILE.
+    Restore { file: PathBuf },
     /// Create an administrator account; the password is asked for, or read from stdin.
     CreateAdmin {
         /// Login: an e-mail address.

@@ -25,6 +25,10 @@ pub enum AppError {
     Conflict(String),
     #[error("te veel pogingen")]
     TooManyRequests(String),
+    /// The database cannot be reached: a 503, so that load balancers and
+    /// users know to try again.
+    #[error("databank onbereikbaar: {0}")]
+    Unavailable(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -66,6 +70,7 @@ impl IntoResponse for AppError {
             AppError::TooManyRequests(m) => {
                 (StatusCode::TOO_MANY_REQUESTS, "Te veel pogingen", m)
             }
+            AppError::Unavailable(cause) => return server_error(&cause, true),
             AppError::Database(e) => return server_error(&e, is_unavailable(&e)),
             AppError::Internal(e) => {
                 match e.downcast_ref::<sqlx::Error>() {
@@ -86,11 +91,17 @@ pub fn error_response(status: StatusCode, title: &'static str, message: String) 
     response
 }
 
-fn is_unavailable(e: &sqlx::Error) -> bool {
-    matches!(
-        e,
-        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed
-    )
+/// Errors that mean "the database is not there right now" rather than
+/// "this request is wrong": no connection, or a server that is shutting
+/// down, starting up or full.
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => true,
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| {
+            c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
+    }
 }
 
 /// Logged with its cause; the user sees a generic page.

@@ -3,12 +3,14 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
 use crate::app::AppState;
 use crate::auth::access::{Access, Routes};
 use crate::composition::queries::{self as composition, Body};
 use crate::error::Result;
+use crate::meetings::queries::{MeetingKind, MeetingStatus};
 use crate::web::{self, PageCtx};
 
 pub fn routes() -> Routes {
@@ -17,32 +19,35 @@ pub fn routes() -> Routes {
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct UpcomingMeeting {
+    pub id: i64,
     pub body_name: String,
-    pub kind: String,
+    pub kind: MeetingKind,
     pub starts_at: OffsetDateTime,
-    pub status: String,
+    pub status: MeetingStatus,
+}
+
+async fn upcoming_meetings(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<UpcomingMeeting>> {
+    sqlx::query_as(
+        "SELECT m.id, b.name AS body_name, m.kind, m.starts_at, m.status
+         FROM meeting m JOIN body b ON b.id = m.body_id
+         WHERE m.ends_at >= now() ORDER BY m.starts_at LIMIT 5",
+    )
+    .fetch_all(db)
+    .await
+}
+
+async fn latest_agreements(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<LatestAgreement>> {
+    sqlx::query_as(
+        "SELECT slug, title, subtitle FROM agreement WHERE status = 'published'
+         ORDER BY concluded_on DESC NULLS LAST, period_from DESC NULLS LAST, id DESC LIMIT 3",
+    )
+    .fetch_all(db)
+    .await
 }
 
 impl UpcomingMeeting {
     pub fn when(&self) -> String {
         web::nl_datetime(self.starts_at)
-    }
-
-    pub fn kind_label(&self) -> &'static str {
-        match self.kind.as_str() {
-            "formal" => "formeel overleg",
-            "informal" => "informeel overleg",
-            _ => "werkgroep",
-        }
-    }
-
-    pub fn status_label(&self) -> &'static str {
-        match self.status.as_str() {
-            "planned" => "gepland",
-            "convened" => "bijeengeroepen",
-            "held" => "gehouden",
-            _ => "geannuleerd",
-        }
     }
 }
 
@@ -64,19 +69,8 @@ struct HomePage {
 
 async fn home(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
     let bodies = composition::list_bodies(&state.db).await?;
-    let meetings = sqlx::query_as(
-        "SELECT b.name AS body_name, m.kind::text AS kind, m.starts_at, m.status::text AS status
-         FROM meeting m JOIN body b ON b.id = m.body_id
-         WHERE m.ends_at >= now() ORDER BY m.starts_at LIMIT 5",
-    )
-    .fetch_all(&state.db)
-    .await?;
-    let agreements = sqlx::query_as(
-        "SELECT slug, title, subtitle FROM agreement WHERE status = 'published'
-         ORDER BY concluded_on DESC NULLS LAST, period_from DESC NULLS LAST, id DESC LIMIT 3",
-    )
-    .fetch_all(&state.db)
-    .await?;
+    let meetings = upcoming_meetings(&state.db).await?;
+    let agreements = latest_agreements(&state.db).await?;
     Ok(web::render(&HomePage {
         ctx,
         bodies,

@@ -9,6 +9,7 @@ pub mod composition;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod health;
 pub mod home;
 pub mod meetings;
 pub mod web;

@@ -27,6 +27,18 @@ async fn main() -> anyhow::Result<()> {
             println!("{added} rijen toegevoegd.");
         }),
         Command::CreateAdmin { email, name } => create_admin(&db, &email, &name).await,
+        Command::Backup { file } => {
+            let (bin, conninfo) = (db.bin_dir()?, db.conninfo.clone());
+            tokio::task::spawn_blocking(move || vesoc::db::backup::backup(&bin, &conninfo, &file))
+                .await?
+                .map(|()| println!("Back-up geschreven."))
+        }
+        Command::Restore { file } => {
+            let (bin, conninfo) = (db.bin_dir()?, db.conninfo.clone());
+            tokio::task::spawn_blocking(move || vesoc::db::backup::restore(&bin, &conninfo, &file))
+                .await?
+                .map(|()| println!("Back-up teruggezet."))
+        }
     };
     db.close().await?;
     result

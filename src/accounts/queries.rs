@@ -125,6 +125,13 @@ pub async fn organisations(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>>
         .await
 }
 
+/// The Flemish Government, which cabinet accounts act within.
+pub async fn government_id(db: impl PgExecutor<'_>) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT id FROM organisation WHERE kind = 'government' ORDER BY id LIMIT 1")
+        .fetch_optional(db)
+        .await
+}
+
 /// Everyone who holds or held a minister's competences.
 pub async fn ministers(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
     sqlx::query_as(

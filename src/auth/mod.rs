@@ -125,8 +125,12 @@ pub async fn end_session(session: &Session) -> Result<()> {
     session.flush().await.map_err(session_error)
 }
 
+/// The session store is PostgreSQL: when it fails, the database is gone.
 pub fn session_error(e: tower_sessions::session::Error) -> AppError {
-    AppError::Internal(anyhow::anyhow!("session: {e}"))
+    match e {
+        tower_sessions::session::Error::Store(store) => AppError::Unavailable(store.to_string()),
+        other => AppError::Internal(anyhow::anyhow!("session: {other}")),
+    }
 }
 
 /// Loads the signed-in user, if any, into the request. A session whose

@@ -116,6 +116,19 @@ impl PrivateCluster {
         &self.data_dir
     }
 
+    pub fn bin_dir(&self) -> &Path {
+        &self.bin_dir
+    }
+
+    /// A libpq connection string for the tools (pg_dump, pg_restore).
+    pub fn conninfo(&self, database: &str) -> String {
+        format!(
+            "host='{}' port=5432 user=postgres dbname='{}'",
+            self.socket_dir.display(),
+            database
+        )
+    }
+
     pub fn connect_options(&self, database: &str) -> PgConnectOptions {
         PgConnectOptions::new()
             .socket(&self.socket_dir)
@@ -240,7 +253,7 @@ impl PrivateCluster {
 
 /// The folder of `initdb`, `pg_ctl` and `postgres`: `VESOC_PG_BIN`, or the
 /// newest Debian installation, or whatever `PATH` offers.
-fn find_bin_dir() -> anyhow::Result<PathBuf> {
+pub fn find_bin_dir() -> anyhow::Result<PathBuf> {
     if let Some(dir) = std::env::var_os("VESOC_PG_BIN") {
         let dir = PathBuf::from(dir);
         if dir.join("initdb").is_file() {

@@ -1,5 +1,6 @@
 //! The database: the pool, the private cluster, migrations and the seed.
 
+pub mod backup;
 pub mod cluster;
 pub mod seed;
 
@@ -22,17 +23,20 @@ const DATABASE_NAME: &str = "vesoc";
 pub struct Database {
     pub pool: PgPool,
     cluster: Option<PrivateCluster>,
+    /// How libpq's tools (pg_dump, pg_restore) reach the same database.
+    pub conninfo: String,
 }
 
 impl Database {
     /// Connects to `DATABASE_URL`, or starts the private cluster, and
     /// brings the schema up to date.
     pub async fn open(config: &DbConfig) -> anyhow::Result<Database> {
-        let (options, cluster) = match &config.database_url {
+        let (options, cluster, conninfo) = match &config.database_url {
             Some(url) => (
                 url.parse::<PgConnectOptions>()
                     .context("DATABASE_URL is geen geldige PostgreSQL-URL")?,
                 None,
+                url.clone(),
             ),
             None => {
                 let dir = config.data_dir.clone();
@@ -42,7 +46,12 @@ impl Database {
                 .await??;
                 create_database_if_missing(&cluster.connect_options("postgres"), DATABASE_NAME)
                     .await?;
-                (cluster.connect_options(DATABASE_NAME), Some(cluster))
+                let conninfo = cluster.conninfo(DATABASE_NAME);
+                (
+                    cluster.connect_options(DATABASE_NAME),
+                    Some(cluster),
+                    conninfo,
+                )
             }
         };
         let pool = pool_options()
@@ -50,7 +59,19 @@ impl Database {
             .await
             .context("kan niet verbinden met PostgreSQL")?;
         MIGRATOR.run(&pool).await.context("migraties mislukt")?;
-        Ok(Database { pool, cluster })
+        Ok(Database {
+            pool,
+            cluster,
+            conninfo,
+        })
+    }
+
+    /// The folder of pg_dump and pg_restore.
+    pub fn bin_dir(&self) -> anyhow::Result<std::path::PathBuf> {
+        match &self.cluster {
+            Some(c) => Ok(c.bin_dir().to_path_buf()),
+            None => cluster::find_bin_dir(),
+        }
     }
 
     /// Closes the pool and stops the private cluster if vesoc started it.
@@ -63,11 +84,13 @@ impl Database {
     }
 }
 
-/// A bounded pool: with the database down, a page fails fast instead of hanging.
+/// A bounded pool: with the database down, a page answers 503 within
+/// about two seconds instead of hanging; once the database is back, the
+/// next request connects again.
 pub fn pool_options() -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(8)
-        .acquire_timeout(Duration::from_millis(2500))
+        .acquire_timeout(Duration::from_millis(2000))
 }
 
 /// `CREATE DATABASE` has no `IF NOT EXISTS`; tolerate a concurrent creator.

@@ -15,6 +15,8 @@ use vesoc::auth::access::{Access, Decision};
 /// Who may use what: the table of `design.md`, route by route.
 const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/", "public"),
+    ("GET", "/health/live", "public"),
+    ("GET", "/health/ready", "public"),
     ("GET", "/organen", "public"),
     ("GET", "/organen/{slug}", "public"),
     ("GET", "/akkoorden", "public"),

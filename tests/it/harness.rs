@@ -148,16 +148,40 @@ impl TestApp {
             .connect_with(admin.clone().database(&name))
             .await
             .expect("connect test database");
-        let router = build(AppState {
-            db: db.clone(),
-            config: Arc::new(ServeConfig::default()),
-        });
+        let router = router_for(db.clone());
         TestApp {
             db,
             router,
             name,
             admin: admin.clone(),
         }
+    }
+
+    /// How pg_dump and pg_restore reach this test database.
+    pub fn conninfo(&self) -> String {
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            let (base, query) = url
+                .split_once('?')
+                .map_or((url.as_str(), ""), |(b, q)| (b, q));
+            let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
+            let query = if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{query}")
+            };
+            return format!("{server}/{}{query}", self.name);
+        }
+        let host = self
+            .admin
+            .get_socket()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| self.admin.get_host().to_string());
+        format!(
+            "host='{host}' port={} user={} dbname={}",
+            self.admin.get_port(),
+            self.admin.get_username(),
+            self.name
+        )
     }
 
     pub fn client(&self) -> Client {
@@ -233,6 +257,23 @@ impl TestApp {
             .fetch_one(&self.db)
             .await
             .expect(sql)
+    }
+}
+
+/// The application on top of any pool.
+pub fn router_for(db: PgPool) -> Router {
+    build(AppState {
+        db,
+        config: Arc::new(ServeConfig::default()),
+    })
+}
+
+/// A client for a router that is not a `TestApp`'s.
+pub fn client_for(router: Router) -> Client {
+    Client {
+        router,
+        cookie: None,
+        addr: SocketAddr::from(([127, 0, 0, 1], 40000)),
     }
 }
 

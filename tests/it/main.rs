@@ -8,3 +8,4 @@ mod authz;
 mod foundation;
 mod harness;
 mod meetings;
+mod operations;

@@ -1,0 +1,170 @@
+//! Operations: a database that goes away and comes back, health endpoints,
+//! backup and restore.
+
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+
+use crate::harness::{PASSWORD, TestApp, client_for, router_for};
+use vesoc::auth::Role;
+use vesoc::db::cluster::{Durability, PrivateCluster, find_bin_dir};
+use vesoc::db::{MIGRATOR, backup, create_database_if_missing, pool_options};
+
+/// A cluster of its own, so that stopping it disturbs no other test.
+#[tokio::test]
+async fn pages_answer_503_while_the_database_is_down_and_recover_without_a_restart() {
+    let dir = std::env::temp_dir().join(format!("vesoc-outage-{}", uuid::Uuid::new_v4().simple()));
+    let base = dir.clone();
+    let cluster =
+        tokio::task::spawn_blocking(move || PrivateCluster::ensure(&base, Durability::Unsafe))
+            .await
+            .unwrap()
+            .unwrap();
+    create_database_if_missing(&cluster.connect_options("postgres"), "vesoc")
+        .await
+        .unwrap();
+    let pool = pool_options()
+        .connect_with(cluster.connect_options("vesoc"))
+        .await
+        .unwrap();
+    MIGRATOR.run(&pool).await.unwrap();
+    let mut c = client_for(router_for(pool.clone()));
+    assert_eq!(c.get("/organen").await.status, StatusCode::OK);
+    assert_eq!(c.get("/health/ready").await.status, StatusCode::OK);
+
+    let cluster = tokio::task::spawn_blocking(move || cluster.stop().map(|()| cluster))
+        .await
+        .unwrap()
+        .unwrap();
+    let started = Instant::now();
+    let page = c.get("/organen").await;
+    let took = started.elapsed();
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(page.select("h1"), vec!["Tijdelijk niet beschikbaar"]);
+    assert!(page.headers.get("content-security-policy").is_some());
+    // Bounded by the pool's acquire timeout (2 s), with room for a busy machine.
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert_eq!(c.get("/health/live").await.status, StatusCode::OK);
+    assert_eq!(
+        c.get("/health/ready").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+
+    // Back: the same pool, the same router, the next request succeeds.
+    let base = dir.clone();
+    let again =
+        tokio::task::spawn_blocking(move || PrivateCluster::ensure(&base, Durability::Unsafe))
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(c.get("/organen").await.status, StatusCode::OK);
+    assert_eq!(c.get("/health/ready").await.status, StatusCode::OK);
+    drop(cluster);
+    pool.close().await;
+    tokio::task::spawn_blocking(move || again.stop())
+        .await
+        .unwrap()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Row counts and a checksum of every table.
+async fn fingerprint(app: &TestApp) -> Vec<(String, i64, String)> {
+    let tables: Vec<(String, String)> = sqlx::query_as(
+        "SELECT table_schema::text, table_name::text FROM information_schema.tables
+         WHERE table_schema IN ('public', 'tower_sessions') AND table_type = 'BASE TABLE'
+         ORDER BY 1, 2",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    for (schema, table) in tables {
+        // Names from the catalogue, not from users.
+        let (n, sum): (i64, Option<String>) = sqlx::query_as(&format!(
+            "SELECT count(*), md5(string_agg(t::text, '|' ORDER BY t::text)) FROM \"{schema}\".\"{table}\" t"
+        ))
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        out.push((format!("{schema}.{table}"), n, sum.unwrap_or_default()));
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_backup_restores_into_an_empty_database_with_every_row() {
+    let app = TestApp::seeded().await;
+    // Activity: accounts, a session, a meeting with minutes, the audit log.
+    let mut staff = app.signed_in(Role::Secretariat).await;
+    app.signed_in(Role::SocialPartner).await;
+    let id = app
+        .meeting("vesoc-werkgroep", "working_group", "2021-03-10 10:00+01")
+        .await;
+    staff
+        .post_form(
+            &format!("/vergaderingen/{id}/verslag"),
+            &[("text", "Verslag met één accent"), ("version", "0")],
+        )
+        .await;
+    let before = fingerprint(&app).await;
+    assert!(
+        before
+            .iter()
+            .any(|(t, n, _)| t == "public.minutes" && *n == 1)
+    );
+
+    let file = std::env::temp_dir().join(format!(
+        "vesoc-backup-{}.dump",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let bin = find_bin_dir().unwrap();
+    let (b, from, f) = (bin.clone(), app.conninfo(), file.clone());
+    tokio::task::spawn_blocking(move || backup::backup(&b, &from, &f))
+        .await
+        .unwrap()
+        .unwrap();
+
+    let restored = TestApp::empty().await;
+    let (b, to, f) = (bin, restored.conninfo(), file.clone());
+    tokio::task::spawn_blocking(move || backup::restore(&b, &to, &f))
+        .await
+        .unwrap()
+        .unwrap();
+    let _ = std::fs::remove_file(&file);
+
+    assert_eq!(fingerprint(&restored).await, before);
+    assert_eq!(
+        restored
+            .count("SELECT count(*) FROM _sqlx_migrations")
+            .await,
+        i64::try_from(MIGRATOR.iter().count()).unwrap()
+    );
+    for role in ["secretariat", "social-partner"] {
+        let mut c = restored.client();
+        let page = c.sign_in(&format!("{role}@test.vesoc.be"), PASSWORD).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{role} signs in on the restored database"
+        );
+    }
+    let page = restored
+        .client()
+        .get("/organen/vesoc-overleg?op=2020-01-01")
+        .await;
+    assert!(page.text().contains("Jan Jambon"));
+}
+
+#[tokio::test]
+async fn restoring_a_missing_file_says_so() {
+    let app = TestApp::empty().await;
+    let bin = find_bin_dir().unwrap();
+    let err = backup::restore(
+        &bin,
+        &app.conninfo(),
+        std::path::Path::new("/nonexistent/backup.dump"),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("bestaat niet"));
+}
