@@ -55,6 +55,10 @@ pub struct ServeConfig {
     /// Mark cookies Secure and send HSTS: set this when vesoc is served over https.
     #[arg(long, env = "VESOC_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+    /// Behind a reverse proxy: take the client's address from the last
+    /// X-Forwarded-For entry (the one the proxy added).
+    #[arg(long, env = "VESOC_TRUST_PROXY", default_value_t = false)]
+    pub trust_proxy: bool,
     /// Do not load the VESOC data into an empty database.
     #[arg(long, env = "VESOC_NO_SEED", default_value_t = false)]
     pub no_seed: bool,
@@ -65,6 +69,7 @@ impl Default for ServeConfig {
         ServeConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
             secure_cookies: false,
+            trust_proxy: false,
             no_seed: false,
         }
     }

@@ -53,20 +53,41 @@ pub fn routes() -> Routes {
         .get("/beheer/logboek", ADMIN, admin::audit_log)
 }
 
-/// The client's address, for throttling. Behind a proxy every request
-/// comes from the proxy; per-login throttling still applies.
+/// The client's address, for throttling. Behind a reverse proxy
+/// (`--trust-proxy`), the last address the proxy added to X-Forwarded-For;
+/// otherwise the peer of the connection. Never the client's own claim.
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "onbekend".to_string());
-        Ok(ClientAddr(addr))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let forwarded = state
+            .config
+            .trust_proxy
+            .then(|| {
+                parts
+                    .headers
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .flat_map(|v| v.split(','))
+                    .map(str::trim)
+                    .rfind(|a| a.parse::<std::net::IpAddr>().is_ok())
+                    .map(str::to_string)
+            })
+            .flatten();
+        let peer = || {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "onbekend".to_string())
+        };
+        Ok(ClientAddr(forwarded.unwrap_or_else(peer)))
     }
 }
 

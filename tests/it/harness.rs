@@ -262,9 +262,13 @@ impl TestApp {
 
 /// The application on top of any pool.
 pub fn router_for(db: PgPool) -> Router {
+    router_with(db, ServeConfig::default())
+}
+
+pub fn router_with(db: PgPool, config: ServeConfig) -> Router {
     build(AppState {
         db,
-        config: Arc::new(ServeConfig::default()),
+        config: Arc::new(config),
     })
 }
 
@@ -369,7 +373,20 @@ impl Page {
 
 impl Client {
     pub async fn request(&mut self, method: Method, path: &str, form: Option<String>) -> Page {
+        self.request_with_headers(method, path, form, &[]).await
+    }
+
+    pub async fn request_with_headers(
+        &mut self,
+        method: Method,
+        path: &str,
+        form: Option<String>,
+        headers: &[(&str, &str)],
+    ) -> Page {
         let mut req = Request::builder().method(method).uri(path);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
         if let Some(c) = &self.cookie {
             req = req.header(header::COOKIE, c);
         }

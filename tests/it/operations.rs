@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 
-use crate::harness::{PASSWORD, TestApp, client_for, router_for};
+use crate::harness::{PASSWORD, TestApp, client_for, router_for, router_with};
 use vesoc::auth::Role;
 use vesoc::db::cluster::{Durability, PrivateCluster, find_bin_dir};
 use vesoc::db::{MIGRATOR, backup, create_database_if_missing, pool_options};
@@ -167,4 +167,42 @@ async fn restoring_a_missing_file_says_so() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("bestaat niet"));
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_counts_and_otherwise_not() {
+    let app = TestApp::seeded().await;
+    let attempt = |router: axum::Router| async move {
+        let mut c = client_for(router);
+        let form = c.get("/aanmelden").await;
+        let token = form.csrf().unwrap();
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("_csrf", token.as_str()),
+                ("email", "x@y.be"),
+                ("password", "fout"),
+            ])
+            .finish();
+        c.request_with_headers(
+            axum::http::Method::POST,
+            "/aanmelden",
+            Some(body),
+            &[("x-forwarded-for", "203.0.113.9, 198.51.100.7")],
+        )
+        .await
+    };
+    let trusting = vesoc::config::ServeConfig {
+        trust_proxy: true,
+        ..Default::default()
+    };
+    attempt(router_with(app.db.clone(), trusting)).await;
+    attempt(router_for(app.db.clone())).await;
+    let addresses: Vec<String> =
+        sqlx::query_scalar("SELECT address FROM login_attempt ORDER BY id")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    // The proxy's own entry (the last) when trusted; the peer otherwise,
+    // whatever the header claims.
+    assert_eq!(addresses, vec!["198.51.100.7", "127.0.0.1"]);
 }
