@@ -36,6 +36,7 @@ pub fn routes() -> Routes {
         .merge(crate::composition::routes())
         .merge(crate::agreements::routes())
         .merge(crate::accounts::routes())
+        .merge(crate::open_data::routes())
 }
 
 /// The route table, for the authorization test and the documentation.

@@ -10,4 +10,5 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod home;
+pub mod open_data;
 pub mod web;

@@ -5,5 +5,6 @@
 
 mod accounts;
 mod authz;
+mod composition;
 mod foundation;
 mod harness;
