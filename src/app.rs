@@ -38,6 +38,7 @@ pub fn routes() -> Routes {
         .merge(crate::agreements::routes())
         .merge(crate::meetings::routes())
         .merge(crate::accounts::routes())
+        .merge(crate::open_data::routes())
 }
 
 /// The route table, for the authorization test and the documentation.

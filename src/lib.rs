@@ -12,4 +12,5 @@ pub mod error;
 pub mod health;
 pub mod home;
 pub mod meetings;
+pub mod open_data;
 pub mod web;

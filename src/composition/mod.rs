@@ -1,6 +1,10 @@
 //! Bodies and their composition, today and on any date.
 
+pub mod changes;
+pub mod editor;
 pub mod queries;
+pub mod registry;
+pub mod rules;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -10,7 +14,7 @@ use serde::Deserialize;
 use time::Date;
 
 use crate::app::AppState;
-use crate::auth::access::{Access, Routes};
+use crate::auth::access::{Access, Routes, SECRETARIAT};
 use crate::error::{AppError, Result};
 use crate::web::{self, PageCtx};
 use queries::{Body, Contact, Seat, SeatRule, Side};
@@ -19,6 +23,53 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/organen", Access::Public, list)
         .get("/organen/{slug}", Access::Public, show)
+        .get(
+            "/organen/{slug}/wijzigingen",
+            Access::Public,
+            changes::changes,
+        )
+        .get(
+            "/organen/{slug}/samenstelling.csv",
+            Access::Public,
+            changes::composition_csv,
+        )
+        .get("/beheer/organen/{slug}", SECRETARIAT, editor::editor)
+        .post(
+            "/beheer/organen/{slug}/mandaten",
+            SECRETARIAT,
+            editor::add_membership,
+        )
+        .get(
+            "/beheer/organen/{slug}/mandaten/{membership}",
+            SECRETARIAT,
+            editor::show_membership,
+        )
+        .post(
+            "/beheer/organen/{slug}/mandaten/{membership}/einde",
+            SECRETARIAT,
+            editor::end_membership,
+        )
+        .post(
+            "/beheer/organen/{slug}/mandaten/{membership}/correctie",
+            SECRETARIAT,
+            editor::correct_membership,
+        )
+        .post(
+            "/beheer/organen/{slug}/mandaten/{membership}/intrekken",
+            SECRETARIAT,
+            editor::withdraw_membership,
+        )
+        .post(
+            "/beheer/organen/{slug}/regeringswissel",
+            SECRETARIAT,
+            editor::government_change,
+        )
+        .post(
+            "/beheer/organen/{slug}/zetels/{rule}",
+            SECRETARIAT,
+            editor::update_rule,
+        )
+        .merge(registry::routes())
 }
 
 #[derive(Template)]
@@ -53,6 +104,8 @@ pub struct RuleView {
 
 pub struct OpenSeats {
     pub count: i32,
+    /// The rule's seat count.
+    pub of: i32,
     pub label: String,
     pub organisation: Option<String>,
 }
@@ -68,11 +121,17 @@ struct ShowPage {
     date_error: Option<String>,
     sides: Vec<SideView>,
     contacts: Vec<Contact>,
+    /// The rule checks, for the secretariat only.
+    warnings: Option<Vec<String>>,
 }
 
 impl ShowPage {
     fn on_label(&self) -> String {
         web::nl_date(self.on)
+    }
+
+    fn on_iso(&self) -> String {
+        web::iso_date(self.on)
     }
 }
 
@@ -102,7 +161,11 @@ async fn show(
     let rules = queries::seat_rules(&state.db, body.id).await?;
     let seats = queries::composition_on(&state.db, body.id, on).await?;
     let contacts = queries::contacts(&state.db, body.id).await?;
+    let warnings = ctx
+        .is_role("secretariat")
+        .then(|| rules::warnings(&rules, &seats));
     let page = ShowPage {
+        warnings,
         ctx,
         date_input: match (&date_error, requested) {
             (Some(_), Some(s)) => s.to_string(),
@@ -161,6 +224,7 @@ pub fn group_by_side(rules: Vec<SeatRule>, seats: Vec<Seat>) -> Vec<SideView> {
                 if count > filled {
                     open_seats.push(OpenSeats {
                         count: count - filled,
+                        of: count,
                         label: rule.label.clone(),
                         organisation: rule.organisation_name.clone(),
                     });

@@ -1,8 +1,11 @@
 //! Bodies, seat rules and memberships: the SQL of the composition pages.
 
 use serde::Serialize;
-use sqlx::PgExecutor;
-use time::Date;
+use serde_json::{Value, json};
+use sqlx::{PgConnection, PgExecutor};
+use time::{Date, OffsetDateTime};
+
+use crate::web::iso_date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
 #[sqlx(type_name = "side", rename_all = "snake_case")]
@@ -39,6 +42,20 @@ impl Side {
             Side::Secretariat => "secretariat",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Side> {
+        Side::ALL.into_iter().find(|x| x.code() == s)
+    }
+
+    /// "3 van de 16 zetels {seats_of()}": whose seats they are.
+    pub fn seats_of(self) -> &'static str {
+        match self {
+            Side::Government => "van de Vlaamse Regering",
+            Side::SocialPartners => "van de sociale partners",
+            Side::Advisory => "met raadgevende stem",
+            Side::Secretariat => "van het secretariaat",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
@@ -65,6 +82,30 @@ impl MembershipRole {
             }
             MembershipRole::Secretariat => "secretariaat",
         }
+    }
+
+    pub const ALL: [MembershipRole; 6] = [
+        MembershipRole::Chair,
+        MembershipRole::Member,
+        MembershipRole::Substitute,
+        MembershipRole::Advisory,
+        MembershipRole::AttendsWhenCompetent,
+        MembershipRole::Secretariat,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            MembershipRole::Chair => "chair",
+            MembershipRole::Member => "member",
+            MembershipRole::Advisory => "advisory",
+            MembershipRole::Substitute => "substitute",
+            MembershipRole::AttendsWhenCompetent => "attends_when_competent",
+            MembershipRole::Secretariat => "secretariat",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MembershipRole> {
+        MembershipRole::ALL.into_iter().find(|r| r.code() == s)
     }
 
     /// Does this role take one of the body's seats?
@@ -97,6 +138,7 @@ pub struct SeatRule {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Seat {
+    pub membership_id: i64,
     pub person_slug: String,
     pub person_name: String,
     pub organisation_id: i64,
@@ -164,7 +206,7 @@ pub async fn composition_on(
     on: Date,
 ) -> sqlx::Result<Vec<Seat>> {
     sqlx::query_as(
-        "SELECT p.slug AS person_slug, p.given_name || ' ' || p.family_name AS person_name,
+        "SELECT m.id AS membership_id, p.slug AS person_slug, p.given_name || ' ' || p.family_name AS person_name,
                 o.id AS organisation_id, o.name AS organisation_name,
                 m.role, m.side, m.function_title, m.valid_from, m.valid_until,
                 sp.given_name || ' ' || sp.family_name AS substitute_for
@@ -173,7 +215,7 @@ pub async fn composition_on(
          JOIN organisation o ON o.id = m.organisation_id
          LEFT JOIN membership sm ON sm.id = m.substitute_for_id
          LEFT JOIN person sp ON sp.id = sm.person_id
-         WHERE m.body_id = $1
+         WHERE m.body_id = $1 AND m.superseded_at IS NULL
            AND daterange(m.valid_from, m.valid_until, '[]') @> $2::date
          ORDER BY m.side, (m.role = 'chair') DESC, m.role, o.name, p.family_name, p.given_name",
     )
@@ -181,4 +223,791 @@ pub async fn composition_on(
     .bind(on)
     .fetch_all(db)
     .await
+}
+
+// ---------------------------------------------------------------------------
+// Management: memberships
+// ---------------------------------------------------------------------------
+
+/// A membership as the editor sees it, superseded ones included.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MembershipRow {
+    pub id: i64,
+    pub body_id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub organisation_id: i64,
+    pub organisation_name: String,
+    pub role: MembershipRole,
+    pub side: Side,
+    pub function_title: Option<String>,
+    pub valid_from: Date,
+    pub valid_until: Option<Date>,
+    pub substitute_for_id: Option<i64>,
+    pub substitute_for: Option<String>,
+    pub corrects_id: Option<i64>,
+    pub note: String,
+    pub superseded_at: Option<OffsetDateTime>,
+    pub superseded_note: Option<String>,
+    pub version: i32,
+}
+
+const MEMBERSHIP_SELECT: &str = "
+    SELECT m.id, m.body_id, m.person_id, p.given_name || ' ' || p.family_name AS person_name,
+           m.organisation_id, o.name AS organisation_name, m.role, m.side, m.function_title,
+           m.valid_from, m.valid_until, m.substitute_for_id,
+           sp.given_name || ' ' || sp.family_name AS substitute_for,
+           m.corrects_id, m.note, m.superseded_at, m.superseded_note, m.version
+    FROM membership m
+    JOIN person p ON p.id = m.person_id
+    JOIN organisation o ON o.id = m.organisation_id
+    LEFT JOIN membership sm ON sm.id = m.substitute_for_id
+    LEFT JOIN person sp ON sp.id = sm.person_id";
+
+impl MembershipRow {
+    /// Before/after for the audit log.
+    pub fn snapshot(&self) -> Value {
+        json!({
+            "id": self.id,
+            "body_id": self.body_id,
+            "person_id": self.person_id,
+            "organisation_id": self.organisation_id,
+            "role": self.role.code(),
+            "side": self.side.code(),
+            "function_title": self.function_title,
+            "valid_from": iso_date(self.valid_from),
+            "valid_until": self.valid_until.map(iso_date),
+            "substitute_for_id": self.substitute_for_id,
+            "corrects_id": self.corrects_id,
+            "note": self.note,
+            "superseded": self.superseded_at.is_some(),
+            "superseded_note": self.superseded_note,
+            "version": self.version,
+        })
+    }
+
+    pub fn counts(&self) -> bool {
+        self.superseded_at.is_none()
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.valid_until.is_none()
+    }
+
+    pub fn period(&self) -> String {
+        match self.valid_until {
+            Some(until) => format!(
+                "{} – {}",
+                crate::web::nl_date(self.valid_from),
+                crate::web::nl_date(until)
+            ),
+            None => format!("sinds {}", crate::web::nl_date(self.valid_from)),
+        }
+    }
+
+    pub fn choice_label(&self) -> String {
+        format!(
+            "{} ({}, {}, {})",
+            self.person_name,
+            self.role.label(),
+            self.organisation_name,
+            self.period()
+        )
+    }
+}
+
+pub async fn membership(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<MembershipRow>> {
+    sqlx::query_as(&format!("{MEMBERSHIP_SELECT} WHERE m.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Every membership of a body, newest first, superseded ones included.
+pub async fn memberships_of_body(
+    db: impl PgExecutor<'_>,
+    body_id: i64,
+) -> sqlx::Result<Vec<MembershipRow>> {
+    sqlx::query_as(&format!(
+        "{MEMBERSHIP_SELECT} WHERE m.body_id = $1
+         ORDER BY m.valid_from DESC, m.side, p.family_name, m.id DESC"
+    ))
+    .bind(body_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The memberships of a body that count: the ones a new member can
+/// replace or a substitute can stand in for.
+pub async fn counting_memberships(
+    db: impl PgExecutor<'_>,
+    body_id: i64,
+) -> sqlx::Result<Vec<MembershipRow>> {
+    sqlx::query_as(&format!(
+        "{MEMBERSHIP_SELECT} WHERE m.body_id = $1 AND m.superseded_at IS NULL
+         ORDER BY m.side, p.family_name, p.given_name, m.valid_from"
+    ))
+    .bind(body_id)
+    .fetch_all(db)
+    .await
+}
+
+/// The corrections of a membership and what they corrected, in order.
+pub async fn corrections_of(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Vec<MembershipRow>> {
+    sqlx::query_as(&format!(
+        "{MEMBERSHIP_SELECT} WHERE m.corrects_id = $1 ORDER BY m.id"
+    ))
+    .bind(id)
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMembership {
+    pub body_id: i64,
+    pub person_id: i64,
+    pub organisation_id: i64,
+    pub role: MembershipRole,
+    pub side: Side,
+    pub function_title: Option<String>,
+    pub valid_from: Date,
+    pub valid_until: Option<Date>,
+    pub substitute_for_id: Option<i64>,
+    pub corrects_id: Option<i64>,
+    pub note: String,
+}
+
+pub async fn insert_membership(conn: &mut PgConnection, m: &NewMembership) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO membership (body_id, person_id, organisation_id, role, side, function_title,
+                                 valid_from, valid_until, substitute_for_id, corrects_id, note)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(m.body_id)
+    .bind(m.person_id)
+    .bind(m.organisation_id)
+    .bind(m.role)
+    .bind(m.side)
+    .bind(&m.function_title)
+    .bind(m.valid_from)
+    .bind(m.valid_until)
+    .bind(m.substitute_for_id)
+    .bind(m.corrects_id)
+    .bind(&m.note)
+    .fetch_one(conn)
+    .await
+}
+
+/// Ends an open-ended membership on `until` (its last day), if nobody
+/// changed it since `seen_version`. False when it was changed meanwhile.
+pub async fn end_membership(
+    conn: &mut PgConnection,
+    id: i64,
+    seen_version: i32,
+    until: Date,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE membership SET valid_until = $3, version = version + 1, modified_at = now()
+         WHERE id = $1 AND version = $2 AND superseded_at IS NULL AND valid_until IS NULL",
+    )
+    .bind(id)
+    .bind(seen_version)
+    .bind(until)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends a membership as part of a larger change (replacement, new
+/// government): the body row is locked, so no version check is needed.
+pub async fn end_membership_locked(
+    conn: &mut PgConnection,
+    id: i64,
+    until: Date,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE membership SET valid_until = $2, version = version + 1, modified_at = now()
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(until)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks a membership as no longer counting (recorded by mistake).
+pub async fn supersede(
+    conn: &mut PgConnection,
+    id: i64,
+    seen_version: i32,
+    actor: i64,
+    note: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE membership SET superseded_at = now(), superseded_by = $3, superseded_note = $4,
+                version = version + 1, modified_at = now()
+         WHERE id = $1 AND version = $2 AND superseded_at IS NULL",
+    )
+    .bind(id)
+    .bind(seen_version)
+    .bind(actor)
+    .bind(note)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Substitutes of a corrected membership now stand in for its correction.
+pub async fn repoint_substitutes(conn: &mut PgConnection, old: i64, new: i64) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE membership SET substitute_for_id = $2, version = version + 1, modified_at = now()
+         WHERE substitute_for_id = $1 AND superseded_at IS NULL",
+    )
+    .bind(old)
+    .bind(new)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
+/// Serialises changes to one body's composition.
+pub async fn lock_body(conn: &mut PgConnection, body_id: i64) -> sqlx::Result<()> {
+    sqlx::query("SELECT id FROM body WHERE id = $1 FOR UPDATE")
+        .bind(body_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The government-side memberships that still run on `on` or start later.
+pub async fn government_memberships_from(
+    conn: &mut PgConnection,
+    body_id: i64,
+    on: Date,
+) -> sqlx::Result<Vec<MembershipRow>> {
+    sqlx::query_as(&format!(
+        "{MEMBERSHIP_SELECT} WHERE m.body_id = $1 AND m.side = 'government'
+           AND m.superseded_at IS NULL AND (m.valid_until IS NULL OR m.valid_until >= $2)
+         ORDER BY m.id"
+    ))
+    .bind(body_id)
+    .bind(on)
+    .fetch_all(conn)
+    .await
+}
+
+/// Memberships that count and start or end between two dates (inclusive).
+pub async fn memberships_changing(
+    db: impl PgExecutor<'_>,
+    body_id: i64,
+    from: Date,
+    until: Date,
+) -> sqlx::Result<Vec<MembershipRow>> {
+    sqlx::query_as(&format!(
+        "{MEMBERSHIP_SELECT} WHERE m.body_id = $1 AND m.superseded_at IS NULL
+           AND (m.valid_from BETWEEN $2 AND $3 OR m.valid_until BETWEEN $2 AND $3)
+         ORDER BY m.id"
+    ))
+    .bind(body_id)
+    .bind(from)
+    .bind(until)
+    .fetch_all(db)
+    .await
+}
+
+// ---------------------------------------------------------------------------
+// Management: seat rules
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SeatRuleRow {
+    pub id: i64,
+    pub side: Side,
+    pub organisation_name: Option<String>,
+    pub seat_count: Option<i32>,
+    pub label: String,
+    pub version: i32,
+}
+
+pub async fn seat_rule_rows(
+    db: impl PgExecutor<'_>,
+    body_id: i64,
+) -> sqlx::Result<Vec<SeatRuleRow>> {
+    sqlx::query_as(
+        "SELECT r.id, r.side, o.name AS organisation_name, r.seat_count, r.label, r.version
+         FROM seat_rule r LEFT JOIN organisation o ON o.id = r.organisation_id
+         WHERE r.body_id = $1 ORDER BY r.position",
+    )
+    .bind(body_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Changes a rule's seat count and label if nobody changed it meanwhile.
+pub async fn update_seat_rule(
+    conn: &mut PgConnection,
+    id: i64,
+    seen_version: i32,
+    seat_count: Option<i32>,
+    label: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE seat_rule SET seat_count = $3, label = $4, version = version + 1
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(seen_version)
+    .bind(seat_count)
+    .bind(label)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+// ---------------------------------------------------------------------------
+// Management: people, organisations, competences
+// ---------------------------------------------------------------------------
+
+/// An entry of a select list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Choice {
+    pub id: i64,
+    pub name: String,
+}
+
+pub async fn person_choices(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
+    sqlx::query_as(
+        "SELECT id, given_name || ' ' || family_name AS name FROM person
+         ORDER BY family_name, given_name, id",
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn organisation_choices(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
+    sqlx::query_as("SELECT id, name FROM organisation ORDER BY name, id")
+        .fetch_all(db)
+        .await
+}
+
+pub async fn government_organisation(db: impl PgExecutor<'_>) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT id FROM organisation WHERE kind = 'government' ORDER BY id LIMIT 1")
+        .fetch_optional(db)
+        .await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "organisation_kind", rename_all = "snake_case")]
+pub enum OrganisationKind {
+    Government,
+    Employers,
+    TradeUnion,
+    Secretariat,
+    Administration,
+}
+
+impl OrganisationKind {
+    pub const ALL: [OrganisationKind; 5] = [
+        OrganisationKind::Government,
+        OrganisationKind::Employers,
+        OrganisationKind::TradeUnion,
+        OrganisationKind::Secretariat,
+        OrganisationKind::Administration,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            OrganisationKind::Government => "government",
+            OrganisationKind::Employers => "employers",
+            OrganisationKind::TradeUnion => "trade_union",
+            OrganisationKind::Secretariat => "secretariat",
+            OrganisationKind::Administration => "administration",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OrganisationKind::Government => "regering",
+            OrganisationKind::Employers => "werkgeversorganisatie",
+            OrganisationKind::TradeUnion => "vakbond",
+            OrganisationKind::Secretariat => "secretariaat",
+            OrganisationKind::Administration => "administratie",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OrganisationKind> {
+        OrganisationKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrganisationRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub short_name: String,
+    pub kind: OrganisationKind,
+    pub website: Option<String>,
+    pub version: i32,
+}
+
+impl OrganisationRow {
+    pub fn snapshot(&self) -> Value {
+        json!({
+            "id": self.id, "slug": self.slug, "name": self.name, "short_name": self.short_name,
+            "kind": self.kind.code(), "website": self.website, "version": self.version,
+        })
+    }
+}
+
+pub struct OrganisationFields {
+    pub name: String,
+    pub short_name: String,
+    pub kind: OrganisationKind,
+    pub website: Option<String>,
+}
+
+pub async fn organisations(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<OrganisationRow>> {
+    sqlx::query_as(
+        "SELECT id, slug, name, short_name, kind, website, version FROM organisation
+         ORDER BY kind, name",
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn organisation_by_slug(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+) -> sqlx::Result<Option<OrganisationRow>> {
+    sqlx::query_as(
+        "SELECT id, slug, name, short_name, kind, website, version FROM organisation
+         WHERE slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn create_organisation(
+    conn: &mut PgConnection,
+    slug: &str,
+    f: &OrganisationFields,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO organisation (slug, name, short_name, kind, website)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(slug)
+    .bind(&f.name)
+    .bind(&f.short_name)
+    .bind(f.kind)
+    .bind(&f.website)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn update_organisation(
+    conn: &mut PgConnection,
+    id: i64,
+    seen_version: i32,
+    f: &OrganisationFields,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE organisation SET name = $3, short_name = $4, kind = $5, website = $6,
+                version = version + 1, modified_at = now()
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(seen_version)
+    .bind(&f.name)
+    .bind(&f.short_name)
+    .bind(f.kind)
+    .bind(&f.website)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PersonRow {
+    pub id: i64,
+    pub slug: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub version: i32,
+    /// The functions valid today, joined for lists.
+    pub functions: String,
+}
+
+impl PersonRow {
+    pub fn name(&self) -> String {
+        format!("{} {}", self.given_name, self.family_name)
+    }
+
+    pub fn snapshot(&self) -> Value {
+        json!({
+            "id": self.id, "slug": self.slug, "given_name": self.given_name,
+            "family_name": self.family_name, "version": self.version,
+        })
+    }
+}
+
+const PERSON_SELECT: &str = "
+    SELECT p.id, p.slug, p.given_name, p.family_name, p.version,
+           coalesce((SELECT string_agg(f.title, '; ' ORDER BY f.valid_from NULLS FIRST)
+                     FROM person_function f
+                     WHERE f.person_id = p.id
+                       AND (f.valid_from IS NULL OR f.valid_from <= $1)
+                       AND (f.valid_until IS NULL OR f.valid_until >= $1)), '') AS functions
+    FROM person p";
+
+pub async fn people(db: impl PgExecutor<'_>, today: Date) -> sqlx::Result<Vec<PersonRow>> {
+    sqlx::query_as(&format!(
+        "{PERSON_SELECT} ORDER BY p.family_name, p.given_name, p.id"
+    ))
+    .bind(today)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn person_by_slug(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+    today: Date,
+) -> sqlx::Result<Option<PersonRow>> {
+    sqlx::query_as(&format!("{PERSON_SELECT} WHERE p.slug = $2"))
+        .bind(today)
+        .bind(slug)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn slug_taken(
+    conn: &mut PgConnection,
+    table: SlugTable,
+    slug: &str,
+) -> sqlx::Result<bool> {
+    let sql = match table {
+        SlugTable::Person => "SELECT EXISTS (SELECT 1 FROM person WHERE slug = $1)",
+        SlugTable::Organisation => "SELECT EXISTS (SELECT 1 FROM organisation WHERE slug = $1)",
+    };
+    sqlx::query_scalar(sql).bind(slug).fetch_one(conn).await
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum SlugTable {
+    Person,
+    Organisation,
+}
+
+/// A free slug made from `base`: "jan-jambon", else "jan-jambon-2", ...
+pub async fn free_slug(
+    conn: &mut PgConnection,
+    table: SlugTable,
+    base: &str,
+) -> sqlx::Result<String> {
+    let mut candidate = base.to_string();
+    let mut n = 1;
+    while slug_taken(conn, table, &candidate).await? {
+        n += 1;
+        candidate = format!("{base}-{n}");
+    }
+    Ok(candidate)
+}
+
+pub async fn create_person(
+    conn: &mut PgConnection,
+    slug: &str,
+    given_name: &str,
+    family_name: &str,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO person (slug, given_name, family_name) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(slug)
+    .bind(given_name)
+    .bind(family_name)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn update_person(
+    conn: &mut PgConnection,
+    id: i64,
+    seen_version: i32,
+    given_name: &str,
+    family_name: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE person SET given_name = $3, family_name = $4, version = version + 1,
+                modified_at = now()
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(id)
+    .bind(seen_version)
+    .bind(given_name)
+    .bind(family_name)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FunctionRow {
+    pub id: i64,
+    pub title: String,
+    pub organisation_name: Option<String>,
+    pub valid_from: Option<Date>,
+    pub valid_until: Option<Date>,
+}
+
+impl FunctionRow {
+    pub fn period(&self) -> String {
+        match (self.valid_from, self.valid_until) {
+            (Some(f), Some(u)) => {
+                format!("{} – {}", crate::web::nl_date(f), crate::web::nl_date(u))
+            }
+            (Some(f), None) => format!("sinds {}", crate::web::nl_date(f)),
+            (None, Some(u)) => format!("tot {}", crate::web::nl_date(u)),
+            (None, None) => "periode niet vermeld".to_string(),
+        }
+    }
+}
+
+pub async fn functions_of(
+    db: impl PgExecutor<'_>,
+    person_id: i64,
+) -> sqlx::Result<Vec<FunctionRow>> {
+    sqlx::query_as(
+        "SELECT f.id, f.title, o.name AS organisation_name, f.valid_from, f.valid_until
+         FROM person_function f LEFT JOIN organisation o ON o.id = f.organisation_id
+         WHERE f.person_id = $1 ORDER BY f.valid_from DESC NULLS LAST, f.id",
+    )
+    .bind(person_id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn insert_function(
+    conn: &mut PgConnection,
+    person_id: i64,
+    organisation_id: Option<i64>,
+    title: &str,
+    valid_from: Option<Date>,
+    valid_until: Option<Date>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO person_function (person_id, organisation_id, title, valid_from, valid_until)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(person_id)
+    .bind(organisation_id)
+    .bind(title)
+    .bind(valid_from)
+    .bind(valid_until)
+    .fetch_one(conn)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PortfolioRow {
+    pub id: i64,
+    pub competence: String,
+    pub valid_from: Date,
+    pub valid_until: Option<Date>,
+}
+
+impl PortfolioRow {
+    pub fn period(&self) -> String {
+        match self.valid_until {
+            Some(u) => format!(
+                "{} – {}",
+                crate::web::nl_date(self.valid_from),
+                crate::web::nl_date(u)
+            ),
+            None => format!("sinds {}", crate::web::nl_date(self.valid_from)),
+        }
+    }
+}
+
+pub async fn portfolio_of(
+    db: impl PgExecutor<'_>,
+    person_id: i64,
+) -> sqlx::Result<Vec<PortfolioRow>> {
+    sqlx::query_as(
+        "SELECT mc.id, c.name AS competence, mc.valid_from, mc.valid_until
+         FROM minister_competence mc JOIN competence c ON c.id = mc.competence_id
+         WHERE mc.person_id = $1 ORDER BY mc.valid_until DESC NULLS FIRST, c.name",
+    )
+    .bind(person_id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn portfolio_entry(
+    db: impl PgExecutor<'_>,
+    person_id: i64,
+    id: i64,
+) -> sqlx::Result<Option<PortfolioRow>> {
+    sqlx::query_as(
+        "SELECT mc.id, c.name AS competence, mc.valid_from, mc.valid_until
+         FROM minister_competence mc JOIN competence c ON c.id = mc.competence_id
+         WHERE mc.person_id = $1 AND mc.id = $2",
+    )
+    .bind(person_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn competence_names(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT name FROM competence ORDER BY name")
+        .fetch_all(db)
+        .await
+}
+
+/// The competence of that name, created when new.
+pub async fn competence_id(conn: &mut PgConnection, name: &str) -> sqlx::Result<i64> {
+    sqlx::query("INSERT INTO competence (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+        .bind(name)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query_scalar("SELECT id FROM competence WHERE name = $1")
+        .bind(name)
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn insert_portfolio(
+    conn: &mut PgConnection,
+    person_id: i64,
+    competence_id: i64,
+    valid_from: Date,
+    valid_until: Option<Date>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO minister_competence (person_id, competence_id, valid_from, valid_until)
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(person_id)
+    .bind(competence_id)
+    .bind(valid_from)
+    .bind(valid_until)
+    .fetch_one(conn)
+    .await
+}
+
+/// Ends an open-ended competence; false when it already has an end.
+pub async fn end_portfolio(conn: &mut PgConnection, id: i64, until: Date) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE minister_competence SET valid_until = $2
+         WHERE id = $1 AND valid_until IS NULL AND valid_from <= $2",
+    )
+    .bind(id)
+    .bind(until)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -73,6 +73,76 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/vergaderingen/{id}/verslag/goedkeuren",
         "secretariat",
     ),
+    // composition
+    ("GET", "/organen/{slug}/wijzigingen", "public"),
+    ("GET", "/organen/{slug}/samenstelling.csv", "public"),
+    ("GET", "/beheer/organen/{slug}", "secretariat"),
+    ("POST", "/beheer/organen/{slug}/mandaten", "secretariat"),
+    (
+        "GET",
+        "/beheer/organen/{slug}/mandaten/{membership}",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/beheer/organen/{slug}/mandaten/{membership}/einde",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/beheer/organen/{slug}/mandaten/{membership}/correctie",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/beheer/organen/{slug}/mandaten/{membership}/intrekken",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/beheer/organen/{slug}/regeringswissel",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/beheer/organen/{slug}/zetels/{rule}",
+        "secretariat",
+    ),
+    ("GET", "/beheer/personen", "secretariat"),
+    ("GET", "/beheer/personen/nieuw", "secretariat"),
+    ("POST", "/beheer/personen", "secretariat"),
+    ("GET", "/beheer/personen/{person}", "secretariat"),
+    ("POST", "/beheer/personen/{person}", "secretariat"),
+    ("POST", "/beheer/personen/{person}/functies", "secretariat"),
+    (
+        "POST",
+        "/beheer/personen/{person}/bevoegdheden",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/beheer/personen/{person}/bevoegdheden/{competence}/einde",
+        "secretariat",
+    ),
+    ("GET", "/beheer/organisaties", "secretariat"),
+    ("GET", "/beheer/organisaties/nieuw", "secretariat"),
+    ("POST", "/beheer/organisaties", "secretariat"),
+    ("GET", "/beheer/organisaties/{organisation}", "secretariat"),
+    ("POST", "/beheer/organisaties/{organisation}", "secretariat"),
+    ("GET", "/api/oparl", "public"),
+    ("GET", "/api/oparl/body", "public"),
+    ("GET", "/api/oparl/body/{slug}", "public"),
+    ("GET", "/api/oparl/gremium/{slug}", "public"),
+    ("GET", "/api/oparl/organization", "public"),
+    ("GET", "/api/oparl/organization/{organisation}", "public"),
+    ("GET", "/api/oparl/person", "public"),
+    ("GET", "/api/oparl/person/{person}", "public"),
+    ("GET", "/api/oparl/membership", "public"),
+    ("GET", "/api/oparl/membership/{membership}", "public"),
+    ("GET", "/api/oparl/meeting", "public"),
+    ("GET", "/api/oparl/meeting/{meeting}", "public"),
+    ("GET", "/api/oparl/paper", "public"),
+    ("GET", "/api/oparl/paper/{agreement}", "public"),
 ];
 
 fn access_name(access: Access) -> String {
@@ -150,10 +220,24 @@ fn concrete(path: &str, s: &Samples) -> String {
         .replace("{id}", &id.to_string())
         .replace("{file}", &file)
         .replace("{token}", "ongeldige-link")
+        // composition and open data: records of the seed (the first
+        // membership, seat rule and competence are Jan Jambon's and the
+        // (in)formal VESOC's)
+        .replace("{person}", "jan-jambon")
+        .replace("{organisation}", "acv")
+        .replace("{membership}", "1")
+        .replace("{rule}", "1")
+        .replace("{competence}", "1")
+        .replace("{meeting}", &s.meeting.to_string())
+        .replace("{agreement}", "iedereen-aan-boord-2019")
 }
 
 fn slug_for(path: &str) -> &'static str {
-    if path.starts_with("/organen") {
+    if path.starts_with("/organen")
+        || path.starts_with("/beheer/organen")
+        || path.starts_with("/api/oparl/body")
+        || path.starts_with("/api/oparl/gremium")
+    {
         "vesoc-overleg"
     } else if path.starts_with("/akkoorden") {
         "iedereen-aan-boord-2019"

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod authz;
+mod composition;
 mod foundation;
 mod harness;
 mod meetings;

@@ -1,0 +1,306 @@
+//! What changed in a body between two dates, and the composition on a date
+//! as CSV. Both public, like the composition itself.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use time::Date;
+
+use super::queries::{self, Body, MembershipRow};
+use crate::app::AppState;
+use crate::error::{AppError, Result};
+use crate::web::{self, FieldErrors, PageCtx};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Joined,
+    Left,
+    RoleChange,
+}
+
+impl ChangeKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ChangeKind::Joined => "joined",
+            ChangeKind::Left => "left",
+            ChangeKind::RoleChange => "role",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ChangeKind::Joined => "treedt toe",
+            ChangeKind::Left => "vertrekt (laatste dag)",
+            ChangeKind::RoleChange => "andere rol",
+        }
+    }
+}
+
+pub struct Change {
+    pub on: Date,
+    pub kind: ChangeKind,
+    pub person: String,
+    pub role: String,
+    pub organisation: String,
+}
+
+impl Change {
+    pub fn date(&self) -> String {
+        web::nl_date(self.on)
+    }
+}
+
+fn role_text(m: &MembershipRow) -> String {
+    match &m.substitute_for {
+        Some(who) => format!("{} voor {who}", m.role.label()),
+        None => m.role.label().to_string(),
+    }
+}
+
+/// Joins, departures and role changes among the memberships that start or
+/// end between `from` and `until`. A departure followed the next day by a
+/// new mandate of the same person with another role reads as a role change.
+pub fn changes_between(rows: &[MembershipRow], from: Date, until: Date) -> Vec<Change> {
+    let within = |d: Date| d >= from && d <= until;
+    let mut paired_left = Vec::new();
+    let mut paired_joined = Vec::new();
+    let mut out = Vec::new();
+    for left in rows.iter().filter(|m| m.valid_until.is_some_and(within)) {
+        let Some(next_day) = left.valid_until.and_then(|d| d.next_day()) else {
+            continue;
+        };
+        let follow = rows.iter().find(|j| {
+            j.person_id == left.person_id
+                && j.valid_from == next_day
+                && j.role != left.role
+                && !paired_joined.contains(&j.id)
+        });
+        if let Some(joined) = follow.filter(|j| within(j.valid_from)) {
+            paired_left.push(left.id);
+            paired_joined.push(joined.id);
+            out.push(Change {
+                on: joined.valid_from,
+                kind: ChangeKind::RoleChange,
+                person: joined.person_name.clone(),
+                role: format!("{} → {}", role_text(left), role_text(joined)),
+                organisation: joined.organisation_name.clone(),
+            });
+        }
+    }
+    for m in rows {
+        if within(m.valid_from) && !paired_joined.contains(&m.id) {
+            out.push(Change {
+                on: m.valid_from,
+                kind: ChangeKind::Joined,
+                person: m.person_name.clone(),
+                role: role_text(m),
+                organisation: m.organisation_name.clone(),
+            });
+        }
+        if let Some(u) = m.valid_until.filter(|d| within(*d))
+            && !paired_left.contains(&m.id)
+        {
+            out.push(Change {
+                on: u,
+                kind: ChangeKind::Left,
+                person: m.person_name.clone(),
+                role: role_text(m),
+                organisation: m.organisation_name.clone(),
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.on, a.kind != ChangeKind::Left, &a.person).cmp(&(
+            b.on,
+            b.kind != ChangeKind::Left,
+            &b.person,
+        ))
+    });
+    out
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChangesQuery {
+    van: Option<String>,
+    tot: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "composition/changes.html")]
+struct ChangesPage {
+    ctx: PageCtx,
+    body: Body,
+    van: String,
+    tot: String,
+    errors: FieldErrors,
+    period: Option<(Date, Date)>,
+    changes: Vec<Change>,
+}
+
+impl ChangesPage {
+    fn period_label(&self) -> String {
+        match self.period {
+            Some((f, u)) => format!("van {} tot en met {}", web::nl_date(f), web::nl_date(u)),
+            None => String::new(),
+        }
+    }
+}
+
+pub async fn changes(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<ChangesQuery>,
+) -> Result<Response> {
+    let body = queries::body_by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let today = web::today();
+    let tot_in = q.tot.as_deref().map(str::trim).unwrap_or("").to_string();
+    let van_in = q.van.as_deref().map(str::trim).unwrap_or("").to_string();
+    let mut errors = FieldErrors::default();
+    let mut parse = |field: &'static str, s: &str, default: Date| {
+        if s.is_empty() {
+            return Some(default);
+        }
+        let d = web::parse_date(s);
+        if d.is_none() {
+            errors.add(
+                field,
+                format!("\u{201c}{s}\u{201d} is geen geldige datum. Gebruik de vorm JJJJ-MM-DD, bijvoorbeeld 2019-10-02."),
+            );
+        }
+        d
+    };
+    let until = parse("tot", &tot_in, today);
+    let from = parse(
+        "van",
+        &van_in,
+        until
+            .unwrap_or(today)
+            .replace_year(until.unwrap_or(today).year() - 1)
+            .unwrap_or(today),
+    );
+    if let (Some(f), Some(u)) = (from, until)
+        && f > u
+    {
+        errors.add("tot", "De einddatum valt vóór de begindatum.");
+    }
+    let (period, changes) = match (from, until, errors.is_empty()) {
+        (Some(f), Some(u), true) => {
+            let rows = queries::memberships_changing(&state.db, body.id, f, u).await?;
+            (Some((f, u)), changes_between(&rows, f, u))
+        }
+        _ => (None, Vec::new()),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let page = ChangesPage {
+        van: if van_in.is_empty() {
+            from.map(web::iso_date).unwrap_or_default()
+        } else {
+            van_in
+        },
+        tot: if tot_in.is_empty() {
+            until.map(web::iso_date).unwrap_or_default()
+        } else {
+            tot_in
+        },
+        ctx,
+        body,
+        errors,
+        period,
+        changes,
+    };
+    Ok((status, web::render(&page)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsvQuery {
+    op: Option<String>,
+}
+
+/// One CSV field: quoted, quotes doubled, and a leading = + - @ defused so
+/// that a spreadsheet never reads a name as a formula.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// The composition on a date as CSV: semicolon-separated with a byte-order
+/// mark, as spreadsheets in Belgium open it without an import step.
+pub async fn composition_csv(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<CsvQuery>,
+) -> Result<Response> {
+    let body = queries::body_by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let on = match q.op.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => web::today(),
+        Some(s) => web::parse_date(s).ok_or_else(|| {
+            AppError::bad_request(format!(
+                "\u{201c}{s}\u{201d} is geen geldige datum. Gebruik de vorm JJJJ-MM-DD, bijvoorbeeld 2020-01-01."
+            ))
+        })?,
+    };
+    let seats = queries::composition_on(&state.db, body.id, on).await?;
+    let mut out = String::from("\u{feff}");
+    out.push_str("zijde;naam;organisatie;rol;plaatsvervanger voor;functie;vanaf;tot en met\r\n");
+    for s in &seats {
+        let row = [
+            s.side.label().to_string(),
+            s.person_name.clone(),
+            s.organisation_name.clone(),
+            s.role.label().to_string(),
+            s.substitute_for.clone().unwrap_or_default(),
+            s.function_title.clone().unwrap_or_default(),
+            web::iso_date(s.valid_from),
+            s.valid_until.map(web::iso_date).unwrap_or_default(),
+        ];
+        let line: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(";"));
+        out.push_str("\r\n");
+    }
+    // The slug is checked by the database (a-z, 0-9, -): safe in a header.
+    let disposition = format!(
+        "attachment; filename=\"{}-samenstelling-{}.csv\"",
+        body.slug,
+        web::iso_date(on)
+    );
+    let disposition = HeaderValue::from_str(&disposition)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("content-disposition: {e}")))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_field("Jan"), "\"Jan\"");
+        assert_eq!(csv_field("a \"b\""), "\"a \"\"b\"\"\"");
+        assert_eq!(csv_field("=1+1"), "\"'=1+1\"");
+    }
+}

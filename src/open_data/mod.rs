@@ -1,0 +1,618 @@
+//! Open data shaped like OParl 1.1: the bodies, organisations, people (their
+//! public functions only), memberships, meetings and published agreements.
+//!
+//! How VESOC maps onto OParl: each of our bodies is an OParl `Body`, and is
+//! also an `Organization` of type "Gremium" (at `/api/oparl/gremium/{slug}`)
+//! so that a `Membership` can name it as its `organization`, as OParl asks;
+//! the organisation a member represents (ACV, VOKA, the Flemish Government)
+//! is the membership's `onBehalfOf`. Agreements are `Paper`s. A membership
+//! withdrawn or replaced by a correction is listed with `deleted: true`.
+//!
+//! Lists hold at most a few hundred rows, so they are filtered in SQL and
+//! paginated in memory (`page`, `limit`); `modified_since` takes an RFC 3339
+//! moment or a date.
+
+pub mod queries;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::http::header;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+
+use crate::app::AppState;
+use crate::auth::access::{Access, Routes};
+use crate::composition::queries::MembershipRole;
+use crate::error::{AppError, Result};
+use crate::web;
+
+const OPARL: &str = "https://schema.oparl.org/1.1/";
+const DEFAULT_LIMIT: usize = 50;
+const MAX_LIMIT: usize = 200;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/api/oparl", Access::Public, system)
+        .get("/api/oparl/body", Access::Public, body_list)
+        .get("/api/oparl/body/{slug}", Access::Public, body_one)
+        .get("/api/oparl/gremium/{slug}", Access::Public, gremium_one)
+        .get("/api/oparl/organization", Access::Public, organization_list)
+        .get(
+            "/api/oparl/organization/{organisation}",
+            Access::Public,
+            organization_one,
+        )
+        .get("/api/oparl/person", Access::Public, person_list)
+        .get("/api/oparl/person/{person}", Access::Public, person_one)
+        .get("/api/oparl/membership", Access::Public, membership_list)
+        .get(
+            "/api/oparl/membership/{membership}",
+            Access::Public,
+            membership_one,
+        )
+        .get("/api/oparl/meeting", Access::Public, meeting_list)
+        .get("/api/oparl/meeting/{meeting}", Access::Public, meeting_one)
+        .get("/api/oparl/paper", Access::Public, paper_list)
+        .get("/api/oparl/paper/{agreement}", Access::Public, paper_one)
+}
+
+/// Where the ids point: `VESOC_BASE_URL` when set (behind a proxy, say),
+/// else the request's Host, checked to be a plain host name.
+fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    static CONFIGURED: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let configured = CONFIGURED.get_or_init(|| {
+        std::env::var("VESOC_BASE_URL")
+            .ok()
+            .map(|s| s.trim_end_matches('/').to_string())
+            .filter(|s| s.starts_with("https://") || s.starts_with("http://"))
+    });
+    if let Some(base) = configured {
+        return base.clone();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .unwrap_or("localhost");
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+struct Ctx {
+    base: String,
+}
+
+impl Ctx {
+    fn url(&self, path: &str) -> String {
+        format!("{}/api/oparl{path}", self.base)
+    }
+
+    fn web(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn body(&self, slug: &str) -> String {
+        self.url(&format!("/body/{slug}"))
+    }
+
+    fn gremium(&self, slug: &str) -> String {
+        self.url(&format!("/gremium/{slug}"))
+    }
+
+    fn organisation(&self, slug: &str) -> String {
+        self.url(&format!("/organization/{slug}"))
+    }
+
+    fn person(&self, slug: &str) -> String {
+        self.url(&format!("/person/{slug}"))
+    }
+
+    fn membership(&self, id: i64) -> String {
+        self.url(&format!("/membership/{id}"))
+    }
+}
+
+fn ts(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+fn oparl_type(name: &str) -> String {
+    format!("{OPARL}{name}")
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    modified_since: Option<String>,
+    page: Option<String>,
+    limit: Option<String>,
+    body: Option<String>,
+}
+
+struct ListParams {
+    since: Option<OffsetDateTime>,
+    page: usize,
+    limit: usize,
+    body: Option<String>,
+}
+
+impl ListQuery {
+    fn parse(&self) -> Result<ListParams> {
+        let since = match self.modified_since.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(s) => Some(
+                OffsetDateTime::parse(s, &Rfc3339)
+                    .ok()
+                    .or_else(|| web::parse_date(s).map(|d: Date| d.midnight().assume_utc()))
+                    .ok_or_else(|| {
+                        AppError::bad_request(
+                            "modified_since moet een tijdstip zijn zoals 2024-01-31T12:00:00Z of een datum zoals 2024-01-31.",
+                        )
+                    })?,
+            ),
+        };
+        let number =
+            |v: &Option<String>, default: usize, max: usize, name: &str| -> Result<usize> {
+                match v.as_deref().map(str::trim) {
+                    None | Some("") => Ok(default),
+                    Some(s) => s
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|n| (1..=max).contains(n))
+                        .ok_or_else(|| {
+                            AppError::bad_request(format!(
+                                "{name} moet een geheel getal zijn tussen 1 en {max}."
+                            ))
+                        }),
+                }
+            };
+        Ok(ListParams {
+            since,
+            page: number(&self.page, 1, 1_000_000, "page")?,
+            limit: number(&self.limit, DEFAULT_LIMIT, MAX_LIMIT, "limit")?,
+            body: self.body.clone().filter(|b| !b.trim().is_empty()),
+        })
+    }
+}
+
+/// An OParl list: `data`, `pagination`, `links` (with `next` while there is more).
+fn list(c: &Ctx, path: &str, items: Vec<Value>, p: &ListParams) -> Json<Value> {
+    let total = items.len();
+    let total_pages = total.div_ceil(p.limit).max(1);
+    let data: Vec<Value> = items
+        .into_iter()
+        .skip((p.page - 1).saturating_mul(p.limit))
+        .take(p.limit)
+        .collect();
+    let link = |page: usize| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        if let Some(s) = p.since {
+            q.append_pair("modified_since", &ts(s));
+        }
+        if let Some(b) = &p.body {
+            q.append_pair("body", b);
+        }
+        if p.limit != DEFAULT_LIMIT {
+            q.append_pair("limit", &p.limit.to_string());
+        }
+        q.append_pair("page", &page.to_string());
+        format!("{}?{}", c.url(path), q.finish())
+    };
+    let mut links = serde_json::Map::new();
+    links.insert("first".into(), json!(link(1)));
+    links.insert("last".into(), json!(link(total_pages)));
+    if p.page > 1 {
+        links.insert("prev".into(), json!(link(p.page - 1)));
+    }
+    if p.page < total_pages {
+        links.insert("next".into(), json!(link(p.page + 1)));
+    }
+    Json(json!({
+        "data": data,
+        "pagination": {
+            "totalElements": total,
+            "elementsPerPage": p.limit,
+            "currentPage": p.page,
+            "totalPages": total_pages,
+        },
+        "links": links,
+    }))
+}
+
+async fn system(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Value>> {
+    let c = Ctx {
+        base: base_url(&state, &headers),
+    };
+    Ok(Json(json!({
+        "id": c.url(""),
+        "type": oparl_type("System"),
+        "oparlVersion": "https://schema.oparl.org/1.1/",
+        "name": "VESOC — Vlaams Economisch Sociaal Overlegcomité",
+        "body": c.url("/body"),
+        "contactName": "SERV, secretariaat van het VESOC",
+        "website": c.web("/"),
+        "vendor": "https://www.serv.be",
+        "product": "vesoc",
+    })))
+}
+
+fn body_json(c: &Ctx, b: &queries::BodyRow) -> Value {
+    json!({
+        "id": c.body(&b.slug),
+        "type": oparl_type("Body"),
+        "system": c.url(""),
+        "name": b.name,
+        "shortName": b.name,
+        "website": c.web(&format!("/organen/{}", b.slug)),
+        "classification": b.description,
+        "organization": c.url("/organization"),
+        "person": c.url("/person"),
+        "meeting": c.url(&format!("/meeting?body={}", b.slug)),
+        "membership": c.url(&format!("/membership?body={}", b.slug)),
+        "paper": c.url(&format!("/paper?body={}", b.slug)),
+        "gremium": c.gremium(&b.slug),
+        "created": ts(b.created_at),
+        "modified": ts(b.modified_at),
+        "deleted": false,
+    })
+}
+
+fn gremium_json(c: &Ctx, b: &queries::BodyRow) -> Value {
+    json!({
+        "id": c.gremium(&b.slug),
+        "type": oparl_type("Organization"),
+        "body": c.body(&b.slug),
+        "name": b.name,
+        "organizationType": "Gremium",
+        "classification": "orgaan",
+        "meeting": c.url(&format!("/meeting?body={}", b.slug)),
+        "membership": c.url(&format!("/membership?body={}", b.slug)),
+        "website": c.web(&format!("/organen/{}", b.slug)),
+        "created": ts(b.created_at),
+        "modified": ts(b.modified_at),
+        "deleted": false,
+    })
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "government" => "regering",
+        "employers" => "werkgeversorganisatie",
+        "trade_union" => "vakbond",
+        "secretariat" => "secretariaat",
+        _ => "administratie",
+    }
+}
+
+fn organisation_json(c: &Ctx, o: &queries::OrganisationRow) -> Value {
+    let mut v = json!({
+        "id": c.organisation(&o.slug),
+        "type": oparl_type("Organization"),
+        "name": o.name,
+        "shortName": o.short_name,
+        "organizationType": "Institution",
+        "classification": kind_label(&o.kind),
+        "created": ts(o.created_at),
+        "modified": ts(o.modified_at),
+        "deleted": false,
+    });
+    if let Some(w) = &o.website {
+        v["website"] = json!(w);
+    }
+    v
+}
+
+/// OParl has no list of roles: the role is the Dutch label as shown on the
+/// composition pages. Only chair and members vote; the advisory members,
+/// substitutes (unless standing in) and the secretariat do not.
+fn membership_json(c: &Ctx, m: &queries::MembershipRow) -> Value {
+    let mut v = json!({
+        "id": c.membership(m.id),
+        "type": oparl_type("Membership"),
+        "person": c.person(&m.person_slug),
+        "organization": c.gremium(&m.body_slug),
+        "role": m.role.label(),
+        "votingRight": matches!(m.role, MembershipRole::Chair | MembershipRole::Member),
+        "onBehalfOf": c.organisation(&m.organisation_slug),
+        "startDate": web::iso_date(m.valid_from),
+        "side": m.side.label(),
+        "created": ts(m.created_at),
+        "modified": ts(m.modified_at),
+        "deleted": m.superseded,
+    });
+    if let Some(u) = m.valid_until {
+        v["endDate"] = json!(web::iso_date(u));
+    }
+    if let Some(t) = &m.function_title {
+        v["functionTitle"] = json!(t);
+    }
+    if let Some(s) = m.substitute_for_id {
+        v["substituteFor"] = json!(c.membership(s));
+    }
+    if let Some(s) = m.corrects_id {
+        v["corrects"] = json!(c.membership(s));
+    }
+    v
+}
+
+fn person_json(c: &Ctx, p: &queries::PersonRow, memberships: &[queries::MembershipRow]) -> Value {
+    json!({
+        "id": c.person(&p.slug),
+        "type": oparl_type("Person"),
+        "body": memberships.first().map(|m| c.body(&m.body_slug)),
+        "name": format!("{} {}", p.given_name, p.family_name),
+        "givenName": p.given_name,
+        "familyName": p.family_name,
+        "status": p.functions,
+        "membership": memberships
+            .iter()
+            .filter(|m| m.person_id == p.id)
+            .map(|m| membership_json(c, m))
+            .collect::<Vec<_>>(),
+        "created": ts(p.created_at),
+        "modified": ts(p.modified_at),
+        "deleted": false,
+    })
+}
+
+fn meeting_state(status: &str) -> &'static str {
+    match status {
+        "planned" => "gepland",
+        "convened" => "bijeengeroepen",
+        "held" => "gehouden",
+        _ => "geannuleerd",
+    }
+}
+
+fn meeting_json(c: &Ctx, m: &queries::MeetingRow) -> Value {
+    let kind = match m.kind.as_str() {
+        "formal" => "formeel VESOC-overleg",
+        "informal" => "informeel VESOC-overleg",
+        _ => "VESOC-werkgroep",
+    };
+    json!({
+        "id": c.url(&format!("/meeting/{}", m.id)),
+        "type": oparl_type("Meeting"),
+        "name": format!("{} ({kind})", m.body_name),
+        "meetingState": meeting_state(&m.status),
+        "cancelled": m.status == "cancelled",
+        "start": ts(m.starts_at),
+        "end": ts(m.ends_at),
+        "organization": [c.gremium(&m.body_slug)],
+        "created": ts(m.created_at),
+        "modified": ts(m.modified_at),
+        "deleted": false,
+    })
+}
+
+fn paper_json(c: &Ctx, p: &queries::PaperRow) -> Value {
+    let mut v = json!({
+        "id": c.url(&format!("/paper/{}", p.slug)),
+        "type": oparl_type("Paper"),
+        "body": c.body(&p.body_slug),
+        "name": if p.subtitle.is_empty() { p.title.clone() } else { format!("{} – {}", p.title, p.subtitle) },
+        "reference": p.slug,
+        "paperType": if p.kind_label.is_empty() { "VESOC-akkoord".to_string() } else { p.kind_label.clone() },
+        "web": c.web(&format!("/akkoorden/{}", p.slug)),
+        "created": ts(p.created_at),
+        "modified": ts(p.modified_at),
+        "deleted": false,
+    });
+    if let Some(d) = p.concluded_on {
+        v["date"] = json!(web::iso_date(d));
+    }
+    v
+}
+
+fn ctx(state: &AppState, headers: &HeaderMap) -> Ctx {
+    Ctx {
+        base: base_url(state, headers),
+    }
+}
+
+async fn body_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>> {
+    let p = q.parse()?;
+    let c = ctx(&state, &headers);
+    let items = queries::bodies(&state.db, p.since)
+        .await?
+        .iter()
+        .map(|b| body_json(&c, b))
+        .collect();
+    Ok(list(&c, "/body", items, &p))
+}
+
+async fn find_body(state: &AppState, slug: &str) -> Result<queries::BodyRow> {
+    queries::bodies(&state.db, None)
+        .await?
+        .into_iter()
+        .find(|b| b.slug == slug)
+        .ok_or(AppError::NotFound)
+}
+
+async fn body_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>> {
+    let b = find_body(&state, &slug).await?;
+    Ok(Json(body_json(&ctx(&state, &headers), &b)))
+}
+
+async fn gremium_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>> {
+    let b = find_body(&state, &slug).await?;
+    Ok(Json(gremium_json(&ctx(&state, &headers), &b)))
+}
+
+/// The bodies as gremia first, then the organisations their members represent.
+async fn organization_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>> {
+    let p = q.parse()?;
+    let c = ctx(&state, &headers);
+    let mut items: Vec<Value> = queries::bodies(&state.db, p.since)
+        .await?
+        .iter()
+        .map(|b| gremium_json(&c, b))
+        .collect();
+    items.extend(
+        queries::organisations(&state.db, p.since)
+            .await?
+            .iter()
+            .map(|o| organisation_json(&c, o)),
+    );
+    Ok(list(&c, "/organization", items, &p))
+}
+
+async fn organization_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>> {
+    let o = queries::organisations(&state.db, None)
+        .await?
+        .into_iter()
+        .find(|o| o.slug == slug)
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(organisation_json(&ctx(&state, &headers), &o)))
+}
+
+async fn person_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>> {
+    let p = q.parse()?;
+    let c = ctx(&state, &headers);
+    let memberships = queries::memberships(&state.db, None, None).await?;
+    let items = queries::people(&state.db, p.since)
+        .await?
+        .iter()
+        .map(|person| person_json(&c, person, &memberships))
+        .collect();
+    Ok(list(&c, "/person", items, &p))
+}
+
+async fn person_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>> {
+    let person = queries::people(&state.db, None)
+        .await?
+        .into_iter()
+        .find(|p| p.slug == slug)
+        .ok_or(AppError::NotFound)?;
+    let memberships = queries::memberships(&state.db, None, None).await?;
+    Ok(Json(person_json(
+        &ctx(&state, &headers),
+        &person,
+        &memberships,
+    )))
+}
+
+async fn membership_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>> {
+    let p = q.parse()?;
+    let c = ctx(&state, &headers);
+    let items = queries::memberships(&state.db, p.since, p.body.as_deref())
+        .await?
+        .iter()
+        .map(|m| membership_json(&c, m))
+        .collect();
+    Ok(list(&c, "/membership", items, &p))
+}
+
+async fn membership_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let m = queries::memberships(&state.db, None, None)
+        .await?
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(membership_json(&ctx(&state, &headers), &m)))
+}
+
+async fn meeting_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>> {
+    let p = q.parse()?;
+    let c = ctx(&state, &headers);
+    let items = queries::meetings(&state.db, p.since, p.body.as_deref())
+        .await?
+        .iter()
+        .map(|m| meeting_json(&c, m))
+        .collect();
+    Ok(list(&c, "/meeting", items, &p))
+}
+
+async fn meeting_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let m = queries::meetings(&state.db, None, None)
+        .await?
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(meeting_json(&ctx(&state, &headers), &m)))
+}
+
+async fn paper_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>> {
+    let p = q.parse()?;
+    let c = ctx(&state, &headers);
+    let items = queries::papers(&state.db, p.since, p.body.as_deref())
+        .await?
+        .iter()
+        .map(|x| paper_json(&c, x))
+        .collect();
+    Ok(list(&c, "/paper", items, &p))
+}
+
+async fn paper_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>> {
+    let paper = queries::papers(&state.db, None, None)
+        .await?
+        .into_iter()
+        .find(|x| x.slug == slug)
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(paper_json(&ctx(&state, &headers), &paper)))
+}

@@ -1,0 +1,196 @@
+//! The SQL of the open data: public records only. No account data is ever
+//! read here, and only published agreements.
+
+use sqlx::PgExecutor;
+use time::{Date, OffsetDateTime};
+
+use crate::composition::queries::{MembershipRole, Side};
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct BodyRow {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub created_at: OffsetDateTime,
+    pub modified_at: OffsetDateTime,
+}
+
+pub async fn bodies(
+    db: impl PgExecutor<'_>,
+    since: Option<OffsetDateTime>,
+) -> sqlx::Result<Vec<BodyRow>> {
+    sqlx::query_as(
+        "SELECT slug, name, description, created_at, modified_at FROM body
+         WHERE $1::timestamptz IS NULL OR modified_at >= $1
+         ORDER BY sort_order, id",
+    )
+    .bind(since)
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct OrganisationRow {
+    pub slug: String,
+    pub name: String,
+    pub short_name: String,
+    pub kind: String,
+    pub website: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub modified_at: OffsetDateTime,
+}
+
+pub async fn organisations(
+    db: impl PgExecutor<'_>,
+    since: Option<OffsetDateTime>,
+) -> sqlx::Result<Vec<OrganisationRow>> {
+    sqlx::query_as(
+        "SELECT slug, name, short_name, kind::text AS kind, website, created_at, modified_at
+         FROM organisation
+         WHERE $1::timestamptz IS NULL OR modified_at >= $1
+         ORDER BY id",
+    )
+    .bind(since)
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct PersonRow {
+    pub id: i64,
+    pub slug: String,
+    pub given_name: String,
+    pub family_name: String,
+    /// Public functions only, as written in the sources.
+    pub functions: Vec<String>,
+    pub created_at: OffsetDateTime,
+    pub modified_at: OffsetDateTime,
+}
+
+pub async fn people(
+    db: impl PgExecutor<'_>,
+    since: Option<OffsetDateTime>,
+) -> sqlx::Result<Vec<PersonRow>> {
+    sqlx::query_as(
+        "SELECT p.id, p.slug, p.given_name, p.family_name,
+                coalesce(array(SELECT f.title FROM person_function f WHERE f.person_id = p.id
+                               ORDER BY f.valid_from NULLS FIRST, f.id), '{}') AS functions,
+                p.created_at, p.modified_at
+         FROM person p
+         WHERE $1::timestamptz IS NULL OR p.modified_at >= $1
+         ORDER BY p.id",
+    )
+    .bind(since)
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct MembershipRow {
+    pub id: i64,
+    pub body_slug: String,
+    pub person_id: i64,
+    pub person_slug: String,
+    pub organisation_slug: String,
+    pub role: MembershipRole,
+    pub side: Side,
+    pub function_title: Option<String>,
+    pub valid_from: Date,
+    pub valid_until: Option<Date>,
+    pub substitute_for_id: Option<i64>,
+    pub corrects_id: Option<i64>,
+    pub superseded: bool,
+    pub created_at: OffsetDateTime,
+    pub modified_at: OffsetDateTime,
+}
+
+/// All memberships, superseded ones included: open data shows them as
+/// deleted, so that a copy elsewhere learns they no longer count.
+pub async fn memberships(
+    db: impl PgExecutor<'_>,
+    since: Option<OffsetDateTime>,
+    body: Option<&str>,
+) -> sqlx::Result<Vec<MembershipRow>> {
+    sqlx::query_as(
+        "SELECT m.id, b.slug AS body_slug, m.person_id, p.slug AS person_slug,
+                o.slug AS organisation_slug, m.role, m.side, m.function_title,
+                m.valid_from, m.valid_until, m.substitute_for_id, m.corrects_id,
+                m.superseded_at IS NOT NULL AS superseded, m.created_at, m.modified_at
+         FROM membership m
+         JOIN body b ON b.id = m.body_id
+         JOIN person p ON p.id = m.person_id
+         JOIN organisation o ON o.id = m.organisation_id
+         WHERE ($1::timestamptz IS NULL OR m.modified_at >= $1)
+           AND ($2::text IS NULL OR b.slug = $2)
+         ORDER BY m.id",
+    )
+    .bind(since)
+    .bind(body)
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct MeetingRow {
+    pub id: i64,
+    pub body_slug: String,
+    pub body_name: String,
+    pub kind: String,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub status: String,
+    pub created_at: OffsetDateTime,
+    pub modified_at: OffsetDateTime,
+}
+
+pub async fn meetings(
+    db: impl PgExecutor<'_>,
+    since: Option<OffsetDateTime>,
+    body: Option<&str>,
+) -> sqlx::Result<Vec<MeetingRow>> {
+    sqlx::query_as(
+        "SELECT m.id, b.slug AS body_slug, b.name AS body_name, m.kind::text AS kind,
+                m.starts_at, m.ends_at, m.status::text AS status, m.created_at, m.modified_at
+         FROM meeting m JOIN body b ON b.id = m.body_id
+         WHERE ($1::timestamptz IS NULL OR m.modified_at >= $1)
+           AND ($2::text IS NULL OR b.slug = $2)
+         ORDER BY m.starts_at, m.id",
+    )
+    .bind(since)
+    .bind(body)
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct PaperRow {
+    pub slug: String,
+    pub body_slug: String,
+    pub title: String,
+    pub subtitle: String,
+    pub kind_label: String,
+    pub concluded_on: Option<Date>,
+    pub created_at: OffsetDateTime,
+    pub modified_at: OffsetDateTime,
+}
+
+/// Published agreements only: drafts are not public.
+pub async fn papers(
+    db: impl PgExecutor<'_>,
+    since: Option<OffsetDateTime>,
+    body: Option<&str>,
+) -> sqlx::Result<Vec<PaperRow>> {
+    sqlx::query_as(
+        "SELECT a.slug, b.slug AS body_slug, a.title, a.subtitle, a.kind_label, a.concluded_on,
+                a.created_at, a.modified_at
+         FROM agreement a JOIN body b ON b.id = a.body_id
+         WHERE a.status = 'published'
+           AND ($1::timestamptz IS NULL OR a.modified_at >= $1)
+           AND ($2::text IS NULL OR b.slug = $2)
+         ORDER BY a.id",
+    )
+    .bind(since)
+    .bind(body)
+    .fetch_all(db)
+    .await
+}
