@@ -458,7 +458,8 @@ async fn free_slug(state: &AppState, f: &AgreementFields) -> Result<String> {
     }
     let mut slug = base.clone();
     let mut n = 2;
-    while queries::slug_taken(&state.db, &slug).await? {
+    // "nieuw" is the address of the form for a new agreement.
+    while slug == "nieuw" || queries::slug_taken(&state.db, &slug).await? {
         slug = format!("{base}-{n}");
         n += 1;
     }

@@ -1228,3 +1228,20 @@ pub async fn slug_and_title(
         .fetch_optional(db)
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::label_for;
+
+    #[test]
+    fn labels_follow_the_documents() {
+        assert_eq!(label_for(0, 3), "");
+        assert_eq!(label_for(1, 0), "a.");
+        assert_eq!(label_for(1, 1), "b.");
+        assert_eq!(label_for(1, 26), "aa.");
+        assert_eq!(label_for(2, 3), "iv.");
+        assert_eq!(label_for(2, 8), "ix.");
+        assert_eq!(label_for(2, 11), "xii.");
+        assert_eq!(label_for(3, 0), "1.");
+    }
+}
