@@ -115,6 +115,60 @@ pub fn nl_number(value: &str) -> String {
     }
 }
 
+/// Parses a number as people in Flanders type it: "120.000", "120 000",
+/// "80", "80,5", "-3,25". The comma is the decimal sign; dots may only group
+/// thousands. Returns the canonical decimal text ("120000", "80.5") that
+/// PostgreSQL casts to numeric, or `None` when it is not such a number.
+pub fn parse_nl_number(s: &str) -> Option<String> {
+    let cleaned: String = s
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .collect();
+    let (sign, rest) = match cleaned.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", cleaned.as_str()),
+    };
+    let (int, frac) = match rest.split_once(',') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    let digits = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
+    let int_digits: String = if int.contains('.') {
+        let mut groups = int.split('.');
+        let first = groups.next()?;
+        if !digits(first) || first.len() > 3 {
+            return None;
+        }
+        let mut all = first.to_string();
+        for g in groups {
+            if !digits(g) || g.len() != 3 {
+                return None;
+            }
+            all.push_str(g);
+        }
+        all
+    } else if digits(int) {
+        int.to_string()
+    } else {
+        return None;
+    };
+    if int_digits.len() > 15 {
+        return None;
+    }
+    let int_digits = int_digits.trim_start_matches('0');
+    let int_digits = if int_digits.is_empty() {
+        "0"
+    } else {
+        int_digits
+    };
+    match frac {
+        Some(f) if !digits(f) || f.len() > 6 => None,
+        Some(f) => Some(format!("{sign}{int_digits}.{f}")),
+        None => Some(format!("{sign}{int_digits}")),
+    }
+}
+
 /// Messages per form field, in Dutch; "form" holds one for the whole form.
 #[derive(Debug, Default, Clone)]
 pub struct FieldErrors(Vec<(&'static str, String)>);
@@ -284,6 +338,31 @@ mod tests {
         assert_eq!(nl_number("80"), "80");
         assert_eq!(nl_number("80.50"), "80,5");
         assert_eq!(nl_number("-1234567.0"), "-1.234.567");
+    }
+
+    #[test]
+    fn numbers_parse_as_typed_in_dutch() {
+        for (typed, canonical) in [
+            ("120000", "120000"),
+            ("120.000", "120000"),
+            ("120 000", "120000"),
+            ("80", "80"),
+            ("80,5", "80.5"),
+            ("-3,25", "-3.25"),
+            ("1.234.567,8", "1234567.8"),
+            ("007", "7"),
+        ] {
+            assert_eq!(
+                parse_nl_number(typed).as_deref(),
+                Some(canonical),
+                "{typed}"
+            );
+        }
+        for bad in [
+            "", "80.5", "1.23", "veel", "1,2,3", "12e3", "--1", ",5", "1.2345",
+        ] {
+            assert_eq!(parse_nl_number(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! Agreements: public pages for published agreements; drafts only for
 //! signed-in users.
 
+pub mod chart;
+pub mod editor;
+pub mod follow_up;
 pub mod queries;
 
 use askama::Template;
@@ -8,18 +11,125 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 
 use crate::app::AppState;
-use crate::auth::access::{Access, Routes};
+use crate::auth::access::{Access, FOLLOW_UP, Routes, SECRETARIAT};
+use crate::auth::{CurrentUser, Role};
 use crate::composition::queries::Side;
 use crate::error::{AppError, Result};
 use crate::web::{self, PageCtx};
-use queries::{Agreement, Commitment, Goal, Signatory};
+use chart::Chart;
+use queries::{Agreement, Commitment, FollowUpEntry, Goal, Measurement, Signatory};
 
 pub fn routes() -> Routes {
-    Routes::new().get("/akkoorden", Access::Public, list).get(
-        "/akkoorden/{slug}",
-        Access::Public,
-        show,
-    )
+    const ED: &str = "/beheer/akkoorden/{slug}";
+    Routes::new()
+        .get("/akkoorden", Access::Public, list)
+        .get("/akkoorden/{slug}", Access::Public, show)
+        // the editor
+        .get("/beheer/akkoorden/nieuw", SECRETARIAT, editor::new_form)
+        .post("/beheer/akkoorden", SECRETARIAT, editor::create)
+        .get(ED, SECRETARIAT, editor::edit_form)
+        .post(ED, SECRETARIAT, editor::update)
+        .post(
+            "/beheer/akkoorden/{slug}/publiceren",
+            SECRETARIAT,
+            editor::publish,
+        )
+        .get(
+            "/beheer/akkoorden/{slug}/doelstellingen/nieuw",
+            SECRETARIAT,
+            editor::new_goal,
+        )
+        .post(
+            "/beheer/akkoorden/{slug}/doelstellingen",
+            SECRETARIAT,
+            editor::create_goal,
+        )
+        .get(
+            "/beheer/akkoorden/{slug}/doelstellingen/{goal}",
+            SECRETARIAT,
+            editor::edit_goal,
+        )
+        .post(
+            "/beheer/akkoorden/{slug}/doelstellingen/{goal}",
+            SECRETARIAT,
+            editor::update_goal,
+        )
+        .post(
+            "/beheer/akkoorden/{slug}/doelstellingen/{goal}/verwijderen",
+            SECRETARIAT,
+            editor::delete_goal,
+        )
+        .get(
+            "/beheer/akkoorden/{slug}/actielijnen/nieuw",
+            SECRETARIAT,
+            editor::new_line,
+        )
+        .post(
+            "/beheer/akkoorden/{slug}/actielijnen",
+            SECRETARIAT,
+            editor::create_line,
+        )
+        .get(
+            "/beheer/akkoorden/{slug}/actielijnen/{line}",
+            SECRETARIAT,
+            editor::edit_line,
+        )
+        .post(
+            "/beheer/akkoorden/{slug}/actielijnen/{line}",
+            SECRETARIAT,
+            editor::update_line,
+        )
+        .post(
+            "/beheer/akkoorden/{slug}/actielijnen/{line}/omhoog",
+            SECRETARIAT,
+            editor::move_up,
+        )
+        .post(
+            "/beheer/akkoorden/{slug}/actielijnen/{line}/omlaag",
+            SECRETARIAT,
+            editor::move_down,
+        )
+        .post(
+            "/beheer/akkoorden/{slug}/actielijnen/{line}/verwijderen",
+            SECRETARIAT,
+            editor::delete_line,
+        )
+        .get(
+            "/beheer/akkoorden/{slug}/ondertekenaars/nieuw",
+            SECRETARIAT,
+            editor::new_signatory,
+        )
+        .post(
+            "/beheer/akkoorden/{slug}/ondertekenaars",
+            SECRETARIAT,
+            editor::create_signatory,
+        )
+        .post(
+            "/beheer/akkoorden/{slug}/ondertekenaars/{signatory}/verwijderen",
+            SECRETARIAT,
+            editor::delete_signatory,
+        )
+        // follow-up
+        .get(
+            "/opvolging/actielijnen/{line}",
+            FOLLOW_UP,
+            follow_up::line_form,
+        )
+        .post(
+            "/opvolging/actielijnen/{line}",
+            FOLLOW_UP,
+            follow_up::create_entry,
+        )
+        .get(
+            "/opvolging/doelstellingen/{goal}",
+            SECRETARIAT,
+            follow_up::goal_form,
+        )
+        .post(
+            "/opvolging/doelstellingen/{goal}",
+            SECRETARIAT,
+            follow_up::create_measurement,
+        )
 }
 
 #[derive(Template)]
@@ -43,11 +153,32 @@ pub struct TreeNode {
     pub depth: usize,
     pub has_children: bool,
     pub closes: usize,
+    /// First and last among its siblings: no "up" or "down" button there.
+    pub first: bool,
+    pub last: bool,
+    /// Competences set on this line (the editor shows them).
+    pub competences: Vec<String>,
+    /// Follow-up entries, newest first.
+    pub follow_ups: Vec<FollowUpEntry>,
+    /// Whether the viewer may add follow-up here.
+    pub may_follow_up: bool,
+}
+
+impl TreeNode {
+    pub fn latest(&self) -> Option<&FollowUpEntry> {
+        self.follow_ups.first()
+    }
 }
 
 /// Turns the depth-first rows into nodes that know how to nest.
 pub fn flatten_tree(rows: Vec<queries::ActionLineRow>) -> Vec<TreeNode> {
     let mut depth_of = std::collections::HashMap::new();
+    let mut remaining: std::collections::HashMap<Option<i64>, usize> =
+        std::collections::HashMap::new();
+    for row in &rows {
+        *remaining.entry(row.parent_id).or_default() += 1;
+    }
+    let mut seen: std::collections::HashMap<Option<i64>, usize> = std::collections::HashMap::new();
     let mut nodes: Vec<TreeNode> = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         let depth = row
@@ -66,6 +197,10 @@ pub fn flatten_tree(rows: Vec<queries::ActionLineRow>) -> Vec<TreeNode> {
         } else {
             depth - next_depth.unwrap_or(0).min(depth)
         };
+        let index = seen.entry(row.parent_id).or_default();
+        let first = *index == 0;
+        *index += 1;
+        let last = *index == remaining.get(&row.parent_id).copied().unwrap_or(0);
         nodes.push(TreeNode {
             id: row.id,
             label: row.label.clone(),
@@ -73,6 +208,11 @@ pub fn flatten_tree(rows: Vec<queries::ActionLineRow>) -> Vec<TreeNode> {
             depth,
             has_children,
             closes,
+            first,
+            last,
+            competences: Vec::new(),
+            follow_ups: Vec::new(),
+            may_follow_up: false,
         });
     }
     nodes
@@ -84,7 +224,7 @@ struct ShowPage {
     ctx: PageCtx,
     agreement: Agreement,
     commitments: Vec<Commitment>,
-    goals: Vec<Goal>,
+    goals: Vec<GoalView>,
     lines: Vec<TreeNode>,
     government: Vec<Signatory>,
     social_partners: Vec<Signatory>,
@@ -100,8 +240,17 @@ async fn show(
         .filter(|a| a.published || ctx.user.is_some())
         .ok_or(AppError::NotFound)?;
     let commitments = queries::commitments(&state.db, agreement.id).await?;
-    let goals = queries::goals(&state.db, agreement.id).await?;
-    let lines = flatten_tree(queries::action_lines(&state.db, agreement.id).await?);
+    let goals = goal_views(
+        queries::goals(&state.db, agreement.id).await?,
+        queries::measurements(&state.db, agreement.id).await?,
+    );
+    let mut lines = flatten_tree(queries::action_lines(&state.db, agreement.id).await?);
+    let allowed = follow_up_lines(&state, ctx.user.as_ref(), agreement.id).await?;
+    attach_follow_up(
+        &mut lines,
+        queries::follow_ups(&state.db, agreement.id).await?,
+        allowed.as_deref(),
+    );
     let (government, social_partners) = queries::signatories(&state.db, agreement.id)
         .await?
         .into_iter()
@@ -115,6 +264,84 @@ async fn show(
         government,
         social_partners,
     }))
+}
+
+/// A goal with its measured values and their chart.
+pub struct GoalView {
+    pub goal: Goal,
+    pub measurements: Vec<Measurement>,
+    pub chart: Option<Chart>,
+}
+
+fn goal_views(goals: Vec<Goal>, measurements: Vec<Measurement>) -> Vec<GoalView> {
+    goals
+        .into_iter()
+        .map(|goal| {
+            let measurements: Vec<Measurement> = measurements
+                .iter()
+                .filter(|m| m.goal_id == goal.id)
+                .cloned()
+                .collect();
+            let chart = Chart::for_goal(&goal, &measurements);
+            GoalView {
+                goal,
+                measurements,
+                chart,
+            }
+        })
+        .collect()
+}
+
+/// The lines on which the viewer may record follow-up: `None` for all of
+/// them (the secretariat), the lines within the minister's competences for
+/// a cabinet, none for anyone else.
+pub async fn follow_up_lines(
+    state: &AppState,
+    user: Option<&CurrentUser>,
+    agreement: i64,
+) -> Result<Option<Vec<i64>>> {
+    Ok(match user {
+        Some(u) if u.role == Role::Secretariat => None,
+        Some(CurrentUser {
+            role: Role::Cabinet,
+            minister_id: Some(m),
+            ..
+        }) => Some(queries::lines_within_competence(&state.db, agreement, *m, web::today()).await?),
+        _ => Some(Vec::new()),
+    })
+}
+
+/// Hangs each line's follow-up entries (newest first) on its node.
+pub fn attach_follow_up(
+    nodes: &mut [TreeNode],
+    entries: Vec<FollowUpEntry>,
+    allowed: Option<&[i64]>,
+) {
+    let mut by_line: std::collections::HashMap<i64, Vec<FollowUpEntry>> =
+        std::collections::HashMap::new();
+    for e in entries {
+        by_line.entry(e.action_line_id).or_default().push(e);
+    }
+    for n in nodes {
+        n.follow_ups = by_line.remove(&n.id).unwrap_or_default();
+        n.may_follow_up = allowed.is_none_or(|a| a.contains(&n.id));
+    }
+}
+
+impl FollowUpEntry {
+    pub fn date(&self) -> String {
+        web::nl_date(self.recorded_on)
+    }
+}
+
+impl Measurement {
+    pub fn date(&self) -> String {
+        web::nl_date(self.measured_on)
+    }
+
+    pub fn shown(&self) -> String {
+        web::nl_number(&self.value_text)
+    }
 }
 
 impl Agreement {
@@ -135,6 +362,18 @@ impl Agreement {
 }
 
 impl Goal {
+    pub fn baseline(&self) -> Option<String> {
+        let value = web::nl_number(self.baseline_value.as_deref()?);
+        Some(match self.baseline_on {
+            Some(d) => format!("{value} (op {})", web::nl_date(d)),
+            None => value,
+        })
+    }
+
+    pub fn deadline_label(&self) -> Option<String> {
+        self.deadline.map(web::nl_date)
+    }
+
     /// "120.000 Vlamingen extra aan het werk"
     pub fn target(&self) -> Option<String> {
         let value = self.target_value.as_deref()?;

@@ -143,6 +143,99 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/oparl/meeting/{meeting}", "public"),
     ("GET", "/api/oparl/paper", "public"),
     ("GET", "/api/oparl/paper/{agreement}", "public"),
+    // agreements
+    ("GET", "/beheer/akkoorden/nieuw", "secretariat"),
+    ("POST", "/beheer/akkoorden", "secretariat"),
+    ("GET", "/beheer/akkoorden/{slug}", "secretariat"),
+    ("POST", "/beheer/akkoorden/{slug}", "secretariat"),
+    ("POST", "/beheer/akkoorden/{slug}/publiceren", "secretariat"),
+    (
+        "GET",
+        "/beheer/akkoorden/{slug}/doelstellingen/nieuw",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/beheer/akkoorden/{slug}/doelstellingen",
+        "secretariat",
+    ),
+    (
+        "GET",
+        "/beheer/akkoorden/{slug}/doelstellingen/{goal}",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/beheer/akkoorden/{slug}/doelstellingen/{goal}",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/beheer/akkoorden/{slug}/doelstellingen/{goal}/verwijderen",
+        "secretariat",
+    ),
+    (
+        "GET",
+        "/beheer/akkoorden/{slug}/actielijnen/nieuw",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/beheer/akkoorden/{slug}/actielijnen",
+        "secretariat",
+    ),
+    (
+        "GET",
+        "/beheer/akkoorden/{slug}/actielijnen/{line}",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/beheer/akkoorden/{slug}/actielijnen/{line}",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/beheer/akkoorden/{slug}/actielijnen/{line}/omhoog",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/beheer/akkoorden/{slug}/actielijnen/{line}/omlaag",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/beheer/akkoorden/{slug}/actielijnen/{line}/verwijderen",
+        "secretariat",
+    ),
+    (
+        "GET",
+        "/beheer/akkoorden/{slug}/ondertekenaars/nieuw",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/beheer/akkoorden/{slug}/ondertekenaars",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/beheer/akkoorden/{slug}/ondertekenaars/{signatory}/verwijderen",
+        "secretariat",
+    ),
+    (
+        "GET",
+        "/opvolging/actielijnen/{line}",
+        "cabinet+secretariat",
+    ),
+    (
+        "POST",
+        "/opvolging/actielijnen/{line}",
+        "cabinet+secretariat",
+    ),
+    ("GET", "/opvolging/doelstellingen/{goal}", "secretariat"),
+    ("POST", "/opvolging/doelstellingen/{goal}", "secretariat"),
 ];
 
 fn access_name(access: Access) -> String {
@@ -202,6 +295,48 @@ struct Samples {
     account: i64,
     meeting: i64,
     calendar_token: String,
+    line: i64,
+    goal: i64,
+    signatory: i64,
+}
+
+/// The first goal, a leaf action line within the test cabinet's competences
+/// today, and a signatory of the seeded agreement. The seeded minister
+/// competences ended with the 2019–2024 legislature, so the test gives the
+/// cabinet's minister (Hilde Crevits) "Werk" again.
+async fn agreement_samples(app: &TestApp) -> (i64, i64, i64) {
+    let id = |sql: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    let line =
+        id("SELECT l.id FROM action_line l WHERE l.title = 'Kwalitatief werkplekleren'").await;
+    sqlx::query(
+        "INSERT INTO minister_competence (person_id, competence_id, valid_from)
+         SELECT p.id, c.id, DATE '2026-01-01' FROM person p, competence c
+         WHERE p.slug = 'hilde-crevits' AND c.name = 'Werk'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO action_line_competence (action_line_id, competence_id)
+         SELECT $1, id FROM competence WHERE name = 'Werk'",
+    )
+    .bind(line)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    (
+        line,
+        id("SELECT min(id) FROM goal").await,
+        id("SELECT min(id) FROM signatory").await,
+    )
 }
 
 /// Fills in a route's path parameters with records that exist.
@@ -220,6 +355,9 @@ fn concrete(path: &str, s: &Samples) -> String {
         .replace("{id}", &id.to_string())
         .replace("{file}", &file)
         .replace("{token}", "ongeldige-link")
+        .replace("{line}", &s.line.to_string())
+        .replace("{goal}", &s.goal.to_string())
+        .replace("{signatory}", &s.signatory.to_string())
         // composition and open data: records of the seed (the first
         // membership, seat rule and competence are Jan Jambon's and the
         // (in)formal VESOC's)
@@ -239,7 +377,7 @@ fn slug_for(path: &str) -> &'static str {
         || path.starts_with("/api/oparl/gremium")
     {
         "vesoc-overleg"
-    } else if path.starts_with("/akkoorden") {
+    } else if path.starts_with("/akkoorden") || path.starts_with("/beheer/akkoorden") {
         "iedereen-aan-boord-2019"
     } else if path.contains("{slug}") {
         panic!("no sample value for {{slug}} in {path}: add one")
@@ -264,10 +402,14 @@ async fn every_route_answers_each_role_as_decided() {
         .await
         .unwrap();
     tx.commit().await.unwrap();
+    let (line, goal, signatory) = agreement_samples(&app).await;
     let samples = Samples {
         account: target,
         meeting,
         calendar_token,
+        line,
+        goal,
+        signatory,
     };
 
     let mut clients: Vec<(Option<Role>, Client)> = vec![(None, app.client())];
