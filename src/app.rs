@@ -60,7 +60,14 @@ pub fn build(state: AppState) -> Router {
         .with_always_save(true)
         .with_expiry(Expiry::OnInactivity(auth::IDLE_TIMEOUT));
 
-    let (router, _) = routes().into_parts();
+    // The benchmark's reference routes exist only when asked for; the route
+    // table of the authorization test (`route_table`) is the production one.
+    let all = if state.config.bench_routes {
+        routes().merge(crate::bench_routes::routes())
+    } else {
+        routes()
+    };
+    let (router, _) = all.into_parts();
     let app = router
         .fallback(|| async { AppError::NotFound })
         .layer(

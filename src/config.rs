@@ -35,6 +35,19 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Fill the database with a large, clearly fake history for benchmarks
+    /// (never in production). Refuses a database with more than the seed data.
+    Generate {
+        /// Years of history, ending in 2026.
+        #[arg(long, default_value_t = 20)]
+        years: i32,
+        /// Seed of the random generator: the same seed gives the same data.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Add the data even when the database holds more than the seed data.
+        #[arg(long, default_value_t = false)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -62,6 +75,10 @@ pub struct ServeConfig {
     /// Do not load the VESOC data into an empty database.
     #[arg(long, env = "VESOC_NO_SEED", default_value_t = false)]
     pub no_seed: bool,
+    /// Register the two reference routes of the benchmark (`/bench/hello`,
+    /// `/bench/query`). Off in production: see docs/performance.md.
+    #[arg(long, env = "VESOC_BENCH_ROUTES", default_value_t = false)]
+    pub bench_routes: bool,
 }
 
 impl Default for ServeConfig {
@@ -71,6 +88,7 @@ impl Default for ServeConfig {
             secure_cookies: false,
             trust_proxy: false,
             no_seed: false,
+            bench_routes: false,
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod agreements;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod bench_routes;
 pub mod composition;
 pub mod config;
 pub mod db;

@@ -120,6 +120,7 @@ pub async fn action_lines(
              UNION ALL
              SELECT c.id, c.parent_id, c.label, c.title, t.path || c.position
              FROM action_line c JOIN tree t ON c.parent_id = t.id
+             WHERE c.agreement_id = $1
          )
          SELECT id, parent_id, label, title FROM tree ORDER BY path",
     )

@@ -198,6 +198,45 @@ pub async fn contacts(db: impl PgExecutor<'_>, body_id: i64) -> sqlx::Result<Vec
     .await
 }
 
+/// A body with its SERV contact persons, in one query (the public body
+/// page's first of three).
+pub async fn body_with_contacts(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+) -> sqlx::Result<Option<(Body, Vec<Contact>)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        body: Body,
+        contact_slugs: Vec<String>,
+        contact_names: Vec<String>,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT b.id, b.slug, b.name, b.description, b.meeting_rhythm, b.chair_rule,
+                coalesce(array_agg(p.slug ORDER BY c.position) FILTER (WHERE p.id IS NOT NULL),
+                         '{}') AS contact_slugs,
+                coalesce(array_agg(p.given_name || ' ' || p.family_name ORDER BY c.position)
+                             FILTER (WHERE p.id IS NOT NULL), '{}') AS contact_names
+         FROM body b
+         LEFT JOIN body_contact c ON c.body_id = b.id
+         LEFT JOIN person p ON p.id = c.person_id
+         WHERE b.slug = $1
+         GROUP BY b.id",
+    )
+    .bind(slug)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| {
+        let contacts = r
+            .contact_slugs
+            .into_iter()
+            .zip(r.contact_names)
+            .map(|(slug, name)| Contact { slug, name })
+            .collect();
+        (r.body, contacts)
+    }))
+}
+
 /// Who sits in the body on `on`: one query, served by the GiST index on
 /// (body, period).
 pub async fn composition_on(

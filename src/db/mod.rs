@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod cluster;
+pub mod generate;
 pub mod seed;
 
 use std::time::Duration;

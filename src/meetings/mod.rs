@@ -216,12 +216,18 @@ async fn calendar(
             }
         },
     };
-    let meetings = queries::list(&state.db, body_filter, Some(year)).await?;
-    let upcoming: Vec<Meeting> = queries::list(&state.db, body_filter, None)
-        .await?
-        .into_iter()
-        .filter(|m| m.ends_at >= time::OffsetDateTime::now_utc() && !m.is_cancelled())
+    // One query for the year and the next three meetings (see `calendar`).
+    let chosen = queries::calendar(&state.db, body_filter, year).await?;
+    let now = time::OffsetDateTime::now_utc();
+    let upcoming: Vec<Meeting> = chosen
+        .iter()
+        .filter(|m| m.ends_at >= now && !m.is_cancelled())
         .take(3)
+        .cloned()
+        .collect();
+    let meetings: Vec<Meeting> = chosen
+        .into_iter()
+        .filter(|m| web::brussels(m.starts_at).year() == year)
         .collect();
     let mut months: Vec<MonthGroup> = Vec::new();
     for m in meetings {

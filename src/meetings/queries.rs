@@ -217,6 +217,40 @@ pub async fn list(
     .await
 }
 
+/// The calendar page's meetings in one query: those of `year` (Brussels
+/// time) and the next three that are neither over nor cancelled, of one
+/// body or all. The caller splits them by year; the year is a range on
+/// `starts_at`, so the index on it serves the query.
+pub async fn calendar(
+    db: impl PgExecutor<'_>,
+    body_slug: Option<&str>,
+    year: i32,
+) -> sqlx::Result<Vec<Meeting>> {
+    sqlx::query_as(
+        "WITH m AS (
+             SELECT m.* FROM meeting m JOIN body b ON b.id = m.body_id
+             WHERE ($1::text IS NULL OR b.slug = $1)
+         ), chosen AS (
+             (SELECT id FROM m
+              WHERE starts_at >= make_timestamptz($2, 1, 1, 0, 0, 0, 'Europe/Brussels')
+                AND starts_at < make_timestamptz($2 + 1, 1, 1, 0, 0, 0, 'Europe/Brussels'))
+             UNION
+             (SELECT id FROM m WHERE ends_at >= now() AND status <> 'cancelled'
+              ORDER BY starts_at, id LIMIT 3)
+         )
+         SELECT m.id, m.body_id, b.slug AS body_slug, b.name AS body_name, m.kind, m.starts_at,
+                m.ends_at, m.location, m.online_url, m.notes, m.status, m.cancel_reason,
+                m.sequence, m.version, m.created_at, m.modified_at
+         FROM meeting m JOIN body b ON b.id = m.body_id
+         WHERE m.id IN (SELECT id FROM chosen)
+         ORDER BY m.starts_at, m.id",
+    )
+    .bind(body_slug)
+    .bind(year)
+    .fetch_all(db)
+    .await
+}
+
 /// The years that have meetings, newest first, for the calendar's filter.
 pub async fn years(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<i32>> {
     sqlx::query_scalar(

@@ -1,0 +1,9 @@
+-- Indexes for the pages measured by scripts/bench.sh (see docs/performance.md).
+
+-- The action-line tree is walked from parent to children (and deleting a
+-- line cascades to its children): without this, every step of the
+-- recursive query scanned all action lines of all agreements.
+CREATE INDEX action_line_parent ON action_line (parent_id);
+
+-- The meeting page lists a meeting's reschedules.
+CREATE INDEX meeting_reschedule_meeting ON meeting_reschedule (meeting_id);

@@ -1,0 +1,161 @@
+//! Queries per page: a public page costs at most three SQL queries, however
+//! much history the database holds (no N+1), and the signed-in meeting page
+//! costs the same number of queries on a small and a large history.
+//!
+//! How queries are counted: sqlx reports every statement it executes as a
+//! `tracing` event with target `sqlx::query` (one per `execute`/`fetch_*`,
+//! the session store's included). The test installs, for its own thread
+//! only, a subscriber that counts those events. `#[tokio::test]` runs the
+//! request, the handler and the pool's connection work on that one thread,
+//! so the count is exactly the page's queries, unaffected by other tests
+//! running in parallel. PostgreSQL's own counters were the alternative:
+//! `pg_stat_statements` needs `shared_preload_libraries` (a restart of the
+//! shared test cluster) and `pg_stat_database.xact_commit` is flushed by
+//! each backend on its own schedule in PostgreSQL 15 (`pg_stat_force_next_flush()`
+//! only flushes the calling backend), so it lags for the pool's connections.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::http::StatusCode;
+use tracing_subscriber::layer::{Context, SubscriberExt};
+
+use crate::harness::{Client, TestApp};
+use vesoc::auth::Role;
+use vesoc::db::generate::{Options, generate};
+
+#[derive(Clone, Default)]
+struct QueryCounter(Arc<AtomicUsize>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for QueryCounter {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        if event.metadata().target() == "sqlx::query" {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// The queries one request costs, after earlier requests have warmed the
+/// caches of every pooled connection (type lookups, prepared statements).
+async fn queries(client: &mut Client, path: &str) -> usize {
+    for _ in 0..6 {
+        let warm = client.get(path).await;
+        assert_eq!(warm.status, StatusCode::OK, "{path}: {}", warm.text());
+    }
+    let counter = QueryCounter::default();
+    let subscriber = tracing_subscriber::registry().with(counter.clone());
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let page = client.get(path).await;
+    assert_eq!(page.status, StatusCode::OK, "{path}");
+    counter.0.load(Ordering::SeqCst)
+}
+
+/// A seeded database with `years` of generated history, and the paths to
+/// measure on it.
+async fn with_history(years: i32) -> (TestApp, Vec<String>, String) {
+    let app = TestApp::seeded().await;
+    generate(
+        &app.db,
+        &Options {
+            years,
+            seed: 7,
+            force: false,
+        },
+    )
+    .await
+    .unwrap();
+    // The busiest held meeting and agreement, so that a larger history
+    // means larger pages.
+    let meeting: i64 = app
+        .count(
+            "SELECT m.id FROM meeting m JOIN meeting_participant p ON p.meeting_id = m.id
+             WHERE m.status = 'held' GROUP BY m.id ORDER BY count(*) DESC, m.id LIMIT 1",
+        )
+        .await;
+    let agreement: String = sqlx::query_scalar(
+        "SELECT a.slug FROM agreement a JOIN action_line l ON l.agreement_id = a.id
+         WHERE a.status = 'published' GROUP BY a.id ORDER BY count(*) DESC, a.id LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let public = vec![
+        "/".to_string(),
+        "/organen".to_string(),
+        "/organen/vesoc-overleg".to_string(),
+        "/organen/vesoc-werkgroep?op=2024-03-01".to_string(),
+        "/vergaderingen".to_string(),
+        "/vergaderingen?jaar=2025&orgaan=vesoc-werkgroep".to_string(),
+        format!("/vergaderingen/{meeting}"),
+        "/akkoorden".to_string(),
+        format!("/akkoorden/{agreement}"),
+    ];
+    (app, public, format!("/vergaderingen/{meeting}"))
+}
+
+#[tokio::test]
+async fn public_pages_cost_at_most_three_queries_whatever_the_history() {
+    let (small, paths_small, member_small) = with_history(2).await;
+    let (large, paths_large, member_large) = with_history(12).await;
+    let members = (
+        small.signed_in(Role::SocialPartner).await,
+        large.signed_in(Role::SocialPartner).await,
+    );
+    let (mut member_s, mut member_l) = members;
+    let mut report = Vec::new();
+    for (ps, pl) in paths_small.iter().zip(&paths_large) {
+        let s = queries(&mut small.client(), ps).await;
+        let l = queries(&mut large.client(), pl).await;
+        report.push(format!("{ps}: {s} / {pl}: {l}"));
+        assert!(s <= 3 && l <= 3, "more than 3 queries: {report:#?}");
+        assert_eq!(s, l, "the query count grows with the data: {report:#?}");
+    }
+    // Signed in, the session costs its own queries (load, user, save), and
+    // the membership check its own; still independent of the data's size.
+    let s = queries(&mut member_s, &member_small).await;
+    let l = queries(&mut member_l, &member_large).await;
+    report.push(format!("member {member_small}: {s} / {member_large}: {l}"));
+    assert_eq!(
+        s, l,
+        "the member's meeting page grows with the data: {report:#?}"
+    );
+    assert!(s <= 9, "the member's meeting page: {report:#?}");
+    println!("{report:#?}");
+}
+
+#[tokio::test]
+async fn the_generator_is_deterministic_and_refuses_a_second_run() {
+    let a = TestApp::seeded().await;
+    let b = TestApp::seeded().await;
+    let options = Options {
+        years: 2,
+        seed: 11,
+        force: false,
+    };
+    let summary_a = generate(&a.db, &options).await.unwrap();
+    generate(&b.db, &options).await.unwrap();
+    let fingerprint = "SELECT md5(string_agg(concat_ws('|', p.slug, p.given_name, m.role, m.valid_from,
+                              m.valid_until, m.superseded_at IS NOT NULL), ',' ORDER BY p.slug, m.valid_from, m.role))
+                       FROM membership m JOIN person p ON p.id = m.person_id";
+    let fa: String = sqlx::query_scalar(fingerprint)
+        .fetch_one(&a.db)
+        .await
+        .unwrap();
+    let fb: String = sqlx::query_scalar(fingerprint)
+        .fetch_one(&b.db)
+        .await
+        .unwrap();
+    assert_eq!(fa, fb);
+    assert!(summary_a.memberships > 0 && summary_a.agenda_items > 0);
+    // Counted in the database: no overlap survived, the generated data are marked.
+    assert_eq!(
+        a.count(
+            "SELECT count(*) FROM person WHERE slug LIKE 'gegenereerd-%'
+               AND family_name NOT LIKE '%(gegenereerd)'"
+        )
+        .await,
+        0
+    );
+    let again = generate(&a.db, &options).await;
+    assert!(again.is_err(), "a second run must be refused");
+}
