@@ -4,6 +4,7 @@
 pub mod access;
 pub mod csrf;
 pub mod password;
+pub mod totp;
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
