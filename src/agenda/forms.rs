@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -207,12 +207,30 @@ async fn form_page(
     Ok((status, web::render(&page)).into_response())
 }
 
-pub async fn new_form(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
+#[derive(Debug, Default, Deserialize)]
+pub struct NewQuery {
+    vergadering: Option<String>,
+}
+
+/// The empty form; from a meeting page, with that meeting filled in.
+pub async fn new_form(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Query(q): Query<NewQuery>,
+) -> Result<Response> {
+    let mut form = ProposalForm::default();
+    if let Some(id) = q.vergadering.and_then(|v| v.trim().parse::<i64>().ok()) {
+        let open = queries::open_meetings(&state.db).await?;
+        if let Some(m) = open.iter().find(|m| m.id == id) {
+            form.body_id = m.body_id.to_string();
+            form.meeting_id = m.id.to_string();
+        }
+    }
     form_page(
         &state,
         ctx,
         None,
-        ProposalForm::default(),
+        form,
         FieldErrors::default(),
         StatusCode::OK,
     )

@@ -706,3 +706,27 @@ async fn bad_input_is_explained_and_nothing_is_stored() {
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("Vul een titel in."));
 }
+
+#[tokio::test]
+async fn a_proposal_starts_from_the_meeting_page() {
+    let app = TestApp::seeded().await;
+    let mut partner = app.signed_in(Role::SocialPartner).await;
+    let m = app
+        .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
+        .await;
+    let page = partner.get(&format!("/vergaderingen/{m}")).await;
+    let link = format!("/agendapunten/nieuw?vergadering={m}");
+    assert_eq!(
+        page.attr(&format!("a[href='{link}']"), "href").as_deref(),
+        Some(link.as_str())
+    );
+    let form = partner.get(&link).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(
+        form.attr("#meeting_id option[selected]", "value"),
+        Some(m.to_string())
+    );
+    // Nobody who is not signed in is offered it.
+    let public = app.client().get(&format!("/vergaderingen/{m}")).await;
+    assert!(public.attr(&format!("a[href='{link}']"), "href").is_none());
+}
