@@ -461,6 +461,14 @@ pub async fn review(
             }
             ItemStatus::Returned
         }
+        "review" => {
+            if item.status != ItemStatus::Submitted {
+                problem = Some(
+                    "Alleen een ingediend voorstel kan in behandeling genomen worden.".to_string(),
+                );
+            }
+            ItemStatus::InReview
+        }
         "defer" => ItemStatus::Deferred,
         "reject" => {
             if comment.is_empty() {
@@ -494,6 +502,7 @@ pub async fn review(
         }
         (ItemStatus::Deferred, None) => "Uitgesteld, nog zonder vergadering".to_string(),
         (ItemStatus::Returned, _) => "Teruggestuurd voor aanpassing".to_string(),
+        (ItemStatus::InReview, _) => "In behandeling genomen".to_string(),
         _ => "Afgewezen".to_string(),
     };
     let history = if comment.is_empty() {
@@ -504,7 +513,13 @@ pub async fn review(
     let t = Transition {
         from: &REVIEWABLE,
         to: decision,
-        meeting: meeting.map(|m| m.id),
+        // Deferring without a meeting leaves it undecided; otherwise the
+        // proposer's wished-for meeting stays unless another is chosen.
+        meeting: match (decision, meeting) {
+            (_, Some(m)) => Some(m.id),
+            (ItemStatus::Deferred, None) => None,
+            (_, None) => item.meeting_id,
+        },
         place: decision == ItemStatus::Accepted,
         answer: (!comment.is_empty()).then_some(comment),
         comment: &history,

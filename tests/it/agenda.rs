@@ -338,6 +338,12 @@ async fn returned_for_changes_then_resubmitted() {
     let mut staff = app.signed_in(Role::Secretariat).await;
     let wg = body(&app, "vesoc-werkgroep").await;
     let id = item_id(&propose(&mut partner, &wg, "Opleidingsincentives", &[]).await);
+    // Taken into review, the proposal is no longer the proposer's to change.
+    let page = review(&app, &mut staff, id, "review", "", "").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(status(&app, id).await, "in_review");
+    let form = partner.get(&format!("/agendapunten/{id}/bewerken")).await;
+    assert_eq!(form.status, StatusCode::CONFLICT);
     let page = review(
         &app,
         &mut staff,
@@ -380,7 +386,8 @@ async fn returned_for_changes_then_resubmitted() {
         events(&app, id).await,
         vec![
             (None, "submitted".into()),
-            (Some("submitted".into()), "returned".into()),
+            (Some("submitted".into()), "in_review".into()),
+            (Some("in_review".into()), "returned".into()),
             (Some("returned".into()), "submitted".into()),
         ]
     );
