@@ -737,3 +737,50 @@ async fn a_proposal_starts_from_the_meeting_page() {
     let public = app.client().get(&format!("/vergaderingen/{m}")).await;
     assert!(public.attr(&format!("a[href='{link}']"), "href").is_none());
 }
+
+#[tokio::test]
+async fn every_agenda_page_has_one_heading_and_labelled_fields() {
+    let app = TestApp::seeded().await;
+    let mut partner = app.signed_in(Role::SocialPartner).await;
+    let mut staff = app.signed_in(Role::Secretariat).await;
+    let wg = body(&app, "vesoc-werkgroep").await;
+    let m = app
+        .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
+        .await;
+    let id = item_id(&propose(&mut partner, &wg, "Een punt", &[]).await);
+    review(&app, &mut staff, id, "accept", &m.to_string(), "").await;
+    let own = item_id(&propose(&mut partner, &wg, "Nog een punt", &[]).await);
+    for (c, path) in [
+        (false, "/agendapunten".to_string()),
+        (false, "/agendapunten/nieuw".to_string()),
+        (false, format!("/agendapunten/{own}")),
+        (false, format!("/agendapunten/{own}/bewerken")),
+        (true, "/beheer/agendapunten".to_string()),
+        (true, format!("/agendapunten/{own}")),
+        (true, format!("/vergaderingen/{m}/agenda")),
+        (true, format!("/vergaderingen/{m}/agenda/afdrukken")),
+    ] {
+        let page = if c {
+            staff.get(&path).await
+        } else {
+            partner.get(&path).await
+        };
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(page.select("h1").len(), 1, "{path}");
+        assert!(!page.body.contains("<script"), "{path}");
+        assert!(!page.body.contains("style="), "{path}");
+        // Every visible select and textarea has a label.
+        let html = scraper::Html::parse_document(&page.body);
+        let fields = scraper::Selector::parse(
+            "main select[id], main textarea[id], main input[type=text][id]",
+        )
+        .unwrap();
+        for f in html.select(&fields) {
+            let id = f.value().attr("id").unwrap();
+            assert!(
+                page.attr(&format!("label[for='{id}']"), "for").is_some(),
+                "{path}: #{id} has no label"
+            );
+        }
+    }
+}
