@@ -37,6 +37,7 @@ pub fn routes() -> Routes {
         .merge(crate::composition::routes())
         .merge(crate::agreements::routes())
         .merge(crate::meetings::routes())
+        .merge(crate::agenda::routes())
         .merge(crate::accounts::routes())
         .merge(crate::open_data::routes())
 }

@@ -275,7 +275,7 @@ struct ShowPage {
     participants: Vec<Participant>,
     minutes: Option<Minutes>,
     warnings: Vec<Warning>,
-    agenda: Vec<(String, String)>,
+    agenda: Vec<crate::agenda::queries::AgendaItem>,
     people: Vec<(i64, String)>,
     attendance_options: [queries::Attendance; 4],
     notice: Option<&'static str>,
@@ -485,11 +485,8 @@ async fn meeting_page(
         }
         _ => None,
     };
-    let agenda = if member {
-        queries::agenda_titles(&state.db, meeting.id).await?
-    } else {
-        Vec::new()
-    };
+    // Everyone sees the agenda; confidential items only those who sit in the body.
+    let agenda = crate::agenda::agenda_for_meeting_page(state, meeting.id, member).await?;
     Ok(ShowPage {
         warnings: if secretariat {
             warnings(state, &meeting).await?

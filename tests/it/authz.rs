@@ -236,6 +236,58 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     ("GET", "/opvolging/doelstellingen/{goal}", "secretariat"),
     ("POST", "/opvolging/doelstellingen/{goal}", "secretariat"),
+    // agenda
+    ("GET", "/agendapunten", "cabinet+secretariat+social-partner"),
+    (
+        "GET",
+        "/agendapunten/nieuw",
+        "cabinet+secretariat+social-partner",
+    ),
+    (
+        "POST",
+        "/agendapunten",
+        "cabinet+secretariat+social-partner",
+    ),
+    (
+        "GET",
+        "/agendapunten/{id}",
+        "cabinet+secretariat+social-partner",
+    ),
+    (
+        "GET",
+        "/agendapunten/{id}/bewerken",
+        "cabinet+secretariat+social-partner",
+    ),
+    (
+        "POST",
+        "/agendapunten/{id}/bewerken",
+        "cabinet+secretariat+social-partner",
+    ),
+    (
+        "POST",
+        "/agendapunten/{id}/intrekken",
+        "cabinet+secretariat+social-partner",
+    ),
+    ("POST", "/agendapunten/{id}/beoordelen", "secretariat"),
+    ("GET", "/beheer/agendapunten", "secretariat"),
+    ("GET", "/vergaderingen/{id}/agenda", "secretariat"),
+    (
+        "POST",
+        "/vergaderingen/{id}/agenda/verplaatsen",
+        "secretariat",
+    ),
+    ("POST", "/vergaderingen/{id}/agenda/punt", "secretariat"),
+    (
+        "POST",
+        "/vergaderingen/{id}/agenda/afhandelen",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/vergaderingen/{id}/agenda/doorschuiven",
+        "secretariat",
+    ),
+    ("GET", "/vergaderingen/{id}/agenda/afdrukken", "public"),
 ];
 
 fn access_name(access: Access) -> String {
@@ -298,6 +350,19 @@ struct Samples {
     line: i64,
     goal: i64,
     signatory: i64,
+    /// An agenda item per role: a proposer only sees their own.
+    items: Vec<(Option<Role>, i64)>,
+}
+
+impl Samples {
+    fn item(&self, role: Option<Role>) -> i64 {
+        self.items
+            .iter()
+            .find(|(r, _)| *r == role)
+            .or(self.items.first())
+            .map(|(_, id)| *id)
+            .expect("a sample agenda item")
+    }
 }
 
 /// The first goal, a leaf action line within the test cabinet's competences
@@ -340,9 +405,11 @@ async fn agreement_samples(app: &TestApp) -> (i64, i64, i64) {
 }
 
 /// Fills in a route's path parameters with records that exist.
-fn concrete(path: &str, s: &Samples) -> String {
+fn concrete(path: &str, s: &Samples, role: Option<Role>) -> String {
     let id = if path.starts_with("/vergaderingen") {
         s.meeting
+    } else if path.starts_with("/agendapunten") {
+        s.item(role)
     } else {
         s.account
     };
@@ -403,6 +470,27 @@ async fn every_route_answers_each_role_as_decided() {
         .unwrap();
     tx.commit().await.unwrap();
     let (line, goal, signatory) = agreement_samples(&app).await;
+    // One submitted agenda item per proposing side, each its own.
+    let mut items = Vec::new();
+    for (role, org, minister) in [
+        (Role::SocialPartner, "acv", None),
+        (Role::Cabinet, "vlaamse-regering", Some("hilde-crevits")),
+        (Role::Secretariat, "serv", None),
+    ] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO agenda_item (body_id, proposer_organisation_id, proposer_minister_id, title, kind)
+             VALUES ((SELECT id FROM body WHERE slug = 'vesoc-werkgroep'),
+                     (SELECT id FROM organisation WHERE slug = $1),
+                     (SELECT id FROM person WHERE slug = $2), 'Voorbeeldpunt', 'discussion')
+             RETURNING id",
+        )
+        .bind(org)
+        .bind(minister)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        items.push((Some(role), id));
+    }
     let samples = Samples {
         account: target,
         meeting,
@@ -410,6 +498,7 @@ async fn every_route_answers_each_role_as_decided() {
         line,
         goal,
         signatory,
+        items,
     };
 
     let mut clients: Vec<(Option<Role>, Client)> = vec![(None, app.client())];
@@ -423,8 +512,8 @@ async fn every_route_answers_each_role_as_decided() {
 
     for route in &table {
         {
-            let path = concrete(route.path, &samples);
             for (role, client) in clients.iter_mut() {
+                let path = concrete(route.path, &samples, *role);
                 let expected = route.access.decide(*role);
                 let page = if route.method == Method::GET {
                     client.get(&path).await

@@ -4,6 +4,7 @@
 #![expect(clippy::unwrap_used)]
 
 mod accounts;
+mod agenda;
 mod agreements;
 mod authz;
 mod composition;
