@@ -350,7 +350,7 @@ fn every_route_has_a_reviewed_permission_decision() {
 }
 
 /// Records that exist, for the path parameters.
-struct Samples {
+pub(crate) struct Samples {
     account: i64,
     meeting: i64,
     calendar_token: String,
@@ -412,7 +412,7 @@ async fn agreement_samples(app: &TestApp) -> (i64, i64, i64) {
 }
 
 /// Fills in a route's path parameters with records that exist.
-fn concrete(path: &str, s: &Samples, role: Option<Role>) -> String {
+pub(crate) fn concrete(path: &str, s: &Samples, role: Option<Role>) -> String {
     let id = if path.starts_with("/vergaderingen") {
         s.meeting
     } else if path.starts_with("/agendapunten") {
@@ -460,9 +460,10 @@ fn slug_for(path: &str) -> &'static str {
     }
 }
 
-#[tokio::test]
-async fn every_route_answers_each_role_as_decided() {
-    let app = TestApp::seeded().await;
+/// Records for every path parameter: the admin actions on {id} act upon
+/// an account that is none of the test's clients, so no client loses its
+/// session midway.
+pub(crate) async fn samples(app: &TestApp) -> Samples {
     // The records that admin actions on {id} act upon: not one of the
     // clients below, so no client loses its session midway.
     let target = app
@@ -476,7 +477,7 @@ async fn every_route_answers_each_role_as_decided() {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let (line, goal, signatory) = agreement_samples(&app).await;
+    let (line, goal, signatory) = agreement_samples(app).await;
     // One submitted agenda item per proposing side, each its own.
     let mut items = Vec::new();
     for (role, org, minister) in [
@@ -498,7 +499,7 @@ async fn every_route_answers_each_role_as_decided() {
         .unwrap();
         items.push((Some(role), id));
     }
-    let samples = Samples {
+    Samples {
         account: target,
         meeting,
         calendar_token,
@@ -506,7 +507,13 @@ async fn every_route_answers_each_role_as_decided() {
         goal,
         signatory,
         items,
-    };
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_each_role_as_decided() {
+    let app = TestApp::seeded().await;
+    let samples = samples(&app).await;
 
     let mut clients: Vec<(Option<Role>, Client)> = vec![(None, app.client())];
     for role in Role::ALL {

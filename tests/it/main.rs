@@ -6,9 +6,10 @@
 mod accounts;
 mod agenda;
 mod agreements;
-mod authz;
+pub(crate) mod authz;
 mod composition;
 mod foundation;
+mod fuzz;
 mod harness;
 mod meetings;
 mod operations;
