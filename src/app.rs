@@ -39,6 +39,8 @@ pub fn routes() -> Routes {
         .merge(crate::meetings::routes())
         .merge(crate::accounts::routes())
         .merge(crate::open_data::routes())
+        .merge(crate::overview::routes())
+        .merge(crate::search::routes())
 }
 
 /// The route table, for the authorization test and the documentation.

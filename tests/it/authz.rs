@@ -236,6 +236,10 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     ("GET", "/opvolging/doelstellingen/{goal}", "secretariat"),
     ("POST", "/opvolging/doelstellingen/{goal}", "secretariat"),
+    // overview and search
+    ("GET", "/jaaroverzicht", "public"),
+    ("GET", "/jaaroverzicht/{jaar}", "public"),
+    ("GET", "/zoeken", "public"),
 ];
 
 fn access_name(access: Access) -> String {
@@ -368,6 +372,7 @@ fn concrete(path: &str, s: &Samples) -> String {
         .replace("{competence}", "1")
         .replace("{meeting}", &s.meeting.to_string())
         .replace("{agreement}", "iedereen-aan-boord-2019")
+        .replace("{jaar}", "2024")
 }
 
 fn slug_for(path: &str) -> &'static str {

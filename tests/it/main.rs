@@ -11,3 +11,4 @@ mod foundation;
 mod harness;
 mod meetings;
 mod operations;
+mod overview;
