@@ -240,17 +240,16 @@ impl YearPage {
 async fn respond(ctx: PageCtx, state: &AppState, year: i32, output: Output) -> Result<Response> {
     let signed_in = ctx.user.is_some();
     let o = load(state, year, signed_in).await?;
-    match output {
-        Output::Csv => csv_response(&o),
-        Output::Page => {
-            let response = web::render(&YearPage { ctx, o });
-            Ok(if signed_in {
-                crate::app::no_store(response)
-            } else {
-                response
-            })
-        }
-    }
+    let response = match output {
+        Output::Csv => csv_response(&o)?,
+        Output::Page => web::render(&YearPage { ctx, o }),
+    };
+    // Signed-in users may see drafts: not for any cache.
+    Ok(if signed_in {
+        crate::app::no_store(response)
+    } else {
+        response
+    })
 }
 
 /// One CSV field: quoted, quotes doubled, and a leading = + - @ defused so

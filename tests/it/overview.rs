@@ -382,6 +382,9 @@ async fn a_bad_year_gets_a_dutch_message() {
         );
         assert!(!page.body.contains("<b>"), "{path}");
     }
+    let mut staff = app.signed_in(Role::Secretariat).await;
+    let page = staff.get("/jaaroverzicht/2021.csv").await;
+    assert_eq!(page.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
     let page = c.get("/jaaroverzicht/2021?formaat=pdf").await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     assert!(page.text().contains("Dit formaat bestaat niet"));
@@ -503,6 +506,20 @@ async fn bad_queries_get_a_dutch_message() {
     assert_eq!(page.select("h1"), vec!["Zoeken"]);
     assert!(page.select("section.search-group").is_empty());
     assert_eq!(page.select("label[for=q]").len(), 1);
+    // the header's search box, on every page, with a (visually hidden) label
+    let home = c.get("/").await;
+    assert_eq!(
+        home.attr("form.site-search", "action").as_deref(),
+        Some("/zoeken")
+    );
+    assert_eq!(
+        home.select("label[for=site-zoeken]"),
+        vec!["Zoeken op de site"]
+    );
+    assert_eq!(
+        home.select("nav a[href='/jaaroverzicht']"),
+        vec!["Jaaroverzicht"]
+    );
     let page = search(&mut c, "   ").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.select("section.search-group").is_empty());
