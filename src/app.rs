@@ -40,6 +40,8 @@ pub fn routes() -> Routes {
         .merge(crate::agenda::routes())
         .merge(crate::accounts::routes())
         .merge(crate::open_data::routes())
+        .merge(crate::overview::routes())
+        .merge(crate::search::routes())
 }
 
 /// The route table, for the authorization test and the documentation.

@@ -14,4 +14,6 @@ pub mod health;
 pub mod home;
 pub mod meetings;
 pub mod open_data;
+pub mod overview;
+pub mod search;
 pub mod web;

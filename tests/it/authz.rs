@@ -295,6 +295,10 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "secretariat",
     ),
     ("GET", "/vergaderingen/{id}/agenda/afdrukken", "public"),
+    // overview and search
+    ("GET", "/jaaroverzicht", "public"),
+    ("GET", "/jaaroverzicht/{jaar}", "public"),
+    ("GET", "/zoeken", "public"),
 ];
 
 fn access_name(access: Access) -> String {
@@ -442,6 +446,7 @@ pub(crate) fn concrete(path: &str, s: &Samples, role: Option<Role>) -> String {
         .replace("{competence}", "1")
         .replace("{meeting}", &s.meeting.to_string())
         .replace("{agreement}", "iedereen-aan-boord-2019")
+        .replace("{jaar}", "2024")
 }
 
 fn slug_for(path: &str) -> &'static str {

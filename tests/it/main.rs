@@ -13,4 +13,5 @@ mod fuzz;
 mod harness;
 mod meetings;
 mod operations;
+mod overview;
 mod second_factor;
