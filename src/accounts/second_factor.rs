@@ -379,6 +379,25 @@ async fn setup_page(
     })
 }
 
+/// The set-up page again, with a message: a 422.
+async fn refused(
+    state: &AppState,
+    ctx: PageCtx,
+    session: &Session,
+    message: &str,
+) -> Result<Response> {
+    let page = setup_page(
+        state,
+        ctx,
+        session,
+        Some(message.to_string()),
+        Vec::new(),
+        None,
+    )
+    .await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response())
+}
+
 pub async fn setup_form(
     ctx: PageCtx,
     State(state): State<AppState>,
@@ -463,16 +482,13 @@ pub async fn new_recovery_codes(
         .is_none()
     {
         drop(tx);
-        let page = setup_page(
+        return refused(
             &state,
             ctx,
             &session,
-            Some("Deze code klopt niet of werd al gebruikt.".into()),
-            Vec::new(),
-            None,
+            "Deze code klopt niet of werd al gebruikt.",
         )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response());
+        .await;
     }
     let codes = replace_recovery_codes(&mut tx, u.id).await?;
     audit::record(
@@ -507,16 +523,13 @@ pub async fn disable(
 ) -> Result<Response> {
     let u = user(&ctx)?.clone();
     if state.config.require_second_factor.contains(u.role) {
-        let page = setup_page(
+        return refused(
             &state,
             ctx,
             &session,
-            Some("Voor uw rol is tweestapsverificatie verplicht.".into()),
-            Vec::new(),
-            None,
+            "Voor uw rol is tweestapsverificatie verplicht.",
         )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response());
+        .await;
     }
     let mut tx = state.db.begin().await?;
     if accept_code(&mut tx, u.id, &form.code, totp::now())
@@ -524,16 +537,13 @@ pub async fn disable(
         .is_none()
     {
         drop(tx);
-        let page = setup_page(
+        return refused(
             &state,
             ctx,
             &session,
-            Some("Deze code klopt niet of werd al gebruikt.".into()),
-            Vec::new(),
-            None,
+            "Deze code klopt niet of werd al gebruikt.",
         )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response());
+        .await;
     }
     reset(&mut tx, u.id, u.id).await?;
     let stamp = queries::current_stamp(&mut *tx, u.id).await?;
