@@ -397,7 +397,29 @@ impl Client {
             }
             None => Body::empty(),
         };
-        let mut req = req.body(body).expect("request");
+        self.send(req.body(body).expect("request")).await
+    }
+
+    /// Sends any body with its own content type (uploads: multipart).
+    pub async fn request_bytes(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Page {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, content_type);
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    async fn send(&mut self, mut req: Request<Body>) -> Page {
         req.extensions_mut().insert(ConnectInfo(self.addr));
         let res = self.router.clone().oneshot(req).await.expect("response");
         let status = res.status();

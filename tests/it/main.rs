@@ -8,6 +8,7 @@ mod agenda;
 mod agreements;
 mod authz;
 mod composition;
+mod documents;
 mod foundation;
 mod harness;
 mod meetings;
