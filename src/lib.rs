@@ -9,6 +9,7 @@ pub mod auth;
 pub mod composition;
 pub mod config;
 pub mod db;
+pub mod documents;
 pub mod error;
 pub mod health;
 pub mod home;

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::auth::access::{Access, PROPOSERS, Routes, SECRETARIAT};
 use crate::auth::{CurrentUser, Role};
+use crate::documents::{DocumentInput, DocumentLink};
 use crate::error::{AppError, Result};
 use crate::meetings::queries::Meeting;
 use crate::web::{self, PageCtx};
@@ -182,6 +183,9 @@ struct ShowPage {
     meetings: Vec<OpenMeeting>,
     notice: Option<&'static str>,
     input: ReviewInput,
+    documents: Vec<DocumentLink>,
+    can_add_documents: bool,
+    upload: DocumentInput,
 }
 
 impl ShowPage {
@@ -220,6 +224,51 @@ pub(crate) async fn item_page(
     input: ReviewInput,
     status: axum::http::StatusCode,
 ) -> Result<Response> {
+    page_response(
+        state,
+        ctx,
+        item,
+        notice,
+        input,
+        DocumentInput::default(),
+        status,
+    )
+    .await
+}
+
+/// The item page with a refused upload: its message, the checkbox kept.
+pub(crate) async fn item_page_with_upload(
+    state: &AppState,
+    ctx: PageCtx,
+    item: AgendaItem,
+    upload: DocumentInput,
+    status: axum::http::StatusCode,
+) -> Result<Response> {
+    page_response(
+        state,
+        ctx,
+        item,
+        None,
+        ReviewInput::default(),
+        upload,
+        status,
+    )
+    .await
+}
+
+async fn page_response(
+    state: &AppState,
+    ctx: PageCtx,
+    item: AgendaItem,
+    notice: Option<&'static str>,
+    input: ReviewInput,
+    upload: DocumentInput,
+    status: axum::http::StatusCode,
+) -> Result<Response> {
+    let can_add_documents = ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| crate::documents::may_add(u, &item));
     let secretariat = ctx.is_role("secretariat");
     let can_change =
         item.status.is_open_to_proposer() && ctx.user.as_ref().is_some_and(|u| owns(u, &item));
@@ -235,6 +284,7 @@ pub(crate) async fn item_page(
     let page = ShowPage {
         competences: queries::item_competences(&state.db, item.id).await?,
         events: queries::events(&state.db, item.id).await?,
+        documents: crate::documents::queries::for_item(&state.db, item.id).await?,
         ctx,
         item,
         secretariat,
@@ -242,6 +292,8 @@ pub(crate) async fn item_page(
         meetings,
         notice,
         input,
+        can_add_documents,
+        upload,
     };
     Ok(axum::response::IntoResponse::into_response((
         status,

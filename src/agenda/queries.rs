@@ -708,3 +708,11 @@ pub async fn carry_over(
     .await?;
     Ok(Some(id))
 }
+
+/// The item's status, its row locked until the end of the transaction.
+pub async fn lock_status(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<ItemStatus>> {
+    sqlx::query_scalar("SELECT status FROM agenda_item WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}

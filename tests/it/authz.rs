@@ -299,6 +299,13 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/jaaroverzicht", "public"),
     ("GET", "/jaaroverzicht/{jaar}", "public"),
     ("GET", "/zoeken", "public"),
+    // documents
+    (
+        "POST",
+        "/agendapunten/{id}/documenten",
+        "cabinet+secretariat+social-partner",
+    ),
+    ("GET", "/documenten/{id}", "signed-in"),
 ];
 
 fn access_name(access: Access) -> String {
@@ -363,6 +370,8 @@ pub(crate) struct Samples {
     signatory: i64,
     /// An agenda item per role: a proposer only sees their own.
     items: Vec<(Option<Role>, i64)>,
+    /// A document every signed-in role may download.
+    document: i64,
 }
 
 impl Samples {
@@ -415,12 +424,22 @@ async fn agreement_samples(app: &TestApp) -> (i64, i64, i64) {
     )
 }
 
+fn samples_item(items: &[(Option<Role>, i64)], role: Role) -> i64 {
+    items
+        .iter()
+        .find(|(r, _)| *r == Some(role))
+        .map(|(_, id)| *id)
+        .expect("a sample agenda item")
+}
+
 /// Fills in a route's path parameters with records that exist.
 pub(crate) fn concrete(path: &str, s: &Samples, role: Option<Role>) -> String {
     let id = if path.starts_with("/vergaderingen") {
         s.meeting
     } else if path.starts_with("/agendapunten") {
         s.item(role)
+    } else if path.starts_with("/documenten") {
+        s.document
     } else {
         s.account
     };
@@ -504,7 +523,18 @@ pub(crate) async fn samples(app: &TestApp) -> Samples {
         .unwrap();
         items.push((Some(role), id));
     }
+    // A public document of the secretariat's item, in the working group.
+    let document: i64 = sqlx::query_scalar(
+        "INSERT INTO document (agenda_item_id, filename, content_type, size_bytes, sha256, content)
+         VALUES ($1, 'nota.txt', 'text/plain; charset=utf-8', 5, sha256('nota.'::bytea), 'nota.'::bytea)
+         RETURNING id",
+    )
+    .bind(samples_item(&items, Role::Secretariat))
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     Samples {
+        document,
         account: target,
         meeting,
         calendar_token,

@@ -246,7 +246,7 @@ fn every_form_handler_survives_generated_bodies() {
                     } => (bytes.clone(), content_type),
                 };
                 let page = client
-                    .request_bytes(Method::POST, &path, bytes, content_type)
+                    .request_bytes(Method::POST, &path, content_type, bytes)
                     .await;
                 if page.status.is_server_error() {
                     return Err(TestCaseError::fail(format!(

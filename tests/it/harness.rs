@@ -404,12 +404,30 @@ impl Client {
             }
             None => Body::empty(),
         };
-        let mut req = req.body(body).expect("request");
-        req.extensions_mut().insert(ConnectInfo(self.addr));
-        self.send(req).await
+        self.send(req.body(body).expect("request")).await
     }
 
-    async fn send(&mut self, req: Request<Body>) -> Page {
+    /// Sends any body with its own content type (uploads: multipart).
+    pub async fn request_bytes(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Page {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, content_type);
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    async fn send(&mut self, mut req: Request<Body>) -> Page {
+        req.extensions_mut().insert(ConnectInfo(self.addr));
         let res = self.router.clone().oneshot(req).await.expect("response");
         let status = res.status();
         let headers = res.headers().clone();
@@ -428,26 +446,6 @@ impl Client {
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
-    }
-
-    /// Sends any bytes with any content type, as a misbehaving client would.
-    pub async fn request_bytes(
-        &mut self,
-        method: Method,
-        path: &str,
-        body: Vec<u8>,
-        content_type: &str,
-    ) -> Page {
-        let mut req = Request::builder().method(method).uri(path);
-        if let Some(c) = &self.cookie {
-            req = req.header(header::COOKIE, c);
-        }
-        if !content_type.is_empty() {
-            req = req.header(header::CONTENT_TYPE, content_type);
-        }
-        let mut req = req.body(Body::from(body)).expect("request");
-        req.extensions_mut().insert(ConnectInfo(self.addr));
-        self.send(req).await
     }
 
     pub async fn get(&mut self, path: &str) -> Page {

@@ -8,6 +8,7 @@ mod agenda;
 mod agreements;
 pub(crate) mod authz;
 mod composition;
+mod documents;
 mod foundation;
 mod fuzz;
 mod harness;
