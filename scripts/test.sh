@@ -5,7 +5,8 @@
 #
 #   bash scripts/test.sh
 #
-# VESOC_E2E_ONLY=1 skips cargo test (for working on the browser tests).
+# VESOC_E2E_ONLY=1 skips cargo test and VESOC_E2E_BIN=path uses that binary
+# instead of building one (both for working on the browser tests).
 # Screenshots and the axe-core results go to target/screenshots/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,8 +26,11 @@ if [ -z "${VESOC_E2E_ONLY:-}" ]; then
 fi
 
 # 3. The browser tests against the debug binary.
-cargo build -q
-bin=./target/debug/vesoc
+bin=${VESOC_E2E_BIN:-}
+if [ -z "$bin" ]; then
+  cargo build -q
+  bin=./target/debug/vesoc
+fi
 work=$(mktemp -d /tmp/vesoc-e2e.XXXXXX)
 # World-readable, so that the cluster (run as postgres when we are root)
 # lives in the data folder itself, with its socket.
