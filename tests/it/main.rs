@@ -12,3 +12,4 @@ mod foundation;
 mod harness;
 mod meetings;
 mod operations;
+mod second_factor;
