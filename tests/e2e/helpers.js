@@ -91,9 +91,14 @@ async function shoot(page, name) {
   await page.setViewportSize({ width: 390, height: 844 });
   await audit(page, `${name} at 390 px`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const wide = overflow <= 0 ? [] : await page.evaluate(() => [...document.querySelectorAll('body *')]
+    .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1
+      && !el.closest('.table-wrap, .visually-hidden'))
+    .slice(0, 8)
+    .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${[...el.classList].join('.')} right=${Math.round(el.getBoundingClientRect().right)}`));
   await page.screenshot({ path: path.join(SHOTS, `${name}-phone.png`), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
-  assert.ok(overflow <= 0, `${name}: the page is ${overflow}px wider than a phone screen`);
+  assert.ok(overflow <= 0, `${name}: the page is ${overflow}px wider than a phone screen:\n  ${wide.join('\n  ')}`);
 }
 
 async function signIn(page, email, password) {
