@@ -10,7 +10,34 @@ const SECRETARIAT = { email: 'sandra.proef@serv.be', name: 'Sandra Proef', passw
 const PARTNER = { email: 'an.proef@acv.be', name: 'An Proef (ACV)', password: 'groene fiets langs het kanaal 58' };
 const TITLE = 'Opvolging van de loopbaanbegeleiding';
 const OWN_TITLE = 'Goedkeuring van het verslag van de vorige vergadering';
+const PDF_NAME = 'nota-loopbaanbegeleiding.pdf';
 const state = {};
+
+/** A small valid PDF, written to a temporary file. */
+function pdfFile() {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const objs = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    null,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  const text = 'BT /F1 18 Tf 72 760 Td (Nota loopbaanbegeleiding) Tj ET';
+  objs[3] = `<< /Length ${text.length} >>\nstream\n${text}\nendstream`;
+  let out = '%PDF-1.4\n';
+  const offsets = [];
+  objs.forEach((o, i) => { offsets.push(out.length); out += `${i + 1} 0 obj\n${o}\nendobj\n`; });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vesoc-e2e-')), PDF_NAME);
+  fs.writeFileSync(file, out, 'latin1');
+  return file;
+}
 
 before(async () => { await h.launch(); });
 after(async () => { await h.close(); });
@@ -116,6 +143,18 @@ test('journey 2: a social partner signs in (keyboard only) and proposes an item'
   await page.getByRole('heading', { level: 1, name: TITLE }).waitFor();
   assert.equal(await page.locator('dd .badge').first().textContent(), 'ingediend');
   assert.match(await page.locator('dl.facts').textContent(), /VESOC-werkgroep/);
+  // A PDF document on the item (the upload form of the documents feature).
+  state.uploads = (await page.getByLabel('Document', { exact: true }).count()) > 0;
+  if (state.uploads) {
+    await page.getByLabel('Document', { exact: true }).setInputFiles(pdfFile());
+    await page.getByRole('button', { name: 'Toevoegen', exact: true }).click();
+    await page.waitForLoadState();
+    await h.audit(page, 'document added');
+    const link = page.getByRole('link', { name: PDF_NAME });
+    assert.equal(await link.count(), 1, 'the document is listed with its file name');
+    state.documentHref = await link.getAttribute('href');
+    assert.match(state.documentHref, /^\/documenten\/\d+$/);
+  }
   await h.shoot(page, 'agendapunt-ingediend');
   assert.equal(await myProposals(page), 1);
 });
@@ -231,6 +270,12 @@ test('journey 4: the social partner sees the agenda; a visitor sees nothing conf
   await h.shoot(page, 'vergadering-sociale-partner');
   await h.visit(page, `/agendapunten/${state.itemId}`);
   assert.match(await page.locator('dl.facts').textContent(), /agendapunt 1/);
+  if (state.uploads) {
+    // The download with the user's session (the browser's cookies).
+    const res = await page.context().request.get(state.documentHref);
+    assert.equal(res.status(), 200, 'the social partner downloads the document');
+    assert.equal((await res.body()).subarray(0, 5).toString(), '%PDF-');
+  }
 
   const visitor = await h.visitor();
   await h.visit(visitor, meeting);
@@ -242,6 +287,13 @@ test('journey 4: the social partner sees the agenda; a visitor sees nothing conf
   await visitor.goto(`/agendapunten/${state.itemId}`);
   assert.match(visitor.url(), /\/aanmelden/, 'the item page asks a visitor to sign in');
   await h.audit(visitor, 'sign-in redirect');
+  if (state.uploads) {
+    const res = await visitor.context().request.get(state.documentHref, { maxRedirects: 0 });
+    assert.ok([302, 303, 307].includes(res.status()), `a visitor gets a redirect, not ${res.status()}`);
+    assert.match(res.headers().location, /^\/aanmelden/);
+    await visitor.goto(`/vergaderingen/${state.meetingId}`);
+    assert.equal(await visitor.getByRole('link', { name: PDF_NAME }).count(), 0);
+  }
   await visitor.context().close();
 });
 
