@@ -36,14 +36,16 @@ wait_ready() {
 }
 
 # Instance A starts the private cluster and seeds it; B uses the same database.
-VESOC_TRUST_PROXY=true "$bin" --data-dir "$work/data" serve --addr $a >"$work/a.log" 2>&1 &
+# No second factor here: this script tests sessions across instances, and
+# tests/it/second_factor.rs tests the second factor.
+VESOC_REQUIRE_SECOND_FACTOR= VESOC_TRUST_PROXY=true "$bin" --data-dir "$work/data" serve --addr $a >"$work/a.log" 2>&1 &
 pids+=($!)
 wait_ready $a
 # The work folder is world-readable, so the cluster (and its socket) is in
 # the data folder itself.
 socket="$work/data/postgres"
 export DATABASE_URL="postgres://postgres@localhost/vesoc?host=$socket"
-VESOC_TRUST_PROXY=true "$bin" serve --addr $b >"$work/b.log" 2>&1 &
+VESOC_REQUIRE_SECOND_FACTOR= VESOC_TRUST_PROXY=true "$bin" serve --addr $b >"$work/b.log" 2>&1 &
 pids+=($!)
 wait_ready $b
 

@@ -37,8 +37,12 @@ pub fn routes() -> Routes {
         .merge(crate::composition::routes())
         .merge(crate::agreements::routes())
         .merge(crate::meetings::routes())
+        .merge(crate::agenda::routes())
+        .merge(crate::documents::routes())
         .merge(crate::accounts::routes())
         .merge(crate::open_data::routes())
+        .merge(crate::overview::routes())
+        .merge(crate::search::routes())
 }
 
 /// The route table, for the authorization test and the documentation.

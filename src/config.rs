@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::auth::Role;
+
 #[derive(Debug, Parser)]
 #[command(name = "vesoc", version, about = "Het secretariaat van het VESOC")]
 pub struct Cli {
@@ -72,6 +74,15 @@ pub struct ServeConfig {
     /// X-Forwarded-For entry (the one the proxy added).
     #[arg(long, env = "VESOC_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
+    /// Roles that must sign in with a second factor (comma-separated role
+    /// codes: admin, secretariat, cabinet, social_partner; empty for none).
+    #[arg(
+        long,
+        env = "VESOC_REQUIRE_SECOND_FACTOR",
+        default_value = "admin,secretariat",
+        value_parser = parse_roles
+    )]
+    pub require_second_factor: RoleList,
     /// Do not load the VESOC data into an empty database.
     #[arg(long, env = "VESOC_NO_SEED", default_value_t = false)]
     pub no_seed: bool,
@@ -87,8 +98,43 @@ impl Default for ServeConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
             secure_cookies: false,
             trust_proxy: false,
+            require_second_factor: RoleList(vec![Role::Admin, Role::Secretariat]),
             no_seed: false,
             bench_routes: false,
         }
+    }
+}
+
+/// A set of roles, as given on the command line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleList(pub Vec<Role>);
+
+impl RoleList {
+    pub fn contains(&self, role: Role) -> bool {
+        self.0.contains(&role)
+    }
+}
+
+fn parse_roles(s: &str) -> Result<RoleList, String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(|r| Role::parse(r).ok_or_else(|| format!("onbekende rol: {r}")))
+        .collect::<Result<Vec<_>, _>>()
+        .map(RoleList)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_lists_parse() {
+        assert_eq!(parse_roles(""), Ok(RoleList(vec![])));
+        assert_eq!(
+            parse_roles("admin, secretariat"),
+            Ok(RoleList(vec![Role::Admin, Role::Secretariat]))
+        );
+        assert!(parse_roles("koning").is_err());
     }
 }

@@ -71,6 +71,17 @@ impl IntoResponse for AppError {
                 (StatusCode::TOO_MANY_REQUESTS, "Te veel pogingen", m)
             }
             AppError::Unavailable(cause) => return server_error(&cause, true),
+            // Data the database refuses outright (a NUL byte in a text, a
+            // number out of range, an impossible date): the request's fault.
+            AppError::Database(e) if is_data_exception(&e) => {
+                tracing::warn!(error = %e, "input refused by the database");
+                (
+                    StatusCode::BAD_REQUEST,
+                    "Ongeldige gegevens",
+                    "Het formulier bevat tekens of waarden die niet bewaard kunnen worden. Ga terug en controleer wat u invulde."
+                        .to_string(),
+                )
+            }
             AppError::Database(e) => return server_error(&e, is_unavailable(&e)),
             AppError::Internal(e) => {
                 match e.downcast_ref::<sqlx::Error>() {
@@ -89,6 +100,13 @@ pub fn error_response(status: StatusCode, title: &'static str, message: String) 
         .extensions_mut()
         .insert(ErrorPage { title, message });
     response
+}
+
+/// SQLSTATE class 22, data exception.
+fn is_data_exception(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c.starts_with("22"))
 }
 
 /// Errors that mean "the database is not there right now" rather than

@@ -1,6 +1,7 @@
 //! vesoc: the web application of the VESOC secretariat.
 
 pub mod accounts;
+pub mod agenda;
 pub mod agreements;
 pub mod app;
 pub mod audit;
@@ -9,9 +10,12 @@ pub mod bench_routes;
 pub mod composition;
 pub mod config;
 pub mod db;
+pub mod documents;
 pub mod error;
 pub mod health;
 pub mod home;
 pub mod meetings;
 pub mod open_data;
+pub mod overview;
+pub mod search;
 pub mod web;

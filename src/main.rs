@@ -102,6 +102,8 @@ async fn create_admin(db: &Database, email: &str, name: &str) -> anyhow::Result<
     let id = vesoc::accounts::queries::create_admin(&db.pool, email, name, password)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("Beheerder {email} aangemaakt (account {id}). Meld u aan op /aanmelden.");
+    println!(
+        "Beheerder {email} aangemaakt (account {id}). Meld u aan op /aanmelden; bij de eerste aanmelding stelt u tweestapsverificatie in."
+    );
     Ok(())
 }

@@ -289,6 +289,9 @@ fn notice_text(code: Option<&str>) -> Option<&'static str> {
             Some("Het account is uitgeschakeld. Wie ermee aangemeld was, is afgemeld.")
         }
         "ingeschakeld" => Some("Het account is opnieuw ingeschakeld."),
+        "tweestaps" => Some(
+            "De tweestapsverificatie van dit account is verwijderd; de gebruiker stelt ze opnieuw in bij de volgende aanmelding.",
+        ),
         _ => None,
     }
 }

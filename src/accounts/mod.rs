@@ -3,6 +3,7 @@
 
 mod admin;
 pub mod queries;
+pub mod second_factor;
 
 use askama::Template;
 use axum::Form;
@@ -24,10 +25,36 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/aanmelden", Access::Anonymous, sign_in_form)
         .post("/aanmelden", Access::Anonymous, sign_in)
+        .get(
+            "/aanmelden/code",
+            Access::Anonymous,
+            second_factor::code_form,
+        )
+        .post("/aanmelden/code", Access::Anonymous, second_factor::code)
         .post("/afmelden", Access::SignedIn, sign_out)
         .get("/account", Access::SignedIn, profile)
         .get("/account/wachtwoord", Access::SignedIn, password_form)
         .post("/account/wachtwoord", Access::SignedIn, change_password)
+        .get(
+            "/account/tweestaps",
+            Access::SignedIn,
+            second_factor::setup_form,
+        )
+        .post(
+            "/account/tweestaps",
+            Access::SignedIn,
+            second_factor::enable,
+        )
+        .post(
+            "/account/tweestaps/herstelcodes",
+            Access::SignedIn,
+            second_factor::new_recovery_codes,
+        )
+        .post(
+            "/account/tweestaps/uitschakelen",
+            Access::SignedIn,
+            second_factor::disable,
+        )
         .get(
             "/wachtwoord-instellen/{token}",
             Access::Public,
@@ -49,6 +76,11 @@ pub fn routes() -> Routes {
             "/beheer/accounts/{id}/herstellink",
             ADMIN,
             admin::reset_link,
+        )
+        .post(
+            "/beheer/accounts/{id}/tweestaps",
+            ADMIN,
+            second_factor::admin_reset,
         )
         .get("/beheer/logboek", ADMIN, admin::audit_log)
 }
@@ -206,6 +238,16 @@ async fn sign_in(
             csrf::token(&session).await?,
         ));
     };
+    if second_factor::is_enabled(&state.db, account.id).await? {
+        return second_factor::begin(
+            &session,
+            account.id,
+            &login,
+            account.security_stamp,
+            &return_to,
+        )
+        .await;
+    }
     auth::start_session(
         &session,
         SessionAuth {

@@ -23,7 +23,8 @@ pub async fn session_user(
     sqlx::query_as(
         "SELECT a.id, a.email, a.display_name, a.role, a.organisation_id,
                 o.name AS organisation_name, a.minister_id,
-                p.given_name || ' ' || p.family_name AS minister_name
+                p.given_name || ' ' || p.family_name AS minister_name,
+                EXISTS (SELECT 1 FROM account_totp t WHERE t.account_id = a.id) AS second_factor
          FROM account a
          LEFT JOIN organisation o ON o.id = a.organisation_id
          LEFT JOIN person p ON p.id = a.minister_id

@@ -5,7 +5,7 @@
 //! [`Routes::table`].
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::middleware::{self, Next};
@@ -127,6 +127,23 @@ impl Routes {
         T: 'static,
     {
         self.add(Method::POST, path, access, post(handler))
+    }
+
+    /// A POST route whose request body may be larger than the global limit
+    /// (uploads). The limit applies to this route only.
+    pub fn post_with_limit<H, T>(
+        self,
+        path: &'static str,
+        access: Access,
+        limit: usize,
+        handler: H,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let route = post(handler).layer(DefaultBodyLimit::max(limit));
+        self.add(Method::POST, path, access, route)
     }
 
     fn add(

@@ -4,10 +4,11 @@
 pub mod access;
 pub mod csrf;
 pub mod password;
+pub mod totp;
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tower_sessions::Session;
@@ -75,6 +76,9 @@ pub struct CurrentUser {
     pub organisation_name: Option<String>,
     pub minister_id: Option<i64>,
     pub minister_name: Option<String>,
+    /// Has a second factor (TOTP) set up.
+    #[sqlx(default)]
+    pub second_factor: bool,
     #[sqlx(skip)]
     pub csrf_token: String,
 }
@@ -144,9 +148,19 @@ pub async fn load_viewer(
 ) -> Response {
     let viewer = match current_user(&state, &session).await {
         Ok(v) => v,
-        Err(e) => return axum::response::IntoResponse::into_response(e),
+        Err(e) => return e.into_response(),
     };
     let signed_in = viewer.is_some();
+    // Roles that need a second factor set it up before anything else.
+    if let Some(user) = &viewer
+        && state.config.require_second_factor.contains(user.role)
+        && !user.second_factor
+        && !allowed_before_second_factor(req.uri().path())
+    {
+        return crate::app::no_store(
+            axum::response::Redirect::to(SECOND_FACTOR_SETUP).into_response(),
+        );
+    }
     req.extensions_mut().insert(Viewer(viewer));
     let response = next.run(req).await;
     if signed_in {
@@ -182,6 +196,13 @@ async fn current_user(state: &AppState, session: &Session) -> Result<Option<Curr
             Ok(None)
         }
     }
+}
+
+pub const SECOND_FACTOR_SETUP: &str = "/account/tweestaps";
+
+/// What a user who still has to set up a second factor may reach.
+fn allowed_before_second_factor(path: &str) -> bool {
+    path == SECOND_FACTOR_SETUP || path == "/afmelden" || path.starts_with("/static/")
 }
 
 /// The sign-in page, returning to `return_to` afterwards.

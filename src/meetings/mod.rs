@@ -281,11 +281,21 @@ struct ShowPage {
     participants: Vec<Participant>,
     minutes: Option<Minutes>,
     warnings: Vec<Warning>,
-    agenda: Vec<(String, String)>,
+    agenda: Vec<crate::agenda::queries::AgendaItem>,
     people: Vec<(i64, String)>,
     attendance_options: [queries::Attendance; 4],
     notice: Option<&'static str>,
     input: PageInput,
+    documents: Vec<crate::documents::DocumentLink>,
+}
+
+impl ShowPage {
+    fn documents_of(&self, item: &i64) -> Vec<&crate::documents::DocumentLink> {
+        self.documents
+            .iter()
+            .filter(|d| d.agenda_item_id == Some(*item))
+            .collect()
+    }
 }
 
 /// What a refused form on the meeting page brings back: the message and
@@ -491,12 +501,16 @@ async fn meeting_page(
         }
         _ => None,
     };
-    let agenda = if member {
-        queries::agenda_titles(&state.db, meeting.id).await?
+    // Everyone sees the agenda; confidential items only those who sit in the body.
+    let agenda = crate::agenda::agenda_for_meeting_page(state, meeting.id, member).await?;
+    // The documents of the items on the agenda, for the members of the body.
+    let documents = if member {
+        crate::documents::queries::for_meeting_agenda(&state.db, meeting.id).await?
     } else {
         Vec::new()
     };
     Ok(ShowPage {
+        documents,
         warnings: if secretariat {
             warnings(state, &meeting).await?
         } else {

@@ -821,21 +821,6 @@ pub async fn approve_minutes(
     Ok(Saved::Done)
 }
 
-/// The agenda as far as it exists: numbered titles of accepted items.
-pub async fn agenda_titles(
-    db: impl PgExecutor<'_>,
-    meeting: i64,
-) -> sqlx::Result<Vec<(String, String)>> {
-    sqlx::query_as(
-        "SELECT coalesce(number, position::text, ''), title FROM agenda_item
-         WHERE meeting_id = $1 AND status IN ('accepted', 'dealt_with')
-         ORDER BY position NULLS LAST, id",
-    )
-    .bind(meeting)
-    .fetch_all(db)
-    .await
-}
-
 /// People to add by hand to an invitation list.
 pub async fn people(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(i64, String)>> {
     sqlx::query_as(

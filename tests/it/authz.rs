@@ -23,6 +23,13 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/akkoorden/{slug}", "public"),
     ("GET", "/aanmelden", "anonymous"),
     ("POST", "/aanmelden", "anonymous"),
+    ("GET", "/aanmelden/code", "anonymous"),
+    ("POST", "/aanmelden/code", "anonymous"),
+    ("GET", "/account/tweestaps", "signed-in"),
+    ("POST", "/account/tweestaps", "signed-in"),
+    ("POST", "/account/tweestaps/herstelcodes", "signed-in"),
+    ("POST", "/account/tweestaps/uitschakelen", "signed-in"),
+    ("POST", "/beheer/accounts/{id}/tweestaps", "admin"),
     ("POST", "/afmelden", "signed-in"),
     ("GET", "/account", "signed-in"),
     ("GET", "/account/wachtwoord", "signed-in"),
@@ -236,6 +243,69 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     ("GET", "/opvolging/doelstellingen/{goal}", "secretariat"),
     ("POST", "/opvolging/doelstellingen/{goal}", "secretariat"),
+    // agenda
+    ("GET", "/agendapunten", "cabinet+secretariat+social-partner"),
+    (
+        "GET",
+        "/agendapunten/nieuw",
+        "cabinet+secretariat+social-partner",
+    ),
+    (
+        "POST",
+        "/agendapunten",
+        "cabinet+secretariat+social-partner",
+    ),
+    (
+        "GET",
+        "/agendapunten/{id}",
+        "cabinet+secretariat+social-partner",
+    ),
+    (
+        "GET",
+        "/agendapunten/{id}/bewerken",
+        "cabinet+secretariat+social-partner",
+    ),
+    (
+        "POST",
+        "/agendapunten/{id}/bewerken",
+        "cabinet+secretariat+social-partner",
+    ),
+    (
+        "POST",
+        "/agendapunten/{id}/intrekken",
+        "cabinet+secretariat+social-partner",
+    ),
+    ("POST", "/agendapunten/{id}/beoordelen", "secretariat"),
+    ("GET", "/beheer/agendapunten", "secretariat"),
+    ("GET", "/vergaderingen/{id}/agenda", "secretariat"),
+    (
+        "POST",
+        "/vergaderingen/{id}/agenda/verplaatsen",
+        "secretariat",
+    ),
+    ("POST", "/vergaderingen/{id}/agenda/punt", "secretariat"),
+    (
+        "POST",
+        "/vergaderingen/{id}/agenda/afhandelen",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/vergaderingen/{id}/agenda/doorschuiven",
+        "secretariat",
+    ),
+    ("GET", "/vergaderingen/{id}/agenda/afdrukken", "public"),
+    // overview and search
+    ("GET", "/jaaroverzicht", "public"),
+    ("GET", "/jaaroverzicht/{jaar}", "public"),
+    ("GET", "/zoeken", "public"),
+    // documents
+    (
+        "POST",
+        "/agendapunten/{id}/documenten",
+        "cabinet+secretariat+social-partner",
+    ),
+    ("GET", "/documenten/{id}", "signed-in"),
 ];
 
 fn access_name(access: Access) -> String {
@@ -291,13 +361,28 @@ fn every_route_has_a_reviewed_permission_decision() {
 }
 
 /// Records that exist, for the path parameters.
-struct Samples {
+pub(crate) struct Samples {
     account: i64,
     meeting: i64,
     calendar_token: String,
     line: i64,
     goal: i64,
     signatory: i64,
+    /// An agenda item per role: a proposer only sees their own.
+    items: Vec<(Option<Role>, i64)>,
+    /// A document every signed-in role may download.
+    document: i64,
+}
+
+impl Samples {
+    fn item(&self, role: Option<Role>) -> i64 {
+        self.items
+            .iter()
+            .find(|(r, _)| *r == role)
+            .or(self.items.first())
+            .map(|(_, id)| *id)
+            .expect("a sample agenda item")
+    }
 }
 
 /// The first goal, a leaf action line within the test cabinet's competences
@@ -339,10 +424,22 @@ async fn agreement_samples(app: &TestApp) -> (i64, i64, i64) {
     )
 }
 
+fn samples_item(items: &[(Option<Role>, i64)], role: Role) -> i64 {
+    items
+        .iter()
+        .find(|(r, _)| *r == Some(role))
+        .map(|(_, id)| *id)
+        .expect("a sample agenda item")
+}
+
 /// Fills in a route's path parameters with records that exist.
-fn concrete(path: &str, s: &Samples) -> String {
+pub(crate) fn concrete(path: &str, s: &Samples, role: Option<Role>) -> String {
     let id = if path.starts_with("/vergaderingen") {
         s.meeting
+    } else if path.starts_with("/agendapunten") {
+        s.item(role)
+    } else if path.starts_with("/documenten") {
+        s.document
     } else {
         s.account
     };
@@ -368,6 +465,7 @@ fn concrete(path: &str, s: &Samples) -> String {
         .replace("{competence}", "1")
         .replace("{meeting}", &s.meeting.to_string())
         .replace("{agreement}", "iedereen-aan-boord-2019")
+        .replace("{jaar}", "2024")
 }
 
 fn slug_for(path: &str) -> &'static str {
@@ -386,9 +484,10 @@ fn slug_for(path: &str) -> &'static str {
     }
 }
 
-#[tokio::test]
-async fn every_route_answers_each_role_as_decided() {
-    let app = TestApp::seeded().await;
+/// Records for every path parameter: the admin actions on {id} act upon
+/// an account that is none of the test's clients, so no client loses its
+/// session midway.
+pub(crate) async fn samples(app: &TestApp) -> Samples {
     // The records that admin actions on {id} act upon: not one of the
     // clients below, so no client loses its session midway.
     let target = app
@@ -402,15 +501,54 @@ async fn every_route_answers_each_role_as_decided() {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let (line, goal, signatory) = agreement_samples(&app).await;
-    let samples = Samples {
+    let (line, goal, signatory) = agreement_samples(app).await;
+    // One submitted agenda item per proposing side, each its own.
+    let mut items = Vec::new();
+    for (role, org, minister) in [
+        (Role::SocialPartner, "acv", None),
+        (Role::Cabinet, "vlaamse-regering", Some("hilde-crevits")),
+        (Role::Secretariat, "serv", None),
+    ] {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO agenda_item (body_id, proposer_organisation_id, proposer_minister_id, title, kind)
+             VALUES ((SELECT id FROM body WHERE slug = 'vesoc-werkgroep'),
+                     (SELECT id FROM organisation WHERE slug = $1),
+                     (SELECT id FROM person WHERE slug = $2), 'Voorbeeldpunt', 'discussion')
+             RETURNING id",
+        )
+        .bind(org)
+        .bind(minister)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        items.push((Some(role), id));
+    }
+    // A public document of the secretariat's item, in the working group.
+    let document: i64 = sqlx::query_scalar(
+        "INSERT INTO document (agenda_item_id, filename, content_type, size_bytes, sha256, content)
+         VALUES ($1, 'nota.txt', 'text/plain; charset=utf-8', 5, sha256('nota.'::bytea), 'nota.'::bytea)
+         RETURNING id",
+    )
+    .bind(samples_item(&items, Role::Secretariat))
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    Samples {
+        document,
         account: target,
         meeting,
         calendar_token,
         line,
         goal,
         signatory,
-    };
+        items,
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_each_role_as_decided() {
+    let app = TestApp::seeded().await;
+    let samples = samples(&app).await;
 
     let mut clients: Vec<(Option<Role>, Client)> = vec![(None, app.client())];
     for role in Role::ALL {
@@ -423,8 +561,8 @@ async fn every_route_answers_each_role_as_decided() {
 
     for route in &table {
         {
-            let path = concrete(route.path, &samples);
             for (role, client) in clients.iter_mut() {
+                let path = concrete(route.path, &samples, *role);
                 let expected = route.access.decide(*role);
                 let page = if route.method == Method::GET {
                     client.get(&path).await

@@ -260,9 +260,16 @@ impl TestApp {
     }
 }
 
-/// The application on top of any pool.
+/// The application on top of any pool, without the second-factor
+/// requirement (tests of the second factor set it themselves).
 pub fn router_for(db: PgPool) -> Router {
-    router_with(db, ServeConfig::default())
+    router_with(
+        db,
+        ServeConfig {
+            require_second_factor: vesoc::config::RoleList::default(),
+            ..ServeConfig::default()
+        },
+    )
 }
 
 pub fn router_with(db: PgPool, config: ServeConfig) -> Router {
@@ -397,7 +404,29 @@ impl Client {
             }
             None => Body::empty(),
         };
-        let mut req = req.body(body).expect("request");
+        self.send(req.body(body).expect("request")).await
+    }
+
+    /// Sends any body with its own content type (uploads: multipart).
+    pub async fn request_bytes(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Page {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, content_type);
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    async fn send(&mut self, mut req: Request<Body>) -> Page {
         req.extensions_mut().insert(ConnectInfo(self.addr));
         let res = self.router.clone().oneshot(req).await.expect("response");
         let status = res.status();
@@ -443,12 +472,19 @@ impl Client {
     /// The session's CSRF token, as the sign-in form or the sign-out button
     /// of the layout carries it.
     pub async fn csrf_token(&mut self) -> String {
-        let page = self.get("/account").await;
-        if let Some(t) = page.csrf() {
-            return t;
+        // Whichever page this client may see: signed in, signed in but
+        // setting up a second factor, between password and code, or not.
+        for path in [
+            "/account",
+            "/account/tweestaps",
+            "/aanmelden/code",
+            "/aanmelden",
+        ] {
+            if let Some(t) = self.get(path).await.csrf() {
+                return t;
+            }
         }
-        let page = self.get("/aanmelden").await;
-        page.csrf().expect("a CSRF token on the sign-in page")
+        panic!("no page with a CSRF token for this client")
     }
 
     pub async fn sign_in(&mut self, email: &str, password: &str) -> Page {

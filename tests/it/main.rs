@@ -4,11 +4,16 @@
 #![expect(clippy::unwrap_used)]
 
 mod accounts;
+mod agenda;
 mod agreements;
-mod authz;
+pub(crate) mod authz;
 mod composition;
+mod documents;
 mod foundation;
+mod fuzz;
 mod harness;
 mod meetings;
 mod operations;
+mod overview;
 mod performance;
+mod second_factor;

@@ -1,0 +1,580 @@
+//! The second factor: setting up TOTP with a QR code and recovery codes,
+//! the code step of signing in, and an administrator's reset.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::{PgConnection, PgExecutor};
+use time::OffsetDateTime;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::{ClientAddr, queries};
+use crate::app::AppState;
+use crate::audit;
+use crate::auth::{self, CurrentUser, SessionAuth, session_error, totp};
+use crate::error::{AppError, Result};
+use crate::web::{self, PageCtx};
+
+const PENDING_KEY: &str = "second_factor_pending";
+const SETUP_KEY: &str = "second_factor_setup";
+/// Between password and code, at most this long.
+const PENDING_SECONDS: i64 = 300;
+
+// --- queries ---
+
+#[derive(Debug, sqlx::FromRow)]
+struct Enrolment {
+    secret: Vec<u8>,
+    last_step: i64,
+    enabled_at: OffsetDateTime,
+}
+
+async fn enrolment(db: impl PgExecutor<'_>, account: i64) -> sqlx::Result<Option<Enrolment>> {
+    sqlx::query_as("SELECT secret, last_step, enabled_at FROM account_totp WHERE account_id = $1")
+        .bind(account)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn is_enabled(db: impl PgExecutor<'_>, account: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM account_totp WHERE account_id = $1)")
+        .bind(account)
+        .fetch_one(db)
+        .await
+}
+
+async fn unused_recovery_codes(db: impl PgExecutor<'_>, account: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM recovery_code WHERE account_id = $1 AND used_at IS NULL",
+    )
+    .bind(account)
+    .fetch_one(db)
+    .await
+}
+
+async fn replace_recovery_codes(
+    conn: &mut PgConnection,
+    account: i64,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query("DELETE FROM recovery_code WHERE account_id = $1")
+        .bind(account)
+        .execute(&mut *conn)
+        .await?;
+    let codes = totp::new_recovery_codes();
+    for code in &codes {
+        sqlx::query("INSERT INTO recovery_code (account_id, code_hash) VALUES ($1, $2)")
+            .bind(account)
+            .bind(totp::hash_recovery_code(code))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(codes)
+}
+
+/// Accepts a TOTP code (each time step once) or an unused recovery code.
+async fn accept_code(
+    conn: &mut PgConnection,
+    account: i64,
+    code: &str,
+    now: u64,
+) -> sqlx::Result<Option<&'static str>> {
+    let Some(e) = enrolment(&mut *conn, account).await? else {
+        return Ok(None);
+    };
+    if let Some(step) = totp::verify(&e.secret, code, now, e.last_step) {
+        // The condition makes a concurrent second use of the same code fail.
+        let rows = sqlx::query(
+            "UPDATE account_totp SET last_step = $2 WHERE account_id = $1 AND last_step < $2",
+        )
+        .bind(account)
+        .bind(step)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        return Ok((rows == 1).then_some("totp"));
+    }
+    let rows = sqlx::query(
+        "UPDATE recovery_code SET used_at = now()
+         WHERE account_id = $1 AND code_hash = $2 AND used_at IS NULL",
+    )
+    .bind(account)
+    .bind(totp::hash_recovery_code(code))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok((rows == 1).then_some("recovery_code"))
+}
+
+async fn enrol(
+    conn: &mut PgConnection,
+    account: i64,
+    secret: &[u8],
+    step: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO account_totp (account_id, secret, last_step) VALUES ($1, $2, $3)
+         ON CONFLICT (account_id) DO NOTHING",
+    )
+    .bind(account)
+    .bind(secret)
+    .bind(step)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes the second factor; the account's sessions end.
+pub async fn reset(conn: &mut PgConnection, actor: i64, account: i64) -> sqlx::Result<bool> {
+    let rows = sqlx::query("DELETE FROM account_totp WHERE account_id = $1")
+        .bind(account)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    sqlx::query("DELETE FROM recovery_code WHERE account_id = $1")
+        .bind(account)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE account SET security_stamp = gen_random_uuid(), modified_at = now() WHERE id = $1",
+    )
+    .bind(account)
+    .execute(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        Some(actor),
+        "reset_second_factor",
+        "account",
+        Some(account.to_string()),
+        None,
+        None,
+    )
+    .await?;
+    Ok(rows > 0)
+}
+
+// --- the code step of signing in ---
+
+/// Password accepted, code still to come.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Pending {
+    account_id: i64,
+    email: String,
+    security_stamp: Uuid,
+    since: i64,
+    return_to: String,
+}
+
+/// Called by the sign-in form once the password is right.
+pub async fn begin(
+    session: &Session,
+    account_id: i64,
+    email: &str,
+    stamp: Uuid,
+    return_to: &str,
+) -> Result<Response> {
+    session.cycle_id().await.map_err(session_error)?;
+    let pending = Pending {
+        account_id,
+        email: email.to_string(),
+        security_stamp: stamp,
+        since: OffsetDateTime::now_utc().unix_timestamp(),
+        return_to: return_to.to_string(),
+    };
+    session
+        .insert(PENDING_KEY, pending)
+        .await
+        .map_err(session_error)?;
+    Ok(Redirect::to("/aanmelden/code").into_response())
+}
+
+async fn pending(session: &Session) -> Result<Option<Pending>> {
+    let p: Option<Pending> = session.get(PENDING_KEY).await.map_err(session_error)?;
+    Ok(p.filter(|p| OffsetDateTime::now_utc().unix_timestamp() - p.since <= PENDING_SECONDS))
+}
+
+#[derive(Template)]
+#[template(path = "accounts/code.html")]
+struct CodePage {
+    ctx: PageCtx,
+    csrf: String,
+    error: Option<String>,
+    /// No password step in this session (or it is too old).
+    expired: bool,
+}
+
+pub async fn code_form(ctx: PageCtx, session: Session) -> Result<Response> {
+    let expired = pending(&session).await?.is_none();
+    let csrf = auth::csrf::token(&session).await?;
+    Ok(web::render(&CodePage {
+        ctx,
+        csrf,
+        error: None,
+        expired,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn code(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    session: Session,
+    ClientAddr(address): ClientAddr,
+    Form(form): Form<CodeForm>,
+) -> Result<Response> {
+    let Some(p) = pending(&session).await? else {
+        let csrf = auth::csrf::token(&session).await?;
+        let page = CodePage {
+            ctx,
+            csrf,
+            error: None,
+            expired: true,
+        };
+        return Ok((StatusCode::BAD_REQUEST, web::render(&page)).into_response());
+    };
+    let again = |status: StatusCode, error: &str, csrf: String| {
+        let page = CodePage {
+            ctx: ctx.clone(),
+            csrf,
+            error: Some(error.to_string()),
+            expired: false,
+        };
+        (status, web::render(&page)).into_response()
+    };
+    // Codes are throttled like passwords, on the same counters.
+    if queries::recent_failures(&state.db, &p.email, &address).await? >= queries::MAX_FAILURES {
+        let csrf = auth::csrf::token(&session).await?;
+        return Ok(again(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Te veel mislukte pogingen. Wacht een kwartier en probeer het dan opnieuw.",
+            csrf,
+        ));
+    }
+    let code: String = form.code.chars().take(64).collect();
+    let mut tx = state.db.begin().await?;
+    let accepted = accept_code(&mut tx, p.account_id, &code, totp::now()).await?;
+    match accepted {
+        Some(kind) => {
+            audit::record(
+                &mut tx,
+                Some(p.account_id),
+                "sign_in_second_factor",
+                "session",
+                Some(p.account_id.to_string()),
+                None,
+                Some(json!({ "with": kind })),
+            )
+            .await?;
+            tx.commit().await?;
+            session
+                .remove::<Pending>(PENDING_KEY)
+                .await
+                .map_err(session_error)?;
+            auth::start_session(
+                &session,
+                SessionAuth {
+                    account_id: p.account_id,
+                    security_stamp: p.security_stamp,
+                    signed_in_at: OffsetDateTime::now_utc().unix_timestamp(),
+                },
+            )
+            .await?;
+            Ok(Redirect::to(&p.return_to).into_response())
+        }
+        None => {
+            queries::record_attempt(&mut tx, Some(p.account_id), &p.email, &address, false).await?;
+            tx.commit().await?;
+            let csrf = auth::csrf::token(&session).await?;
+            Ok(again(
+                StatusCode::UNAUTHORIZED,
+                "Deze code klopt niet, is verlopen of werd al gebruikt. Gebruik de code die uw app nu toont, of een herstelcode.",
+                csrf,
+            ))
+        }
+    }
+}
+
+// --- setting it up, on one's own account ---
+
+#[derive(Template)]
+#[template(path = "accounts/second_factor.html")]
+struct SetupPage {
+    ctx: PageCtx,
+    enabled: Option<String>,
+    required: bool,
+    qr: Option<String>,
+    secret: Option<String>,
+    recovery_codes: Vec<String>,
+    unused_codes: i64,
+    error: Option<String>,
+    notice: Option<&'static str>,
+}
+
+fn user(ctx: &PageCtx) -> Result<&CurrentUser> {
+    ctx.user.as_ref().ok_or(AppError::Forbidden)
+}
+
+/// The secret being set up lives in the session until a code confirms it.
+async fn setup_secret(session: &Session) -> Result<Vec<u8>> {
+    let engine = base64::engine::general_purpose::STANDARD;
+    if let Some(s) = session
+        .get::<String>(SETUP_KEY)
+        .await
+        .map_err(session_error)?
+        && let Ok(bytes) = engine.decode(s)
+        && bytes.len() >= 20
+    {
+        return Ok(bytes);
+    }
+    let secret = totp::new_secret();
+    session
+        .insert(SETUP_KEY, engine.encode(&secret))
+        .await
+        .map_err(session_error)?;
+    Ok(secret)
+}
+
+async fn setup_page(
+    state: &AppState,
+    ctx: PageCtx,
+    session: &Session,
+    error: Option<String>,
+    recovery_codes: Vec<String>,
+    notice: Option<&'static str>,
+) -> Result<SetupPage> {
+    let u = user(&ctx)?.clone();
+    let required = state.config.require_second_factor.contains(u.role);
+    let enrolled = enrolment(&state.db, u.id).await?;
+    let (qr, secret) = match &enrolled {
+        Some(_) => (None, None),
+        None => {
+            let s = setup_secret(session).await?;
+            (
+                Some(totp::qr_data_url(&s, &u.email)?),
+                Some(totp::base32(&s)),
+            )
+        }
+    };
+    Ok(SetupPage {
+        enabled: enrolled.map(|e| web::nl_date(web::brussels(e.enabled_at).date())),
+        unused_codes: unused_recovery_codes(&state.db, u.id).await?,
+        ctx,
+        required,
+        qr,
+        secret,
+        recovery_codes,
+        error,
+        notice,
+    })
+}
+
+/// The set-up page again, with a message: a 422.
+async fn refused(
+    state: &AppState,
+    ctx: PageCtx,
+    session: &Session,
+    message: &str,
+) -> Result<Response> {
+    let page = setup_page(
+        state,
+        ctx,
+        session,
+        Some(message.to_string()),
+        Vec::new(),
+        None,
+    )
+    .await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response())
+}
+
+pub async fn setup_form(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Response> {
+    let page = setup_page(&state, ctx, &session, None, Vec::new(), None).await?;
+    Ok(web::render(&page))
+}
+
+/// Confirms the set-up with a code from the app; shows the recovery codes once.
+pub async fn enable(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<CodeForm>,
+) -> Result<Response> {
+    let u = user(&ctx)?.clone();
+    if is_enabled(&state.db, u.id).await? {
+        return Ok(Redirect::to(auth::SECOND_FACTOR_SETUP).into_response());
+    }
+    let secret = setup_secret(&session).await?;
+    let Some(step) = totp::verify(&secret, &form.code, totp::now(), 0) else {
+        let page = setup_page(
+            &state,
+            ctx,
+            &session,
+            Some(
+                "Deze code klopt niet. Scan de QR-code opnieuw en typ de code die uw app nu toont."
+                    .into(),
+            ),
+            Vec::new(),
+            None,
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response());
+    };
+    let mut tx = state.db.begin().await?;
+    enrol(&mut tx, u.id, &secret, step).await?;
+    let codes = replace_recovery_codes(&mut tx, u.id).await?;
+    audit::record(
+        &mut tx,
+        Some(u.id),
+        "enable_second_factor",
+        "account",
+        Some(u.id.to_string()),
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    session
+        .remove::<String>(SETUP_KEY)
+        .await
+        .map_err(session_error)?;
+    let mut ctx = ctx;
+    if let Some(me) = ctx.user.as_mut() {
+        me.second_factor = true;
+    }
+    let page = setup_page(
+        &state,
+        ctx,
+        &session,
+        None,
+        codes,
+        Some("Tweestapsverificatie staat aan."),
+    )
+    .await?;
+    Ok(web::render(&page))
+}
+
+/// New recovery codes, after a valid code.
+pub async fn new_recovery_codes(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<CodeForm>,
+) -> Result<Response> {
+    let u = user(&ctx)?.clone();
+    let mut tx = state.db.begin().await?;
+    if accept_code(&mut tx, u.id, &form.code, totp::now())
+        .await?
+        .is_none()
+    {
+        drop(tx);
+        return refused(
+            &state,
+            ctx,
+            &session,
+            "Deze code klopt niet of werd al gebruikt.",
+        )
+        .await;
+    }
+    let codes = replace_recovery_codes(&mut tx, u.id).await?;
+    audit::record(
+        &mut tx,
+        Some(u.id),
+        "new_recovery_codes",
+        "account",
+        Some(u.id.to_string()),
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    let page = setup_page(
+        &state,
+        ctx,
+        &session,
+        None,
+        codes,
+        Some("Er zijn nieuwe herstelcodes; de vorige werken niet meer."),
+    )
+    .await?;
+    Ok(web::render(&page))
+}
+
+/// Turns the second factor off, where the role does not require it.
+pub async fn disable(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<CodeForm>,
+) -> Result<Response> {
+    let u = user(&ctx)?.clone();
+    if state.config.require_second_factor.contains(u.role) {
+        return refused(
+            &state,
+            ctx,
+            &session,
+            "Voor uw rol is tweestapsverificatie verplicht.",
+        )
+        .await;
+    }
+    let mut tx = state.db.begin().await?;
+    if accept_code(&mut tx, u.id, &form.code, totp::now())
+        .await?
+        .is_none()
+    {
+        drop(tx);
+        return refused(
+            &state,
+            ctx,
+            &session,
+            "Deze code klopt niet of werd al gebruikt.",
+        )
+        .await;
+    }
+    reset(&mut tx, u.id, u.id).await?;
+    let stamp = queries::current_stamp(&mut *tx, u.id).await?;
+    tx.commit().await?;
+    // This session continues; the others end with the old stamp.
+    auth::start_session(
+        &session,
+        SessionAuth {
+            account_id: u.id,
+            security_stamp: stamp,
+            signed_in_at: OffsetDateTime::now_utc().unix_timestamp(),
+        },
+    )
+    .await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+/// An administrator removes someone's second factor (a lost phone): they
+/// set it up again at their next sign-in.
+pub async fn admin_reset(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let actor = user(&ctx)?.id;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    queries::get(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    reset(&mut tx, actor, id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/beheer/accounts/{id}?melding=tweestaps")).into_response())
+}

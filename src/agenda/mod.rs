@@ -1,0 +1,438 @@
+//! Agenda items: proposals by social partners and cabinets, the
+//! secretariat's review queue, the agenda builder of a meeting, and the
+//! printable agenda.
+
+mod forms;
+pub mod queries;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::access::{Access, PROPOSERS, Routes, SECRETARIAT};
+use crate::auth::{CurrentUser, Role};
+use crate::documents::{DocumentInput, DocumentLink};
+use crate::error::{AppError, Result};
+use crate::meetings::queries::Meeting;
+use crate::web::{self, PageCtx};
+use queries::{AgendaItem, Event, OpenMeeting};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/agendapunten", PROPOSERS, mine)
+        .get("/agendapunten/nieuw", PROPOSERS, forms::new_form)
+        .post("/agendapunten", PROPOSERS, forms::submit)
+        .get("/agendapunten/{id}", PROPOSERS, show)
+        .get("/agendapunten/{id}/bewerken", PROPOSERS, forms::edit_form)
+        .post("/agendapunten/{id}/bewerken", PROPOSERS, forms::update)
+        .post("/agendapunten/{id}/intrekken", PROPOSERS, forms::withdraw)
+        .post("/agendapunten/{id}/beoordelen", SECRETARIAT, forms::review)
+        .get("/beheer/agendapunten", SECRETARIAT, queue)
+        .get("/vergaderingen/{id}/agenda", SECRETARIAT, builder)
+        .post(
+            "/vergaderingen/{id}/agenda/verplaatsen",
+            SECRETARIAT,
+            forms::move_item,
+        )
+        .post(
+            "/vergaderingen/{id}/agenda/punt",
+            SECRETARIAT,
+            forms::add_own_item,
+        )
+        .post(
+            "/vergaderingen/{id}/agenda/afhandelen",
+            SECRETARIAT,
+            forms::record_outcome,
+        )
+        .post(
+            "/vergaderingen/{id}/agenda/doorschuiven",
+            SECRETARIAT,
+            forms::carry_over,
+        )
+        .get(
+            "/vergaderingen/{id}/agenda/afdrukken",
+            Access::Public,
+            print,
+        )
+}
+
+fn parse_id(id: &str) -> Result<i64> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+/// Does this user act for the item's proposer? A cabinet for its minister,
+/// anyone else for their organisation.
+pub fn owns(user: &CurrentUser, item: &AgendaItem) -> bool {
+    match user.minister_id {
+        Some(m) => item.proposer_minister_id == Some(m),
+        None => {
+            item.proposer_minister_id.is_none()
+                && user.organisation_id.is_some()
+                && item.proposer_organisation_id == user.organisation_id
+        }
+    }
+}
+
+/// The item, if this user may see it: the secretariat sees every item, a
+/// proposer only their own. Anything else is "not found".
+pub(crate) async fn load_visible(state: &AppState, ctx: &PageCtx, id: &str) -> Result<AgendaItem> {
+    let user = ctx.user.as_ref().ok_or(AppError::NotFound)?;
+    let item = queries::get(&state.db, parse_id(id)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if user.role == Role::Secretariat || owns(user, &item) {
+        Ok(item)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+impl AgendaItem {
+    pub fn meeting_when(&self) -> String {
+        self.meeting_starts_at
+            .map(web::nl_datetime)
+            .unwrap_or_default()
+    }
+
+    pub fn shown_number(&self) -> String {
+        self.number
+            .clone()
+            .or_else(|| self.position.map(|p| p.to_string()))
+            .unwrap_or_default()
+    }
+}
+
+impl OpenMeeting {
+    pub fn label(&self) -> String {
+        format!(
+            "{} – {} ({})",
+            self.body_name,
+            web::nl_datetime(self.starts_at),
+            self.status.label()
+        )
+    }
+}
+
+impl Event {
+    pub fn when(&self) -> String {
+        web::nl_datetime(self.at)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoticeQuery {
+    melding: Option<String>,
+}
+
+fn notice(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "ingediend" => Some("Uw voorstel is ingediend. Het secretariaat bekijkt het."),
+        "opgeslagen" => Some("De wijzigingen zijn opgeslagen."),
+        "ingetrokken" => Some("Het voorstel is ingetrokken."),
+        "beoordeeld" => Some("De beslissing is opgeslagen en staat in de geschiedenis."),
+        "agenda" => Some("De agenda is bijgewerkt."),
+        _ => None,
+    }
+}
+
+// --- my proposals ---
+
+#[derive(Template)]
+#[template(path = "agenda/list.html")]
+struct ListPage {
+    ctx: PageCtx,
+    items: Vec<AgendaItem>,
+    notice: Option<&'static str>,
+}
+
+async fn mine(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response> {
+    let user = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
+    let items = queries::for_proposer(&state.db, user.organisation_id, user.minister_id).await?;
+    Ok(web::render(&ListPage {
+        ctx,
+        items,
+        notice: notice(q.melding.as_deref()),
+    }))
+}
+
+// --- the item page ---
+
+/// What a refused review brings back.
+#[derive(Debug, Default)]
+pub struct ReviewInput {
+    pub error: Option<String>,
+    pub comment: String,
+    pub meeting_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "agenda/show.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    item: AgendaItem,
+    competences: Vec<(i64, String)>,
+    events: Vec<Event>,
+    secretariat: bool,
+    can_change: bool,
+    meetings: Vec<OpenMeeting>,
+    notice: Option<&'static str>,
+    input: ReviewInput,
+    documents: Vec<DocumentLink>,
+    can_add_documents: bool,
+    upload: DocumentInput,
+}
+
+impl ShowPage {
+    fn meeting_selected(&self, m: &OpenMeeting) -> bool {
+        if self.input.meeting_id.is_empty() {
+            self.item.meeting_id == Some(m.id)
+        } else {
+            self.input.meeting_id == m.id.to_string()
+        }
+    }
+}
+
+async fn show(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response> {
+    let item = load_visible(&state, &ctx, &id).await?;
+    item_page(
+        &state,
+        ctx,
+        item,
+        notice(q.melding.as_deref()),
+        ReviewInput::default(),
+        axum::http::StatusCode::OK,
+    )
+    .await
+}
+
+pub(crate) async fn item_page(
+    state: &AppState,
+    ctx: PageCtx,
+    item: AgendaItem,
+    notice: Option<&'static str>,
+    input: ReviewInput,
+    status: axum::http::StatusCode,
+) -> Result<Response> {
+    page_response(
+        state,
+        ctx,
+        item,
+        notice,
+        input,
+        DocumentInput::default(),
+        status,
+    )
+    .await
+}
+
+/// The item page with a refused upload: its message, the checkbox kept.
+pub(crate) async fn item_page_with_upload(
+    state: &AppState,
+    ctx: PageCtx,
+    item: AgendaItem,
+    upload: DocumentInput,
+    status: axum::http::StatusCode,
+) -> Result<Response> {
+    page_response(
+        state,
+        ctx,
+        item,
+        None,
+        ReviewInput::default(),
+        upload,
+        status,
+    )
+    .await
+}
+
+async fn page_response(
+    state: &AppState,
+    ctx: PageCtx,
+    item: AgendaItem,
+    notice: Option<&'static str>,
+    input: ReviewInput,
+    upload: DocumentInput,
+    status: axum::http::StatusCode,
+) -> Result<Response> {
+    let can_add_documents = ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| crate::documents::may_add(u, &item));
+    let secretariat = ctx.is_role("secretariat");
+    let can_change =
+        item.status.is_open_to_proposer() && ctx.user.as_ref().is_some_and(|u| owns(u, &item));
+    let meetings = if secretariat {
+        queries::open_meetings(&state.db)
+            .await?
+            .into_iter()
+            .filter(|m| m.body_id == item.body_id)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let page = ShowPage {
+        competences: queries::item_competences(&state.db, item.id).await?,
+        events: queries::events(&state.db, item.id).await?,
+        documents: crate::documents::queries::for_item(&state.db, item.id).await?,
+        ctx,
+        item,
+        secretariat,
+        can_change,
+        meetings,
+        notice,
+        input,
+        can_add_documents,
+        upload,
+    };
+    Ok(axum::response::IntoResponse::into_response((
+        status,
+        web::render(&page),
+    )))
+}
+
+// --- the review queue ---
+
+#[derive(Template)]
+#[template(path = "agenda/queue.html")]
+struct QueuePage {
+    ctx: PageCtx,
+    items: Vec<AgendaItem>,
+}
+
+async fn queue(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
+    let items = queries::queue(&state.db).await?;
+    Ok(web::render(&QueuePage { ctx, items }))
+}
+
+// --- the agenda builder ---
+
+/// What a refused form on the builder brings back.
+#[derive(Debug, Default)]
+pub struct BuilderInput {
+    pub error: Option<String>,
+    pub item_id: i64,
+    pub decision_text: String,
+    pub title: String,
+    pub explanation: String,
+    pub kind: String,
+}
+
+#[derive(Template)]
+#[template(path = "agenda/builder.html")]
+struct BuilderPage {
+    ctx: PageCtx,
+    meeting: Meeting,
+    items: Vec<AgendaItem>,
+    later: Vec<OpenMeeting>,
+    outcomes: [queries::Outcome; 3],
+    kinds: [queries::ItemKind; 3],
+    frozen: bool,
+    notice: Option<&'static str>,
+    input: BuilderInput,
+}
+
+impl BuilderPage {
+    fn typed_decision(&self, item: &AgendaItem) -> String {
+        if self.input.item_id == item.id {
+            self.input.decision_text.clone()
+        } else {
+            String::new()
+        }
+    }
+}
+
+async fn builder(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response> {
+    let meeting = crate::meetings::load(&state, &id).await?;
+    builder_page(
+        &state,
+        ctx,
+        meeting,
+        notice(q.melding.as_deref()),
+        BuilderInput::default(),
+        axum::http::StatusCode::OK,
+    )
+    .await
+}
+
+pub(crate) async fn builder_page(
+    state: &AppState,
+    ctx: PageCtx,
+    meeting: Meeting,
+    notice: Option<&'static str>,
+    input: BuilderInput,
+    status: axum::http::StatusCode,
+) -> Result<Response> {
+    let items = queries::on_meeting(&state.db, meeting.id, false).await?;
+    let later = queries::open_meetings(&state.db)
+        .await?
+        .into_iter()
+        .filter(|m| m.body_id == meeting.body_id && m.starts_at > meeting.starts_at)
+        .collect();
+    let page = BuilderPage {
+        frozen: meeting.status != crate::meetings::queries::MeetingStatus::Planned,
+        ctx,
+        meeting,
+        items,
+        later,
+        outcomes: queries::Outcome::ALL,
+        kinds: queries::ItemKind::ALL,
+        notice,
+        input,
+    };
+    Ok(axum::response::IntoResponse::into_response((
+        status,
+        web::render(&page),
+    )))
+}
+
+// --- the printable agenda ---
+
+#[derive(Template)]
+#[template(path = "agenda/print.html")]
+struct PrintPage {
+    ctx: PageCtx,
+    meeting: Meeting,
+    items: Vec<AgendaItem>,
+    member: bool,
+}
+
+async fn print(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let meeting = crate::meetings::load(&state, &id).await?;
+    let member = crate::meetings::is_member(&state, ctx.user.as_ref(), &meeting).await?;
+    let items = queries::on_meeting(&state.db, meeting.id, !member).await?;
+    Ok(web::render(&PrintPage {
+        ctx,
+        meeting,
+        items,
+        member,
+    }))
+}
+
+/// For the meeting page: the agenda this viewer may see.
+pub async fn agenda_for_meeting_page(
+    state: &AppState,
+    meeting: i64,
+    member: bool,
+) -> Result<Vec<AgendaItem>> {
+    Ok(queries::on_meeting(&state.db, meeting, !member).await?)
+}

@@ -1,0 +1,718 @@
+//! Agenda items: proposals, the secretariat's review, the agenda of a
+//! meeting. Every write runs in the caller's transaction with its audit row
+//! and, for a change of status, an `agenda_item_event`.
+
+use serde::Serialize;
+use serde_json::json;
+use sqlx::{PgConnection, PgExecutor};
+use time::OffsetDateTime;
+
+use crate::audit;
+use crate::meetings::queries::MeetingStatus;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[sqlx(type_name = "agenda_item_kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Information,
+    Discussion,
+    Decision,
+}
+
+impl ItemKind {
+    pub const ALL: [ItemKind; 3] = [
+        ItemKind::Information,
+        ItemKind::Discussion,
+        ItemKind::Decision,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemKind::Information => "ter informatie",
+            ItemKind::Discussion => "ter bespreking",
+            ItemKind::Decision => "ter beslissing",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ItemKind::Information => "information",
+            ItemKind::Discussion => "discussion",
+            ItemKind::Decision => "decision",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[sqlx(type_name = "agenda_item_status", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    Submitted,
+    InReview,
+    Returned,
+    Accepted,
+    Deferred,
+    Rejected,
+    Withdrawn,
+    DealtWith,
+}
+
+impl ItemStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemStatus::Submitted => "ingediend",
+            ItemStatus::InReview => "in behandeling",
+            ItemStatus::Returned => "teruggestuurd",
+            ItemStatus::Accepted => "aanvaard",
+            ItemStatus::Deferred => "uitgesteld",
+            ItemStatus::Rejected => "afgewezen",
+            ItemStatus::Withdrawn => "ingetrokken",
+            ItemStatus::DealtWith => "behandeld",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ItemStatus::Submitted => "submitted",
+            ItemStatus::InReview => "in_review",
+            ItemStatus::Returned => "returned",
+            ItemStatus::Accepted => "accepted",
+            ItemStatus::Deferred => "deferred",
+            ItemStatus::Rejected => "rejected",
+            ItemStatus::Withdrawn => "withdrawn",
+            ItemStatus::DealtWith => "dealt_with",
+        }
+    }
+
+    /// The proposer may still change or withdraw it.
+    pub fn is_open_to_proposer(self) -> bool {
+        matches!(self, ItemStatus::Submitted | ItemStatus::Returned)
+    }
+
+    /// Waiting for the secretariat's decision.
+    pub fn awaits_review(self) -> bool {
+        matches!(
+            self,
+            ItemStatus::Submitted | ItemStatus::InReview | ItemStatus::Deferred
+        )
+    }
+}
+
+/// The statuses the secretariat decides from.
+pub const REVIEWABLE: [ItemStatus; 3] = [
+    ItemStatus::Submitted,
+    ItemStatus::InReview,
+    ItemStatus::Deferred,
+];
+/// The statuses the proposer may edit or withdraw in.
+pub const OPEN: [ItemStatus; 2] = [ItemStatus::Submitted, ItemStatus::Returned];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[sqlx(type_name = "agenda_outcome", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Noted,
+    Discussed,
+    Decided,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 3] = [Outcome::Noted, Outcome::Discussed, Outcome::Decided];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Noted => "kennisgenomen",
+            Outcome::Discussed => "besproken",
+            Outcome::Decided => "beslist",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Noted => "noted",
+            Outcome::Discussed => "discussed",
+            Outcome::Decided => "decided",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct AgendaItem {
+    pub id: i64,
+    pub body_id: i64,
+    pub body_name: String,
+    pub meeting_id: Option<i64>,
+    #[serde(skip)]
+    pub meeting_starts_at: Option<OffsetDateTime>,
+    pub meeting_status: Option<MeetingStatus>,
+    pub proposer_organisation_id: Option<i64>,
+    pub proposer_minister_id: Option<i64>,
+    pub proposer_account_id: Option<i64>,
+    pub proposer: String,
+    pub title: String,
+    pub explanation: String,
+    pub kind: ItemKind,
+    pub status: ItemStatus,
+    pub answer: Option<String>,
+    pub position: Option<i32>,
+    pub number: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub decision_text: Option<String>,
+    pub confidential: bool,
+    pub carried_over_from_id: Option<i64>,
+    pub version: i32,
+}
+
+const SELECT: &str = "SELECT a.id, a.body_id, b.name AS body_name, a.meeting_id,
+        m.starts_at AS meeting_starts_at, m.status AS meeting_status,
+        a.proposer_organisation_id, a.proposer_minister_id, a.proposer_account_id,
+        coalesce('kabinet ' || p.given_name || ' ' || p.family_name, o.short_name, '') AS proposer,
+        a.title, a.explanation, a.kind, a.status, a.answer, a.position, a.number, a.outcome,
+        a.decision_text, a.confidential, a.carried_over_from_id, a.version
+    FROM agenda_item a
+    JOIN body b ON b.id = a.body_id
+    LEFT JOIN meeting m ON m.id = a.meeting_id
+    LEFT JOIN organisation o ON o.id = a.proposer_organisation_id
+    LEFT JOIN person p ON p.id = a.proposer_minister_id";
+
+pub async fn get(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<AgendaItem>> {
+    sqlx::query_as(&format!("{SELECT} WHERE a.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// The items of an organisation, or of a minister's cabinet.
+pub async fn for_proposer(
+    db: impl PgExecutor<'_>,
+    organisation: Option<i64>,
+    minister: Option<i64>,
+) -> sqlx::Result<Vec<AgendaItem>> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE ($2::bigint IS NOT NULL AND a.proposer_minister_id = $2)
+            OR ($2::bigint IS NULL AND a.proposer_minister_id IS NULL AND a.proposer_organisation_id = $1)
+         ORDER BY a.created_at DESC, a.id DESC"
+    ))
+    .bind(organisation)
+    .bind(minister)
+    .fetch_all(db)
+    .await
+}
+
+/// Proposals waiting for the secretariat, oldest first.
+pub async fn queue(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<AgendaItem>> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE a.status IN ('submitted', 'in_review', 'deferred') AND a.position IS NULL
+         ORDER BY a.created_at, a.id"
+    ))
+    .fetch_all(db)
+    .await
+}
+
+/// The agenda of a meeting, in order; `public_only` leaves out confidential items.
+pub async fn on_meeting(
+    db: impl PgExecutor<'_>,
+    meeting: i64,
+    public_only: bool,
+) -> sqlx::Result<Vec<AgendaItem>> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE a.meeting_id = $1 AND a.status IN ('accepted', 'dealt_with')
+            AND a.position IS NOT NULL AND (NOT $2 OR NOT a.confidential)
+         ORDER BY a.position"
+    ))
+    .bind(meeting)
+    .bind(public_only)
+    .fetch_all(db)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Event {
+    pub from_status: Option<ItemStatus>,
+    pub to_status: ItemStatus,
+    pub comment: String,
+    pub who: Option<String>,
+    pub at: OffsetDateTime,
+}
+
+pub async fn events(db: impl PgExecutor<'_>, item: i64) -> sqlx::Result<Vec<Event>> {
+    sqlx::query_as(
+        "SELECT e.from_status, e.to_status, e.comment, ac.display_name AS who, e.at
+         FROM agenda_item_event e LEFT JOIN account ac ON ac.id = e.account_id
+         WHERE e.agenda_item_id = $1 ORDER BY e.at, e.id",
+    )
+    .bind(item)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn competences(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT id, name FROM competence ORDER BY name")
+        .fetch_all(db)
+        .await
+}
+
+pub async fn item_competences(
+    db: impl PgExecutor<'_>,
+    item: i64,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT c.id, c.name FROM agenda_item_competence ic JOIN competence c ON c.id = ic.competence_id
+         WHERE ic.agenda_item_id = $1 ORDER BY c.name",
+    )
+    .bind(item)
+    .fetch_all(db)
+    .await
+}
+
+/// A meeting one can still put items on.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OpenMeeting {
+    pub id: i64,
+    pub body_id: i64,
+    pub body_name: String,
+    pub starts_at: OffsetDateTime,
+    pub status: MeetingStatus,
+}
+
+pub async fn open_meetings(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<OpenMeeting>> {
+    sqlx::query_as(
+        "SELECT m.id, m.body_id, b.name AS body_name, m.starts_at, m.status
+         FROM meeting m JOIN body b ON b.id = m.body_id
+         WHERE m.status IN ('planned', 'convened') ORDER BY m.starts_at, m.id",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// What a proposer (or the secretariat) fills in.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemFields {
+    pub body_id: i64,
+    pub meeting_id: Option<i64>,
+    pub title: String,
+    pub explanation: String,
+    pub kind: ItemKind,
+    pub competences: Vec<i64>,
+    pub confidential: bool,
+}
+
+/// Who proposes: an organisation, or a minister's cabinet.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Proposer {
+    pub organisation: Option<i64>,
+    pub minister: Option<i64>,
+    pub account: i64,
+}
+
+pub enum Saved {
+    Done,
+    /// Someone changed it in between, or its status no longer allows this.
+    Conflict,
+}
+
+async fn event(
+    conn: &mut PgConnection,
+    actor: i64,
+    item: i64,
+    from: Option<ItemStatus>,
+    to: ItemStatus,
+    comment: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO agenda_item_event (agenda_item_id, from_status, to_status, comment, account_id)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(item)
+    .bind(from)
+    .bind(to)
+    .bind(comment)
+    .bind(actor)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn set_competences(conn: &mut PgConnection, item: i64, ids: &[i64]) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM agenda_item_competence WHERE agenda_item_id = $1")
+        .bind(item)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO agenda_item_competence (agenda_item_id, competence_id)
+         SELECT $1, c.id FROM competence c WHERE c.id = ANY($2) ON CONFLICT DO NOTHING",
+    )
+    .bind(item)
+    .bind(ids)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Numbers follow the order until the meeting is convened; after that they
+/// stay put, and only items without a number get one.
+async fn renumber(conn: &mut PgConnection, meeting: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE agenda_item a SET number = a.position::text
+         FROM meeting m
+         WHERE m.id = a.meeting_id AND a.meeting_id = $1 AND a.position IS NOT NULL
+           AND (m.status = 'planned' OR a.number IS NULL)",
+    )
+    .bind(meeting)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A proposal, submitted; or, with `place`, the secretariat's own item put
+/// straight on the meeting's agenda.
+pub async fn create(
+    conn: &mut PgConnection,
+    by: Proposer,
+    f: &ItemFields,
+    place: bool,
+) -> sqlx::Result<i64> {
+    let status = if place {
+        ItemStatus::Accepted
+    } else {
+        ItemStatus::Submitted
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, proposer_minister_id,
+                                  proposer_account_id, title, explanation, kind, confidential, status, position)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+                 CASE WHEN $11 THEN (SELECT coalesce(max(position), 0) + 1 FROM agenda_item WHERE meeting_id = $2) END)
+         RETURNING id",
+    )
+    .bind(f.body_id)
+    .bind(f.meeting_id)
+    .bind(by.organisation)
+    .bind(by.minister)
+    .bind(by.account)
+    .bind(&f.title)
+    .bind(&f.explanation)
+    .bind(f.kind)
+    .bind(f.confidential)
+    .bind(status)
+    .bind(place)
+    .fetch_one(&mut *conn)
+    .await?;
+    set_competences(conn, id, &f.competences).await?;
+    let comment = if place {
+        "Door het secretariaat op de agenda gezet"
+    } else {
+        "Ingediend"
+    };
+    event(conn, by.account, id, None, status, comment).await?;
+    if let (true, Some(m)) = (place, f.meeting_id) {
+        renumber(conn, m).await?;
+    }
+    audit::record(
+        conn,
+        Some(by.account),
+        "create",
+        "agenda_item",
+        Some(id.to_string()),
+        None,
+        Some(json!({ "fields": f, "proposer": by, "status": status })),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The proposer's changes; a returned item is submitted again.
+pub async fn update(
+    conn: &mut PgConnection,
+    actor: i64,
+    before: &AgendaItem,
+    seen_version: i32,
+    f: &ItemFields,
+) -> sqlx::Result<Saved> {
+    let rows = sqlx::query(
+        "UPDATE agenda_item SET body_id = $3, meeting_id = $4, title = $5, explanation = $6, kind = $7,
+                confidential = $8, status = 'submitted', version = version + 1, modified_at = now()
+         WHERE id = $1 AND version = $2 AND status IN ('submitted', 'returned')",
+    )
+    .bind(before.id)
+    .bind(seen_version)
+    .bind(f.body_id)
+    .bind(f.meeting_id)
+    .bind(&f.title)
+    .bind(&f.explanation)
+    .bind(f.kind)
+    .bind(f.confidential)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if rows == 0 {
+        return Ok(Saved::Conflict);
+    }
+    set_competences(conn, before.id, &f.competences).await?;
+    if before.status == ItemStatus::Returned {
+        event(
+            conn,
+            actor,
+            before.id,
+            Some(ItemStatus::Returned),
+            ItemStatus::Submitted,
+            "Aangepast en opnieuw ingediend",
+        )
+        .await?;
+    }
+    audit::record(
+        conn,
+        Some(actor),
+        "update",
+        "agenda_item",
+        Some(before.id.to_string()),
+        Some(json!(before)),
+        Some(json!(f)),
+    )
+    .await?;
+    Ok(Saved::Done)
+}
+
+/// A change of status.
+pub struct Transition<'a> {
+    pub from: &'a [ItemStatus],
+    pub to: ItemStatus,
+    /// The meeting it is for afterwards (NULL: none).
+    pub meeting: Option<i64>,
+    /// Put it at the end of that meeting's agenda.
+    pub place: bool,
+    /// What the proposer sees as the secretariat's answer.
+    pub answer: Option<&'a str>,
+    pub comment: &'a str,
+}
+
+pub async fn transition(
+    conn: &mut PgConnection,
+    actor: i64,
+    before: &AgendaItem,
+    seen_version: i32,
+    t: &Transition<'_>,
+) -> sqlx::Result<Saved> {
+    let rows = sqlx::query(
+        "UPDATE agenda_item SET status = $3, meeting_id = $4,
+                position = CASE WHEN $5 THEN (SELECT coalesce(max(position), 0) + 1 FROM agenda_item WHERE meeting_id = $4) END,
+                number = NULL, answer = $6, version = version + 1, modified_at = now()
+         WHERE id = $1 AND version = $2 AND status = ANY($7)",
+    )
+    .bind(before.id)
+    .bind(seen_version)
+    .bind(t.to)
+    .bind(t.meeting)
+    .bind(t.place)
+    .bind(t.answer)
+    .bind(t.from)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if rows == 0 {
+        return Ok(Saved::Conflict);
+    }
+    event(conn, actor, before.id, Some(before.status), t.to, t.comment).await?;
+    if let (true, Some(m)) = (t.place, t.meeting) {
+        renumber(conn, m).await?;
+    }
+    audit::record(
+        conn,
+        Some(actor),
+        "set_status",
+        "agenda_item",
+        Some(before.id.to_string()),
+        Some(json!({ "status": before.status, "meeting_id": before.meeting_id })),
+        Some(json!({ "status": t.to, "meeting_id": t.meeting, "answer": t.answer, "comment": t.comment })),
+    )
+    .await?;
+    Ok(Saved::Done)
+}
+
+/// Swaps an item with its neighbour above (`up`) or below. False when there
+/// is none.
+pub async fn move_item(
+    conn: &mut PgConnection,
+    actor: i64,
+    meeting: i64,
+    item: i64,
+    up: bool,
+) -> sqlx::Result<bool> {
+    // Both rows briefly share a position inside the swap.
+    sqlx::query("SET CONSTRAINTS agenda_item_position_key DEFERRED")
+        .execute(&mut *conn)
+        .await?;
+    let rows: Vec<(i64, i32)> = sqlx::query_as(
+        "SELECT id, position FROM agenda_item
+         WHERE meeting_id = $1 AND status IN ('accepted', 'dealt_with') AND position IS NOT NULL
+         ORDER BY position FOR UPDATE",
+    )
+    .bind(meeting)
+    .fetch_all(&mut *conn)
+    .await?;
+    let Some(i) = rows.iter().position(|(id, _)| *id == item) else {
+        return Ok(false);
+    };
+    let j = if up { i.checked_sub(1) } else { Some(i + 1) };
+    let Some(&(other, other_pos)) = j.and_then(|j| rows.get(j)) else {
+        return Ok(false);
+    };
+    let my_pos = rows[i].1;
+    for (id, pos) in [(item, other_pos), (other, my_pos)] {
+        sqlx::query("UPDATE agenda_item SET position = $2, modified_at = now(), version = version + 1 WHERE id = $1")
+            .bind(id)
+            .bind(pos)
+            .execute(&mut *conn)
+            .await?;
+    }
+    renumber(conn, meeting).await?;
+    audit::record(
+        conn,
+        Some(actor),
+        "move",
+        "agenda_item",
+        Some(item.to_string()),
+        Some(json!({ "position": my_pos })),
+        Some(json!({ "position": other_pos, "swapped_with": other })),
+    )
+    .await?;
+    Ok(true)
+}
+
+pub async fn record_outcome(
+    conn: &mut PgConnection,
+    actor: i64,
+    before: &AgendaItem,
+    seen_version: i32,
+    outcome: Outcome,
+    decision_text: Option<&str>,
+) -> sqlx::Result<Saved> {
+    let rows = sqlx::query(
+        "UPDATE agenda_item SET status = 'dealt_with', outcome = $3, decision_text = $4,
+                version = version + 1, modified_at = now()
+         WHERE id = $1 AND version = $2 AND status = 'accepted'",
+    )
+    .bind(before.id)
+    .bind(seen_version)
+    .bind(outcome)
+    .bind(decision_text)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if rows == 0 {
+        return Ok(Saved::Conflict);
+    }
+    event(
+        conn,
+        actor,
+        before.id,
+        Some(before.status),
+        ItemStatus::DealtWith,
+        outcome.label(),
+    )
+    .await?;
+    audit::record(
+        conn,
+        Some(actor),
+        "outcome",
+        "agenda_item",
+        Some(before.id.to_string()),
+        Some(json!({ "status": before.status })),
+        Some(json!({ "status": ItemStatus::DealtWith, "outcome": outcome, "decision_text": decision_text })),
+    )
+    .await?;
+    Ok(Saved::Done)
+}
+
+/// Carries an accepted item over to a later meeting: it stays on the agenda
+/// that was sent (as deferred, its number kept), and a copy linked to it goes
+/// to the end of the later meeting's agenda.
+pub async fn carry_over(
+    conn: &mut PgConnection,
+    actor: i64,
+    before: &AgendaItem,
+    seen_version: i32,
+    to_meeting: i64,
+    note: &str,
+) -> sqlx::Result<Option<i64>> {
+    let rows = sqlx::query(
+        "UPDATE agenda_item SET status = 'deferred', answer = $3, version = version + 1, modified_at = now()
+         WHERE id = $1 AND version = $2 AND status = 'accepted'",
+    )
+    .bind(before.id)
+    .bind(seen_version)
+    .bind(note)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if rows == 0 {
+        return Ok(None);
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, proposer_minister_id,
+                                  proposer_account_id, title, explanation, kind, confidential, status,
+                                  position, carried_over_from_id)
+         SELECT body_id, $2, proposer_organisation_id, proposer_minister_id, proposer_account_id, title,
+                explanation, kind, confidential, 'accepted',
+                (SELECT coalesce(max(position), 0) + 1 FROM agenda_item WHERE meeting_id = $2), id
+         FROM agenda_item WHERE id = $1
+         RETURNING id",
+    )
+    .bind(before.id)
+    .bind(to_meeting)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO agenda_item_competence (agenda_item_id, competence_id)
+         SELECT $2, competence_id FROM agenda_item_competence WHERE agenda_item_id = $1",
+    )
+    .bind(before.id)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    event(
+        conn,
+        actor,
+        before.id,
+        Some(ItemStatus::Accepted),
+        ItemStatus::Deferred,
+        note,
+    )
+    .await?;
+    event(
+        conn,
+        actor,
+        id,
+        None,
+        ItemStatus::Accepted,
+        &format!("Doorgeschoven van agendapunt {}", before.id),
+    )
+    .await?;
+    renumber(conn, to_meeting).await?;
+    audit::record(
+        conn,
+        Some(actor),
+        "carry_over",
+        "agenda_item",
+        Some(before.id.to_string()),
+        Some(json!({ "meeting_id": before.meeting_id, "status": before.status })),
+        Some(json!({ "meeting_id": to_meeting, "new_item": id })),
+    )
+    .await?;
+    Ok(Some(id))
+}
+
+/// The item's status, its row locked until the end of the transaction.
+pub async fn lock_status(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<ItemStatus>> {
+    sqlx::query_scalar("SELECT status FROM agenda_item WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}

@@ -1,0 +1,263 @@
+//! Documents of agenda items: uploaded by whoever may edit the item,
+//! listed on the item page and on the meeting page for the members of the
+//! body, downloaded as attachments.
+//!
+//! The CSRF token of an upload travels in the query string of the form's
+//! action (`?_csrf=…`): the CSRF middleware checks it before the body is
+//! read, so no one reaches this module's upload without it.
+
+pub mod check;
+pub mod queries;
+
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use sha2::{Digest, Sha256};
+
+use crate::agenda::queries::{AgendaItem, ItemStatus};
+use crate::app::AppState;
+use crate::auth::access::{Access, PROPOSERS, Routes};
+use crate::auth::{CurrentUser, Role};
+use crate::error::{AppError, Result};
+use crate::meetings::queries::sits_in;
+use crate::web::{self, PageCtx};
+pub use queries::DocumentLink;
+
+/// The request body of an upload may be somewhat larger than the 20 MB a
+/// file may be: the rest of the form and the multipart framing.
+const UPLOAD_BODY_LIMIT: usize = 25 * 1024 * 1024;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .post_with_limit(
+            "/agendapunten/{id}/documenten",
+            PROPOSERS,
+            UPLOAD_BODY_LIMIT,
+            upload,
+        )
+        .get("/documenten/{id}", Access::SignedIn, download)
+}
+
+impl DocumentLink {
+    pub fn size(&self) -> String {
+        check::human_size(self.size_bytes)
+    }
+}
+
+/// What a refused upload brings back to the item page.
+#[derive(Debug, Default)]
+pub struct DocumentInput {
+    pub error: Option<String>,
+    pub confidential: bool,
+}
+
+/// The proposer while the item is open to them, the secretariat always.
+pub fn may_add(user: &CurrentUser, item: &AgendaItem) -> bool {
+    user.role == Role::Secretariat
+        || (item.status.is_open_to_proposer() && crate::agenda::owns(user, item))
+}
+
+fn parse_id(id: &str) -> Result<i64> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+enum Received {
+    File { name: String, bytes: Vec<u8> },
+    TooLarge,
+    Unreadable,
+    Nothing,
+}
+
+async fn upload(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    multipart: std::result::Result<Multipart, MultipartRejection>,
+) -> Result<Response> {
+    let item = crate::agenda::load_visible(&state, &ctx, &id).await?;
+    let user = ctx.user.clone().ok_or(AppError::NotFound)?;
+    let mut input = DocumentInput::default();
+    if !may_add(&user, &item) {
+        input.error = Some(format!(
+            "Dit agendapunt is {}: u kunt er geen documenten meer aan toevoegen.",
+            item.status.label()
+        ));
+        return refuse(&state, ctx, item, input, StatusCode::CONFLICT).await;
+    }
+    let received = match multipart {
+        Ok(m) => read_form(m, &mut input).await,
+        Err(_) => Received::Unreadable,
+    };
+    let (name, bytes) = match received {
+        Received::File { name, bytes } => (name, bytes),
+        Received::Nothing => (String::new(), Vec::new()),
+        Received::TooLarge => {
+            input.error =
+                Some("Het bestand is groter dan 20 MB. Verklein het en probeer opnieuw.".into());
+            return refuse(&state, ctx, item, input, StatusCode::PAYLOAD_TOO_LARGE).await;
+        }
+        Received::Unreadable => {
+            input.error = Some(
+                "Het formulier kon niet gelezen worden. Kies het bestand opnieuw en probeer nog eens."
+                    .into(),
+            );
+            return refuse(&state, ctx, item, input, StatusCode::BAD_REQUEST).await;
+        }
+    };
+    let content_type = match check::content_type(&name, &bytes) {
+        Ok(ct) => ct,
+        Err(message) => {
+            input.error = Some(message);
+            return refuse(&state, ctx, item, input, StatusCode::BAD_REQUEST).await;
+        }
+    };
+    let sha = Sha256::digest(&bytes);
+    let mut tx = state.db.begin().await?;
+    // The item may have been taken into review since the page was loaded.
+    let status = crate::agenda::queries::lock_status(&mut tx, item.id).await?;
+    let still_open =
+        user.role == Role::Secretariat || status.is_some_and(ItemStatus::is_open_to_proposer);
+    if !still_open {
+        drop(tx);
+        input.error = Some(
+            "Dit agendapunt werd intussen in behandeling genomen: u kunt er geen documenten meer aan toevoegen."
+                .into(),
+        );
+        return refuse(&state, ctx, item, input, StatusCode::CONFLICT).await;
+    }
+    queries::create(
+        &mut tx,
+        user.id,
+        &queries::NewDocument {
+            agenda_item_id: item.id,
+            filename: &name,
+            content_type,
+            sha256: sha.as_slice(),
+            content: &bytes,
+            confidential: input.confidential,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/agendapunten/{}", item.id)).into_response())
+}
+
+/// Reads the form: the checkbox and the file, the file at most 20 MB (what
+/// comes after that is not read).
+async fn read_form(mut form: Multipart, input: &mut DocumentInput) -> Received {
+    let mut received = Received::Nothing;
+    loop {
+        let mut field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => return received,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Received::TooLarge,
+            Err(_) => return Received::Unreadable,
+        };
+        match field.name() {
+            Some("confidential") => input.confidential = true,
+            Some("document") => {
+                let name = check::sanitise_filename(field.file_name().unwrap_or_default());
+                let mut bytes = Vec::new();
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => {
+                            if bytes.len() + chunk.len() > check::MAX_BYTES {
+                                return Received::TooLarge;
+                            }
+                            bytes.extend_from_slice(&chunk);
+                        }
+                        Ok(None) => break,
+                        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                            return Received::TooLarge;
+                        }
+                        Err(_) => return Received::Unreadable,
+                    }
+                }
+                received = Received::File { name, bytes };
+            }
+            // The CSRF token (checked already) and anything else: skipped.
+            _ => {}
+        }
+    }
+}
+
+async fn refuse(
+    state: &AppState,
+    ctx: PageCtx,
+    item: AgendaItem,
+    input: DocumentInput,
+    status: StatusCode,
+) -> Result<Response> {
+    crate::agenda::item_page_with_upload(state, ctx, item, input, status).await
+}
+
+async fn download(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let user = ctx.user.as_ref().ok_or(AppError::NotFound)?;
+    let doc = queries::get(&state.db, parse_id(&id)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !may_download(&state, user, &doc).await? {
+        tracing::warn!(document = doc.id, account = user.id, "document refused");
+        return Err(AppError::NotFound);
+    }
+    let content = queries::content(&state.db, doc.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let value = |s: &str| HeaderValue::from_str(s).map_err(|e| AppError::Internal(e.into()));
+    let mut response = content.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, value(&doc.content_type)?);
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        value(&check::content_disposition(&doc.filename))?,
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
+}
+
+/// Whoever sits in the item's body, its proposer and the secretariat; a
+/// confidential document only the secretariat, the proposer, and the
+/// members once the item is on a meeting's agenda.
+async fn may_download(
+    state: &AppState,
+    user: &CurrentUser,
+    doc: &queries::Document,
+) -> Result<bool> {
+    if user.role == Role::Secretariat {
+        return Ok(true);
+    }
+    if let Some(item_id) = doc.agenda_item_id {
+        let Some(item) = crate::agenda::queries::get(&state.db, item_id).await? else {
+            return Ok(false);
+        };
+        if crate::agenda::owns(user, &item) {
+            return Ok(true);
+        }
+        let member = sits_in(&state.db, user, item.body_id, web::today()).await?
+            || match item.meeting_starts_at {
+                Some(t) => sits_in(&state.db, user, item.body_id, web::brussels(t).date()).await?,
+                None => false,
+            };
+        let on_agenda = item.meeting_id.is_some()
+            && matches!(item.status, ItemStatus::Accepted | ItemStatus::DealtWith);
+        return Ok(member && (!doc.confidential || on_agenda));
+    }
+    if let Some(meeting_id) = doc.meeting_id {
+        let meeting = crate::meetings::load(state, &meeting_id.to_string()).await?;
+        let member = crate::meetings::is_member(state, Some(user), &meeting).await?;
+        return Ok(member && !doc.confidential);
+    }
+    Ok(false)
+}

@@ -1,0 +1,127 @@
+//! Documents of agenda items (and meetings): typed, bound queries. Every
+//! write runs in the caller's transaction with its audit row; file contents
+//! never go to the audit log.
+
+use serde_json::json;
+use sqlx::{PgConnection, PgExecutor};
+
+use crate::audit;
+
+/// A document as listed: no content.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DocumentLink {
+    pub id: i64,
+    pub agenda_item_id: Option<i64>,
+    pub filename: String,
+    pub size_bytes: i64,
+    pub confidential: bool,
+}
+
+/// A document's description, for the download decision.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Document {
+    pub id: i64,
+    pub agenda_item_id: Option<i64>,
+    pub meeting_id: Option<i64>,
+    pub filename: String,
+    pub content_type: String,
+    pub confidential: bool,
+}
+
+/// What an upload stores.
+pub struct NewDocument<'a> {
+    pub agenda_item_id: i64,
+    pub filename: &'a str,
+    pub content_type: &'a str,
+    pub sha256: &'a [u8],
+    pub content: &'a [u8],
+    pub confidential: bool,
+}
+
+pub async fn for_item(db: impl PgExecutor<'_>, item: i64) -> sqlx::Result<Vec<DocumentLink>> {
+    sqlx::query_as(
+        "SELECT id, agenda_item_id, filename, size_bytes, confidential
+         FROM document WHERE agenda_item_id = $1 ORDER BY uploaded_at, id",
+    )
+    .bind(item)
+    .fetch_all(db)
+    .await
+}
+
+/// The documents of the items on a meeting's agenda (accepted or dealt
+/// with), for the members of the body.
+pub async fn for_meeting_agenda(
+    db: impl PgExecutor<'_>,
+    meeting: i64,
+) -> sqlx::Result<Vec<DocumentLink>> {
+    sqlx::query_as(
+        "SELECT d.id, d.agenda_item_id, d.filename, d.size_bytes, d.confidential
+         FROM document d JOIN agenda_item a ON a.id = d.agenda_item_id
+         WHERE a.meeting_id = $1 AND a.status IN ('accepted', 'dealt_with')
+           AND a.position IS NOT NULL
+         ORDER BY d.uploaded_at, d.id",
+    )
+    .bind(meeting)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn get(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Document>> {
+    sqlx::query_as(
+        "SELECT id, agenda_item_id, meeting_id, filename, content_type, confidential
+         FROM document WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// The bytes, once the caller has decided they may be served.
+pub async fn content(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Vec<u8>>> {
+    sqlx::query_scalar("SELECT content FROM document WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn create(
+    conn: &mut PgConnection,
+    actor: i64,
+    doc: &NewDocument<'_>,
+) -> sqlx::Result<i64> {
+    let size = i64::try_from(doc.content.len()).unwrap_or(i64::MAX);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO document (agenda_item_id, filename, content_type, size_bytes, sha256,
+                               content, confidential, uploaded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(doc.agenda_item_id)
+    .bind(doc.filename)
+    .bind(doc.content_type)
+    .bind(size)
+    .bind(doc.sha256)
+    .bind(doc.content)
+    .bind(doc.confidential)
+    .bind(actor)
+    .fetch_one(&mut *conn)
+    .await?;
+    let sha: String = doc.sha256.iter().map(|b| format!("{b:02x}")).collect();
+    audit::record(
+        conn,
+        Some(actor),
+        "document.upload",
+        "document",
+        Some(id.to_string()),
+        None,
+        Some(json!({
+            "agenda_item_id": doc.agenda_item_id,
+            "filename": doc.filename,
+            "content_type": doc.content_type,
+            "size_bytes": size,
+            "sha256": sha,
+            "confidential": doc.confidential,
+        })),
+    )
+    .await?;
+    Ok(id)
+}

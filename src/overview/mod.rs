@@ -1,0 +1,412 @@
+//! The yearly overview (jaaroverzicht): meetings per body and kind,
+//! agreements concluded, agenda items by outcome and proposing side, and
+//! whether the 2019 engagement's "at least twice a year" was met. A page for
+//! everyone and a CSV file for SERV's annual report.
+
+pub mod queries;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::access::{Access, Routes};
+use crate::error::{AppError, Result};
+use crate::web::{self, PageCtx};
+use queries::{ConcludedAgreement, ItemCount, MeetingCount};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/jaaroverzicht", Access::Public, current_year)
+        // `{jaar}` is "2024" or "2024.csv": axum cannot match a suffix
+        // inside a segment, so the handler parses it.
+        .get("/jaaroverzicht/{jaar}", Access::Public, year_page)
+}
+
+/// The years the overview answers for.
+const YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
+/// The legislature the 2019 engagement covers.
+const ENGAGEMENT: std::ops::RangeInclusive<i32> = 2019..=2024;
+
+#[derive(Debug, Deserialize)]
+struct Format {
+    formaat: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Output {
+    Page,
+    Csv,
+}
+
+/// "2024" → (2024, page), "2024.csv" → (2024, CSV); anything else is a
+/// Dutch message.
+fn parse_year(segment: &str) -> Result<(i32, Output)> {
+    let (digits, output) = match segment.strip_suffix(".csv") {
+        Some(d) => (d, Output::Csv),
+        None => (segment, Output::Page),
+    };
+    let bad = || {
+        let shown: String = segment.chars().take(40).collect();
+        AppError::bad_request(format!(
+            "\u{201c}{shown}\u{201d} is geen geldig jaar. Gebruik vier cijfers tussen {} en {}, bijvoorbeeld /jaaroverzicht/2020.",
+            YEARS.start(),
+            YEARS.end()
+        ))
+    };
+    if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let year: i32 = digits.parse().map_err(|_| bad())?;
+    if !YEARS.contains(&year) {
+        return Err(bad());
+    }
+    Ok((year, output))
+}
+
+fn parse_format(f: Option<&str>, from_path: Output) -> Result<Output> {
+    match f.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(from_path),
+        Some(s) if s.eq_ignore_ascii_case("csv") => Ok(Output::Csv),
+        Some(s) if s.eq_ignore_ascii_case("html") => Ok(Output::Page),
+        Some(_) => Err(AppError::bad_request(
+            "Dit formaat bestaat niet. Kies formaat=csv voor een rekenblad, of laat het weg voor de pagina.",
+        )),
+    }
+}
+
+async fn current_year(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Query(f): Query<Format>,
+) -> Result<Response> {
+    let output = parse_format(f.formaat.as_deref(), Output::Page)?;
+    respond(ctx, &state, web::today().year(), output).await
+}
+
+async fn year_page(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(segment): Path<String>,
+    Query(f): Query<Format>,
+) -> Result<Response> {
+    let (year, from_path) = parse_year(&segment)?;
+    let output = parse_format(f.formaat.as_deref(), from_path)?;
+    respond(ctx, &state, year, output).await
+}
+
+/// Whether the "at least twice a year" of the 2019 engagement was met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Met,
+    NotYet,
+    NotMet,
+    NotApplicable,
+}
+
+impl Verdict {
+    pub fn of(year: i32, held: i64, current_year: i32) -> Verdict {
+        if !ENGAGEMENT.contains(&year) {
+            Verdict::NotApplicable
+        } else if held >= 2 {
+            Verdict::Met
+        } else if year >= current_year {
+            Verdict::NotYet
+        } else {
+            Verdict::NotMet
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Met => "ja",
+            Verdict::NotYet => "nog niet",
+            Verdict::NotMet => "nee",
+            Verdict::NotApplicable => "niet van toepassing",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Verdict::Met => "met",
+            Verdict::NotYet => "not-yet",
+            Verdict::NotMet => "not-met",
+            Verdict::NotApplicable => "not-applicable",
+        }
+    }
+}
+
+/// Everything the page and the CSV show for a year.
+pub struct Overview {
+    pub year: i32,
+    pub meetings: Vec<MeetingCount>,
+    pub held: i64,
+    pub verdict: Verdict,
+    pub agreements: Vec<ConcludedAgreement>,
+    /// social partners, government, secretariat, then the total
+    pub items: Vec<ItemCount>,
+}
+
+const SIDES: [(&str, &str); 3] = [
+    ("social_partners", "sociale partners"),
+    ("government", "Vlaamse Regering"),
+    ("secretariat", "secretariaat"),
+];
+
+fn side_rows(counted: Vec<ItemCount>) -> Vec<ItemCount> {
+    let mut rows: Vec<ItemCount> = SIDES
+        .iter()
+        .map(|(code, label)| {
+            let found = counted.iter().find(|c| c.side == *code);
+            ItemCount {
+                side: (*label).to_string(),
+                ..found.cloned().unwrap_or_default()
+            }
+        })
+        .collect();
+    let mut total = ItemCount {
+        side: "totaal".to_string(),
+        ..ItemCount::default()
+    };
+    for r in &rows {
+        total.noted += r.noted;
+        total.discussed += r.discussed;
+        total.decided += r.decided;
+        total.without_outcome += r.without_outcome;
+        total.total += r.total;
+    }
+    rows.push(total);
+    rows
+}
+
+async fn load(state: &AppState, year: i32, include_drafts: bool) -> Result<Overview> {
+    let held = queries::consultations_held(&state.db, year).await?;
+    Ok(Overview {
+        year,
+        meetings: queries::meetings(&state.db, year).await?,
+        held,
+        verdict: Verdict::of(year, held, web::today().year()),
+        agreements: queries::agreements(&state.db, year, include_drafts).await?,
+        items: side_rows(queries::agenda_items(&state.db, year).await?),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "overview/year.html")]
+struct YearPage {
+    ctx: PageCtx,
+    o: Overview,
+}
+
+impl YearPage {
+    fn date(&self, a: &ConcludedAgreement) -> String {
+        web::nl_date(a.concluded_on)
+    }
+
+    fn has_previous(&self) -> bool {
+        self.o.year > *YEARS.start()
+    }
+
+    fn has_next(&self) -> bool {
+        self.o.year < *YEARS.end()
+    }
+
+    fn engagement_text(&self) -> String {
+        let o = &self.o;
+        let counted = format!(
+            "In {} kwam het (in)formeel VESOC-overleg {} keer samen (formele en informele vergaderingen die gehouden zijn).",
+            o.year, o.held
+        );
+        let verdict = match o.verdict {
+            Verdict::Met => {
+                "Het engagement van 2019, minstens twee keer per jaar overleggen, is gehaald."
+            }
+            Verdict::NotYet => {
+                "Het engagement van 2019, minstens twee keer per jaar overleggen, is nog niet gehaald: het jaar loopt nog."
+            }
+            Verdict::NotMet => {
+                "Het engagement van 2019, minstens twee keer per jaar overleggen, is niet gehaald."
+            }
+            Verdict::NotApplicable => {
+                "Het engagement van 2019 (minstens twee keer per jaar) geldt voor de legislatuur 2019–2024: voor dit jaar is het niet van toepassing."
+            }
+        };
+        format!("{counted} {verdict}")
+    }
+}
+
+async fn respond(ctx: PageCtx, state: &AppState, year: i32, output: Output) -> Result<Response> {
+    let signed_in = ctx.user.is_some();
+    let o = load(state, year, signed_in).await?;
+    let response = match output {
+        Output::Csv => csv_response(&o)?,
+        Output::Page => web::render(&YearPage { ctx, o }),
+    };
+    // Signed-in users may see drafts: not for any cache.
+    Ok(if signed_in {
+        crate::app::no_store(response)
+    } else {
+        response
+    })
+}
+
+/// One CSV field: quoted, quotes doubled, and a leading = + - @ defused so
+/// that a spreadsheet never reads a title as a formula.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+fn csv_line(out: &mut String, fields: &[String]) {
+    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    out.push_str(&line.join(";"));
+    out.push_str("\r\n");
+}
+
+/// The overview as CSV: semicolon-separated, UTF-8 with a byte-order mark,
+/// one block per table with a blank line between, as Belgian spreadsheets
+/// open it without an import step.
+pub fn csv(o: &Overview) -> String {
+    let s = |t: &str| t.to_string();
+    let mut out = String::from("\u{feff}");
+    csv_line(&mut out, &[s("VESOC-jaaroverzicht"), o.year.to_string()]);
+    out.push_str("\r\n");
+    csv_line(
+        &mut out,
+        &[
+            s("vergaderingen: orgaan"),
+            s("soort"),
+            s("gehouden"),
+            s("geannuleerd"),
+            s("gepland"),
+        ],
+    );
+    for m in &o.meetings {
+        csv_line(
+            &mut out,
+            &[
+                m.body_name.clone(),
+                s(m.kind.label()),
+                m.held.to_string(),
+                m.cancelled.to_string(),
+                m.planned.to_string(),
+            ],
+        );
+    }
+    out.push_str("\r\n");
+    csv_line(
+        &mut out,
+        &[
+            s("minstens twee keer per jaar (engagement 2019)"),
+            s("gehouden (in)formeel VESOC-overleg"),
+        ],
+    );
+    csv_line(&mut out, &[s(o.verdict.label()), o.held.to_string()]);
+    out.push_str("\r\n");
+    csv_line(
+        &mut out,
+        &[s("akkoorden: titel"), s("gesloten op"), s("status")],
+    );
+    for a in &o.agreements {
+        csv_line(
+            &mut out,
+            &[
+                a.title.clone(),
+                web::iso_date(a.concluded_on),
+                s(if a.published {
+                    "gepubliceerd"
+                } else {
+                    "ontwerp"
+                }),
+            ],
+        );
+    }
+    out.push_str("\r\n");
+    csv_line(
+        &mut out,
+        &[
+            s("agendapunten behandeld: indiener"),
+            s("ter kennis genomen"),
+            s("besproken"),
+            s("beslist"),
+            s("zonder uitkomst"),
+            s("totaal"),
+        ],
+    );
+    for r in &o.items {
+        csv_line(
+            &mut out,
+            &[
+                r.side.clone(),
+                r.noted.to_string(),
+                r.discussed.to_string(),
+                r.decided.to_string(),
+                r.without_outcome.to_string(),
+                r.total.to_string(),
+            ],
+        );
+    }
+    out
+}
+
+fn csv_response(o: &Overview) -> Result<Response> {
+    // The year is four digits: safe in a header.
+    let disposition = format!(
+        "attachment; filename=\"vesoc-jaaroverzicht-{}.csv\"",
+        o.year
+    );
+    let disposition = HeaderValue::from_str(&disposition)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("content-disposition: {e}")))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        csv(o),
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_parse_strictly() {
+        assert_eq!(parse_year("2020").ok().map(|y| y.0), Some(2020));
+        assert_eq!(parse_year("2024.csv").ok().map(|y| y.1), Some(Output::Csv));
+        for bad in [
+            "", "20", "twintig", "2020x", "99999", "1200", "+202", "2020.pdf", "٢٠٢٠",
+        ] {
+            assert!(parse_year(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_engagement_verdict() {
+        assert_eq!(Verdict::of(2018, 5, 2026), Verdict::NotApplicable);
+        assert_eq!(Verdict::of(2025, 5, 2026), Verdict::NotApplicable);
+        assert_eq!(Verdict::of(2020, 2, 2026), Verdict::Met);
+        assert_eq!(Verdict::of(2020, 1, 2026), Verdict::NotMet);
+        // the current year, not yet twice: not yet
+        assert_eq!(Verdict::of(2023, 1, 2023), Verdict::NotYet);
+        assert_eq!(Verdict::of(2023, 3, 2023), Verdict::Met);
+        assert_eq!(Verdict::NotYet.label(), "nog niet");
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_field("a;b"), "\"a;b\"");
+        assert_eq!(csv_field("=1+1"), "\"'=1+1\"");
+        assert_eq!(csv_field("zeg \"ja\""), "\"zeg \"\"ja\"\"\"");
+    }
+}

@@ -1,0 +1,320 @@
+//! Search (zoeken): one box for meetings, agenda items, agreements, action
+//! lines and people, with PostgreSQL's Dutch full-text search. What comes
+//! back depends on who searches: see `queries`.
+
+pub mod queries;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::Role;
+use crate::auth::access::{Access, Routes};
+use crate::error::Result;
+use crate::meetings::queries::MeetingStatus;
+use crate::web::{self, PageCtx};
+use queries::{START, STOP, Searcher};
+
+pub fn routes() -> Routes {
+    Routes::new().get("/zoeken", Access::Public, search)
+}
+
+/// Longer queries are refused with a message (the box allows this many).
+pub const MAX_CHARS: usize = 200;
+
+#[derive(Debug, Deserialize)]
+struct SearchQuery {
+    q: Option<String>,
+}
+
+/// A piece of a snippet: matched (shown in `<mark>`) or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    pub text: String,
+    pub marked: bool,
+}
+
+/// Splits `ts_headline` output on the markers. The text itself is never
+/// trusted as HTML: the template escapes every piece.
+pub fn pieces(snippet: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut marked = false;
+    for c in snippet.chars() {
+        if c == START || c == STOP {
+            if !text.is_empty() {
+                out.push(Piece {
+                    text: std::mem::take(&mut text),
+                    marked,
+                });
+            }
+            marked = c == START;
+        } else {
+            text.push(c);
+        }
+    }
+    if !text.is_empty() {
+        out.push(Piece { text, marked });
+    }
+    out
+}
+
+/// One result, whatever its kind.
+pub struct Hit {
+    pub title: String,
+    pub href: Option<String>,
+    pub meta: String,
+    pub snippet: Vec<Piece>,
+}
+
+/// Results of one kind.
+pub struct Group {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub hits: Vec<Hit>,
+}
+
+#[derive(Template)]
+#[template(path = "search/results.html")]
+struct SearchPage {
+    ctx: PageCtx,
+    q: String,
+    message: Option<String>,
+    searched: bool,
+    groups: Vec<Group>,
+}
+
+impl SearchPage {
+    fn total(&self) -> usize {
+        self.groups.iter().map(|g| g.hits.len()).sum()
+    }
+}
+
+/// What the user typed, without control characters (PostgreSQL refuses a
+/// NUL in text) and surrounding space.
+fn clean(q: &str) -> String {
+    q.chars()
+        .map(|c| {
+            if c.is_control() || c == START || c == STOP {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+async fn searcher(state: &AppState, ctx: &PageCtx) -> Result<Searcher> {
+    let Some(user) = ctx.user.as_ref() else {
+        return Ok(Searcher::default());
+    };
+    Ok(Searcher {
+        signed_in: true,
+        staff: matches!(user.role, Role::Secretariat | Role::Admin),
+        organisation_id: user.organisation_id,
+        minister_id: user.minister_id,
+        bodies: crate::meetings::queries::bodies_of(&state.db, user, web::today()).await?,
+    })
+}
+
+async fn search(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Query(sq): Query<SearchQuery>,
+) -> Result<Response> {
+    let q = clean(sq.q.as_deref().unwrap_or_default());
+    let signed_in = ctx.user.is_some();
+    let mut page = SearchPage {
+        ctx,
+        q: String::new(),
+        message: None,
+        searched: false,
+        groups: Vec::new(),
+    };
+    let mut status = StatusCode::OK;
+    if q.chars().count() > MAX_CHARS {
+        page.message = Some(format!(
+            "Uw zoekopdracht is te lang: gebruik hoogstens {MAX_CHARS} tekens, bijvoorbeeld enkele kernwoorden."
+        ));
+        page.q = q.chars().take(MAX_CHARS).collect();
+        status = StatusCode::BAD_REQUEST;
+    } else if !q.is_empty() {
+        page.q.clone_from(&q);
+        if queries::has_terms(&state.db, &q).await? {
+            let who = searcher(&state, &page.ctx).await?;
+            page.groups = groups(&state, &q, &who).await?;
+            page.searched = true;
+        } else {
+            page.message = Some(
+                "Uw zoekopdracht bevat geen woorden om op te zoeken (alleen leestekens of woorden als \u{201c}de\u{201d} en \u{201c}het\u{201d}). Probeer een ander woord."
+                    .to_string(),
+            );
+        }
+    }
+    let response = (status, web::render(&page)).into_response();
+    Ok(if signed_in {
+        crate::app::no_store(response)
+    } else {
+        response
+    })
+}
+
+async fn groups(state: &AppState, q: &str, who: &Searcher) -> Result<Vec<Group>> {
+    let db = &state.db;
+    let agreements = queries::agreements(db, q, who)
+        .await?
+        .into_iter()
+        .map(|a| Hit {
+            href: Some(format!("/akkoorden/{}", a.slug)),
+            meta: if a.published {
+                "akkoord".to_string()
+            } else {
+                "akkoord · ontwerp".to_string()
+            },
+            title: a.title,
+            snippet: pieces(&a.snippet),
+        })
+        .collect();
+    let lines = queries::action_lines(db, q, who)
+        .await?
+        .into_iter()
+        .map(|l| Hit {
+            title: if l.label.is_empty() {
+                "Actielijn".to_string()
+            } else {
+                format!("Actielijn {}", l.label)
+            },
+            href: Some(format!(
+                "/akkoorden/{}#actielijn-{}",
+                l.agreement_slug, l.id
+            )),
+            meta: format!("in {}", l.agreement_title),
+            snippet: pieces(&l.snippet),
+        })
+        .collect();
+    let items = queries::agenda_items(db, q, who)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let mut meta = a.body_name.clone();
+            match a.starts_at {
+                Some(t) => {
+                    meta.push_str(" · vergadering van ");
+                    meta.push_str(&web::nl_date(web::brussels(t).date()));
+                }
+                None => meta.push_str(" · nog niet geagendeerd"),
+            }
+            if a.confidential {
+                meta.push_str(" · vertrouwelijk");
+            }
+            Hit {
+                title: a.title,
+                href: a.meeting_id.map(|m| format!("/vergaderingen/{m}#agenda")),
+                meta,
+                snippet: pieces(&a.snippet),
+            }
+        })
+        .collect();
+    let meetings = queries::meetings(db, q, who)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let mut meta = m.kind.label().to_string();
+            if m.status == MeetingStatus::Cancelled {
+                meta.push_str(" · geannuleerd");
+            }
+            Hit {
+                title: format!(
+                    "{} – {}",
+                    m.body_name,
+                    web::nl_date(web::brussels(m.starts_at).date())
+                ),
+                href: Some(format!("/vergaderingen/{}", m.id)),
+                meta,
+                snippet: pieces(&m.snippet),
+            }
+        })
+        .collect();
+    let staff = who.staff;
+    let people = queries::people(db, q, who)
+        .await?
+        .into_iter()
+        .map(|p| Hit {
+            href: Some(if staff {
+                format!("/beheer/personen/{}", p.slug)
+            } else {
+                match &p.body_slug {
+                    Some(b) => format!("/organen/{b}"),
+                    None => "/organen".to_string(),
+                }
+            }),
+            meta: "persoon".to_string(),
+            title: p.name,
+            snippet: pieces(&p.snippet),
+        })
+        .collect();
+    Ok(vec![
+        Group {
+            id: "akkoorden",
+            label: "Akkoorden",
+            hits: agreements,
+        },
+        Group {
+            id: "actielijnen",
+            label: "Actielijnen",
+            hits: lines,
+        },
+        Group {
+            id: "agendapunten",
+            label: "Agendapunten",
+            hits: items,
+        },
+        Group {
+            id: "vergaderingen",
+            label: "Vergaderingen",
+            hits: meetings,
+        },
+        Group {
+            id: "personen",
+            label: "Personen",
+            hits: people,
+        },
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_split_on_the_markers() {
+        let s = format!("de {START}doelstellingen{STOP} en <b>meer</b>");
+        assert_eq!(
+            pieces(&s),
+            vec![
+                Piece {
+                    text: "de ".into(),
+                    marked: false
+                },
+                Piece {
+                    text: "doelstellingen".into(),
+                    marked: true
+                },
+                Piece {
+                    text: " en <b>meer</b>".into(),
+                    marked: false
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn control_characters_and_markers_are_removed() {
+        assert_eq!(clean(" a\u{0}b\u{e000}c\n "), "a b c");
+    }
+}

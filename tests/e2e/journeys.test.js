@@ -1,0 +1,426 @@
+// The journeys of issue 9 in a real browser, in order, against one server
+// (started by scripts/test.sh). Each journey is a test; later journeys use
+// what earlier ones made (accounts, the proposal, the meeting).
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const h = require('./helpers');
+
+const SECRETARIAT = { email: 'sandra.proef@serv.be', name: 'Sandra Proef', password: 'blauwe tafel onder de linde 27' };
+const PARTNER = { email: 'an.proef@acv.be', name: 'An Proef (ACV)', password: 'groene fiets langs het kanaal 58' };
+const TITLE = 'Opvolging van de loopbaanbegeleiding';
+const OWN_TITLE = 'Goedkeuring van het verslag van de vorige vergadering';
+const PDF_NAME = 'nota-loopbaanbegeleiding.pdf';
+const state = {};
+
+/** A small valid PDF, written to a temporary file. */
+function pdfFile() {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const objs = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    null,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  const text = 'BT /F1 18 Tf 72 760 Td (Nota loopbaanbegeleiding) Tj ET';
+  objs[3] = `<< /Length ${text.length} >>\nstream\n${text}\nendstream`;
+  let out = '%PDF-1.4\n';
+  const offsets = [];
+  objs.forEach((o, i) => { offsets.push(out.length); out += `${i + 1} 0 obj\n${o}\nendobj\n`; });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vesoc-e2e-')), PDF_NAME);
+  fs.writeFileSync(file, out, 'latin1');
+  return file;
+}
+
+before(async () => { await h.launch(); });
+after(async () => { await h.close(); });
+
+/** Count the rows of the proposer's own list: what must not change on bad input. */
+async function myProposals(page) {
+  await h.visit(page, '/agendapunten');
+  return page.locator('main').getByRole('link', { name: TITLE }).count();
+}
+
+test('setup: the administrator creates the secretariat and social-partner accounts', async () => {
+  const admin = await h.visitor();
+  await h.signIn(admin, h.ADMIN_EMAIL, h.ADMIN_PASSWORD);
+  for (const [who, role, org] of [[SECRETARIAT, 'secretariaat', null], [PARTNER, 'sociale partner', 'ACV']]) {
+    await h.visit(admin, '/beheer/accounts/nieuw');
+    await admin.getByLabel('E-mailadres (login)', { exact: true }).fill(who.email);
+    await admin.getByLabel('Naam', { exact: true }).fill(who.name);
+    await admin.getByLabel('Rol', { exact: true }).selectOption({ label: role });
+    if (org) await admin.getByLabel(/^Organisatie/).selectOption({ label: org });
+    await admin.getByRole('button', { name: 'Account aanmaken' }).click();
+    await admin.getByText('Het account is aangemaakt.').waitFor();
+    await h.audit(admin, 'account created');
+    if (role === 'sociale partner') await h.shoot(admin, 'account-aangemaakt');
+    const link = (await admin.locator('code.copy').textContent()).trim();
+    assert.match(link, /^\/wachtwoord-instellen\/\S+$/);
+
+    // The new user follows the one-time link in a browser of their own.
+    const user = await h.visitor();
+    await h.visit(user, link);
+    await user.getByLabel('Nieuw wachtwoord', { exact: true }).fill(who.password);
+    await user.getByLabel('Nogmaals', { exact: true }).fill(who.password);
+    await user.getByRole('button', { name: 'Wachtwoord instellen' }).click();
+    await user.waitForURL(/\/aanmelden\?ingesteld=1/);
+    await h.audit(user, 'password set');
+    await user.context().close();
+  }
+  await admin.context().close();
+});
+
+test('journey 1: a visitor finds the chair of the (in)formal VESOC on 2020-01-01', async () => {
+  const page = await h.visitor();
+  await h.visit(page, '/');
+  await page.getByRole('navigation', { name: 'Hoofdmenu' }).getByRole('link', { name: 'Organen' }).click();
+  await h.audit(page);
+  await page.getByRole('link', { name: '(In)formeel VESOC-overleg' }).first().click();
+  await h.audit(page);
+  await page.getByLabel('Toon de samenstelling op', { exact: true }).fill('2020-01-01');
+  await page.getByRole('button', { name: 'Toon' }).click();
+  await page.waitForURL(/op=2020-01-01/);
+  await h.audit(page, 'composition on 2020-01-01');
+  await assert.doesNotReject(page.getByRole('heading', { name: /Samenstelling op 1 januari 2020/ }).waitFor());
+  const row = page.getByRole('row', { name: /Jan Jambon/ });
+  assert.equal(await row.count(), 1);
+  assert.match(await row.textContent(), /Minister-president/);
+  assert.equal(await row.getByText('voorzitter', { exact: true }).count(), 1, 'Jan Jambon is marked as chair');
+  assert.equal(await page.locator('tr.chair').count(), 1, 'one chair');
+  await h.shoot(page, 'samenstelling-2020');
+  await page.context().close();
+});
+
+test('journey 2: a social partner signs in (keyboard only) and proposes an item', async () => {
+  const page = await h.visitor();
+  await h.visit(page, '/aanmelden');
+  // Keyboard only: Tab to the e-mail field, type, Tab, type, Tab to the button, Enter.
+  for (let i = 0; i < 20; i += 1) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement.id === 'email')) break;
+  }
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'email', 'Tab reaches the e-mail field');
+  await page.keyboard.type(PARTNER.email);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'password');
+  await page.keyboard.type(PARTNER.password);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Aanmelden');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  await h.audit(page, 'signed in by keyboard');
+  assert.match(await page.locator('header .who').textContent(), /An Proef \(ACV\)/);
+  state.partnerPage = page;
+
+  await h.visit(page, '/agendapunten/nieuw');
+  const form = page.locator('main form');
+  // The proposal form, keyboard only too: Tab, typing, Space on radio and
+  // checkbox, typing to choose in a select, Enter on the button.
+  await page.getByLabel('Titel', { exact: true }).focus();
+  await page.keyboard.type(TITLE);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('De sociale partners vragen een stand van zaken van de loopbaanbegeleiding.');
+  await page.keyboard.press('Tab'); // first radio of "Soort"
+  await page.keyboard.press('ArrowDown'); // second: ter bespreking
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Tab'); // Orgaan
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'body_id');
+  await page.keyboard.type('VESOC-w');
+  assert.equal(await page.getByLabel('Orgaan', { exact: true }).evaluate((s) => s.selectedOptions[0].textContent), 'VESOC-werkgroep');
+  assert.equal(await form.getByLabel('ter bespreking', { exact: true }).isChecked(), true);
+  await h.shoot(page, 'agendapunt-voorstellen');
+  await page.getByRole('button', { name: 'Indienen' }).focus();
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  await h.audit(page, 'proposal submitted');
+  assert.match(page.url(), /\/agendapunten\/\d+(\?|$)/);
+  state.itemId = Number(page.url().match(/\/agendapunten\/(\d+)/)[1]);
+  await page.getByRole('heading', { level: 1, name: TITLE }).waitFor();
+  assert.equal(await page.locator('dd .badge').first().textContent(), 'ingediend');
+  assert.match(await page.locator('dl.facts').textContent(), /VESOC-werkgroep/);
+  // A PDF document on the item (the upload form of the documents feature).
+  assert.equal(await page.getByLabel(/^Document \(/).count(), 1, 'the upload form is on the item page');
+  state.uploads = true;
+  {
+    await page.getByLabel(/^Document \(/).setInputFiles(pdfFile());
+    await page.getByRole('button', { name: 'Toevoegen', exact: true }).click();
+    await page.waitForLoadState();
+    await h.audit(page, 'document added');
+    const link = page.getByRole('link', { name: PDF_NAME });
+    assert.equal(await link.count(), 1, 'the document is listed with its file name');
+    state.documentHref = await link.getAttribute('href');
+    assert.match(state.documentHref, /^\/documenten\/\d+$/);
+  }
+  await h.shoot(page, 'agendapunt-ingediend');
+  assert.equal(await myProposals(page), 1);
+});
+
+test('journey 3: the secretariat schedules, builds the agenda, convenes, records attendance and approves minutes', async () => {
+  const page = await h.visitor();
+  await h.signIn(page, SECRETARIAT.email, SECRETARIAT.password);
+  state.secretariatPage = page;
+
+  // Yesterday, 10:00–12:00 Brussels time: it has started whenever CI runs,
+  // so it may be marked as held, and it lies within office hours.
+  await h.visit(page, '/beheer/vergaderingen/nieuw');
+  await page.getByLabel('Orgaan', { exact: true }).selectOption({ label: 'VESOC-werkgroep' });
+  await page.getByLabel('Soort', { exact: true }).selectOption({ label: 'VESOC-werkgroep' });
+  await page.getByLabel('Datum', { exact: true }).fill(h.brusselsDate(-1));
+  await page.getByLabel('Beginuur (Belgische tijd)', { exact: true }).fill('10:00');
+  await page.getByLabel('Einduur', { exact: true }).fill('12:00');
+  await page.getByLabel('Plaats', { exact: true }).fill('SERV, Wetstraat 34-36, Brussel');
+  await page.getByRole('button', { name: 'Inplannen' }).click();
+  await page.waitForURL(/\/vergaderingen\/\d+(\?|$)/);
+  await h.audit(page, 'meeting scheduled');
+  state.meetingId = Number(page.url().match(/\/vergaderingen\/(\d+)/)[1]);
+  const meeting = `/vergaderingen/${state.meetingId}`;
+  assert.equal(await page.locator('dd .badge').first().textContent(), 'gepland');
+
+  // The secretariat's own item first, confidential.
+  await page.getByRole('link', { name: 'Agenda samenstellen' }).click();
+  await h.audit(page);
+  await page.getByLabel('Titel', { exact: true }).fill(OWN_TITLE);
+  await page.getByLabel('Soort', { exact: true }).selectOption({ label: 'ter beslissing' });
+  await page.getByLabel('Vertrouwelijk', { exact: true }).check();
+  await page.getByRole('button', { name: 'Toevoegen aan de agenda' }).click();
+  await page.waitForLoadState();
+  await h.audit(page, 'own item added');
+
+  // The proposal from the review queue onto this meeting.
+  await h.visit(page, '/beheer/agendapunten');
+  await page.getByRole('link', { name: TITLE }).click();
+  await h.audit(page);
+  await page.getByLabel(/^Vergadering/).selectOption({ index: 1 });
+  assert.match(await page.getByLabel(/^Vergadering/).evaluate((s) => s.selectedOptions[0].textContent), /VESOC-werkgroep/);
+  await page.getByRole('button', { name: 'Aanvaarden' }).click();
+  await page.waitForLoadState();
+  await h.audit(page, 'accepted');
+  assert.equal(await page.locator('dd .badge').first().textContent(), 'aanvaard');
+
+  // Move it to the top of the agenda.
+  await h.visit(page, `${meeting}/agenda`);
+  const entries = page.locator('ol.agenda-builder > li .entry-head a');
+  assert.deepEqual(await entries.allTextContents(), [OWN_TITLE, TITLE]);
+  await page.getByRole('button', { name: `Omhoog (${TITLE})` }).click();
+  await page.waitForLoadState();
+  await h.audit(page, 'moved up');
+  assert.deepEqual(await entries.allTextContents(), [TITLE, OWN_TITLE]);
+  assert.deepEqual(await page.locator('ol.agenda-builder .line-label').allTextContents(), ['1', '2']);
+  await h.shoot(page, 'agenda-samenstellen');
+
+  // Convene, invite, attendance, held, minutes.
+  await h.visit(page, meeting);
+  await page.getByRole('button', { name: 'Bijeenroepen' }).click();
+  await page.waitForLoadState();
+  await h.audit(page, 'convened');
+  assert.equal(await page.locator('dd .badge').first().textContent(), 'bijeengeroepen');
+  await page.getByRole('button', { name: 'Uitnodigen volgens de samenstelling' }).click();
+  await page.waitForLoadState();
+  await h.audit(page, 'invited');
+  // The working group's seats carry no names in the documents: invite two
+  // people from the register by hand as well.
+  for (const n of [1, 2]) {
+    await page.getByLabel('Persoon uitnodigen', { exact: true }).selectOption({ index: n });
+    await page.getByRole('button', { name: 'Toevoegen', exact: true }).click();
+    await page.waitForLoadState();
+    await h.audit(page, `person ${n} invited`);
+  }
+  const selects = page.getByLabel(/^Aanwezigheid van /);
+  const invited = await selects.count();
+  assert.ok(invited > 0, 'people were invited');
+  for (let i = 0; i < invited; i += 1) {
+    await selects.nth(i).selectOption({ label: i === 1 ? 'verontschuldigd' : 'aanwezig' });
+  }
+  await page.getByRole('button', { name: 'Aanwezigheden opslaan' }).click();
+  await page.waitForLoadState();
+  await h.audit(page, 'attendance saved');
+  assert.equal(await selects.first().evaluate((s) => s.selectedOptions[0].textContent), 'aanwezig');
+  if (invited > 1) assert.equal(await selects.nth(1).evaluate((s) => s.selectedOptions[0].textContent), 'verontschuldigd');
+
+  await page.getByRole('button', { name: 'Markeren als gehouden' }).click();
+  await page.waitForLoadState();
+  await h.audit(page, 'held');
+  assert.equal(await page.locator('dd .badge').first().textContent(), 'gehouden');
+
+  await page.getByLabel('Ontwerpverslag', { exact: true }).fill('De werkgroep bespreekt de loopbaanbegeleiding.\nHet secretariaat bezorgt een nota.');
+  await page.getByRole('button', { name: 'Ontwerp opslaan' }).click();
+  await page.waitForLoadState();
+  await h.audit(page, 'minutes draft');
+  await page.getByRole('button', { name: 'Verslag goedkeuren' }).click();
+  await page.waitForLoadState();
+  await h.audit(page, 'minutes approved');
+  assert.match(await page.locator('section[aria-labelledby="verslag"]').textContent(), /Goedgekeurd op/);
+  await h.shoot(page, 'vergadering-secretariaat');
+});
+
+test('journey 4: the social partner sees the agenda; a visitor sees nothing confidential', async () => {
+  const page = state.partnerPage;
+  const meeting = `/vergaderingen/${state.meetingId}`;
+  await h.visit(page, meeting);
+  const agenda = page.locator('ol.agenda');
+  assert.deepEqual(
+    (await agenda.locator(':scope > li').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim().split(' ter ')[0]),
+    [`1 ${TITLE}`, `2 ${OWN_TITLE}`],
+  );
+  assert.match(await page.locator('section[aria-labelledby="verslag"]').textContent(), /bezorgt een nota/);
+  await h.shoot(page, 'vergadering-sociale-partner');
+  await h.visit(page, `/agendapunten/${state.itemId}`);
+  assert.match(await page.locator('dl.facts').textContent(), /agendapunt 1/);
+  if (state.uploads) {
+    // The download with the user's session (the browser's cookies).
+    const res = await page.context().request.get(state.documentHref);
+    assert.equal(res.status(), 200, 'the social partner downloads the document');
+    assert.equal((await res.body()).subarray(0, 5).toString(), '%PDF-');
+  }
+
+  const visitor = await h.visitor();
+  await h.visit(visitor, meeting);
+  const text = await visitor.locator('main').textContent();
+  assert.match(text, new RegExp(TITLE));
+  assert.doesNotMatch(text, new RegExp(OWN_TITLE), 'a confidential item stays hidden');
+  assert.doesNotMatch(text, /bezorgt een nota|Wetstraat/, 'minutes and place are for members');
+  await h.shoot(visitor, 'vergadering-publiek');
+  await visitor.goto(`/agendapunten/${state.itemId}`);
+  assert.match(visitor.url(), /\/aanmelden/, 'the item page asks a visitor to sign in');
+  await h.audit(visitor, 'sign-in redirect');
+  if (state.uploads) {
+    const res = await visitor.context().request.get(state.documentHref, { maxRedirects: 0 });
+    assert.ok([302, 303, 307].includes(res.status()), `a visitor gets a redirect, not ${res.status()}`);
+    assert.match(res.headers().location, /^\/aanmelden/);
+    await visitor.goto(`/vergaderingen/${state.meetingId}`);
+    assert.equal(await visitor.getByRole('link', { name: PDF_NAME }).count(), 0);
+  }
+  await visitor.context().close();
+});
+
+test('journey 5: bad input gives a Dutch message, keeps the input and changes nothing', async () => {
+  const partner = state.partnerPage;
+  const sec = state.secretariatPage;
+
+  // Sign-in with a wrong password: message, e-mail kept.
+  const v = await h.visitor();
+  await h.visit(v, '/aanmelden');
+  await v.getByLabel('E-mailadres', { exact: true }).fill(PARTNER.email);
+  await v.getByLabel('Wachtwoord', { exact: true }).fill('niet het goede wachtwoord');
+  await v.getByRole('button', { name: 'Aanmelden' }).click();
+  await v.getByRole('alert').waitFor();
+  await h.audit(v, 'wrong password');
+  assert.match(await v.getByRole('alert').textContent(), /wachtwoord/i);
+  assert.equal(await v.getByLabel('E-mailadres', { exact: true }).inputValue(), PARTNER.email);
+
+  // Composition on a malformed date.
+  const bad = await v.goto('/organen/vesoc-overleg?op=2020-13-45');
+  assert.equal(bad.status(), 400);
+  await h.audit(v, 'malformed date');
+  assert.equal(await v.getByLabel('Toon de samenstelling op', { exact: true }).inputValue(), '', 'a date field cannot show a malformed date');
+  assert.match(await v.locator('#op-fout').textContent(), /datum/i);
+  await v.context().close();
+
+  // The proposal form: empty title, too long title, forged CSRF token.
+  const before = await myProposals(partner);
+  const explanation = 'Uitleg die bewaard moet blijven.';
+  await h.visit(partner, '/agendapunten/nieuw');
+  let form = partner.locator('main form');
+  await h.noBrowserValidation(form);
+  await partner.getByLabel('Toelichting', { exact: true }).fill(explanation);
+  await partner.getByLabel('Orgaan', { exact: true }).selectOption({ label: 'VESOC-werkgroep' });
+  await partner.getByRole('button', { name: 'Indienen' }).click();
+  await partner.getByRole('alert').waitFor();
+  await h.audit(partner, 'empty title');
+  assert.match(await partner.getByRole('alert').textContent(), /Vul een titel in\./);
+  assert.equal(await partner.getByLabel('Toelichting', { exact: true }).inputValue(), explanation);
+  assert.equal(await partner.getByLabel('Titel', { exact: true }).getAttribute('aria-invalid'), 'true');
+
+  form = partner.locator('main form');
+  await h.noBrowserValidation(form);
+  const long = 'x'.repeat(301);
+  await partner.getByLabel('Titel', { exact: true }).fill(long);
+  await partner.getByRole('button', { name: 'Indienen' }).click();
+  await partner.getByText('De titel mag hoogstens 300 tekens lang zijn.').first().waitFor();
+  await h.audit(partner, 'title too long');
+  assert.equal(await partner.getByLabel('Titel', { exact: true }).inputValue(), long);
+  assert.equal(await partner.getByLabel('Toelichting', { exact: true }).inputValue(), explanation);
+
+  form = partner.locator('main form');
+  await partner.getByLabel('Titel', { exact: true }).fill('Vervalst voorstel');
+  await h.forgeCsrf(form);
+  const [res] = await Promise.all([
+    partner.waitForResponse((r) => r.request().method() === 'POST'),
+    partner.getByRole('button', { name: 'Indienen' }).click(),
+  ]);
+  assert.equal(res.status(), 403);
+  await partner.getByRole('heading', { name: 'Formulier verlopen' }).waitFor();
+  await h.audit(partner, 'forged CSRF');
+  assert.equal(await myProposals(partner), before, 'no proposal was added');
+  assert.equal(await partner.getByRole('link', { name: 'Vervalst voorstel' }).count(), 0);
+
+  // The meeting form: malformed date and an end before the start.
+  await h.visit(sec, '/vergaderingen');
+  const meetingsBefore = await sec.locator('main a[href^="/vergaderingen/"]').count();
+  await h.visit(sec, '/beheer/vergaderingen/nieuw');
+  form = sec.locator('main form');
+  await h.noBrowserValidation(form);
+  await sec.getByLabel('Datum', { exact: true }).evaluate((el) => { el.type = 'text'; });
+  await sec.getByLabel('Orgaan', { exact: true }).selectOption({ label: 'VESOC-werkgroep' });
+  await sec.getByLabel('Soort', { exact: true }).selectOption({ label: 'VESOC-werkgroep' });
+  await sec.getByLabel('Datum', { exact: true }).fill('31-02-2026');
+  await sec.getByLabel('Beginuur (Belgische tijd)', { exact: true }).fill('14:00');
+  await sec.getByLabel('Einduur', { exact: true }).fill('16:00');
+  await sec.getByLabel('Plaats', { exact: true }).fill('Boudewijngebouw');
+  await sec.getByRole('button', { name: 'Inplannen' }).click();
+  await sec.getByRole('alert').waitFor();
+  await h.audit(sec, 'malformed date');
+  assert.match(await sec.getByRole('alert').textContent(), /Vul een geldige datum in \(JJJJ-MM-DD\)\./);
+  // A date field cannot show a malformed date; the server sent it back.
+  assert.equal(await sec.getByLabel('Datum', { exact: true }).getAttribute('value'), '31-02-2026');
+  await sec.getByLabel('Datum', { exact: true }).evaluate((el) => { el.type = 'text'; });
+  assert.equal(await sec.getByLabel('Plaats', { exact: true }).inputValue(), 'Boudewijngebouw');
+  await h.shoot(sec, 'vergadering-fout');
+
+  await sec.getByLabel('Datum', { exact: true }).fill(h.brusselsDate(30));
+  await sec.getByLabel('Einduur', { exact: true }).fill('13:00');
+  await sec.getByRole('button', { name: 'Inplannen' }).click();
+  await sec.getByText('Het einduur moet na het beginuur liggen.').first().waitFor();
+  await h.audit(sec, 'end before start');
+  assert.equal(await sec.getByLabel('Plaats', { exact: true }).inputValue(), 'Boudewijngebouw');
+
+  form = sec.locator('main form');
+  await sec.getByLabel('Einduur', { exact: true }).fill('16:00');
+  await h.forgeCsrf(form);
+  await sec.getByRole('button', { name: 'Inplannen' }).click();
+  await sec.getByRole('heading', { name: 'Formulier verlopen' }).waitFor();
+  await h.audit(sec, 'forged CSRF');
+  await h.visit(sec, '/vergaderingen');
+  assert.equal(await sec.locator('main a[href^="/vergaderingen/"]').count(), meetingsBefore, 'no meeting was added');
+
+  // The agenda builder: an item without a title; the order stays.
+  const builder = `/vergaderingen/${state.meetingId}/agenda`;
+  await h.visit(sec, `/vergaderingen`);
+  await h.visit(sec, builder);
+  const entries = sec.locator('ol.agenda-builder > li .entry-head a');
+  const order = await entries.allTextContents();
+  if (await sec.getByRole('button', { name: 'Toevoegen aan de agenda' }).count()) {
+    await sec.getByLabel('Toelichting', { exact: true }).fill('zonder titel');
+    await sec.getByRole('button', { name: 'Toevoegen aan de agenda' }).click();
+    await sec.getByRole('alert').waitFor();
+    await h.audit(sec, 'item without title');
+    assert.equal(await sec.getByLabel('Toelichting', { exact: true }).inputValue(), 'zonder titel');
+  }
+  await h.visit(sec, builder);
+  assert.deepEqual(await entries.allTextContents(), order);
+  // A forged token on "Omlaag" moves nothing.
+  await h.forgeCsrf(sec.locator('form', { has: sec.getByRole('button', { name: `Omlaag (${TITLE})` }) }));
+  await sec.getByRole('button', { name: `Omlaag (${TITLE})` }).click();
+  await sec.getByRole('heading', { name: 'Formulier verlopen' }).waitFor();
+  await h.audit(sec, 'forged CSRF on move');
+  await h.visit(sec, builder);
+  assert.deepEqual(await entries.allTextContents(), order);
+
+  await partner.context().close();
+  await sec.context().close();
+});

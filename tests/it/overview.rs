@@ -1,0 +1,714 @@
+//! The yearly overview and search.
+
+use axum::http::{StatusCode, header};
+
+use crate::harness::{Client, PASSWORD, Page, TestApp};
+use vesoc::auth::Role;
+
+fn enc(q: &str) -> String {
+    form_urlencoded::byte_serialize(q.as_bytes()).collect()
+}
+
+async fn exec(app: &TestApp, sql: &str) {
+    sqlx::query(sql).execute(&app.db).await.unwrap();
+}
+
+async fn set_status(app: &TestApp, meeting: i64, status: &str) {
+    sqlx::query(
+        "UPDATE meeting SET status = $2::meeting_status,
+                cancel_reason = CASE WHEN $2 = 'cancelled' THEN 'ziekte' END
+         WHERE id = $1",
+    )
+    .bind(meeting)
+    .bind(status)
+    .execute(&app.db)
+    .await
+    .unwrap();
+}
+
+/// An agenda item on a meeting (or none), proposed by an organisation
+/// (slug) or a minister (slug) or neither.
+#[expect(clippy::too_many_arguments)]
+async fn item(
+    app: &TestApp,
+    body: &str,
+    meeting: Option<i64>,
+    org: Option<&str>,
+    minister: Option<&str>,
+    status: &str,
+    outcome: Option<&str>,
+    title: &str,
+    explanation: &str,
+    confidential: bool,
+) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, proposer_minister_id,
+                                  title, explanation, kind, status, outcome, confidential)
+         VALUES ((SELECT id FROM body WHERE slug = $1), $2,
+                 (SELECT id FROM organisation WHERE slug = $3),
+                 (SELECT id FROM person WHERE slug = $4),
+                 $5, $6, 'discussion', $7::agenda_item_status, $8::agenda_outcome, $9)
+         RETURNING id",
+    )
+    .bind(body)
+    .bind(meeting)
+    .bind(org)
+    .bind(minister)
+    .bind(title)
+    .bind(explanation)
+    .bind(status)
+    .bind(outcome)
+    .bind(confidential)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+async fn agreement(
+    app: &TestApp,
+    slug: &str,
+    title: &str,
+    intro: &str,
+    concluded: &str,
+    published: bool,
+) {
+    sqlx::query(
+        "INSERT INTO agreement (slug, body_id, title, introduction, concluded_on, status, published_at)
+         VALUES ($1, (SELECT id FROM body WHERE slug = 'vesoc-overleg'), $2, $3, $4::date,
+                 CASE WHEN $5 THEN 'published' ELSE 'draft' END::agreement_status,
+                 CASE WHEN $5 THEN now() END)",
+    )
+    .bind(slug)
+    .bind(title)
+    .bind(intro)
+    .bind(concluded)
+    .bind(published)
+    .execute(&app.db)
+    .await
+    .unwrap();
+}
+
+/// 2021: the (in)formal VESOC met twice (a cancelled third does not count),
+/// the working group twice (one at 00:30 on 1 January, Brussels time) with
+/// one more planned; one published agreement and one draft; five agenda
+/// items dealt with and one only accepted.
+async fn fixture_2021(app: &TestApp) {
+    let formal = app
+        .meeting("vesoc-overleg", "formal", "2021-03-10 10:00+01")
+        .await;
+    let informal = app
+        .meeting("vesoc-overleg", "informal", "2021-06-10 10:00+02")
+        .await;
+    let cancelled = app
+        .meeting("vesoc-overleg", "informal", "2021-09-01 10:00+02")
+        .await;
+    let new_year = app
+        .meeting("vesoc-werkgroep", "working_group", "2020-12-31 23:30+00")
+        .await;
+    let wg = app
+        .meeting("vesoc-werkgroep", "working_group", "2021-02-01 10:00+01")
+        .await;
+    let planned = app
+        .meeting("vesoc-werkgroep", "working_group", "2021-12-01 10:00+01")
+        .await;
+    // 2020 in Brussels: not counted for 2021
+    let old = app
+        .meeting("vesoc-werkgroep", "working_group", "2020-12-31 22:30+00")
+        .await;
+    for m in [formal, informal, new_year, wg, old] {
+        set_status(app, m, "held").await;
+    }
+    set_status(app, cancelled, "cancelled").await;
+    let _ = planned;
+    agreement(
+        app,
+        "akkoord-2021",
+        "Akkoord over opleiding 2021",
+        "",
+        "2021-05-01",
+        true,
+    )
+    .await;
+    agreement(
+        app,
+        "ontwerp-2021",
+        "Ontwerpakkoord 2021",
+        "",
+        "2021-07-01",
+        false,
+    )
+    .await;
+    agreement(
+        app,
+        "akkoord-2020",
+        "Akkoord van 2020",
+        "",
+        "2020-12-31",
+        true,
+    )
+    .await;
+    let o = Some(formal);
+    item(
+        app,
+        "vesoc-overleg",
+        o,
+        Some("voka"),
+        None,
+        "dealt_with",
+        Some("decided"),
+        "a",
+        "",
+        false,
+    )
+    .await;
+    item(
+        app,
+        "vesoc-overleg",
+        o,
+        Some("acv"),
+        None,
+        "dealt_with",
+        Some("noted"),
+        "b",
+        "",
+        true,
+    )
+    .await;
+    let w = Some(wg);
+    item(
+        app,
+        "vesoc-werkgroep",
+        w,
+        None,
+        Some("hilde-crevits"),
+        "dealt_with",
+        Some("discussed"),
+        "c",
+        "",
+        false,
+    )
+    .await;
+    item(
+        app,
+        "vesoc-werkgroep",
+        w,
+        Some("vlaamse-regering"),
+        None,
+        "dealt_with",
+        Some("decided"),
+        "d",
+        "",
+        false,
+    )
+    .await;
+    item(
+        app,
+        "vesoc-werkgroep",
+        w,
+        None,
+        None,
+        "dealt_with",
+        None,
+        "e",
+        "",
+        false,
+    )
+    .await;
+    item(
+        app,
+        "vesoc-werkgroep",
+        Some(planned),
+        Some("acv"),
+        None,
+        "accepted",
+        None,
+        "f",
+        "",
+        false,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_yearly_overview_counts_a_year() {
+    let app = TestApp::seeded().await;
+    fixture_2021(&app).await;
+    let mut public = app.client();
+    let page = public.get("/jaaroverzicht/2021").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    assert_eq!(page.select("h1"), vec!["Jaaroverzicht 2021"]);
+    let rows = page.select("table.meetings-count tbody tr");
+    assert!(
+        rows.contains(&"(In)formeel VESOC-overleg formeel VESOC-overleg 1 0 0".to_string())
+            || rows
+                .iter()
+                .any(|r| r.ends_with("formeel VESOC-overleg 1 0 0")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.ends_with("informeel VESOC-overleg 1 1 0")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter().any(|r| r.ends_with("VESOC-werkgroep 2 0 1")),
+        "{rows:?}"
+    );
+    // published agreements only, for the public
+    assert_eq!(
+        page.select(".agreements-concluded li a"),
+        vec!["Akkoord over opleiding 2021"]
+    );
+    let items = page.select("table.items-count tbody tr");
+    assert_eq!(
+        items,
+        vec![
+            "sociale partners 1 0 1 0 2",
+            "Vlaamse Regering 0 1 1 0 2",
+            "secretariaat 0 0 0 1 1",
+            "totaal 1 1 2 1 5",
+        ]
+    );
+    assert!(
+        page.text().contains("Engagement gehaald: ja."),
+        "{}",
+        page.text()
+    );
+    assert!(page.text().contains("2 keer samen"));
+    // links to the neighbouring years
+    assert_eq!(
+        page.attr("a[rel=prev]", "href").as_deref(),
+        Some("/jaaroverzicht/2020")
+    );
+    assert_eq!(
+        page.attr("a[rel=next]", "href").as_deref(),
+        Some("/jaaroverzicht/2022")
+    );
+
+    // the secretariat also sees the draft
+    let mut staff = app.signed_in(Role::Secretariat).await;
+    let page = staff.get("/jaaroverzicht/2021").await;
+    assert_eq!(
+        page.select(".agreements-concluded li a"),
+        vec!["Akkoord over opleiding 2021", "Ontwerpakkoord 2021"]
+    );
+}
+
+#[tokio::test]
+async fn the_twice_a_year_verdict() {
+    let app = TestApp::seeded().await;
+    fixture_2021(&app).await;
+    let once = app
+        .meeting("vesoc-overleg", "informal", "2022-05-01 10:00+02")
+        .await;
+    set_status(&app, once, "held").await;
+    let mut c = app.client();
+    let verdict = |p: &Page| p.select("p.verdict strong").join("");
+    assert_eq!(
+        verdict(&c.get("/jaaroverzicht/2021").await),
+        "Engagement gehaald: ja."
+    );
+    assert_eq!(
+        verdict(&c.get("/jaaroverzicht/2022").await),
+        "Engagement gehaald: nee."
+    );
+    assert_eq!(
+        verdict(&c.get("/jaaroverzicht/2018").await),
+        "Engagement gehaald: niet van toepassing."
+    );
+    assert_eq!(
+        verdict(&c.get("/jaaroverzicht/2025").await),
+        "Engagement gehaald: niet van toepassing."
+    );
+    // the current year by default
+    let page = c.get("/jaaroverzicht").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let year = vesoc::web::today().year();
+    assert_eq!(page.select("h1"), vec![format!("Jaaroverzicht {year}")]);
+}
+
+#[tokio::test]
+async fn the_yearly_overview_as_csv() {
+    let app = TestApp::seeded().await;
+    fixture_2021(&app).await;
+    let mut c = app.client();
+    for path in ["/jaaroverzicht/2021.csv", "/jaaroverzicht/2021?formaat=csv"] {
+        let page = c.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            page.headers.get(header::CONTENT_TYPE).unwrap(),
+            "text/csv; charset=utf-8"
+        );
+        assert_eq!(
+            page.headers.get(header::CONTENT_DISPOSITION).unwrap(),
+            "attachment; filename=\"vesoc-jaaroverzicht-2021.csv\""
+        );
+        let body = &page.body;
+        assert!(body.starts_with('\u{feff}'), "a byte-order mark");
+        assert!(
+            body.contains("\"VESOC-jaaroverzicht\";\"2021\"\r\n"),
+            "{body}"
+        );
+        assert!(
+            body.contains("\"VESOC-werkgroep\";\"VESOC-werkgroep\";\"2\";\"0\";\"1\"\r\n"),
+            "{body}"
+        );
+        assert!(body.contains("\"ja\";\"2\"\r\n"), "{body}");
+        assert!(body.contains("\"Akkoord over opleiding 2021\";\"2021-05-01\";\"gepubliceerd\""));
+        assert!(!body.contains("Ontwerpakkoord"), "no drafts for the public");
+        assert!(body.contains("\"sociale partners\";\"1\";\"0\";\"1\";\"0\";\"2\"\r\n"));
+        assert!(body.contains("\"totaal\";\"1\";\"1\";\"2\";\"1\";\"5\"\r\n"));
+    }
+}
+
+#[tokio::test]
+async fn a_bad_year_gets_a_dutch_message() {
+    let app = TestApp::seeded().await;
+    let mut c = app.client();
+    for path in [
+        "/jaaroverzicht/abc",
+        "/jaaroverzicht/99999",
+        "/jaaroverzicht/1200",
+        "/jaaroverzicht/2021.pdf",
+        "/jaaroverzicht/%27%22%3Cb%3E",
+    ] {
+        let page = c.get(path).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(page.select("h1"), vec!["Ongeldige aanvraag"], "{path}");
+        assert!(
+            page.text().contains("geen geldig jaar"),
+            "{path}: {}",
+            page.text()
+        );
+        assert!(!page.body.contains("<b>"), "{path}");
+    }
+    let mut staff = app.signed_in(Role::Secretariat).await;
+    let page = staff.get("/jaaroverzicht/2021.csv").await;
+    assert_eq!(page.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
+    let page = c.get("/jaaroverzicht/2021?formaat=pdf").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.text().contains("Dit formaat bestaat niet"));
+}
+
+// --- search ---
+
+async fn search(c: &mut Client, q: &str) -> Page {
+    c.get(&format!("/zoeken?q={}", enc(q))).await
+}
+
+fn titles(page: &Page, group: &str) -> Vec<String> {
+    page.select(&format!("#groep-{group} ~ ol li h3"))
+}
+
+#[tokio::test]
+async fn search_uses_the_dutch_stemmer() {
+    let app = TestApp::seeded().await;
+    let mut c = app.client();
+    // "werkzaamheid" is in a goal of the 2019 agreement
+    let page = search(&mut c, "werkzaamheid").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        titles(&page, "akkoorden"),
+        vec!["Iedereen aan boord – samen voor meer mensen aan de slag"]
+    );
+    assert!(
+        page.select("p.snippet mark")
+            .contains(&"werkzaamheid".to_string())
+    );
+    // singular finds plural: the introduction says "doelstellingen"
+    let page = search(&mut c, "doelstelling").await;
+    assert_eq!(titles(&page, "akkoorden").len(), 1);
+    assert!(
+        page.select("p.snippet mark")
+            .contains(&"doelstellingen".to_string())
+    );
+    // the Dutch stemmer does not split compounds: "leren" does not find
+    // "werkplekleren", nor "activering" "activeringsbeleid"
+    let page = search(&mut c, "werkplekleren").await;
+    assert!(
+        page.select("#groep-actielijnen ~ ol li p.snippet")
+            .iter()
+            .any(|s| s == "Kwalitatief werkplekleren")
+    );
+    let page = search(&mut c, "leren").await;
+    assert!(!page.text().contains("werkplekleren"));
+    let page = search(&mut c, "activeringsbeleid").await;
+    assert!(!titles(&page, "actielijnen").is_empty());
+    let page = search(&mut c, "activering").await;
+    assert!(!page.text().contains("activeringsbeleid"));
+    // people, by name and by function
+    let page = search(&mut c, "Crevits").await;
+    assert_eq!(titles(&page, "personen"), vec!["Hilde Crevits"]);
+}
+
+#[tokio::test]
+async fn search_ranks_and_escapes() {
+    let app = TestApp::seeded().await;
+    agreement(
+        &app,
+        "sluipwesp-b",
+        "Ander akkoord",
+        "Hier komt de sluipwesp één keer voor.",
+        "2022-01-01",
+        true,
+    )
+    .await;
+    agreement(
+        &app,
+        "sluipwesp-a",
+        "<script>alert(1)</script> Sluipwesp",
+        "Over de sluipwesp, sluipwespen en nog eens de sluipwesp.",
+        "2021-01-01",
+        true,
+    )
+    .await;
+    agreement(
+        &app,
+        "sluipwesp-c",
+        "Geheim ontwerp",
+        "Een sluipwesp in ontwerp.",
+        "2021-01-01",
+        false,
+    )
+    .await;
+    let mut c = app.client();
+    let page = search(&mut c, "sluipwesp").await;
+    // the title weighs most
+    assert_eq!(
+        titles(&page, "akkoorden"),
+        vec!["<script>alert(1)</script> Sluipwesp", "Ander akkoord"]
+    );
+    assert!(!page.body.contains("<script"), "escaped");
+    assert!(
+        page.body.contains("&lt;script&gt;") || page.body.contains("&#60;script&#62;"),
+        "escaped, not dropped"
+    );
+    assert!(
+        page.select("p.snippet mark")
+            .iter()
+            .all(|m| m.to_lowercase().starts_with("sluipwesp"))
+    );
+    assert!(
+        !page.text().contains("Geheim ontwerp"),
+        "drafts only for signed-in users"
+    );
+    let mut staff = app.signed_in(Role::SocialPartner).await;
+    let page = search(&mut staff, "sluipwesp").await;
+    assert!(titles(&page, "akkoorden").contains(&"Geheim ontwerp".to_string()));
+}
+
+#[tokio::test]
+async fn bad_queries_get_a_dutch_message() {
+    let app = TestApp::seeded().await;
+    let mut c = app.client();
+    let page = c.get("/zoeken").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.select("h1"), vec!["Zoeken"]);
+    assert!(page.select("section.search-group").is_empty());
+    assert_eq!(page.select("label[for=q]").len(), 1);
+    // the header's search box, on every page, with a (visually hidden) label
+    let home = c.get("/").await;
+    assert_eq!(
+        home.attr("form.site-search", "action").as_deref(),
+        Some("/zoeken")
+    );
+    assert_eq!(
+        home.select("label[for=site-zoeken]"),
+        vec!["Zoeken op de site"]
+    );
+    assert_eq!(
+        home.select("nav a[href='/jaaroverzicht']"),
+        vec!["Jaaroverzicht"]
+    );
+    let page = search(&mut c, "   ").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.select("section.search-group").is_empty());
+
+    let long = "werk ".repeat(200);
+    let page = search(&mut c, &long).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.text().contains("te lang"), "{}", page.text());
+
+    for odd in [
+        "&|!:*()'\"\\",
+        "de",
+        "!!!",
+        "'",
+        "\"",
+        "a & b | !c:*",
+        "\u{0}werk",
+        "-",
+        "or",
+    ] {
+        let page = search(&mut c, odd).await;
+        assert!(!page.status.is_server_error(), "{odd:?}: {}", page.status);
+        assert_eq!(page.select("h1"), vec!["Zoeken"], "{odd:?}");
+    }
+    let page = search(&mut c, "&|!:*()'\"\\").await;
+    assert!(page.text().contains("geen woorden om op te zoeken"));
+    let page = c.get("/zoeken?q=%ff%fe").await;
+    assert!(!page.status.is_server_error());
+}
+
+#[tokio::test]
+async fn confidential_agenda_items_stay_hidden() {
+    let app = TestApp::seeded().await;
+    let meeting = app
+        .meeting("vesoc-overleg", "informal", "2026-06-10 10:00+02")
+        .await;
+    item(
+        &app,
+        "vesoc-overleg",
+        Some(meeting),
+        Some("voka"),
+        None,
+        "accepted",
+        None,
+        "Geheime herstructurering",
+        "De vertrouwelijke zwaluwstaart-cijfers.",
+        true,
+    )
+    .await;
+    item(
+        &app,
+        "vesoc-overleg",
+        Some(meeting),
+        Some("acv"),
+        None,
+        "accepted",
+        None,
+        "Openbare toelichting",
+        "Over de zwaluwstaart, openbaar.",
+        false,
+    )
+    .await;
+    // a confidential proposal of VOKA, not yet on an agenda
+    item(
+        &app,
+        "vesoc-werkgroep",
+        None,
+        Some("voka"),
+        None,
+        "submitted",
+        None,
+        "Voorstel koolmees",
+        "Vertrouwelijk voorstel over de zwaluwstaart.",
+        true,
+    )
+    .await;
+
+    let mut public = app.client();
+    let page = search(&mut public, "zwaluwstaart").await;
+    assert_eq!(titles(&page, "agendapunten"), vec!["Openbare toelichting"]);
+    for secret in [
+        "Geheime",
+        "herstructurering",
+        "vertrouwelijke",
+        "koolmees",
+        "Vertrouwelijk voorstel",
+    ] {
+        assert!(!page.body.contains(secret), "{secret} leaked to the public");
+    }
+
+    // another organisation, not in the body: only the public item
+    exec(
+        &app,
+        "INSERT INTO organisation (slug, name, short_name, kind)
+         VALUES ('testorg', 'Testorganisatie', 'TO', 'administration')",
+    )
+    .await;
+    let hash = vesoc::auth::password::hash(PASSWORD.to_string())
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO account (email, display_name, role, organisation_id, password_hash)
+         VALUES ('ander@test.vesoc.be', 'Ander', 'social_partner',
+                 (SELECT id FROM organisation WHERE slug = 'testorg'), $1)",
+    )
+    .bind(hash)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let mut other = app.client();
+    other.sign_in("ander@test.vesoc.be", PASSWORD).await;
+    let page = search(&mut other, "zwaluwstaart").await;
+    assert_eq!(titles(&page, "agendapunten"), vec!["Openbare toelichting"]);
+    assert!(!page.body.contains("herstructurering"));
+    assert!(!page.body.contains("koolmees"));
+
+    // ACV proposes too, but VOKA's proposal is not ACV's to see
+    let mut acv = app.signed_in(Role::SocialPartner).await;
+    let page = search(&mut acv, "koolmees").await;
+    assert!(titles(&page, "agendapunten").is_empty());
+    assert!(!page.body.contains("Voorstel koolmees"));
+
+    // the secretariat sees all three
+    let mut staff = app.signed_in(Role::Secretariat).await;
+    let page = search(&mut staff, "zwaluwstaart").await;
+    let mut found = titles(&page, "agendapunten");
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            "Geheime herstructurering",
+            "Openbare toelichting",
+            "Voorstel koolmees"
+        ]
+    );
+    assert!(page.text().contains("vertrouwelijk"));
+
+    // VOKA sees its own proposal
+    let hash = vesoc::auth::password::hash(PASSWORD.to_string())
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO account (email, display_name, role, organisation_id, password_hash)
+         VALUES ('voka@test.vesoc.be', 'VOKA', 'social_partner',
+                 (SELECT id FROM organisation WHERE slug = 'voka'), $1)",
+    )
+    .bind(hash)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let mut voka = app.client();
+    voka.sign_in("voka@test.vesoc.be", PASSWORD).await;
+    let page = search(&mut voka, "koolmees").await;
+    assert_eq!(titles(&page, "agendapunten"), vec!["Voorstel koolmees"]);
+
+    // after its embargo, a confidential item is public
+    exec(
+        &app,
+        "UPDATE agenda_item SET embargo_until = now() - interval '1 day'
+         WHERE title = 'Geheime herstructurering'",
+    )
+    .await;
+    let page = search(&mut public, "zwaluwstaart").await;
+    assert_eq!(titles(&page, "agendapunten").len(), 2);
+}
+
+#[tokio::test]
+async fn a_meetings_place_is_searchable_for_members_only() {
+    let app = TestApp::seeded().await;
+    let id = app
+        .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
+        .await;
+    sqlx::query("UPDATE meeting SET location = 'Congrescentrum Vossenhol' WHERE id = $1")
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let mut public = app.client();
+    let page = search(&mut public, "Vossenhol").await;
+    assert!(titles(&page, "vergaderingen").is_empty());
+    assert!(page.select("p.snippet").is_empty());
+    let mut staff = app.signed_in(Role::Secretariat).await;
+    let page = search(&mut staff, "Vossenhol").await;
+    assert_eq!(titles(&page, "vergaderingen").len(), 1);
+    assert_eq!(
+        page.attr("#groep-vergaderingen ~ ol li h3 a", "href"),
+        Some(format!("/vergaderingen/{id}"))
+    );
+    // the body's name is public
+    let page = search(&mut public, "werkgroep").await;
+    assert!(!titles(&page, "vergaderingen").is_empty());
+}
