@@ -72,6 +72,15 @@ startup_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 kill -TERM "$second"; wait "$second" 2>/dev/null || true
 unset DATABASE_URL
 
+# The same pages rendered every time: an instance without the page cache,
+# on the same database.
+nocache_addr=127.0.0.1:$((PORT + 2))
+VESOC_BENCH_ROUTES=true RUST_LOG=warn DATABASE_URL="postgres://postgres@localhost/vesoc?host=$pgdata" \
+  "$bin" serve --addr "$nocache_addr" --page-cache=false >"$work/nocache.log" 2>&1 &
+nocache_pid=$!
+pids+=("$nocache_pid")
+wait_ready "$nocache_addr"
+
 echo "== accounts and sign-in"
 password='een lang wachtwoord voor de benchmark'
 printf '%s\n' "$password" | RUST_LOG=warn DATABASE_URL="postgres://postgres@localhost/vesoc?host=$pgdata" \
@@ -98,25 +107,32 @@ meeting=$(psql_ -c "SELECT m.id FROM meeting m JOIN body b ON b.id = m.body_id
 curl -fs -H "Cookie: $member_cookie" "http://$addr/vergaderingen/$meeting" | grep -q 'gegenereerd' \
   || { echo "FAIL: the member does not see the agenda of meeting $meeting"; exit 1; }
 
-# name|path|cookie
+# name|path|cookie|address: the public pages both from the page cache and
+# rendered each time (the second instance, without the cache).
 routes=(
-  "ref: hello (static)|/bench/hello|"
-  "ref: one query|/bench/query|"
-  "composition on a past date|/organen/vesoc-overleg?op=2015-06-01|"
-  "meeting + agenda (member)|/vergaderingen/$meeting|$member_cookie"
-  "agreement|/akkoorden/gegenereerd-42-akkoord-1|"
-  "calendar (a past year)|/vergaderingen?jaar=2016|"
-  "calendar (this year)|/vergaderingen|"
-  "home|/|"
+  "ref: hello (static)|/bench/hello||$addr"
+  "ref: one query|/bench/query||$addr"
+  "composition on a past date|/organen/vesoc-overleg?op=2015-06-01||$addr"
+  "agreement|/akkoorden/gegenereerd-42-akkoord-1||$addr"
+  "calendar (a past year)|/vergaderingen?jaar=2016||$addr"
+  "calendar (this year)|/vergaderingen||$addr"
+  "home|/||$addr"
+  "search|/zoeken?q=arbeidsmarkt||$addr"
+  "meeting + agenda (public)|/vergaderingen/$meeting||$addr"
+  "meeting + agenda (member)|/vergaderingen/$meeting|$member_cookie|$addr"
+  "uncached: composition on a past date|/organen/vesoc-overleg?op=2015-06-01||$nocache_addr"
+  "uncached: agreement|/akkoorden/gegenereerd-42-akkoord-1||$nocache_addr"
+  "uncached: calendar (a past year)|/vergaderingen?jaar=2016||$nocache_addr"
+  "uncached: calendar (this year)|/vergaderingen||$nocache_addr"
+  "uncached: home|/||$nocache_addr"
+  "uncached: search|/zoeken?q=arbeidsmarkt||$nocache_addr"
+  "uncached: meeting + agenda (public)|/vergaderingen/$meeting||$nocache_addr"
+  "uncached: ref one query|/bench/query||$nocache_addr"
+  "ref: one query (member)|/bench/query|$member_cookie|$addr"
 )
-if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$addr/zoeken?q=arbeidsmarkt")" != 404 ]; then
-  routes+=("search|/zoeken?q=arbeidsmarkt|")
-else
-  echo "(no /zoeken yet: search skipped)"
-fi
 for r in "${routes[@]}"; do
-  IFS='|' read -r name path cookie <<<"$r"
-  code=$(curl -s -o /dev/null -w '%{http_code}' ${cookie:+-H "Cookie: $cookie"} "http://$addr$path")
+  IFS='|' read -r name path cookie host <<<"$r"
+  code=$(curl -s -o /dev/null -w '%{http_code}' ${cookie:+-H "Cookie: $cookie"} "http://$host$path")
   [ "$code" = 200 ] || { echo "FAIL: $path answered $code"; exit 1; }
 done
 
@@ -138,13 +154,15 @@ results="$work/results.tsv"
 for round in $(seq 1 "$ROUNDS"); do
   echo "== round $round of $ROUNDS"
   for r in "${routes[@]}"; do
-    IFS='|' read -r name path cookie <<<"$r"
+    IFS='|' read -r name path cookie host <<<"$r"
+    server=$vesoc_pid
+    [ "$host" = "$nocache_addr" ] && server=$nocache_pid
     # A short warm-up, so that every round starts with warm connections.
-    wrk -t "$THREADS" -c "$CONNECTIONS" -d 1s ${cookie:+-H "Cookie: $cookie"} "http://$addr$path" >/dev/null
-    v0=$(ticks "$vesoc_pid"); p0=$(pg_ticks)
+    wrk -t "$THREADS" -c "$CONNECTIONS" -d 1s ${cookie:+-H "Cookie: $cookie"} "http://$host$path" >/dev/null
+    v0=$(ticks "$server"); p0=$(pg_ticks)
     out=$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency \
-      ${cookie:+-H "Cookie: $cookie"} "http://$addr$path")
-    v1=$(ticks "$vesoc_pid"); p1=$(pg_ticks)
+      ${cookie:+-H "Cookie: $cookie"} "http://$host$path")
+    v1=$(ticks "$server"); p1=$(pg_ticks)
     echo "$out" | grep -q 'Non-2xx' && { echo "FAIL: $path answered non-2xx under load"; echo "$out"; exit 1; }
     requests=$(echo "$out" | awk '/requests in/ { print $1 }')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" \
@@ -159,9 +177,10 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$vesoc_pid/status")
+hwm_nocache=$(awk '/VmHWM/ { print $2 }' "/proc/$nocache_pid/status")
 echo
 echo "== $(date -u +%F) on $(nproc) cores, $ROUNDS rounds x ${DURATION}s, $CONNECTIONS connections, wrk -t $THREADS"
-python3 - "$results" "$hwm" "$startup_ms" <<'PY'
+python3 - "$results" "$hwm" "$startup_ms" "$hwm_nocache" <<'PY'
 import sys, statistics
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 def ms(v):
@@ -188,6 +207,7 @@ for n in names:
     print(f"| {n} | {m['rps']:.0f} | {m['p50']:.2f} | {m['p99']:.2f} | {m['app']:.0f} | {m['pg']:.0f} "
           f"| {m['rps'] / hello:.0%} | {m['rps'] / query:.0%} |")
 print()
-print(f"peak RSS of vesoc (VmHWM): {int(sys.argv[2]) / 1024:.1f} MiB")
+print(f"peak RSS of vesoc (VmHWM): {int(sys.argv[2]) / 1024:.1f} MiB with the page cache, "
+      f"{int(sys.argv[4]) / 1024:.1f} MiB without")
 print(f"start-up of a second instance on the migrated database, until /health/ready: {sys.argv[3]} ms")
 PY

@@ -90,6 +90,11 @@ pub struct ServeConfig {
     /// `/bench/query`). Off in production: see docs/performance.md.
     #[arg(long, env = "VESOC_BENCH_ROUTES", default_value_t = false)]
     pub bench_routes: bool,
+    /// Keep rendered public pages in memory until the next write (told by
+    /// PostgreSQL's NOTIFY to every instance). `--page-cache=false` renders
+    /// every request.
+    #[arg(long, env = "VESOC_PAGE_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub page_cache: bool,
 }
 
 impl Default for ServeConfig {
@@ -101,6 +106,7 @@ impl Default for ServeConfig {
             require_second_factor: RoleList(vec![Role::Admin, Role::Secretariat]),
             no_seed: false,
             bench_routes: false,
+            page_cache: true,
         }
     }
 }

@@ -7,7 +7,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::web::iso_date;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, serde::Deserialize)]
 #[sqlx(type_name = "side", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
@@ -248,12 +248,14 @@ pub async fn composition_on(
         "SELECT m.id AS membership_id, p.slug AS person_slug, p.given_name || ' ' || p.family_name AS person_name,
                 o.id AS organisation_id, o.name AS organisation_name,
                 m.role, m.side, m.function_title, m.valid_from, m.valid_until,
-                sp.given_name || ' ' || sp.family_name AS substitute_for
+                -- A subquery, not a join: joined, the planner hashed all
+                -- memberships of all bodies to find the few substitutes.
+                (SELECT sp.given_name || ' ' || sp.family_name
+                 FROM membership sm JOIN person sp ON sp.id = sm.person_id
+                 WHERE sm.id = m.substitute_for_id) AS substitute_for
          FROM membership m
          JOIN person p ON p.id = m.person_id
          JOIN organisation o ON o.id = m.organisation_id
-         LEFT JOIN membership sm ON sm.id = m.substitute_for_id
-         LEFT JOIN person sp ON sp.id = sm.person_id
          WHERE m.body_id = $1 AND m.superseded_at IS NULL
            AND daterange(m.valid_from, m.valid_until, '[]') @> $2::date
          ORDER BY m.side, (m.role = 'chair') DESC, m.role, o.name, p.family_name, p.given_name",

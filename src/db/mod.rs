@@ -88,10 +88,23 @@ impl Database {
 /// A bounded pool: with the database down, a page answers 503 within
 /// about two seconds instead of hanging; once the database is back, the
 /// next request connects again.
+///
+/// A connection is pinged before use only when it sat idle for a second or
+/// more (a restarted database leaves dead ones behind): pinging on every
+/// acquire, sqlx's default, cost a round trip per query under load.
 pub fn pool_options() -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_millis(2000))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= Duration::from_secs(1) {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
 }
 
 /// `CREATE DATABASE` has no `IF NOT EXISTS`; tolerate a concurrent creator.

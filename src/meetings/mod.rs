@@ -154,10 +154,13 @@ pub(crate) async fn is_member(
 ) -> Result<bool> {
     match user {
         None => Ok(false),
-        Some(u) => Ok(
-            queries::sits_in(&state.db, u, m.body_id, m.local_date()).await?
-                || queries::sits_in(&state.db, u, m.body_id, web::today()).await?,
-        ),
+        // On the day of the meeting or today: one query for both.
+        Some(u) => {
+            Ok(
+                queries::sits_in_on_either(&state.db, u, m.body_id, m.local_date(), web::today())
+                    .await?,
+            )
+        }
     }
 }
 
@@ -454,11 +457,14 @@ async fn show(
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
-    let meeting = load(&state, &id).await?;
+    let details = queries::details(&state.db, parse_id(&id)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let minutes = details.minutes();
     let page = meeting_page(
         &state,
         ctx,
-        meeting,
+        (details.meeting, minutes, details.reschedules.0),
         notice(q.melding.as_deref()),
         PageInput::default(),
     )
@@ -474,14 +480,16 @@ pub(crate) async fn render_meeting(
     status: StatusCode,
     input: PageInput,
 ) -> Result<Response> {
-    let page = meeting_page(state, ctx, meeting, None, input).await?;
+    let minutes = queries::minutes(&state.db, meeting.id).await?;
+    let reschedules = queries::reschedules(&state.db, meeting.id).await?;
+    let page = meeting_page(state, ctx, (meeting, minutes, reschedules), None, input).await?;
     Ok((status, web::render(&page)).into_response())
 }
 
 async fn meeting_page(
     state: &AppState,
     ctx: PageCtx,
-    meeting: Meeting,
+    (meeting, minutes, reschedules): (Meeting, Option<queries::Minutes>, Vec<queries::Reschedule>),
     notice: Option<&'static str>,
     input: PageInput,
 ) -> Result<ShowPage> {
@@ -495,7 +503,7 @@ async fn meeting_page(
     } else {
         Vec::new()
     };
-    let minutes = match queries::minutes(&state.db, meeting.id).await? {
+    let minutes = match minutes {
         Some(m) if secretariat || (member && m.status == queries::MinutesStatus::Approved) => {
             Some(m)
         }
@@ -521,7 +529,7 @@ async fn meeting_page(
         } else {
             Vec::new()
         },
-        reschedules: queries::reschedules(&state.db, meeting.id).await?,
+        reschedules,
         ctx,
         meeting,
         member,

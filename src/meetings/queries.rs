@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use serde_json::json;
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use time::{Date, OffsetDateTime};
 
@@ -273,6 +274,51 @@ pub async fn get(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Meetin
     .await
 }
 
+/// A meeting with its minutes and its reschedules, for the meeting page:
+/// one query instead of three.
+#[derive(Debug, sqlx::FromRow)]
+pub struct MeetingDetails {
+    #[sqlx(flatten)]
+    pub meeting: Meeting,
+    pub minutes_text: Option<String>,
+    pub minutes_status: Option<MinutesStatus>,
+    pub minutes_approved_on: Option<Date>,
+    pub minutes_version: Option<i32>,
+    pub reschedules: Json<Vec<Reschedule>>,
+}
+
+impl MeetingDetails {
+    pub fn minutes(&self) -> Option<Minutes> {
+        Some(Minutes {
+            text: self.minutes_text.clone()?,
+            status: self.minutes_status?,
+            approved_on: self.minutes_approved_on,
+            version: self.minutes_version?,
+        })
+    }
+}
+
+pub async fn details(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<MeetingDetails>> {
+    sqlx::query_as(
+        "SELECT m.id, m.body_id, b.slug AS body_slug, b.name AS body_name, m.kind, m.starts_at,
+                m.ends_at, m.location, m.online_url, m.notes, m.status, m.cancel_reason,
+                m.sequence, m.version, m.created_at, m.modified_at,
+                mi.text AS minutes_text, mi.status AS minutes_status,
+                mi.approved_on AS minutes_approved_on, mi.version AS minutes_version,
+                (SELECT coalesce(json_agg(json_build_object(
+                            'old_starts_at', r.old_starts_at, 'new_starts_at', r.new_starts_at,
+                            'reason', r.reason, 'changed_at', r.changed_at)
+                          ORDER BY r.changed_at, r.id), '[]')
+                 FROM meeting_reschedule r WHERE r.meeting_id = m.id) AS reschedules
+         FROM meeting m JOIN body b ON b.id = m.body_id
+         LEFT JOIN minutes mi ON mi.meeting_id = m.id
+         WHERE m.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
 /// The meetings of the bodies in `body_ids`, for a calendar feed.
 pub async fn for_bodies(db: impl PgExecutor<'_>, body_ids: &[i64]) -> sqlx::Result<Vec<Meeting>> {
     sqlx::query_as(
@@ -434,11 +480,14 @@ pub async fn set_status(
     Ok(Saved::Done)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Reschedule {
+    #[serde(with = "time::serde::rfc3339")]
     pub old_starts_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub new_starts_at: OffsetDateTime,
     pub reason: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub changed_at: OffsetDateTime,
 }
 
@@ -504,13 +553,27 @@ pub async fn sits_in(
     body_id: i64,
     on: Date,
 ) -> sqlx::Result<bool> {
+    sits_in_on_either(db, user, body_id, on, on).await
+}
+
+/// Does the user's organisation (or minister) sit in the body on `on` or
+/// on `or_on`?
+pub async fn sits_in_on_either(
+    db: impl PgExecutor<'_>,
+    user: &CurrentUser,
+    body_id: i64,
+    on: Date,
+    or_on: Date,
+) -> sqlx::Result<bool> {
     if matches!(user.role, Role::Secretariat | Role::Admin) {
         return Ok(true);
     }
     sqlx::query_scalar(
         "SELECT EXISTS (
              SELECT 1 FROM membership m
-             WHERE m.body_id = $1 AND daterange(m.valid_from, m.valid_until, '[]') @> $4::date
+             WHERE m.body_id = $1
+               AND (daterange(m.valid_from, m.valid_until, '[]') @> $4::date
+                    OR daterange(m.valid_from, m.valid_until, '[]') @> $5::date)
                AND (m.organisation_id = $2 OR m.person_id = $3))
          OR EXISTS (
              SELECT 1 FROM seat_rule r LEFT JOIN organisation o ON o.id = $2
@@ -524,6 +587,7 @@ pub async fn sits_in(
     .bind(user.organisation_id)
     .bind(user.minister_id)
     .bind(on)
+    .bind(or_on)
     .fetch_one(db)
     .await
 }

@@ -6,7 +6,6 @@
 //! (and, for `seeded()`, seeded) once per schema version.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
@@ -273,10 +272,7 @@ pub fn router_for(db: PgPool) -> Router {
 }
 
 pub fn router_with(db: PgPool, config: ServeConfig) -> Router {
-    build(AppState {
-        db,
-        config: Arc::new(config),
-    })
+    build(AppState::new(db, config))
 }
 
 /// A client for a router that is not a `TestApp`'s.

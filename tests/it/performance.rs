@@ -20,8 +20,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use axum::http::StatusCode;
 use tracing_subscriber::layer::{Context, SubscriberExt};
 
-use crate::harness::{Client, TestApp};
+use crate::harness::{Client, TestApp, router_with};
 use vesoc::auth::Role;
+use vesoc::config::{RoleList, ServeConfig};
 use vesoc::db::generate::{Options, generate};
 
 #[derive(Clone, Default)]
@@ -38,7 +39,7 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for QueryCounter {
 /// The queries one request costs, after earlier requests have warmed the
 /// caches of every pooled connection (type lookups, prepared statements).
 async fn queries(client: &mut Client, path: &str) -> usize {
-    for _ in 0..6 {
+    for _ in 0..12 {
         let warm = client.get(path).await;
         assert_eq!(warm.status, StatusCode::OK, "{path}: {}", warm.text());
     }
@@ -53,7 +54,16 @@ async fn queries(client: &mut Client, path: &str) -> usize {
 /// A seeded database with `years` of generated history, and the paths to
 /// measure on it.
 async fn with_history(years: i32) -> (TestApp, Vec<String>, String) {
-    let app = TestApp::seeded().await;
+    let mut app = TestApp::seeded().await;
+    // What rendering costs: the page cache would answer from memory.
+    app.router = router_with(
+        app.db.clone(),
+        ServeConfig {
+            page_cache: false,
+            require_second_factor: RoleList::default(),
+            ..ServeConfig::default()
+        },
+    );
     generate(
         &app.db,
         &Options {
@@ -103,13 +113,21 @@ async fn public_pages_cost_at_most_three_queries_whatever_the_history() {
     );
     let (mut member_s, mut member_l) = members;
     let mut report = Vec::new();
+    let mut counts = Vec::new();
     for (ps, pl) in paths_small.iter().zip(&paths_large) {
         let s = queries(&mut small.client(), ps).await;
         let l = queries(&mut large.client(), pl).await;
         report.push(format!("{ps}: {s} / {pl}: {l}"));
-        assert!(s <= 3 && l <= 3, "more than 3 queries: {report:#?}");
-        assert_eq!(s, l, "the query count grows with the data: {report:#?}");
+        counts.push((s, l));
     }
+    assert!(
+        counts.iter().all(|&(s, l)| s <= 3 && l <= 3),
+        "more than 3 queries: {report:#?}"
+    );
+    assert!(
+        counts.iter().all(|&(s, l)| s == l),
+        "the query count grows with the data: {report:#?}"
+    );
     // Signed in, the session costs its own queries (load, user, save), and
     // the membership check its own; still independent of the data's size.
     let s = queries(&mut member_s, &member_small).await;
@@ -119,7 +137,7 @@ async fn public_pages_cost_at_most_three_queries_whatever_the_history() {
         s, l,
         "the member's meeting page grows with the data: {report:#?}"
     );
-    assert!(s <= 9, "the member's meeting page: {report:#?}");
+    assert!(s <= 7, "the member's meeting page: {report:#?}");
     println!("{report:#?}");
 }
 
