@@ -195,7 +195,7 @@ pub async fn layer(State(cache): State<Arc<PageCache>>, req: Request, next: Next
     let key = format!("{} {}", crate::web::today(), req.uri());
     let conditional = Conditional::of(req.headers());
     if let Some(page) = cache.get(&key) {
-        return answer(&page, &conditional);
+        return answer(&page, &conditional, "hit");
     }
     let generation = cache.generation.load(Ordering::SeqCst);
     let last_modified = cache.last_modified();
@@ -220,7 +220,7 @@ pub async fn layer(State(cache): State<Arc<PageCache>>, req: Request, next: Next
         body,
     };
     let page = cache.put(key, page);
-    answer(&page, &conditional)
+    answer(&page, &conditional, "miss")
 }
 
 fn cacheable_request(req: &Request) -> bool {
@@ -304,7 +304,8 @@ impl Conditional {
     }
 }
 
-fn answer(page: &Page, conditional: &Conditional) -> Response {
+/// `X-Cache` tells operators (and the tests) where the page came from.
+fn answer(page: &Page, conditional: &Conditional, source: &'static str) -> Response {
     let mut response = if conditional.not_modified(page) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
@@ -319,8 +320,11 @@ fn answer(page: &Page, conditional: &Conditional) -> Response {
     // Browsers and proxies may keep it, but ask again each time: the 304
     // is cheap, and a change shows at once.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(X_CACHE, HeaderValue::from_static(source));
     response
 }
+
+const X_CACHE: header::HeaderName = header::HeaderName::from_static("x-cache");
 
 #[cfg(test)]
 mod tests {

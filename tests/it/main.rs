@@ -7,6 +7,7 @@ mod accounts;
 mod agenda;
 mod agreements;
 pub(crate) mod authz;
+mod cache;
 mod composition;
 mod documents;
 mod foundation;

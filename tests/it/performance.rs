@@ -4,8 +4,8 @@
 //!
 //! How queries are counted: sqlx reports every statement it executes as a
 //! `tracing` event with target `sqlx::query` (one per `execute`/`fetch_*`,
-//! the session store's included). The test installs, for its own thread
-//! only, a subscriber that counts those events. `#[tokio::test]` runs the
+//! the session store's included). A global subscriber counts them for the
+//! thread that asked (a thread-local flag). `#[tokio::test]` runs the
 //! request, the handler and the pool's connection work on that one thread,
 //! so the count is exactly the page's queries, unaffected by other tests
 //! running in parallel. PostgreSQL's own counters were the alternative:
@@ -14,8 +14,8 @@
 //! each backend on its own schedule in PostgreSQL 15 (`pg_stat_force_next_flush()`
 //! only flushes the calling backend), so it lags for the pool's connections.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
+use std::sync::Once;
 
 use axum::http::StatusCode;
 use tracing_subscriber::layer::{Context, SubscriberExt};
@@ -25,13 +25,52 @@ use vesoc::auth::Role;
 use vesoc::config::{RoleList, ServeConfig};
 use vesoc::db::generate::{Options, generate};
 
-#[derive(Clone, Default)]
-struct QueryCounter(Arc<AtomicUsize>);
+thread_local! {
+    /// The count of the request being measured on this thread, if any.
+    static COUNTING: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// A global subscriber, installed once: a thread-local one (`set_default`)
+/// lost events when other threads changed tracing's per-callsite interest
+/// cache at the same time.
+struct QueryCounter;
 
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for QueryCounter {
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        if event.metadata().target() == "sqlx::query" {
-            self.0.fetch_add(1, Ordering::SeqCst);
+        if event.metadata().target() != "sqlx::query" || COUNTING.get().is_none() {
+            return;
+        }
+        // sqlx looks up the types of a new connection in the catalog once:
+        // a cost of the connection, not of the page.
+        let mut sql = Statement::default();
+        event.record(&mut sql);
+        if !sql.0.contains("pg_catalog.") {
+            COUNTING.set(COUNTING.get().map(|n| n + 1));
+        }
+    }
+}
+
+fn install_counter() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let subscriber = tracing_subscriber::registry().with(QueryCounter);
+        tracing::subscriber::set_global_default(subscriber).expect("no other global subscriber");
+    });
+}
+
+#[derive(Default)]
+struct Statement(String);
+
+impl tracing::field::Visit for Statement {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "db.statement" || field.name() == "summary" {
+            self.0.push_str(&format!("{value:?}"));
+        }
+    }
+
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "db.statement" || field.name() == "summary" {
+            self.0.push_str(value);
         }
     }
 }
@@ -43,12 +82,12 @@ async fn queries(client: &mut Client, path: &str) -> usize {
         let warm = client.get(path).await;
         assert_eq!(warm.status, StatusCode::OK, "{path}: {}", warm.text());
     }
-    let counter = QueryCounter::default();
-    let subscriber = tracing_subscriber::registry().with(counter.clone());
-    let _guard = tracing::subscriber::set_default(subscriber);
+    install_counter();
+    COUNTING.set(Some(0));
     let page = client.get(path).await;
+    let count = COUNTING.take().unwrap_or_default();
     assert_eq!(page.status, StatusCode::OK, "{path}");
-    counter.0.load(Ordering::SeqCst)
+    count
 }
 
 /// A seeded database with `years` of generated history, and the paths to
