@@ -7,12 +7,11 @@
 //! `VESOC_FUZZ_CASES` sets the number of bodies per handler (default 200,
 //! for `cargo test`); `VESOC_FUZZ_SHARDS` the number of workers (default:
 //! the number of cores), each with its own database and signed-in clients,
-//! taking handlers from one queue. The full run, 10,000 bodies per handler
-//! in a release build, is `scripts/fuzz.sh`; it prints what each handler
-//! answered.
+//! taking parts of the work (a handler, up to 1,000 bodies) from one queue.
+//! The full run, 10,000 bodies per handler in a release build, is
+//! `scripts/fuzz.sh`; it prints what each handler answered.
 
 use std::cell::{Cell, RefCell};
-
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
