@@ -210,9 +210,6 @@ fn generic_page(status: StatusCode) -> ErrorPage {
     }
 }
 
-/// How long requests in flight may take once a stop is asked for.
-const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
-
 /// Serves until `shutdown` resolves, then lets requests in flight finish.
 pub async fn serve(
     db: PgPool,
@@ -220,14 +217,17 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let grace = config.shutdown_grace;
     let cleanup = tokio::spawn(
         PostgresStore::new(db.clone())
             .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
     );
     let state = AppState::new(db, config);
     let app = build(state);
-    // Requests in flight may finish; after 30 s the process ends anyway, so
-    // a slow or idle client cannot hold up a restart.
+    // Requests in flight may finish; after the grace period (30 s unless
+    // configured) serve returns anyway: hyper closes idle connections at
+    // once, but waits without limit for a client that sent half a request
+    // head, and such a client must not hold up a restart.
     let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
     let signal = async move {
         shutdown.await;
@@ -240,11 +240,11 @@ pub async fn serve(
     .with_graceful_shutdown(signal);
     let deadline = async move {
         let _ = stop_seen.changed().await;
-        tokio::time::sleep(SHUTDOWN_GRACE).await;
+        tokio::time::sleep(grace).await;
     };
     tokio::select! {
         result = server => result?,
-        () = deadline => tracing::warn!("requests still open after 30 s: stopping anyway"),
+        () = deadline => tracing::warn!(?grace, "connections still open after the grace period: stopping anyway"),
     }
     cleanup.abort();
     Ok(())

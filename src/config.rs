@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -95,6 +96,15 @@ pub struct ServeConfig {
     /// every request.
     #[arg(long, env = "VESOC_PAGE_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
     pub page_cache: bool,
+    /// Seconds that requests in flight may still take after SIGTERM or
+    /// Ctrl-C; then vesoc stops anyway, whatever slow or idle clients hold.
+    #[arg(
+        long,
+        env = "VESOC_SHUTDOWN_GRACE",
+        default_value = "30",
+        value_parser = parse_seconds
+    )]
+    pub shutdown_grace: Duration,
 }
 
 impl Default for ServeConfig {
@@ -107,6 +117,7 @@ impl Default for ServeConfig {
             no_seed: false,
             bench_routes: false,
             page_cache: true,
+            shutdown_grace: Duration::from_secs(30),
         }
     }
 }
@@ -130,6 +141,13 @@ fn parse_roles(s: &str) -> Result<RoleList, String> {
         .map(RoleList)
 }
 
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    s.trim()
+        .parse::<u64>()
+        .map(Duration::from_secs)
+        .map_err(|_| format!("geen aantal seconden: {s}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +160,11 @@ mod tests {
             Ok(RoleList(vec![Role::Admin, Role::Secretariat]))
         );
         assert!(parse_roles("koning").is_err());
+    }
+
+    #[test]
+    fn the_shutdown_grace_is_whole_seconds() {
+        assert_eq!(parse_seconds("30"), Ok(Duration::from_secs(30)));
+        assert!(parse_seconds("30s").is_err());
     }
 }

@@ -76,8 +76,16 @@ impl Database {
     }
 
     /// Closes the pool and stops the private cluster if vesoc started it.
+    /// A request stuck on a long query or a lock would hold `close` up
+    /// indefinitely: after five seconds the cluster is stopped anyway
+    /// (`pg_ctl stop -m fast` ends such backends).
     pub async fn close(self) -> anyhow::Result<()> {
-        self.pool.close().await;
+        if tokio::time::timeout(Duration::from_secs(5), self.pool.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("database connections still in use after 5 s: stopping anyway");
+        }
         if let Some(cluster) = self.cluster {
             tokio::task::spawn_blocking(move || cluster.stop()).await??;
         }

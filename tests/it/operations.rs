@@ -206,3 +206,152 @@ async fn behind_a_trusted_proxy_the_forwarded_address_counts_and_otherwise_not()
     // whatever the header claims.
     assert_eq!(addresses, vec!["198.51.100.7", "127.0.0.1"]);
 }
+
+/// Reads one HTTP/1.1 response (status line, headers, a Content-Length
+/// body) from a raw connection.
+async fn read_response(stream: &mut tokio::net::TcpStream) -> (u16, String) {
+    use tokio::io::AsyncReadExt;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = stream.read(&mut chunk).await.unwrap();
+        assert!(n > 0, "connection closed mid-response: {buf:?}");
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        let Some(head_end) = text.find("\r\n\r\n") else {
+            continue;
+        };
+        let length: usize = text[..head_end]
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.eq_ignore_ascii_case("content-length")
+                    .then(|| v.trim().parse().unwrap())
+            })
+            .expect("a Content-Length");
+        if buf.len() >= head_end + 4 + length {
+            let status = text[9..12].parse().unwrap();
+            return (status, text[head_end + 4..].to_string());
+        }
+    }
+}
+
+/// What a client sees on a connection it opens: `None` when the
+/// connection is refused, reset or closed without an answer.
+async fn try_request(addr: std::net::SocketAddr) -> Option<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.ok()?;
+    s.write_all(b"GET /health/live HTTP/1.1\r\nHost: vesoc\r\n\r\n")
+        .await
+        .ok()?;
+    let mut buf = [0u8; 64];
+    match tokio::time::timeout(Duration::from_secs(2), s.read(&mut buf)).await {
+        Ok(Ok(n)) if n > 0 => Some(String::from_utf8_lossy(&buf[..n]).into_owned()),
+        Ok(_) => None,
+        Err(_) => Some("no answer, but the connection stayed open".to_string()),
+    }
+}
+
+/// SIGTERM as `main` wires it (the shutdown future of `serve`): the request
+/// in flight finishes, new connections get nothing, idle connections are
+/// closed, and serve returns within the grace period although a slow client
+/// never finishes its request head. Without that client serve returns as
+/// soon as the request in flight is answered; with it, only the grace
+/// period ends the wait (a short one here: 2 s instead of 30).
+#[tokio::test]
+async fn a_stop_lets_the_request_in_flight_finish_and_ends_despite_slow_and_idle_clients() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+
+    let app = TestApp::seeded().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let grace = Duration::from_secs(2);
+    let config = vesoc::config::ServeConfig {
+        shutdown_grace: grace,
+        ..Default::default()
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(vesoc::app::serve(
+        app.db.clone(),
+        config,
+        listener,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+
+    // Idle: one answered request, then the connection is kept alive.
+    let mut idle = TcpStream::connect(addr).await.unwrap();
+    idle.write_all(b"GET /health/live HTTP/1.1\r\nHost: vesoc\r\n\r\n")
+        .await
+        .unwrap();
+    assert_eq!(read_response(&mut idle).await.0, 200);
+
+    // Silent: connected, nothing sent.
+    let mut silent = TcpStream::connect(addr).await.unwrap();
+
+    // Slow: half a request head, never finished.
+    let mut slow = TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /organen HTTP/1.1\r\nHost: vesoc\r\nUser-Ag")
+        .await
+        .unwrap();
+
+    // In flight: the list of bodies waits for a lock this test holds.
+    let mut lock = app.db.begin().await.unwrap();
+    sqlx::query("LOCK TABLE body IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let mut busy = TcpStream::connect(addr).await.unwrap();
+    busy.write_all(b"GET /organen HTTP/1.1\r\nHost: vesoc\r\n\r\n")
+        .await
+        .unwrap();
+    let in_flight = tokio::spawn(async move { read_response(&mut busy).await });
+    let waiting = "SELECT count(*) FROM pg_stat_activity
+                   WHERE datname = current_database() AND wait_event_type = 'Lock'";
+    let started = Instant::now();
+    while app.count(waiting).await == 0 {
+        assert!(started.elapsed() < Duration::from_secs(10), "never blocked");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    stop.send(()).unwrap();
+    let signalled = Instant::now();
+    // The server stops accepting at once; a little time for the accept
+    // loop to see the signal.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(try_request(addr).await, None, "a new connection was served");
+    // Connections with no request under way are closed at once.
+    for (what, conn) in [("idle", &mut idle), ("silent", &mut silent)] {
+        let mut rest = [0u8; 16];
+        let closed = tokio::time::timeout(Duration::from_secs(1), conn.read(&mut rest)).await;
+        assert!(
+            matches!(closed, Ok(Ok(0) | Err(_))),
+            "the {what} connection stays open: {closed:?}"
+        );
+    }
+    assert!(
+        !in_flight.is_finished(),
+        "the request in flight did not wait"
+    );
+
+    lock.rollback().await.unwrap();
+    let (status, body) = in_flight.await.unwrap();
+    assert_eq!(status, 200);
+    assert!(body.contains("VESOC-werkgroep"), "{body}");
+
+    // The slow client holds its connection open (hyper waits for the rest
+    // of the head); the grace period ends serve anyway.
+    tokio::time::timeout(grace + Duration::from_secs(3), server)
+        .await
+        .expect("serve ended within the grace period")
+        .unwrap()
+        .unwrap();
+    let took = signalled.elapsed();
+    assert!(
+        took >= grace,
+        "serve returned after {took:?}, before the grace period: what held it open?"
+    );
+    drop(slow);
+}
