@@ -136,3 +136,10 @@ CREATE TRIGGER person_search AFTER INSERT OR UPDATE OR DELETE
     ON person_function FOR EACH ROW EXECUTE FUNCTION person_search_changed();
 
 SELECT refresh_person_search(id) FROM person;
+
+-- The page cache (migration …0900, src/cache.rs) hears of changes to
+-- these tables too, like of every table pages read.
+CREATE TRIGGER notify_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON agreement_search FOR EACH STATEMENT EXECUTE FUNCTION notify_change();
+CREATE TRIGGER notify_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON person_search FOR EACH STATEMENT EXECUTE FUNCTION notify_change();

@@ -260,12 +260,16 @@ impl TestApp {
 }
 
 /// The application on top of any pool, without the second-factor
-/// requirement (tests of the second factor set it themselves).
+/// requirement (tests of the second factor set it themselves) and without
+/// the page cache: tests that write straight into the database would
+/// otherwise race the change notification. tests/it/cache.rs tests the
+/// cache, with instances of its own.
 pub fn router_for(db: PgPool) -> Router {
     router_with(
         db,
         ServeConfig {
             require_second_factor: vesoc::config::RoleList::default(),
+            page_cache: false,
             ..ServeConfig::default()
         },
     )

@@ -138,6 +138,7 @@ async fn with_history(years: i32) -> (TestApp, Vec<String>, String) {
         format!("/vergaderingen/{meeting}"),
         "/akkoorden".to_string(),
         format!("/akkoorden/{agreement}"),
+        "/zoeken?q=arbeidsmarkt".to_string(),
     ];
     (app, public, format!("/vergaderingen/{meeting}"))
 }
