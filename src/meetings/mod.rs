@@ -457,14 +457,13 @@ async fn show(
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
-    let details = queries::details(&state.db, parse_id(&id)?)
+    let details = queries::details(&state.db, parse_id(&id)?, ctx.user.as_ref())
         .await?
         .ok_or(AppError::NotFound)?;
-    let minutes = details.minutes();
     let page = meeting_page(
         &state,
         ctx,
-        (details.meeting, minutes, details.reschedules.0),
+        details,
         notice(q.melding.as_deref()),
         PageInput::default(),
     )
@@ -480,43 +479,37 @@ pub(crate) async fn render_meeting(
     status: StatusCode,
     input: PageInput,
 ) -> Result<Response> {
-    let minutes = queries::minutes(&state.db, meeting.id).await?;
-    let reschedules = queries::reschedules(&state.db, meeting.id).await?;
-    let page = meeting_page(state, ctx, (meeting, minutes, reschedules), None, input).await?;
+    let details = queries::details(&state.db, meeting.id, ctx.user.as_ref())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let page = meeting_page(state, ctx, details, None, input).await?;
     Ok((status, web::render(&page)).into_response())
 }
 
 async fn meeting_page(
     state: &AppState,
     ctx: PageCtx,
-    (meeting, minutes, reschedules): (Meeting, Option<queries::Minutes>, Vec<queries::Reschedule>),
+    details: queries::MeetingDetails,
     notice: Option<&'static str>,
     input: PageInput,
 ) -> Result<ShowPage> {
-    let member = is_member(state, ctx.user.as_ref(), &meeting).await?;
+    let member = details.member;
     let secretariat = ctx
         .user
         .as_ref()
         .is_some_and(|u| u.role == Role::Secretariat);
-    let participants = if member {
-        queries::participants(&state.db, meeting.id).await?
-    } else {
-        Vec::new()
-    };
-    let minutes = match minutes {
+    let minutes = match details.minutes() {
         Some(m) if secretariat || (member && m.status == queries::MinutesStatus::Approved) => {
             Some(m)
         }
         _ => None,
     };
+    let meeting = details.meeting;
     // Everyone sees the agenda; confidential items only those who sit in the body.
     let agenda = crate::agenda::agenda_for_meeting_page(state, meeting.id, member).await?;
-    // The documents of the items on the agenda, for the members of the body.
-    let documents = if member {
-        crate::documents::queries::for_meeting_agenda(&state.db, meeting.id).await?
-    } else {
-        Vec::new()
-    };
+    let documents = details.documents.0;
+    let participants = details.participants.0;
+    let reschedules = details.reschedules.0;
     Ok(ShowPage {
         documents,
         warnings: if secretariat {

@@ -90,7 +90,7 @@ impl MeetingStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, serde::Deserialize)]
 #[sqlx(type_name = "attendance", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum Attendance {
@@ -131,7 +131,7 @@ impl Attendance {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, serde::Deserialize)]
 #[sqlx(type_name = "invitation_reason", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum InvitationReason {
@@ -287,6 +287,12 @@ pub struct MeetingDetails {
     pub minutes_approved_on: Option<Date>,
     pub minutes_version: Option<i32>,
     pub reschedules: Json<Vec<Reschedule>>,
+    /// Does the viewer sit in the body? (Staff always do.)
+    pub member: bool,
+    /// Empty unless `member`.
+    pub participants: Json<Vec<Participant>>,
+    /// Empty unless `member`.
+    pub documents: Json<Vec<crate::documents::queries::DocumentLink>>,
 }
 
 impl MeetingDetails {
@@ -300,7 +306,16 @@ impl MeetingDetails {
     }
 }
 
-pub async fn details(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<MeetingDetails>> {
+/// The meeting page's data in one query: the meeting, its minutes and
+/// reschedules, whether `viewer` sits in the body (on the day of the
+/// meeting or today), and for those who do, the participants and the
+/// documents of the agenda items.
+pub async fn details(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    viewer: Option<&CurrentUser>,
+) -> sqlx::Result<Option<MeetingDetails>> {
+    let staff = viewer.is_some_and(|u| matches!(u.role, Role::Secretariat | Role::Admin));
     sqlx::query_as(
         "SELECT m.id, m.body_id, b.slug AS body_slug, b.name AS body_name, m.kind, m.starts_at,
                 m.ends_at, m.location, m.online_url, m.notes, m.status, m.cancel_reason,
@@ -311,12 +326,44 @@ pub async fn details(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Me
                             'old_starts_at', r.old_starts_at, 'new_starts_at', r.new_starts_at,
                             'reason', r.reason, 'changed_at', r.changed_at)
                           ORDER BY r.changed_at, r.id), '[]')
-                 FROM meeting_reschedule r WHERE r.meeting_id = m.id) AS reschedules
+                 FROM meeting_reschedule r WHERE r.meeting_id = m.id) AS reschedules,
+                viewer.member,
+                CASE WHEN viewer.member THEN
+                    (SELECT coalesce(json_agg(json_build_object(
+                                'person_id', p.id, 'name', p.given_name || ' ' || p.family_name,
+                                'organisation', o.name, 'reason', mp.reason, 'invited', mp.invited,
+                                'attendance', mp.attendance, 'represented_by', mp.represented_by)
+                              ORDER BY mp.invited DESC, mp.reason, o.name NULLS LAST,
+                                       p.family_name, p.given_name), '[]')
+                     FROM meeting_participant mp
+                     JOIN person p ON p.id = mp.person_id
+                     LEFT JOIN organisation o ON o.id = mp.organisation_id
+                     WHERE mp.meeting_id = m.id)
+                ELSE '[]' END AS participants,
+                CASE WHEN viewer.member THEN
+                    (SELECT coalesce(json_agg(json_build_object(
+                                'id', d.id, 'agenda_item_id', d.agenda_item_id,
+                                'filename', d.filename, 'size_bytes', d.size_bytes,
+                                'confidential', d.confidential)
+                              ORDER BY d.uploaded_at, d.id), '[]')
+                     FROM document d JOIN agenda_item a ON a.id = d.agenda_item_id
+                     WHERE a.meeting_id = m.id AND a.status IN ('accepted', 'dealt_with')
+                       AND a.position IS NOT NULL)
+                ELSE '[]' END AS documents
          FROM meeting m JOIN body b ON b.id = m.body_id
          LEFT JOIN minutes mi ON mi.meeting_id = m.id
+         CROSS JOIN LATERAL (
+             SELECT $2 OR ($3 AND sits_in(m.body_id, $4, $5,
+                                          (m.starts_at AT TIME ZONE 'Europe/Brussels')::date, $6))
+                    AS member) viewer
          WHERE m.id = $1",
     )
     .bind(id)
+    .bind(staff)
+    .bind(viewer.is_some())
+    .bind(viewer.and_then(|u| u.organisation_id))
+    .bind(viewer.and_then(|u| u.minister_id))
+    .bind(crate::web::today())
     .fetch_optional(db)
     .await
 }
@@ -570,28 +617,15 @@ pub async fn sits_in_on_either(
     if matches!(user.role, Role::Secretariat | Role::Admin) {
         return Ok(true);
     }
-    sqlx::query_scalar(
-        "SELECT EXISTS (
-             SELECT 1 FROM membership m
-             WHERE m.body_id = $1
-               AND (daterange(m.valid_from, m.valid_until, '[]') @> $4::date
-                    OR daterange(m.valid_from, m.valid_until, '[]') @> $5::date)
-               AND (m.organisation_id = $2 OR m.person_id = $3))
-         OR EXISTS (
-             SELECT 1 FROM seat_rule r LEFT JOIN organisation o ON o.id = $2
-             WHERE r.body_id = $1
-               AND (r.organisation_id = $2
-                    OR (r.organisation_id IS NULL AND r.side = 'social_partners'
-                        AND o.kind IN ('employers', 'trade_union'))
-                    OR (r.side = 'government' AND o.kind = 'government')))",
-    )
-    .bind(body_id)
-    .bind(user.organisation_id)
-    .bind(user.minister_id)
-    .bind(on)
-    .bind(or_on)
-    .fetch_one(db)
-    .await
+    // The rules are in the SQL function `sits_in` (migration …0800).
+    sqlx::query_scalar("SELECT sits_in($1, $2, $3, $4, $5)")
+        .bind(body_id)
+        .bind(user.organisation_id)
+        .bind(user.minister_id)
+        .bind(on)
+        .bind(or_on)
+        .fetch_one(db)
+        .await
 }
 
 /// The bodies the user sits in today, for the personal calendar.
@@ -612,7 +646,7 @@ pub async fn bodies_of(
     Ok(mine)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Participant {
     pub person_id: i64,
     pub name: String,
