@@ -18,9 +18,14 @@ CREATE INDEX document_meeting ON document (meeting_id);
 -- organisation itself (the working group's seats are not named). A function,
 -- so that the meeting page can ask it inside its one query and the other
 -- pages on their own (src/meetings/queries.rs).
+-- PL/pgSQL, not SQL: PostgreSQL does not inline this function into the
+-- calling query, and a SQL function's plan lives only as long as the query
+-- that calls it (planned anew on every page); PL/pgSQL keeps its plans for
+-- the connection.
 CREATE FUNCTION sits_in(body bigint, org bigint, minister bigint, on_day date, or_on_day date)
-RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (
+RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN EXISTS (
                SELECT 1 FROM membership m
                WHERE m.body_id = body
                  AND (daterange(m.valid_from, m.valid_until, '[]') @> on_day
@@ -32,5 +37,6 @@ RETURNS boolean LANGUAGE sql STABLE AS $$
                  AND (r.organisation_id = org
                       OR (r.organisation_id IS NULL AND r.side = 'social_partners'
                           AND o.kind IN ('employers', 'trade_union'))
-                      OR (r.side = 'government' AND o.kind = 'government')))
+                      OR (r.side = 'government' AND o.kind = 'government')));
+END;
 $$;
