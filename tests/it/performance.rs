@@ -40,11 +40,11 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for QueryCounter {
         if event.metadata().target() != "sqlx::query" || COUNTING.get().is_none() {
             return;
         }
-        // sqlx looks up the types of a new connection in the catalog once:
-        // a cost of the connection, not of the page.
+        // A new connection is set up (src/db/mod.rs) and sqlx looks up its
+        // types in the catalog once: costs of the connection, not the page.
         let mut sql = Statement::default();
         event.record(&mut sql);
-        if !sql.0.contains("pg_catalog.") {
+        if !sql.0.contains("pg_catalog.") && !sql.0.contains("SET plan_cache_mode") {
             COUNTING.set(COUNTING.get().map(|n| n + 1));
         }
     }
