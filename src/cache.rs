@@ -179,17 +179,18 @@ impl PageCache {
 }
 
 /// The middleware: serves anonymous GETs from the cache, stores what they
-/// render, and empties the local cache after any other request (so that
-/// who wrote sees the change at once, before the notification is back).
+/// render, and empties the local cache after any write (POST and the like,
+/// unless refused with a 4xx), so that who wrote sees the change at once,
+/// before the notification is back.
 pub async fn layer(State(cache): State<Arc<PageCache>>, req: Request, next: Next) -> Response {
-    if req.method() != Method::GET {
+    if !req.method().is_safe() {
         let response = next.run(req).await;
         if !response.status().is_client_error() {
             cache.invalidate();
         }
         return response;
     }
-    if !cache.is_live() || !cacheable_request(&req) {
+    if req.method() != Method::GET || !cache.is_live() || !cacheable_request(&req) {
         return next.run(req).await;
     }
     let key = format!("{} {}", crate::web::today(), req.uri());
