@@ -19,6 +19,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::auth::access::{RouteSpec, Routes};
 use crate::auth::{self, Viewer};
+use crate::cache::{self, PageCache};
 use crate::config::ServeConfig;
 use crate::error::{AppError, ErrorPage};
 use crate::web;
@@ -27,6 +28,23 @@ use crate::web;
 pub struct AppState {
     pub db: PgPool,
     pub config: Arc<ServeConfig>,
+    pub cache: Arc<PageCache>,
+}
+
+impl AppState {
+    /// The state of one instance. Inside a tokio runtime, the page cache
+    /// starts listening for changes at once (until then it is bypassed).
+    pub fn new(db: PgPool, config: ServeConfig) -> Self {
+        let cache = PageCache::new(config.page_cache);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(cache.clone().listen(db.clone()));
+        }
+        AppState {
+            db,
+            config: Arc::new(config),
+            cache,
+        }
+    }
 }
 
 /// Every route of the application, each with its permission decision.
@@ -52,6 +70,7 @@ pub fn route_table() -> Vec<RouteSpec> {
 
 pub fn build(state: AppState) -> Router {
     let secure = state.config.secure_cookies;
+    let cache_state = state.cache.clone();
     let store = PostgresStore::new(state.db.clone());
     let sessions = SessionManagerLayer::new(store)
         .with_name(if secure { "__Host-vesoc" } else { "vesoc" })
@@ -59,12 +78,19 @@ pub fn build(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
-        // Every request extends the idle timeout; the absolute lifetime is
-        // checked against the sign-in time in `auth::load_viewer`.
-        .with_always_save(true)
+        // A signed-in request extends the idle timeout at most once a
+        // minute (`auth::touch`); the absolute lifetime is checked against
+        // the sign-in time in `auth::load_viewer`.
         .with_expiry(Expiry::OnInactivity(auth::IDLE_TIMEOUT));
 
-    let (router, _) = routes().into_parts();
+    // The benchmark's reference routes exist only when asked for; the route
+    // table of the authorization test (`route_table`) is the production one.
+    let all = if state.config.bench_routes {
+        routes().merge(crate::bench_routes::routes())
+    } else {
+        routes()
+    };
+    let (router, _) = all.into_parts();
     let app = router
         .fallback(|| async { AppError::NotFound })
         .layer(
@@ -91,6 +117,8 @@ pub fn build(state: AppState) -> Router {
         .merge(static_files)
         .merge(app)
         .layer(middleware::from_fn(error_pages))
+        // Outside the sessions: a cached page costs no session work.
+        .layer(middleware::from_fn_with_state(cache_state, cache::layer))
         .layer(TraceLayer::new_for_http());
     with_security_headers(router, secure)
 }
@@ -194,10 +222,7 @@ pub async fn serve(
         PostgresStore::new(db.clone())
             .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
     );
-    let state = AppState {
-        db,
-        config: Arc::new(config),
-    };
+    let state = AppState::new(db, config);
     let app = build(state);
     // Requests in flight may finish; after the grace period (30 s unless
     // configured) serve returns anyway: hyper closes idle connections at

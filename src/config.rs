@@ -38,6 +38,19 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Fill the database with a large, clearly fake history for benchmarks
+    /// (never in production). Refuses a database with more than the seed data.
+    Generate {
+        /// Years of history, ending in 2026.
+        #[arg(long, default_value_t = 20)]
+        years: i32,
+        /// Seed of the random generator: the same seed gives the same data.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Add the data even when the database holds more than the seed data.
+        #[arg(long, default_value_t = false)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -74,6 +87,15 @@ pub struct ServeConfig {
     /// Do not load the VESOC data into an empty database.
     #[arg(long, env = "VESOC_NO_SEED", default_value_t = false)]
     pub no_seed: bool,
+    /// Register the two reference routes of the benchmark (`/bench/hello`,
+    /// `/bench/query`). Off in production: see docs/performance.md.
+    #[arg(long, env = "VESOC_BENCH_ROUTES", default_value_t = false)]
+    pub bench_routes: bool,
+    /// Keep rendered public pages in memory until the next write (told by
+    /// PostgreSQL's NOTIFY to every instance). `--page-cache=false` renders
+    /// every request.
+    #[arg(long, env = "VESOC_PAGE_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub page_cache: bool,
     /// Seconds that requests in flight may still take after SIGTERM or
     /// Ctrl-C; then vesoc stops anyway, whatever slow or idle clients hold.
     #[arg(
@@ -93,6 +115,8 @@ impl Default for ServeConfig {
             trust_proxy: false,
             require_second_factor: RoleList(vec![Role::Admin, Role::Secretariat]),
             no_seed: false,
+            bench_routes: false,
+            page_cache: true,
             shutdown_grace: Duration::from_secs(30),
         }
     }

@@ -6,6 +6,8 @@ pub mod agreements;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod bench_routes;
+pub mod cache;
 pub mod composition;
 pub mod config;
 pub mod db;

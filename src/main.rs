@@ -27,6 +27,18 @@ async fn main() -> anyhow::Result<()> {
             println!("{added} rijen toegevoegd.");
         }),
         Command::CreateAdmin { email, name } => create_admin(&db, &email, &name).await,
+        Command::Generate { years, seed, force } => {
+            let started = std::time::Instant::now();
+            let options = vesoc::db::generate::Options { years, seed, force };
+            vesoc::db::generate::generate(&db.pool, &options)
+                .await
+                .map(|summary| {
+                    println!(
+                        "Gegenereerd in {:.1} s: {summary}.",
+                        started.elapsed().as_secs_f64()
+                    );
+                })
+        }
         Command::Backup { file } => {
             let (bin, conninfo) = (db.bin_dir()?, db.conninfo.clone());
             tokio::task::spawn_blocking(move || vesoc::db::backup::backup(&bin, &conninfo, &file))

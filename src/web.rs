@@ -241,6 +241,9 @@ pub fn parse_date(s: &str) -> Option<Date> {
 static BRUSSELS: LazyLock<jiff::tz::TimeZone> =
     LazyLock::new(|| jiff::tz::TimeZone::get("Europe/Brussels").unwrap_or(jiff::tz::TimeZone::UTC));
 
+// Dates inside JSON that PostgreSQL built (`json_agg`): "YYYY-MM-DD".
+time::serde::format_description!(pub json_date, Date, "[year]-[month]-[day]");
+
 /// Today in Belgium.
 pub fn today() -> Date {
     brussels(OffsetDateTime::now_utc()).date()

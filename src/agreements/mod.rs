@@ -235,15 +235,13 @@ async fn show(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Response> {
-    let agreement = queries::by_slug(&state.db, &slug)
+    let page = queries::page_by_slug(&state.db, &slug)
         .await?
-        .filter(|a| a.published || ctx.user.is_some())
+        .filter(|p| p.agreement.published || ctx.user.is_some())
         .ok_or(AppError::NotFound)?;
-    let commitments = queries::commitments(&state.db, agreement.id).await?;
-    let goals = goal_views(
-        queries::goals(&state.db, agreement.id).await?,
-        queries::measurements(&state.db, agreement.id).await?,
-    );
+    let agreement = page.agreement;
+    let commitments = page.commitments.0;
+    let goals = goal_views(page.goals.0, page.measurements.0);
     let mut lines = flatten_tree(queries::action_lines(&state.db, agreement.id).await?);
     let allowed = follow_up_lines(&state, ctx.user.as_ref(), agreement.id).await?;
     attach_follow_up(
@@ -251,8 +249,9 @@ async fn show(
         queries::follow_ups(&state.db, agreement.id).await?,
         allowed.as_deref(),
     );
-    let (government, social_partners) = queries::signatories(&state.db, agreement.id)
-        .await?
+    let (government, social_partners) = page
+        .signatories
+        .0
         .into_iter()
         .partition(|s| s.side == Side::Government);
     Ok(web::render(&ShowPage {

@@ -1,7 +1,8 @@
 //! Agreements: the text, goals, the tree of action lines and signatories.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use time::Date;
 
@@ -25,13 +26,13 @@ pub struct Agreement {
     pub body_name: String,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
 pub struct Commitment {
     pub position: i32,
     pub text: String,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct Goal {
     pub id: i64,
     pub position: i32,
@@ -39,7 +40,9 @@ pub struct Goal {
     pub target_value: Option<String>,
     pub target_unit: Option<String>,
     pub baseline_value: Option<String>,
+    #[serde(deserialize_with = "crate::web::json_date::option::deserialize")]
     pub baseline_on: Option<Date>,
+    #[serde(deserialize_with = "crate::web::json_date::option::deserialize")]
     pub deadline: Option<Date>,
 }
 
@@ -51,7 +54,7 @@ pub struct ActionLineRow {
     pub title: String,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
 pub struct Signatory {
     pub side: Side,
     pub person_name: String,
@@ -74,11 +77,47 @@ pub async fn list(db: impl PgExecutor<'_>, include_drafts: bool) -> sqlx::Result
     .await
 }
 
-pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<Agreement>> {
+/// The public page of an agreement: its text, signatories, goals and their
+/// measurements in one query (the small lists as JSON), not five.
+#[derive(Debug, sqlx::FromRow)]
+pub struct AgreementPage {
+    #[sqlx(flatten)]
+    pub agreement: Agreement,
+    pub commitments: Json<Vec<Commitment>>,
+    pub signatories: Json<Vec<Signatory>>,
+    pub goals: Json<Vec<Goal>>,
+    pub measurements: Json<Vec<Measurement>>,
+}
+
+pub async fn page_by_slug(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+) -> sqlx::Result<Option<AgreementPage>> {
     sqlx::query_as(
         "SELECT a.id, a.slug, a.title, a.subtitle, a.kind_label, a.concluded_on,
                 a.period_from, a.period_until, a.introduction, a.status = 'published' AS published,
-                b.slug AS body_slug, b.name AS body_name
+                b.slug AS body_slug, b.name AS body_name,
+                (SELECT coalesce(json_agg(json_build_object('position', c.position, 'text', c.text)
+                                          ORDER BY c.position), '[]')
+                 FROM agreement_commitment c WHERE c.agreement_id = a.id) AS commitments,
+                (SELECT coalesce(json_agg(json_build_object(
+                            'side', s.side, 'person_name', p.given_name || ' ' || p.family_name,
+                            'organisation_name', o.name, 'capacity', s.capacity) ORDER BY s.position), '[]')
+                 FROM signatory s JOIN person p ON p.id = s.person_id
+                 JOIN organisation o ON o.id = s.organisation_id
+                 WHERE s.agreement_id = a.id) AS signatories,
+                (SELECT coalesce(json_agg(json_build_object(
+                            'id', g.id, 'position', g.position, 'text', g.text,
+                            'target_value', g.target_value::text, 'target_unit', g.target_unit,
+                            'baseline_value', g.baseline_value::text, 'baseline_on', g.baseline_on,
+                            'deadline', g.deadline) ORDER BY g.position), '[]')
+                 FROM goal g WHERE g.agreement_id = a.id) AS goals,
+                (SELECT coalesce(json_agg(json_build_object(
+                            'goal_id', m.goal_id, 'measured_on', m.measured_on,
+                            'value_text', m.value::text, 'value', m.value::float8, 'note', m.note)
+                          ORDER BY m.goal_id, m.measured_on, m.id), '[]')
+                 FROM goal_measurement m JOIN goal g ON g.id = m.goal_id
+                 WHERE g.agreement_id = a.id) AS measurements
          FROM agreement a JOIN body b ON b.id = a.body_id
          WHERE a.slug = $1",
     )
@@ -120,21 +159,9 @@ pub async fn action_lines(
              UNION ALL
              SELECT c.id, c.parent_id, c.label, c.title, t.path || c.position
              FROM action_line c JOIN tree t ON c.parent_id = t.id
+             WHERE c.agreement_id = $1
          )
          SELECT id, parent_id, label, title FROM tree ORDER BY path",
-    )
-    .bind(agreement)
-    .fetch_all(db)
-    .await
-}
-
-pub async fn signatories(db: impl PgExecutor<'_>, agreement: i64) -> sqlx::Result<Vec<Signatory>> {
-    sqlx::query_as(
-        "SELECT s.side, p.given_name || ' ' || p.family_name AS person_name,
-                o.name AS organisation_name, s.capacity
-         FROM signatory s JOIN person p ON p.id = s.person_id
-         JOIN organisation o ON o.id = s.organisation_id
-         WHERE s.agreement_id = $1 ORDER BY s.position",
     )
     .bind(agreement)
     .fetch_all(db)
@@ -1156,9 +1183,10 @@ pub async fn line_within_competence(
 
 // Goal measurements ---------------------------------------------------------
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
 pub struct Measurement {
     pub goal_id: i64,
+    #[serde(deserialize_with = "crate::web::json_date::deserialize")]
     pub measured_on: Date,
     /// Exact, for display.
     pub value_text: String,

@@ -23,6 +23,12 @@ pub const ABSOLUTE_SESSION_LIFETIME: time::Duration = time::Duration::hours(12);
 pub const IDLE_TIMEOUT: time::Duration = time::Duration::hours(8);
 
 const SESSION_AUTH_KEY: &str = "auth";
+/// When the session last extended its idle timeout (unix seconds).
+const SESSION_SEEN_KEY: &str = "seen";
+/// How often a request extends the idle timeout. Saving the session on
+/// every request cost a write per page; once a minute is as good for an
+/// eight-hour timeout.
+const TOUCH_EVERY: i64 = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, Serialize, Deserialize)]
 #[sqlx(type_name = "account_role", rename_all = "snake_case")]
@@ -189,6 +195,7 @@ async fn current_user(state: &AppState, session: &Session) -> Result<Option<Curr
     match user {
         Some(mut user) => {
             user.csrf_token = csrf::token(session).await?;
+            touch(session).await?;
             Ok(Some(user))
         }
         None => {
@@ -196,6 +203,23 @@ async fn current_user(state: &AppState, session: &Session) -> Result<Option<Curr
             Ok(None)
         }
     }
+}
+
+/// Extends the session's idle timeout: a changed session is saved with a
+/// new expiry, an unchanged one is not saved at all.
+async fn touch(session: &Session) -> Result<()> {
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let seen = session
+        .get::<i64>(SESSION_SEEN_KEY)
+        .await
+        .map_err(session_error)?;
+    if seen.is_none_or(|s| now - s >= TOUCH_EVERY) {
+        session
+            .insert(SESSION_SEEN_KEY, now)
+            .await
+            .map_err(session_error)?;
+    }
+    Ok(())
 }
 
 pub const SECOND_FACTOR_SETUP: &str = "/account/tweestaps";

@@ -141,7 +141,7 @@ async fn show(
     Path(slug): Path<String>,
     Query(query): Query<DateQuery>,
 ) -> Result<Response> {
-    let body = queries::body_by_slug(&state.db, &slug)
+    let (body, contacts) = queries::body_with_contacts(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
     let today = web::today();
@@ -160,7 +160,6 @@ async fn show(
     };
     let rules = queries::seat_rules(&state.db, body.id).await?;
     let seats = queries::composition_on(&state.db, body.id, on).await?;
-    let contacts = queries::contacts(&state.db, body.id).await?;
     let warnings = ctx
         .is_role("secretariat")
         .then(|| rules::warnings(&rules, &seats));

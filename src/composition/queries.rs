@@ -7,7 +7,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::web::iso_date;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, serde::Deserialize)]
 #[sqlx(type_name = "side", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
@@ -198,6 +198,45 @@ pub async fn contacts(db: impl PgExecutor<'_>, body_id: i64) -> sqlx::Result<Vec
     .await
 }
 
+/// A body with its SERV contact persons, in one query (the public body
+/// page's first of three).
+pub async fn body_with_contacts(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+) -> sqlx::Result<Option<(Body, Vec<Contact>)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        body: Body,
+        contact_slugs: Vec<String>,
+        contact_names: Vec<String>,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT b.id, b.slug, b.name, b.description, b.meeting_rhythm, b.chair_rule,
+                coalesce(array_agg(p.slug ORDER BY c.position) FILTER (WHERE p.id IS NOT NULL),
+                         '{}') AS contact_slugs,
+                coalesce(array_agg(p.given_name || ' ' || p.family_name ORDER BY c.position)
+                             FILTER (WHERE p.id IS NOT NULL), '{}') AS contact_names
+         FROM body b
+         LEFT JOIN body_contact c ON c.body_id = b.id
+         LEFT JOIN person p ON p.id = c.person_id
+         WHERE b.slug = $1
+         GROUP BY b.id",
+    )
+    .bind(slug)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| {
+        let contacts = r
+            .contact_slugs
+            .into_iter()
+            .zip(r.contact_names)
+            .map(|(slug, name)| Contact { slug, name })
+            .collect();
+        (r.body, contacts)
+    }))
+}
+
 /// Who sits in the body on `on`: one query, served by the GiST index on
 /// (body, period).
 pub async fn composition_on(
@@ -209,12 +248,14 @@ pub async fn composition_on(
         "SELECT m.id AS membership_id, p.slug AS person_slug, p.given_name || ' ' || p.family_name AS person_name,
                 o.id AS organisation_id, o.name AS organisation_name,
                 m.role, m.side, m.function_title, m.valid_from, m.valid_until,
-                sp.given_name || ' ' || sp.family_name AS substitute_for
+                -- A subquery, not a join: joined, the planner hashed all
+                -- memberships of all bodies to find the few substitutes.
+                (SELECT sp.given_name || ' ' || sp.family_name
+                 FROM membership sm JOIN person sp ON sp.id = sm.person_id
+                 WHERE sm.id = m.substitute_for_id) AS substitute_for
          FROM membership m
          JOIN person p ON p.id = m.person_id
          JOIN organisation o ON o.id = m.organisation_id
-         LEFT JOIN membership sm ON sm.id = m.substitute_for_id
-         LEFT JOIN person sp ON sp.id = sm.person_id
          WHERE m.body_id = $1 AND m.superseded_at IS NULL
            AND daterange(m.valid_from, m.valid_until, '[]') @> $2::date
          ORDER BY m.side, (m.role = 'chair') DESC, m.role, o.name, p.family_name, p.given_name",

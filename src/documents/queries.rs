@@ -8,7 +8,7 @@ use sqlx::{PgConnection, PgExecutor};
 use crate::audit;
 
 /// A document as listed: no content.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct DocumentLink {
     pub id: i64,
     pub agenda_item_id: Option<i64>,

@@ -154,10 +154,13 @@ pub(crate) async fn is_member(
 ) -> Result<bool> {
     match user {
         None => Ok(false),
-        Some(u) => Ok(
-            queries::sits_in(&state.db, u, m.body_id, m.local_date()).await?
-                || queries::sits_in(&state.db, u, m.body_id, web::today()).await?,
-        ),
+        // On the day of the meeting or today: one query for both.
+        Some(u) => {
+            Ok(
+                queries::sits_in_on_either(&state.db, u, m.body_id, m.local_date(), web::today())
+                    .await?,
+            )
+        }
     }
 }
 
@@ -216,12 +219,18 @@ async fn calendar(
             }
         },
     };
-    let meetings = queries::list(&state.db, body_filter, Some(year)).await?;
-    let upcoming: Vec<Meeting> = queries::list(&state.db, body_filter, None)
-        .await?
-        .into_iter()
-        .filter(|m| m.ends_at >= time::OffsetDateTime::now_utc() && !m.is_cancelled())
+    // One query for the year and the next three meetings (see `calendar`).
+    let chosen = queries::calendar(&state.db, body_filter, year).await?;
+    let now = time::OffsetDateTime::now_utc();
+    let upcoming: Vec<Meeting> = chosen
+        .iter()
+        .filter(|m| m.ends_at >= now && !m.is_cancelled())
         .take(3)
+        .cloned()
+        .collect();
+    let meetings: Vec<Meeting> = chosen
+        .into_iter()
+        .filter(|m| web::brussels(m.starts_at).year() == year)
         .collect();
     let mut months: Vec<MonthGroup> = Vec::new();
     for m in meetings {
@@ -448,11 +457,13 @@ async fn show(
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
-    let meeting = load(&state, &id).await?;
+    let details = queries::details(&state.db, parse_id(&id)?, ctx.user.as_ref())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let page = meeting_page(
         &state,
         ctx,
-        meeting,
+        details,
         notice(q.melding.as_deref()),
         PageInput::default(),
     )
@@ -468,41 +479,37 @@ pub(crate) async fn render_meeting(
     status: StatusCode,
     input: PageInput,
 ) -> Result<Response> {
-    let page = meeting_page(state, ctx, meeting, None, input).await?;
+    let details = queries::details(&state.db, meeting.id, ctx.user.as_ref())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let page = meeting_page(state, ctx, details, None, input).await?;
     Ok((status, web::render(&page)).into_response())
 }
 
 async fn meeting_page(
     state: &AppState,
     ctx: PageCtx,
-    meeting: Meeting,
+    details: queries::MeetingDetails,
     notice: Option<&'static str>,
     input: PageInput,
 ) -> Result<ShowPage> {
-    let member = is_member(state, ctx.user.as_ref(), &meeting).await?;
+    let member = details.member;
     let secretariat = ctx
         .user
         .as_ref()
         .is_some_and(|u| u.role == Role::Secretariat);
-    let participants = if member {
-        queries::participants(&state.db, meeting.id).await?
-    } else {
-        Vec::new()
-    };
-    let minutes = match queries::minutes(&state.db, meeting.id).await? {
+    let minutes = match details.minutes() {
         Some(m) if secretariat || (member && m.status == queries::MinutesStatus::Approved) => {
             Some(m)
         }
         _ => None,
     };
+    let meeting = details.meeting;
     // Everyone sees the agenda; confidential items only those who sit in the body.
     let agenda = crate::agenda::agenda_for_meeting_page(state, meeting.id, member).await?;
-    // The documents of the items on the agenda, for the members of the body.
-    let documents = if member {
-        crate::documents::queries::for_meeting_agenda(&state.db, meeting.id).await?
-    } else {
-        Vec::new()
-    };
+    let documents = details.documents.0;
+    let participants = details.participants.0;
+    let reschedules = details.reschedules.0;
     Ok(ShowPage {
         documents,
         warnings: if secretariat {
@@ -515,7 +522,7 @@ async fn meeting_page(
         } else {
             Vec::new()
         },
-        reschedules: queries::reschedules(&state.db, meeting.id).await?,
+        reschedules,
         ctx,
         meeting,
         member,

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use serde_json::json;
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
 use time::{Date, OffsetDateTime};
 
@@ -89,7 +90,7 @@ impl MeetingStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, serde::Deserialize)]
 #[sqlx(type_name = "attendance", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum Attendance {
@@ -130,7 +131,7 @@ impl Attendance {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, serde::Deserialize)]
 #[sqlx(type_name = "invitation_reason", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum InvitationReason {
@@ -217,6 +218,42 @@ pub async fn list(
     .await
 }
 
+/// The calendar page's meetings in one query: those of `year` (Brussels
+/// time) and the next three that are neither over nor cancelled, of one
+/// body or all. The caller splits them by year; the year is a range on
+/// `starts_at`, so the index on it serves the query.
+pub async fn calendar(
+    db: impl PgExecutor<'_>,
+    body_slug: Option<&str>,
+    year: i32,
+) -> sqlx::Result<Vec<Meeting>> {
+    sqlx::query_as(
+        // The year's meetings through the index on starts_at, plus the next
+        // three; a CTE of all meetings shared by both was materialised whole.
+        "WITH body_filter AS (SELECT id FROM body WHERE slug = $1),
+         chosen AS (
+             (SELECT id FROM meeting
+              WHERE starts_at >= make_timestamptz($2, 1, 1, 0, 0, 0, 'Europe/Brussels')
+                AND starts_at < make_timestamptz($2 + 1, 1, 1, 0, 0, 0, 'Europe/Brussels')
+                AND ($1::text IS NULL OR body_id = (SELECT id FROM body_filter)))
+             UNION
+             (SELECT id FROM meeting WHERE ends_at >= now() AND status <> 'cancelled'
+                AND ($1::text IS NULL OR body_id = (SELECT id FROM body_filter))
+              ORDER BY starts_at, id LIMIT 3)
+         )
+         SELECT m.id, m.body_id, b.slug AS body_slug, b.name AS body_name, m.kind, m.starts_at,
+                m.ends_at, m.location, m.online_url, m.notes, m.status, m.cancel_reason,
+                m.sequence, m.version, m.created_at, m.modified_at
+         FROM meeting m JOIN body b ON b.id = m.body_id
+         WHERE m.id IN (SELECT id FROM chosen)
+         ORDER BY m.starts_at, m.id",
+    )
+    .bind(body_slug)
+    .bind(year)
+    .fetch_all(db)
+    .await
+}
+
 /// The years that have meetings, newest first, for the calendar's filter.
 pub async fn years(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<i32>> {
     sqlx::query_scalar(
@@ -235,6 +272,98 @@ pub async fn get(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Meetin
          FROM meeting m JOIN body b ON b.id = m.body_id WHERE m.id = $1",
     )
     .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// A meeting with its minutes and its reschedules, for the meeting page:
+/// one query instead of three.
+#[derive(Debug, sqlx::FromRow)]
+pub struct MeetingDetails {
+    #[sqlx(flatten)]
+    pub meeting: Meeting,
+    pub minutes_text: Option<String>,
+    pub minutes_status: Option<MinutesStatus>,
+    pub minutes_approved_on: Option<Date>,
+    pub minutes_version: Option<i32>,
+    pub reschedules: Json<Vec<Reschedule>>,
+    /// Does the viewer sit in the body? (Staff always do.)
+    pub member: bool,
+    /// Empty unless `member`.
+    pub participants: Json<Vec<Participant>>,
+    /// Empty unless `member`.
+    pub documents: Json<Vec<crate::documents::queries::DocumentLink>>,
+}
+
+impl MeetingDetails {
+    pub fn minutes(&self) -> Option<Minutes> {
+        Some(Minutes {
+            text: self.minutes_text.clone()?,
+            status: self.minutes_status?,
+            approved_on: self.minutes_approved_on,
+            version: self.minutes_version?,
+        })
+    }
+}
+
+/// The meeting page's data in one query: the meeting, its minutes and
+/// reschedules, whether `viewer` sits in the body (on the day of the
+/// meeting or today), and for those who do, the participants and the
+/// documents of the agenda items.
+pub async fn details(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    viewer: Option<&CurrentUser>,
+) -> sqlx::Result<Option<MeetingDetails>> {
+    let staff = viewer.is_some_and(|u| matches!(u.role, Role::Secretariat | Role::Admin));
+    sqlx::query_as(
+        "SELECT m.id, m.body_id, b.slug AS body_slug, b.name AS body_name, m.kind, m.starts_at,
+                m.ends_at, m.location, m.online_url, m.notes, m.status, m.cancel_reason,
+                m.sequence, m.version, m.created_at, m.modified_at,
+                mi.text AS minutes_text, mi.status AS minutes_status,
+                mi.approved_on AS minutes_approved_on, mi.version AS minutes_version,
+                (SELECT coalesce(json_agg(json_build_object(
+                            'old_starts_at', r.old_starts_at, 'new_starts_at', r.new_starts_at,
+                            'reason', r.reason, 'changed_at', r.changed_at)
+                          ORDER BY r.changed_at, r.id), '[]')
+                 FROM meeting_reschedule r WHERE r.meeting_id = m.id) AS reschedules,
+                viewer.member,
+                CASE WHEN viewer.member THEN
+                    (SELECT coalesce(json_agg(json_build_object(
+                                'person_id', p.id, 'name', p.given_name || ' ' || p.family_name,
+                                'organisation', o.name, 'reason', mp.reason, 'invited', mp.invited,
+                                'attendance', mp.attendance, 'represented_by', mp.represented_by)
+                              ORDER BY mp.invited DESC, mp.reason, o.name NULLS LAST,
+                                       p.family_name, p.given_name), '[]')
+                     FROM meeting_participant mp
+                     JOIN person p ON p.id = mp.person_id
+                     LEFT JOIN organisation o ON o.id = mp.organisation_id
+                     WHERE mp.meeting_id = m.id)
+                ELSE '[]' END AS participants,
+                CASE WHEN viewer.member THEN
+                    (SELECT coalesce(json_agg(json_build_object(
+                                'id', d.id, 'agenda_item_id', d.agenda_item_id,
+                                'filename', d.filename, 'size_bytes', d.size_bytes,
+                                'confidential', d.confidential)
+                              ORDER BY d.uploaded_at, d.id), '[]')
+                     FROM document d JOIN agenda_item a ON a.id = d.agenda_item_id
+                     WHERE a.meeting_id = m.id AND a.status IN ('accepted', 'dealt_with')
+                       AND a.position IS NOT NULL)
+                ELSE '[]' END AS documents
+         FROM meeting m JOIN body b ON b.id = m.body_id
+         LEFT JOIN minutes mi ON mi.meeting_id = m.id
+         CROSS JOIN LATERAL (
+             SELECT $2 OR ($3 AND sits_in(m.body_id, $4, $5,
+                                          (m.starts_at AT TIME ZONE 'Europe/Brussels')::date, $6))
+                    AS member) viewer
+         WHERE m.id = $1",
+    )
+    .bind(id)
+    .bind(staff)
+    .bind(viewer.is_some())
+    .bind(viewer.and_then(|u| u.organisation_id))
+    .bind(viewer.and_then(|u| u.minister_id))
+    .bind(crate::web::today())
     .fetch_optional(db)
     .await
 }
@@ -400,11 +529,14 @@ pub async fn set_status(
     Ok(Saved::Done)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Reschedule {
+    #[serde(with = "time::serde::rfc3339")]
     pub old_starts_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
     pub new_starts_at: OffsetDateTime,
     pub reason: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub changed_at: OffsetDateTime,
 }
 
@@ -470,28 +602,30 @@ pub async fn sits_in(
     body_id: i64,
     on: Date,
 ) -> sqlx::Result<bool> {
+    sits_in_on_either(db, user, body_id, on, on).await
+}
+
+/// Does the user's organisation (or minister) sit in the body on `on` or
+/// on `or_on`?
+pub async fn sits_in_on_either(
+    db: impl PgExecutor<'_>,
+    user: &CurrentUser,
+    body_id: i64,
+    on: Date,
+    or_on: Date,
+) -> sqlx::Result<bool> {
     if matches!(user.role, Role::Secretariat | Role::Admin) {
         return Ok(true);
     }
-    sqlx::query_scalar(
-        "SELECT EXISTS (
-             SELECT 1 FROM membership m
-             WHERE m.body_id = $1 AND daterange(m.valid_from, m.valid_until, '[]') @> $4::date
-               AND (m.organisation_id = $2 OR m.person_id = $3))
-         OR EXISTS (
-             SELECT 1 FROM seat_rule r LEFT JOIN organisation o ON o.id = $2
-             WHERE r.body_id = $1
-               AND (r.organisation_id = $2
-                    OR (r.organisation_id IS NULL AND r.side = 'social_partners'
-                        AND o.kind IN ('employers', 'trade_union'))
-                    OR (r.side = 'government' AND o.kind = 'government')))",
-    )
-    .bind(body_id)
-    .bind(user.organisation_id)
-    .bind(user.minister_id)
-    .bind(on)
-    .fetch_one(db)
-    .await
+    // The rules are in the SQL function `sits_in` (migration …0800).
+    sqlx::query_scalar("SELECT sits_in($1, $2, $3, $4, $5)")
+        .bind(body_id)
+        .bind(user.organisation_id)
+        .bind(user.minister_id)
+        .bind(on)
+        .bind(or_on)
+        .fetch_one(db)
+        .await
 }
 
 /// The bodies the user sits in today, for the personal calendar.
@@ -512,7 +646,7 @@ pub async fn bodies_of(
     Ok(mine)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Participant {
     pub person_id: i64,
     pub name: String,

@@ -165,126 +165,132 @@ async fn search(
 }
 
 async fn groups(state: &AppState, q: &str, who: &Searcher) -> Result<Vec<Group>> {
-    let db = &state.db;
-    let agreements = queries::agreements(db, q, who)
-        .await?
-        .into_iter()
-        .map(|a| Hit {
-            href: Some(format!("/akkoorden/{}", a.slug)),
-            meta: if a.published {
-                "akkoord".to_string()
-            } else {
-                "akkoord · ontwerp".to_string()
-            },
-            title: a.title,
-            snippet: pieces(&a.snippet),
-        })
-        .collect();
-    let lines = queries::action_lines(db, q, who)
-        .await?
-        .into_iter()
-        .map(|l| Hit {
-            title: if l.label.is_empty() {
-                "Actielijn".to_string()
-            } else {
-                format!("Actielijn {}", l.label)
-            },
-            href: Some(format!(
-                "/akkoorden/{}#actielijn-{}",
-                l.agreement_slug, l.id
-            )),
-            meta: format!("in {}", l.agreement_title),
-            snippet: pieces(&l.snippet),
-        })
-        .collect();
-    let items = queries::agenda_items(db, q, who)
-        .await?
-        .into_iter()
-        .map(|a| {
-            let mut meta = a.body_name.clone();
-            match a.starts_at {
-                Some(t) => {
-                    meta.push_str(" · vergadering van ");
-                    meta.push_str(&web::nl_date(web::brussels(t).date()));
-                }
-                None => meta.push_str(" · nog niet geagendeerd"),
-            }
-            if a.confidential {
-                meta.push_str(" · vertrouwelijk");
-            }
-            Hit {
-                title: a.title,
-                href: a.meeting_id.map(|m| format!("/vergaderingen/{m}#agenda")),
-                meta,
-                snippet: pieces(&a.snippet),
-            }
-        })
-        .collect();
-    let meetings = queries::meetings(db, q, who)
-        .await?
-        .into_iter()
-        .map(|m| {
-            let mut meta = m.kind.label().to_string();
-            if m.status == MeetingStatus::Cancelled {
-                meta.push_str(" · geannuleerd");
-            }
-            Hit {
-                title: format!(
-                    "{} – {}",
-                    m.body_name,
-                    web::nl_date(web::brussels(m.starts_at).date())
-                ),
-                href: Some(format!("/vergaderingen/{}", m.id)),
-                meta,
-                snippet: pieces(&m.snippet),
-            }
-        })
-        .collect();
-    let staff = who.staff;
-    let people = queries::people(db, q, who)
-        .await?
-        .into_iter()
-        .map(|p| Hit {
-            href: Some(if staff {
-                format!("/beheer/personen/{}", p.slug)
-            } else {
-                match &p.body_slug {
-                    Some(b) => format!("/organen/{b}"),
-                    None => "/organen".to_string(),
-                }
-            }),
-            meta: "persoon".to_string(),
-            title: p.name,
-            snippet: pieces(&p.snippet),
-        })
-        .collect();
-    Ok(vec![
+    let mut groups = vec![
         Group {
             id: "akkoorden",
             label: "Akkoorden",
-            hits: agreements,
+            hits: Vec::new(),
         },
         Group {
             id: "actielijnen",
             label: "Actielijnen",
-            hits: lines,
+            hits: Vec::new(),
         },
         Group {
             id: "agendapunten",
             label: "Agendapunten",
-            hits: items,
+            hits: Vec::new(),
         },
         Group {
             id: "vergaderingen",
             label: "Vergaderingen",
-            hits: meetings,
+            hits: Vec::new(),
         },
         Group {
             id: "personen",
             label: "Personen",
-            hits: people,
+            hits: Vec::new(),
         },
-    ])
+    ];
+    // one statement for all kinds; the rows come best first within a kind
+    for row in queries::search(&state.db, q, who).await? {
+        let (group, hit) = match row.kind.as_str() {
+            "agreement" => (0, agreement_hit(row)),
+            "action_line" => (1, action_line_hit(row)),
+            "agenda_item" => (2, agenda_item_hit(row)),
+            "meeting" => (3, meeting_hit(row)),
+            "person" => (4, person_hit(row, who.staff)),
+            other => {
+                tracing::error!(kind = other, "search returned an unknown kind");
+                continue;
+            }
+        };
+        groups[group].hits.push(hit);
+    }
+    Ok(groups)
+}
+
+fn agreement_hit(a: queries::HitRow) -> Hit {
+    Hit {
+        href: a.slug.map(|s| format!("/akkoorden/{s}")),
+        meta: if a.published == Some(true) {
+            "akkoord".to_string()
+        } else {
+            "akkoord · ontwerp".to_string()
+        },
+        title: a.title,
+        snippet: pieces(&a.snippet),
+    }
+}
+
+fn action_line_hit(l: queries::HitRow) -> Hit {
+    Hit {
+        title: match l.label.as_deref() {
+            None | Some("") => "Actielijn".to_string(),
+            Some(label) => format!("Actielijn {label}"),
+        },
+        href: l.slug.map(|s| format!("/akkoorden/{s}#actielijn-{}", l.id)),
+        meta: format!("in {}", l.agreement_title.unwrap_or_default()),
+        snippet: pieces(&l.snippet),
+    }
+}
+
+fn agenda_item_hit(a: queries::HitRow) -> Hit {
+    let mut meta = a.body_name.unwrap_or_default();
+    match a.starts_at {
+        Some(t) => {
+            meta.push_str(" · vergadering van ");
+            meta.push_str(&web::nl_date(web::brussels(t).date()));
+        }
+        None => meta.push_str(" · nog niet geagendeerd"),
+    }
+    if a.confidential == Some(true) {
+        meta.push_str(" · vertrouwelijk");
+    }
+    Hit {
+        title: a.title,
+        href: a.meeting_id.map(|m| format!("/vergaderingen/{m}#agenda")),
+        meta,
+        snippet: pieces(&a.snippet),
+    }
+}
+
+fn meeting_hit(m: queries::HitRow) -> Hit {
+    let mut meta = m
+        .meeting_kind
+        .map(|k| k.label().to_string())
+        .unwrap_or_default();
+    if m.meeting_status == Some(MeetingStatus::Cancelled) {
+        meta.push_str(" · geannuleerd");
+    }
+    let date = m
+        .starts_at
+        .map(|t| web::nl_date(web::brussels(t).date()))
+        .unwrap_or_default();
+    Hit {
+        title: format!("{} – {date}", m.title),
+        href: Some(format!("/vergaderingen/{}", m.id)),
+        meta,
+        snippet: pieces(&m.snippet),
+    }
+}
+
+/// The secretariat goes to the person's page; others to the composition of
+/// the body of the person's latest mandate.
+fn person_hit(p: queries::HitRow, staff: bool) -> Hit {
+    Hit {
+        href: Some(if staff {
+            format!("/beheer/personen/{}", p.slug.unwrap_or_default())
+        } else {
+            match &p.body_slug {
+                Some(b) => format!("/organen/{b}"),
+                None => "/organen".to_string(),
+            }
+        }),
+        meta: "persoon".to_string(),
+        title: p.title,
+        snippet: pieces(&p.snippet),
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! bound parameter of `websearch_to_tsquery('dutch', $1)`, which accepts any
 //! text (quotes, `-`, `or` are its syntax; everything else is ignored).
 //!
-//! Every query filters on what the searcher may see *before* it builds a
+//! The search filters on what the searcher may see *before* it builds a
 //! snippet (`ts_headline`), so no hidden text can reach a snippet.
 
 use sqlx::PgExecutor;
@@ -47,222 +47,184 @@ pub async fn has_terms(db: impl PgExecutor<'_>, q: &str) -> sqlx::Result<bool> {
 /// How many hits of each kind are shown at most.
 const LIMIT: i64 = 25;
 
+/// One hit, whatever its kind: the columns a kind does not have are NULL.
+/// Rows come grouped by `kind`, best first within a kind.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct MeetingHit {
+pub struct HitRow {
+    /// agreement, action_line, agenda_item, meeting or person
+    pub kind: String,
     pub id: i64,
-    pub body_name: String,
-    pub kind: MeetingKind,
-    pub status: MeetingStatus,
-    pub starts_at: OffsetDateTime,
-    pub snippet: String,
-}
-
-/// Meetings by their body's name; by place and notes only for members of
-/// the body (and the secretariat).
-pub async fn meetings(
-    db: impl PgExecutor<'_>,
-    q: &str,
-    who: &Searcher,
-) -> sqlx::Result<Vec<MeetingHit>> {
-    sqlx::query_as(
-        "WITH q AS (SELECT websearch_to_tsquery('dutch', $1) AS q)
-         SELECT m.id, b.name AS body_name, m.kind, m.status, m.starts_at,
-                ts_headline('dutch', d.doc, q.q, $2) AS snippet
-         FROM meeting m
-         JOIN body b ON b.id = m.body_id
-         CROSS JOIN q
-         CROSS JOIN LATERAL (
-             SELECT CASE WHEN m.body_id = ANY($3)
-                         THEN b.name || ' · ' || m.location || ' · ' || m.notes
-                         ELSE b.name END AS doc) d
-         WHERE to_tsvector('dutch', b.name) @@ q.q
-            OR (m.body_id = ANY($3)
-                AND to_tsvector('dutch', m.location || ' ' || m.notes) @@ q.q)
-         ORDER BY ts_rank(to_tsvector('dutch', d.doc), q.q) DESC, m.starts_at DESC
-         LIMIT $4",
-    )
-    .bind(q)
-    .bind(headline_options())
-    .bind(&who.bodies)
-    .bind(LIMIT)
-    .fetch_all(db)
-    .await
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AgendaItemHit {
-    pub id: i64,
+    /// the agreement's, action line's or agenda item's title, the person's
+    /// name, the meeting's body
     pub title: String,
+    /// of the agreement (also for an action line) or the person
+    pub slug: Option<String>,
+    /// an action line's label (a., i., …)
+    pub label: Option<String>,
+    /// the agreement of an action line
+    pub agreement_title: Option<String>,
+    /// of an agenda item or a meeting
+    pub body_name: Option<String>,
+    /// the body of a person's latest mandate, for a link to its composition
+    pub body_slug: Option<String>,
     pub meeting_id: Option<i64>,
-    pub body_name: String,
     pub starts_at: Option<OffsetDateTime>,
-    pub confidential: bool,
+    pub published: Option<bool>,
+    pub confidential: Option<bool>,
+    pub meeting_kind: Option<MeetingKind>,
+    pub meeting_status: Option<MeetingStatus>,
     pub snippet: String,
 }
 
-/// Agenda items, by title, explanation and decision. Who sees which:
-/// - the secretariat: all;
-/// - the proposer's own organisation (or minister): their own, in any state;
-/// - others: items on a meeting's agenda; a confidential one (its embargo
-///   not yet passed) only for members of the item's body.
-pub async fn agenda_items(
-    db: impl PgExecutor<'_>,
-    q: &str,
-    who: &Searcher,
-) -> sqlx::Result<Vec<AgendaItemHit>> {
+/// Everything the searcher may find, in one statement: per kind, the best
+/// `LIMIT` rows are chosen on the stored vectors (`search`, see the
+/// migration 20261125001000), and only those kept get a snippet
+/// (`ts_headline` parses the whole text, so it is the dearest part).
+///
+/// Who finds what:
+/// - agreements (title, subtitle, introduction, commitments, goals; the
+///   title weighs most, then the subtitle) and their action lines: drafts
+///   only for signed-in users;
+/// - agenda items (title, explanation, decision): the secretariat all; the
+///   proposer's own organisation (or minister) their own, in any state;
+///   others items on a meeting's agenda, a confidential one (its embargo not
+///   yet passed) only for members of the item's body;
+/// - meetings by their body's name; by place and notes only for members of
+///   the body (and the secretariat);
+/// - people by name and public functions (public information).
+///
+/// Every kind filters on what the searcher may see *before* its snippet is
+/// built, so no hidden text can reach a snippet.
+pub async fn search(db: impl PgExecutor<'_>, q: &str, who: &Searcher) -> sqlx::Result<Vec<HitRow>> {
     sqlx::query_as(
-        "WITH q AS (SELECT websearch_to_tsquery('dutch', $1) AS q)
-         SELECT a.id, a.title, a.meeting_id, b.name AS body_name, m.starts_at,
-                (a.confidential AND (a.embargo_until IS NULL OR a.embargo_until > now()))
-                    AS confidential,
+        // `q` is computed once: inlined, a prepared statement's generic plan
+        // would parse the query again for every row it ranks
+        "WITH q AS MATERIALIZED (SELECT websearch_to_tsquery('dutch', $1) AS q),
+         agreements AS (
+             SELECT a.id, a.slug, a.title, a.status = 'published' AS published,
+                    a.concluded_on, s.doc, ts_rank(s.search, q.q) AS rank
+             FROM agreement_search s
+             JOIN agreement a ON a.id = s.agreement_id
+             CROSS JOIN q
+             WHERE s.search @@ q.q AND (a.status = 'published' OR $3)
+             ORDER BY rank DESC, a.concluded_on DESC NULLS LAST, a.title
+             LIMIT $8),
+         lines AS (
+             SELECT l.id, l.label, l.title, a.slug, a.title AS agreement_title,
+                    ts_rank(l.search, q.q) AS rank
+             FROM action_line l
+             JOIN agreement a ON a.id = l.agreement_id
+             CROSS JOIN q
+             WHERE l.search @@ q.q AND (a.status = 'published' OR $3)
+             ORDER BY rank DESC, a.title, l.id
+             LIMIT $8),
+         -- A common word matches hundreds of items: rank them on narrow rows
+         -- (OFFSET 0 keeps the ranking below the join), and read the texts
+         -- of the kept ones only.
+         items AS (
+             SELECT a.id, a.title, a.explanation, a.decision_text, a.body_id,
+                    a.meeting_id, r.starts_at,
+                    a.confidential AND (a.embargo_until IS NULL OR a.embargo_until > now())
+                        AS confidential,
+                    r.rank
+             FROM (
+                 SELECT r.id, r.rank, m.starts_at
+                 FROM (
+                     SELECT a.id, a.meeting_id, ts_rank(a.search, q.q) AS rank
+                     FROM agenda_item a
+                     CROSS JOIN q
+                     WHERE a.search @@ q.q
+                       AND ($4
+                            OR a.proposer_organisation_id = $5
+                            OR a.proposer_minister_id = $6
+                            OR (a.meeting_id IS NOT NULL
+                                AND a.status IN ('accepted', 'deferred', 'dealt_with')
+                                AND (NOT a.confidential
+                                     OR a.embargo_until <= now()
+                                     OR a.body_id = ANY($7))))
+                     OFFSET 0) r
+                 LEFT JOIN meeting m ON m.id = r.meeting_id
+                 ORDER BY r.rank DESC, m.starts_at DESC NULLS LAST, r.id DESC
+                 LIMIT $8) r
+             JOIN agenda_item a ON a.id = r.id),
+         -- by the body's name (a body matches or not: then all its meetings
+         -- do), or by place and notes in the bodies the searcher sits in
+         meetings AS (
+             SELECT m.id, b.name AS body_name, m.kind, m.status, m.starts_at,
+                    m.location, m.notes, m.body_id = ANY($7) AS member,
+                    ts_rank(CASE WHEN m.body_id = ANY($7) THEN b.search || m.search
+                                 ELSE b.search END, q.q) AS rank
+             FROM (SELECT m.id FROM body b JOIN meeting m ON m.body_id = b.id CROSS JOIN q
+                   WHERE b.search @@ q.q
+                   UNION
+                   SELECT m.id FROM meeting m CROSS JOIN q
+                   WHERE m.body_id = ANY($7) AND m.search @@ q.q) found
+             JOIN meeting m ON m.id = found.id
+             JOIN body b ON b.id = m.body_id
+             CROSS JOIN q
+             ORDER BY rank DESC, m.starts_at DESC
+             LIMIT $8),
+         people AS (
+             SELECT p.id, p.slug, p.given_name || ' ' || p.family_name AS name,
+                    p.family_name, p.given_name, s.doc, ts_rank(s.search, q.q) AS rank
+             FROM person_search s
+             JOIN person p ON p.id = s.person_id
+             CROSS JOIN q
+             WHERE s.search @@ q.q
+             ORDER BY rank DESC, p.family_name, p.given_name
+             LIMIT $8)
+         SELECT 'agreement' AS kind, h.id, h.title, h.slug, NULL AS label,
+                NULL AS agreement_title, NULL AS body_name, NULL AS body_slug,
+                NULL::bigint AS meeting_id, NULL::timestamptz AS starts_at,
+                h.published, NULL::boolean AS confidential,
+                NULL::meeting_kind AS meeting_kind, NULL::meeting_status AS meeting_status,
+                ts_headline('dutch', h.doc, q.q, $2) AS snippet,
+                row_number() OVER (ORDER BY h.rank DESC, h.concluded_on DESC NULLS LAST, h.title)
+                    AS pos
+         FROM agreements h CROSS JOIN q
+         UNION ALL
+         SELECT 'action_line', h.id, h.title, h.slug, h.label, h.agreement_title, NULL, NULL,
+                NULL, NULL, NULL, NULL, NULL, NULL,
+                ts_headline('dutch', h.title, q.q, $2 || ', HighlightAll=true'),
+                row_number() OVER (ORDER BY h.rank DESC, h.agreement_title, h.id)
+         FROM lines h CROSS JOIN q
+         UNION ALL
+         SELECT 'agenda_item', h.id, h.title, NULL, NULL, NULL, b.name, NULL,
+                h.meeting_id, h.starts_at, NULL, h.confidential, NULL, NULL,
                 ts_headline('dutch',
-                    a.title || ' · ' || a.explanation || ' · ' || coalesce(a.decision_text, ''),
-                    q.q, $2) AS snippet
-         FROM agenda_item a
-         JOIN body b ON b.id = a.body_id
-         LEFT JOIN meeting m ON m.id = a.meeting_id
+                    h.title || ' · ' || h.explanation || ' · ' || coalesce(h.decision_text, ''),
+                    q.q, $2),
+                row_number() OVER (ORDER BY h.rank DESC, h.starts_at DESC NULLS LAST, h.id DESC)
+         FROM items h JOIN body b ON b.id = h.body_id CROSS JOIN q
+         UNION ALL
+         SELECT 'meeting', h.id, h.body_name, NULL, NULL, NULL, h.body_name, NULL,
+                h.id, h.starts_at, NULL, NULL, h.kind, h.status,
+                ts_headline('dutch',
+                    CASE WHEN h.member THEN h.body_name || ' · ' || h.location || ' · ' || h.notes
+                         ELSE h.body_name END,
+                    q.q, $2),
+                row_number() OVER (ORDER BY h.rank DESC, h.starts_at DESC)
+         FROM meetings h CROSS JOIN q
+         UNION ALL
+         SELECT 'person', h.id, h.name, h.slug, NULL, NULL, NULL, mb.slug,
+                NULL, NULL, NULL, NULL, NULL, NULL,
+                ts_headline('dutch', h.doc, q.q, $2),
+                row_number() OVER (ORDER BY h.rank DESC, h.family_name, h.given_name)
+         FROM people h
          CROSS JOIN q
-         WHERE to_tsvector('dutch', a.title || ' ' || a.explanation || ' ' || coalesce(a.decision_text, ''))
-               @@ q.q
-           AND ($3
-                OR a.proposer_organisation_id = $4
-                OR a.proposer_minister_id = $5
-                OR (a.meeting_id IS NOT NULL
-                    AND a.status IN ('accepted', 'deferred', 'dealt_with')
-                    AND (NOT a.confidential
-                         OR a.embargo_until <= now()
-                         OR a.body_id = ANY($6))))
-         ORDER BY ts_rank(to_tsvector('dutch', a.title || ' ' || a.explanation || ' '
-                          || coalesce(a.decision_text, '')), q.q) DESC,
-                  m.starts_at DESC NULLS LAST, a.id DESC
-         LIMIT $7",
+         LEFT JOIN LATERAL (
+             SELECT b.slug FROM membership ms JOIN body b ON b.id = ms.body_id
+             WHERE ms.person_id = h.id AND ms.superseded_at IS NULL
+             ORDER BY ms.valid_from DESC, ms.id DESC LIMIT 1) mb ON true
+         ORDER BY kind, pos",
     )
     .bind(q)
     .bind(headline_options())
+    .bind(who.signed_in)
     .bind(who.staff)
     .bind(who.organisation_id)
     .bind(who.minister_id)
     .bind(&who.bodies)
-    .bind(LIMIT)
-    .fetch_all(db)
-    .await
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AgreementHit {
-    pub slug: String,
-    pub title: String,
-    pub published: bool,
-    pub snippet: String,
-}
-
-/// Agreements, by title, subtitle, introduction, commitments and goals;
-/// drafts only for signed-in users. The title weighs most, then the
-/// subtitle, then the rest.
-pub async fn agreements(
-    db: impl PgExecutor<'_>,
-    q: &str,
-    who: &Searcher,
-) -> sqlx::Result<Vec<AgreementHit>> {
-    sqlx::query_as(
-        "WITH q AS (SELECT websearch_to_tsquery('dutch', $1) AS q)
-         SELECT a.slug, a.title, a.status = 'published' AS published,
-                ts_headline('dutch', d.doc, q.q, $2) AS snippet
-         FROM agreement a
-         CROSS JOIN q
-         CROSS JOIN LATERAL (
-             SELECT concat_ws(' · ', nullif(a.subtitle, ''), nullif(a.introduction, ''),
-                        (SELECT string_agg(c.text, ' ' ORDER BY c.position)
-                         FROM agreement_commitment c WHERE c.agreement_id = a.id),
-                        (SELECT string_agg(g.text, ' ' ORDER BY g.position)
-                         FROM goal g WHERE g.agreement_id = a.id)) AS doc) d
-         CROSS JOIN LATERAL (
-             SELECT setweight(to_tsvector('dutch', a.title), 'A')
-                    || setweight(to_tsvector('dutch', a.subtitle), 'B')
-                    || setweight(to_tsvector('dutch', d.doc), 'D') AS v) v
-         WHERE (a.status = 'published' OR $3) AND v.v @@ q.q
-         ORDER BY ts_rank(v.v, q.q) DESC, a.concluded_on DESC NULLS LAST, a.title
-         LIMIT $4",
-    )
-    .bind(q)
-    .bind(headline_options())
-    .bind(who.signed_in)
-    .bind(LIMIT)
-    .fetch_all(db)
-    .await
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ActionLineHit {
-    pub id: i64,
-    pub label: String,
-    pub agreement_slug: String,
-    pub agreement_title: String,
-    pub snippet: String,
-}
-
-/// Action lines by title, of agreements the searcher may see.
-pub async fn action_lines(
-    db: impl PgExecutor<'_>,
-    q: &str,
-    who: &Searcher,
-) -> sqlx::Result<Vec<ActionLineHit>> {
-    sqlx::query_as(
-        "WITH q AS (SELECT websearch_to_tsquery('dutch', $1) AS q)
-         SELECT l.id, l.label, a.slug AS agreement_slug, a.title AS agreement_title,
-                ts_headline('dutch', l.title, q.q, $2 || ', HighlightAll=true') AS snippet
-         FROM action_line l
-         JOIN agreement a ON a.id = l.agreement_id
-         CROSS JOIN q
-         WHERE to_tsvector('dutch', l.title) @@ q.q
-           AND (a.status = 'published' OR $3)
-         ORDER BY ts_rank(to_tsvector('dutch', l.title), q.q) DESC, a.title, l.id
-         LIMIT $4",
-    )
-    .bind(q)
-    .bind(headline_options())
-    .bind(who.signed_in)
-    .bind(LIMIT)
-    .fetch_all(db)
-    .await
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PersonHit {
-    pub slug: String,
-    pub name: String,
-    /// the body of their latest mandate, for a link to its composition
-    pub body_slug: Option<String>,
-    pub snippet: String,
-}
-
-/// People, by name and public functions (public information).
-pub async fn people(
-    db: impl PgExecutor<'_>,
-    q: &str,
-    _who: &Searcher,
-) -> sqlx::Result<Vec<PersonHit>> {
-    sqlx::query_as(
-        "WITH q AS (SELECT websearch_to_tsquery('dutch', $1) AS q)
-         SELECT p.slug, p.given_name || ' ' || p.family_name AS name, mb.slug AS body_slug,
-                ts_headline('dutch', d.doc, q.q, $2) AS snippet
-         FROM person p
-         CROSS JOIN q
-         CROSS JOIN LATERAL (
-             SELECT p.given_name || ' ' || p.family_name || ' · '
-                    || coalesce(string_agg(f.title, ' · ' ORDER BY f.valid_from DESC NULLS LAST, f.id), '')
-                    AS doc
-             FROM person_function f WHERE f.person_id = p.id) d
-         LEFT JOIN LATERAL (
-             SELECT b.slug FROM membership ms JOIN body b ON b.id = ms.body_id
-             WHERE ms.person_id = p.id AND ms.superseded_at IS NULL
-             ORDER BY ms.valid_from DESC, ms.id DESC LIMIT 1) mb ON true
-         WHERE to_tsvector('dutch', d.doc) @@ q.q
-         ORDER BY ts_rank(to_tsvector('dutch', d.doc), q.q) DESC, p.family_name, p.given_name
-         LIMIT $3",
-    )
-    .bind(q)
-    .bind(headline_options())
     .bind(LIMIT)
     .fetch_all(db)
     .await

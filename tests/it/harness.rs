@@ -6,7 +6,6 @@
 //! (and, for `seeded()`, seeded) once per schema version.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
@@ -261,22 +260,23 @@ impl TestApp {
 }
 
 /// The application on top of any pool, without the second-factor
-/// requirement (tests of the second factor set it themselves).
+/// requirement (tests of the second factor set it themselves) and without
+/// the page cache: tests that write straight into the database would
+/// otherwise race the change notification. tests/it/cache.rs tests the
+/// cache, with instances of its own.
 pub fn router_for(db: PgPool) -> Router {
     router_with(
         db,
         ServeConfig {
             require_second_factor: vesoc::config::RoleList::default(),
+            page_cache: false,
             ..ServeConfig::default()
         },
     )
 }
 
 pub fn router_with(db: PgPool, config: ServeConfig) -> Router {
-    build(AppState {
-        db,
-        config: Arc::new(config),
-    })
+    build(AppState::new(db, config))
 }
 
 /// A client for a router that is not a `TestApp`'s.

@@ -712,3 +712,131 @@ async fn a_meetings_place_is_searchable_for_members_only() {
     let page = search(&mut public, "werkgroep").await;
     assert!(!titles(&page, "vergaderingen").is_empty());
 }
+
+#[tokio::test]
+async fn search_follows_edits_of_commitments_goals_and_functions() {
+    // agreements and people are searched on a stored document that triggers
+    // keep up to date: edits in the tables it is built from show at once
+    let app = TestApp::seeded().await;
+    agreement(
+        &app,
+        "zoekdocument",
+        "Akkoord over zoekdocumenten",
+        "Inleiding.",
+        "2022-01-01",
+        true,
+    )
+    .await;
+    let mut c = app.client();
+    assert!(titles(&search(&mut c, "kraanvogel").await, "akkoorden").is_empty());
+
+    exec(
+        &app,
+        "INSERT INTO goal (agreement_id, position, text)
+         SELECT id, 1, 'Meer kraanvogels op de werkvloer' FROM agreement WHERE slug = 'zoekdocument'",
+    )
+    .await;
+    let page = search(&mut c, "kraanvogel").await;
+    assert_eq!(
+        titles(&page, "akkoorden"),
+        vec!["Akkoord over zoekdocumenten"]
+    );
+    assert!(
+        page.select("p.snippet mark")
+            .contains(&"kraanvogels".to_string())
+    );
+
+    exec(
+        &app,
+        "INSERT INTO agreement_commitment (agreement_id, position, text)
+         SELECT id, 1, 'Wij steunen de ijsvogel' FROM agreement WHERE slug = 'zoekdocument'",
+    )
+    .await;
+    assert_eq!(
+        titles(&search(&mut c, "ijsvogel").await, "akkoorden"),
+        vec!["Akkoord over zoekdocumenten"]
+    );
+    exec(
+        &app,
+        "UPDATE agreement SET title = 'Akkoord over de reiger' WHERE slug = 'zoekdocument'",
+    )
+    .await;
+    assert_eq!(
+        titles(&search(&mut c, "reiger").await, "akkoorden"),
+        vec!["Akkoord over de reiger"]
+    );
+    exec(
+        &app,
+        "DELETE FROM goal WHERE text = 'Meer kraanvogels op de werkvloer'",
+    )
+    .await;
+    assert!(titles(&search(&mut c, "kraanvogel").await, "akkoorden").is_empty());
+    assert!(!titles(&search(&mut c, "ijsvogel").await, "akkoorden").is_empty());
+    exec(&app, "DELETE FROM agreement WHERE slug = 'zoekdocument'").await;
+    assert!(titles(&search(&mut c, "ijsvogel").await, "akkoorden").is_empty());
+
+    // a person's new function, and a new name
+    exec(
+        &app,
+        "INSERT INTO person_function (person_id, title)
+         SELECT id, 'Voorzitter van de vogelwerkgroep' FROM person WHERE family_name = 'Crevits'",
+    )
+    .await;
+    assert_eq!(
+        titles(&search(&mut c, "vogelwerkgroep").await, "personen"),
+        vec!["Hilde Crevits"]
+    );
+    exec(
+        &app,
+        "UPDATE person SET given_name = 'Hildegard' WHERE family_name = 'Crevits'",
+    )
+    .await;
+    assert_eq!(
+        titles(&search(&mut c, "Hildegard").await, "personen"),
+        vec!["Hildegard Crevits"]
+    );
+    exec(
+        &app,
+        "DELETE FROM person_function WHERE title = 'Voorzitter van de vogelwerkgroep'",
+    )
+    .await;
+    assert!(titles(&search(&mut c, "vogelwerkgroep").await, "personen").is_empty());
+}
+
+#[tokio::test]
+async fn search_groups_keep_their_order_and_limit() {
+    let app = TestApp::seeded().await;
+    let meeting = app
+        .meeting("vesoc-overleg", "informal", "2026-06-10 10:00+02")
+        .await;
+    for n in 0..30 {
+        item(
+            &app,
+            "vesoc-overleg",
+            Some(meeting),
+            Some("acv"),
+            None,
+            "accepted",
+            None,
+            &format!("Boomklever {n}"),
+            if n == 7 {
+                "Boomklever, boomklever en nog eens boomklever."
+            } else {
+                "Over iets anders."
+            },
+            false,
+        )
+        .await;
+    }
+    let mut c = app.client();
+    let page = search(&mut c, "boomklever").await;
+    let found = titles(&page, "agendapunten");
+    assert_eq!(found.len(), 25, "at most 25 hits of a kind");
+    assert_eq!(found[0], "Boomklever 7", "the best ranked first");
+    // then, at equal rank, the newest first
+    assert_eq!(found[1], "Boomklever 29");
+    assert_eq!(
+        page.select("section.search-group h2"),
+        vec!["Agendapunten (25)"]
+    );
+}

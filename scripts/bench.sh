@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Benchmark of the main pages against two reference routes, all in one run,
+# on loopback, with a private PostgreSQL cluster in a temporary folder.
+#
+#   bash scripts/bench.sh                      # 3 rounds of 10 s per route
+#   ROUNDS=1 DURATION=5 bash scripts/bench.sh  # a quick look
+#
+# Builds the release binary, generates 20 years of fake history
+# (`vesoc generate --years 20 --seed 42`), starts vesoc with the benchmark's
+# reference routes (VESOC_BENCH_ROUTES=true), signs in with curl, then runs
+# wrk (64 connections) against every route, round after round, so that drift
+# on a shared machine hits every route alike. Per route: the medians over the
+# rounds of requests/s, p50 and p99 latency, CPU time per request of vesoc
+# and of PostgreSQL (utime+stime from /proc, the postmaster and all its
+# children), and the throughput as a share of both reference routes. Then
+# the peak RSS of vesoc (VmHWM) and the start-up time of a second instance
+# on the migrated database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+PORT=${PORT:-3310}
+
+if ! command -v wrk >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+cargo build --release -q
+bin=$PWD/target/release/vesoc
+
+work=$(mktemp -d /tmp/vesoc-bench.XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+addr=127.0.0.1:$PORT
+wait_ready() {
+  for _ in $(seq 1 200); do
+    curl -fs "http://$1/health/ready" >/dev/null && return 0
+    sleep 0.05
+  done
+  echo "FAIL: $1 never became ready"; exit 1
+}
+
+echo "== generating the fake history"
+RUST_LOG=warn "$bin" --data-dir "$work/data" generate --years 20 --seed 42
+
+echo "== starting vesoc (private cluster in $work)"
+VESOC_BENCH_ROUTES=true RUST_LOG=warn "$bin" --data-dir "$work/data" serve --addr "$addr" \
+  >"$work/vesoc.log" 2>&1 &
+vesoc_pid=$!
+pids+=("$vesoc_pid")
+wait_ready "$addr"
+pgdata="$work/data/postgres"
+postmaster=$(head -1 "$pgdata/postmaster.pid")
+psql_() { psql -h "$pgdata" -U postgres -d vesoc -Atq "$@"; }
+
+# A second instance on the already migrated database: its start-up time.
+export DATABASE_URL="postgres://postgres@localhost/vesoc?host=$pgdata"
+start_ns=$(date +%s%N)
+RUST_LOG=warn "$bin" serve --addr 127.0.0.1:$((PORT + 1)) >"$work/second.log" 2>&1 &
+second=$!
+wait_ready 127.0.0.1:$((PORT + 1))
+startup_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+kill -TERM "$second"; wait "$second" 2>/dev/null || true
+unset DATABASE_URL
+
+# The same pages rendered every time: an instance without the page cache,
+# on the same database.
+nocache_addr=127.0.0.1:$((PORT + 2))
+VESOC_BENCH_ROUTES=true RUST_LOG=warn DATABASE_URL="postgres://postgres@localhost/vesoc?host=$pgdata" \
+  "$bin" serve --addr "$nocache_addr" --page-cache=false >"$work/nocache.log" 2>&1 &
+nocache_pid=$!
+pids+=("$nocache_pid")
+wait_ready "$nocache_addr"
+
+echo "== accounts and sign-in"
+password='een lang wachtwoord voor de benchmark'
+printf '%s\n' "$password" | RUST_LOG=warn DATABASE_URL="postgres://postgres@localhost/vesoc?host=$pgdata" \
+  "$bin" create-admin --email bench-lid@serv.be --name "Benchmark lid" >/dev/null
+# A member of the working group and the (in)formal VESOC: a social partner (ACV).
+psql_ -c "UPDATE account SET role = 'social_partner',
+            organisation_id = (SELECT id FROM organisation WHERE slug = 'acv')
+          WHERE email = 'bench-lid@serv.be'"
+sign_in() {
+  local jar="$work/jar" t
+  rm -f "$jar"
+  t=$(curl -fs -b "$jar" -c "$jar" "http://$addr/aanmelden" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"//')
+  curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "_csrf=$t" \
+    --data-urlencode "email=$1" --data-urlencode "password=$password" "http://$addr/aanmelden"
+  awk '$6 == "vesoc" { print "vesoc=" $7 }' "$jar"
+}
+member_cookie=$(sign_in bench-lid@serv.be)
+[ -n "$member_cookie" ] || { echo "FAIL: no session cookie"; exit 1; }
+
+# A held working-group meeting from the middle of the history, with its agenda.
+meeting=$(psql_ -c "SELECT m.id FROM meeting m JOIN body b ON b.id = m.body_id
+                    WHERE b.slug = 'vesoc-werkgroep' AND m.status = 'held'
+                      AND m.starts_at >= '2016-01-01' ORDER BY m.starts_at LIMIT 1")
+curl -fs -H "Cookie: $member_cookie" "http://$addr/vergaderingen/$meeting" | grep -q 'gegenereerd' \
+  || { echo "FAIL: the member does not see the agenda of meeting $meeting"; exit 1; }
+
+# name|path|cookie|address: the public pages both from the page cache and
+# rendered each time (the second instance, without the cache).
+routes=(
+  "ref: hello (static)|/bench/hello||$addr"
+  "ref: one query|/bench/query||$addr"
+  "composition on a past date|/organen/vesoc-overleg?op=2015-06-01||$addr"
+  "agreement|/akkoorden/gegenereerd-42-akkoord-1||$addr"
+  "calendar (a past year)|/vergaderingen?jaar=2016||$addr"
+  "calendar (this year)|/vergaderingen||$addr"
+  "home|/||$addr"
+  "search|/zoeken?q=arbeidsmarkt||$addr"
+  "meeting + agenda (public)|/vergaderingen/$meeting||$addr"
+  "meeting + agenda (member)|/vergaderingen/$meeting|$member_cookie|$addr"
+  "uncached: composition on a past date|/organen/vesoc-overleg?op=2015-06-01||$nocache_addr"
+  "uncached: agreement|/akkoorden/gegenereerd-42-akkoord-1||$nocache_addr"
+  "uncached: calendar (a past year)|/vergaderingen?jaar=2016||$nocache_addr"
+  "uncached: calendar (this year)|/vergaderingen||$nocache_addr"
+  "uncached: home|/||$nocache_addr"
+  "uncached: search|/zoeken?q=arbeidsmarkt||$nocache_addr"
+  "uncached: meeting + agenda (public)|/vergaderingen/$meeting||$nocache_addr"
+  "uncached: ref one query|/bench/query||$nocache_addr"
+  "ref: one query (member)|/bench/query|$member_cookie|$addr"
+)
+for r in "${routes[@]}"; do
+  IFS='|' read -r name path cookie host <<<"$r"
+  code=$(curl -s -o /dev/null -w '%{http_code}' ${cookie:+-H "Cookie: $cookie"} "http://$host$path")
+  [ "$code" = 200 ] || { echo "FAIL: $path answered $code"; exit 1; }
+done
+
+ticks() { # utime+stime of one process, in clock ticks
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+pg_ticks() { # the postmaster (with its reaped children) and its live children
+  local sum total
+  sum=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$postmaster/stat")
+  for c in $(ps -o pid= --ppid "$postmaster"); do
+    sum=$((sum + $(ticks "$c")))
+  done
+  echo "$sum"
+}
+hz=$(getconf CLK_TCK)
+
+results="$work/results.tsv"
+: >"$results"
+for round in $(seq 1 "$ROUNDS"); do
+  echo "== round $round of $ROUNDS"
+  for r in "${routes[@]}"; do
+    IFS='|' read -r name path cookie host <<<"$r"
+    server=$vesoc_pid
+    [ "$host" = "$nocache_addr" ] && server=$nocache_pid
+    # A short warm-up, so that every round starts with warm connections.
+    wrk -t "$THREADS" -c "$CONNECTIONS" -d 1s ${cookie:+-H "Cookie: $cookie"} "http://$host$path" >/dev/null
+    v0=$(ticks "$server"); p0=$(pg_ticks)
+    out=$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency \
+      ${cookie:+-H "Cookie: $cookie"} "http://$host$path")
+    v1=$(ticks "$server"); p1=$(pg_ticks)
+    echo "$out" | grep -q 'Non-2xx' && { echo "FAIL: $path answered non-2xx under load"; echo "$out"; exit 1; }
+    requests=$(echo "$out" | awk '/requests in/ { print $1 }')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" \
+      "$(echo "$out" | awk '/Requests\/sec/ { print $2 }')" \
+      "$(echo "$out" | awk '$1 == "50%" { print $2 }')" \
+      "$(echo "$out" | awk '$1 == "99%" { print $2 }')" \
+      "$(awk -v d=$((v1 - v0)) -v n="$requests" -v hz="$hz" 'BEGIN { printf "%.0f", d / hz * 1e6 / n }')" \
+      "$(awk -v d=$((p1 - p0)) -v n="$requests" -v hz="$hz" 'BEGIN { printf "%.0f", d / hz * 1e6 / n }')" \
+      >>"$results"
+    printf '  %-30s %s req/s\n' "$name" "$(tail -1 "$results" | cut -f3)"
+  done
+done
+
+hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$vesoc_pid/status")
+hwm_nocache=$(awk '/VmHWM/ { print $2 }' "/proc/$nocache_pid/status")
+echo
+echo "== $(date -u +%F) on $(nproc) cores, $ROUNDS rounds x ${DURATION}s, $CONNECTIONS connections, wrk -t $THREADS"
+python3 - "$results" "$hwm" "$startup_ms" "$hwm_nocache" <<'PY'
+import sys, statistics
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+def ms(v):
+    for unit, f in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
+        if v.endswith(unit) and (unit != "s" or not v.endswith(("us", "ms"))):
+            return float(v[: -len(unit)]) * f
+    return float(v)
+names = list(dict.fromkeys(r[1] for r in rows))
+med = {}
+for n in names:
+    rs = [r for r in rows if r[1] == n]
+    med[n] = dict(
+        rps=statistics.median(float(r[2]) for r in rs),
+        p50=statistics.median(ms(r[3]) for r in rs),
+        p99=statistics.median(ms(r[4]) for r in rs),
+        app=statistics.median(float(r[5]) for r in rs),
+        pg=statistics.median(float(r[6]) for r in rs),
+    )
+hello, query = med[names[0]]["rps"], med[names[1]]["rps"]
+print(f"| route | req/s | p50 ms | p99 ms | vesoc CPU µs/req | PostgreSQL CPU µs/req | vs hello | vs one query |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+for n in names:
+    m = med[n]
+    print(f"| {n} | {m['rps']:.0f} | {m['p50']:.2f} | {m['p99']:.2f} | {m['app']:.0f} | {m['pg']:.0f} "
+          f"| {m['rps'] / hello:.0%} | {m['rps'] / query:.0%} |")
+print()
+print(f"peak RSS of vesoc (VmHWM): {int(sys.argv[2]) / 1024:.1f} MiB with the page cache, "
+      f"{int(sys.argv[4]) / 1024:.1f} MiB without")
+print(f"start-up of a second instance on the migrated database, until /health/ready: {sys.argv[3]} ms")
+PY

@@ -1,0 +1,291 @@
+//! The page cache (src/cache.rs): anonymous pages come from memory until a
+//! write, on any instance, empties every instance's cache through
+//! PostgreSQL's NOTIFY; conditional requests get 304; signed-in users never
+//! get a shared page; with the listening connection gone, nothing is served
+//! from memory.
+
+use std::time::{Duration, Instant};
+
+use axum::http::{Method, StatusCode, header};
+use sqlx::Connection;
+
+use crate::harness::{Client, TestApp, client_for};
+use vesoc::app::{AppState, build};
+use vesoc::auth::Role;
+use vesoc::config::{RoleList, ServeConfig};
+
+const BODY: &str = "/organen/vesoc-werkgroep";
+
+fn instance(app: &TestApp) -> AppState {
+    AppState::new(
+        app.db.clone(),
+        ServeConfig {
+            require_second_factor: RoleList::default(),
+            ..ServeConfig::default()
+        },
+    )
+}
+
+async fn until_live(state: &AppState) {
+    let start = Instant::now();
+    while !state.cache.is_live() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the cache never started listening"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+fn source(page: &crate::harness::Page) -> Option<&str> {
+    page.headers.get("x-cache").and_then(|v| v.to_str().ok())
+}
+
+/// Requests `path` until it comes from the cache.
+async fn cached(client: &mut Client, path: &str) -> crate::harness::Page {
+    for _ in 0..3 {
+        let page = client.get(path).await;
+        assert_eq!(page.status, StatusCode::OK);
+        if source(&page) == Some("hit") {
+            return page;
+        }
+    }
+    panic!("{path} never came from the cache");
+}
+
+#[tokio::test]
+async fn a_change_through_one_instance_shows_on_the_other_within_a_second() {
+    let mut app = TestApp::seeded().await;
+    let a = instance(&app);
+    let b = instance(&app);
+    app.router = build(a.clone());
+    until_live(&a).await;
+    until_live(&b).await;
+    let mut visitor_b = client_for(build(b.clone()));
+    let before = cached(&mut visitor_b, BODY).await;
+    assert!(!before.body.contains("Danny Van Assche"));
+
+    // The secretariat names a member of the working group through A.
+    let mut staff_a = app.signed_in(Role::Secretariat).await;
+    let person: i64 = app
+        .count("SELECT id FROM person WHERE slug = 'danny-van-assche'")
+        .await;
+    let unizo: i64 = app
+        .count("SELECT id FROM organisation WHERE slug = 'unizo'")
+        .await;
+    let saved = staff_a
+        .post_form(
+            "/beheer/organen/vesoc-werkgroep/mandaten",
+            &[
+                ("person_id", &person.to_string()),
+                ("organisation_id", &unizo.to_string()),
+                ("role", "member"),
+                ("side", "social-partners"),
+                ("valid_from", "2020-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let written = Instant::now();
+    loop {
+        let page = visitor_b.get(BODY).await;
+        if page.body.contains("Danny Van Assche") {
+            break;
+        }
+        assert!(
+            written.elapsed() < Duration::from_secs(1),
+            "instance B still serves the old composition after 1 s"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // And B caches the new page again.
+    assert!(
+        cached(&mut visitor_b, BODY)
+            .await
+            .body
+            .contains("Danny Van Assche")
+    );
+}
+
+#[tokio::test]
+async fn a_conditional_request_gets_304_and_a_change_a_new_etag() {
+    let mut app = TestApp::seeded().await;
+    let a = instance(&app);
+    app.router = build(a.clone());
+    until_live(&a).await;
+    let mut visitor = app.client();
+    let page = cached(&mut visitor, BODY).await;
+    let etag = page.headers[header::ETAG].to_str().unwrap().to_string();
+    let modified = page.headers[header::LAST_MODIFIED]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-cache");
+
+    let again = visitor
+        .request_with_headers(Method::GET, BODY, None, &[("if-none-match", &etag)])
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.body.is_empty());
+    assert_eq!(again.headers[header::ETAG], etag.as_str());
+    // The security headers are on the 304 too.
+    assert!(again.headers.contains_key(header::CONTENT_SECURITY_POLICY));
+    let since = visitor
+        .request_with_headers(Method::GET, BODY, None, &[("if-modified-since", &modified)])
+        .await;
+    assert_eq!(since.status, StatusCode::NOT_MODIFIED);
+
+    // A change (here straight in the database, as psql would) gives the
+    // page a new ETag: the old one gets the whole page.
+    sqlx::query(
+        "UPDATE body SET description = description || ' Gewijzigd.' WHERE slug = 'vesoc-werkgroep'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let start = Instant::now();
+    loop {
+        let page = visitor
+            .request_with_headers(Method::GET, BODY, None, &[("if-none-match", &etag)])
+            .await;
+        if page.status == StatusCode::OK {
+            assert!(page.body.contains("Gewijzigd."));
+            assert_ne!(page.headers[header::ETAG], etag.as_str());
+            break;
+        }
+        assert_eq!(page.status, StatusCode::NOT_MODIFIED);
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "the change never showed"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn signed_in_users_never_get_the_shared_page() {
+    let mut app = TestApp::seeded().await;
+    let a = instance(&app);
+    app.router = build(a.clone());
+    until_live(&a).await;
+    cached(&mut app.client(), BODY).await;
+    let mut member = app.signed_in(Role::SocialPartner).await;
+    let page = member.get(BODY).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(source(&page), None);
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    assert!(
+        page.body.contains("Test sociale partner"),
+        "the member's own header"
+    );
+    // Nor does the member's page end up in the cache for visitors.
+    let visitor = app.client().get(BODY).await;
+    assert!(!visitor.body.contains("Test sociale partner"));
+    // The sign-in form sets a session cookie: never cached.
+    let sign_in = app.client().get("/aanmelden").await;
+    assert!(sign_in.headers.contains_key(header::SET_COOKIE));
+    assert_eq!(source(&sign_in), None);
+}
+
+#[tokio::test]
+async fn without_the_listening_connection_pages_are_rendered_every_time() {
+    let mut app = TestApp::seeded().await;
+    let a = instance(&app);
+    app.router = build(a.clone());
+    until_live(&a).await;
+    let mut visitor = app.client();
+    cached(&mut visitor, BODY).await;
+
+    // The pool opens all its connections now (a page runs some queries
+    // side by side), for none can be opened below.
+    let warm = || sqlx::query("SELECT pg_sleep(0.05)").execute(&app.db);
+    let (a1, a2, a3, a4) = tokio::join!(warm(), warm(), warm(), warm());
+    for r in [a1, a2, a3, a4] {
+        r.unwrap();
+    }
+    // No new connections to this database, then the listener's ends: it
+    // cannot come back. The pool's connections stay.
+    let db: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    // From another database: PostgreSQL refuses it for the current one.
+    let other = app
+        .db
+        .connect_options()
+        .as_ref()
+        .clone()
+        .database("postgres");
+    let mut admin = sqlx::PgConnection::connect_with(&other).await.unwrap();
+    sqlx::query(&format!("ALTER DATABASE \"{db}\" ALLOW_CONNECTIONS false"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let ended: i64 = app
+        .count(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND query LIKE 'LISTEN%') t",
+        )
+        .await;
+    assert_eq!(ended, 1, "the listening connection");
+    let start = Instant::now();
+    while a.cache.is_live() {
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "the cache did not notice"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // A change nobody is told about is on the very next page.
+    sqlx::query(
+        "UPDATE body SET description = description || ' Ongemeld.' WHERE slug = 'vesoc-werkgroep'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let page = visitor.get(BODY).await;
+    assert!(
+        page.body.contains("Ongemeld."),
+        "{:?} {:?}",
+        page.headers,
+        page.select("main p")
+    );
+    assert_eq!(source(&page), None);
+
+    // Connections allowed again: the cache listens again and serves again.
+    sqlx::query(&format!("ALTER DATABASE \"{db}\" ALLOW_CONNECTIONS true"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    until_live(&a).await;
+    assert!(cached(&mut visitor, BODY).await.body.contains("Ongemeld."));
+}
+
+/// Every table a page may show notifies its changes; the exceptions are
+/// those no page shows. A new table without the trigger fails here.
+#[tokio::test]
+async fn every_table_notifies_its_changes() {
+    let app = TestApp::empty().await;
+    let silent: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind = 'r'
+           AND NOT EXISTS (SELECT 1 FROM pg_trigger t
+                           WHERE t.tgrelid = c.oid AND t.tgname = 'notify_change')
+         ORDER BY 1",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        silent,
+        [
+            "_sqlx_migrations",
+            "account_totp",
+            "audit_log",
+            "calendar_token",
+            "login_attempt",
+            "one_time_token",
+            "recovery_code"
+        ]
+    );
+}

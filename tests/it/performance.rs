@@ -1,0 +1,220 @@
+//! Queries per page: a public page costs at most three SQL queries, however
+//! much history the database holds (no N+1), and the signed-in meeting page
+//! costs the same number of queries on a small and a large history.
+//!
+//! How queries are counted: sqlx reports every statement it executes as a
+//! `tracing` event with target `sqlx::query` (one per `execute`/`fetch_*`,
+//! the session store's included). A global subscriber counts them for the
+//! thread that asked (a thread-local flag). `#[tokio::test]` runs the
+//! request, the handler and the pool's connection work on that one thread,
+//! so the count is exactly the page's queries, unaffected by other tests
+//! running in parallel. PostgreSQL's own counters were the alternative:
+//! `pg_stat_statements` needs `shared_preload_libraries` (a restart of the
+//! shared test cluster) and `pg_stat_database.xact_commit` is flushed by
+//! each backend on its own schedule in PostgreSQL 15 (`pg_stat_force_next_flush()`
+//! only flushes the calling backend), so it lags for the pool's connections.
+
+use std::cell::Cell;
+use std::sync::Once;
+
+use axum::http::StatusCode;
+use tracing_subscriber::layer::{Context, SubscriberExt};
+
+use crate::harness::{Client, TestApp, router_with};
+use vesoc::auth::Role;
+use vesoc::config::{RoleList, ServeConfig};
+use vesoc::db::generate::{Options, generate};
+
+thread_local! {
+    /// The count of the request being measured on this thread, if any.
+    static COUNTING: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// A global subscriber, installed once: a thread-local one (`set_default`)
+/// lost events when other threads changed tracing's per-callsite interest
+/// cache at the same time.
+struct QueryCounter;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for QueryCounter {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        if event.metadata().target() != "sqlx::query" || COUNTING.get().is_none() {
+            return;
+        }
+        // A new connection is set up (src/db/mod.rs) and sqlx looks up its
+        // types in the catalog once: costs of the connection, not the page.
+        let mut sql = Statement::default();
+        event.record(&mut sql);
+        if !sql.0.contains("pg_catalog.") && !sql.0.contains("SET plan_cache_mode") {
+            COUNTING.set(COUNTING.get().map(|n| n + 1));
+        }
+    }
+}
+
+fn install_counter() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let subscriber = tracing_subscriber::registry().with(QueryCounter);
+        tracing::subscriber::set_global_default(subscriber).expect("no other global subscriber");
+    });
+}
+
+#[derive(Default)]
+struct Statement(String);
+
+impl tracing::field::Visit for Statement {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "db.statement" || field.name() == "summary" {
+            self.0.push_str(&format!("{value:?}"));
+        }
+    }
+
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "db.statement" || field.name() == "summary" {
+            self.0.push_str(value);
+        }
+    }
+}
+
+/// The queries one request costs, after earlier requests have warmed the
+/// caches of every pooled connection (type lookups, prepared statements).
+async fn queries(client: &mut Client, path: &str) -> usize {
+    for _ in 0..12 {
+        let warm = client.get(path).await;
+        assert_eq!(warm.status, StatusCode::OK, "{path}: {}", warm.text());
+    }
+    install_counter();
+    COUNTING.set(Some(0));
+    let page = client.get(path).await;
+    let count = COUNTING.take().unwrap_or_default();
+    assert_eq!(page.status, StatusCode::OK, "{path}");
+    count
+}
+
+/// A seeded database with `years` of generated history, and the paths to
+/// measure on it.
+async fn with_history(years: i32) -> (TestApp, Vec<String>, String) {
+    let mut app = TestApp::seeded().await;
+    // What rendering costs: the page cache would answer from memory.
+    app.router = router_with(
+        app.db.clone(),
+        ServeConfig {
+            page_cache: false,
+            require_second_factor: RoleList::default(),
+            ..ServeConfig::default()
+        },
+    );
+    generate(
+        &app.db,
+        &Options {
+            years,
+            seed: 7,
+            force: false,
+        },
+    )
+    .await
+    .unwrap();
+    // The busiest held meeting and agreement, so that a larger history
+    // means larger pages.
+    let meeting: i64 = app
+        .count(
+            "SELECT m.id FROM meeting m JOIN meeting_participant p ON p.meeting_id = m.id
+             WHERE m.status = 'held' GROUP BY m.id ORDER BY count(*) DESC, m.id LIMIT 1",
+        )
+        .await;
+    let agreement: String = sqlx::query_scalar(
+        "SELECT a.slug FROM agreement a JOIN action_line l ON l.agreement_id = a.id
+         WHERE a.status = 'published' GROUP BY a.id ORDER BY count(*) DESC, a.id LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let public = vec![
+        "/".to_string(),
+        "/organen".to_string(),
+        "/organen/vesoc-overleg".to_string(),
+        "/organen/vesoc-werkgroep?op=2024-03-01".to_string(),
+        "/vergaderingen".to_string(),
+        "/vergaderingen?jaar=2025&orgaan=vesoc-werkgroep".to_string(),
+        format!("/vergaderingen/{meeting}"),
+        "/akkoorden".to_string(),
+        format!("/akkoorden/{agreement}"),
+        "/zoeken?q=arbeidsmarkt".to_string(),
+    ];
+    (app, public, format!("/vergaderingen/{meeting}"))
+}
+
+#[tokio::test]
+async fn public_pages_cost_at_most_three_queries_whatever_the_history() {
+    let (small, paths_small, member_small) = with_history(2).await;
+    let (large, paths_large, member_large) = with_history(12).await;
+    let members = (
+        small.signed_in(Role::SocialPartner).await,
+        large.signed_in(Role::SocialPartner).await,
+    );
+    let (mut member_s, mut member_l) = members;
+    let mut report = Vec::new();
+    let mut counts = Vec::new();
+    for (ps, pl) in paths_small.iter().zip(&paths_large) {
+        let s = queries(&mut small.client(), ps).await;
+        let l = queries(&mut large.client(), pl).await;
+        report.push(format!("{ps}: {s} / {pl}: {l}"));
+        counts.push((s, l));
+    }
+    assert!(
+        counts.iter().all(|&(s, l)| s <= 3 && l <= 3),
+        "more than 3 queries: {report:#?}"
+    );
+    assert!(
+        counts.iter().all(|&(s, l)| s == l),
+        "the query count grows with the data: {report:#?}"
+    );
+    // Signed in, the session costs two queries of its own (the session and
+    // the account); the page itself two (the meeting with everything a
+    // member sees, and the agenda). Independent of the data's size.
+    let s = queries(&mut member_s, &member_small).await;
+    let l = queries(&mut member_l, &member_large).await;
+    report.push(format!("member {member_small}: {s} / {member_large}: {l}"));
+    assert_eq!(
+        s, l,
+        "the member's meeting page grows with the data: {report:#?}"
+    );
+    assert!(s <= 4, "the member's meeting page: {report:#?}");
+    println!("{report:#?}");
+}
+
+#[tokio::test]
+async fn the_generator_is_deterministic_and_refuses_a_second_run() {
+    let a = TestApp::seeded().await;
+    let b = TestApp::seeded().await;
+    let options = Options {
+        years: 2,
+        seed: 11,
+        force: false,
+    };
+    let summary_a = generate(&a.db, &options).await.unwrap();
+    generate(&b.db, &options).await.unwrap();
+    let fingerprint = "SELECT md5(string_agg(concat_ws('|', p.slug, p.given_name, m.role, m.valid_from,
+                              m.valid_until, m.superseded_at IS NOT NULL), ',' ORDER BY p.slug, m.valid_from, m.role))
+                       FROM membership m JOIN person p ON p.id = m.person_id";
+    let fa: String = sqlx::query_scalar(fingerprint)
+        .fetch_one(&a.db)
+        .await
+        .unwrap();
+    let fb: String = sqlx::query_scalar(fingerprint)
+        .fetch_one(&b.db)
+        .await
+        .unwrap();
+    assert_eq!(fa, fb);
+    assert!(summary_a.memberships > 0 && summary_a.agenda_items > 0);
+    // Counted in the database: no overlap survived, the generated data are marked.
+    assert_eq!(
+        a.count(
+            "SELECT count(*) FROM person WHERE slug LIKE 'gegenereerd-%'
+               AND family_name NOT LIKE '%(gegenereerd)'"
+        )
+        .await,
+        0
+    );
+    let again = generate(&a.db, &options).await;
+    assert!(again.is_err(), "a second run must be refused");
+}
