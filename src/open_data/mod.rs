@@ -28,6 +28,7 @@ use crate::auth::access::{Access, Routes};
 use crate::composition::queries::MembershipRole;
 use crate::error::{AppError, Result};
 use crate::web;
+use queries::Filter;
 
 const OPARL: &str = "https://schema.oparl.org/1.1/";
 const DEFAULT_LIMIT: usize = 50;
@@ -350,7 +351,10 @@ fn person_json(c: &Ctx, p: &queries::PersonRow, memberships: &[queries::Membersh
     json!({
         "id": c.person(&p.slug),
         "type": oparl_type("Person"),
-        "body": memberships.first().map(|m| c.body(&m.body_slug)),
+        "body": memberships
+            .iter()
+            .find(|m| m.person_id == p.id)
+            .map(|m| c.body(&m.body_slug)),
         "name": format!("{} {}", p.given_name, p.family_name),
         "givenName": p.given_name,
         "familyName": p.family_name,
@@ -428,20 +432,34 @@ async fn body_list(
 ) -> Result<Json<Value>> {
     let p = q.parse()?;
     let c = ctx(&state, &headers);
-    let items = queries::bodies(&state.db, p.since)
-        .await?
-        .iter()
-        .map(|b| body_json(&c, b))
-        .collect();
+    let items = queries::bodies(
+        &state.db,
+        Filter {
+            since: p.since,
+            ..Filter::default()
+        },
+    )
+    .await?
+    .iter()
+    .map(|b| body_json(&c, b))
+    .collect();
     Ok(list(&c, "/body", items, &p))
 }
 
+/// The one record a single-record query found.
+fn one<T>(rows: Vec<T>) -> Result<T> {
+    rows.into_iter().next().ok_or(AppError::NotFound)
+}
+
 async fn find_body(state: &AppState, slug: &str) -> Result<queries::BodyRow> {
-    queries::bodies(&state.db, None)
-        .await?
-        .into_iter()
-        .find(|b| b.slug == slug)
-        .ok_or(AppError::NotFound)
+    one(queries::bodies(
+        &state.db,
+        Filter {
+            slug: Some(slug),
+            ..Filter::default()
+        },
+    )
+    .await?)
 }
 
 async fn body_one(
@@ -470,16 +488,28 @@ async fn organization_list(
 ) -> Result<Json<Value>> {
     let p = q.parse()?;
     let c = ctx(&state, &headers);
-    let mut items: Vec<Value> = queries::bodies(&state.db, p.since)
+    let mut items: Vec<Value> = queries::bodies(
+        &state.db,
+        Filter {
+            since: p.since,
+            ..Filter::default()
+        },
+    )
+    .await?
+    .iter()
+    .map(|b| gremium_json(&c, b))
+    .collect();
+    items.extend(
+        queries::organisations(
+            &state.db,
+            Filter {
+                since: p.since,
+                ..Filter::default()
+            },
+        )
         .await?
         .iter()
-        .map(|b| gremium_json(&c, b))
-        .collect();
-    items.extend(
-        queries::organisations(&state.db, p.since)
-            .await?
-            .iter()
-            .map(|o| organisation_json(&c, o)),
+        .map(|o| organisation_json(&c, o)),
     );
     Ok(list(&c, "/organization", items, &p))
 }
@@ -489,11 +519,14 @@ async fn organization_one(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>> {
-    let o = queries::organisations(&state.db, None)
-        .await?
-        .into_iter()
-        .find(|o| o.slug == slug)
-        .ok_or(AppError::NotFound)?;
+    let o = one(queries::organisations(
+        &state.db,
+        Filter {
+            slug: Some(&slug),
+            ..Filter::default()
+        },
+    )
+    .await?)?;
     Ok(Json(organisation_json(&ctx(&state, &headers), &o)))
 }
 
@@ -504,12 +537,18 @@ async fn person_list(
 ) -> Result<Json<Value>> {
     let p = q.parse()?;
     let c = ctx(&state, &headers);
-    let memberships = queries::memberships(&state.db, None, None).await?;
-    let items = queries::people(&state.db, p.since)
-        .await?
-        .iter()
-        .map(|person| person_json(&c, person, &memberships))
-        .collect();
+    let memberships = queries::memberships(&state.db, Filter::default()).await?;
+    let items = queries::people(
+        &state.db,
+        Filter {
+            since: p.since,
+            ..Filter::default()
+        },
+    )
+    .await?
+    .iter()
+    .map(|person| person_json(&c, person, &memberships))
+    .collect();
     Ok(list(&c, "/person", items, &p))
 }
 
@@ -518,12 +557,22 @@ async fn person_one(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>> {
-    let person = queries::people(&state.db, None)
-        .await?
-        .into_iter()
-        .find(|p| p.slug == slug)
-        .ok_or(AppError::NotFound)?;
-    let memberships = queries::memberships(&state.db, None, None).await?;
+    let person = one(queries::people(
+        &state.db,
+        Filter {
+            slug: Some(&slug),
+            ..Filter::default()
+        },
+    )
+    .await?)?;
+    let memberships = queries::memberships(
+        &state.db,
+        Filter {
+            person: Some(person.id),
+            ..Filter::default()
+        },
+    )
+    .await?;
     Ok(Json(person_json(
         &ctx(&state, &headers),
         &person,
@@ -538,11 +587,18 @@ async fn membership_list(
 ) -> Result<Json<Value>> {
     let p = q.parse()?;
     let c = ctx(&state, &headers);
-    let items = queries::memberships(&state.db, p.since, p.body.as_deref())
-        .await?
-        .iter()
-        .map(|m| membership_json(&c, m))
-        .collect();
+    let items = queries::memberships(
+        &state.db,
+        Filter {
+            since: p.since,
+            body: p.body.as_deref(),
+            ..Filter::default()
+        },
+    )
+    .await?
+    .iter()
+    .map(|m| membership_json(&c, m))
+    .collect();
     Ok(list(&c, "/membership", items, &p))
 }
 
@@ -552,11 +608,14 @@ async fn membership_one(
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let m = queries::memberships(&state.db, None, None)
-        .await?
-        .into_iter()
-        .find(|m| m.id == id)
-        .ok_or(AppError::NotFound)?;
+    let m = one(queries::memberships(
+        &state.db,
+        Filter {
+            id: Some(id),
+            ..Filter::default()
+        },
+    )
+    .await?)?;
     Ok(Json(membership_json(&ctx(&state, &headers), &m)))
 }
 
@@ -567,11 +626,18 @@ async fn meeting_list(
 ) -> Result<Json<Value>> {
     let p = q.parse()?;
     let c = ctx(&state, &headers);
-    let items = queries::meetings(&state.db, p.since, p.body.as_deref())
-        .await?
-        .iter()
-        .map(|m| meeting_json(&c, m))
-        .collect();
+    let items = queries::meetings(
+        &state.db,
+        Filter {
+            since: p.since,
+            body: p.body.as_deref(),
+            ..Filter::default()
+        },
+    )
+    .await?
+    .iter()
+    .map(|m| meeting_json(&c, m))
+    .collect();
     Ok(list(&c, "/meeting", items, &p))
 }
 
@@ -581,11 +647,14 @@ async fn meeting_one(
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let m = queries::meetings(&state.db, None, None)
-        .await?
-        .into_iter()
-        .find(|m| m.id == id)
-        .ok_or(AppError::NotFound)?;
+    let m = one(queries::meetings(
+        &state.db,
+        Filter {
+            id: Some(id),
+            ..Filter::default()
+        },
+    )
+    .await?)?;
     Ok(Json(meeting_json(&ctx(&state, &headers), &m)))
 }
 
@@ -596,11 +665,18 @@ async fn paper_list(
 ) -> Result<Json<Value>> {
     let p = q.parse()?;
     let c = ctx(&state, &headers);
-    let items = queries::papers(&state.db, p.since, p.body.as_deref())
-        .await?
-        .iter()
-        .map(|x| paper_json(&c, x))
-        .collect();
+    let items = queries::papers(
+        &state.db,
+        Filter {
+            since: p.since,
+            body: p.body.as_deref(),
+            ..Filter::default()
+        },
+    )
+    .await?
+    .iter()
+    .map(|x| paper_json(&c, x))
+    .collect();
     Ok(list(&c, "/paper", items, &p))
 }
 
@@ -609,10 +685,13 @@ async fn paper_one(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>> {
-    let paper = queries::papers(&state.db, None, None)
-        .await?
-        .into_iter()
-        .find(|x| x.slug == slug)
-        .ok_or(AppError::NotFound)?;
+    let paper = one(queries::papers(
+        &state.db,
+        Filter {
+            slug: Some(&slug),
+            ..Filter::default()
+        },
+    )
+    .await?)?;
     Ok(Json(paper_json(&ctx(&state, &headers), &paper)))
 }

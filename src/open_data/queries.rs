@@ -6,6 +6,23 @@ use time::{Date, OffsetDateTime};
 
 use crate::composition::queries::{MembershipRole, Side};
 
+/// What a list or a single record asks for. Every field is optional; a
+/// query binds those it knows. The single-record pages ask the database
+/// for their record instead of loading the whole list.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Filter<'a> {
+    /// Modified at or after.
+    pub since: Option<OffsetDateTime>,
+    /// Of this body (its slug).
+    pub body: Option<&'a str>,
+    /// One record, by its slug.
+    pub slug: Option<&'a str>,
+    /// One record, by its id.
+    pub id: Option<i64>,
+    /// Memberships of one person.
+    pub person: Option<i64>,
+}
+
 #[derive(Debug, sqlx::FromRow)]
 pub struct BodyRow {
     pub slug: String,
@@ -15,16 +32,14 @@ pub struct BodyRow {
     pub modified_at: OffsetDateTime,
 }
 
-pub async fn bodies(
-    db: impl PgExecutor<'_>,
-    since: Option<OffsetDateTime>,
-) -> sqlx::Result<Vec<BodyRow>> {
+pub async fn bodies(db: impl PgExecutor<'_>, f: Filter<'_>) -> sqlx::Result<Vec<BodyRow>> {
     sqlx::query_as(
         "SELECT slug, name, description, created_at, modified_at FROM body
-         WHERE $1::timestamptz IS NULL OR modified_at >= $1
+         WHERE ($1::timestamptz IS NULL OR modified_at >= $1) AND ($2::text IS NULL OR slug = $2)
          ORDER BY sort_order, id",
     )
-    .bind(since)
+    .bind(f.since)
+    .bind(f.slug)
     .fetch_all(db)
     .await
 }
@@ -42,15 +57,16 @@ pub struct OrganisationRow {
 
 pub async fn organisations(
     db: impl PgExecutor<'_>,
-    since: Option<OffsetDateTime>,
+    f: Filter<'_>,
 ) -> sqlx::Result<Vec<OrganisationRow>> {
     sqlx::query_as(
         "SELECT slug, name, short_name, kind::text AS kind, website, created_at, modified_at
          FROM organisation
-         WHERE $1::timestamptz IS NULL OR modified_at >= $1
+         WHERE ($1::timestamptz IS NULL OR modified_at >= $1) AND ($2::text IS NULL OR slug = $2)
          ORDER BY id",
     )
-    .bind(since)
+    .bind(f.since)
+    .bind(f.slug)
     .fetch_all(db)
     .await
 }
@@ -67,20 +83,18 @@ pub struct PersonRow {
     pub modified_at: OffsetDateTime,
 }
 
-pub async fn people(
-    db: impl PgExecutor<'_>,
-    since: Option<OffsetDateTime>,
-) -> sqlx::Result<Vec<PersonRow>> {
+pub async fn people(db: impl PgExecutor<'_>, f: Filter<'_>) -> sqlx::Result<Vec<PersonRow>> {
     sqlx::query_as(
         "SELECT p.id, p.slug, p.given_name, p.family_name,
                 coalesce(array(SELECT f.title FROM person_function f WHERE f.person_id = p.id
                                ORDER BY f.valid_from NULLS FIRST, f.id), '{}') AS functions,
                 p.created_at, p.modified_at
          FROM person p
-         WHERE $1::timestamptz IS NULL OR p.modified_at >= $1
+         WHERE ($1::timestamptz IS NULL OR p.modified_at >= $1) AND ($2::text IS NULL OR p.slug = $2)
          ORDER BY p.id",
     )
-    .bind(since)
+    .bind(f.since)
+    .bind(f.slug)
     .fetch_all(db)
     .await
 }
@@ -108,8 +122,7 @@ pub struct MembershipRow {
 /// deleted, so that a copy elsewhere learns they no longer count.
 pub async fn memberships(
     db: impl PgExecutor<'_>,
-    since: Option<OffsetDateTime>,
-    body: Option<&str>,
+    f: Filter<'_>,
 ) -> sqlx::Result<Vec<MembershipRow>> {
     sqlx::query_as(
         "SELECT m.id, b.slug AS body_slug, m.person_id, p.slug AS person_slug,
@@ -122,10 +135,14 @@ pub async fn memberships(
          JOIN organisation o ON o.id = m.organisation_id
          WHERE ($1::timestamptz IS NULL OR m.modified_at >= $1)
            AND ($2::text IS NULL OR b.slug = $2)
+           AND ($3::bigint IS NULL OR m.id = $3)
+           AND ($4::bigint IS NULL OR m.person_id = $4)
          ORDER BY m.id",
     )
-    .bind(since)
-    .bind(body)
+    .bind(f.since)
+    .bind(f.body)
+    .bind(f.id)
+    .bind(f.person)
     .fetch_all(db)
     .await
 }
@@ -143,21 +160,19 @@ pub struct MeetingRow {
     pub modified_at: OffsetDateTime,
 }
 
-pub async fn meetings(
-    db: impl PgExecutor<'_>,
-    since: Option<OffsetDateTime>,
-    body: Option<&str>,
-) -> sqlx::Result<Vec<MeetingRow>> {
+pub async fn meetings(db: impl PgExecutor<'_>, f: Filter<'_>) -> sqlx::Result<Vec<MeetingRow>> {
     sqlx::query_as(
         "SELECT m.id, b.slug AS body_slug, b.name AS body_name, m.kind::text AS kind,
                 m.starts_at, m.ends_at, m.status::text AS status, m.created_at, m.modified_at
          FROM meeting m JOIN body b ON b.id = m.body_id
          WHERE ($1::timestamptz IS NULL OR m.modified_at >= $1)
            AND ($2::text IS NULL OR b.slug = $2)
+           AND ($3::bigint IS NULL OR m.id = $3)
          ORDER BY m.starts_at, m.id",
     )
-    .bind(since)
-    .bind(body)
+    .bind(f.since)
+    .bind(f.body)
+    .bind(f.id)
     .fetch_all(db)
     .await
 }
@@ -175,11 +190,7 @@ pub struct PaperRow {
 }
 
 /// Published agreements only: drafts are not public.
-pub async fn papers(
-    db: impl PgExecutor<'_>,
-    since: Option<OffsetDateTime>,
-    body: Option<&str>,
-) -> sqlx::Result<Vec<PaperRow>> {
+pub async fn papers(db: impl PgExecutor<'_>, f: Filter<'_>) -> sqlx::Result<Vec<PaperRow>> {
     sqlx::query_as(
         "SELECT a.slug, b.slug AS body_slug, a.title, a.subtitle, a.kind_label, a.concluded_on,
                 a.created_at, a.modified_at
@@ -187,10 +198,12 @@ pub async fn papers(
          WHERE a.status = 'published'
            AND ($1::timestamptz IS NULL OR a.modified_at >= $1)
            AND ($2::text IS NULL OR b.slug = $2)
+           AND ($3::text IS NULL OR a.slug = $3)
          ORDER BY a.id",
     )
-    .bind(since)
-    .bind(body)
+    .bind(f.since)
+    .bind(f.body)
+    .bind(f.slug)
     .fetch_all(db)
     .await
 }

@@ -660,6 +660,29 @@ async fn open_data_follows_oparl() {
     assert_eq!(person["membership"].as_array().unwrap().len(), 1);
     let people = c.get("/api/oparl/person").await.body;
     assert!(!people.contains("test.vesoc.be") && !people.contains("email"));
+    // In the list too, each person's body is that of their own mandates.
+    let people: serde_json::Value = serde_json::from_str(&people).unwrap();
+    for p in people["data"].as_array().unwrap() {
+        let body = p["body"].as_str().map(|u| u.rsplit('/').next().unwrap());
+        let first = p["membership"].as_array().unwrap().first();
+        let own = first.map(|m| {
+            m["organization"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+        });
+        assert_eq!(body, own, "{}", p["id"]);
+    }
+    assert_eq!(
+        get_json(&mut c, "/api/oparl/paper/iedereen-aan-boord-2019").await["type"],
+        "https://schema.oparl.org/1.1/Paper"
+    );
+    assert_eq!(
+        get_json(&mut c, "/api/oparl/body/vesoc-werkgroep").await["type"],
+        "https://schema.oparl.org/1.1/Body"
+    );
 
     let orgs = get_json(&mut c, "/api/oparl/organization").await;
     assert_eq!(orgs["pagination"]["totalElements"], 13);
