@@ -148,6 +148,17 @@ struct ListParams {
     body: Option<String>,
 }
 
+impl ListParams {
+    /// What the list's query asks of the database.
+    fn filter(&self) -> Filter<'_> {
+        Filter {
+            since: self.since,
+            body: self.body.as_deref(),
+            ..Filter::default()
+        }
+    }
+}
+
 impl ListQuery {
     fn parse(&self) -> Result<ListParams> {
         let since = match self.modified_since.as_deref().map(str::trim) {
@@ -432,17 +443,11 @@ async fn body_list(
 ) -> Result<Json<Value>> {
     let p = q.parse()?;
     let c = ctx(&state, &headers);
-    let items = queries::bodies(
-        &state.db,
-        Filter {
-            since: p.since,
-            ..Filter::default()
-        },
-    )
-    .await?
-    .iter()
-    .map(|b| body_json(&c, b))
-    .collect();
+    let items = queries::bodies(&state.db, Filter::since(p.since))
+        .await?
+        .iter()
+        .map(|b| body_json(&c, b))
+        .collect();
     Ok(list(&c, "/body", items, &p))
 }
 
@@ -452,14 +457,7 @@ fn one<T>(rows: Vec<T>) -> Result<T> {
 }
 
 async fn find_body(state: &AppState, slug: &str) -> Result<queries::BodyRow> {
-    one(queries::bodies(
-        &state.db,
-        Filter {
-            slug: Some(slug),
-            ..Filter::default()
-        },
-    )
-    .await?)
+    one(queries::bodies(&state.db, Filter::slug(slug)).await?)
 }
 
 async fn body_one(
@@ -488,28 +486,16 @@ async fn organization_list(
 ) -> Result<Json<Value>> {
     let p = q.parse()?;
     let c = ctx(&state, &headers);
-    let mut items: Vec<Value> = queries::bodies(
-        &state.db,
-        Filter {
-            since: p.since,
-            ..Filter::default()
-        },
-    )
-    .await?
-    .iter()
-    .map(|b| gremium_json(&c, b))
-    .collect();
-    items.extend(
-        queries::organisations(
-            &state.db,
-            Filter {
-                since: p.since,
-                ..Filter::default()
-            },
-        )
+    let mut items: Vec<Value> = queries::bodies(&state.db, Filter::since(p.since))
         .await?
         .iter()
-        .map(|o| organisation_json(&c, o)),
+        .map(|b| gremium_json(&c, b))
+        .collect();
+    items.extend(
+        queries::organisations(&state.db, Filter::since(p.since))
+            .await?
+            .iter()
+            .map(|o| organisation_json(&c, o)),
     );
     Ok(list(&c, "/organization", items, &p))
 }
@@ -519,14 +505,7 @@ async fn organization_one(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>> {
-    let o = one(queries::organisations(
-        &state.db,
-        Filter {
-            slug: Some(&slug),
-            ..Filter::default()
-        },
-    )
-    .await?)?;
+    let o = one(queries::organisations(&state.db, Filter::slug(&slug)).await?)?;
     Ok(Json(organisation_json(&ctx(&state, &headers), &o)))
 }
 
@@ -538,17 +517,11 @@ async fn person_list(
     let p = q.parse()?;
     let c = ctx(&state, &headers);
     let memberships = queries::memberships(&state.db, Filter::default()).await?;
-    let items = queries::people(
-        &state.db,
-        Filter {
-            since: p.since,
-            ..Filter::default()
-        },
-    )
-    .await?
-    .iter()
-    .map(|person| person_json(&c, person, &memberships))
-    .collect();
+    let items = queries::people(&state.db, Filter::since(p.since))
+        .await?
+        .iter()
+        .map(|person| person_json(&c, person, &memberships))
+        .collect();
     Ok(list(&c, "/person", items, &p))
 }
 
@@ -557,22 +530,8 @@ async fn person_one(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>> {
-    let person = one(queries::people(
-        &state.db,
-        Filter {
-            slug: Some(&slug),
-            ..Filter::default()
-        },
-    )
-    .await?)?;
-    let memberships = queries::memberships(
-        &state.db,
-        Filter {
-            person: Some(person.id),
-            ..Filter::default()
-        },
-    )
-    .await?;
+    let person = one(queries::people(&state.db, Filter::slug(&slug)).await?)?;
+    let memberships = queries::memberships(&state.db, Filter::person(person.id)).await?;
     Ok(Json(person_json(
         &ctx(&state, &headers),
         &person,
@@ -587,18 +546,11 @@ async fn membership_list(
 ) -> Result<Json<Value>> {
     let p = q.parse()?;
     let c = ctx(&state, &headers);
-    let items = queries::memberships(
-        &state.db,
-        Filter {
-            since: p.since,
-            body: p.body.as_deref(),
-            ..Filter::default()
-        },
-    )
-    .await?
-    .iter()
-    .map(|m| membership_json(&c, m))
-    .collect();
+    let items = queries::memberships(&state.db, p.filter())
+        .await?
+        .iter()
+        .map(|m| membership_json(&c, m))
+        .collect();
     Ok(list(&c, "/membership", items, &p))
 }
 
@@ -608,14 +560,7 @@ async fn membership_one(
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let m = one(queries::memberships(
-        &state.db,
-        Filter {
-            id: Some(id),
-            ..Filter::default()
-        },
-    )
-    .await?)?;
+    let m = one(queries::memberships(&state.db, Filter::id(id)).await?)?;
     Ok(Json(membership_json(&ctx(&state, &headers), &m)))
 }
 
@@ -626,18 +571,11 @@ async fn meeting_list(
 ) -> Result<Json<Value>> {
     let p = q.parse()?;
     let c = ctx(&state, &headers);
-    let items = queries::meetings(
-        &state.db,
-        Filter {
-            since: p.since,
-            body: p.body.as_deref(),
-            ..Filter::default()
-        },
-    )
-    .await?
-    .iter()
-    .map(|m| meeting_json(&c, m))
-    .collect();
+    let items = queries::meetings(&state.db, p.filter())
+        .await?
+        .iter()
+        .map(|m| meeting_json(&c, m))
+        .collect();
     Ok(list(&c, "/meeting", items, &p))
 }
 
@@ -647,14 +585,7 @@ async fn meeting_one(
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let m = one(queries::meetings(
-        &state.db,
-        Filter {
-            id: Some(id),
-            ..Filter::default()
-        },
-    )
-    .await?)?;
+    let m = one(queries::meetings(&state.db, Filter::id(id)).await?)?;
     Ok(Json(meeting_json(&ctx(&state, &headers), &m)))
 }
 
@@ -665,18 +596,11 @@ async fn paper_list(
 ) -> Result<Json<Value>> {
     let p = q.parse()?;
     let c = ctx(&state, &headers);
-    let items = queries::papers(
-        &state.db,
-        Filter {
-            since: p.since,
-            body: p.body.as_deref(),
-            ..Filter::default()
-        },
-    )
-    .await?
-    .iter()
-    .map(|x| paper_json(&c, x))
-    .collect();
+    let items = queries::papers(&state.db, p.filter())
+        .await?
+        .iter()
+        .map(|x| paper_json(&c, x))
+        .collect();
     Ok(list(&c, "/paper", items, &p))
 }
 
@@ -685,13 +609,6 @@ async fn paper_one(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>> {
-    let paper = one(queries::papers(
-        &state.db,
-        Filter {
-            slug: Some(&slug),
-            ..Filter::default()
-        },
-    )
-    .await?)?;
+    let paper = one(queries::papers(&state.db, Filter::slug(&slug)).await?)?;
     Ok(Json(paper_json(&ctx(&state, &headers), &paper)))
 }

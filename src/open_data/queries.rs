@@ -23,6 +23,36 @@ pub struct Filter<'a> {
     pub person: Option<i64>,
 }
 
+impl<'a> Filter<'a> {
+    pub fn since(since: Option<OffsetDateTime>) -> Self {
+        Filter {
+            since,
+            ..Filter::default()
+        }
+    }
+
+    pub fn slug(slug: &'a str) -> Self {
+        Filter {
+            slug: Some(slug),
+            ..Filter::default()
+        }
+    }
+
+    pub fn id(id: i64) -> Self {
+        Filter {
+            id: Some(id),
+            ..Filter::default()
+        }
+    }
+
+    pub fn person(person: i64) -> Self {
+        Filter {
+            person: Some(person),
+            ..Filter::default()
+        }
+    }
+}
+
 #[derive(Debug, sqlx::FromRow)]
 pub struct BodyRow {
     pub slug: String,
