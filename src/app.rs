@@ -68,12 +68,20 @@ pub fn route_table() -> Vec<RouteSpec> {
     routes().into_parts().1
 }
 
+/// The session cookie's name; over https with the `__Host-` prefix.
+pub const SESSION_COOKIE: &str = "vesoc";
+pub const SECURE_SESSION_COOKIE: &str = "__Host-vesoc";
+
 pub fn build(state: AppState) -> Router {
     let secure = state.config.secure_cookies;
     let cache_state = state.cache.clone();
     let store = PostgresStore::new(state.db.clone());
     let sessions = SessionManagerLayer::new(store)
-        .with_name(if secure { "__Host-vesoc" } else { "vesoc" })
+        .with_name(if secure {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        })
         .with_secure(secure)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)

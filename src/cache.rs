@@ -230,10 +230,13 @@ fn cacheable_request(req: &Request) -> bool {
         return false;
     }
     // A session cookie may mean a signed-in user: their pages are theirs.
-    !req.headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .any(|v| v.as_bytes().windows(6).any(|w| w == b"vesoc="))
+    // (`__Host-vesoc=` contains `vesoc=` too.)
+    let name = crate::app::SESSION_COOKIE.as_bytes();
+    !req.headers().get_all(header::COOKIE).iter().any(|v| {
+        v.as_bytes()
+            .windows(name.len() + 1)
+            .any(|w| w.ends_with(b"=") && w.starts_with(name))
+    })
 }
 
 fn cacheable_response(response: &Response) -> bool {

@@ -48,24 +48,6 @@ pub async fn for_item(db: impl PgExecutor<'_>, item: i64) -> sqlx::Result<Vec<Do
     .await
 }
 
-/// The documents of the items on a meeting's agenda (accepted or dealt
-/// with), for the members of the body.
-pub async fn for_meeting_agenda(
-    db: impl PgExecutor<'_>,
-    meeting: i64,
-) -> sqlx::Result<Vec<DocumentLink>> {
-    sqlx::query_as(
-        "SELECT d.id, d.agenda_item_id, d.filename, d.size_bytes, d.confidential
-         FROM document d JOIN agenda_item a ON a.id = d.agenda_item_id
-         WHERE a.meeting_id = $1 AND a.status IN ('accepted', 'dealt_with')
-           AND a.position IS NOT NULL
-         ORDER BY d.uploaded_at, d.id",
-    )
-    .bind(meeting)
-    .fetch_all(db)
-    .await
-}
-
 pub async fn get(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Document>> {
     sqlx::query_as(
         "SELECT id, agenda_item_id, meeting_id, filename, content_type, confidential

@@ -540,16 +540,6 @@ pub struct Reschedule {
     pub changed_at: OffsetDateTime,
 }
 
-pub async fn reschedules(db: impl PgExecutor<'_>, meeting: i64) -> sqlx::Result<Vec<Reschedule>> {
-    sqlx::query_as(
-        "SELECT old_starts_at, new_starts_at, reason, changed_at FROM meeting_reschedule
-         WHERE meeting_id = $1 ORDER BY changed_at, id",
-    )
-    .bind(meeting)
-    .fetch_all(db)
-    .await
-}
-
 /// Other meetings of the same body on the same Brussels day.
 pub async fn same_day(db: impl PgExecutor<'_>, m: &Meeting) -> sqlx::Result<i64> {
     sqlx::query_scalar(
