@@ -324,10 +324,59 @@ pub fn hhmm(t: OffsetDateTime) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
+// --- CSV downloads (the composition, the yearly overview) ---
+
+/// One CSV field: quoted, quotes doubled, and a leading = + - @ defused so
+/// that a spreadsheet never reads a name or a title as a formula.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// One line: semicolon-separated (as Belgian spreadsheets expect), CRLF.
+pub fn csv_line(out: &mut String, fields: &[String]) {
+    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    out.push_str(&line.join(";"));
+    out.push_str("\r\n");
+}
+
+/// `body` as a CSV download named `filename` (ours, never user input:
+/// slugs, dates and years only).
+pub fn csv_download(filename: &str, body: String) -> crate::error::Result<Response> {
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    let disposition = axum::http::HeaderValue::from_str(&disposition).map_err(|e| {
+        crate::error::AppError::Internal(anyhow::anyhow!("content-disposition: {e}"))
+    })?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::{date, datetime, time};
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_field("Jan"), "\"Jan\"");
+        assert_eq!(csv_field("a;b"), "\"a;b\"");
+        assert_eq!(csv_field("a \"b\""), "\"a \"\"b\"\"\"");
+        assert_eq!(csv_field("zeg \"ja\""), "\"zeg \"\"ja\"\"\"");
+        assert_eq!(csv_field("=1+1"), "\"'=1+1\"");
+    }
 
     #[test]
     fn dates_read_in_dutch() {

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::Date;
@@ -225,17 +225,6 @@ pub struct CsvQuery {
     op: Option<String>,
 }
 
-/// One CSV field: quoted, quotes doubled, and a leading = + - @ defused so
-/// that a spreadsheet never reads a name as a formula.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
 /// The composition on a date as CSV: semicolon-separated with a byte-order
 /// mark, as spreadsheets in Belgium open it without an import step.
 pub async fn composition_csv(
@@ -268,39 +257,11 @@ pub async fn composition_csv(
             web::iso_date(s.valid_from),
             s.valid_until.map(web::iso_date).unwrap_or_default(),
         ];
-        let line: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(";"));
-        out.push_str("\r\n");
+        web::csv_line(&mut out, &row);
     }
     // The slug is checked by the database (a-z, 0-9, -): safe in a header.
-    let disposition = format!(
-        "attachment; filename=\"{}-samenstelling-{}.csv\"",
-        body.slug,
-        web::iso_date(on)
-    );
-    let disposition = HeaderValue::from_str(&disposition)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("content-disposition: {e}")))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
+    web::csv_download(
+        &format!("{}-samenstelling-{}.csv", body.slug, web::iso_date(on)),
         out,
     )
-        .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_field;
-
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_field("Jan"), "\"Jan\"");
-        assert_eq!(csv_field("a \"b\""), "\"a \"\"b\"\"\"");
-        assert_eq!(csv_field("=1+1"), "\"'=1+1\"");
-    }
 }

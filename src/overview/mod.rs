@@ -7,8 +7,7 @@ pub mod queries;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use crate::app::AppState;
@@ -252,32 +251,15 @@ async fn respond(ctx: PageCtx, state: &AppState, year: i32, output: Output) -> R
     })
 }
 
-/// One CSV field: quoted, quotes doubled, and a leading = + - @ defused so
-/// that a spreadsheet never reads a title as a formula.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
-fn csv_line(out: &mut String, fields: &[String]) {
-    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-    out.push_str(&line.join(";"));
-    out.push_str("\r\n");
-}
-
 /// The overview as CSV: semicolon-separated, UTF-8 with a byte-order mark,
 /// one block per table with a blank line between, as Belgian spreadsheets
 /// open it without an import step.
 pub fn csv(o: &Overview) -> String {
     let s = |t: &str| t.to_string();
     let mut out = String::from("\u{feff}");
-    csv_line(&mut out, &[s("VESOC-jaaroverzicht"), o.year.to_string()]);
+    web::csv_line(&mut out, &[s("VESOC-jaaroverzicht"), o.year.to_string()]);
     out.push_str("\r\n");
-    csv_line(
+    web::csv_line(
         &mut out,
         &[
             s("vergaderingen: orgaan"),
@@ -288,7 +270,7 @@ pub fn csv(o: &Overview) -> String {
         ],
     );
     for m in &o.meetings {
-        csv_line(
+        web::csv_line(
             &mut out,
             &[
                 m.body_name.clone(),
@@ -300,21 +282,21 @@ pub fn csv(o: &Overview) -> String {
         );
     }
     out.push_str("\r\n");
-    csv_line(
+    web::csv_line(
         &mut out,
         &[
             s("minstens twee keer per jaar (engagement 2019)"),
             s("gehouden (in)formeel VESOC-overleg"),
         ],
     );
-    csv_line(&mut out, &[s(o.verdict.label()), o.held.to_string()]);
+    web::csv_line(&mut out, &[s(o.verdict.label()), o.held.to_string()]);
     out.push_str("\r\n");
-    csv_line(
+    web::csv_line(
         &mut out,
         &[s("akkoorden: titel"), s("gesloten op"), s("status")],
     );
     for a in &o.agreements {
-        csv_line(
+        web::csv_line(
             &mut out,
             &[
                 a.title.clone(),
@@ -328,7 +310,7 @@ pub fn csv(o: &Overview) -> String {
         );
     }
     out.push_str("\r\n");
-    csv_line(
+    web::csv_line(
         &mut out,
         &[
             s("agendapunten behandeld: indiener"),
@@ -340,7 +322,7 @@ pub fn csv(o: &Overview) -> String {
         ],
     );
     for r in &o.items {
-        csv_line(
+        web::csv_line(
             &mut out,
             &[
                 r.side.clone(),
@@ -356,24 +338,7 @@ pub fn csv(o: &Overview) -> String {
 }
 
 fn csv_response(o: &Overview) -> Result<Response> {
-    // The year is four digits: safe in a header.
-    let disposition = format!(
-        "attachment; filename=\"vesoc-jaaroverzicht-{}.csv\"",
-        o.year
-    );
-    let disposition = HeaderValue::from_str(&disposition)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("content-disposition: {e}")))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        csv(o),
-    )
-        .into_response())
+    web::csv_download(&format!("vesoc-jaaroverzicht-{}.csv", o.year), csv(o))
 }
 
 #[cfg(test)]
@@ -401,12 +366,5 @@ mod tests {
         assert_eq!(Verdict::of(2023, 1, 2023), Verdict::NotYet);
         assert_eq!(Verdict::of(2023, 3, 2023), Verdict::Met);
         assert_eq!(Verdict::NotYet.label(), "nog niet");
-    }
-
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_field("a;b"), "\"a;b\"");
-        assert_eq!(csv_field("=1+1"), "\"'=1+1\"");
-        assert_eq!(csv_field("zeg \"ja\""), "\"zeg \"\"ja\"\"\"");
     }
 }
