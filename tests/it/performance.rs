@@ -218,3 +218,32 @@ async fn the_generator_is_deterministic_and_refuses_a_second_run() {
     let again = generate(&a.db, &options).await;
     assert!(again.is_err(), "a second run must be refused");
 }
+
+/// The benchmark's reference routes: absent unless asked for, and then
+/// public for every role (they show nothing but "hello").
+#[tokio::test]
+async fn the_reference_routes_exist_only_when_asked_for_and_are_public() {
+    let mut app = TestApp::seeded().await;
+    for path in ["/bench/hello", "/bench/query"] {
+        assert_eq!(app.client().get(path).await.status, StatusCode::NOT_FOUND);
+    }
+    app.router = router_with(
+        app.db.clone(),
+        ServeConfig {
+            bench_routes: true,
+            require_second_factor: RoleList::default(),
+            ..ServeConfig::default()
+        },
+    );
+    let mut clients = vec![app.client()];
+    for role in Role::ALL {
+        clients.push(app.signed_in(role).await);
+    }
+    for client in &mut clients {
+        for path in ["/bench/hello", "/bench/query"] {
+            let page = client.get(path).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+            assert!(page.body.starts_with("hello"), "{path}: {}", page.body);
+        }
+    }
+}
