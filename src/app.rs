@@ -19,7 +19,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::auth::access::{RouteSpec, Routes};
 use crate::auth::{self, Viewer};
-use crate::cache::{self, PageCache};
+use crate::cache::{self, Cache};
 use crate::config::ServeConfig;
 use crate::error::{AppError, ErrorPage};
 use crate::web;
@@ -28,14 +28,14 @@ use crate::web;
 pub struct AppState {
     pub db: PgPool,
     pub config: Arc<ServeConfig>,
-    pub cache: Arc<PageCache>,
+    pub cache: Arc<Cache>,
 }
 
 impl AppState {
-    /// The state of one instance. Inside a tokio runtime, the page cache
-    /// starts listening for changes at once (until then it is bypassed).
+    /// The state of one instance. Inside a tokio runtime, the cache starts
+    /// listening for changes at once (until then it is bypassed).
     pub fn new(db: PgPool, config: ServeConfig) -> Self {
-        let cache = PageCache::new(config.page_cache);
+        let cache = Cache::new(config.page_cache);
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(cache.clone().listen(db.clone()));
         }
@@ -75,7 +75,10 @@ pub const SECURE_SESSION_COOKIE: &str = "__Host-vesoc";
 pub fn build(state: AppState) -> Router {
     let secure = state.config.secure_cookies;
     let cache_state = state.cache.clone();
-    let store = PostgresStore::new(state.db.clone());
+    let store = cache::sessions::CachedStore::new(
+        PostgresStore::new(state.db.clone()),
+        state.cache.clone(),
+    );
     let sessions = SessionManagerLayer::new(store)
         .with_name(if secure {
             SECURE_SESSION_COOKIE

@@ -428,7 +428,8 @@ async fn print(
     }))
 }
 
-/// For the meeting page: the agenda this viewer may see.
+/// For the meeting page: the agenda this viewer may see. Everyone sees the
+/// agenda; confidential items only those who sit in the body (`member`).
 pub async fn agenda_for_meeting_page(
     state: &AppState,
     meeting: i64,

@@ -189,8 +189,11 @@ async fn current_user(state: &AppState, session: &Session) -> Result<Option<Curr
     let user = if expired {
         None
     } else {
-        crate::accounts::queries::session_user(&state.db, auth.account_id, auth.security_stamp)
-            .await?
+        // Kept in memory until any account (or anything else) changes.
+        let key = format!("account {} {}", auth.account_id, auth.security_stamp);
+        let read =
+            crate::accounts::queries::session_user(&state.db, auth.account_id, auth.security_stamp);
+        Option::clone(&*state.cache.data(key, read).await?)
     };
     match user {
         Some(mut user) => {

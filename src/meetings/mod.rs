@@ -457,13 +457,28 @@ async fn show(
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
-    let details = queries::details(&state.db, parse_id(&id)?, ctx.user.as_ref())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let id = parse_id(&id)?;
+    let viewer = ctx.user.as_ref();
+    // What the page shows is the same for every viewer of the same kind
+    // (members of one organisation, visitors…): kept in memory until the
+    // next change.
+    let read = async {
+        let Some(details) = queries::details(&state.db, id, viewer).await? else {
+            return Ok::<_, AppError>(None);
+        };
+        let agenda = crate::agenda::agenda_for_meeting_page(&state, id, details.member).await?;
+        Ok(Some((details, agenda)))
+    };
+    let data = state
+        .cache
+        .data(queries::details_key(id, viewer), read)
+        .await?;
+    let (details, agenda) = Option::clone(&data).ok_or(AppError::NotFound)?;
     let page = meeting_page(
         &state,
         ctx,
         details,
+        agenda,
         notice(q.melding.as_deref()),
         PageInput::default(),
     )
@@ -482,7 +497,8 @@ pub(crate) async fn render_meeting(
     let details = queries::details(&state.db, meeting.id, ctx.user.as_ref())
         .await?
         .ok_or(AppError::NotFound)?;
-    let page = meeting_page(state, ctx, details, None, input).await?;
+    let agenda = crate::agenda::agenda_for_meeting_page(state, meeting.id, details.member).await?;
+    let page = meeting_page(state, ctx, details, agenda, None, input).await?;
     Ok((status, web::render(&page)).into_response())
 }
 
@@ -490,6 +506,7 @@ async fn meeting_page(
     state: &AppState,
     ctx: PageCtx,
     details: queries::MeetingDetails,
+    agenda: Vec<crate::agenda::queries::AgendaItem>,
     notice: Option<&'static str>,
     input: PageInput,
 ) -> Result<ShowPage> {
@@ -505,8 +522,6 @@ async fn meeting_page(
         _ => None,
     };
     let meeting = details.meeting;
-    // Everyone sees the agenda; confidential items only those who sit in the body.
-    let agenda = crate::agenda::agenda_for_meeting_page(state, meeting.id, member).await?;
     let documents = details.documents.0;
     let participants = details.participants.0;
     let reschedules = details.reschedules.0;

@@ -278,7 +278,7 @@ pub async fn get(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Meetin
 
 /// A meeting with its minutes and its reschedules, for the meeting page:
 /// one query instead of three.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MeetingDetails {
     #[sqlx(flatten)]
     pub meeting: Meeting,
@@ -304,6 +304,19 @@ impl MeetingDetails {
             version: self.minutes_version?,
         })
     }
+}
+
+/// What [`details`] depends on besides the meeting: who asks and today's
+/// date, for keeping its answer in memory (`cache::data`).
+pub fn details_key(id: i64, viewer: Option<&CurrentUser>) -> String {
+    let staff = viewer.is_some_and(|u| matches!(u.role, Role::Secretariat | Role::Admin));
+    format!(
+        "meeting {id} {staff} {} {:?} {:?} {}",
+        viewer.is_some(),
+        viewer.and_then(|u| u.organisation_id),
+        viewer.and_then(|u| u.minister_id),
+        crate::web::today()
+    )
 }
 
 /// The meeting page's data in one query: the meeting, its minutes and

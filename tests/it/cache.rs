@@ -16,7 +16,7 @@ use vesoc::config::{RoleList, ServeConfig};
 
 const BODY: &str = "/organen/vesoc-werkgroep";
 
-fn instance(app: &TestApp) -> AppState {
+pub(crate) fn instance(app: &TestApp) -> AppState {
     AppState::new(
         app.db.clone(),
         ServeConfig {
@@ -26,7 +26,7 @@ fn instance(app: &TestApp) -> AppState {
     )
 }
 
-async fn until_live(state: &AppState) {
+pub(crate) async fn until_live(state: &AppState) {
     let start = Instant::now();
     while !state.cache.is_live() {
         assert!(
@@ -195,6 +195,10 @@ async fn without_the_listening_connection_pages_are_rendered_every_time() {
     until_live(&a).await;
     let mut visitor = app.client();
     cached(&mut visitor, BODY).await;
+    let mut member = app.signed_in(Role::SocialPartner).await;
+    for _ in 0..3 {
+        assert_eq!(member.get("/account").await.status, StatusCode::OK);
+    }
 
     // The pool opens all its connections now (a page runs some queries
     // side by side), for none can be opened below.
@@ -251,6 +255,13 @@ async fn without_the_listening_connection_pages_are_rendered_every_time() {
         page.select("main p")
     );
     assert_eq!(source(&page), None);
+    // Nor is a session kept in memory: one ended unnoticed is ended.
+    sqlx::query("DELETE FROM tower_sessions.session")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let page = member.get("/account").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
 
     // Connections allowed again: the cache listens again and serves again.
     sqlx::query(&format!("ALTER DATABASE \"{db}\" ALLOW_CONNECTIONS true"))
@@ -280,7 +291,6 @@ async fn every_table_notifies_its_changes() {
         silent,
         [
             "_sqlx_migrations",
-            "account_totp",
             "audit_log",
             "calendar_token",
             "login_attempt",
@@ -288,4 +298,135 @@ async fn every_table_notifies_its_changes() {
             "recovery_code"
         ]
     );
+}
+
+/// Until `client` on `path` is sent to the sign-in page; fails after 1 s.
+async fn until_signed_out(client: &mut Client, path: &str, what: &str) {
+    let start = Instant::now();
+    loop {
+        let page = client.get(path).await;
+        if page.status == StatusCode::SEE_OTHER {
+            assert!(
+                page.location().is_some_and(|l| l.starts_with("/aanmelden")),
+                "{:?}",
+                page.location()
+            );
+            return;
+        }
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "{what}: still signed in after 1 s"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Two instances, both listening, A serving `app.router`.
+async fn two_instances(app: &mut TestApp) -> (AppState, AppState) {
+    let a = instance(app);
+    let b = instance(app);
+    app.router = build(a.clone());
+    until_live(&a).await;
+    until_live(&b).await;
+    (a, b)
+}
+
+#[tokio::test]
+async fn a_sign_out_through_one_instance_ends_the_session_on_the_other_within_a_second() {
+    let mut app = TestApp::seeded().await;
+    let (_, b) = two_instances(&mut app).await;
+    let mut member_a = app.signed_in(Role::SocialPartner).await;
+    let mut member_b = member_a.on(build(b.clone()));
+    for _ in 0..3 {
+        let page = member_b.get("/account").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Test sociale partner"));
+    }
+
+    let token = member_a.csrf_token().await;
+    let out = member_a.post_raw("/afmelden", &[("_csrf", &token)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    until_signed_out(&mut member_b, "/account", "signed out through A").await;
+}
+
+#[tokio::test]
+async fn sessions_and_accounts_come_from_memory_until_the_database_tells_of_a_change() {
+    let mut app = TestApp::seeded().await;
+    let (_, b) = two_instances(&mut app).await;
+    let member = app.signed_in(Role::SocialPartner).await;
+    let mut member_b = member.on(build(b.clone()));
+    // The first request saves the session (it extends the idle timeout),
+    // which tells every instance; after that, B keeps the copy it reads.
+    assert_eq!(member_b.get("/account").await.status, StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(member_b.get("/account").await.status, StatusCode::OK);
+
+    // With the session's notification switched off, B does not learn that
+    // the session is gone: it is served from memory, not read each time.
+    sqlx::query("ALTER TABLE tower_sessions.session DISABLE TRIGGER notify_session_change")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let row = sqlx::query_as::<_, (String, Vec<u8>, time::OffsetDateTime)>(
+        "DELETE FROM tower_sessions.session RETURNING id, data, expiry_date",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(member_b.get("/account").await.status, StatusCode::OK);
+    // Back as it was, and the notifications on again.
+    sqlx::query("INSERT INTO tower_sessions.session (id, data, expiry_date) VALUES ($1, $2, $3)")
+        .bind(&row.0)
+        .bind(&row.1)
+        .bind(row.2)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("ALTER TABLE tower_sessions.session ENABLE TRIGGER notify_session_change")
+        .execute(&app.db)
+        .await
+        .unwrap();
+
+    // Disabling the account (here with psql, not through vesoc) reaches B
+    // through `vesoc_changed`: the account is read again, and refused.
+    sqlx::query(
+        "UPDATE account SET disabled_at = now() WHERE email = 'social-partner@test.vesoc.be'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    until_signed_out(&mut member_b, "/account", "account disabled").await;
+}
+
+#[tokio::test]
+async fn a_member_s_meeting_page_comes_from_memory_and_shows_a_change_within_a_second() {
+    let mut app = TestApp::seeded().await;
+    let (_, b) = two_instances(&mut app).await;
+    let meeting = app
+        .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
+        .await;
+    let path = format!("/vergaderingen/{meeting}");
+    let member = app.signed_in(Role::SocialPartner).await;
+    let mut member_b = member.on(build(b.clone()));
+    let page = member_b.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Test sociale partner"), "their own page");
+    assert_eq!(source(&page), None, "never the shared page");
+    // Session, account, meeting and agenda: all from memory.
+    assert_eq!(crate::performance::queries(&mut member_b, &path).await, 0);
+
+    sqlx::query("UPDATE meeting SET location = 'Zaal Ongemeld' WHERE id = $1")
+        .bind(meeting)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let written = Instant::now();
+    while !member_b.get(&path).await.body.contains("Zaal Ongemeld") {
+        assert!(
+            written.elapsed() < Duration::from_secs(1),
+            "B still shows the old meeting after 1 s"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }

@@ -502,6 +502,15 @@ impl Client {
         .await
     }
 
+    /// The same browser (its session cookie) on another instance.
+    pub fn on(&self, router: Router) -> Client {
+        Client {
+            router,
+            cookie: self.cookie.clone(),
+            addr: self.addr,
+        }
+    }
+
     pub fn session_cookie(&self) -> Option<&str> {
         self.cookie.as_deref()
     }

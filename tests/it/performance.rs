@@ -77,7 +77,7 @@ impl tracing::field::Visit for Statement {
 
 /// The queries one request costs, after earlier requests have warmed the
 /// caches of every pooled connection (type lookups, prepared statements).
-async fn queries(client: &mut Client, path: &str) -> usize {
+pub(crate) async fn queries(client: &mut Client, path: &str) -> usize {
     for _ in 0..12 {
         let warm = client.get(path).await;
         assert_eq!(warm.status, StatusCode::OK, "{path}: {}", warm.text());

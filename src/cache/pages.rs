@@ -1,30 +1,14 @@
-//! Rendered public pages, kept in memory and dropped on every write.
-//!
-//! A GET by a visitor without a session cookie gets the same bytes as any
-//! other such visitor, so the page is rendered once and served from memory
-//! until something changes. "Something changes" is told by PostgreSQL: a
-//! trigger on every table that public pages read sends `NOTIFY
-//! vesoc_changed` (migration `…0900_change_notifications`), and every
-//! instance listens on its own connection. So an edit through one instance
-//! empties the caches of all instances, also an edit made with `psql`.
-//!
-//! Correctness comes before speed:
-//! - While the listening connection is down, writes could go unnoticed, so
-//!   the cache is bypassed (and emptied) until it is back.
-//! - A page rendered while a change arrived is not stored: each entry
-//!   carries the generation it was rendered in, and the generation moves on
-//!   with every notification.
-//! - Pages that depend on the clock (today's composition, upcoming
-//!   meetings) live at most [`MAX_AGE`], and the key holds today's date.
-//! - The cache never holds more than [`MAX_BYTES`].
+//! Rendered public pages. A GET by a visitor without a session cookie gets
+//! the same bytes as any other such visitor, so the page is rendered once
+//! and served from memory until something changes (see the module above).
+//! At most [`MAX_BYTES`] are kept.
 //!
 //! Every cached answer carries an `ETag` and `Last-Modified`, and a
 //! conditional request that matches gets `304 Not Modified`.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -32,33 +16,28 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
-use sqlx::postgres::{PgListener, PgPoolOptions};
 
-/// The channel the triggers notify.
-pub const CHANNEL: &str = "vesoc_changed";
-/// How long a page may be served from memory without a change.
-pub const MAX_AGE: Duration = Duration::from_secs(60);
+use super::{Cache, MAX_AGE, lock};
+
 /// All cached pages together.
 pub const MAX_BYTES: usize = 16 * 1024 * 1024;
 /// Larger pages are rendered each time.
 const MAX_PAGE_BYTES: usize = 1024 * 1024;
 
-pub struct PageCache {
-    enabled: bool,
-    /// True while the listening connection is up and listening.
-    live: AtomicBool,
-    /// Moves on with every change; entries of an older one are stale.
-    generation: AtomicU64,
-    inner: Mutex<Inner>,
-}
-
 #[derive(Default)]
-struct Inner {
+pub(super) struct Pages {
     pages: HashMap<String, Arc<Page>>,
     bytes: usize,
     /// When the current generation began: the pages' Last-Modified.
     since: Option<SystemTime>,
+}
+
+impl Pages {
+    pub(super) fn clear(&mut self) {
+        self.pages.clear();
+        self.bytes = 0;
+        self.since = Some(SystemTime::now());
+    }
 }
 
 struct Page {
@@ -70,111 +49,35 @@ struct Page {
     body: Bytes,
 }
 
-impl PageCache {
-    /// A cache that stays bypassed until [`PageCache::listen`] has
-    /// connected. `enabled: false` keeps it bypassed for good.
-    pub fn new(enabled: bool) -> Arc<Self> {
-        Arc::new(PageCache {
-            enabled,
-            live: AtomicBool::new(false),
-            generation: AtomicU64::new(0),
-            inner: Mutex::new(Inner::default()),
-        })
-    }
-
-    pub fn is_live(&self) -> bool {
-        self.enabled && self.live.load(Ordering::SeqCst)
-    }
-
-    /// Forgets every page: something changed.
-    pub fn invalidate(&self) {
-        let mut inner = self.lock();
-        self.generation.fetch_add(1, Ordering::SeqCst);
-        inner.pages.clear();
-        inner.bytes = 0;
-        inner.since = Some(SystemTime::now());
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // A panic while holding the lock leaves a consistent map: use it.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn set_live(&self, live: bool) {
-        // Both ways, the pages may be stale: while the connection was down,
-        // or (going down) from now on nobody would tell.
-        self.invalidate();
-        self.live.store(live, Ordering::SeqCst);
-    }
-
-    fn get(&self, key: &str) -> Option<Arc<Page>> {
-        let generation = self.generation.load(Ordering::SeqCst);
-        let page = self.lock().pages.get(key).cloned()?;
+impl Cache {
+    fn page(&self, key: &str) -> Option<Arc<Page>> {
+        let generation = self.generation();
+        let page = lock(&self.pages).pages.get(key).cloned()?;
         (page.generation == generation && page.stored.elapsed() < MAX_AGE).then_some(page)
     }
 
     /// Keeps `page` unless a change arrived since it was rendered.
-    fn put(&self, key: String, page: Page) -> Arc<Page> {
+    fn put_page(&self, key: String, page: Page) -> Arc<Page> {
         let page = Arc::new(page);
-        let mut inner = self.lock();
-        if self.generation.load(Ordering::SeqCst) != page.generation || !self.is_live() {
+        let mut store = lock(&self.pages);
+        if self.generation() != page.generation || !self.is_live() {
             return page;
         }
-        if inner.bytes + page.body.len() > MAX_BYTES {
-            inner.pages.clear();
-            inner.bytes = 0;
+        if store.bytes + page.body.len() > MAX_BYTES {
+            store.pages.clear();
+            store.bytes = 0;
         }
-        inner.bytes += page.body.len() + key.len();
-        if let Some(old) = inner.pages.insert(key.clone(), page.clone()) {
-            inner.bytes -= old.body.len() + key.len();
+        store.bytes += page.body.len() + key.len();
+        if let Some(old) = store.pages.insert(key.clone(), page.clone()) {
+            store.bytes -= old.body.len() + key.len();
         }
         page
     }
 
     fn last_modified(&self) -> HeaderValue {
-        let since = *self.lock().since.get_or_insert_with(SystemTime::now);
+        let since = *lock(&self.pages).since.get_or_insert_with(SystemTime::now);
         HeaderValue::from_str(&httpdate::fmt_http_date(since))
             .unwrap_or(HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"))
-    }
-
-    /// Listens for changes until the process ends, reconnecting after a
-    /// lost connection. Uses a connection of its own, outside the pool
-    /// that serves the pages.
-    pub async fn listen(self: Arc<Self>, db: PgPool) {
-        if !self.enabled {
-            return;
-        }
-        let options = db.connect_options().as_ref().clone();
-        let own = PgPoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(2))
-            .connect_lazy_with(options);
-        loop {
-            match PgListener::connect_with(&own).await {
-                Ok(mut listener) => {
-                    listener.eager_reconnect(false);
-                    if let Err(e) = listener.listen(CHANNEL).await {
-                        tracing::warn!("page cache: cannot listen: {e}");
-                    } else {
-                        self.set_live(true);
-                        tracing::debug!("page cache: listening on {CHANNEL}");
-                        loop {
-                            match listener.try_recv().await {
-                                Ok(Some(_)) => self.invalidate(),
-                                Ok(None) => break,
-                                Err(e) => {
-                                    tracing::warn!("page cache: listening stopped: {e}");
-                                    break;
-                                }
-                            }
-                        }
-                        self.set_live(false);
-                    }
-                }
-                Err(e) => tracing::debug!("page cache: no connection: {e}"),
-            }
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
     }
 }
 
@@ -182,7 +85,7 @@ impl PageCache {
 /// render, and empties the local cache after any write (POST and the like,
 /// unless refused with a 4xx), so that who wrote sees the change at once,
 /// before the notification is back.
-pub async fn layer(State(cache): State<Arc<PageCache>>, req: Request, next: Next) -> Response {
+pub async fn layer(State(cache): State<Arc<Cache>>, req: Request, next: Next) -> Response {
     if !req.method().is_safe() {
         let response = next.run(req).await;
         if !response.status().is_client_error() {
@@ -195,10 +98,10 @@ pub async fn layer(State(cache): State<Arc<PageCache>>, req: Request, next: Next
     }
     let key = format!("{} {}", crate::web::today(), req.uri());
     let conditional = Conditional::of(req.headers());
-    if let Some(page) = cache.get(&key) {
+    if let Some(page) = cache.page(&key) {
         return answer(&page, &conditional, "hit");
     }
-    let generation = cache.generation.load(Ordering::SeqCst);
+    let generation = cache.generation();
     let last_modified = cache.last_modified();
     let response = next.run(req).await;
     if !cacheable_response(&response) {
@@ -220,7 +123,7 @@ pub async fn layer(State(cache): State<Arc<PageCache>>, req: Request, next: Next
         content_type,
         body,
     };
-    let page = cache.put(key, page);
+    let page = cache.put_page(key, page);
     answer(&page, &conditional, "miss")
 }
 
@@ -382,24 +285,24 @@ mod tests {
 
     #[test]
     fn a_page_of_an_older_generation_or_while_not_live_is_not_kept() {
-        let cache = PageCache::new(true);
+        let cache = Cache::new(true);
         // Not live: nothing is kept.
-        cache.put("a".into(), page("\"1\""));
-        assert!(cache.get("a").is_none());
-        cache.live.store(true, Ordering::SeqCst);
-        cache.put("a".into(), page("\"1\""));
-        assert!(cache.get("a").is_some());
+        cache.put_page("a".into(), page("\"1\""));
+        assert!(cache.page("a").is_none());
+        cache.live.store(true, std::sync::atomic::Ordering::SeqCst);
+        cache.put_page("a".into(), page("\"1\""));
+        assert!(cache.page("a").is_some());
         // Rendered before a change that arrived meanwhile: dropped.
-        let before = cache.generation.load(Ordering::SeqCst);
+        let before = cache.generation();
         cache.invalidate();
-        assert!(cache.get("a").is_none());
+        assert!(cache.page("a").is_none());
         let mut p = page("\"2\"");
         p.generation = before;
-        cache.put("b".into(), p);
-        assert!(cache.get("b").is_none());
+        cache.put_page("b".into(), p);
+        assert!(cache.page("b").is_none());
         let mut p = page("\"3\"");
-        p.generation = cache.generation.load(Ordering::SeqCst);
-        cache.put("b".into(), p);
-        assert!(cache.get("b").is_some());
+        p.generation = cache.generation();
+        cache.put_page("b".into(), p);
+        assert!(cache.page("b").is_some());
     }
 }

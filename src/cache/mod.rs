@@ -1,0 +1,149 @@
+//! What an instance keeps in memory, and how it learns that it is stale.
+//!
+//! Three things are kept:
+//! - [`pages`]: rendered public pages, served to visitors without a session;
+//! - [`data`]: what a page read from the database for a kind of viewer (the
+//!   account behind a session, a meeting with its agenda for a member);
+//! - [`sessions`]: the session records of signed-in users.
+//!
+//! "Something changed" is told by PostgreSQL, so an edit through one
+//! instance reaches every instance, also an edit made with `psql`:
+//! - a trigger on every table that pages read sends `NOTIFY vesoc_changed`
+//!   (migrations `…0900_change_notifications` and `…1100`); that empties the
+//!   pages and the data;
+//! - a changed or ended session sends `NOTIFY vesoc_session` with its id;
+//!   that forgets the copy of that session.
+//!
+//! Every instance listens on a connection of its own. Correctness comes
+//! before speed:
+//! - While the listening connection is down, writes could go unnoticed, so
+//!   nothing is served from memory (and all is forgotten) until it is back.
+//! - What was read while a change arrived is not kept: each entry carries
+//!   the generation it was read in, and the generation moves on with every
+//!   notification.
+//! - What depends on the clock (today's composition, upcoming meetings)
+//!   lives at most [`MAX_AGE`], and the keys hold today's date.
+//! - Each store is bounded in size.
+
+pub mod data;
+mod pages;
+pub mod sessions;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use sqlx::PgPool;
+use sqlx::postgres::{PgListener, PgPoolOptions};
+
+pub use pages::layer;
+
+/// The channel the triggers of the tables notify.
+pub const CHANNEL: &str = "vesoc_changed";
+/// The channel a changed or ended session notifies, with its id.
+pub const SESSION_CHANNEL: &str = "vesoc_session";
+/// How long anything may be served from memory without a change.
+pub const MAX_AGE: Duration = Duration::from_secs(60);
+
+pub struct Cache {
+    enabled: bool,
+    /// True while the listening connection is up and listening.
+    live: AtomicBool,
+    /// Moves on with every change of a table; pages and data of an older
+    /// one are stale.
+    generation: AtomicU64,
+    pages: Mutex<pages::Pages>,
+    data: Mutex<data::Data>,
+    sessions: Mutex<sessions::Sessions>,
+}
+
+impl Cache {
+    /// A cache that stays bypassed until [`Cache::listen`] has connected.
+    /// `enabled: false` keeps it bypassed for good: every request reads
+    /// the database.
+    pub fn new(enabled: bool) -> Arc<Self> {
+        Arc::new(Cache {
+            enabled,
+            live: AtomicBool::new(false),
+            generation: AtomicU64::new(0),
+            pages: Mutex::default(),
+            data: Mutex::default(),
+            sessions: Mutex::default(),
+        })
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.enabled && self.live.load(Ordering::SeqCst)
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Forgets every page and all data: a table changed.
+    pub fn invalidate(&self) {
+        // Both locks, so that nothing is stored with the old generation
+        // after the stores were emptied.
+        let mut pages = lock(&self.pages);
+        let mut data = lock(&self.data);
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        pages.clear();
+        data.clear();
+    }
+
+    fn set_live(&self, live: bool) {
+        // Both ways, what is kept may be stale: while the connection was
+        // down, or (going down) from now on nobody would tell.
+        self.invalidate();
+        lock(&self.sessions).forget_all();
+        self.live.store(live, Ordering::SeqCst);
+    }
+
+    /// Listens for changes until the process ends, reconnecting after a
+    /// lost connection. Uses a connection of its own, outside the pool
+    /// that serves the pages.
+    pub async fn listen(self: Arc<Self>, db: PgPool) {
+        if !self.enabled {
+            return;
+        }
+        let options = db.connect_options().as_ref().clone();
+        let own = PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(2))
+            .connect_lazy_with(options);
+        loop {
+            match PgListener::connect_with(&own).await {
+                Ok(mut listener) => {
+                    listener.eager_reconnect(false);
+                    if let Err(e) = listener.listen_all([CHANNEL, SESSION_CHANNEL]).await {
+                        tracing::warn!("cache: cannot listen: {e}");
+                    } else {
+                        self.set_live(true);
+                        tracing::debug!("cache: listening on {CHANNEL} and {SESSION_CHANNEL}");
+                        loop {
+                            match listener.try_recv().await {
+                                Ok(Some(n)) if n.channel() == SESSION_CHANNEL => {
+                                    lock(&self.sessions).forget(n.payload());
+                                }
+                                Ok(Some(_)) => self.invalidate(),
+                                Ok(None) => break,
+                                Err(e) => {
+                                    tracing::warn!("cache: listening stopped: {e}");
+                                    break;
+                                }
+                            }
+                        }
+                        self.set_live(false);
+                    }
+                }
+                Err(e) => tracing::debug!("cache: no connection: {e}"),
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves a consistent map: use it.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
