@@ -107,8 +107,10 @@ meeting=$(psql_ -c "SELECT m.id FROM meeting m JOIN body b ON b.id = m.body_id
 curl -fs -H "Cookie: $member_cookie" "http://$addr/vergaderingen/$meeting" | grep -q 'gegenereerd' \
   || { echo "FAIL: the member does not see the agenda of meeting $meeting"; exit 1; }
 
-# name|path|cookie|address: the public pages both from the page cache and
-# rendered each time (the second instance, without the cache).
+# name|path|cookie|address[|writes per second]: the public pages both from
+# the page cache and rendered each time (the second instance, without the
+# cache); the last rows while something is written all the time (each write
+# empties the caches of every instance).
 routes=(
   "ref: hello (static)|/bench/hello||$addr"
   "ref: one query|/bench/query||$addr"
@@ -129,9 +131,11 @@ routes=(
   "uncached: meeting + agenda (public)|/vergaderingen/$meeting||$nocache_addr"
   "uncached: ref one query|/bench/query||$nocache_addr"
   "ref: one query (member)|/bench/query|$member_cookie|$addr"
+  "composition, 10 writes/s|/organen/vesoc-overleg?op=2015-06-01||$addr|10"
+  "meeting + agenda (member), 10 writes/s|/vergaderingen/$meeting|$member_cookie|$addr|10"
 )
 for r in "${routes[@]}"; do
-  IFS='|' read -r name path cookie host <<<"$r"
+  IFS='|' read -r name path cookie host _ <<<"$r"
   code=$(curl -s -o /dev/null -w '%{http_code}' ${cookie:+-H "Cookie: $cookie"} "http://$host$path")
   [ "$code" = 200 ] || { echo "FAIL: $path answered $code"; exit 1; }
 done
@@ -154,15 +158,27 @@ results="$work/results.tsv"
 for round in $(seq 1 "$ROUNDS"); do
   echo "== round $round of $ROUNDS"
   for r in "${routes[@]}"; do
-    IFS='|' read -r name path cookie host <<<"$r"
+    IFS='|' read -r name path cookie host writes <<<"$r"
     server=$vesoc_pid
     [ "$host" = "$nocache_addr" ] && server=$nocache_pid
     # A short warm-up, so that every round starts with warm connections.
     wrk -t "$THREADS" -c "$CONNECTIONS" -d 1s ${cookie:+-H "Cookie: $cookie"} "http://$host$path" >/dev/null
+    writer=
+    if [ -n "$writes" ]; then
+      # One psql session (one backend) writing as an editor would: every
+      # statement notifies vesoc_changed.
+      pause=$(awk -v w="$writes" 'BEGIN { print 1 / w }')
+      (while :; do
+        echo "UPDATE body SET description = description WHERE slug = 'vesoc-werkgroep';"
+        sleep "$pause"
+      done) | psql_ >/dev/null &
+      writer=$!
+    fi
     v0=$(ticks "$server"); p0=$(pg_ticks)
     out=$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency \
       ${cookie:+-H "Cookie: $cookie"} "http://$host$path")
     v1=$(ticks "$server"); p1=$(pg_ticks)
+    if [ -n "$writer" ]; then kill "$writer" 2>/dev/null || true; wait "$writer" 2>/dev/null || true; fi
     echo "$out" | grep -q 'Non-2xx' && { echo "FAIL: $path answered non-2xx under load"; echo "$out"; exit 1; }
     requests=$(echo "$out" | awk '/requests in/ { print $1 }')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" \

@@ -10,6 +10,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
+use tokio::sync::OnceCell;
+
 use super::{Cache, MAX_AGE, lock};
 
 /// At most this many entries; then the store starts afresh. The largest
@@ -27,6 +29,9 @@ impl Data {
     }
 }
 
+/// One value, or the read of it under way: who asks meanwhile waits for
+/// that read instead of reading too (after a write, every open page asks
+/// at once). `value` is an `Arc<OnceCell<Arc<T>>>` of the reader's type.
 struct Entry {
     generation: u64,
     stored: Instant,
@@ -35,8 +40,9 @@ struct Entry {
 
 impl Cache {
     /// The value for `key`: from memory if it was read in the current
-    /// generation, otherwise from `read`, then kept (unless a change
-    /// arrived meanwhile). Errors are not kept.
+    /// generation (or is being read: then it waits for that read),
+    /// otherwise from `read`, then kept (unless a change arrived
+    /// meanwhile). Errors are not kept: who waited reads for themselves.
     pub async fn data<T, E, F>(&self, key: String, read: F) -> Result<Arc<T>, E>
     where
         T: Send + Sync + 'static,
@@ -45,35 +51,39 @@ impl Cache {
         if !self.is_live() {
             return read.await.map(Arc::new);
         }
-        let generation = self.generation();
-        if let Some(value) = self.data_entry(&key, generation) {
-            return Ok(value);
-        }
-        let value = Arc::new(read.await?);
-        let mut store = lock(&self.data);
-        if self.generation() == generation && self.is_live() {
-            if store.entries.len() >= MAX_ENTRIES {
-                store.entries.clear();
-            }
-            store.entries.insert(
-                key,
-                Entry {
-                    generation,
-                    stored: Instant::now(),
-                    value: value.clone(),
-                },
-            );
-        }
-        Ok(value)
+        self.data_cell::<T>(key)
+            .get_or_try_init(move || async move { read.await.map(Arc::new) })
+            .await
+            .map(Arc::clone)
     }
 
-    fn data_entry<T: Send + Sync + 'static>(&self, key: &str, generation: u64) -> Option<Arc<T>> {
-        let store = lock(&self.data);
-        let entry = store.entries.get(key)?;
-        if entry.generation != generation || entry.stored.elapsed() >= MAX_AGE {
-            return None;
+    /// The entry for `key` in the current generation, new if need be (or if
+    /// the one there holds another type).
+    fn data_cell<T: Send + Sync + 'static>(&self, key: String) -> Arc<OnceCell<Arc<T>>> {
+        let mut store = lock(&self.data);
+        // Under the store's lock: `invalidate` cannot move the generation
+        // on between reading it and storing a new entry.
+        let generation = self.generation();
+        if let Some(entry) = store.entries.get(&key)
+            && entry.generation == generation
+            && entry.stored.elapsed() < MAX_AGE
+            && let Ok(cell) = entry.value.clone().downcast::<OnceCell<Arc<T>>>()
+        {
+            return cell;
         }
-        entry.value.clone().downcast::<T>().ok()
+        if store.entries.len() >= MAX_ENTRIES {
+            store.entries.clear();
+        }
+        let cell = Arc::new(OnceCell::new());
+        store.entries.insert(
+            key,
+            Entry {
+                generation,
+                stored: Instant::now(),
+                value: cell.clone(),
+            },
+        );
+        cell
     }
 }
 
@@ -162,6 +172,37 @@ mod tests {
                 .expect("read"),
             7
         );
+    }
+
+    #[tokio::test]
+    async fn who_asks_during_a_read_waits_for_it() {
+        let cache = Cache::new(true);
+        cache.live.store(true, Ordering::SeqCst);
+        let reads = AtomicUsize::new(0);
+        let counter = &reads;
+        let slow = |value| async move {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            read(counter, value).await
+        };
+        let (a, b, c) = tokio::join!(
+            cache.data("k".into(), slow(1)),
+            cache.data("k".into(), slow(2)),
+            cache.data("k".into(), slow(3)),
+        );
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+        for value in [a, b, c] {
+            assert_eq!(*value.expect("read"), 1);
+        }
+        // A failed read is not waited on: the next one reads.
+        let (failed, next) = tokio::join!(
+            cache.data::<i32, _, _>("f".into(), async {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                Err(())
+            }),
+            cache.data("f".into(), read(&reads, 4)),
+        );
+        assert!(failed.is_err());
+        assert_eq!(*next.expect("read"), 4);
     }
 
     #[test]
