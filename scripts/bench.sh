@@ -165,20 +165,20 @@ for round in $(seq 1 "$ROUNDS"); do
     wrk -t "$THREADS" -c "$CONNECTIONS" -d 1s ${cookie:+-H "Cookie: $cookie"} "http://$host$path" >/dev/null
     writer=
     if [ -n "$writes" ]; then
-      # One psql session (one backend) writing as an editor would: every
-      # statement notifies vesoc_changed.
+      # One psql session (one backend) writing as an editor would, for as
+      # long as wrk runs: every statement notifies vesoc_changed.
       pause=$(awk -v w="$writes" 'BEGIN { print 1 / w }')
-      (while :; do
+      (for _ in $(seq 1 $((writes * DURATION))); do
         echo "UPDATE body SET description = description WHERE slug = 'vesoc-werkgroep';"
         sleep "$pause"
-      done) | psql_ >/dev/null &
+      done | psql -h "$pgdata" -U postgres -d vesoc -Atq >/dev/null) &
       writer=$!
     fi
     v0=$(ticks "$server"); p0=$(pg_ticks)
     out=$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency \
       ${cookie:+-H "Cookie: $cookie"} "http://$host$path")
     v1=$(ticks "$server"); p1=$(pg_ticks)
-    if [ -n "$writer" ]; then kill "$writer" 2>/dev/null || true; wait "$writer" 2>/dev/null || true; fi
+    if [ -n "$writer" ]; then wait "$writer"; fi
     echo "$out" | grep -q 'Non-2xx' && { echo "FAIL: $path answered non-2xx under load"; echo "$out"; exit 1; }
     requests=$(echo "$out" | awk '/requests in/ { print $1 }')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" \

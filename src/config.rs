@@ -91,9 +91,9 @@ pub struct ServeConfig {
     /// `/bench/query`). Off in production: see docs/performance.md.
     #[arg(long, env = "VESOC_BENCH_ROUTES", default_value_t = false)]
     pub bench_routes: bool,
-    /// Keep rendered public pages in memory until the next write (told by
-    /// PostgreSQL's NOTIFY to every instance). `--page-cache=false` renders
-    /// every request.
+    /// Keep rendered public pages, sessions and page data in memory until
+    /// the next change (told by PostgreSQL's NOTIFY to every instance).
+    /// `--page-cache=false` reads the database for every request.
     #[arg(long, env = "VESOC_PAGE_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
     pub page_cache: bool,
     /// Seconds that requests in flight may still take after SIGTERM or

@@ -175,6 +175,12 @@ struct SignInForm {
     terug: String,
 }
 
+const THROTTLED: &str =
+    "Te veel mislukte aanmeldpogingen. Wacht een kwartier en probeer het dan opnieuw.";
+
+const PASSWORD_THROTTLED: &str =
+    "Te veel foute wachtwoorden na elkaar. Wacht een kwartier en probeer het dan opnieuw.";
+
 const SIGN_IN_FAILED: &str = "Dit e-mailadres en wachtwoord horen niet bij een actief account. Controleer ze en probeer opnieuw.";
 
 async fn sign_in(
@@ -202,7 +208,7 @@ async fn sign_in(
         tracing::warn!(%address, "sign-in throttled");
         return Ok(again(
             StatusCode::TOO_MANY_REQUESTS,
-            "Te veel mislukte aanmeldpogingen. Wacht een kwartier en probeer het dan opnieuw.",
+            THROTTLED,
             csrf::token(&session).await?,
         ));
     }
@@ -336,11 +342,25 @@ async fn change_password(
     ctx: PageCtx,
     State(state): State<AppState>,
     session: Session,
+    ClientAddr(address): ClientAddr,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response> {
     let user = ctx.user.clone().ok_or(AppError::Forbidden)?;
+    // Guessing the current password in someone else's open session counts
+    // like guessing it at sign-in, and is throttled the same way.
+    if queries::recent_failures(&state.db, &user.email, &address).await? >= queries::MAX_FAILURES {
+        tracing::warn!(%address, "password change throttled");
+        let page = PasswordPage {
+            ctx,
+            error: Some(PASSWORD_THROTTLED.to_string()),
+        };
+        return Ok((StatusCode::TOO_MANY_REQUESTS, web::render(&page)).into_response());
+    }
     let stored = queries::password_hash(&state.db, user.id).await?;
     let error = if !password::verify(form.current.chars().take(1024).collect(), stored).await? {
+        let mut tx = state.db.begin().await?;
+        queries::record_failed_password_check(&mut tx, user.id, &user.email, &address).await?;
+        tx.commit().await?;
         Some("Uw huidige wachtwoord klopt niet.")
     } else if form.new != form.repeat {
         Some("De twee nieuwe wachtwoorden verschillen.")

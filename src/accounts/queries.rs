@@ -469,6 +469,31 @@ pub async fn recent_failures(
     .await
 }
 
+/// A wrong current password on the password form: counts as a failed
+/// sign-in for throttling, and is logged as what it was.
+pub async fn record_failed_password_check(
+    conn: &mut PgConnection,
+    account_id: i64,
+    login: &str,
+    address: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO login_attempt (login, address, succeeded) VALUES ($1, $2, false)")
+        .bind(login)
+        .bind(address)
+        .execute(&mut *conn)
+        .await?;
+    audit::record(
+        conn,
+        Some(account_id),
+        "change_password_failed",
+        "account",
+        Some(account_id.to_string()),
+        None,
+        Some(json!({ "address": address })),
+    )
+    .await
+}
+
 pub async fn record_attempt(
     conn: &mut PgConnection,
     account_id: Option<i64>,

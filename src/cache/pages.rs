@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -16,6 +16,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
+use tokio::sync::Notify;
+use tokio::sync::futures::OwnedNotified;
 
 use super::{Cache, MAX_AGE, lock};
 
@@ -27,6 +29,10 @@ const MAX_PAGE_BYTES: usize = 1024 * 1024;
 #[derive(Default)]
 pub(super) struct Pages {
     pages: HashMap<String, Arc<Page>>,
+    /// Pages being rendered in this generation: who asks for one meanwhile
+    /// waits for it, instead of rendering it too (after a write, every
+    /// visitor of a popular page would).
+    rendering: HashMap<String, Arc<Notify>>,
     bytes: usize,
     /// When the current generation began: the pages' Last-Modified.
     since: Option<SystemTime>,
@@ -35,6 +41,8 @@ pub(super) struct Pages {
 impl Pages {
     pub(super) fn clear(&mut self) {
         self.pages.clear();
+        // What is being rendered may be stale: the next request renders anew.
+        self.rendering.clear();
         self.bytes = 0;
         self.since = Some(SystemTime::now());
     }
@@ -74,12 +82,60 @@ impl Cache {
         page
     }
 
+    /// Render the page for `key`, or wait for the request that does.
+    fn claim(self: &Arc<Self>, key: &str) -> Claim {
+        let mut store = lock(&self.pages);
+        if let Some(done) = store.rendering.get(key) {
+            return Claim::Wait(done.clone().notified_owned());
+        }
+        let done = Arc::new(Notify::new());
+        store.rendering.insert(key.to_string(), done.clone());
+        Claim::Render(Rendering {
+            cache: self.clone(),
+            key: key.to_string(),
+            done,
+        })
+    }
+
     fn last_modified(&self) -> HeaderValue {
         let since = *lock(&self.pages).since.get_or_insert_with(SystemTime::now);
         HeaderValue::from_str(&httpdate::fmt_http_date(since))
             .unwrap_or(HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"))
     }
 }
+
+enum Claim {
+    Render(Rendering),
+    Wait(OwnedNotified),
+}
+
+/// A page being rendered; when dropped (rendered and kept, not fit to
+/// keep, or the request abandoned), who waits is told.
+struct Rendering {
+    cache: Arc<Cache>,
+    key: String,
+    done: Arc<Notify>,
+}
+
+impl Drop for Rendering {
+    fn drop(&mut self) {
+        let mut store = lock(&self.cache.pages);
+        // Unless a change emptied the store and another request renders now.
+        if store
+            .rendering
+            .get(&self.key)
+            .is_some_and(|d| Arc::ptr_eq(d, &self.done))
+        {
+            store.rendering.remove(&self.key);
+        }
+        drop(store);
+        self.done.notify_waiters();
+    }
+}
+
+/// How long a request waits for another that renders the same page; then
+/// it renders the page itself.
+const WAIT_FOR_RENDER: Duration = Duration::from_secs(2);
 
 /// The middleware: serves anonymous GETs from the cache, stores what they
 /// render, and empties the local cache after any write (POST and the like,
@@ -101,6 +157,19 @@ pub async fn layer(State(cache): State<Arc<Cache>>, req: Request, next: Next) ->
     if let Some(page) = cache.page(&key) {
         return answer(&page, &conditional, "hit");
     }
+    // Dropped after the page is kept (or not), at the end of this function.
+    let _rendering = match cache.claim(&key) {
+        Claim::Render(rendering) => Some(rendering),
+        Claim::Wait(done) => {
+            let _ = tokio::time::timeout(WAIT_FOR_RENDER, done).await;
+            if let Some(page) = cache.page(&key) {
+                return answer(&page, &conditional, "hit");
+            }
+            // Not kept (a 404, a change meanwhile): render it, without
+            // making others wait in turn.
+            None
+        }
+    };
     let generation = cache.generation();
     let last_modified = cache.last_modified();
     let response = next.run(req).await;

@@ -539,6 +539,51 @@ async fn changing_ones_password_ends_other_sessions_but_keeps_this_one() {
 }
 
 #[tokio::test]
+async fn guessing_the_current_password_is_throttled_like_signing_in() {
+    let app = TestApp::seeded().await;
+    let mut here = app.signed_in(Role::SocialPartner).await;
+    let new = "zeven zwanen zwemmen zuidwaarts";
+    for guess in 1..=5 {
+        let p = here
+            .post_form(
+                "/account/wachtwoord",
+                &[
+                    ("current", &format!("gok {guess}")),
+                    ("new", new),
+                    ("repeat", new),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "guess {guess}");
+        assert!(p.text().contains("huidige wachtwoord klopt niet"));
+    }
+    // Now even the right one waits: nothing is changed.
+    let p = here
+        .post_form(
+            "/account/wachtwoord",
+            &[("current", PASSWORD), ("new", new), ("repeat", new)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(p.text().contains("Wacht een kwartier"), "{}", p.text());
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM audit_log WHERE action = 'change_password'
+             OR action = 'change_password_failed'"
+        )
+        .await,
+        5,
+        "five failures logged, no change"
+    );
+    // And signing in elsewhere with that login is throttled too.
+    let mut there = app.client();
+    let p = there
+        .sign_in("social-partner@test.vesoc.be", PASSWORD)
+        .await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
 async fn sign_in_returns_to_where_the_visitor_was_and_only_to_this_site() {
     let app = TestApp::seeded().await;
     app.account(Role::Admin, "beheer@test.vesoc.be").await;

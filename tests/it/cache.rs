@@ -108,6 +108,45 @@ async fn a_change_through_one_instance_shows_on_the_other_within_a_second() {
 }
 
 #[tokio::test]
+async fn visitors_asking_for_a_page_at_once_wait_for_one_render() {
+    let mut app = TestApp::seeded().await;
+    let a = instance(&app);
+    app.router = build(a.clone());
+    until_live(&a).await;
+    for _ in 0..4 {
+        assert_eq!(app.client().get(BODY).await.status, StatusCode::OK);
+    }
+    a.cache.invalidate();
+    let (page, one) = crate::performance::count_queries(app.client().get(BODY)).await;
+    assert_eq!(source(&page), Some("miss"));
+    assert!(one > 0);
+
+    // After a change, eight visitors at once: one renders, seven wait.
+    a.cache.invalidate();
+    let mut visitors = tokio::task::JoinSet::new();
+    let work = async {
+        for _ in 0..8 {
+            let mut visitor = app.client();
+            visitors.spawn(async move { visitor.get(BODY).await });
+        }
+        visitors.join_all().await
+    };
+    let (pages, eight) = crate::performance::count_queries(work).await;
+    assert_eq!(eight, one, "the queries of one render");
+    let mut sources: Vec<_> = pages.iter().map(|p| source(p).unwrap_or("-")).collect();
+    sources.sort();
+    assert_eq!(
+        sources,
+        ["hit", "hit", "hit", "hit", "hit", "hit", "hit", "miss"]
+    );
+    assert!(
+        pages
+            .iter()
+            .all(|p| p.status == StatusCode::OK && p.body == page.body)
+    );
+}
+
+#[tokio::test]
 async fn a_conditional_request_gets_304_and_a_change_a_new_etag() {
     let mut app = TestApp::seeded().await;
     let a = instance(&app);

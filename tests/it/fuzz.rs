@@ -165,12 +165,13 @@ fn body() -> impl Strategy<Value = Body> {
 
 /// Audit rows written after the row `$1` (the newest one seen before the
 /// request), as the log records writes, and the newest row now. A refused
-/// sign-in is logged on purpose (a security event), and changes nothing
-/// else. Reading only the rows after `$1` keeps each case as cheap at the
+/// sign-in, and a wrong current password on the password form, are logged
+/// on purpose (security events), and change nothing else. Reading only the rows after `$1` keeps each case as cheap at the
 /// 10,000th body as at the first: a count of the whole log grows with every
 /// accepted body.
 const WRITES: &str =
-    "SELECT count(*) FILTER (WHERE action <> 'sign_in_failed'), coalesce(max(id), $1)
+    "SELECT count(*) FILTER (WHERE action NOT IN ('sign_in_failed', 'change_password_failed')),
+            coalesce(max(id), $1)
                       FROM audit_log WHERE id > $1";
 
 fn env_number(name: &str, default: usize) -> usize {

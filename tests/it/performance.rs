@@ -82,12 +82,18 @@ pub(crate) async fn queries(client: &mut Client, path: &str) -> usize {
         let warm = client.get(path).await;
         assert_eq!(warm.status, StatusCode::OK, "{path}: {}", warm.text());
     }
-    install_counter();
-    COUNTING.set(Some(0));
-    let page = client.get(path).await;
-    let count = COUNTING.take().unwrap_or_default();
+    let (page, count) = count_queries(client.get(path)).await;
     assert_eq!(page.status, StatusCode::OK, "{path}");
     count
+}
+
+/// What `work` returns, and the SQL queries it made (on this thread: the
+/// tasks it spawns on a `#[tokio::test]` runtime count too).
+pub(crate) async fn count_queries<T>(work: impl std::future::Future<Output = T>) -> (T, usize) {
+    install_counter();
+    COUNTING.set(Some(0));
+    let out = work.await;
+    (out, COUNTING.take().unwrap_or_default())
 }
 
 /// A seeded database with `years` of generated history, and the paths to
