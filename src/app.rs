@@ -8,8 +8,11 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use sqlx::PgPool;
-use tower::ServiceBuilder;
+use tower::{ServiceBuilder, ServiceExt};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -222,6 +225,10 @@ fn generic_page(status: StatusCode) -> ErrorPage {
 }
 
 /// Serves until `shutdown` resolves, then lets requests in flight finish.
+///
+/// The accept loop is ours rather than `axum::serve`'s, for one setting:
+/// hyper times out a slow request head only with a timer, which
+/// `axum::serve` does not give it.
 pub async fn serve(
     db: PgPool,
     config: ServeConfig,
@@ -229,33 +236,53 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let grace = config.shutdown_grace;
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.header_timeout);
     let cleanup = tokio::spawn(
         PostgresStore::new(db.clone())
             .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
     );
-    let state = AppState::new(db, config);
-    let app = build(state);
-    // Requests in flight may finish; after the grace period (30 s unless
-    // configured) serve returns anyway: hyper closes idle connections at
-    // once, but waits without limit for a client that sent half a request
-    // head, and such a client must not hold up a restart.
-    let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
-    let signal = async move {
-        shutdown.await;
-        let _ = stopping.send(true);
-    };
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(signal);
-    let deadline = async move {
-        let _ = stop_seen.changed().await;
-        tokio::time::sleep(grace).await;
-    };
+    let app = build(AppState::new(db, config));
+    let connections = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors and the like: the connection is
+                // lost, the listener is not; wait a little.
+                Err(e) => {
+                    tracing::warn!("accepting a connection: {e}");
+                    tokio::time::sleep(tokio::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let router = app.clone();
+        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+            router.clone().oneshot(req)
+        });
+        let connection = connections.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!("connection from {peer}: {e}");
+            }
+        });
+    }
+    // New connections are refused from here on; idle ones are closed, and
+    // requests in flight may finish within the grace period (30 s unless
+    // configured). A client that sent half a request head is closed by the
+    // header timeout, or at the end of the grace period.
+    drop(listener);
     tokio::select! {
-        result = server => result?,
-        () = deadline => tracing::warn!(?grace, "connections still open after the grace period: stopping anyway"),
+        () = connections.shutdown() => {}
+        () = tokio::time::sleep(grace) => {
+            tracing::warn!(?grace, "connections still open after the grace period: stopping anyway");
+        }
     }
     cleanup.abort();
     Ok(())

@@ -105,6 +105,17 @@ pub struct ServeConfig {
         value_parser = parse_seconds
     )]
     pub shutdown_grace: Duration,
+    /// Seconds a client may take to send the head of a request (and, on a
+    /// kept-alive connection, to start the next one); then the connection
+    /// is closed. Without it, a client sending a head byte by byte would
+    /// hold a connection for good.
+    #[arg(
+        long,
+        env = "VESOC_HEADER_TIMEOUT",
+        default_value = "10",
+        value_parser = parse_positive_seconds
+    )]
+    pub header_timeout: Duration,
 }
 
 impl Default for ServeConfig {
@@ -118,6 +129,7 @@ impl Default for ServeConfig {
             bench_routes: false,
             page_cache: true,
             shutdown_grace: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -146,6 +158,16 @@ fn parse_seconds(s: &str) -> Result<Duration, String> {
         .parse::<u64>()
         .map(Duration::from_secs)
         .map_err(|_| format!("geen aantal seconden: {s}"))
+}
+
+fn parse_positive_seconds(s: &str) -> Result<Duration, String> {
+    parse_seconds(s).and_then(|d| {
+        if d.is_zero() {
+            Err(format!("minstens 1 seconde: {s}"))
+        } else {
+            Ok(d)
+        }
+    })
 }
 
 #[cfg(test)]

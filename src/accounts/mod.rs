@@ -204,7 +204,7 @@ async fn sign_in(
         (status, web::render(&page)).into_response()
     };
 
-    if queries::recent_failures(&state.db, &login, &address).await? >= queries::MAX_FAILURES {
+    if queries::throttled(&state.db, &login, &address).await? {
         tracing::warn!(%address, "sign-in throttled");
         return Ok(again(
             StatusCode::TOO_MANY_REQUESTS,
@@ -348,7 +348,7 @@ async fn change_password(
     let user = ctx.user.clone().ok_or(AppError::Forbidden)?;
     // Guessing the current password in someone else's open session counts
     // like guessing it at sign-in, and is throttled the same way.
-    if queries::recent_failures(&state.db, &user.email, &address).await? >= queries::MAX_FAILURES {
+    if queries::throttled(&state.db, &user.email, &address).await? {
         tracing::warn!(%address, "password change throttled");
         let page = PasswordPage {
             ctx,

@@ -11,8 +11,13 @@ use crate::auth::{CurrentUser, Role, password};
 
 /// A one-time link is valid this long.
 pub const TOKEN_LIFETIME: time::Duration = time::Duration::days(7);
-/// Sign-in throttling: this many failures within the window block further tries.
-pub const MAX_FAILURES: i64 = 5;
+/// Sign-in throttling, within the window: this many failures for one login
+/// from one address block that login from that address, and this many from
+/// one address (any logins) block the address. Failures from elsewhere
+/// never block a login: then anyone could lock a real user out by failing
+/// on purpose.
+pub const MAX_FAILURES_PER_LOGIN: i64 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 pub const FAILURE_WINDOW_MINUTES: i32 = 15;
 
 pub async fn session_user(
@@ -448,22 +453,18 @@ pub async fn password_hash(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Opt
         .await
 }
 
-/// Recent failures for this login or this address, whichever is higher.
-pub async fn recent_failures(
-    db: impl PgExecutor<'_>,
-    login: &str,
-    address: &str,
-) -> sqlx::Result<i64> {
+/// Must this sign-in (or code, or current password) wait? See
+/// [`MAX_FAILURES_PER_LOGIN`].
+pub async fn throttled(db: impl PgExecutor<'_>, login: &str, address: &str) -> sqlx::Result<bool> {
     sqlx::query_scalar(
-        "SELECT GREATEST(
-             count(*) FILTER (WHERE login = $1),
-             count(*) FILTER (WHERE address = $2))
+        "SELECT count(*) FILTER (WHERE login = $1) >= $3 OR count(*) >= $4
          FROM login_attempt
-         WHERE NOT succeeded AND at > now() - make_interval(mins => $3)
-           AND (login = $1 OR address = $2)",
+         WHERE address = $2 AND NOT succeeded AND at > now() - make_interval(mins => $5)",
     )
     .bind(login)
     .bind(address)
+    .bind(MAX_FAILURES_PER_LOGIN)
+    .bind(MAX_FAILURES_PER_ADDRESS)
     .bind(FAILURE_WINDOW_MINUTES)
     .fetch_one(db)
     .await

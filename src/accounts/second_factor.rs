@@ -253,7 +253,7 @@ pub async fn code(
         (status, web::render(&page)).into_response()
     };
     // Codes are throttled like passwords, on the same counters.
-    if queries::recent_failures(&state.db, &p.email, &address).await? >= queries::MAX_FAILURES {
+    if queries::throttled(&state.db, &p.email, &address).await? {
         let csrf = auth::csrf::token(&session).await?;
         return Ok(again(
             StatusCode::TOO_MANY_REQUESTS,

@@ -256,8 +256,9 @@ async fn try_request(addr: std::net::SocketAddr) -> Option<String> {
 /// in flight finishes, new connections get nothing, idle connections are
 /// closed, and serve returns within the grace period although a slow client
 /// never finishes its request head. Without that client serve returns as
-/// soon as the request in flight is answered; with it, only the grace
-/// period ends the wait (a short one here: 2 s instead of 30).
+/// soon as the request in flight is answered; with it, the grace period
+/// (a short one here: 2 s instead of 30) ends the wait before the header
+/// timeout (10 s) would.
 #[tokio::test]
 async fn a_stop_lets_the_request_in_flight_finish_and_ends_despite_slow_and_idle_clients() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -342,7 +343,8 @@ async fn a_stop_lets_the_request_in_flight_finish_and_ends_despite_slow_and_idle
     assert!(body.contains("VESOC-werkgroep"), "{body}");
 
     // The slow client holds its connection open (hyper waits for the rest
-    // of the head); the grace period ends serve anyway.
+    // of the head until the header timeout, 10 s by default); the grace
+    // period ends serve first.
     tokio::time::timeout(grace + Duration::from_secs(3), server)
         .await
         .expect("serve ended within the grace period")
@@ -354,4 +356,82 @@ async fn a_stop_lets_the_request_in_flight_finish_and_ends_despite_slow_and_idle
         "serve returned after {took:?}, before the grace period: what held it open?"
     );
     drop(slow);
+}
+
+/// A client that sends its request head byte by byte (slowloris) is cut
+/// off after the header timeout; a prompt client on the same server is
+/// served meanwhile, and the server stops without waiting for the grace
+/// period.
+#[tokio::test]
+async fn a_request_head_that_never_ends_is_cut_off_after_the_header_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+
+    let app = TestApp::seeded().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = vesoc::config::ServeConfig {
+        header_timeout: Duration::from_secs(1),
+        shutdown_grace: Duration::from_secs(30),
+        ..Default::default()
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(vesoc::app::serve(
+        app.db.clone(),
+        config,
+        listener,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+
+    let mut slow = TcpStream::connect(addr).await.unwrap();
+    let opened = Instant::now();
+    // A byte every 200 ms: never a whole head.
+    let mut closed = false;
+    for byte in b"GET /organen HTTP/1.1\r\nHost: vesoc\r\nUser-Agent: traag traag traag".iter() {
+        if slow.write_all(&[*byte]).await.is_err() {
+            closed = true;
+            break;
+        }
+        let mut rest = [0u8; 256];
+        match tokio::time::timeout(Duration::from_millis(200), slow.read(&mut rest)).await {
+            // Closed, with or without a 408 first.
+            Ok(Ok(0) | Err(_)) => {
+                closed = true;
+                break;
+            }
+            Ok(Ok(n)) => {
+                let answer = String::from_utf8_lossy(&rest[..n]).into_owned();
+                assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+            }
+            Err(_) => {}
+        }
+        assert!(
+            opened.elapsed() < Duration::from_secs(4),
+            "the slow client is still connected after 4 s"
+        );
+    }
+    assert!(
+        closed,
+        "the slow client finished its head before the timeout"
+    );
+    assert!(
+        opened.elapsed() >= Duration::from_millis(900),
+        "cut off too early"
+    );
+    // Others are served all along.
+    assert!(
+        try_request(addr)
+            .await
+            .is_some_and(|a| a.starts_with("HTTP/1.1 200")),
+        "a prompt client was not served"
+    );
+
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("serve ended without waiting for the grace period")
+        .unwrap()
+        .unwrap();
 }
