@@ -2,7 +2,9 @@
 # Two vesoc instances against one PostgreSQL, behind nginx, all on loopback.
 # Proves that no state that matters lives in an instance: a session made
 # through one instance continues through the other, a CSRF token of one is
-# accepted by the other, and sign-in throttling counts across both. Then
+# accepted by the other, a sign-out through one ends the session (which the
+# other keeps in memory) on the other, and sign-in throttling counts across
+# both. Then
 # stops everything with SIGTERM and checks that it stops within 30 s.
 #
 #   bash scripts/scale-out.sh
@@ -95,6 +97,14 @@ t=$(curl -fs -b "$jar" "http://$b/account" | grep -o 'name="_csrf" value="[^"]*"
 code=$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" -c "$jar" --data-urlencode "_csrf=$t" "http://$a/afmelden")
 [ "$code" = 303 ] || fail "sign-out on A with B's token answered $code"
 echo "ok: CSRF token of B accepted by A"
+# B kept the session in memory: the sign-out on A reaches it (NOTIFY) at once.
+for i in $(seq 1 20); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" "http://$b/account")
+  [ "$code" = 303 ] && break
+  [ "$i" = 20 ] && fail "B still accepts the session 1 s after the sign-out on A ($code)"
+  sleep 0.05
+done
+echo "ok: the sign-out on A ends the session on B"
 
 # 3. Five failures through the load balancer (alternating instances), then
 #    the right password is refused too, on either instance.
@@ -124,4 +134,4 @@ pgdir=$(dirname "$socket")/$(basename "$socket")
 if [ -f "$pgdir/postmaster.pid" ]; then fail "the private cluster still runs"; fi
 pids=("${pids[2]}")
 echo "ok: both instances stopped in ${took}s and the cluster was stopped"
-echo "4 passed, 0 failed"
+echo "5 passed, 0 failed"
