@@ -104,8 +104,12 @@ member_cookie=$(sign_in bench-lid@serv.be)
 meeting=$(psql_ -c "SELECT m.id FROM meeting m JOIN body b ON b.id = m.body_id
                     WHERE b.slug = 'vesoc-werkgroep' AND m.status = 'held'
                       AND m.starts_at >= '2016-01-01' ORDER BY m.starts_at LIMIT 1")
-curl -fs -H "Cookie: $member_cookie" "http://$addr/vergaderingen/$meeting" | grep -q 'gegenereerd' \
-  || { echo "FAIL: the member does not see the agenda of meeting $meeting"; exit 1; }
+page=$(curl -s -w '\n%{http_code}' -H "Cookie: $member_cookie" "http://$addr/vergaderingen/$meeting")
+if [ "$(tail -1 <<<"$page")" != 200 ] || ! grep -q 'gegenereerd' <<<"$page"; then
+  echo "FAIL: the member does not see the agenda of meeting $meeting: $(tail -1 <<<"$page")"
+  grep -o '<h1>[^<]*' <<<"$page" || true
+  exit 1
+fi
 
 # name|path|cookie|address[|writes per second]: the public pages both from
 # the page cache and rendered each time (the second instance, without the

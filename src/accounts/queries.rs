@@ -20,25 +20,36 @@ pub const MAX_FAILURES_PER_LOGIN: i64 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 pub const FAILURE_WINDOW_MINUTES: i32 = 15;
 
+/// A query for [`CurrentUser`]s: the account `a` with who it acts for,
+/// followed by the given conditions (a string literal, fixed at compile
+/// time).
+macro_rules! select_current_user {
+    ($conditions:literal) => {
+        concat!(
+            "SELECT a.id, a.email, a.display_name, a.role, a.organisation_id,
+                    o.name AS organisation_name, a.minister_id,
+                    p.given_name || ' ' || p.family_name AS minister_name,
+                    EXISTS (SELECT 1 FROM account_totp t WHERE t.account_id = a.id) AS second_factor
+             FROM account a
+             LEFT JOIN organisation o ON o.id = a.organisation_id
+             LEFT JOIN person p ON p.id = a.minister_id
+             WHERE a.disabled_at IS NULL AND ",
+            $conditions
+        )
+    };
+}
+pub(crate) use select_current_user;
+
 pub async fn session_user(
     db: impl PgExecutor<'_>,
     id: i64,
     stamp: Uuid,
 ) -> sqlx::Result<Option<CurrentUser>> {
-    sqlx::query_as(
-        "SELECT a.id, a.email, a.display_name, a.role, a.organisation_id,
-                o.name AS organisation_name, a.minister_id,
-                p.given_name || ' ' || p.family_name AS minister_name,
-                EXISTS (SELECT 1 FROM account_totp t WHERE t.account_id = a.id) AS second_factor
-         FROM account a
-         LEFT JOIN organisation o ON o.id = a.organisation_id
-         LEFT JOIN person p ON p.id = a.minister_id
-         WHERE a.id = $1 AND a.security_stamp = $2 AND a.disabled_at IS NULL",
-    )
-    .bind(id)
-    .bind(stamp)
-    .fetch_optional(db)
-    .await
+    sqlx::query_as(select_current_user!("a.id = $1 AND a.security_stamp = $2"))
+        .bind(id)
+        .bind(stamp)
+        .fetch_optional(db)
+        .await
 }
 
 #[derive(Debug, sqlx::FromRow)]

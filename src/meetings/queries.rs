@@ -1007,15 +1007,9 @@ pub async fn calendar_account(
     db: impl PgExecutor<'_>,
     token: &str,
 ) -> sqlx::Result<Option<CurrentUser>> {
-    sqlx::query_as(
-        "SELECT a.id, a.email, a.display_name, a.role, a.organisation_id,
-                o.name AS organisation_name, a.minister_id,
-                p.given_name || ' ' || p.family_name AS minister_name
-         FROM calendar_token t JOIN account a ON a.id = t.account_id
-         LEFT JOIN organisation o ON o.id = a.organisation_id
-         LEFT JOIN person p ON p.id = a.minister_id
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.disabled_at IS NULL",
-    )
+    sqlx::query_as(crate::accounts::queries::select_current_user!(
+        "a.id = (SELECT account_id FROM calendar_token WHERE token_hash = $1 AND revoked_at IS NULL)"
+    ))
     .bind(token_hash(token))
     .fetch_optional(db)
     .await
