@@ -6,7 +6,7 @@
 //! Every cached answer carries an `ETag` and `Last-Modified`, and a
 //! conditional request that matches gets `304 Not Modified`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -33,6 +33,9 @@ pub(super) struct Pages {
     /// waits for it, instead of rendering it too (after a write, every
     /// visitor of a popular page would).
     rendering: HashMap<String, Arc<Notify>>,
+    /// Pages found not fit to keep in this generation (plain text, a 404, a
+    /// form that sets a cookie): rendered by each request without waiting.
+    unfit: HashSet<String>,
     bytes: usize,
     /// When the current generation began: the pages' Last-Modified.
     since: Option<SystemTime>,
@@ -43,6 +46,7 @@ impl Pages {
         self.pages.clear();
         // What is being rendered may be stale: the next request renders anew.
         self.rendering.clear();
+        self.unfit.clear();
         self.bytes = 0;
         self.since = Some(SystemTime::now());
     }
@@ -85,6 +89,9 @@ impl Cache {
     /// Render the page for `key`, or wait for the request that does.
     fn claim(self: &Arc<Self>, key: &str) -> Claim {
         let mut store = lock(&self.pages);
+        if store.unfit.contains(key) {
+            return Claim::Alone;
+        }
         if let Some(done) = store.rendering.get(key) {
             return Claim::Wait(done.clone().notified_owned());
         }
@@ -97,6 +104,17 @@ impl Cache {
         })
     }
 
+    /// Requests for `key` need not wait for each other (until a change).
+    fn unfit(&self, key: &str, generation: u64) {
+        let mut store = lock(&self.pages);
+        if self.generation() == generation {
+            if store.unfit.len() >= MAX_UNFIT {
+                store.unfit.clear();
+            }
+            store.unfit.insert(key.to_string());
+        }
+    }
+
     fn last_modified(&self) -> HeaderValue {
         let since = *lock(&self.pages).since.get_or_insert_with(SystemTime::now);
         HeaderValue::from_str(&httpdate::fmt_http_date(since))
@@ -105,9 +123,16 @@ impl Cache {
 }
 
 enum Claim {
+    /// Render it; who asks meanwhile waits.
     Render(Rendering),
+    /// Another request renders it: wait for that.
     Wait(OwnedNotified),
+    /// It is not kept anyway: render it, nobody waits.
+    Alone,
 }
+
+/// At most this many keys of pages not fit to keep.
+const MAX_UNFIT: usize = 10_000;
 
 /// A page being rendered; when dropped (rendered and kept, not fit to
 /// keep, or the request abandoned), who waits is told.
@@ -160,6 +185,7 @@ pub async fn layer(State(cache): State<Arc<Cache>>, req: Request, next: Next) ->
     // Dropped after the page is kept (or not), at the end of this function.
     let _rendering = match cache.claim(&key) {
         Claim::Render(rendering) => Some(rendering),
+        Claim::Alone => None,
         Claim::Wait(done) => {
             let _ = tokio::time::timeout(WAIT_FOR_RENDER, done).await;
             if let Some(page) = cache.page(&key) {
@@ -174,6 +200,7 @@ pub async fn layer(State(cache): State<Arc<Cache>>, req: Request, next: Next) ->
     let last_modified = cache.last_modified();
     let response = next.run(req).await;
     if !cacheable_response(&response) {
+        cache.unfit(&key, generation);
         return response;
     }
     let (parts, body) = response.into_parts();
@@ -350,6 +377,29 @@ mod tests {
         );
         assert!(!conditional(&[(header::IF_MODIFIED_SINCE, "gisteren")]).not_modified(&p));
         assert!(!conditional(&[]).not_modified(&p));
+    }
+
+    #[tokio::test]
+    async fn only_pages_fit_to_keep_make_others_wait() {
+        let cache = Cache::new(true);
+        cache.live.store(true, std::sync::atomic::Ordering::SeqCst);
+        let first = cache.claim("a");
+        assert!(matches!(first, Claim::Render(_)));
+        assert!(matches!(cache.claim("a"), Claim::Wait(_)));
+        // The render found the page not fit to keep: from now on nobody
+        // waits for another's render of it…
+        cache.unfit("a", cache.generation());
+        drop(first);
+        assert!(matches!(cache.claim("a"), Claim::Alone));
+        assert!(matches!(cache.claim("a"), Claim::Alone));
+        // …until a change: then it may be fit again.
+        cache.invalidate();
+        assert!(matches!(cache.claim("a"), Claim::Render(_)));
+        // Found unfit by a render of an older generation: not believed.
+        let old = cache.generation();
+        cache.invalidate();
+        cache.unfit("b", old);
+        assert!(matches!(cache.claim("b"), Claim::Render(_)));
     }
 
     #[test]
