@@ -20,6 +20,7 @@ use crate::auth::access::{ADMIN, Access, Routes};
 use crate::auth::{self, SessionAuth, csrf, password};
 use crate::error::{AppError, Result};
 use crate::web::{self, PageCtx};
+use queries::Attempt;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -232,7 +233,11 @@ async fn sign_in(
         account.as_ref().map(|c| c.id),
         &login,
         &address,
-        ok,
+        if ok {
+            Attempt::SignedIn
+        } else {
+            Attempt::SignInFailed
+        },
     )
     .await?;
     tx.commit().await?;
@@ -359,7 +364,14 @@ async fn change_password(
     let stored = queries::password_hash(&state.db, user.id).await?;
     let error = if !password::verify(form.current.chars().take(1024).collect(), stored).await? {
         let mut tx = state.db.begin().await?;
-        queries::record_failed_password_check(&mut tx, user.id, &user.email, &address).await?;
+        queries::record_attempt(
+            &mut tx,
+            Some(user.id),
+            &user.email,
+            &address,
+            Attempt::PasswordCheckFailed,
+        )
+        .await?;
         tx.commit().await?;
         Some("Uw huidige wachtwoord klopt niet.")
     } else if form.new != form.repeat {

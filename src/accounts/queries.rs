@@ -481,29 +481,25 @@ pub async fn throttled(db: impl PgExecutor<'_>, login: &str, address: &str) -> s
     .await
 }
 
-/// A wrong current password on the password form: counts as a failed
-/// sign-in for throttling, and is logged as what it was.
-pub async fn record_failed_password_check(
-    conn: &mut PgConnection,
-    account_id: i64,
-    login: &str,
-    address: &str,
-) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO login_attempt (login, address, succeeded) VALUES ($1, $2, false)")
-        .bind(login)
-        .bind(address)
-        .execute(&mut *conn)
-        .await?;
-    audit::record(
-        conn,
-        Some(account_id),
-        "change_password_failed",
-        "account",
-        Some(account_id.to_string()),
-        None,
-        Some(json!({ "address": address })),
-    )
-    .await
+/// How a try to prove who one is ended: each counts for throttling (see
+/// [`throttled`]) and is logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    SignedIn,
+    /// A wrong password or code at sign-in.
+    SignInFailed,
+    /// A wrong current password on the password form.
+    PasswordCheckFailed,
+}
+
+impl Attempt {
+    fn action(self) -> &'static str {
+        match self {
+            Attempt::SignedIn => "sign_in",
+            Attempt::SignInFailed => "sign_in_failed",
+            Attempt::PasswordCheckFailed => "change_password_failed",
+        }
+    }
 }
 
 pub async fn record_attempt(
@@ -511,12 +507,12 @@ pub async fn record_attempt(
     account_id: Option<i64>,
     login: &str,
     address: &str,
-    succeeded: bool,
+    attempt: Attempt,
 ) -> sqlx::Result<()> {
     sqlx::query("INSERT INTO login_attempt (login, address, succeeded) VALUES ($1, $2, $3)")
         .bind(login)
         .bind(address)
-        .bind(succeeded)
+        .bind(attempt == Attempt::SignedIn)
         .execute(&mut *conn)
         .await?;
     // The login is logged only when it belongs to an account: a mistyped
@@ -524,11 +520,7 @@ pub async fn record_attempt(
     audit::record(
         conn,
         account_id,
-        if succeeded {
-            "sign_in"
-        } else {
-            "sign_in_failed"
-        },
+        attempt.action(),
         "session",
         account_id.map(|i| i.to_string()),
         None,

@@ -293,7 +293,14 @@ pub async fn code(
             Ok(Redirect::to(&p.return_to).into_response())
         }
         None => {
-            queries::record_attempt(&mut tx, Some(p.account_id), &p.email, &address, false).await?;
+            queries::record_attempt(
+                &mut tx,
+                Some(p.account_id),
+                &p.email,
+                &address,
+                queries::Attempt::SignInFailed,
+            )
+            .await?;
             tx.commit().await?;
             let csrf = auth::csrf::token(&session).await?;
             Ok(again(

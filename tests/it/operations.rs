@@ -236,6 +236,30 @@ async fn read_response(stream: &mut tokio::net::TcpStream) -> (u16, String) {
     }
 }
 
+/// `serve` on a port of its own, as `main` runs it: its address, the
+/// sender that stops it (as SIGTERM does) and its task.
+async fn serving(
+    app: &TestApp,
+    config: vesoc::config::ServeConfig,
+) -> (
+    std::net::SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<anyhow::Result<()>>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(vesoc::app::serve(
+        app.db.clone(),
+        config,
+        listener,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    (addr, stop, server)
+}
+
 /// What a client sees on a connection it opens: `None` when the
 /// connection is refused, reset or closed without an answer.
 async fn try_request(addr: std::net::SocketAddr) -> Option<String> {
@@ -262,25 +286,18 @@ async fn try_request(addr: std::net::SocketAddr) -> Option<String> {
 #[tokio::test]
 async fn a_stop_lets_the_request_in_flight_finish_and_ends_despite_slow_and_idle_clients() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::{TcpListener, TcpStream};
+    use tokio::net::TcpStream;
 
     let app = TestApp::seeded().await;
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let grace = Duration::from_secs(2);
-    let config = vesoc::config::ServeConfig {
-        shutdown_grace: grace,
-        ..Default::default()
-    };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(vesoc::app::serve(
-        app.db.clone(),
-        config,
-        listener,
-        async move {
-            let _ = stopped.await;
+    let (addr, stop, server) = serving(
+        &app,
+        vesoc::config::ServeConfig {
+            shutdown_grace: grace,
+            ..Default::default()
         },
-    ));
+    )
+    .await;
 
     // Idle: one answered request, then the connection is kept alive.
     let mut idle = TcpStream::connect(addr).await.unwrap();
@@ -365,25 +382,18 @@ async fn a_stop_lets_the_request_in_flight_finish_and_ends_despite_slow_and_idle
 #[tokio::test]
 async fn a_request_head_that_never_ends_is_cut_off_after_the_header_timeout() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::{TcpListener, TcpStream};
+    use tokio::net::TcpStream;
 
     let app = TestApp::seeded().await;
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = vesoc::config::ServeConfig {
-        header_timeout: Duration::from_secs(1),
-        shutdown_grace: Duration::from_secs(30),
-        ..Default::default()
-    };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(vesoc::app::serve(
-        app.db.clone(),
-        config,
-        listener,
-        async move {
-            let _ = stopped.await;
+    let (addr, stop, server) = serving(
+        &app,
+        vesoc::config::ServeConfig {
+            header_timeout: Duration::from_secs(1),
+            shutdown_grace: Duration::from_secs(30),
+            ..Default::default()
         },
-    ));
+    )
+    .await;
 
     let mut slow = TcpStream::connect(addr).await.unwrap();
     let opened = Instant::now();
