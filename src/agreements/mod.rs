@@ -235,20 +235,28 @@ async fn show(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Response> {
-    let page = queries::page_by_slug(&state.db, &slug)
-        .await?
-        .filter(|p| p.agreement.published || ctx.user.is_some())
-        .ok_or(AppError::NotFound)?;
+    // The same for every viewer: kept in memory until the next change. An
+    // unknown agreement is an error, and errors are not kept.
+    let read = async {
+        let page = queries::page_by_slug(&state.db, &slug)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let lines = queries::action_lines(&state.db, page.agreement.id).await?;
+        let follow_ups = queries::follow_ups(&state.db, page.agreement.id).await?;
+        Ok::<_, AppError>((page, lines, follow_ups))
+    };
+    let data = state.cache.data(format!("agreement {slug}"), read).await?;
+    let (page, lines, follow_ups) = (*data).clone();
+    // Drafts only for those signed in.
+    if !(page.agreement.published || ctx.user.is_some()) {
+        return Err(AppError::NotFound);
+    }
     let agreement = page.agreement;
     let commitments = page.commitments.0;
     let goals = goal_views(page.goals.0, page.measurements.0);
-    let mut lines = flatten_tree(queries::action_lines(&state.db, agreement.id).await?);
+    let mut lines = flatten_tree(lines);
     let allowed = follow_up_lines(&state, ctx.user.as_ref(), agreement.id).await?;
-    attach_follow_up(
-        &mut lines,
-        queries::follow_ups(&state.db, agreement.id).await?,
-        allowed.as_deref(),
-    );
+    attach_follow_up(&mut lines, follow_ups, allowed.as_deref());
     let (government, social_partners) = page
         .signatories
         .0

@@ -79,7 +79,7 @@ pub async fn list(db: impl PgExecutor<'_>, include_drafts: bool) -> sqlx::Result
 
 /// The public page of an agreement: its text, signatories, goals and their
 /// measurements in one query (the small lists as JSON), not five.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AgreementPage {
     #[sqlx(flatten)]
     pub agreement: Agreement,

@@ -51,10 +51,24 @@ impl Cache {
         if !self.is_live() {
             return read.await.map(Arc::new);
         }
-        self.data_cell::<T>(key)
+        let cell = self.data_cell::<T>(key.clone());
+        let value = cell
             .get_or_try_init(move || async move { read.await.map(Arc::new) })
             .await
-            .map(Arc::clone)
+            .map(Arc::clone);
+        if value.is_err() {
+            // Who comes next reads afresh, not after those who wait here.
+            let mut store = lock(&self.data);
+            if store.entries.get(&key).is_some_and(|e| {
+                e.value
+                    .clone()
+                    .downcast::<OnceCell<Arc<T>>>()
+                    .is_ok_and(|c| Arc::ptr_eq(&c, &cell))
+            }) {
+                store.entries.remove(&key);
+            }
+        }
+        value
     }
 
     /// The entry for `key` in the current generation, new if need be (or if

@@ -141,9 +141,6 @@ async fn show(
     Path(slug): Path<String>,
     Query(query): Query<DateQuery>,
 ) -> Result<Response> {
-    let (body, contacts) = queries::body_with_contacts(&state.db, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
     let today = web::today();
     let requested = query.op.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let (on, date_error) = match requested {
@@ -158,8 +155,21 @@ async fn show(
             ),
         },
     };
-    let rules = queries::seat_rules(&state.db, body.id).await?;
-    let seats = queries::composition_on(&state.db, body.id, on).await?;
+    // The same for every viewer: kept in memory until the next change. An
+    // unknown body is an error, and errors are not kept.
+    let read = async {
+        let (body, contacts) = queries::body_with_contacts(&state.db, &slug)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let rules = queries::seat_rules(&state.db, body.id).await?;
+        let seats = queries::composition_on(&state.db, body.id, on).await?;
+        Ok::<_, AppError>((body, contacts, rules, seats))
+    };
+    let data = state
+        .cache
+        .data(format!("composition {slug} {on}"), read)
+        .await?;
+    let (body, contacts, rules, seats) = (*data).clone();
     let warnings = ctx
         .is_role("secretariat")
         .then(|| rules::warnings(&rules, &seats));

@@ -462,18 +462,19 @@ async fn show(
     // What the page shows is the same for every viewer of the same kind
     // (members of one organisation, visitors…): kept in memory until the
     // next change.
+    // (An unknown meeting is an error, and errors are not kept.)
     let read = async {
-        let Some(details) = queries::details(&state.db, id, viewer).await? else {
-            return Ok::<_, AppError>(None);
-        };
+        let details = queries::details(&state.db, id, viewer)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let agenda = crate::agenda::agenda_for_meeting_page(&state, id, details.member).await?;
-        Ok(Some((details, agenda)))
+        Ok::<_, AppError>((details, agenda))
     };
     let data = state
         .cache
         .data(queries::details_key(id, viewer), read)
         .await?;
-    let (details, agenda) = Option::clone(&data).ok_or(AppError::NotFound)?;
+    let (details, agenda) = (*data).clone();
     let page = meeting_page(
         &state,
         ctx,

@@ -469,3 +469,43 @@ async fn a_member_s_meeting_page_comes_from_memory_and_shows_a_change_within_a_s
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
+
+#[tokio::test]
+async fn signed_in_users_get_compositions_and_agreements_from_memory_until_a_change() {
+    let mut app = TestApp::seeded().await;
+    let (_, b) = two_instances(&mut app).await;
+    let member = app.signed_in(Role::SocialPartner).await;
+    let mut member_b = member.on(build(b.clone()));
+    let agreement = "/akkoorden/iedereen-aan-boord-2019";
+    for path in [BODY, agreement] {
+        assert_eq!(
+            crate::performance::queries(&mut member_b, path).await,
+            0,
+            "{path}"
+        );
+        let page = member_b.get(path).await;
+        assert!(page.body.contains("Test sociale partner"), "their own page");
+        assert_eq!(source(&page), None, "never the shared page");
+    }
+    // An unknown agreement is a 404 (and an error, which is not kept).
+    let missing = member_b.get("/akkoorden/bestaat-nog-niet").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    sqlx::query("UPDATE agreement SET title = 'Iedereen aan boord, herzien' WHERE slug = 'iedereen-aan-boord-2019'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let written = Instant::now();
+    while !member_b
+        .get(agreement)
+        .await
+        .body
+        .contains("Iedereen aan boord, herzien")
+    {
+        assert!(
+            written.elapsed() < Duration::from_secs(1),
+            "B still shows the old agreement after 1 s"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
