@@ -461,8 +461,7 @@ async fn show(
     let viewer = ctx.user.as_ref();
     // What the page shows is the same for every viewer of the same kind
     // (members of one organisation, visitors…): kept in memory until the
-    // next change.
-    // (An unknown meeting is an error, and errors are not kept.)
+    // next change. An unknown meeting is an error, and errors are not kept.
     let read = async {
         let details = queries::details(&state.db, id, viewer)
             .await?

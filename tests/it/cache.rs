@@ -1,8 +1,11 @@
-//! The page cache (src/cache.rs): anonymous pages come from memory until a
-//! write, on any instance, empties every instance's cache through
-//! PostgreSQL's NOTIFY; conditional requests get 304; signed-in users never
-//! get a shared page; with the listening connection gone, nothing is served
-//! from memory.
+//! What an instance keeps in memory (src/cache/): anonymous pages come from
+//! memory until a write, on any instance, empties every instance's cache
+//! through PostgreSQL's NOTIFY; conditional requests get 304; signed-in
+//! users never get a shared page, but their sessions, accounts and page
+//! data come from memory until a change, and a sign-out through one
+//! instance reaches the others; visitors asking at once wait for one
+//! render; with the listening connection gone, nothing is served from
+//! memory.
 
 use std::time::{Duration, Instant};
 
