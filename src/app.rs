@@ -78,10 +78,7 @@ pub const SECURE_SESSION_COOKIE: &str = "__Host-vesoc";
 pub fn build(state: AppState) -> Router {
     let secure = state.config.secure_cookies;
     let cache_state = state.cache.clone();
-    let store = cache::sessions::CachedStore::new(
-        PostgresStore::new(state.db.clone()),
-        state.cache.clone(),
-    );
+    let store = cache::sessions::CachedStore::new(state.db.clone(), state.cache.clone());
     let sessions = SessionManagerLayer::new(store)
         .with_name(if secure {
             SECURE_SESSION_COOKIE

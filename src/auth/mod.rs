@@ -168,13 +168,19 @@ pub async fn load_viewer(
         );
     }
     req.extensions_mut().insert(Viewer(viewer));
-    let response = next.run(req).await;
+    let mut response = next.run(req).await;
     if signed_in {
+        response.extensions_mut().insert(SignedIn);
         crate::app::no_store(response)
     } else {
         response
     }
 }
+
+/// On a response: the request came from a signed-in user (the page cache
+/// empties itself after their writes).
+#[derive(Debug, Clone, Copy)]
+pub struct SignedIn;
 
 async fn current_user(state: &AppState, session: &Session) -> Result<Option<CurrentUser>> {
     let Some(auth) = session

@@ -7,10 +7,10 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
-use tokio::sync::OnceCell;
+use tokio::sync::Notify;
 
 use super::{Cache, MAX_AGE, lock};
 
@@ -31,18 +31,56 @@ impl Data {
 
 /// One value, or the read of it under way: who asks meanwhile waits for
 /// that read instead of reading too (after a write, every open page asks
-/// at once). `value` is an `Arc<OnceCell<Arc<T>>>` of the reader's type.
+/// at once). `value` is an `Arc<Slot<T>>` of the reader's type.
 struct Entry {
     generation: u64,
     stored: Instant,
     value: Arc<dyn Any + Send + Sync>,
 }
 
+struct Slot<T> {
+    value: OnceLock<Arc<T>>,
+    /// Told when the read is over, whether it gave a value or not.
+    done: Notify,
+}
+
+/// How long a request waits for another's read of the same value; then it
+/// reads for itself.
+const WAIT_FOR_READ: Duration = Duration::from_secs(2);
+
+/// The request that reads a value: when it is dropped (the read done,
+/// failed or abandoned), who waits is told; without a value, the entry goes,
+/// so that the next request reads afresh.
+struct Reading<'a, T: Send + Sync + 'static> {
+    cache: &'a Cache,
+    key: String,
+    slot: Arc<Slot<T>>,
+}
+
+impl<T: Send + Sync + 'static> Drop for Reading<'_, T> {
+    fn drop(&mut self) {
+        if self.slot.value.get().is_none() {
+            let mut store = lock(&self.cache.data);
+            let ours = store.entries.get(&self.key).is_some_and(|e| {
+                e.value
+                    .clone()
+                    .downcast::<Slot<T>>()
+                    .is_ok_and(|s| Arc::ptr_eq(&s, &self.slot))
+            });
+            if ours {
+                store.entries.remove(&self.key);
+            }
+        }
+        self.slot.done.notify_waiters();
+    }
+}
+
 impl Cache {
     /// The value for `key`: from memory if it was read in the current
-    /// generation (or is being read: then it waits for that read),
-    /// otherwise from `read`, then kept (unless a change arrived
-    /// meanwhile). Errors are not kept: who waited reads for themselves.
+    /// generation (or is being read: then it waits for that read, at most
+    /// [`WAIT_FOR_READ`]), otherwise from `read`, then kept (unless a
+    /// change arrived meanwhile). Errors are not kept, nor shared: when the
+    /// read waited for fails, who waited reads for themselves.
     pub async fn data<T, E, F>(&self, key: String, read: F) -> Result<Arc<T>, E>
     where
         T: Send + Sync + 'static,
@@ -51,53 +89,64 @@ impl Cache {
         if !self.is_live() {
             return read.await.map(Arc::new);
         }
-        let cell = self.data_cell::<T>(key.clone());
-        let value = cell
-            .get_or_try_init(move || async move { read.await.map(Arc::new) })
-            .await
-            .map(Arc::clone);
-        if value.is_err() {
-            // Who comes next reads afresh, not after those who wait here.
-            let mut store = lock(&self.data);
-            if store.entries.get(&key).is_some_and(|e| {
-                e.value
-                    .clone()
-                    .downcast::<OnceCell<Arc<T>>>()
-                    .is_ok_and(|c| Arc::ptr_eq(&c, &cell))
-            }) {
-                store.entries.remove(&key);
-            }
+        let (slot, reader) = self.data_slot::<T>(&key);
+        if let Some(value) = slot.value.get() {
+            return Ok(value.clone());
         }
-        value
+        if !reader {
+            // Made before looking again: then the end of the read cannot
+            // slip between the look and the wait.
+            let done = slot.done.notified();
+            if slot.value.get().is_none() {
+                let _ = tokio::time::timeout(WAIT_FOR_READ, done).await;
+            }
+            return match slot.value.get() {
+                Some(value) => Ok(value.clone()),
+                None => read.await.map(Arc::new),
+            };
+        }
+        let reading = Reading {
+            cache: self,
+            key,
+            slot,
+        };
+        let value = Arc::new(read.await?);
+        let _ = reading.slot.value.set(value.clone());
+        drop(reading);
+        Ok(value)
     }
 
-    /// The entry for `key` in the current generation, new if need be (or if
-    /// the one there holds another type).
-    fn data_cell<T: Send + Sync + 'static>(&self, key: String) -> Arc<OnceCell<Arc<T>>> {
+    /// The entry for `key` in the current generation, and whether this
+    /// request is to read it: a new one if need be (or if the one there
+    /// holds another type).
+    fn data_slot<T: Send + Sync + 'static>(&self, key: &str) -> (Arc<Slot<T>>, bool) {
         let mut store = lock(&self.data);
         // Under the store's lock: `invalidate` cannot move the generation
         // on between reading it and storing a new entry.
         let generation = self.generation();
-        if let Some(entry) = store.entries.get(&key)
+        if let Some(entry) = store.entries.get(key)
             && entry.generation == generation
             && entry.stored.elapsed() < MAX_AGE
-            && let Ok(cell) = entry.value.clone().downcast::<OnceCell<Arc<T>>>()
+            && let Ok(slot) = entry.value.clone().downcast::<Slot<T>>()
         {
-            return cell;
+            return (slot, false);
         }
         if store.entries.len() >= MAX_ENTRIES {
             store.entries.clear();
         }
-        let cell = Arc::new(OnceCell::new());
+        let slot = Arc::new(Slot {
+            value: OnceLock::new(),
+            done: Notify::new(),
+        });
         store.entries.insert(
-            key,
+            key.to_string(),
             Entry {
                 generation,
                 stored: Instant::now(),
-                value: cell.clone(),
+                value: slot.clone(),
             },
         );
-        cell
+        (slot, true)
     }
 }
 

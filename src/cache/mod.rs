@@ -18,6 +18,8 @@
 //! before speed:
 //! - While the listening connection is down, writes could go unnoticed, so
 //!   nothing is served from memory (and all is forgotten) until it is back.
+//!   A quiet connection is asked every [`HEARTBEAT`] whether it still
+//!   answers: connections can die without a word.
 //! - What was read while a change arrived is not kept: each entry carries
 //!   the generation it was read in, and the generation moves on with every
 //!   notification.
@@ -121,7 +123,19 @@ impl Cache {
                         self.set_live(true);
                         tracing::debug!("cache: listening on {CHANNEL} and {SESSION_CHANNEL}");
                         loop {
-                            match listener.try_recv().await {
+                            // `try_recv` is cancel-safe: a heartbeat in
+                            // between loses no notification.
+                            let received = tokio::select! {
+                                r = listener.try_recv() => r,
+                                () = tokio::time::sleep(HEARTBEAT) => {
+                                    if heartbeat(&mut listener).await {
+                                        continue;
+                                    }
+                                    tracing::warn!("cache: the listening connection stopped answering");
+                                    break;
+                                }
+                            };
+                            match received {
                                 Ok(Some(n)) if n.channel() == SESSION_CHANNEL => {
                                     lock(&self.sessions).forget(n.payload());
                                 }
@@ -141,6 +155,21 @@ impl Cache {
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }
+}
+
+/// How often a quiet listening connection is asked whether it is still
+/// there. A connection can die without a word (a firewall forgetting it, a
+/// database host failing over): then no notification would ever come, and
+/// what is kept would go stale unnoticed.
+const HEARTBEAT: Duration = Duration::from_secs(10);
+
+/// Does the listening connection still answer, within a few seconds?
+async fn heartbeat(listener: &mut PgListener) -> bool {
+    let ping = sqlx::query("SELECT 1").execute(&mut *listener);
+    matches!(
+        tokio::time::timeout(Duration::from_secs(5), ping).await,
+        Ok(Ok(_))
+    )
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

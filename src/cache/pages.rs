@@ -25,6 +25,9 @@ use super::{Cache, MAX_AGE, lock};
 pub const MAX_BYTES: usize = 16 * 1024 * 1024;
 /// Larger pages are rendered each time.
 const MAX_PAGE_BYTES: usize = 1024 * 1024;
+/// Pages with longer addresses are rendered each time, and not remembered
+/// as unfit either: the keys are the visitors' to choose.
+const MAX_KEY_BYTES: usize = 1024;
 
 #[derive(Default)]
 pub(super) struct Pages {
@@ -48,7 +51,16 @@ impl Pages {
         self.rendering.clear();
         self.unfit.clear();
         self.bytes = 0;
-        self.since = Some(SystemTime::now());
+        // Each generation a later second than the one before (HTTP dates
+        // have whole seconds): two changes in one second must not give a
+        // page the date of the page before.
+        let now = SystemTime::now();
+        self.since = Some(match self.since {
+            Some(before) if before + Duration::from_secs(1) > now => {
+                before + Duration::from_secs(1)
+            }
+            _ => now,
+        });
     }
 }
 
@@ -75,7 +87,7 @@ impl Cache {
         if self.generation() != page.generation || !self.is_live() {
             return page;
         }
-        if store.bytes + page.body.len() > MAX_BYTES {
+        if store.bytes + page.body.len() + key.len() > MAX_BYTES {
             store.pages.clear();
             store.bytes = 0;
         }
@@ -115,9 +127,15 @@ impl Cache {
         }
     }
 
+    /// When the pages of this generation were last modified: the start of
+    /// the generation, or of today if later (pages show today's
+    /// composition and the coming meetings, and the keys hold the date).
     fn last_modified(&self) -> HeaderValue {
         let since = *lock(&self.pages).since.get_or_insert_with(SystemTime::now);
-        HeaderValue::from_str(&httpdate::fmt_http_date(since))
+        let midnight = crate::web::from_brussels(crate::web::today(), time::Time::MIDNIGHT)
+            .map(SystemTime::from)
+            .unwrap_or(since);
+        HeaderValue::from_str(&httpdate::fmt_http_date(since.max(midnight)))
             .unwrap_or(HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"))
     }
 }
@@ -169,7 +187,15 @@ const WAIT_FOR_RENDER: Duration = Duration::from_secs(2);
 pub async fn layer(State(cache): State<Arc<Cache>>, req: Request, next: Next) -> Response {
     if !req.method().is_safe() {
         let response = next.run(req).await;
-        if !response.status().is_client_error() {
+        // Only signed-in users change what pages show (and a failure may
+        // have changed anything); an anonymous POST (a sign-in, a refused
+        // form) must not empty the cache for everyone.
+        let status = response.status();
+        let by_user = response
+            .extensions()
+            .get::<crate::auth::SignedIn>()
+            .is_some();
+        if status.is_server_error() || (by_user && !status.is_client_error()) {
             cache.invalidate();
         }
         return response;
@@ -177,7 +203,18 @@ pub async fn layer(State(cache): State<Arc<Cache>>, req: Request, next: Next) ->
     if req.method() != Method::GET || !cache.is_live() || !cacheable_request(&req) {
         return next.run(req).await;
     }
-    let key = format!("{} {}", crate::web::today(), req.uri());
+    // The host too: open data builds its links from it (without
+    // VESOC_BASE_URL), and one visitor's Host must not end up in another's
+    // page.
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned())
+        .unwrap_or_default();
+    let key = format!("{} {host} {}", crate::web::today(), req.uri());
+    if key.len() > MAX_KEY_BYTES {
+        return next.run(req).await;
+    }
     let conditional = Conditional::of(req.headers());
     if let Some(page) = cache.page(&key) {
         return answer(&page, &conditional, "hit");
@@ -200,7 +237,11 @@ pub async fn layer(State(cache): State<Arc<Cache>>, req: Request, next: Next) ->
     let last_modified = cache.last_modified();
     let response = next.run(req).await;
     if !cacheable_response(&response) {
-        cache.unfit(&key, generation);
+        // A server error (the database away for a moment) says nothing of
+        // the page: the next request may keep it.
+        if !response.status().is_server_error() {
+            cache.unfit(&key, generation);
+        }
         return response;
     }
     let (parts, body) = response.into_parts();
@@ -400,6 +441,20 @@ mod tests {
         cache.invalidate();
         cache.unfit("b", old);
         assert!(matches!(cache.claim("b"), Claim::Render(_)));
+    }
+
+    #[test]
+    fn each_change_gives_a_later_last_modified_even_within_one_second() {
+        let cache = Cache::new(true);
+        let mut dates = Vec::new();
+        for _ in 0..3 {
+            cache.invalidate();
+            dates.push(
+                httpdate::parse_http_date(cache.last_modified().to_str().expect("ascii"))
+                    .expect("an HTTP date"),
+            );
+        }
+        assert!(dates[0] < dates[1] && dates[1] < dates[2], "{dates:?}");
     }
 
     #[test]

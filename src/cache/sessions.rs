@@ -3,25 +3,31 @@
 //! time. Records are written through to PostgreSQL at once; a record that
 //! is changed or deleted there, by any instance, notifies `vesoc_session`
 //! with its id and every instance forgets its copy (see the module above).
+//! A copy is trusted for [`MAX_AGE`] at most, and a save only ever updates
+//! a session that still exists, so a copy that missed a sign-out cannot
+//! bring the session back.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use async_trait::async_trait;
+use sqlx::PgPool;
 use time::OffsetDateTime;
 use tower_sessions::SessionStore;
 use tower_sessions::session::{Id, Record};
-use tower_sessions::session_store::Result;
+use tower_sessions::session_store::{Error, Result};
 use tower_sessions_sqlx_store::PostgresStore;
 
-use super::{Cache, lock};
+use super::{Cache, MAX_AGE, lock};
 
 /// At most this many sessions in memory; then the store starts afresh.
 const MAX_SESSIONS: usize = 10_000;
 
 #[derive(Default)]
 pub(super) struct Sessions {
-    records: HashMap<Id, Record>,
+    /// Copies, with when they were read or written.
+    records: HashMap<Id, (Record, Instant)>,
     /// Moves on with every notification: a record read before one is not
     /// kept, it may be the one that changed.
     generation: u64,
@@ -51,12 +57,25 @@ impl Sessions {
 #[derive(Clone)]
 pub struct CachedStore {
     store: PostgresStore,
+    db: PgPool,
     cache: Arc<Cache>,
 }
 
 impl CachedStore {
-    pub fn new(store: PostgresStore, cache: Arc<Cache>) -> Self {
-        CachedStore { store, cache }
+    pub fn new(db: PgPool, cache: Arc<Cache>) -> Self {
+        CachedStore {
+            store: PostgresStore::new(db.clone()),
+            db,
+            cache,
+        }
+    }
+
+    /// Forgets the copy of a session this instance changes or ends, and
+    /// moves the generation on: a read of it under way is not kept.
+    fn forget(&self, id: &Id) {
+        let mut sessions = lock(&self.cache.sessions);
+        sessions.generation += 1;
+        sessions.records.remove(id);
     }
 
     fn generation(&self) -> u64 {
@@ -75,7 +94,9 @@ impl CachedStore {
         if sessions.records.len() >= MAX_SESSIONS {
             sessions.records.clear();
         }
-        sessions.records.insert(record.id, record.clone());
+        sessions
+            .records
+            .insert(record.id, (record.clone(), Instant::now()));
     }
 }
 
@@ -94,21 +115,38 @@ impl SessionStore for CachedStore {
         Ok(())
     }
 
+    /// Saves a session that exists: an update, never an insert. The store's
+    /// own save is an upsert, and a session ended elsewhere (signed out on
+    /// another instance) that this instance still held would come back.
     async fn save(&self, record: &Record) -> Result<()> {
         // Forget first: should the write fail, the copy must not outlive
         // the record in the database. A save notifies every instance, this
         // one too, so the copy is kept only if no other save came between.
-        lock(&self.cache.sessions).records.remove(&record.id);
+        self.forget(&record.id);
         let generation = self.generation();
-        self.store.save(record).await?;
-        self.keep(record, generation);
+        let data = rmp_serde::to_vec(record).map_err(|e| Error::Encode(e.to_string()))?;
+        let updated = sqlx::query(
+            "UPDATE tower_sessions.session SET data = $2, expiry_date = $3 WHERE id = $1",
+        )
+        .bind(record.id.to_string())
+        .bind(data)
+        .bind(record.expiry_date)
+        .execute(&self.db)
+        .await
+        .map_err(|e| Error::Backend(e.to_string()))?;
+        if updated.rows_affected() == 1 {
+            self.keep(record, generation);
+        }
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
         if self.cache.is_live() {
             let sessions = lock(&self.cache.sessions);
-            if let Some(record) = sessions.records.get(id)
+            // A copy is trusted for a minute at most, whatever the
+            // notifications say.
+            if let Some((record, kept)) = sessions.records.get(id)
+                && kept.elapsed() < MAX_AGE
                 && record.expiry_date > OffsetDateTime::now_utc()
             {
                 return Ok(Some(record.clone()));
@@ -123,7 +161,7 @@ impl SessionStore for CachedStore {
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
-        lock(&self.cache.sessions).records.remove(id);
+        self.forget(id);
         self.store.delete(id).await
     }
 }

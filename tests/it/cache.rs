@@ -512,3 +512,89 @@ async fn signed_in_users_get_compositions_and_agreements_from_memory_until_a_cha
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
+
+#[tokio::test]
+async fn the_host_is_part_of_a_page_s_key() {
+    let mut app = TestApp::seeded().await;
+    let a = instance(&app);
+    app.router = build(a.clone());
+    until_live(&a).await;
+    let mut visitor = app.client();
+    let system = "/api/oparl";
+    for _ in 0..3 {
+        let forged = visitor
+            .request_with_headers(Method::GET, system, None, &[("host", "evil.example")])
+            .await;
+        assert!(
+            forged.body.contains("http://evil.example/api/oparl"),
+            "{}",
+            forged.body
+        );
+    }
+    let page = visitor
+        .request_with_headers(Method::GET, system, None, &[("host", "vesoc.test")])
+        .await;
+    assert!(
+        page.body.contains("http://vesoc.test/api/oparl"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("evil.example"));
+}
+
+#[tokio::test]
+async fn an_anonymous_post_does_not_empty_the_cache() {
+    let mut app = TestApp::seeded().await;
+    let a = instance(&app);
+    app.router = build(a.clone());
+    until_live(&a).await;
+    let mut visitor = app.client();
+    cached(&mut visitor, BODY).await;
+    // Someone without an account posts a form that is not refused: the
+    // sign-out, which sends them to the sign-in page.
+    let mut stranger = app.client();
+    let token = stranger.csrf_token().await;
+    let out = stranger.post_raw("/afmelden", &[("_csrf", &token)]).await;
+    assert!(out.status.is_redirection(), "{}", out.status);
+    assert_eq!(source(&visitor.get(BODY).await), Some("hit"));
+    // A signed-in user's write does empty it.
+    let mut member = app.signed_in(Role::SocialPartner).await;
+    let token = member.csrf_token().await;
+    member.post_raw("/afmelden", &[("_csrf", &token)]).await;
+    assert_eq!(source(&visitor.get(BODY).await), Some("miss"));
+}
+
+/// A save of a session never inserts it: a session ended elsewhere, of which
+/// an instance still holds a copy, does not come back when that instance
+/// saves it (the session store's own save is an upsert).
+#[tokio::test]
+async fn saving_a_session_ended_elsewhere_does_not_bring_it_back() {
+    use tower_sessions::SessionStore;
+    use tower_sessions::session::{Id, Record};
+
+    let app = TestApp::empty().await;
+    let store = vesoc::cache::sessions::CachedStore::new(app.db.clone(), instance(&app).cache);
+    let mut record = Record {
+        id: Id::default(),
+        data: Default::default(),
+        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+    };
+    store.create(&mut record).await.unwrap();
+    record.data.insert("seen".into(), serde_json::json!(1));
+    store.save(&record).await.unwrap();
+    let loaded = store.load(&record.id).await.unwrap().expect("saved");
+    assert_eq!(loaded.data["seen"], 1);
+
+    sqlx::query("DELETE FROM tower_sessions.session")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    record.data.insert("seen".into(), serde_json::json!(2));
+    store.save(&record).await.unwrap();
+    assert_eq!(
+        app.count("SELECT count(*) FROM tower_sessions.session")
+            .await,
+        0
+    );
+    assert!(store.load(&record.id).await.unwrap().is_none());
+}
