@@ -59,11 +59,7 @@ async fn cached(client: &mut Client, path: &str) -> crate::harness::Page {
 #[tokio::test]
 async fn a_change_through_one_instance_shows_on_the_other_within_a_second() {
     let mut app = TestApp::seeded().await;
-    let a = instance(&app);
-    let b = instance(&app);
-    app.router = build(a.clone());
-    until_live(&a).await;
-    until_live(&b).await;
+    let (_, b) = two_instances(&mut app).await;
     let mut visitor_b = client_for(build(b.clone()));
     let before = cached(&mut visitor_b, BODY).await;
     assert!(!before.body.contains("Danny Van Assche"));
@@ -113,9 +109,7 @@ async fn a_change_through_one_instance_shows_on_the_other_within_a_second() {
 #[tokio::test]
 async fn visitors_asking_for_a_page_at_once_wait_for_one_render() {
     let mut app = TestApp::seeded().await;
-    let a = instance(&app);
-    app.router = build(a.clone());
-    until_live(&a).await;
+    let a = one_instance(&mut app).await;
     for _ in 0..4 {
         assert_eq!(app.client().get(BODY).await.status, StatusCode::OK);
     }
@@ -152,9 +146,7 @@ async fn visitors_asking_for_a_page_at_once_wait_for_one_render() {
 #[tokio::test]
 async fn a_conditional_request_gets_304_and_a_change_a_new_etag() {
     let mut app = TestApp::seeded().await;
-    let a = instance(&app);
-    app.router = build(a.clone());
-    until_live(&a).await;
+    one_instance(&mut app).await;
     let mut visitor = app.client();
     let page = cached(&mut visitor, BODY).await;
     let etag = page.headers[header::ETAG].to_str().unwrap().to_string();
@@ -207,9 +199,7 @@ async fn a_conditional_request_gets_304_and_a_change_a_new_etag() {
 #[tokio::test]
 async fn signed_in_users_never_get_the_shared_page() {
     let mut app = TestApp::seeded().await;
-    let a = instance(&app);
-    app.router = build(a.clone());
-    until_live(&a).await;
+    one_instance(&mut app).await;
     cached(&mut app.client(), BODY).await;
     let mut member = app.signed_in(Role::SocialPartner).await;
     let page = member.get(BODY).await;
@@ -232,9 +222,7 @@ async fn signed_in_users_never_get_the_shared_page() {
 #[tokio::test]
 async fn without_the_listening_connection_pages_are_rendered_every_time() {
     let mut app = TestApp::seeded().await;
-    let a = instance(&app);
-    app.router = build(a.clone());
-    until_live(&a).await;
+    let a = one_instance(&mut app).await;
     let mut visitor = app.client();
     cached(&mut visitor, BODY).await;
     let mut member = app.signed_in(Role::SocialPartner).await;
@@ -364,12 +352,18 @@ async fn until_signed_out(client: &mut Client, path: &str, what: &str) {
     }
 }
 
-/// Two instances, both listening, A serving `app.router`.
-async fn two_instances(app: &mut TestApp) -> (AppState, AppState) {
+/// An instance, listening, serving `app.router`.
+async fn one_instance(app: &mut TestApp) -> AppState {
     let a = instance(app);
-    let b = instance(app);
     app.router = build(a.clone());
     until_live(&a).await;
+    a
+}
+
+/// Two instances, both listening, A serving `app.router`.
+async fn two_instances(app: &mut TestApp) -> (AppState, AppState) {
+    let a = one_instance(app).await;
+    let b = instance(app);
     until_live(&b).await;
     (a, b)
 }
@@ -516,9 +510,7 @@ async fn signed_in_users_get_compositions_and_agreements_from_memory_until_a_cha
 #[tokio::test]
 async fn the_host_is_part_of_a_page_s_key() {
     let mut app = TestApp::seeded().await;
-    let a = instance(&app);
-    app.router = build(a.clone());
-    until_live(&a).await;
+    one_instance(&mut app).await;
     let mut visitor = app.client();
     let system = "/api/oparl";
     for _ in 0..3 {
@@ -545,9 +537,7 @@ async fn the_host_is_part_of_a_page_s_key() {
 #[tokio::test]
 async fn an_anonymous_post_does_not_empty_the_cache() {
     let mut app = TestApp::seeded().await;
-    let a = instance(&app);
-    app.router = build(a.clone());
-    until_live(&a).await;
+    one_instance(&mut app).await;
     let mut visitor = app.client();
     cached(&mut visitor, BODY).await;
     // Someone without an account posts a form that is not refused: the
