@@ -85,18 +85,7 @@ async fn a_change_through_one_instance_shows_on_the_other_within_a_second() {
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
-    let written = Instant::now();
-    loop {
-        let page = visitor_b.get(BODY).await;
-        if page.body.contains("Danny Van Assche") {
-            break;
-        }
-        assert!(
-            written.elapsed() < Duration::from_secs(1),
-            "instance B still serves the old composition after 1 s"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    until_shown(&mut visitor_b, BODY, "Danny Van Assche").await;
     // And B caches the new page again.
     assert!(
         cached(&mut visitor_b, BODY)
@@ -330,6 +319,19 @@ async fn every_table_notifies_its_changes() {
     );
 }
 
+/// Until `client`'s page at `path` shows `text` (a change made elsewhere);
+/// fails after 1 s.
+async fn until_shown(client: &mut Client, path: &str, text: &str) {
+    let start = Instant::now();
+    while !client.get(path).await.body.contains(text) {
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "{path} still does not show {text:?} after 1 s"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 /// Until `client` on `path` is sent to the sign-in page; fails after 1 s.
 async fn until_signed_out(client: &mut Client, path: &str, what: &str) {
     let start = Instant::now();
@@ -457,14 +459,7 @@ async fn a_member_s_meeting_page_comes_from_memory_and_shows_a_change_within_a_s
         .execute(&app.db)
         .await
         .unwrap();
-    let written = Instant::now();
-    while !member_b.get(&path).await.body.contains("Zaal Ongemeld") {
-        assert!(
-            written.elapsed() < Duration::from_secs(1),
-            "B still shows the old meeting after 1 s"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    until_shown(&mut member_b, &path, "Zaal Ongemeld").await;
 }
 
 #[tokio::test]
@@ -492,19 +487,7 @@ async fn signed_in_users_get_compositions_and_agreements_from_memory_until_a_cha
         .execute(&app.db)
         .await
         .unwrap();
-    let written = Instant::now();
-    while !member_b
-        .get(agreement)
-        .await
-        .body
-        .contains("Iedereen aan boord, herzien")
-    {
-        assert!(
-            written.elapsed() < Duration::from_secs(1),
-            "B still shows the old agreement after 1 s"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    until_shown(&mut member_b, agreement, "Iedereen aan boord, herzien").await;
 }
 
 #[tokio::test]

@@ -746,61 +746,53 @@ async fn search_follows_edits_of_commitments_goals_and_functions() {
             .contains(&"kraanvogels".to_string())
     );
 
-    exec(
-        &app,
-        "INSERT INTO agreement_commitment (agreement_id, position, text)
-         SELECT id, 1, 'Wij steunen de ijsvogel' FROM agreement WHERE slug = 'zoekdocument'",
-    )
-    .await;
-    assert_eq!(
-        titles(&search(&mut c, "ijsvogel").await, "akkoorden"),
-        vec!["Akkoord over zoekdocumenten"]
-    );
-    exec(
-        &app,
-        "UPDATE agreement SET title = 'Akkoord over de reiger' WHERE slug = 'zoekdocument'",
-    )
-    .await;
-    assert_eq!(
-        titles(&search(&mut c, "reiger").await, "akkoorden"),
-        vec!["Akkoord over de reiger"]
-    );
-    exec(
-        &app,
-        "DELETE FROM goal WHERE text = 'Meer kraanvogels op de werkvloer'",
-    )
-    .await;
-    assert!(titles(&search(&mut c, "kraanvogel").await, "akkoorden").is_empty());
-    assert!(!titles(&search(&mut c, "ijsvogel").await, "akkoorden").is_empty());
-    exec(&app, "DELETE FROM agreement WHERE slug = 'zoekdocument'").await;
-    assert!(titles(&search(&mut c, "ijsvogel").await, "akkoorden").is_empty());
-
-    // a person's new function, and a new name
-    exec(
-        &app,
-        "INSERT INTO person_function (person_id, title)
-         SELECT id, 'Voorzitter van de vogelwerkgroep' FROM person WHERE family_name = 'Crevits'",
-    )
-    .await;
-    assert_eq!(
-        titles(&search(&mut c, "vogelwerkgroep").await, "personen"),
-        vec!["Hilde Crevits"]
-    );
-    exec(
-        &app,
-        "UPDATE person SET given_name = 'Hildegard' WHERE family_name = 'Crevits'",
-    )
-    .await;
-    assert_eq!(
-        titles(&search(&mut c, "Hildegard").await, "personen"),
-        vec!["Hildegard Crevits"]
-    );
-    exec(
-        &app,
-        "DELETE FROM person_function WHERE title = 'Voorzitter van de vogelwerkgroep'",
-    )
-    .await;
-    assert!(titles(&search(&mut c, "vogelwerkgroep").await, "personen").is_empty());
+    // Each edit, then what searches find: (query, group, titles).
+    let steps: [(&str, &[(&str, &str, &[&str])]); 7] = [
+        (
+            "INSERT INTO agreement_commitment (agreement_id, position, text)
+             SELECT id, 1, 'Wij steunen de ijsvogel' FROM agreement WHERE slug = 'zoekdocument'",
+            &[("ijsvogel", "akkoorden", &["Akkoord over zoekdocumenten"])],
+        ),
+        (
+            "UPDATE agreement SET title = 'Akkoord over de reiger' WHERE slug = 'zoekdocument'",
+            &[("reiger", "akkoorden", &["Akkoord over de reiger"])],
+        ),
+        (
+            "DELETE FROM goal WHERE text = 'Meer kraanvogels op de werkvloer'",
+            &[
+                ("kraanvogel", "akkoorden", &[]),
+                ("ijsvogel", "akkoorden", &["Akkoord over de reiger"]),
+            ],
+        ),
+        (
+            "DELETE FROM agreement WHERE slug = 'zoekdocument'",
+            &[("ijsvogel", "akkoorden", &[])],
+        ),
+        // a person's new function, and a new name
+        (
+            "INSERT INTO person_function (person_id, title)
+             SELECT id, 'Voorzitter van de vogelwerkgroep' FROM person WHERE family_name = 'Crevits'",
+            &[("vogelwerkgroep", "personen", &["Hilde Crevits"])],
+        ),
+        (
+            "UPDATE person SET given_name = 'Hildegard' WHERE family_name = 'Crevits'",
+            &[("Hildegard", "personen", &["Hildegard Crevits"])],
+        ),
+        (
+            "DELETE FROM person_function WHERE title = 'Voorzitter van de vogelwerkgroep'",
+            &[("vogelwerkgroep", "personen", &[])],
+        ),
+    ];
+    for (sql, searches) in steps {
+        exec(&app, sql).await;
+        for (query, group, expected) in searches {
+            assert_eq!(
+                titles(&search(&mut c, query).await, group),
+                *expected,
+                "{query} after {sql}"
+            );
+        }
+    }
 }
 
 #[tokio::test]
