@@ -713,6 +713,9 @@ async fn a_meetings_place_is_searchable_for_members_only() {
     assert!(!titles(&page, "vergaderingen").is_empty());
 }
 
+/// A search and what it finds: (query, group, titles).
+type Found<'a> = (&'a str, &'a str, &'a [&'a str]);
+
 #[tokio::test]
 async fn search_follows_edits_of_commitments_goals_and_functions() {
     // agreements and people are searched on a stored document that triggers
@@ -746,8 +749,8 @@ async fn search_follows_edits_of_commitments_goals_and_functions() {
             .contains(&"kraanvogels".to_string())
     );
 
-    // Each edit, then what searches find: (query, group, titles).
-    let steps: [(&str, &[(&str, &str, &[&str])]); 7] = [
+    // Each edit, then what searches find.
+    let steps: [(&str, &[Found]); 7] = [
         (
             "INSERT INTO agreement_commitment (agreement_id, position, text)
              SELECT id, 1, 'Wij steunen de ijsvogel' FROM agreement WHERE slug = 'zoekdocument'",
