@@ -246,11 +246,11 @@ async fn show(
         Ok::<_, AppError>((page, lines, follow_ups))
     };
     let data = state.cache.data(format!("agreement {slug}"), read).await?;
-    let (page, lines, follow_ups) = (*data).clone();
     // Drafts only for those signed in.
-    if !(page.agreement.published || ctx.user.is_some()) {
+    if !(data.0.agreement.published || ctx.user.is_some()) {
         return Err(AppError::NotFound);
     }
+    let (page, lines, follow_ups) = (*data).clone();
     let agreement = page.agreement;
     let commitments = page.commitments.0;
     let goals = goal_views(page.goals.0, page.measurements.0);

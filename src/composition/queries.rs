@@ -187,17 +187,6 @@ pub async fn seat_rules(db: impl PgExecutor<'_>, body_id: i64) -> sqlx::Result<V
     .await
 }
 
-pub async fn contacts(db: impl PgExecutor<'_>, body_id: i64) -> sqlx::Result<Vec<Contact>> {
-    sqlx::query_as(
-        "SELECT p.slug, p.given_name || ' ' || p.family_name AS name
-         FROM body_contact c JOIN person p ON p.id = c.person_id
-         WHERE c.body_id = $1 ORDER BY c.position",
-    )
-    .bind(body_id)
-    .fetch_all(db)
-    .await
-}
-
 /// A body with its SERV contact persons, in one query (the public body
 /// page's first of three).
 pub async fn body_with_contacts(

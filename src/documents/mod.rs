@@ -20,7 +20,7 @@ use crate::app::AppState;
 use crate::auth::access::{Access, PROPOSERS, Routes};
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, Result};
-use crate::meetings::queries::sits_in;
+use crate::meetings::queries::sits_in_on_either;
 use crate::web::{self, PageCtx};
 pub use queries::DocumentLink;
 
@@ -245,11 +245,11 @@ async fn may_download(
         if crate::agenda::owns(user, &item) {
             return Ok(true);
         }
-        let member = sits_in(&state.db, user, item.body_id, web::today()).await?
-            || match item.meeting_starts_at {
-                Some(t) => sits_in(&state.db, user, item.body_id, web::brussels(t).date()).await?,
-                None => false,
-            };
+        let today = web::today();
+        let meeting_day = item
+            .meeting_starts_at
+            .map_or(today, |t| web::brussels(t).date());
+        let member = sits_in_on_either(&state.db, user, item.body_id, today, meeting_day).await?;
         let on_agenda = item.meeting_id.is_some()
             && matches!(item.status, ItemStatus::Accepted | ItemStatus::DealtWith);
         return Ok(member && (!doc.confidential || on_agenda));

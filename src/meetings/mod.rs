@@ -458,20 +458,13 @@ async fn show(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
-    let viewer = ctx.user.as_ref();
     // What the page shows is the same for every viewer of the same kind
     // (members of one organisation, visitors…): kept in memory until the
     // next change. An unknown meeting is an error, and errors are not kept.
-    let read = async {
-        let details = queries::details(&state.db, id, viewer)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let agenda = crate::agenda::agenda_for_meeting_page(&state, id, details.member).await?;
-        Ok::<_, AppError>((details, agenda))
-    };
+    let viewer = queries::DetailsViewer::of(ctx.user.as_ref());
     let data = state
         .cache
-        .data(queries::details_key(id, viewer), read)
+        .data(viewer.key(id), page_data(&state, id, viewer))
         .await?;
     let (details, agenda) = (*data).clone();
     let page = meeting_page(
@@ -494,12 +487,27 @@ pub(crate) async fn render_meeting(
     status: StatusCode,
     input: PageInput,
 ) -> Result<Response> {
-    let details = queries::details(&state.db, meeting.id, ctx.user.as_ref())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let agenda = crate::agenda::agenda_for_meeting_page(state, meeting.id, details.member).await?;
+    let viewer = queries::DetailsViewer::of(ctx.user.as_ref());
+    let (details, agenda) = page_data(state, meeting.id, viewer).await?;
     let page = meeting_page(state, ctx, details, agenda, None, input).await?;
     Ok((status, web::render(&page)).into_response())
+}
+
+/// What the meeting page shows `viewer`: the meeting with all a viewer of
+/// that kind may see, and the agenda.
+async fn page_data(
+    state: &AppState,
+    id: i64,
+    viewer: queries::DetailsViewer,
+) -> Result<(
+    queries::MeetingDetails,
+    Vec<crate::agenda::queries::AgendaItem>,
+)> {
+    let details = queries::details(&state.db, id, viewer)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let agenda = crate::agenda::agenda_for_meeting_page(state, id, details.member).await?;
+    Ok((details, agenda))
 }
 
 async fn meeting_page(

@@ -7,7 +7,7 @@ use sqlx::{PgConnection, PgExecutor};
 use time::{Date, OffsetDateTime};
 
 use crate::audit;
-use crate::auth::{CurrentUser, Role};
+use crate::auth::CurrentUser;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
 #[sqlx(type_name = "meeting_kind", rename_all = "snake_case")]
@@ -198,26 +198,6 @@ pub struct MeetingFields {
     pub notes: String,
 }
 
-pub async fn list(
-    db: impl PgExecutor<'_>,
-    body_slug: Option<&str>,
-    year: Option<i32>,
-) -> sqlx::Result<Vec<Meeting>> {
-    sqlx::query_as(
-        "SELECT m.id, m.body_id, b.slug AS body_slug, b.name AS body_name, m.kind, m.starts_at,
-                m.ends_at, m.location, m.online_url, m.notes, m.status, m.cancel_reason,
-                m.sequence, m.version, m.created_at, m.modified_at
-         FROM meeting m JOIN body b ON b.id = m.body_id
-         WHERE ($1::text IS NULL OR b.slug = $1)
-           AND ($2::int IS NULL OR extract(year FROM m.starts_at AT TIME ZONE 'Europe/Brussels') = $2)
-         ORDER BY m.starts_at, m.id",
-    )
-    .bind(body_slug)
-    .bind(year)
-    .fetch_all(db)
-    .await
-}
-
 /// The calendar page's meetings in one query: those of `year` (Brussels
 /// time) and the next three that are neither over nor cancelled, of one
 /// body or all. The caller splits them by year; the year is a range on
@@ -306,17 +286,32 @@ impl MeetingDetails {
     }
 }
 
-/// What [`details`] depends on besides the meeting: who asks and today's
-/// date, for keeping its answer in memory (`cache::data`).
-pub fn details_key(id: i64, viewer: Option<&CurrentUser>) -> String {
-    let staff = viewer.is_some_and(|u| matches!(u.role, Role::Secretariat | Role::Admin));
-    format!(
-        "meeting {id} {staff} {} {:?} {:?} {}",
-        viewer.is_some(),
-        viewer.and_then(|u| u.organisation_id),
-        viewer.and_then(|u| u.minister_id),
-        crate::web::today()
-    )
+/// All [`details`] takes from who asks, and the day it asks on: the key
+/// under which its answer is kept in memory (`cache::data`) is made of the
+/// same values the query binds, so the two cannot drift apart.
+#[derive(Debug, Clone, Copy)]
+pub struct DetailsViewer {
+    staff: bool,
+    signed_in: bool,
+    organisation_id: Option<i64>,
+    minister_id: Option<i64>,
+    today: Date,
+}
+
+impl DetailsViewer {
+    pub fn of(viewer: Option<&CurrentUser>) -> Self {
+        DetailsViewer {
+            staff: viewer.is_some_and(CurrentUser::is_staff),
+            signed_in: viewer.is_some(),
+            organisation_id: viewer.and_then(|u| u.organisation_id),
+            minister_id: viewer.and_then(|u| u.minister_id),
+            today: crate::web::today(),
+        }
+    }
+
+    pub fn key(&self, id: i64) -> String {
+        format!("meeting {id} {self:?}")
+    }
 }
 
 /// The meeting page's data in one query: the meeting, its minutes and
@@ -326,9 +321,8 @@ pub fn details_key(id: i64, viewer: Option<&CurrentUser>) -> String {
 pub async fn details(
     db: impl PgExecutor<'_>,
     id: i64,
-    viewer: Option<&CurrentUser>,
+    viewer: DetailsViewer,
 ) -> sqlx::Result<Option<MeetingDetails>> {
-    let staff = viewer.is_some_and(|u| matches!(u.role, Role::Secretariat | Role::Admin));
     sqlx::query_as(
         "SELECT m.id, m.body_id, b.slug AS body_slug, b.name AS body_name, m.kind, m.starts_at,
                 m.ends_at, m.location, m.online_url, m.notes, m.status, m.cancel_reason,
@@ -372,11 +366,11 @@ pub async fn details(
          WHERE m.id = $1",
     )
     .bind(id)
-    .bind(staff)
-    .bind(viewer.is_some())
-    .bind(viewer.and_then(|u| u.organisation_id))
-    .bind(viewer.and_then(|u| u.minister_id))
-    .bind(crate::web::today())
+    .bind(viewer.staff)
+    .bind(viewer.signed_in)
+    .bind(viewer.organisation_id)
+    .bind(viewer.minister_id)
+    .bind(viewer.today)
     .fetch_optional(db)
     .await
 }
@@ -617,7 +611,7 @@ pub async fn sits_in_on_either(
     on: Date,
     or_on: Date,
 ) -> sqlx::Result<bool> {
-    if matches!(user.role, Role::Secretariat | Role::Admin) {
+    if user.is_staff() {
         return Ok(true);
     }
     // The rules are in the SQL function `sits_in` (migration …0800).
@@ -641,7 +635,7 @@ pub async fn bodies_of(
     sqlx::query_scalar(
         "SELECT id FROM body WHERE $1 OR sits_in(id, $2, $3, $4, $4) ORDER BY sort_order",
     )
-    .bind(matches!(user.role, Role::Secretariat | Role::Admin))
+    .bind(user.is_staff())
     .bind(user.organisation_id)
     .bind(user.minister_id)
     .bind(today)

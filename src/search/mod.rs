@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::auth::Role;
 use crate::auth::access::{Access, Routes};
 use crate::error::Result;
 use crate::meetings::queries::MeetingStatus;
@@ -115,7 +114,7 @@ async fn searcher(state: &AppState, ctx: &PageCtx) -> Result<Searcher> {
     };
     Ok(Searcher {
         signed_in: true,
-        staff: matches!(user.role, Role::Secretariat | Role::Admin),
+        staff: user.is_staff(),
         organisation_id: user.organisation_id,
         minister_id: user.minister_id,
         bodies: crate::meetings::queries::bodies_of(&state.db, user, web::today()).await?,
