@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::access::{Access, PROPOSERS, Routes, SECRETARIAT};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{CurrentUser, Reader};
 use crate::documents::{DocumentInput, DocumentLink};
 use crate::error::{AppError, Result};
 use crate::meetings::queries::Meeting;
@@ -79,14 +79,9 @@ pub fn owns(user: &CurrentUser, item: &AgendaItem) -> bool {
 /// proposer only their own. Anything else is "not found".
 pub(crate) async fn load_visible(state: &AppState, ctx: &PageCtx, id: &str) -> Result<AgendaItem> {
     let user = ctx.user.as_ref().ok_or(AppError::NotFound)?;
-    let item = queries::get(&state.db, parse_id(id)?)
+    queries::get_for_proposer(&state.db, parse_id(id)?, Reader::of(Some(user)))
         .await?
-        .ok_or(AppError::NotFound)?;
-    if user.role == Role::Secretariat || owns(user, &item) {
-        Ok(item)
-    } else {
-        Err(AppError::NotFound)
-    }
+        .ok_or(AppError::NotFound)
 }
 
 impl AgendaItem {
@@ -153,7 +148,7 @@ async fn mine(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
     let user = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
-    let items = queries::for_proposer(&state.db, user.organisation_id, user.minister_id).await?;
+    let items = queries::for_proposer(&state.db, Reader::of(Some(user))).await?;
     Ok(web::render(&ListPage {
         ctx,
         items,
@@ -378,7 +373,7 @@ pub(crate) async fn builder_page(
     input: BuilderInput,
     status: axum::http::StatusCode,
 ) -> Result<Response> {
-    let items = queries::on_meeting(&state.db, meeting.id, false).await?;
+    let items = queries::on_meeting(&state.db, meeting.id, Reader::of(ctx.user.as_ref())).await?;
     let later = queries::open_meetings(&state.db)
         .await?
         .into_iter()
@@ -419,7 +414,7 @@ async fn print(
 ) -> Result<Response> {
     let meeting = crate::meetings::load(&state, &id).await?;
     let member = crate::meetings::is_member(&state, ctx.user.as_ref(), &meeting).await?;
-    let items = queries::on_meeting(&state.db, meeting.id, !member).await?;
+    let items = queries::on_meeting(&state.db, meeting.id, Reader::of(ctx.user.as_ref())).await?;
     Ok(web::render(&PrintPage {
         ctx,
         meeting,
@@ -428,12 +423,11 @@ async fn print(
     }))
 }
 
-/// For the meeting page: the agenda this viewer may see. Everyone sees the
-/// agenda; confidential items only those who sit in the body (`member`).
+/// For the meeting page: the agenda as `reader` may see it.
 pub async fn agenda_for_meeting_page(
     state: &AppState,
     meeting: i64,
-    member: bool,
+    reader: Reader,
 ) -> Result<Vec<AgendaItem>> {
-    Ok(queries::on_meeting(&state.db, meeting, !member).await?)
+    Ok(queries::on_meeting(&state.db, meeting, reader).await?)
 }

@@ -8,6 +8,7 @@ use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
 
 use crate::audit;
+use crate::auth::Reader;
 use crate::meetings::queries::MeetingStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
@@ -183,6 +184,22 @@ const SELECT: &str = "SELECT a.id, a.body_id, b.name AS body_name, a.meeting_id,
     LEFT JOIN organisation o ON o.id = a.proposer_organisation_id
     LEFT JOIN person p ON p.id = a.proposer_minister_id";
 
+/// The item, if `reader` may work on it: the secretariat any, a proposer
+/// its own (`agenda_item_owned`). Others see items on the meeting pages.
+pub async fn get_for_proposer(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    reader: Reader,
+) -> sqlx::Result<Option<AgendaItem>> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE a.id = $1 AND (($2::reader).reads_all OR agenda_item_owned($2, a))"
+    ))
+    .bind(id)
+    .bind(reader)
+    .fetch_optional(db)
+    .await
+}
+
 pub async fn get(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<AgendaItem>> {
     sqlx::query_as(&format!("{SELECT} WHERE a.id = $1"))
         .bind(id)
@@ -190,19 +207,16 @@ pub async fn get(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Agenda
         .await
 }
 
-/// The items of an organisation, or of a minister's cabinet.
+/// The items `reader` proposed (`agenda_item_owned`): of its organisation,
+/// or of its minister's cabinet.
 pub async fn for_proposer(
     db: impl PgExecutor<'_>,
-    organisation: Option<i64>,
-    minister: Option<i64>,
+    reader: Reader,
 ) -> sqlx::Result<Vec<AgendaItem>> {
     sqlx::query_as(&format!(
-        "{SELECT} WHERE ($2::bigint IS NOT NULL AND a.proposer_minister_id = $2)
-            OR ($2::bigint IS NULL AND a.proposer_minister_id IS NULL AND a.proposer_organisation_id = $1)
-         ORDER BY a.created_at DESC, a.id DESC"
+        "{SELECT} WHERE agenda_item_owned($1, a) ORDER BY a.created_at DESC, a.id DESC"
     ))
-    .bind(organisation)
-    .bind(minister)
+    .bind(reader)
     .fetch_all(db)
     .await
 }
@@ -217,19 +231,20 @@ pub async fn queue(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<AgendaItem>> {
     .await
 }
 
-/// The agenda of a meeting, in order; `public_only` leaves out confidential items.
+/// The agenda of a meeting, in order, as `reader` may see it
+/// (`agenda_item_visible`: a confidential item only for the members).
 pub async fn on_meeting(
     db: impl PgExecutor<'_>,
     meeting: i64,
-    public_only: bool,
+    reader: Reader,
 ) -> sqlx::Result<Vec<AgendaItem>> {
     sqlx::query_as(&format!(
-        "{SELECT} WHERE a.meeting_id = $1 AND a.status IN ('accepted', 'dealt_with')
-            AND a.position IS NOT NULL AND (NOT $2 OR NOT a.confidential)
+        "{SELECT} WHERE a.meeting_id = $1 AND agenda_item_on_agenda(a)
+            AND agenda_item_visible($2, a, (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)
          ORDER BY a.position"
     ))
     .bind(meeting)
-    .bind(public_only)
+    .bind(reader)
     .fetch_all(db)
     .await
 }

@@ -2,8 +2,13 @@
 //! `_csrf` field of every form and compared in constant time on every
 //! state-changing request, plus a check that the request comes from our own
 //! origin (Sec-Fetch-Site / Origin).
+//!
+//! An upload (multipart) carries the token as its first part: the check reads
+//! the body up to that part only, compares, and hands the handler the whole
+//! body again. A wrong or missing token is refused before any file is read,
+//! and the token never appears in a URL (access logs, history, `Referer`).
 
-use axum::body::{Body, to_bytes};
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::Request;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -19,6 +24,8 @@ const SESSION_KEY: &str = "csrf";
 pub const FIELD: &str = "_csrf";
 /// Forms are small; uploads set their own, larger limit before this runs.
 const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+/// How much of an upload is read to find its first part, the token.
+const MULTIPART_PREFIX_BYTES: usize = 16 * 1024;
 
 /// The session's token, created on first use.
 pub async fn token(session: &Session) -> Result<String> {
@@ -67,14 +74,12 @@ pub async fn verify(session: Session, req: Request, next: Next) -> Response {
     };
 
     let (parts, body) = req.into_parts();
-    let is_form = parts
+    let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    // Multipart uploads carry the token in the query string instead.
-    let from_query = parts.uri.query().and_then(|q| field(q.as_bytes()));
-    let (given, body) = if is_form {
+        .unwrap_or_default();
+    let (given, body) = if content_type.starts_with("application/x-www-form-urlencoded") {
         let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
             Ok(b) => b,
             Err(_) => {
@@ -86,16 +91,55 @@ pub async fn verify(session: Session, req: Request, next: Next) -> Response {
             }
         };
         (field(&bytes), Body::from(bytes))
+    } else if content_type.starts_with("multipart/form-data") {
+        match multipart_token(content_type, body).await {
+            Some((given, body)) => (given, body),
+            None => (None, Body::empty()),
+        }
     } else {
         (None, body)
     };
-    let given = given.or(from_query);
     let ok = given.is_some_and(|g| bool::from(g.as_bytes().ct_eq(expected.as_bytes())));
     if !ok {
         tracing::warn!(path = %parts.uri.path(), "CSRF token missing or wrong");
         return refused();
     }
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// The token of a multipart form, which must be its first part, and the
+/// body to pass on: what was read, then the rest of the stream. `None` when
+/// the body cannot be read at all.
+async fn multipart_token(content_type: &str, body: Body) -> Option<(Option<String>, Body)> {
+    use futures_util::StreamExt;
+
+    let boundary = multer::parse_boundary(content_type).ok()?;
+    let mut stream = body.into_data_stream();
+    let mut prefix = Vec::new();
+    while prefix.len() < MULTIPART_PREFIX_BYTES {
+        match stream.next().await {
+            Some(Ok(chunk)) => prefix.extend_from_slice(&chunk),
+            Some(Err(_)) => return None,
+            None => break,
+        }
+    }
+    let prefix = Bytes::from(prefix);
+    let given = first_part_token(prefix.clone(), boundary).await;
+    let whole =
+        futures_util::stream::once(async move { Ok::<_, axum::Error>(prefix) }).chain(stream);
+    Some((given, Body::from_stream(whole)))
+}
+
+/// The value of the first part if it is the token field, read from the
+/// start of the body alone (the rest has not arrived yet, and need not).
+async fn first_part_token(prefix: Bytes, boundary: String) -> Option<String> {
+    let start = futures_util::stream::once(async move { Ok::<_, std::io::Error>(prefix) });
+    let mut form = multer::Multipart::new(start, boundary);
+    let first = form.next_field().await.ok()??;
+    if first.name() != Some(FIELD) || first.file_name().is_some() {
+        return None;
+    }
+    first.text().await.ok()
 }
 
 fn field(form: &[u8]) -> Option<String> {

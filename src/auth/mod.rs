@@ -4,7 +4,10 @@
 pub mod access;
 pub mod csrf;
 pub mod password;
+pub mod reader;
 pub mod totp;
+
+pub use reader::Reader;
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -90,11 +93,6 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
-    /// The secretariat and administrators: they see everything of every body.
-    pub fn is_staff(&self) -> bool {
-        matches!(self.role, Role::Secretariat | Role::Admin)
-    }
-
     /// Who they act for, as shown next to their name.
     pub fn acting_for(&self) -> Option<String> {
         match (&self.minister_name, &self.organisation_name) {

@@ -1,10 +1,11 @@
 //! Documents of agenda items: uploaded by whoever may edit the item,
-//! listed on the item page and on the meeting page for the members of the
-//! body, downloaded as attachments.
+//! listed on the item page and the meeting page and downloaded as
+//! attachments by exactly those the rule `document_visible` lets see them
+//! (docs/access.md). Every download, and every refused one, is in the audit
+//! log.
 //!
-//! The CSRF token of an upload travels in the query string of the form's
-//! action (`?_csrf=…`): the CSRF middleware checks it before the body is
-//! read, so no one reaches this module's upload without it.
+//! The CSRF token of an upload is the form's first part: the CSRF middleware
+//! reads the body up to it and refuses a wrong one before any file is read.
 
 pub mod check;
 pub mod queries;
@@ -15,13 +16,13 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 
+use crate::accounts::ClientAddr;
 use crate::agenda::queries::{AgendaItem, ItemStatus};
 use crate::app::AppState;
 use crate::auth::access::{Access, PROPOSERS, Routes};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{CurrentUser, Reader, Role};
 use crate::error::{AppError, Result};
-use crate::meetings::queries::sits_in_on_either;
-use crate::web::{self, PageCtx};
+use crate::web::PageCtx;
 pub use queries::DocumentLink;
 
 /// The request body of an upload may be somewhat larger than the 20 MB a
@@ -36,7 +37,7 @@ pub fn routes() -> Routes {
             UPLOAD_BODY_LIMIT,
             upload,
         )
-        .get("/documenten/{id}", Access::SignedIn, download)
+        .get("/documenten/{id}", Access::Public, download)
 }
 
 impl DocumentLink {
@@ -195,16 +196,29 @@ async fn refuse(
 async fn download(
     ctx: PageCtx,
     State(state): State<AppState>,
+    ClientAddr(from): ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let user = ctx.user.as_ref().ok_or(AppError::NotFound)?;
-    let doc = queries::get(&state.db, parse_id(&id)?)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !may_download(&state, user, &doc).await? {
-        tracing::warn!(document = doc.id, account = user.id, "document refused");
-        return Err(AppError::NotFound);
-    }
+    let id = parse_id(&id)?;
+    let reader = Reader::of(ctx.user.as_ref());
+    let account = ctx.user.as_ref().map(|u| u.id);
+    let Some(doc) = queries::get_visible(&state.db, id, reader).await? else {
+        // Unknown or not for this reader: the same answer, so ids tell
+        // nothing; a refusal of an existing document is recorded.
+        if !queries::exists(&state.db, id).await? {
+            return Err(AppError::NotFound);
+        }
+        tracing::warn!(document = id, ?account, "document refused");
+        queries::record_access(&state.db, account, "document.refused", id, &from).await?;
+        // A visitor may see more once signed in (a member's link, say).
+        return Err(match account {
+            None => AppError::SignInRequired {
+                return_to: format!("/documenten/{id}"),
+            },
+            Some(_) => AppError::NotFound,
+        });
+    };
+    queries::record_access(&state.db, account, "document.download", doc.id, &from).await?;
     let content = queries::content(&state.db, doc.id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -225,39 +239,4 @@ async fn download(
         HeaderValue::from_static("private, no-store"),
     );
     Ok(response)
-}
-
-/// Whoever sits in the item's body, its proposer and the secretariat; a
-/// confidential document only the secretariat, the proposer, and the
-/// members once the item is on a meeting's agenda.
-async fn may_download(
-    state: &AppState,
-    user: &CurrentUser,
-    doc: &queries::Document,
-) -> Result<bool> {
-    if user.role == Role::Secretariat {
-        return Ok(true);
-    }
-    if let Some(item_id) = doc.agenda_item_id {
-        let Some(item) = crate::agenda::queries::get(&state.db, item_id).await? else {
-            return Ok(false);
-        };
-        if crate::agenda::owns(user, &item) {
-            return Ok(true);
-        }
-        let today = web::today();
-        let meeting_day = item
-            .meeting_starts_at
-            .map_or(today, |t| web::brussels(t).date());
-        let member = sits_in_on_either(&state.db, user, item.body_id, today, meeting_day).await?;
-        let on_agenda = item.meeting_id.is_some()
-            && matches!(item.status, ItemStatus::Accepted | ItemStatus::DealtWith);
-        return Ok(member && (!doc.confidential || on_agenda));
-    }
-    if let Some(meeting_id) = doc.meeting_id {
-        let meeting = crate::meetings::load(state, &meeting_id.to_string()).await?;
-        let member = crate::meetings::is_member(state, Some(user), &meeting).await?;
-        return Ok(member && !doc.confidential);
-    }
-    Ok(false)
 }

@@ -6,6 +6,7 @@ use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 
 use crate::audit;
+use crate::auth::Reader;
 
 /// A document as listed: no content.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
@@ -48,13 +49,52 @@ pub async fn for_item(db: impl PgExecutor<'_>, item: i64) -> sqlx::Result<Vec<Do
     .await
 }
 
-pub async fn get(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Document>> {
+/// The document, if `reader` may see it (`document_visible`).
+pub async fn get_visible(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    reader: Reader,
+) -> sqlx::Result<Option<Document>> {
     sqlx::query_as(
-        "SELECT id, agenda_item_id, meeting_id, filename, content_type, confidential
-         FROM document WHERE id = $1",
+        "SELECT d.id, d.agenda_item_id, d.meeting_id, d.filename, d.content_type, d.confidential
+         FROM document d
+         LEFT JOIN agenda_item a ON a.id = d.agenda_item_id
+         LEFT JOIN meeting m ON m.id = coalesce(a.meeting_id, d.meeting_id)
+         WHERE d.id = $1
+           AND document_visible($2, d, a, (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)",
     )
     .bind(id)
+    .bind(reader)
     .fetch_optional(db)
+    .await
+}
+
+pub async fn exists(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM document WHERE id = $1)")
+        .bind(id)
+        .fetch_one(db)
+        .await
+}
+
+/// A download or a refused one, in the audit log: who (none for a visitor),
+/// which document, from which address.
+pub async fn record_access(
+    db: &sqlx::PgPool,
+    account: Option<i64>,
+    action: &str,
+    id: i64,
+    from: &str,
+) -> sqlx::Result<()> {
+    let mut conn = db.acquire().await?;
+    audit::record(
+        &mut conn,
+        account,
+        action,
+        "document",
+        Some(id.to_string()),
+        None,
+        Some(json!({ "address": from })),
+    )
     .await
 }
 

@@ -10,11 +10,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use time::Date;
 
 use crate::app::AppState;
 use crate::auth::access::{Access, Routes, SECRETARIAT};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{CurrentUser, Reader, Role};
 use crate::error::{AppError, Result};
 use crate::web::{self, PageCtx};
 use queries::{Meeting, MeetingStatus, Minutes, Participant, Reschedule};
@@ -139,29 +138,16 @@ impl Meeting {
     pub fn is_cancelled(&self) -> bool {
         self.status == MeetingStatus::Cancelled
     }
-
-    fn local_date(&self) -> Date {
-        web::brussels(self.starts_at).date()
-    }
 }
 
-/// May this viewer see the internals (place, invitations, minutes) of a
-/// meeting of this body?
+/// May this viewer see the internals (place, invitations, attendance) of a
+/// meeting? The rule `meeting_internals_visible`.
 pub(crate) async fn is_member(
     state: &AppState,
     user: Option<&CurrentUser>,
     m: &Meeting,
 ) -> Result<bool> {
-    match user {
-        None => Ok(false),
-        // On the day of the meeting or today: one query for both.
-        Some(u) => {
-            Ok(
-                queries::sits_in_on_either(&state.db, u, m.body_id, m.local_date(), web::today())
-                    .await?,
-            )
-        }
-    }
+    Ok(queries::internals_visible(&state.db, Reader::of(user), m.id).await?)
 }
 
 // --- the calendar ---
@@ -461,10 +447,13 @@ async fn show(
     // What the page shows is the same for every viewer of the same kind
     // (members of one organisation, visitors…): kept in memory until the
     // next change. An unknown meeting is an error, and errors are not kept.
-    let viewer = queries::DetailsViewer::of(ctx.user.as_ref());
+    let reader = Reader::of(ctx.user.as_ref());
     let data = state
         .cache
-        .data(viewer.key(id), page_data(&state, id, viewer))
+        .data(
+            queries::details_key(id, &reader),
+            page_data(&state, id, reader),
+        )
         .await?;
     let (details, agenda) = (*data).clone();
     let page = meeting_page(
@@ -487,26 +476,26 @@ pub(crate) async fn render_meeting(
     status: StatusCode,
     input: PageInput,
 ) -> Result<Response> {
-    let viewer = queries::DetailsViewer::of(ctx.user.as_ref());
-    let (details, agenda) = page_data(state, meeting.id, viewer).await?;
+    let reader = Reader::of(ctx.user.as_ref());
+    let (details, agenda) = page_data(state, meeting.id, reader).await?;
     let page = meeting_page(state, ctx, details, agenda, None, input).await?;
     Ok((status, web::render(&page)).into_response())
 }
 
-/// What the meeting page shows `viewer`: the meeting with all a viewer of
+/// What the meeting page shows `reader`: the meeting with all a reader of
 /// that kind may see, and the agenda.
 async fn page_data(
     state: &AppState,
     id: i64,
-    viewer: queries::DetailsViewer,
+    reader: Reader,
 ) -> Result<(
     queries::MeetingDetails,
     Vec<crate::agenda::queries::AgendaItem>,
 )> {
-    let details = queries::details(&state.db, id, viewer)
+    let details = queries::details(&state.db, id, reader)
         .await?
         .ok_or(AppError::NotFound)?;
-    let agenda = crate::agenda::agenda_for_meeting_page(state, id, details.member).await?;
+    let agenda = crate::agenda::agenda_for_meeting_page(state, id, reader).await?;
     Ok((details, agenda))
 }
 
@@ -651,7 +640,7 @@ async fn personal_feed(
     let user = queries::calendar_account(&state.db, token)
         .await?
         .ok_or(AppError::NotFound)?;
-    let bodies = queries::bodies_of(&state.db, &user, web::today()).await?;
+    let bodies = queries::bodies_of(&state.db, Reader::of(Some(&user))).await?;
     let meetings = queries::for_bodies(&state.db, &bodies).await?;
     let base = base_url(&headers, state.config.secure_cookies);
     let ics = ical::feed(

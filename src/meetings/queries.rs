@@ -7,7 +7,7 @@ use sqlx::{PgConnection, PgExecutor};
 use time::{Date, OffsetDateTime};
 
 use crate::audit;
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Reader};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
 #[sqlx(type_name = "meeting_kind", rename_all = "snake_case")]
@@ -267,11 +267,12 @@ pub struct MeetingDetails {
     pub minutes_approved_on: Option<Date>,
     pub minutes_version: Option<i32>,
     pub reschedules: Json<Vec<Reschedule>>,
-    /// Does the viewer sit in the body? (Staff always do.)
+    /// May the reader see the meeting's internals (`meeting_internals_visible`)?
+    /// Unless so, place, online link and notes are empty.
     pub member: bool,
     /// Empty unless `member`.
     pub participants: Json<Vec<Participant>>,
-    /// Empty unless `member`.
+    /// Of the items on the agenda, those `document_visible` lets the reader see.
     pub documents: Json<Vec<crate::documents::queries::DocumentLink>>,
 }
 
@@ -286,47 +287,30 @@ impl MeetingDetails {
     }
 }
 
-/// All [`details`] takes from who asks, and the day it asks on: the key
-/// under which its answer is kept in memory (`cache::data`) is made of the
-/// same values the query binds, so the two cannot drift apart.
-#[derive(Debug, Clone, Copy)]
-pub struct DetailsViewer {
-    staff: bool,
-    signed_in: bool,
-    organisation_id: Option<i64>,
-    minister_id: Option<i64>,
-    today: Date,
-}
-
-impl DetailsViewer {
-    pub fn of(viewer: Option<&CurrentUser>) -> Self {
-        DetailsViewer {
-            staff: viewer.is_some_and(CurrentUser::is_staff),
-            signed_in: viewer.is_some(),
-            organisation_id: viewer.and_then(|u| u.organisation_id),
-            minister_id: viewer.and_then(|u| u.minister_id),
-            today: crate::web::today(),
-        }
-    }
-
-    pub fn key(&self, id: i64) -> String {
-        format!("meeting {id} {self:?}")
-    }
+/// The key under which [`details`]' answer for `reader` is kept in memory
+/// (`cache::data`): made of the very values the query binds, so the two
+/// cannot drift apart.
+pub fn details_key(id: i64, reader: &Reader) -> String {
+    format!("meeting {id} {reader:?}")
 }
 
 /// The meeting page's data in one query: the meeting, its minutes and
-/// reschedules, whether `viewer` sits in the body (on the day of the
-/// meeting or today), and for those who do, the participants and the
-/// documents of the agenda items.
+/// reschedules, whether `reader` may see its internals (sits in the body on
+/// the day of the meeting or today), and for those who may, the
+/// participants; the documents of the agenda items `reader` may see. Every
+/// part goes through its visibility rule (migration …20261206000100).
 pub async fn details(
     db: impl PgExecutor<'_>,
     id: i64,
-    viewer: DetailsViewer,
+    reader: Reader,
 ) -> sqlx::Result<Option<MeetingDetails>> {
     sqlx::query_as(
         "SELECT m.id, m.body_id, b.slug AS body_slug, b.name AS body_name, m.kind, m.starts_at,
-                m.ends_at, m.location, m.online_url, m.notes, m.status, m.cancel_reason,
-                m.sequence, m.version, m.created_at, m.modified_at,
+                m.ends_at,
+                CASE WHEN viewer.member THEN m.location ELSE '' END AS location,
+                CASE WHEN viewer.member THEN m.online_url END AS online_url,
+                CASE WHEN viewer.member THEN m.notes ELSE '' END AS notes,
+                m.status, m.cancel_reason, m.sequence, m.version, m.created_at, m.modified_at,
                 mi.text AS minutes_text, mi.status AS minutes_status,
                 mi.approved_on AS minutes_approved_on, mi.version AS minutes_version,
                 (SELECT coalesce(json_agg(json_build_object(
@@ -347,30 +331,23 @@ pub async fn details(
                      LEFT JOIN organisation o ON o.id = mp.organisation_id
                      WHERE mp.meeting_id = m.id)
                 ELSE '[]' END AS participants,
-                CASE WHEN viewer.member THEN
-                    (SELECT coalesce(json_agg(json_build_object(
-                                'id', d.id, 'agenda_item_id', d.agenda_item_id,
-                                'filename', d.filename, 'size_bytes', d.size_bytes,
-                                'confidential', d.confidential)
-                              ORDER BY d.uploaded_at, d.id), '[]')
-                     FROM document d JOIN agenda_item a ON a.id = d.agenda_item_id
-                     WHERE a.meeting_id = m.id AND a.status IN ('accepted', 'dealt_with')
-                       AND a.position IS NOT NULL)
-                ELSE '[]' END AS documents
+                (SELECT coalesce(json_agg(json_build_object(
+                            'id', d.id, 'agenda_item_id', d.agenda_item_id,
+                            'filename', d.filename, 'size_bytes', d.size_bytes,
+                            'confidential', d.confidential)
+                          ORDER BY d.uploaded_at, d.id), '[]')
+                 FROM document d JOIN agenda_item a ON a.id = d.agenda_item_id
+                 WHERE a.meeting_id = m.id AND agenda_item_on_agenda(a)
+                   AND document_visible($2, d, a, viewer.day)) AS documents
          FROM meeting m JOIN body b ON b.id = m.body_id
-         LEFT JOIN minutes mi ON mi.meeting_id = m.id
          CROSS JOIN LATERAL (
-             SELECT $2 OR ($3 AND sits_in(m.body_id, $4, $5,
-                                          (m.starts_at AT TIME ZONE 'Europe/Brussels')::date, $6))
-                    AS member) viewer
+             SELECT meeting_internals_visible($2, m) AS member,
+                    (m.starts_at AT TIME ZONE 'Europe/Brussels')::date AS day) viewer
+         LEFT JOIN minutes mi ON mi.meeting_id = m.id AND minutes_visible($2, m, mi.status)
          WHERE m.id = $1",
     )
     .bind(id)
-    .bind(viewer.staff)
-    .bind(viewer.signed_in)
-    .bind(viewer.organisation_id)
-    .bind(viewer.minister_id)
-    .bind(viewer.today)
+    .bind(reader)
     .fetch_optional(db)
     .await
 }
@@ -593,54 +570,46 @@ pub async fn agenda_size(db: impl PgExecutor<'_>, meeting: i64) -> sqlx::Result<
 /// Does the user's organisation (or minister) sit in the body on `on`?
 /// By a named mandate, or by a seat rule of the body for their side or
 /// organisation: the working group's members are not named, its seats are.
+/// The secretariat sits everywhere (`reader_sits_in`).
 pub async fn sits_in(
     db: impl PgExecutor<'_>,
     user: &CurrentUser,
     body_id: i64,
     on: Date,
 ) -> sqlx::Result<bool> {
-    sits_in_on_either(db, user, body_id, on, on).await
-}
-
-/// Does the user's organisation (or minister) sit in the body on `on` or
-/// on `or_on`?
-pub async fn sits_in_on_either(
-    db: impl PgExecutor<'_>,
-    user: &CurrentUser,
-    body_id: i64,
-    on: Date,
-    or_on: Date,
-) -> sqlx::Result<bool> {
-    if user.is_staff() {
-        return Ok(true);
-    }
-    // The rules are in the SQL function `sits_in` (migration …0800).
-    sqlx::query_scalar("SELECT sits_in($1, $2, $3, $4, $5)")
+    sqlx::query_scalar("SELECT reader_sits_in($1, $2, $3)")
+        .bind(Reader::on(Some(user), on))
         .bind(body_id)
-        .bind(user.organisation_id)
-        .bind(user.minister_id)
         .bind(on)
-        .bind(or_on)
         .fetch_one(db)
         .await
 }
 
-/// The bodies the user sits in today, for the personal calendar.
-pub async fn bodies_of(
+/// May `reader` see the internals (place, invitations, attendance) of the
+/// meeting? The rule `meeting_internals_visible`.
+pub async fn internals_visible(
     db: impl PgExecutor<'_>,
-    user: &CurrentUser,
-    today: Date,
-) -> sqlx::Result<Vec<i64>> {
-    // One query for all bodies, not one per body.
+    reader: Reader,
+    meeting: i64,
+) -> sqlx::Result<bool> {
     sqlx::query_scalar(
-        "SELECT id FROM body WHERE $1 OR sits_in(id, $2, $3, $4, $4) ORDER BY sort_order",
+        "SELECT coalesce((SELECT meeting_internals_visible($1, m) FROM meeting m WHERE m.id = $2),
+                         false)",
     )
-    .bind(user.is_staff())
-    .bind(user.organisation_id)
-    .bind(user.minister_id)
-    .bind(today)
-    .fetch_all(db)
+    .bind(reader)
+    .bind(meeting)
+    .fetch_one(db)
     .await
+}
+
+/// The bodies `reader` sits in today: those whose meetings' internals it
+/// may see, for the personal calendar and search.
+pub async fn bodies_of(db: impl PgExecutor<'_>, reader: Reader) -> sqlx::Result<Vec<i64>> {
+    // One query for all bodies, not one per body.
+    sqlx::query_scalar("SELECT id FROM body WHERE reader_sits_in($1, id, NULL) ORDER BY sort_order")
+        .bind(reader)
+        .fetch_all(db)
+        .await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]

@@ -11,11 +11,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::app::AppState;
+use crate::auth::Reader;
 use crate::auth::access::{Access, Routes};
 use crate::error::Result;
 use crate::meetings::queries::MeetingStatus;
 use crate::web::{self, PageCtx};
-use queries::{START, STOP, Searcher};
+use queries::{START, STOP};
 
 pub fn routes() -> Routes {
     Routes::new().get("/zoeken", Access::Public, search)
@@ -108,19 +109,6 @@ fn clean(q: &str) -> String {
         .to_string()
 }
 
-async fn searcher(state: &AppState, ctx: &PageCtx) -> Result<Searcher> {
-    let Some(user) = ctx.user.as_ref() else {
-        return Ok(Searcher::default());
-    };
-    Ok(Searcher {
-        signed_in: true,
-        staff: user.is_staff(),
-        organisation_id: user.organisation_id,
-        minister_id: user.minister_id,
-        bodies: crate::meetings::queries::bodies_of(&state.db, user, web::today()).await?,
-    })
-}
-
 async fn search(
     ctx: PageCtx,
     State(state): State<AppState>,
@@ -145,8 +133,8 @@ async fn search(
     } else if !q.is_empty() {
         page.q.clone_from(&q);
         if queries::has_terms(&state.db, &q).await? {
-            let who = searcher(&state, &page.ctx).await?;
-            page.groups = groups(&state, &q, &who).await?;
+            let reader = Reader::of(page.ctx.user.as_ref());
+            page.groups = groups(&state, &q, reader).await?;
             page.searched = true;
         } else {
             page.message = Some(
@@ -163,7 +151,7 @@ async fn search(
     })
 }
 
-async fn groups(state: &AppState, q: &str, who: &Searcher) -> Result<Vec<Group>> {
+async fn groups(state: &AppState, q: &str, reader: Reader) -> Result<Vec<Group>> {
     let mut groups = vec![
         Group {
             id: "akkoorden",
@@ -192,13 +180,13 @@ async fn groups(state: &AppState, q: &str, who: &Searcher) -> Result<Vec<Group>>
         },
     ];
     // one statement for all kinds; the rows come best first within a kind
-    for row in queries::search(&state.db, q, who).await? {
+    for row in queries::search(&state.db, q, reader).await? {
         let (group, hit) = match row.kind.as_str() {
             "agreement" => (0, agreement_hit(row)),
             "action_line" => (1, action_line_hit(row)),
             "agenda_item" => (2, agenda_item_hit(row)),
             "meeting" => (3, meeting_hit(row)),
-            "person" => (4, person_hit(row, who.staff)),
+            "person" => (4, person_hit(row, reader.reads_all)),
             other => {
                 tracing::error!(kind = other, "search returned an unknown kind");
                 continue;

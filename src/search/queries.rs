@@ -8,6 +8,7 @@
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
+use crate::auth::Reader;
 use crate::meetings::queries::{MeetingKind, MeetingStatus};
 
 /// Marks the start and end of a matched word in a snippet: characters of
@@ -21,18 +22,6 @@ pub fn headline_options() -> String {
     format!(
         "StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter=\" … \""
     )
-}
-
-/// Who searches, as the queries need it.
-#[derive(Debug, Clone, Default)]
-pub struct Searcher {
-    pub signed_in: bool,
-    /// the secretariat and administrators see everything
-    pub staff: bool,
-    pub organisation_id: Option<i64>,
-    pub minister_id: Option<i64>,
-    /// bodies the searcher's organisation (or minister) sits in today
-    pub bodies: Vec<i64>,
 }
 
 /// Does the query hold any word to search for? Punctuation and stop words
@@ -83,19 +72,19 @@ pub struct HitRow {
 ///
 /// Who finds what:
 /// - agreements (title, subtitle, introduction, commitments, goals; the
-///   title weighs most, then the subtitle) and their action lines: drafts
-///   only for signed-in users;
-/// - agenda items (title, explanation, decision): the secretariat all; the
-///   proposer's own organisation (or minister) their own, in any state;
-///   others items on a meeting's agenda, a confidential one (its embargo not
-///   yet passed) only for members of the item's body;
-/// - meetings by their body's name; by place and notes only for members of
-///   the body (and the secretariat);
+///   title weighs most, then the subtitle) and their action lines:
+///   `agreement_visible` (drafts only for signed-in users);
+/// - agenda items (title, explanation, decision): `agenda_item_visible`;
+/// - meetings by their body's name; by place and notes only where
+///   `meeting_internals_visible`;
 /// - people by name and public functions (public information).
+///
+/// The rules are those of every other channel (migration …20261206000100,
+/// docs/access.md).
 ///
 /// Every kind filters on what the searcher may see *before* its snippet is
 /// built, so no hidden text can reach a snippet.
-pub async fn search(db: impl PgExecutor<'_>, q: &str, who: &Searcher) -> sqlx::Result<Vec<HitRow>> {
+pub async fn search(db: impl PgExecutor<'_>, q: &str, reader: Reader) -> sqlx::Result<Vec<HitRow>> {
     sqlx::query_as(
         // `q` is computed once: inlined, a prepared statement's generic plan
         // would parse the query again for every row it ranks
@@ -106,64 +95,58 @@ pub async fn search(db: impl PgExecutor<'_>, q: &str, who: &Searcher) -> sqlx::R
              FROM agreement_search s
              JOIN agreement a ON a.id = s.agreement_id
              CROSS JOIN q
-             WHERE s.search @@ q.q AND (a.status = 'published' OR $3)
+             WHERE s.search @@ q.q AND agreement_visible($3, a.status)
              ORDER BY rank DESC, a.concluded_on DESC NULLS LAST, a.title
-             LIMIT $8),
+             LIMIT $4),
          lines AS (
              SELECT l.id, l.label, l.title, a.slug, a.title AS agreement_title,
                     ts_rank(l.search, q.q) AS rank
              FROM action_line l
              JOIN agreement a ON a.id = l.agreement_id
              CROSS JOIN q
-             WHERE l.search @@ q.q AND (a.status = 'published' OR $3)
+             WHERE l.search @@ q.q AND agreement_visible($3, a.status)
              ORDER BY rank DESC, a.title, l.id
-             LIMIT $8),
+             LIMIT $4),
          -- A common word matches hundreds of items: rank them on narrow rows
          -- (OFFSET 0 keeps the ranking below the join), and read the texts
          -- of the kept ones only.
          items AS (
              SELECT a.id, a.title, a.explanation, a.decision_text, a.body_id,
                     a.meeting_id, r.starts_at,
-                    a.confidential AND (a.embargo_until IS NULL OR a.embargo_until > now())
-                        AS confidential,
+                    agenda_item_under_embargo(a) AS confidential,
                     r.rank
              FROM (
-                 SELECT r.id, r.rank, m.starts_at
+                 SELECT r.id, r.rank, r.starts_at
                  FROM (
-                     SELECT a.id, a.meeting_id, ts_rank(a.search, q.q) AS rank
+                     SELECT a.id, m.starts_at, ts_rank(a.search, q.q) AS rank
                      FROM agenda_item a
+                     LEFT JOIN meeting m ON m.id = a.meeting_id
                      CROSS JOIN q
                      WHERE a.search @@ q.q
-                       AND ($4
-                            OR a.proposer_organisation_id = $5
-                            OR a.proposer_minister_id = $6
-                            OR (a.meeting_id IS NOT NULL
-                                AND a.status IN ('accepted', 'deferred', 'dealt_with')
-                                AND (NOT a.confidential
-                                     OR a.embargo_until <= now()
-                                     OR a.body_id = ANY($7))))
+                       AND agenda_item_visible($3, a,
+                               (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)
                      OFFSET 0) r
-                 LEFT JOIN meeting m ON m.id = r.meeting_id
-                 ORDER BY r.rank DESC, m.starts_at DESC NULLS LAST, r.id DESC
-                 LIMIT $8) r
+                 ORDER BY r.rank DESC, r.starts_at DESC NULLS LAST, r.id DESC
+                 LIMIT $4) r
              JOIN agenda_item a ON a.id = r.id),
          -- by the body's name (a body matches or not: then all its meetings
-         -- do), or by place and notes in the bodies the searcher sits in
+         -- do), or by place and notes where the searcher may see them
          meetings AS (
              SELECT m.id, b.name AS body_name, m.kind, m.status, m.starts_at,
-                    m.location, m.notes, m.body_id = ANY($7) AS member,
-                    ts_rank(CASE WHEN m.body_id = ANY($7) THEN b.search || m.search
+                    m.location, m.notes, found.member,
+                    ts_rank(CASE WHEN found.member THEN b.search || m.search
                                  ELSE b.search END, q.q) AS rank
-             FROM (SELECT m.id FROM body b JOIN meeting m ON m.body_id = b.id CROSS JOIN q
+             FROM (SELECT m.id, meeting_internals_visible($3, m) AS member
+                   FROM body b JOIN meeting m ON m.body_id = b.id CROSS JOIN q
                    WHERE b.search @@ q.q
                    UNION
-                   SELECT m.id FROM meeting m CROSS JOIN q
-                   WHERE m.body_id = ANY($7) AND m.search @@ q.q) found
+                   SELECT m.id, true FROM meeting m CROSS JOIN q
+                   WHERE m.search @@ q.q AND meeting_internals_visible($3, m)) found
              JOIN meeting m ON m.id = found.id
              JOIN body b ON b.id = m.body_id
              CROSS JOIN q
              ORDER BY rank DESC, m.starts_at DESC
-             LIMIT $8),
+             LIMIT $4),
          people AS (
              SELECT p.id, p.slug, p.given_name || ' ' || p.family_name AS name,
                     p.family_name, p.given_name, s.doc, ts_rank(s.search, q.q) AS rank
@@ -172,7 +155,7 @@ pub async fn search(db: impl PgExecutor<'_>, q: &str, who: &Searcher) -> sqlx::R
              CROSS JOIN q
              WHERE s.search @@ q.q
              ORDER BY rank DESC, p.family_name, p.given_name
-             LIMIT $8)
+             LIMIT $4)
          SELECT 'agreement' AS kind, h.id, h.title, h.slug, NULL AS label,
                 NULL AS agreement_title, NULL AS body_name, NULL AS body_slug,
                 NULL::bigint AS meeting_id, NULL::timestamptz AS starts_at,
@@ -220,11 +203,7 @@ pub async fn search(db: impl PgExecutor<'_>, q: &str, who: &Searcher) -> sqlx::R
     )
     .bind(q)
     .bind(headline_options())
-    .bind(who.signed_in)
-    .bind(who.staff)
-    .bind(who.organisation_id)
-    .bind(who.minister_id)
-    .bind(&who.bodies)
+    .bind(reader)
     .bind(LIMIT)
     .fetch_all(db)
     .await

@@ -42,12 +42,17 @@ async fn item(
     confidential: bool,
 ) -> i64 {
     sqlx::query_scalar(
+        // Accepted and dealt-with items get the next place on the meeting's
+        // agenda, as accepting one does; deferred ones keep the meeting only.
         "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, proposer_minister_id,
-                                  title, explanation, kind, status, outcome, confidential)
+                                  title, explanation, kind, status, outcome, confidential, position)
          VALUES ((SELECT id FROM body WHERE slug = $1), $2,
                  (SELECT id FROM organisation WHERE slug = $3),
                  (SELECT id FROM person WHERE slug = $4),
-                 $5, $6, 'discussion', $7::agenda_item_status, $8::agenda_outcome, $9)
+                 $5, $6, 'discussion', $7::agenda_item_status, $8::agenda_outcome, $9,
+                 CASE WHEN $2::bigint IS NOT NULL AND $7 IN ('accepted', 'dealt_with')
+                      THEN (SELECT coalesce(max(position), 0) + 1 FROM agenda_item
+                            WHERE meeting_id = $2) END)
          RETURNING id",
     )
     .bind(body)
