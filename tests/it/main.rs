@@ -17,4 +17,5 @@ mod meetings;
 mod operations;
 mod overview;
 mod performance;
+mod records;
 mod second_factor;
