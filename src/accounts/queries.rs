@@ -592,6 +592,9 @@ pub struct AuditRow {
     pub entity_id: Option<String>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+    /// The data are content an administrator may not read (docs/access.md):
+    /// `before` and `after` are left out.
+    pub withheld: bool,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -612,8 +615,17 @@ pub async fn audit_entries(
     f: &AuditFilter,
 ) -> sqlx::Result<Vec<AuditRow>> {
     sqlx::query_as(
-        "SELECT l.id, l.at, a.email AS account, l.action, l.entity, l.entity_id, l.before, l.after
+        // The log is read by administrators, who do not read the content of
+        // agenda items, documents and meetings (minutes, place, invitations,
+        // attendance): of those, who did what, when, to which record, only.
+        "SELECT l.id, l.at, a.email AS account, l.action, l.entity, l.entity_id,
+                CASE WHEN w.withheld THEN NULL ELSE l.before END AS before,
+                CASE WHEN w.withheld THEN NULL ELSE l.after END AS after,
+                w.withheld
          FROM audit_log l LEFT JOIN account a ON a.id = l.account_id
+         CROSS JOIN LATERAL (
+             SELECT l.entity IN ('agenda_item', 'meeting') OR l.action = 'document.upload'
+                    AS withheld) w
          WHERE ($1::text IS NULL OR l.entity = $1)
            AND ($2::text IS NULL OR l.action = $2)
            AND ($3::text IS NULL OR a.email ILIKE '%' || $3 || '%')

@@ -12,7 +12,7 @@ use axum::response::Response;
 
 use crate::app::AppState;
 use crate::auth::access::{Access, FOLLOW_UP, Routes, SECRETARIAT};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{CurrentUser, Reader, Role};
 use crate::composition::queries::Side;
 use crate::error::{AppError, Result};
 use crate::web::{self, PageCtx};
@@ -140,7 +140,7 @@ struct ListPage {
 }
 
 async fn list(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
-    let agreements = queries::list(&state.db, ctx.user.is_some()).await?;
+    let agreements = queries::list(&state.db, Reader::of(ctx.user.as_ref())).await?;
     Ok(web::render(&ListPage { ctx, agreements }))
 }
 
@@ -235,21 +235,20 @@ async fn show(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Response> {
-    // The same for every viewer: kept in memory until the next change. An
-    // unknown agreement is an error, and errors are not kept.
+    // The same for every reader who may see it (`agreement_visible` asks
+    // only whether they are signed in): kept in memory until the next
+    // change. An unknown agreement is an error, and errors are not kept.
+    let reader = Reader::of(ctx.user.as_ref());
     let read = async {
-        let page = queries::page_by_slug(&state.db, &slug)
+        let page = queries::page_by_slug(&state.db, &slug, reader)
             .await?
             .ok_or(AppError::NotFound)?;
         let lines = queries::action_lines(&state.db, page.agreement.id).await?;
         let follow_ups = queries::follow_ups(&state.db, page.agreement.id).await?;
         Ok::<_, AppError>((page, lines, follow_ups))
     };
-    let data = state.cache.data(format!("agreement {slug}"), read).await?;
-    // Drafts only for those signed in.
-    if !(data.0.agreement.published || ctx.user.is_some()) {
-        return Err(AppError::NotFound);
-    }
+    let key = format!("agreement {slug} signed in: {}", reader.signed_in);
+    let data = state.cache.data(key, read).await?;
     let (page, lines, follow_ups) = (*data).clone();
     let agreement = page.agreement;
     let commitments = page.commitments.0;

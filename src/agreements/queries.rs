@@ -7,6 +7,7 @@ use sqlx::{PgConnection, PgExecutor};
 use time::Date;
 
 use crate::audit;
+use crate::auth::Reader;
 
 use crate::composition::queries::Side;
 
@@ -62,17 +63,18 @@ pub struct Signatory {
     pub capacity: String,
 }
 
-/// Published agreements, and drafts too when `include_drafts`.
-pub async fn list(db: impl PgExecutor<'_>, include_drafts: bool) -> sqlx::Result<Vec<Agreement>> {
+/// The agreements `reader` may see (`agreement_visible`: drafts for
+/// signed-in accounts).
+pub async fn list(db: impl PgExecutor<'_>, reader: Reader) -> sqlx::Result<Vec<Agreement>> {
     sqlx::query_as(
         "SELECT a.id, a.slug, a.title, a.subtitle, a.kind_label, a.concluded_on,
                 a.period_from, a.period_until, a.introduction, a.status = 'published' AS published,
                 b.slug AS body_slug, b.name AS body_name
          FROM agreement a JOIN body b ON b.id = a.body_id
-         WHERE a.status = 'published' OR $1
+         WHERE agreement_visible($1, a.status)
          ORDER BY a.concluded_on DESC NULLS LAST, a.period_from DESC NULLS LAST, a.id DESC",
     )
-    .bind(include_drafts)
+    .bind(reader)
     .fetch_all(db)
     .await
 }
@@ -92,6 +94,7 @@ pub struct AgreementPage {
 pub async fn page_by_slug(
     db: impl PgExecutor<'_>,
     slug: &str,
+    reader: Reader,
 ) -> sqlx::Result<Option<AgreementPage>> {
     sqlx::query_as(
         "SELECT a.id, a.slug, a.title, a.subtitle, a.kind_label, a.concluded_on,
@@ -119,9 +122,10 @@ pub async fn page_by_slug(
                  FROM goal_measurement m JOIN goal g ON g.id = m.goal_id
                  WHERE g.agreement_id = a.id) AS measurements
          FROM agreement a JOIN body b ON b.id = a.body_id
-         WHERE a.slug = $1",
+         WHERE a.slug = $1 AND agreement_visible($2, a.status)",
     )
     .bind(slug)
+    .bind(reader)
     .fetch_optional(db)
     .await
 }

@@ -11,6 +11,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::app::AppState;
+use crate::auth::Reader;
 use crate::auth::access::{Access, Routes};
 use crate::error::{AppError, Result};
 use crate::web::{self, PageCtx};
@@ -180,14 +181,14 @@ fn side_rows(counted: Vec<ItemCount>) -> Vec<ItemCount> {
     rows
 }
 
-async fn load(state: &AppState, year: i32, include_drafts: bool) -> Result<Overview> {
+async fn load(state: &AppState, year: i32, reader: Reader) -> Result<Overview> {
     let held = queries::consultations_held(&state.db, year).await?;
     Ok(Overview {
         year,
         meetings: queries::meetings(&state.db, year).await?,
         held,
         verdict: Verdict::of(year, held, web::today().year()),
-        agreements: queries::agreements(&state.db, year, include_drafts).await?,
+        agreements: queries::agreements(&state.db, year, reader).await?,
         items: side_rows(queries::agenda_items(&state.db, year).await?),
     })
 }
@@ -237,8 +238,9 @@ impl YearPage {
 }
 
 async fn respond(ctx: PageCtx, state: &AppState, year: i32, output: Output) -> Result<Response> {
-    let signed_in = ctx.user.is_some();
-    let o = load(state, year, signed_in).await?;
+    let reader = Reader::of(ctx.user.as_ref());
+    let signed_in = reader.signed_in;
+    let o = load(state, year, reader).await?;
     let response = match output {
         Output::Csv => csv_response(&o)?,
         Output::Page => web::render(&YearPage { ctx, o }),

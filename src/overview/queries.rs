@@ -1,6 +1,7 @@
 //! The yearly overview's numbers. A year is a calendar year in Brussels
 //! time: a meeting at 00:30 on 1 January (Brussels) belongs to the new year.
 
+use crate::auth::Reader;
 use sqlx::PgExecutor;
 use time::Date;
 
@@ -59,21 +60,22 @@ pub struct ConcludedAgreement {
     pub published: bool,
 }
 
-/// Agreements concluded in the year; drafts only when asked for.
+/// Agreements concluded in the year that `reader` may see
+/// (`agreement_visible`).
 pub async fn agreements(
     db: impl PgExecutor<'_>,
     year: i32,
-    include_drafts: bool,
+    reader: Reader,
 ) -> sqlx::Result<Vec<ConcludedAgreement>> {
     sqlx::query_as(
         "SELECT slug, title, concluded_on, status = 'published' AS published
          FROM agreement
          WHERE concluded_on >= make_date($1, 1, 1) AND concluded_on < make_date($1 + 1, 1, 1)
-           AND (status = 'published' OR $2)
+           AND agreement_visible($2, status)
          ORDER BY concluded_on, title",
     )
     .bind(year)
-    .bind(include_drafts)
+    .bind(reader)
     .fetch_all(db)
     .await
 }

@@ -825,3 +825,34 @@ async fn documents_of_proposals_are_only_for_the_proposer_and_the_secretariat() 
     .unwrap();
     assert_eq!(address, "127.0.0.1");
 }
+
+#[tokio::test]
+async fn the_audit_log_shows_administrators_who_did_what_but_not_the_content() {
+    let app = TestApp::seeded().await;
+    sqlx::query(
+        "INSERT INTO audit_log (action, entity, entity_id, before, after) VALUES
+            ('update', 'agenda_item', '1', '{\"title\": \"Oud over de zilverreiger\"}',
+             '{\"title\": \"Nieuw over de zilverreiger\"}'),
+            ('save_minutes', 'meeting', '1', NULL, '{\"text\": \"Verslag zilverreiger\"}'),
+            ('document.upload', 'document', '1', NULL, '{\"filename\": \"zilverreiger.pdf\"}'),
+            ('document.download', 'document', '1', NULL, '{\"address\": \"192.0.2.7\"}'),
+            ('update', 'account', '1', NULL, '{\"display_name\": \"Blauwe Reiger\"}')",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let mut admin = app.signed_in(Role::Admin).await;
+    let page = admin.get("/beheer/logboek").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("zilverreiger"), "{}", page.text());
+    assert_eq!(
+        page.select("td.meta")
+            .iter()
+            .filter(|t| *t == "inhoud niet zichtbaar voor beheerders")
+            .count(),
+        3
+    );
+    // who downloaded from where, and account data, are the administrator's
+    assert!(page.body.contains("192.0.2.7"));
+    assert!(page.body.contains("Blauwe Reiger"));
+}
