@@ -9,6 +9,7 @@ mod agreements;
 pub(crate) mod authz;
 mod cache;
 mod composition;
+mod connections;
 mod documents;
 mod foundation;
 mod fuzz;
