@@ -11,6 +11,7 @@ mod cache;
 mod composition;
 mod connections;
 mod documents;
+mod downloads;
 mod foundation;
 mod fuzz;
 mod harness;
