@@ -67,6 +67,8 @@ struct State<B> {
 pub struct Watched<B: Body + Unpin> {
     inner: Option<B>,
     state: Arc<Mutex<State<B>>>,
+    /// Told to `state` already: the lock is taken once, not on every poll.
+    polled: bool,
 }
 
 /// The accept loop's side: what became of the body.
@@ -94,6 +96,7 @@ pub fn watch<B: Body + Unpin>(req: Request<B>) -> (Request<Watched<B>>, Unread<B
     let watched = Watched {
         inner: Some(body),
         state: state.clone(),
+        polled: false,
     };
     (
         Request::from_parts(parts, watched),
@@ -116,7 +119,10 @@ impl<B: Body + Unpin> Body for Watched<B> {
         let Some(inner) = this.inner.as_mut() else {
             return Poll::Ready(None);
         };
-        lock(&this.state).polled = true;
+        if !this.polled {
+            this.polled = true;
+            lock(&this.state).polled = true;
+        }
         let frame = ready!(Pin::new(inner).poll_frame(cx));
         // The end, or an error: hyper closes a connection whose body failed.
         if !matches!(frame, Some(Ok(_))) {
