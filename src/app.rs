@@ -25,7 +25,7 @@ use crate::auth::{self, Viewer};
 use crate::cache::{self, Cache};
 use crate::config::ServeConfig;
 use crate::error::{AppError, ErrorPage};
-use crate::web;
+use crate::{keep_alive, web};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -223,9 +223,11 @@ fn generic_page(status: StatusCode) -> ErrorPage {
 
 /// Serves until `shutdown` resolves, then lets requests in flight finish.
 ///
-/// The accept loop is ours rather than `axum::serve`'s, for one setting:
+/// The accept loop is ours rather than `axum::serve`'s, for two reasons:
 /// hyper times out a slow request head only with a timer, which
-/// `axum::serve` does not give it.
+/// `axum::serve` does not give it; and a request body the application
+/// leaves unread must be read, or the connection's end announced
+/// ([`keep_alive`]).
 pub async fn serve(
     db: PgPool,
     config: ServeConfig,
@@ -261,7 +263,14 @@ pub async fn serve(
         let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
             req.extensions_mut()
                 .insert(axum::extract::ConnectInfo(peer));
-            router.clone().oneshot(req)
+            // A body the application left unread is read here, or the
+            // answer says `Connection: close` (src/keep_alive.rs).
+            let (req, unread) = keep_alive::watch(req);
+            let answer = router.clone().oneshot(req);
+            async move {
+                let response = answer.await?;
+                Ok::<_, std::convert::Infallible>(unread.settle(response).await)
+            }
         });
         let connection = connections.watch(http.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {

@@ -15,6 +15,7 @@ pub mod documents;
 pub mod error;
 pub mod health;
 pub mod home;
+pub mod keep_alive;
 pub mod meetings;
 pub mod open_data;
 pub mod overview;

@@ -326,10 +326,49 @@ pub fn hhmm(t: OffsetDateTime) -> String {
 
 // --- CSV downloads (the composition, the yearly overview) ---
 
-/// One CSV field: quoted, quotes doubled, and a leading = + - @ defused so
-/// that a spreadsheet never reads a name or a title as a formula.
+/// One cell of a CSV line. Text is always defused; a number is written as
+/// it is, so that a genuine negative number stays a number (only an `i64`
+/// can be one: its text is digits after an optional `-`, never a formula).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Text(String),
+    Number(i64),
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Self {
+        Cell::Text(s)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Self {
+        Cell::Text(s.to_string())
+    }
+}
+
+impl From<i64> for Cell {
+    fn from(n: i64) -> Self {
+        Cell::Number(n)
+    }
+}
+
+impl From<i32> for Cell {
+    fn from(n: i32) -> Self {
+        Cell::Number(n.into())
+    }
+}
+
+/// What a spreadsheet may read as the start of a formula (OWASP, CSV
+/// injection), or strip before reading one: `=`, `+`, `-`, `@`, a tab, a
+/// carriage return, NUL.
+const FORMULA_START: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\0'];
+
+/// One CSV text field: quoted, quotes doubled, and a leading formula
+/// character defused with a `'`, so that a spreadsheet never reads a name
+/// or a title as a formula.
 pub fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let s = if s.starts_with(FORMULA_START) {
         format!("'{s}")
     } else {
         s.to_string()
@@ -337,9 +376,20 @@ pub fn csv_field(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
+/// One CSV number field, quoted like the text fields.
+pub fn csv_number(n: i64) -> String {
+    format!("\"{n}\"")
+}
+
 /// One line: semicolon-separated (as Belgian spreadsheets expect), CRLF.
-pub fn csv_line(out: &mut String, fields: &[String]) {
-    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+pub fn csv_line(out: &mut String, cells: &[Cell]) {
+    let line: Vec<String> = cells
+        .iter()
+        .map(|c| match c {
+            Cell::Text(s) => csv_field(s),
+            Cell::Number(n) => csv_number(*n),
+        })
+        .collect();
     out.push_str(&line.join(";"));
     out.push_str("\r\n");
 }
@@ -376,6 +426,54 @@ mod tests {
         assert_eq!(csv_field("a \"b\""), "\"a \"\"b\"\"\"");
         assert_eq!(csv_field("zeg \"ja\""), "\"zeg \"\"ja\"\"\"");
         assert_eq!(csv_field("=1+1"), "\"'=1+1\"");
+    }
+
+    #[test]
+    fn csv_text_starting_like_a_formula_is_defused() {
+        for (text, written) in [
+            (
+                "=HYPERLINK(\"http://x\")",
+                "\"'=HYPERLINK(\"\"http://x\"\")\"",
+            ),
+            ("+32 2 209 01 11", "\"'+32 2 209 01 11\""),
+            ("-2+3+cmd|' /C calc'!A0", "\"'-2+3+cmd|' /C calc'!A0\""),
+            ("@SUM(A1:A9)", "\"'@SUM(A1:A9)\""),
+            ("\t=1", "\"'\t=1\""),
+            ("\r=1", "\"'\r=1\""),
+            ("\0=1", "\"'\0=1\""),
+            // Text that merely looks like a negative number is text too.
+            ("-5", "\"'-5\""),
+        ] {
+            assert_eq!(csv_field(text), written, "{text:?}");
+        }
+        // Inside, or after another first character, nothing to defuse.
+        for text in [
+            "Jan = Piet",
+            "a+b",
+            "e-mail",
+            "jan@serv.be",
+            " =1",
+            "'=1",
+            "5",
+        ] {
+            assert_eq!(csv_field(text), format!("\"{text}\""), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn csv_numbers_are_written_as_numbers() {
+        let mut out = String::new();
+        csv_line(
+            &mut out,
+            &[
+                Cell::from("-3"),
+                Cell::from(-3_i64),
+                Cell::from(0_i64),
+                Cell::from(2021_i32),
+                Cell::from(String::from("=A1")),
+            ],
+        );
+        assert_eq!(out, "\"'-3\";\"-3\";\"0\";\"2021\";\"'=A1\"\r\n");
     }
 
     #[test]

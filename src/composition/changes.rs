@@ -248,14 +248,14 @@ pub async fn composition_csv(
     out.push_str("zijde;naam;organisatie;rol;plaatsvervanger voor;functie;vanaf;tot en met\r\n");
     for s in &seats {
         let row = [
-            s.side.label().to_string(),
-            s.person_name.clone(),
-            s.organisation_name.clone(),
-            s.role.label().to_string(),
-            s.substitute_for.clone().unwrap_or_default(),
-            s.function_title.clone().unwrap_or_default(),
-            web::iso_date(s.valid_from),
-            s.valid_until.map(web::iso_date).unwrap_or_default(),
+            s.side.label().into(),
+            s.person_name.clone().into(),
+            s.organisation_name.clone().into(),
+            s.role.label().into(),
+            s.substitute_for.clone().unwrap_or_default().into(),
+            s.function_title.clone().unwrap_or_default().into(),
+            web::iso_date(s.valid_from).into(),
+            s.valid_until.map(web::iso_date).unwrap_or_default().into(),
         ];
         web::csv_line(&mut out, &row);
     }

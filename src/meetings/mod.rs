@@ -593,7 +593,11 @@ fn base_url(headers: &HeaderMap, secure: bool) -> String {
     format!("{}://{host}", if secure { "https" } else { "http" })
 }
 
-fn ics_response(body: String, filename: &str) -> Response {
+/// `cache_control`: the public feeds may be kept by any cache; a personal
+/// feed only by its owner's client (`private`), for its secret address is
+/// all that guards it, and a shared cache would keep serving it after the
+/// link was revoked.
+fn ics_response(body: String, filename: &str, cache_control: &'static str) -> Response {
     (
         [
             (
@@ -604,7 +608,7 @@ fn ics_response(body: String, filename: &str) -> Response {
                 header::CONTENT_DISPOSITION,
                 format!("inline; filename=\"{filename}\""),
             ),
-            (header::CACHE_CONTROL, "no-cache".to_string()),
+            (header::CACHE_CONTROL, cache_control.to_string()),
         ],
         body,
     )
@@ -628,7 +632,7 @@ async fn body_feed(
         &base,
         ical::Detail::Public,
     );
-    Ok(ics_response(ics, &file))
+    Ok(ics_response(ics, &file, "public, no-cache"))
 }
 
 async fn personal_feed(
@@ -649,5 +653,5 @@ async fn personal_feed(
         &base,
         ical::Detail::Member,
     );
-    Ok(ics_response(ics, "vesoc.ics"))
+    Ok(ics_response(ics, "vesoc.ics", "private, no-cache"))
 }

@@ -14,7 +14,7 @@ use crate::app::AppState;
 use crate::auth::Reader;
 use crate::auth::access::{Access, Routes};
 use crate::error::{AppError, Result};
-use crate::web::{self, PageCtx};
+use crate::web::{self, Cell, PageCtx};
 use queries::{ConcludedAgreement, ItemCount, MeetingCount};
 
 pub fn routes() -> Routes {
@@ -257,9 +257,9 @@ async fn respond(ctx: PageCtx, state: &AppState, year: i32, output: Output) -> R
 /// one block per table with a blank line between, as Belgian spreadsheets
 /// open it without an import step.
 pub fn csv(o: &Overview) -> String {
-    let s = |t: &str| t.to_string();
+    let s = |t: &str| Cell::from(t);
     let mut out = String::from("\u{feff}");
-    web::csv_line(&mut out, &[s("VESOC-jaaroverzicht"), o.year.to_string()]);
+    web::csv_line(&mut out, &[s("VESOC-jaaroverzicht"), o.year.into()]);
     out.push_str("\r\n");
     web::csv_line(
         &mut out,
@@ -275,11 +275,11 @@ pub fn csv(o: &Overview) -> String {
         web::csv_line(
             &mut out,
             &[
-                m.body_name.clone(),
+                m.body_name.clone().into(),
                 s(m.kind.label()),
-                m.held.to_string(),
-                m.cancelled.to_string(),
-                m.planned.to_string(),
+                m.held.into(),
+                m.cancelled.into(),
+                m.planned.into(),
             ],
         );
     }
@@ -291,7 +291,7 @@ pub fn csv(o: &Overview) -> String {
             s("gehouden (in)formeel VESOC-overleg"),
         ],
     );
-    web::csv_line(&mut out, &[s(o.verdict.label()), o.held.to_string()]);
+    web::csv_line(&mut out, &[s(o.verdict.label()), o.held.into()]);
     out.push_str("\r\n");
     web::csv_line(
         &mut out,
@@ -301,8 +301,8 @@ pub fn csv(o: &Overview) -> String {
         web::csv_line(
             &mut out,
             &[
-                a.title.clone(),
-                web::iso_date(a.concluded_on),
+                a.title.clone().into(),
+                web::iso_date(a.concluded_on).into(),
                 s(if a.published {
                     "gepubliceerd"
                 } else {
@@ -327,12 +327,12 @@ pub fn csv(o: &Overview) -> String {
         web::csv_line(
             &mut out,
             &[
-                r.side.clone(),
-                r.noted.to_string(),
-                r.discussed.to_string(),
-                r.decided.to_string(),
-                r.without_outcome.to_string(),
-                r.total.to_string(),
+                r.side.clone().into(),
+                r.noted.into(),
+                r.discussed.into(),
+                r.decided.into(),
+                r.without_outcome.into(),
+                r.total.into(),
             ],
         );
     }
