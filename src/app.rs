@@ -1,7 +1,6 @@
 //! The application: its state, its routes and the layers around them.
 
 use std::future::Future;
-use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -22,33 +21,13 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::auth::access::{RouteSpec, Routes};
 use crate::auth::{self, Viewer};
-use crate::cache::{self, Cache};
+use crate::auth::{SECURE_SESSION_COOKIE, SESSION_COOKIE};
+use crate::base::AppState;
+use crate::base::error::{AppError, ErrorPage};
+use crate::base::page;
+use crate::cache;
 use crate::config::ServeConfig;
-use crate::error::{AppError, ErrorPage};
-use crate::{keep_alive, web};
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: PgPool,
-    pub config: Arc<ServeConfig>,
-    pub cache: Arc<Cache>,
-}
-
-impl AppState {
-    /// The state of one instance. Inside a tokio runtime, the cache starts
-    /// listening for changes at once (until then it is bypassed).
-    pub fn new(db: PgPool, config: ServeConfig) -> Self {
-        let cache = Cache::new(config.page_cache);
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(cache.clone().listen(db.clone()));
-        }
-        AppState {
-            db,
-            config: Arc::new(config),
-            cache,
-        }
-    }
-}
+use crate::keep_alive;
 
 /// Every route of the application, each with its permission decision.
 pub fn routes() -> Routes {
@@ -70,10 +49,6 @@ pub fn routes() -> Routes {
 pub fn route_table() -> Vec<RouteSpec> {
     routes().into_parts().1
 }
-
-/// The session cookie's name; over https with the `__Host-` prefix.
-pub const SESSION_COOKIE: &str = "vesoc";
-pub const SECURE_SESSION_COOKIE: &str = "__Host-vesoc";
 
 pub fn build(state: AppState) -> Router {
     let secure = state.config.secure_cookies;
@@ -178,7 +153,7 @@ async fn error_pages(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
     let status = response.status();
     if let Some(page) = response.extensions().get::<ErrorPage>().cloned() {
-        return web::render_error(status, &page, viewer);
+        return page::render_error(status, &page, viewer);
     }
     let is_html = response
         .headers()
@@ -187,7 +162,7 @@ async fn error_pages(req: Request, next: Next) -> Response {
         .is_some_and(|ct| ct.starts_with("text/html"));
     if (status.is_client_error() || status.is_server_error()) && !is_html {
         let page = generic_page(status);
-        return web::render_error(status, &page, viewer);
+        return page::render_error(status, &page, viewer);
     }
     response
 }
@@ -292,13 +267,4 @@ pub async fn serve(
     }
     cleanup.abort();
     Ok(())
-}
-
-/// Marks pages for signed-in users as not to be stored by any cache.
-pub fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static("no-store"));
-    response
 }

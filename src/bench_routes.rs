@@ -12,9 +12,9 @@
 
 use axum::extract::State;
 
-use crate::app::AppState;
 use crate::auth::access::{Access, Routes};
-use crate::error::Result;
+use crate::base::AppState;
+use crate::base::error::Result;
 
 pub fn routes() -> Routes {
     Routes::new()

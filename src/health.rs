@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::auth::access::{Access, Routes};
+use crate::base::AppState;
 
 pub fn routes() -> Routes {
     Routes::new().get("/health/live", Access::Public, live).get(

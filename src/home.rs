@@ -6,12 +6,12 @@ use axum::response::Response;
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
-use crate::app::AppState;
 use crate::auth::access::{Access, Routes};
+use crate::base::AppState;
+use crate::base::error::Result;
+use crate::base::{PageCtx, dutch, page};
 use crate::composition::queries::{self as composition, Body};
-use crate::error::Result;
 use crate::meetings::queries::{MeetingKind, MeetingStatus};
-use crate::web::{self, PageCtx};
 
 pub fn routes() -> Routes {
     Routes::new().get("/", Access::Public, home)
@@ -47,7 +47,7 @@ async fn latest_agreements(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<LatestAg
 
 impl UpcomingMeeting {
     pub fn when(&self) -> String {
-        web::nl_datetime(self.starts_at)
+        dutch::nl_datetime(self.starts_at)
     }
 }
 
@@ -71,7 +71,7 @@ async fn home(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
     let bodies = composition::list_bodies(&state.db).await?;
     let meetings = upcoming_meetings(&state.db).await?;
     let agreements = latest_agreements(&state.db).await?;
-    Ok(web::render(&HomePage {
+    Ok(page::render(&HomePage {
         ctx,
         bodies,
         meetings,

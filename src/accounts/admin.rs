@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::queries::{self, AccountFields, AccountRow, AuditFilter, AuditRow, Choice, Update};
-use crate::app::AppState;
 use crate::auth::{CurrentUser, Role};
-use crate::error::{AppError, Result, violated_constraint};
-use crate::web::{self, FieldErrors, PageCtx};
+use crate::base::AppState;
+use crate::base::error::{AppError, Result, violated_constraint};
+use crate::base::{FieldErrors, PageCtx, dutch, page};
 
 fn admin(ctx: &PageCtx) -> Result<&CurrentUser> {
     ctx.user.as_ref().ok_or(AppError::Forbidden)
@@ -26,7 +26,7 @@ struct ListPage {
 
 pub async fn list(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
     let accounts = queries::list(&state.db).await?;
-    Ok(web::render(&ListPage { ctx, accounts }))
+    Ok(page::render(&ListPage { ctx, accounts }))
 }
 
 /// The account form as typed: strings, so that whatever was typed comes
@@ -211,7 +211,7 @@ pub async fn new_form(ctx: PageCtx, State(state): State<AppState>) -> Result<Res
         link: None,
         notice: None,
     };
-    Ok(web::render(&page))
+    Ok(page::render(&page))
 }
 
 fn link_url(token: &str) -> String {
@@ -254,7 +254,7 @@ pub async fn create(
         link: Some(link_url(&token)),
         notice: Some("Het account is aangemaakt."),
     };
-    Ok((StatusCode::CREATED, web::render(&page)).into_response())
+    Ok((StatusCode::CREATED, page::render(&page)).into_response())
 }
 
 fn form_again(
@@ -274,7 +274,7 @@ fn form_again(
         link: None,
         notice: None,
     };
-    (StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response()
+    (StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -319,7 +319,7 @@ pub async fn edit_form(
         link: None,
         notice: notice_text(q.melding.as_deref()),
     };
-    Ok(web::render(&page))
+    Ok(page::render(&page))
 }
 
 pub async fn update(
@@ -379,7 +379,7 @@ pub async fn update(
                 link: None,
                 notice: None,
             };
-            Ok((StatusCode::CONFLICT, web::render(&page)).into_response())
+            Ok((StatusCode::CONFLICT, page::render(&page)).into_response())
         }
     }
 }
@@ -447,7 +447,7 @@ pub async fn reset_link(
         link: Some(link_url(&token)),
         notice: Some("Er is een nieuwe link gemaakt; eerdere links werken niet meer."),
     };
-    Ok(web::render(&page))
+    Ok(page::render(&page))
 }
 
 #[derive(Debug, Deserialize)]
@@ -480,10 +480,10 @@ struct AuditPage {
 
 impl AuditPage {
     fn when(&self, e: &AuditRow) -> String {
-        let t = web::brussels(e.at);
+        let t = dutch::brussels(e.at);
         format!(
             "{} {:02}:{:02}:{:02}",
-            web::iso_date(t.date()),
+            dutch::iso_date(t.date()),
             t.hour(),
             t.minute(),
             t.second()
@@ -507,7 +507,7 @@ pub async fn audit_log(
         if value.is_empty() {
             return None;
         }
-        let d = web::parse_date(value);
+        let d = dutch::parse_date(value);
         if d.is_none() {
             errors.add(field, "Gebruik een datum in de vorm JJJJ-MM-DD.");
         }
@@ -552,5 +552,5 @@ pub async fn audit_log(
         actions,
         next,
     };
-    Ok((status, web::render(&page)).into_response())
+    Ok((status, page::render(&page)).into_response())
 }

@@ -15,11 +15,11 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::auth::access::{ADMIN, Access, Routes};
 use crate::auth::{self, SessionAuth, csrf, password};
-use crate::error::{AppError, Result};
-use crate::web::{self, PageCtx};
+use crate::base::AppState;
+use crate::base::error::{AppError, Result};
+use crate::base::{PageCtx, page};
 use queries::Attempt;
 
 pub fn routes() -> Routes {
@@ -163,7 +163,7 @@ async fn sign_in_form(
             .is_some()
             .then_some("Uw wachtwoord is ingesteld. U kunt zich nu aanmelden."),
     };
-    Ok(web::render(&page))
+    Ok(page::render(&page))
 }
 
 #[derive(Debug, Deserialize)]
@@ -202,7 +202,7 @@ async fn sign_in(
             error: Some(error.to_string()),
             notice: None,
         };
-        (status, web::render(&page)).into_response()
+        (status, page::render(&page)).into_response()
     };
 
     if queries::throttled(&state.db, &login, &address).await? {
@@ -315,7 +315,7 @@ async fn profile(
     let user = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
     let has_calendar_link =
         crate::meetings::queries::has_calendar_token(&state.db, user.id).await?;
-    Ok(web::render(&ProfilePage {
+    Ok(page::render(&ProfilePage {
         ctx,
         changed: q.gewijzigd.is_some(),
         has_calendar_link,
@@ -330,7 +330,7 @@ struct PasswordPage {
 }
 
 async fn password_form(ctx: PageCtx) -> Result<Response> {
-    Ok(web::render(&PasswordPage { ctx, error: None }))
+    Ok(page::render(&PasswordPage { ctx, error: None }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -359,7 +359,7 @@ async fn change_password(
             ctx,
             error: Some(PASSWORD_THROTTLED.to_string()),
         };
-        return Ok((StatusCode::TOO_MANY_REQUESTS, web::render(&page)).into_response());
+        return Ok((StatusCode::TOO_MANY_REQUESTS, page::render(&page)).into_response());
     }
     let stored = queries::password_hash(&state.db, user.id).await?;
     let error = if !password::verify(form.current.chars().take(1024).collect(), stored).await? {
@@ -384,7 +384,7 @@ async fn change_password(
             ctx,
             error: Some(error.to_string()),
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response());
     }
     let hash = password::hash(form.new).await?;
     let mut tx = state.db.begin().await?;
@@ -427,7 +427,7 @@ async fn set_password_form(
     let account = queries::token_account(&state.db, &token)
         .await?
         .ok_or_else(|| AppError::bad_request(LINK_INVALID))?;
-    Ok(web::render(&SetPasswordPage {
+    Ok(page::render(&SetPasswordPage {
         ctx,
         csrf: csrf::token(&session).await?,
         token,
@@ -469,7 +469,7 @@ async fn set_password(
             email: account.email,
             error: Some(error.to_string()),
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response());
     }
     let hash = password::hash(form.new).await?;
     let mut tx = state.db.begin().await?;

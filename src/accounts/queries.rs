@@ -555,7 +555,7 @@ pub async fn create_admin(
         person_id: None,
     };
     let id = create(&mut tx, None, &fields).await.map_err(|e| {
-        if crate::error::violated_constraint(&e) == Some("account_email_key") {
+        if crate::base::error::violated_constraint(&e) == Some("account_email_key") {
             format!("Er bestaat al een account voor {email}.")
         } else {
             e.to_string()

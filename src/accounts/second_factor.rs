@@ -15,11 +15,11 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{ClientAddr, queries};
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::{self, CurrentUser, SessionAuth, session_error, totp};
-use crate::error::{AppError, Result};
-use crate::web::{self, PageCtx};
+use crate::base::AppState;
+use crate::base::error::{AppError, Result};
+use crate::base::{PageCtx, dutch, page};
 
 const PENDING_KEY: &str = "second_factor_pending";
 const SETUP_KEY: &str = "second_factor_setup";
@@ -212,7 +212,7 @@ struct CodePage {
 pub async fn code_form(ctx: PageCtx, session: Session) -> Result<Response> {
     let expired = pending(&session).await?.is_none();
     let csrf = auth::csrf::token(&session).await?;
-    Ok(web::render(&CodePage {
+    Ok(page::render(&CodePage {
         ctx,
         csrf,
         error: None,
@@ -241,7 +241,7 @@ pub async fn code(
             error: None,
             expired: true,
         };
-        return Ok((StatusCode::BAD_REQUEST, web::render(&page)).into_response());
+        return Ok((StatusCode::BAD_REQUEST, page::render(&page)).into_response());
     };
     let again = |status: StatusCode, error: &str, csrf: String| {
         let page = CodePage {
@@ -250,7 +250,7 @@ pub async fn code(
             error: Some(error.to_string()),
             expired: false,
         };
-        (status, web::render(&page)).into_response()
+        (status, page::render(&page)).into_response()
     };
     // Codes are throttled like passwords, on the same counters.
     if queries::throttled(&state.db, &p.email, &address).await? {
@@ -374,7 +374,7 @@ async fn setup_page(
         }
     };
     Ok(SetupPage {
-        enabled: enrolled.map(|e| web::nl_date(web::brussels(e.enabled_at).date())),
+        enabled: enrolled.map(|e| dutch::nl_date(dutch::brussels(e.enabled_at).date())),
         unused_codes: unused_recovery_codes(&state.db, u.id).await?,
         ctx,
         required,
@@ -402,7 +402,7 @@ async fn refused(
         None,
     )
     .await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response())
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response())
 }
 
 pub async fn setup_form(
@@ -411,7 +411,7 @@ pub async fn setup_form(
     session: Session,
 ) -> Result<Response> {
     let page = setup_page(&state, ctx, &session, None, Vec::new(), None).await?;
-    Ok(web::render(&page))
+    Ok(page::render(&page))
 }
 
 /// Confirms the set-up with a code from the app; shows the recovery codes once.
@@ -439,7 +439,7 @@ pub async fn enable(
             None,
         )
         .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response());
     };
     let mut tx = state.db.begin().await?;
     enrol(&mut tx, u.id, &secret, step).await?;
@@ -472,7 +472,7 @@ pub async fn enable(
         Some("Tweestapsverificatie staat aan."),
     )
     .await?;
-    Ok(web::render(&page))
+    Ok(page::render(&page))
 }
 
 /// New recovery codes, after a valid code.
@@ -518,7 +518,7 @@ pub async fn new_recovery_codes(
         Some("Er zijn nieuwe herstelcodes; de vorige werken niet meer."),
     )
     .await?;
-    Ok(web::render(&page))
+    Ok(page::render(&page))
 }
 
 /// Turns the second factor off, where the role does not require it.

@@ -13,11 +13,11 @@ use super::queries::{
     Transition,
 };
 use super::{BuilderInput, ReviewInput, builder_page, item_page, load_visible, owns};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
-use crate::error::{AppError, Result};
+use crate::base::AppState;
+use crate::base::error::{AppError, Result};
+use crate::base::{FieldErrors, PageCtx, dutch, page};
 use crate::meetings::queries::MeetingStatus;
-use crate::web::{self, FieldErrors, PageCtx};
 
 const MAX_TITLE: usize = 300;
 const MAX_EXPLANATION: usize = 20_000;
@@ -128,7 +128,7 @@ impl ProposalForm {
         match body_id {
             None => e.add("body_id", "Kies een orgaan."),
             Some(b) => {
-                if !crate::meetings::queries::sits_in(&state.db, user, b, web::today()).await? {
+                if !crate::meetings::queries::sits_in(&state.db, user, b, dutch::today()).await? {
                     e.add(
                         "body_id",
                         "Uw organisatie zetelt niet in dit orgaan en kan er geen punten voor agenderen.",
@@ -204,7 +204,7 @@ async fn form_page(
         competences: queries::competences(&state.db).await?,
         kinds: ItemKind::ALL,
     };
-    Ok((status, web::render(&page)).into_response())
+    Ok((status, page::render(&page)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

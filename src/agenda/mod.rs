@@ -10,13 +10,13 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::auth::access::{Access, PROPOSERS, Routes, SECRETARIAT};
 use crate::auth::{CurrentUser, Reader};
+use crate::base::AppState;
+use crate::base::error::{AppError, Result};
+use crate::base::{PageCtx, dutch, page};
 use crate::documents::{DocumentInput, DocumentLink};
-use crate::error::{AppError, Result};
 use crate::meetings::queries::Meeting;
-use crate::web::{self, PageCtx};
 use queries::{AgendaItem, Event, OpenMeeting};
 
 pub fn routes() -> Routes {
@@ -87,7 +87,7 @@ pub(crate) async fn load_visible(state: &AppState, ctx: &PageCtx, id: &str) -> R
 impl AgendaItem {
     pub fn meeting_when(&self) -> String {
         self.meeting_starts_at
-            .map(web::nl_datetime)
+            .map(dutch::nl_datetime)
             .unwrap_or_default()
     }
 
@@ -104,7 +104,7 @@ impl OpenMeeting {
         format!(
             "{} – {} ({})",
             self.body_name,
-            web::nl_datetime(self.starts_at),
+            dutch::nl_datetime(self.starts_at),
             self.status.label()
         )
     }
@@ -112,7 +112,7 @@ impl OpenMeeting {
 
 impl Event {
     pub fn when(&self) -> String {
-        web::nl_datetime(self.at)
+        dutch::nl_datetime(self.at)
     }
 }
 
@@ -149,7 +149,7 @@ async fn mine(
 ) -> Result<Response> {
     let user = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
     let items = queries::for_proposer(&state.db, Reader::of(Some(user))).await?;
-    Ok(web::render(&ListPage {
+    Ok(page::render(&ListPage {
         ctx,
         items,
         notice: notice(q.melding.as_deref()),
@@ -292,7 +292,7 @@ async fn page_response(
     };
     Ok(axum::response::IntoResponse::into_response((
         status,
-        web::render(&page),
+        page::render(&page),
     )))
 }
 
@@ -307,7 +307,7 @@ struct QueuePage {
 
 async fn queue(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
     let items = queries::queue(&state.db).await?;
-    Ok(web::render(&QueuePage { ctx, items }))
+    Ok(page::render(&QueuePage { ctx, items }))
 }
 
 // --- the agenda builder ---
@@ -392,7 +392,7 @@ pub(crate) async fn builder_page(
     };
     Ok(axum::response::IntoResponse::into_response((
         status,
-        web::render(&page),
+        page::render(&page),
     )))
 }
 
@@ -415,7 +415,7 @@ async fn print(
     let meeting = crate::meetings::load(&state, &id).await?;
     let member = crate::meetings::is_member(&state, ctx.user.as_ref(), &meeting).await?;
     let items = queries::on_meeting(&state.db, meeting.id, Reader::of(ctx.user.as_ref())).await?;
-    Ok(web::render(&PrintPage {
+    Ok(page::render(&PrintPage {
         ctx,
         meeting,
         items,

@@ -2,7 +2,7 @@
 //! plain SVG computed here, so it needs no JavaScript and no inline style.
 
 use super::queries::{Goal, Measurement};
-use crate::web;
+use crate::base::dutch;
 
 pub const WIDTH: f64 = 600.0;
 pub const HEIGHT: f64 = 230.0;
@@ -81,7 +81,7 @@ impl Chart {
                     centre: px(centre),
                     value_y: px((top - 6.0).max(12.0)),
                     value: m.shown(),
-                    date: web::iso_date(m.measured_on),
+                    date: dutch::iso_date(m.measured_on),
                 }
             })
             .collect();
@@ -93,10 +93,10 @@ impl Chart {
         let unit = goal.target_unit.as_deref().unwrap_or_default();
         let target_rule = target
             .zip(goal.target_value.as_deref())
-            .map(|(v, t)| rule(v, "streefwaarde", &web::nl_number(t)));
+            .map(|(v, t)| rule(v, "streefwaarde", &dutch::nl_number(t)));
         let baseline_rule = baseline
             .zip(goal.baseline_value.as_deref())
-            .map(|(v, t)| rule(v, "uitgangswaarde", &web::nl_number(t)));
+            .map(|(v, t)| rule(v, "uitgangswaarde", &dutch::nl_number(t)));
         let listed: Vec<String> = measurements
             .iter()
             .map(|m| format!("{}: {}", m.date(), m.shown()))

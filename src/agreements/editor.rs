@@ -19,10 +19,10 @@ use super::queries::{
     MeetingChoice, SignatoryFields, SignatoryRow,
 };
 use super::{TreeNode, flatten_tree};
-use crate::app::AppState;
+use crate::base::AppState;
+use crate::base::error::{AppError, Result, violated_constraint};
+use crate::base::{FieldErrors, PageCtx, dutch, page};
 use crate::composition::queries::Side;
-use crate::error::{AppError, Result, violated_constraint};
-use crate::web::{self, FieldErrors, PageCtx};
 
 const CONFLICT: &str = "Iemand anders heeft dit akkoord intussen gewijzigd. Uw invoer staat hieronder; er is niets overschreven. Herlaad de pagina om de nieuwe versie te zien en breng uw wijziging dan opnieuw aan.";
 
@@ -64,7 +64,7 @@ fn optional_date(
     if value.trim().is_empty() {
         return None;
     }
-    let d = web::parse_date(value);
+    let d = dutch::parse_date(value);
     if d.is_none() {
         errors.add(field, message);
     }
@@ -75,7 +75,7 @@ fn optional_number(errors: &mut FieldErrors, field: &'static str, value: &str) -
     if value.trim().is_empty() {
         return None;
     }
-    let n = web::parse_nl_number(value);
+    let n = dutch::parse_nl_number(value);
     if n.is_none() {
         errors.add(
             field,
@@ -145,7 +145,7 @@ impl MeetingChoice {
     pub fn label(&self) -> String {
         format!(
             "Formeel VESOC-overleg van {} ({})",
-            web::nl_date(self.starts_on),
+            dutch::nl_date(self.starts_on),
             self.body_name
         )
     }
@@ -190,7 +190,7 @@ impl AgreementForm {
             title: a.title.clone(),
             subtitle: a.subtitle.clone(),
             kind_label: a.kind_label.clone(),
-            concluded_on: a.concluded_on.map(web::iso_date).unwrap_or_default(),
+            concluded_on: a.concluded_on.map(dutch::iso_date).unwrap_or_default(),
             meeting_id: a.meeting_id.map(|i| i.to_string()).unwrap_or_default(),
             body_id: a.body_id.to_string(),
             period_from: opt(a.period_from),
@@ -417,7 +417,7 @@ pub async fn new_form(ctx: PageCtx, State(state): State<AppState>) -> Result<Res
         signatories: Vec::new(),
         notice: None,
     };
-    Ok(web::render(&page))
+    Ok(page::render(&page))
 }
 
 /// A readable address from the title: "Iedereen aan boord" → "iedereen-aan-boord".
@@ -487,7 +487,7 @@ pub async fn create(
                 signatories: Vec::new(),
                 notice: None,
             };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response());
         }
     };
     let slug = free_slug(&state, &fields).await?;
@@ -531,7 +531,7 @@ pub async fn edit_form(
         notice_text(q.melding.as_deref()),
     )
     .await?;
-    Ok(web::render(&page))
+    Ok(page::render(&page))
 }
 
 pub async fn update(
@@ -547,7 +547,7 @@ pub async fn update(
         Ok(f) => f,
         Err(errors) => {
             let page = edit_page(ctx, &state, agreement, Some(form), errors, None).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response());
         }
     };
     let mut tx = state.db.begin().await?;
@@ -576,7 +576,7 @@ async fn conflict_page(
     let mut errors = FieldErrors::default();
     errors.add("form", CONFLICT);
     let page = edit_page(ctx, state, agreement, form, errors, None).await?;
-    Ok((StatusCode::CONFLICT, web::render(&page)).into_response())
+    Ok((StatusCode::CONFLICT, page::render(&page)).into_response())
 }
 
 /// What the buttons of the editor send: the version they were shown.
@@ -627,14 +627,14 @@ pub struct GoalForm {
 
 impl GoalForm {
     fn from_goal(g: &Goal, version: i32) -> Self {
-        let num = |v: &Option<String>| v.as_deref().map(web::nl_number).unwrap_or_default();
+        let num = |v: &Option<String>| v.as_deref().map(dutch::nl_number).unwrap_or_default();
         GoalForm {
             text: g.text.clone(),
             target_value: num(&g.target_value),
             target_unit: g.target_unit.clone().unwrap_or_default(),
             baseline_value: num(&g.baseline_value),
-            baseline_on: g.baseline_on.map(web::iso_date).unwrap_or_default(),
-            deadline: g.deadline.map(web::iso_date).unwrap_or_default(),
+            baseline_on: g.baseline_on.map(dutch::iso_date).unwrap_or_default(),
+            deadline: g.deadline.map(dutch::iso_date).unwrap_or_default(),
             version: version.to_string(),
         }
     }
@@ -716,7 +716,7 @@ fn goal_page(
         form,
         errors,
     };
-    (status, web::render(&page)).into_response()
+    (status, page::render(&page)).into_response()
 }
 
 fn conflict_errors() -> FieldErrors {
@@ -879,7 +879,7 @@ async fn refused(
     let mut errors = FieldErrors::default();
     errors.add("form", message);
     let page = edit_page(ctx, state, agreement, None, errors, None).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response())
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response())
 }
 
 // ---------------------------------------------------------------------------
@@ -977,7 +977,7 @@ async fn line_page(
         errors,
         competences: queries::competences(&state.db).await?,
     };
-    Ok((status, web::render(&page)).into_response())
+    Ok((status, page::render(&page)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -1366,7 +1366,7 @@ pub async fn new_signatory(
         errors: FieldErrors::default(),
         choices: People::load(&state).await?,
     };
-    Ok(web::render(&page))
+    Ok(page::render(&page))
 }
 
 pub async fn create_signatory(
@@ -1386,7 +1386,7 @@ pub async fn create_signatory(
             errors,
             choices,
         };
-        Ok((status, web::render(&page)).into_response())
+        Ok((status, page::render(&page)).into_response())
     };
     let fields = match form.parse(&choices) {
         Ok(f) => f,

@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::queries::{self, FollowUpEntry, FollowUpStatus, Goal, LineRecord, Measurement};
-use crate::app::AppState;
 use crate::auth::{CurrentUser, Role};
-use crate::error::{AppError, Result, violated_constraint};
-use crate::web::{self, FieldErrors, PageCtx};
+use crate::base::AppState;
+use crate::base::error::{AppError, Result, violated_constraint};
+use crate::base::{FieldErrors, PageCtx, dutch, page};
 
 fn user(ctx: &PageCtx) -> Result<&CurrentUser> {
     ctx.user.as_ref().ok_or(AppError::Forbidden)
@@ -30,7 +30,7 @@ async fn may_follow_up(state: &AppState, user: &CurrentUser, line: i64) -> Resul
     Ok(match (user.role, user.minister_id) {
         (Role::Secretariat, _) => true,
         (Role::Cabinet, Some(m)) => {
-            queries::line_within_competence(&state.db, line, m, web::today()).await?
+            queries::line_within_competence(&state.db, line, m, dutch::today()).await?
         }
         _ => false,
     })
@@ -49,10 +49,10 @@ pub struct EntryForm {
 impl EntryForm {
     fn parse(&self) -> std::result::Result<(time::Date, FollowUpStatus, String), FieldErrors> {
         let mut errors = FieldErrors::default();
-        let date = web::parse_date(&self.recorded_on);
+        let date = dutch::parse_date(&self.recorded_on);
         match date {
             None => errors.add("recorded_on", "Vul een datum in de vorm JJJJ-MM-DD in."),
-            Some(d) if d > web::today() => errors.add(
+            Some(d) if d > dutch::today() => errors.add(
                 "recorded_on",
                 "Opvolging beschrijft wat er gebeurd is: de datum kan niet in de toekomst liggen.",
             ),
@@ -125,7 +125,7 @@ async fn line_page(
         statuses: FollowUpStatus::ALL,
         notice,
     };
-    Ok((status, web::render(&page)).into_response())
+    Ok((status, page::render(&page)).into_response())
 }
 
 pub async fn line_form(
@@ -139,7 +139,7 @@ pub async fn line_form(
         return Err(AppError::Forbidden);
     }
     let form = EntryForm {
-        recorded_on: web::iso_date(web::today()),
+        recorded_on: dutch::iso_date(dutch::today()),
         ..EntryForm::default()
     };
     let notice =
@@ -210,16 +210,16 @@ pub struct MeasurementForm {
 impl MeasurementForm {
     fn parse(&self) -> std::result::Result<(time::Date, String, String), FieldErrors> {
         let mut errors = FieldErrors::default();
-        let date = web::parse_date(&self.measured_on);
+        let date = dutch::parse_date(&self.measured_on);
         match date {
             None => errors.add("measured_on", "Vul een datum in de vorm JJJJ-MM-DD in."),
-            Some(d) if d > web::today() => errors.add(
+            Some(d) if d > dutch::today() => errors.add(
                 "measured_on",
                 "Een meetwaarde is gemeten: de datum kan niet in de toekomst liggen.",
             ),
             Some(_) => {}
         }
-        let value = web::parse_nl_number(&self.value);
+        let value = dutch::parse_nl_number(&self.value);
         if value.is_none() {
             errors.add(
                 "value",
@@ -282,7 +282,7 @@ async fn goal_page(
         errors,
         notice,
     };
-    Ok((status, web::render(&page)).into_response())
+    Ok((status, page::render(&page)).into_response())
 }
 
 pub async fn goal_form(
@@ -292,7 +292,7 @@ pub async fn goal_form(
     Query(q): Query<Notice>,
 ) -> Result<Response> {
     let form = MeasurementForm {
-        measured_on: web::iso_date(web::today()),
+        measured_on: dutch::iso_date(dutch::today()),
         ..MeasurementForm::default()
     };
     let notice =

@@ -10,12 +10,12 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use crate::app::AppState;
 use crate::auth::access::{Access, FOLLOW_UP, Routes, SECRETARIAT};
 use crate::auth::{CurrentUser, Reader, Role};
+use crate::base::AppState;
+use crate::base::error::{AppError, Result};
+use crate::base::{PageCtx, dutch, page};
 use crate::composition::queries::Side;
-use crate::error::{AppError, Result};
-use crate::web::{self, PageCtx};
 use chart::Chart;
 use queries::{Agreement, Commitment, FollowUpEntry, Goal, Measurement, Signatory};
 
@@ -141,7 +141,7 @@ struct ListPage {
 
 async fn list(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
     let agreements = queries::list(&state.db, Reader::of(ctx.user.as_ref())).await?;
-    Ok(web::render(&ListPage { ctx, agreements }))
+    Ok(page::render(&ListPage { ctx, agreements }))
 }
 
 /// One node of the action-line tree, flattened for the template: after a
@@ -261,7 +261,7 @@ async fn show(
         .0
         .into_iter()
         .partition(|s| s.side == Side::Government);
-    Ok(web::render(&ShowPage {
+    Ok(page::render(&ShowPage {
         ctx,
         agreement,
         commitments,
@@ -312,7 +312,9 @@ pub async fn follow_up_lines(
             role: Role::Cabinet,
             minister_id: Some(m),
             ..
-        }) => Some(queries::lines_within_competence(&state.db, agreement, *m, web::today()).await?),
+        }) => {
+            Some(queries::lines_within_competence(&state.db, agreement, *m, dutch::today()).await?)
+        }
         _ => Some(Vec::new()),
     })
 }
@@ -336,17 +338,17 @@ pub fn attach_follow_up(
 
 impl FollowUpEntry {
     pub fn date(&self) -> String {
-        web::nl_date(self.recorded_on)
+        dutch::nl_date(self.recorded_on)
     }
 }
 
 impl Measurement {
     pub fn date(&self) -> String {
-        web::nl_date(self.measured_on)
+        dutch::nl_date(self.measured_on)
     }
 
     pub fn shown(&self) -> String {
-        web::nl_number(&self.value_text)
+        dutch::nl_number(&self.value_text)
     }
 }
 
@@ -361,7 +363,7 @@ impl Agreement {
 
     pub fn concluded_label(&self) -> String {
         match self.concluded_on {
-            Some(d) => web::nl_date(d),
+            Some(d) => dutch::nl_date(d),
             None => "niet vermeld in het document".to_string(),
         }
     }
@@ -369,22 +371,22 @@ impl Agreement {
 
 impl Goal {
     pub fn baseline(&self) -> Option<String> {
-        let value = web::nl_number(self.baseline_value.as_deref()?);
+        let value = dutch::nl_number(self.baseline_value.as_deref()?);
         Some(match self.baseline_on {
-            Some(d) => format!("{value} (op {})", web::nl_date(d)),
+            Some(d) => format!("{value} (op {})", dutch::nl_date(d)),
             None => value,
         })
     }
 
     pub fn deadline_label(&self) -> Option<String> {
-        self.deadline.map(web::nl_date)
+        self.deadline.map(dutch::nl_date)
     }
 
     /// "120.000 Vlamingen extra aan het werk"
     pub fn target(&self) -> Option<String> {
         let value = self.target_value.as_deref()?;
         let unit = self.target_unit.as_deref().unwrap_or_default();
-        let value = web::nl_number(value);
+        let value = dutch::nl_number(value);
         Some(if unit.starts_with('%') {
             format!("{value}{unit}")
         } else {

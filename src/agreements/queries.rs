@@ -41,9 +41,9 @@ pub struct Goal {
     pub target_value: Option<String>,
     pub target_unit: Option<String>,
     pub baseline_value: Option<String>,
-    #[serde(deserialize_with = "crate::web::json_date::option::deserialize")]
+    #[serde(deserialize_with = "crate::base::dutch::json_date::option::deserialize")]
     pub baseline_on: Option<Date>,
-    #[serde(deserialize_with = "crate::web::json_date::option::deserialize")]
+    #[serde(deserialize_with = "crate::base::dutch::json_date::option::deserialize")]
     pub deadline: Option<Date>,
 }
 
@@ -1190,7 +1190,7 @@ pub async fn line_within_competence(
 #[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
 pub struct Measurement {
     pub goal_id: i64,
-    #[serde(deserialize_with = "crate::web::json_date::deserialize")]
+    #[serde(deserialize_with = "crate::base::dutch::json_date::deserialize")]
     pub measured_on: Date,
     /// Exact, for display.
     pub value_text: String,

@@ -12,9 +12,9 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 
-use crate::app::AppState;
 use crate::auth::{Role, Viewer};
-use crate::error::AppError;
+use crate::base::AppState;
+use crate::base::error::AppError;
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

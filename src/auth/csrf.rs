@@ -18,7 +18,7 @@ use subtle::ConstantTimeEq;
 use tower_sessions::Session;
 
 use crate::auth::session_error;
-use crate::error::{Result, error_response};
+use crate::base::error::{Result, error_response};
 
 const SESSION_KEY: &str = "csrf";
 pub const FIELD: &str = "_csrf";

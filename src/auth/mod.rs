@@ -17,8 +17,12 @@ use time::OffsetDateTime;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::app::AppState;
-use crate::error::{AppError, Result};
+use crate::base::AppState;
+use crate::base::error::{AppError, Result};
+
+/// The session cookie's name; over https with the `__Host-` prefix.
+pub const SESSION_COOKIE: &str = "vesoc";
+pub const SECURE_SESSION_COOKIE: &str = "__Host-vesoc";
 
 /// Sessions end this long after sign-in, whatever the activity.
 pub const ABSOLUTE_SESSION_LIFETIME: time::Duration = time::Duration::hours(12);
@@ -166,7 +170,7 @@ pub async fn load_viewer(
         && !user.second_factor
         && !allowed_before_second_factor(req.uri().path())
     {
-        return crate::app::no_store(
+        return crate::base::no_store(
             axum::response::Redirect::to(SECOND_FACTOR_SETUP).into_response(),
         );
     }
@@ -174,7 +178,7 @@ pub async fn load_viewer(
     let mut response = next.run(req).await;
     if signed_in {
         response.extensions_mut().insert(SignedIn);
-        crate::app::no_store(response)
+        crate::base::no_store(response)
     } else {
         response
     }

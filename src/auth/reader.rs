@@ -29,7 +29,7 @@ pub struct Reader {
 
 impl Reader {
     pub fn of(user: Option<&CurrentUser>) -> Self {
-        Reader::on(user, crate::web::today())
+        Reader::on(user, crate::base::dutch::today())
     }
 
     pub fn on(user: Option<&CurrentUser>, today: Date) -> Self {

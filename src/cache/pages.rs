@@ -132,9 +132,10 @@ impl Cache {
     /// composition and the coming meetings, and the keys hold the date).
     fn last_modified(&self) -> HeaderValue {
         let since = *lock(&self.pages).since.get_or_insert_with(SystemTime::now);
-        let midnight = crate::web::from_brussels(crate::web::today(), time::Time::MIDNIGHT)
-            .map(SystemTime::from)
-            .unwrap_or(since);
+        let midnight =
+            crate::base::dutch::from_brussels(crate::base::dutch::today(), time::Time::MIDNIGHT)
+                .map(SystemTime::from)
+                .unwrap_or(since);
         HeaderValue::from_str(&httpdate::fmt_http_date(since.max(midnight)))
             .unwrap_or(HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"))
     }
@@ -211,7 +212,7 @@ pub async fn layer(State(cache): State<Arc<Cache>>, req: Request, next: Next) ->
         .get(header::HOST)
         .map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned())
         .unwrap_or_default();
-    let key = format!("{} {host} {}", crate::web::today(), req.uri());
+    let key = format!("{} {host} {}", crate::base::dutch::today(), req.uri());
     if key.len() > MAX_KEY_BYTES {
         return next.run(req).await;
     }
@@ -271,7 +272,7 @@ fn cacheable_request(req: &Request) -> bool {
     }
     // A session cookie may mean a signed-in user: their pages are theirs.
     // (`__Host-vesoc=` contains `vesoc=` too.)
-    let name = crate::app::SESSION_COOKIE.as_bytes();
+    let name = crate::auth::SESSION_COOKIE.as_bytes();
     !req.headers().get_all(header::COOKIE).iter().any(|v| {
         v.as_bytes()
             .windows(name.len() + 1)

@@ -9,9 +9,9 @@ use serde::Deserialize;
 use time::Date;
 
 use super::queries::{self, Body, MembershipRow};
-use crate::app::AppState;
-use crate::error::{AppError, Result};
-use crate::web::{self, FieldErrors, PageCtx};
+use crate::base::AppState;
+use crate::base::error::{AppError, Result};
+use crate::base::{FieldErrors, PageCtx, csv, dutch, page};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChangeKind {
@@ -48,7 +48,7 @@ pub struct Change {
 
 impl Change {
     pub fn date(&self) -> String {
-        web::nl_date(self.on)
+        dutch::nl_date(self.on)
     }
 }
 
@@ -142,7 +142,7 @@ struct ChangesPage {
 impl ChangesPage {
     fn period_label(&self) -> String {
         match self.period {
-            Some((f, u)) => format!("van {} tot en met {}", web::nl_date(f), web::nl_date(u)),
+            Some((f, u)) => format!("van {} tot en met {}", dutch::nl_date(f), dutch::nl_date(u)),
             None => String::new(),
         }
     }
@@ -157,7 +157,7 @@ pub async fn changes(
     let body = queries::body_by_slug(&state.db, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let today = web::today();
+    let today = dutch::today();
     let tot_in = q.tot.as_deref().map(str::trim).unwrap_or("").to_string();
     let van_in = q.van.as_deref().map(str::trim).unwrap_or("").to_string();
     let mut errors = FieldErrors::default();
@@ -165,7 +165,7 @@ pub async fn changes(
         if s.is_empty() {
             return Some(default);
         }
-        let d = web::parse_date(s);
+        let d = dutch::parse_date(s);
         if d.is_none() {
             errors.add(
                 field,
@@ -202,12 +202,12 @@ pub async fn changes(
     };
     let page = ChangesPage {
         van: if van_in.is_empty() {
-            from.map(web::iso_date).unwrap_or_default()
+            from.map(dutch::iso_date).unwrap_or_default()
         } else {
             van_in
         },
         tot: if tot_in.is_empty() {
-            until.map(web::iso_date).unwrap_or_default()
+            until.map(dutch::iso_date).unwrap_or_default()
         } else {
             tot_in
         },
@@ -217,7 +217,7 @@ pub async fn changes(
         period,
         changes,
     };
-    Ok((status, web::render(&page)).into_response())
+    Ok((status, page::render(&page)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -236,8 +236,8 @@ pub async fn composition_csv(
         .await?
         .ok_or(AppError::NotFound)?;
     let on = match q.op.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => web::today(),
-        Some(s) => web::parse_date(s).ok_or_else(|| {
+        None => dutch::today(),
+        Some(s) => dutch::parse_date(s).ok_or_else(|| {
             AppError::bad_request(format!(
                 "\u{201c}{s}\u{201d} is geen geldige datum. Gebruik de vorm JJJJ-MM-DD, bijvoorbeeld 2020-01-01."
             ))
@@ -254,14 +254,17 @@ pub async fn composition_csv(
             s.role.label().into(),
             s.substitute_for.clone().unwrap_or_default().into(),
             s.function_title.clone().unwrap_or_default().into(),
-            web::iso_date(s.valid_from).into(),
-            s.valid_until.map(web::iso_date).unwrap_or_default().into(),
+            dutch::iso_date(s.valid_from).into(),
+            s.valid_until
+                .map(dutch::iso_date)
+                .unwrap_or_default()
+                .into(),
         ];
-        web::csv_line(&mut out, &row);
+        csv::line(&mut out, &row);
     }
     // The slug is checked by the database (a-z, 0-9, -): safe in a header.
-    web::csv_download(
-        &format!("{}-samenstelling-{}.csv", body.slug, web::iso_date(on)),
+    csv::download(
+        &format!("{}-samenstelling-{}.csv", body.slug, dutch::iso_date(on)),
         out,
     )
 }

@@ -17,10 +17,10 @@ use super::queries::{
     self, Body, Choice, MembershipRole, MembershipRow, NewMembership, Seat, SeatRuleRow, Side,
 };
 use super::rules;
-use crate::app::AppState;
 use crate::audit;
-use crate::error::{AppError, Result, violated_constraint};
-use crate::web::{self, FieldErrors, PageCtx};
+use crate::base::AppState;
+use crate::base::error::{AppError, Result, violated_constraint};
+use crate::base::{FieldErrors, PageCtx, dutch, page};
 
 const OVERLAP: &str = "Deze persoon heeft in dit orgaan al een mandaat met dezelfde rol in (een deel van) deze periode. Beëindig of corrigeer dat mandaat eerst, of kies andere data.";
 const CONFLICT: &str = "Iemand anders heeft dit intussen gewijzigd. Uw invoer staat hieronder; er is niets opgeslagen. Herlaad de pagina om de nieuwe toestand te zien.";
@@ -77,7 +77,7 @@ fn date(
         }
         return None;
     }
-    let d = web::parse_date(v);
+    let d = dutch::parse_date(v);
     if d.is_none() {
         errors.add(
             field,
@@ -178,8 +178,8 @@ impl MembershipForm {
             role: m.role.code().to_string(),
             side: m.side.code().to_string(),
             function_title: m.function_title.clone().unwrap_or_default(),
-            valid_from: web::iso_date(m.valid_from),
-            valid_until: m.valid_until.map(web::iso_date).unwrap_or_default(),
+            valid_from: dutch::iso_date(m.valid_from),
+            valid_until: m.valid_until.map(dutch::iso_date).unwrap_or_default(),
             substitute_for_id: m
                 .substitute_for_id
                 .map(|i| i.to_string())
@@ -508,7 +508,7 @@ struct EditorPage {
 
 impl EditorPage {
     fn on_label(&self) -> String {
-        web::nl_date(self.on)
+        dutch::nl_date(self.on)
     }
 
     fn is(&self, value: &str, id: &i64) -> bool {
@@ -575,9 +575,9 @@ async fn editor_page(
     notice: Option<&'static str>,
     edits: Edits,
 ) -> Result<EditorPage> {
-    let today = web::today();
+    let today = dutch::today();
     let requested = op.map(str::trim).filter(|s| !s.is_empty());
-    let (on, date_error) = match requested.map(|s| (s, web::parse_date(s))) {
+    let (on, date_error) = match requested.map(|s| (s, dutch::parse_date(s))) {
         None => (today, None),
         Some((_, Some(d))) => (d, None),
         Some((s, None)) => (
@@ -592,12 +592,12 @@ async fn editor_page(
     let choices = Choices::load(state, body.id).await?;
     let mut member = edits.member;
     if member.valid_from.is_empty() && edits.member_errors.is_empty() {
-        member.valid_from = web::iso_date(today);
+        member.valid_from = dutch::iso_date(today);
     }
     Ok(EditorPage {
         date_input: match (&date_error, requested) {
             (Some(_), Some(s)) => s.to_string(),
-            _ => web::iso_date(on),
+            _ => dutch::iso_date(on),
         },
         warnings: rules::warnings(&rule_list, &seats),
         history: queries::memberships_of_body(&state.db, body.id).await?,
@@ -643,7 +643,7 @@ pub async fn editor(
     } else {
         StatusCode::OK
     };
-    Ok((status, web::render(&page)).into_response())
+    Ok((status, page::render(&page)).into_response())
 }
 
 async fn editor_again(
@@ -654,7 +654,7 @@ async fn editor_again(
     edits: Edits,
 ) -> Result<Response> {
     let page = editor_page(ctx, state, body, None, None, edits).await?;
-    Ok((status, web::render(&page)).into_response())
+    Ok((status, page::render(&page)).into_response())
 }
 
 fn to_editor(slug: &str, melding: &str) -> Response {
@@ -783,7 +783,7 @@ pub async fn government_change(
             format!(
                 "{} heeft al een mandaat aan regeringszijde dat begint op {}. Kies een latere datum of corrigeer dat mandaat eerst.",
                 late.person_name,
-                web::nl_date(late.valid_from)
+                dutch::nl_date(late.valid_from)
             ),
         );
         return editor_again(
@@ -844,7 +844,7 @@ pub async fn government_change(
         "body",
         Some(body.id.to_string()),
         Some(json!({ "ended": running.iter().map(MembershipRow::snapshot).collect::<Vec<_>>() })),
-        Some(json!({ "from": web::iso_date(change.on), "memberships": after })),
+        Some(json!({ "from": dutch::iso_date(change.on), "memberships": after })),
     )
     .await?;
     tx.commit().await?;
@@ -1052,7 +1052,7 @@ pub async fn show_membership(
         edits,
     )
     .await?;
-    Ok(web::render(&page))
+    Ok(page::render(&page))
 }
 
 async fn membership_again(
@@ -1064,7 +1064,7 @@ async fn membership_again(
     edits: MembershipEdits,
 ) -> Result<Response> {
     let page = membership_page(ctx, state, body, m, None, edits).await?;
-    Ok((status, web::render(&page)).into_response())
+    Ok((status, page::render(&page)).into_response())
 }
 
 fn to_membership(slug: &str, id: i64, melding: &str) -> Response {
@@ -1093,7 +1093,7 @@ pub async fn end_membership(
             "valid_until",
             format!(
                 "Het mandaat begon op {}: de laatste dag kan niet vroeger vallen.",
-                web::nl_date(m.valid_from)
+                dutch::nl_date(m.valid_from)
             ),
         );
     }
@@ -1107,7 +1107,7 @@ pub async fn end_membership(
             "valid_until",
             format!(
                 "Dit mandaat eindigt al op {}. Is die datum fout, gebruik dan een correctie.",
-                web::nl_date(u)
+                dutch::nl_date(u)
             ),
         );
     }

@@ -13,10 +13,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::Date;
 
-use crate::app::AppState;
 use crate::auth::access::{Access, Routes, SECRETARIAT};
-use crate::error::{AppError, Result};
-use crate::web::{self, PageCtx};
+use crate::base::AppState;
+use crate::base::error::{AppError, Result};
+use crate::base::{PageCtx, dutch, page};
 use queries::{Body, Contact, Seat, SeatRule, Side};
 
 pub fn routes() -> Routes {
@@ -81,7 +81,7 @@ struct ListPage {
 
 async fn list(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
     let bodies = queries::list_bodies(&state.db).await?;
-    Ok(web::render(&ListPage { ctx, bodies }))
+    Ok(page::render(&ListPage { ctx, bodies }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,11 +127,11 @@ struct ShowPage {
 
 impl ShowPage {
     fn on_label(&self) -> String {
-        web::nl_date(self.on)
+        dutch::nl_date(self.on)
     }
 
     fn on_iso(&self) -> String {
-        web::iso_date(self.on)
+        dutch::iso_date(self.on)
     }
 }
 
@@ -141,11 +141,11 @@ async fn show(
     Path(slug): Path<String>,
     Query(query): Query<DateQuery>,
 ) -> Result<Response> {
-    let today = web::today();
+    let today = dutch::today();
     let requested = query.op.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let (on, date_error) = match requested {
         None => (today, None),
-        Some(s) => match web::parse_date(s) {
+        Some(s) => match dutch::parse_date(s) {
             Some(d) => (d, None),
             None => (
                 today,
@@ -178,7 +178,7 @@ async fn show(
         ctx,
         date_input: match (&date_error, requested) {
             (Some(_), Some(s)) => s.to_string(),
-            _ => web::iso_date(on),
+            _ => dutch::iso_date(on),
         },
         is_today: on == today,
         on,
@@ -192,7 +192,7 @@ async fn show(
     } else {
         StatusCode::OK
     };
-    Ok((status, web::render(&page)).into_response())
+    Ok((status, page::render(&page)).into_response())
 }
 
 /// Groups seats by side and works out which seats of the rules are open:
@@ -260,10 +260,10 @@ impl Seat {
         match self.valid_until {
             Some(until) => format!(
                 "{} – {}",
-                web::nl_date(self.valid_from),
-                web::nl_date(until)
+                dutch::nl_date(self.valid_from),
+                dutch::nl_date(until)
             ),
-            None => format!("sinds {}", web::nl_date(self.valid_from)),
+            None => format!("sinds {}", dutch::nl_date(self.valid_from)),
         }
     }
 

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use sqlx::{PgConnection, PgExecutor};
 use time::{Date, OffsetDateTime};
 
-use crate::web::iso_date;
+use crate::base::dutch::iso_date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, serde::Deserialize)]
 #[sqlx(type_name = "side", rename_all = "snake_case")]
@@ -328,10 +328,10 @@ impl MembershipRow {
         match self.valid_until {
             Some(until) => format!(
                 "{} – {}",
-                crate::web::nl_date(self.valid_from),
-                crate::web::nl_date(until)
+                crate::base::dutch::nl_date(self.valid_from),
+                crate::base::dutch::nl_date(until)
             ),
-            None => format!("sinds {}", crate::web::nl_date(self.valid_from)),
+            None => format!("sinds {}", crate::base::dutch::nl_date(self.valid_from)),
         }
     }
 
@@ -897,10 +897,14 @@ impl FunctionRow {
     pub fn period(&self) -> String {
         match (self.valid_from, self.valid_until) {
             (Some(f), Some(u)) => {
-                format!("{} – {}", crate::web::nl_date(f), crate::web::nl_date(u))
+                format!(
+                    "{} – {}",
+                    crate::base::dutch::nl_date(f),
+                    crate::base::dutch::nl_date(u)
+                )
             }
-            (Some(f), None) => format!("sinds {}", crate::web::nl_date(f)),
-            (None, Some(u)) => format!("tot {}", crate::web::nl_date(u)),
+            (Some(f), None) => format!("sinds {}", crate::base::dutch::nl_date(f)),
+            (None, Some(u)) => format!("tot {}", crate::base::dutch::nl_date(u)),
             (None, None) => "periode niet vermeld".to_string(),
         }
     }
@@ -954,10 +958,10 @@ impl PortfolioRow {
         match self.valid_until {
             Some(u) => format!(
                 "{} – {}",
-                crate::web::nl_date(self.valid_from),
-                crate::web::nl_date(u)
+                crate::base::dutch::nl_date(self.valid_from),
+                crate::base::dutch::nl_date(u)
             ),
-            None => format!("sinds {}", crate::web::nl_date(self.valid_from)),
+            None => format!("sinds {}", crate::base::dutch::nl_date(self.valid_from)),
         }
     }
 }

@@ -14,11 +14,11 @@ use super::queries::{
     self, Choice, FunctionRow, OrganisationFields, OrganisationKind, OrganisationRow, PersonRow,
     PortfolioRow, SlugTable,
 };
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::access::{Routes, SECRETARIAT};
-use crate::error::{AppError, Result, violated_constraint};
-use crate::web::{self, FieldErrors, PageCtx};
+use crate::base::AppState;
+use crate::base::error::{AppError, Result, violated_constraint};
+use crate::base::{FieldErrors, PageCtx, dutch, page};
 
 const CONFLICT: &str = "Iemand anders heeft dit intussen gewijzigd. Uw invoer staat hieronder; er is niets opgeslagen. Herlaad de pagina om de nieuwe versie te zien.";
 
@@ -118,7 +118,7 @@ fn opt_date(
         }
         return None;
     }
-    let d = web::parse_date(v);
+    let d = dutch::parse_date(v);
     if d.is_none() {
         e.add(
             field,
@@ -155,8 +155,8 @@ struct PeoplePage {
 }
 
 async fn people(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
-    let people = queries::people(&state.db, web::today()).await?;
-    Ok(web::render(&PeoplePage { ctx, people }))
+    let people = queries::people(&state.db, dutch::today()).await?;
+    Ok(page::render(&PeoplePage { ctx, people }))
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -315,11 +315,11 @@ async fn person_again(
     edits: PersonEdits,
 ) -> Result<Response> {
     let page = person_page(ctx, state, person, None, edits).await?;
-    Ok((status, web::render(&page)).into_response())
+    Ok((status, page::render(&page)).into_response())
 }
 
 async fn load_person(state: &AppState, slug: &str) -> Result<PersonRow> {
-    queries::person_by_slug(&state.db, slug, web::today())
+    queries::person_by_slug(&state.db, slug, dutch::today())
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -330,7 +330,7 @@ fn to_person(slug: &str, melding: &str) -> Response {
 
 async fn new_person(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
     let page = person_page(ctx, &state, None, None, PersonEdits::default()).await?;
-    Ok(web::render(&page))
+    Ok(page::render(&page))
 }
 
 async fn show_person(
@@ -348,7 +348,7 @@ async fn show_person(
         PersonEdits::default(),
     )
     .await?;
-    Ok(web::render(&page))
+    Ok(page::render(&page))
 }
 
 async fn create_person(
@@ -525,7 +525,7 @@ async fn add_function(
         None,
         Some(json!({
             "person_id": person.id, "organisation_id": organisation, "title": title,
-            "valid_from": from.map(web::iso_date), "valid_until": until.map(web::iso_date),
+            "valid_from": from.map(dutch::iso_date), "valid_until": until.map(dutch::iso_date),
         })),
     )
     .await?;
@@ -604,7 +604,7 @@ async fn add_competence(
         None,
         Some(json!({
             "person_id": person.id, "competence": name,
-            "valid_from": web::iso_date(from), "valid_until": until.map(web::iso_date),
+            "valid_from": dutch::iso_date(from), "valid_until": until.map(dutch::iso_date),
         })),
     )
     .await?;
@@ -665,7 +665,7 @@ async fn end_competence(
         "minister_competence",
         Some(id.to_string()),
         Some(json!({ "competence": entry.competence, "valid_until": null })),
-        Some(json!({ "competence": entry.competence, "valid_until": until.map(web::iso_date) })),
+        Some(json!({ "competence": entry.competence, "valid_until": until.map(dutch::iso_date) })),
     )
     .await?;
     tx.commit().await?;
@@ -685,7 +685,7 @@ struct OrganisationsPage {
 
 async fn organisations(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
     let organisations = queries::organisations(&state.db).await?;
-    Ok(web::render(&OrganisationsPage { ctx, organisations }))
+    Ok(page::render(&OrganisationsPage { ctx, organisations }))
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -777,7 +777,7 @@ fn organisation_page(
 }
 
 async fn new_organisation(ctx: PageCtx) -> Result<Response> {
-    Ok(web::render(&organisation_page(
+    Ok(page::render(&organisation_page(
         ctx,
         None,
         OrganisationForm::default(),
@@ -800,7 +800,7 @@ async fn show_organisation(
 ) -> Result<Response> {
     let o = load_organisation(&state, &slug).await?;
     let form = OrganisationForm::from_row(&o);
-    Ok(web::render(&organisation_page(
+    Ok(page::render(&organisation_page(
         ctx,
         Some(o),
         form,
@@ -819,7 +819,7 @@ async fn create_organisation(
         Ok(f) => f,
         Err(e) => {
             let page = organisation_page(ctx, None, form, e, None);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response());
         }
     };
     let mut tx = state.db.begin().await?;
@@ -857,7 +857,7 @@ async fn update_organisation(
         Ok(f) => f,
         Err(e) => {
             let page = organisation_page(ctx, Some(o), form, e, None);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, web::render(&page)).into_response());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response());
         }
     };
     let seen: i32 = form.version.trim().parse().unwrap_or(-1);
@@ -866,7 +866,7 @@ async fn update_organisation(
         let mut e = FieldErrors::default();
         e.add("form", CONFLICT);
         let page = organisation_page(ctx, Some(o), form, e, None);
-        return Ok((StatusCode::CONFLICT, web::render(&page)).into_response());
+        return Ok((StatusCode::CONFLICT, page::render(&page)).into_response());
     }
     let after = queries::organisation_by_slug(&mut *tx, &o.slug).await?;
     audit::record(

@@ -18,11 +18,11 @@ use sha2::{Digest, Sha256};
 
 use crate::accounts::ClientAddr;
 use crate::agenda::queries::{AgendaItem, ItemStatus};
-use crate::app::AppState;
 use crate::auth::access::{Access, PROPOSERS, Routes};
 use crate::auth::{CurrentUser, Reader, Role};
-use crate::error::{AppError, Result};
-use crate::web::PageCtx;
+use crate::base::AppState;
+use crate::base::error::{AppError, Result};
+use crate::base::page::PageCtx;
 pub use queries::DocumentLink;
 
 /// The request body of an upload may be somewhat larger than the 20 MB a

@@ -10,10 +10,10 @@ use serde::Deserialize;
 
 use super::queries::{self, Attendance, Meeting, MeetingFields, MeetingKind, MeetingStatus, Saved};
 use super::{PageInput, load, render_meeting};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
-use crate::error::{AppError, Result};
-use crate::web::{self, FieldErrors, PageCtx};
+use crate::base::AppState;
+use crate::base::error::{AppError, Result};
+use crate::base::{FieldErrors, PageCtx, dutch, page};
 
 const MAX_TEXT: usize = 500;
 const MAX_NOTES: usize = 10_000;
@@ -56,13 +56,13 @@ pub struct MeetingForm {
 
 impl MeetingForm {
     fn from_meeting(m: &Meeting) -> Self {
-        let start = web::brussels(m.starts_at);
+        let start = dutch::brussels(m.starts_at);
         MeetingForm {
             body_id: m.body_id.to_string(),
             kind: m.kind.code().to_string(),
-            date: web::iso_date(start.date()),
-            start: web::hhmm(start),
-            end: web::hhmm(web::brussels(m.ends_at)),
+            date: dutch::iso_date(start.date()),
+            start: dutch::hhmm(start),
+            end: dutch::hhmm(dutch::brussels(m.ends_at)),
             location: m.location.clone(),
             online_url: m.online_url.clone().unwrap_or_default(),
             notes: m.notes.clone(),
@@ -95,23 +95,23 @@ impl MeetingForm {
             ),
             _ => {}
         }
-        let date = web::parse_date(&self.date).filter(|d| (2000..=2100).contains(&d.year()));
+        let date = dutch::parse_date(&self.date).filter(|d| (2000..=2100).contains(&d.year()));
         if date.is_none() {
             e.add("date", "Vul een geldige datum in (JJJJ-MM-DD).");
         }
-        let start = web::parse_time(&self.start);
+        let start = dutch::parse_time(&self.start);
         if start.is_none() {
             e.add("start", "Vul een beginuur in (UU:MM).");
         }
-        let end = web::parse_time(&self.end);
+        let end = dutch::parse_time(&self.end);
         if end.is_none() {
             e.add("end", "Vul een einduur in (UU:MM).");
         }
         let mut starts_at = None;
         let mut ends_at = None;
         if let (Some(d), Some(s), Some(t)) = (date, start, end) {
-            starts_at = web::from_brussels(d, s);
-            ends_at = web::from_brussels(d, t);
+            starts_at = dutch::from_brussels(d, s);
+            ends_at = dutch::from_brussels(d, t);
             if starts_at.is_none() {
                 e.add(
                     "start",
@@ -199,7 +199,7 @@ async fn form_page(
         bodies: queries::bodies(&state.db).await?,
         kinds: MeetingKind::ALL,
     };
-    Ok((status, web::render(&page)).into_response())
+    Ok((status, page::render(&page)).into_response())
 }
 
 pub async fn new_form(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
@@ -617,7 +617,7 @@ pub async fn approve_minutes(
 ) -> Result<Response> {
     let actor = actor(&ctx)?.id;
     let meeting = load(&state, &id).await?;
-    let Some(on) = web::parse_date(&form.approved_on) else {
+    let Some(on) = dutch::parse_date(&form.approved_on) else {
         let input = PageInput {
             error: Some("Vul de datum van goedkeuring in (JJJJ-MM-DD).".into()),
             ..PageInput::default()
@@ -631,7 +631,7 @@ pub async fn approve_minutes(
         )
         .await;
     };
-    if on < web::brussels(meeting.starts_at).date() {
+    if on < dutch::brussels(meeting.starts_at).date() {
         let input = PageInput {
             error: Some("Een verslag wordt niet goedgekeurd vóór de vergadering.".into()),
             ..PageInput::default()
@@ -675,7 +675,7 @@ pub async fn new_calendar_link(ctx: PageCtx, State(state): State<AppState>) -> R
     let token = queries::new_calendar_token(&mut tx, user).await?;
     tx.commit().await?;
     let link = Some(format!("/kalender/persoonlijk/{token}.ics"));
-    Ok(web::render(&CalendarLinkPage { ctx, link }))
+    Ok(page::render(&CalendarLinkPage { ctx, link }))
 }
 
 pub async fn revoke_calendar_link(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
@@ -683,5 +683,5 @@ pub async fn revoke_calendar_link(ctx: PageCtx, State(state): State<AppState>) -
     let mut tx = state.db.begin().await?;
     queries::revoke_calendar_token(&mut tx, user).await?;
     tx.commit().await?;
-    Ok(web::render(&CalendarLinkPage { ctx, link: None }))
+    Ok(page::render(&CalendarLinkPage { ctx, link: None }))
 }

@@ -11,11 +11,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::auth::access::{Access, Routes, SECRETARIAT};
 use crate::auth::{CurrentUser, Reader, Role};
-use crate::error::{AppError, Result};
-use crate::web::{self, PageCtx};
+use crate::base::AppState;
+use crate::base::error::{AppError, Result};
+use crate::base::{PageCtx, dutch, page};
 use queries::{Meeting, MeetingStatus, Minutes, Participant, Reschedule};
 
 pub fn routes() -> Routes {
@@ -100,38 +100,38 @@ pub(crate) async fn load(state: &AppState, id: &str) -> Result<Meeting> {
 
 impl Meeting {
     pub fn when(&self) -> String {
-        let start = web::brussels(self.starts_at);
-        let end = web::brussels(self.ends_at);
+        let start = dutch::brussels(self.starts_at);
+        let end = dutch::brussels(self.ends_at);
         if start.date() == end.date() {
             format!(
                 "{} {}, {} – {}",
-                web::nl_weekday(start.date()),
-                web::nl_date(start.date()),
-                web::hhmm(start),
-                web::hhmm(end)
+                dutch::nl_weekday(start.date()),
+                dutch::nl_date(start.date()),
+                dutch::hhmm(start),
+                dutch::hhmm(end)
             )
         } else {
             format!(
                 "{} – {}",
-                web::nl_datetime(self.starts_at),
-                web::nl_datetime(self.ends_at)
+                dutch::nl_datetime(self.starts_at),
+                dutch::nl_datetime(self.ends_at)
             )
         }
     }
 
     pub fn day(&self) -> u8 {
-        web::brussels(self.starts_at).day()
+        dutch::brussels(self.starts_at).day()
     }
 
     pub fn weekday(&self) -> &'static str {
-        web::nl_weekday(web::brussels(self.starts_at).date())
+        dutch::nl_weekday(dutch::brussels(self.starts_at).date())
     }
 
     pub fn time_range(&self) -> String {
         format!(
             "{} – {}",
-            web::hhmm(web::brussels(self.starts_at)),
-            web::hhmm(web::brussels(self.ends_at))
+            dutch::hhmm(dutch::brussels(self.starts_at)),
+            dutch::hhmm(dutch::brussels(self.ends_at))
         )
     }
 
@@ -182,7 +182,7 @@ async fn calendar(
     Query(q): Query<CalendarQuery>,
 ) -> Result<Response> {
     let bodies = queries::bodies(&state.db).await?;
-    let today = web::today();
+    let today = dutch::today();
     let body = q.orgaan.unwrap_or_default().trim().to_string();
     let mut error = None;
     if !body.is_empty() && !bodies.iter().any(|(_, slug, _)| *slug == body) {
@@ -216,12 +216,12 @@ async fn calendar(
         .collect();
     let meetings: Vec<Meeting> = chosen
         .into_iter()
-        .filter(|m| web::brussels(m.starts_at).year() == year)
+        .filter(|m| dutch::brussels(m.starts_at).year() == year)
         .collect();
     let mut months: Vec<MonthGroup> = Vec::new();
     for m in meetings {
-        let month = web::brussels(m.starts_at).month();
-        let label = format!("{} {}", web::nl_month(month), year);
+        let month = dutch::brussels(m.starts_at).month();
+        let label = format!("{} {}", dutch::nl_month(month), year);
         match months.last_mut() {
             Some(g) if g.label == label => g.meetings.push(m),
             _ => months.push(MonthGroup {
@@ -252,7 +252,7 @@ async fn calendar(
         upcoming,
         error,
     };
-    Ok((status, web::render(&page)).into_response())
+    Ok((status, page::render(&page)).into_response())
 }
 
 // --- the meeting page ---
@@ -301,8 +301,8 @@ impl ShowPage {
     fn moved(&self, r: &Reschedule) -> String {
         format!(
             "{} → {}",
-            web::nl_datetime(r.old_starts_at),
-            web::nl_datetime(r.new_starts_at)
+            dutch::nl_datetime(r.old_starts_at),
+            dutch::nl_datetime(r.new_starts_at)
         )
     }
 
@@ -310,12 +310,12 @@ impl ShowPage {
         self.minutes
             .as_ref()
             .and_then(|m| m.approved_on)
-            .map(web::nl_date)
+            .map(dutch::nl_date)
             .unwrap_or_default()
     }
 
     fn today(&self) -> String {
-        web::iso_date(web::today())
+        dutch::iso_date(dutch::today())
     }
 
     fn is_attendance(&self, p: &Participant, code: &str) -> bool {
@@ -400,8 +400,8 @@ pub(crate) async fn warnings(state: &AppState, m: &Meeting) -> Result<Vec<Warnin
             "Er is op dezelfde dag nog {same_day} andere vergadering van dit orgaan gepland."
         )));
     }
-    let start = web::brussels(m.starts_at);
-    let end = web::brussels(m.ends_at);
+    let start = dutch::brussels(m.starts_at);
+    let end = dutch::brussels(m.ends_at);
     let weekend = matches!(
         start.weekday(),
         time::Weekday::Saturday | time::Weekday::Sunday
@@ -465,7 +465,7 @@ async fn show(
         PageInput::default(),
     )
     .await?;
-    Ok(web::render(&page))
+    Ok(page::render(&page))
 }
 
 /// The meeting page, also used to bring a refused form back.
@@ -479,7 +479,7 @@ pub(crate) async fn render_meeting(
     let reader = Reader::of(ctx.user.as_ref());
     let (details, agenda) = page_data(state, meeting.id, reader).await?;
     let page = meeting_page(state, ctx, details, agenda, None, input).await?;
-    Ok((status, web::render(&page)).into_response())
+    Ok((status, page::render(&page)).into_response())
 }
 
 /// What the meeting page shows `reader`: the meeting with all a reader of
@@ -571,7 +571,7 @@ async fn invitation_list(
         .into_iter()
         .filter(|p| p.invited)
         .collect();
-    Ok(web::render(&InvitationPage {
+    Ok(page::render(&InvitationPage {
         ctx,
         meeting,
         participants,

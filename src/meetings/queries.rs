@@ -647,7 +647,7 @@ pub async fn invite_from_composition(
     actor: i64,
     m: &Meeting,
 ) -> sqlx::Result<u64> {
-    let on = crate::web::brussels(m.starts_at).date();
+    let on = crate::base::dutch::brussels(m.starts_at).date();
     let added = sqlx::query(
         "INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason)
          SELECT DISTINCT ON (ms.person_id) $1, ms.person_id, ms.organisation_id,
@@ -688,7 +688,7 @@ pub async fn invite_from_composition(
         "meeting",
         Some(m.id.to_string()),
         None,
-        Some(json!({ "added": total, "on": crate::web::iso_date(on) })),
+        Some(json!({ "added": total, "on": crate::base::dutch::iso_date(on) })),
     )
     .await?;
     Ok(total)
@@ -881,7 +881,7 @@ pub async fn approve_minutes(
         "meeting",
         Some(meeting.to_string()),
         Some(json!({ "status": "draft" })),
-        Some(json!({ "status": "approved", "approved_on": crate::web::iso_date(on) })),
+        Some(json!({ "status": "approved", "approved_on": crate::base::dutch::iso_date(on) })),
     )
     .await?;
     Ok(Saved::Done)

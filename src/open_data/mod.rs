@@ -23,11 +23,11 @@ use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
-use crate::app::AppState;
 use crate::auth::access::{Access, Routes};
+use crate::base::AppState;
+use crate::base::dutch;
+use crate::base::error::{AppError, Result};
 use crate::composition::queries::MembershipRole;
-use crate::error::{AppError, Result};
-use crate::web;
 use queries::Filter;
 
 const OPARL: &str = "https://schema.oparl.org/1.1/";
@@ -166,7 +166,7 @@ impl ListQuery {
             Some(s) => Some(
                 OffsetDateTime::parse(s, &Rfc3339)
                     .ok()
-                    .or_else(|| web::parse_date(s).map(|d: Date| d.midnight().assume_utc()))
+                    .or_else(|| dutch::parse_date(s).map(|d: Date| d.midnight().assume_utc()))
                     .ok_or_else(|| {
                         AppError::bad_request(
                             "modified_since moet een tijdstip zijn zoals 2024-01-31T12:00:00Z of een datum zoals 2024-01-31.",
@@ -337,14 +337,14 @@ fn membership_json(c: &Ctx, m: &queries::MembershipRow) -> Value {
         "role": m.role.label(),
         "votingRight": matches!(m.role, MembershipRole::Chair | MembershipRole::Member),
         "onBehalfOf": c.organisation(&m.organisation_slug),
-        "startDate": web::iso_date(m.valid_from),
+        "startDate": dutch::iso_date(m.valid_from),
         "side": m.side.label(),
         "created": ts(m.created_at),
         "modified": ts(m.modified_at),
         "deleted": m.superseded,
     });
     if let Some(u) = m.valid_until {
-        v["endDate"] = json!(web::iso_date(u));
+        v["endDate"] = json!(dutch::iso_date(u));
     }
     if let Some(t) = &m.function_title {
         v["functionTitle"] = json!(t);
@@ -425,7 +425,7 @@ fn paper_json(c: &Ctx, p: &queries::PaperRow) -> Value {
         "deleted": false,
     });
     if let Some(d) = p.concluded_on {
-        v["date"] = json!(web::iso_date(d));
+        v["date"] = json!(dutch::iso_date(d));
     }
     v
 }

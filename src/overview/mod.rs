@@ -10,11 +10,11 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::auth::Reader;
 use crate::auth::access::{Access, Routes};
-use crate::error::{AppError, Result};
-use crate::web::{self, Cell, PageCtx};
+use crate::base::AppState;
+use crate::base::error::{AppError, Result};
+use crate::base::{PageCtx, csv, csv::Cell, dutch, page};
 use queries::{ConcludedAgreement, ItemCount, MeetingCount};
 
 pub fn routes() -> Routes {
@@ -83,7 +83,7 @@ async fn current_year(
     Query(f): Query<Format>,
 ) -> Result<Response> {
     let output = parse_format(f.formaat.as_deref(), Output::Page)?;
-    respond(ctx, &state, web::today().year(), output).await
+    respond(ctx, &state, dutch::today().year(), output).await
 }
 
 async fn year_page(
@@ -187,7 +187,7 @@ async fn load(state: &AppState, year: i32, reader: Reader) -> Result<Overview> {
         year,
         meetings: queries::meetings(&state.db, year).await?,
         held,
-        verdict: Verdict::of(year, held, web::today().year()),
+        verdict: Verdict::of(year, held, dutch::today().year()),
         agreements: queries::agreements(&state.db, year, reader).await?,
         items: side_rows(queries::agenda_items(&state.db, year).await?),
     })
@@ -202,7 +202,7 @@ struct YearPage {
 
 impl YearPage {
     fn date(&self, a: &ConcludedAgreement) -> String {
-        web::nl_date(a.concluded_on)
+        dutch::nl_date(a.concluded_on)
     }
 
     fn has_previous(&self) -> bool {
@@ -243,11 +243,11 @@ async fn respond(ctx: PageCtx, state: &AppState, year: i32, output: Output) -> R
     let o = load(state, year, reader).await?;
     let response = match output {
         Output::Csv => csv_response(&o)?,
-        Output::Page => web::render(&YearPage { ctx, o }),
+        Output::Page => page::render(&YearPage { ctx, o }),
     };
     // Signed-in users may see drafts: not for any cache.
     Ok(if signed_in {
-        crate::app::no_store(response)
+        crate::base::no_store(response)
     } else {
         response
     })
@@ -259,9 +259,9 @@ async fn respond(ctx: PageCtx, state: &AppState, year: i32, output: Output) -> R
 pub fn csv(o: &Overview) -> String {
     let s = |t: &str| Cell::from(t);
     let mut out = String::from("\u{feff}");
-    web::csv_line(&mut out, &[s("VESOC-jaaroverzicht"), o.year.into()]);
+    csv::line(&mut out, &[s("VESOC-jaaroverzicht"), o.year.into()]);
     out.push_str("\r\n");
-    web::csv_line(
+    csv::line(
         &mut out,
         &[
             s("vergaderingen: orgaan"),
@@ -272,7 +272,7 @@ pub fn csv(o: &Overview) -> String {
         ],
     );
     for m in &o.meetings {
-        web::csv_line(
+        csv::line(
             &mut out,
             &[
                 m.body_name.clone().into(),
@@ -284,25 +284,25 @@ pub fn csv(o: &Overview) -> String {
         );
     }
     out.push_str("\r\n");
-    web::csv_line(
+    csv::line(
         &mut out,
         &[
             s("minstens twee keer per jaar (engagement 2019)"),
             s("gehouden (in)formeel VESOC-overleg"),
         ],
     );
-    web::csv_line(&mut out, &[s(o.verdict.label()), o.held.into()]);
+    csv::line(&mut out, &[s(o.verdict.label()), o.held.into()]);
     out.push_str("\r\n");
-    web::csv_line(
+    csv::line(
         &mut out,
         &[s("akkoorden: titel"), s("gesloten op"), s("status")],
     );
     for a in &o.agreements {
-        web::csv_line(
+        csv::line(
             &mut out,
             &[
                 a.title.clone().into(),
-                web::iso_date(a.concluded_on).into(),
+                dutch::iso_date(a.concluded_on).into(),
                 s(if a.published {
                     "gepubliceerd"
                 } else {
@@ -312,7 +312,7 @@ pub fn csv(o: &Overview) -> String {
         );
     }
     out.push_str("\r\n");
-    web::csv_line(
+    csv::line(
         &mut out,
         &[
             s("agendapunten behandeld: indiener"),
@@ -324,7 +324,7 @@ pub fn csv(o: &Overview) -> String {
         ],
     );
     for r in &o.items {
-        web::csv_line(
+        csv::line(
             &mut out,
             &[
                 r.side.clone().into(),
@@ -340,7 +340,7 @@ pub fn csv(o: &Overview) -> String {
 }
 
 fn csv_response(o: &Overview) -> Result<Response> {
-    web::csv_download(&format!("vesoc-jaaroverzicht-{}.csv", o.year), csv(o))
+    csv::download(&format!("vesoc-jaaroverzicht-{}.csv", o.year), csv(o))
 }
 
 #[cfg(test)]

@@ -10,12 +10,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::auth::Reader;
 use crate::auth::access::{Access, Routes};
-use crate::error::Result;
+use crate::base::AppState;
+use crate::base::error::Result;
+use crate::base::{PageCtx, dutch, page};
 use crate::meetings::queries::MeetingStatus;
-use crate::web::{self, PageCtx};
 use queries::{START, STOP};
 
 pub fn routes() -> Routes {
@@ -143,9 +143,9 @@ async fn search(
             );
         }
     }
-    let response = (status, web::render(&page)).into_response();
+    let response = (status, page::render(&page)).into_response();
     Ok(if signed_in {
-        crate::app::no_store(response)
+        crate::base::no_store(response)
     } else {
         response
     })
@@ -227,7 +227,7 @@ fn agenda_item_hit(a: queries::HitRow) -> Hit {
     match a.starts_at {
         Some(t) => {
             meta.push_str(" · vergadering van ");
-            meta.push_str(&web::nl_date(web::brussels(t).date()));
+            meta.push_str(&dutch::nl_date(dutch::brussels(t).date()));
         }
         None => meta.push_str(" · nog niet geagendeerd"),
     }
@@ -252,7 +252,7 @@ fn meeting_hit(m: queries::HitRow) -> Hit {
     }
     let date = m
         .starts_at
-        .map(|t| web::nl_date(web::brussels(t).date()))
+        .map(|t| dutch::nl_date(dutch::brussels(t).date()))
         .unwrap_or_default();
     Hit {
         title: format!("{} – {date}", m.title),

@@ -13,8 +13,9 @@ use axum::http::{Method, StatusCode, header};
 use sqlx::Connection;
 
 use crate::harness::{Client, TestApp, client_for};
-use vesoc::app::{AppState, build};
+use vesoc::app::build;
 use vesoc::auth::Role;
+use vesoc::base::AppState;
 use vesoc::config::{RoleList, ServeConfig};
 
 const BODY: &str = "/organen/vesoc-werkgroep";

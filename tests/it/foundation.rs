@@ -162,7 +162,7 @@ async fn the_overlap_constraint_refuses_a_double_membership() {
         .await
         .unwrap_err();
     assert_eq!(
-        vesoc::error::violated_constraint(&err),
+        vesoc::base::error::violated_constraint(&err),
         Some("membership_no_overlap")
     );
     // Touching on the last day is an overlap too (periods are inclusive).
@@ -170,7 +170,7 @@ async fn the_overlap_constraint_refuses_a_double_membership() {
         .await
         .unwrap_err();
     assert_eq!(
-        vesoc::error::violated_constraint(&err),
+        vesoc::base::error::violated_constraint(&err),
         Some("membership_no_overlap")
     );
     // The day after is fine, and so is another role in the same period.

@@ -19,8 +19,9 @@ use sqlx::{Connection, Executor, PgConnection, PgPool};
 use tokio::sync::OnceCell;
 use tower::ServiceExt;
 
-use vesoc::app::{AppState, build};
+use vesoc::app::build;
 use vesoc::auth::Role;
+use vesoc::base::AppState;
 use vesoc::config::ServeConfig;
 use vesoc::db::cluster::{Durability, PrivateCluster};
 use vesoc::db::{MIGRATOR, pool_options, seed};

@@ -328,7 +328,7 @@ async fn the_twice_a_year_verdict() {
     // the current year by default
     let page = c.get("/jaaroverzicht").await;
     assert_eq!(page.status, StatusCode::OK);
-    let year = vesoc::web::today().year();
+    let year = vesoc::base::dutch::today().year();
     assert_eq!(page.select("h1"), vec![format!("Jaaroverzicht {year}")]);
 }
 

@@ -1,0 +1,103 @@
+//! What every page shares: the context the layout needs, rendering, and
+//! the error page.
+
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::error::ErrorPage;
+use crate::auth::{CurrentUser, Viewer};
+
+/// What the layout needs: who is signed in, and where we are.
+#[derive(Debug, Clone, Default)]
+pub struct PageCtx {
+    pub user: Option<CurrentUser>,
+    pub path: String,
+}
+
+impl PageCtx {
+    pub fn from_viewer(viewer: Viewer, path: &str) -> Self {
+        PageCtx {
+            user: viewer.0,
+            path: path.to_string(),
+        }
+    }
+
+    /// Marks the navigation link of the current section.
+    pub fn current(&self, prefix: &str) -> &'static str {
+        let here = if prefix == "/" {
+            self.path == "/"
+        } else {
+            self.path == prefix || self.path.starts_with(&format!("{prefix}/"))
+        };
+        if here { "page" } else { "false" }
+    }
+
+    pub fn is_role(&self, code: &str) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role.code() == code)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let viewer = parts
+            .extensions
+            .get::<Viewer>()
+            .cloned()
+            .unwrap_or_default();
+        Ok(PageCtx::from_viewer(viewer, parts.uri.path()))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate<'a> {
+    ctx: PageCtx,
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+}
+
+pub fn render_error(status: StatusCode, page: &ErrorPage, viewer: Viewer) -> Response {
+    let template = ErrorTemplate {
+        ctx: PageCtx::from_viewer(viewer, ""),
+        status: status.as_u16(),
+        title: page.title,
+        message: &page.message,
+    };
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "error page failed to render");
+            (
+                status,
+                Html(format!(
+                    "<!doctype html><title>{}</title><p>{}</p>",
+                    status, status
+                )),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Renders a template as a page, or the error page when rendering fails.
+pub fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => super::error::AppError::Internal(e.into()).into_response(),
+    }
+}
+
+/// Marks pages for signed-in users as not to be stored by any cache.
+pub fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
