@@ -38,7 +38,6 @@ pub fn routes() -> Routes {
         .merge(crate::agreements::routes())
         .merge(crate::meetings::routes())
         .merge(crate::agenda::routes())
-        .merge(crate::documents::routes())
         .merge(crate::accounts::routes())
         .merge(crate::open_data::routes())
         .merge(crate::overview::routes())

@@ -10,8 +10,8 @@ use crate::auth::access::{Access, Routes};
 use crate::base::AppState;
 use crate::base::error::Result;
 use crate::base::{PageCtx, dutch, page};
-use crate::composition::queries::{self as composition, Body};
-use crate::meetings::queries::{MeetingKind, MeetingStatus};
+use crate::composition::{self, Body};
+use crate::meetings::{MeetingKind, MeetingStatus};
 
 pub fn routes() -> Routes {
     Routes::new().get("/", Access::Public, home)

@@ -12,7 +12,6 @@ pub mod cache;
 pub mod composition;
 pub mod config;
 pub mod db;
-pub mod documents;
 pub mod health;
 pub mod home;
 pub mod keep_alive;

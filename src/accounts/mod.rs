@@ -2,6 +2,10 @@
 //! accounts and the audit log.
 
 mod admin;
+pub mod calendar;
+pub use calendar::{
+    calendar_account, has_calendar_token, new_calendar_token, revoke_calendar_token,
+};
 pub mod queries;
 pub mod second_factor;
 
@@ -313,8 +317,7 @@ async fn profile(
     Query(q): Query<ProfileQuery>,
 ) -> Result<Response> {
     let user = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
-    let has_calendar_link =
-        crate::meetings::queries::has_calendar_token(&state.db, user.id).await?;
+    let has_calendar_link = calendar::has_calendar_token(&state.db, user.id).await?;
     Ok(page::render(&ProfilePage {
         ctx,
         changed: q.gewijzigd.is_some(),

@@ -17,7 +17,7 @@ use crate::auth::CurrentUser;
 use crate::base::AppState;
 use crate::base::error::{AppError, Result};
 use crate::base::{FieldErrors, PageCtx, dutch, page};
-use crate::meetings::queries::MeetingStatus;
+use crate::meetings::MeetingStatus;
 
 const MAX_TITLE: usize = 300;
 const MAX_EXPLANATION: usize = 20_000;
@@ -118,7 +118,7 @@ impl ProposalForm {
                 "Kies of het punt ter informatie, ter bespreking of ter beslissing is.",
             );
         }
-        let bodies = crate::meetings::queries::bodies(&state.db).await?;
+        let bodies = crate::composition::body_choices(&state.db).await?;
         let body_id = self
             .body_id
             .trim()
@@ -128,7 +128,7 @@ impl ProposalForm {
         match body_id {
             None => e.add("body_id", "Kies een orgaan."),
             Some(b) => {
-                if !crate::meetings::queries::sits_in(&state.db, user, b, dutch::today()).await? {
+                if !crate::composition::sits_in(&state.db, user, b, dutch::today()).await? {
                     e.add(
                         "body_id",
                         "Uw organisatie zetelt niet in dit orgaan en kan er geen punten voor agenderen.",
@@ -199,7 +199,7 @@ async fn form_page(
         item,
         form,
         errors,
-        bodies: crate::meetings::queries::bodies(&state.db).await?,
+        bodies: crate::composition::body_choices(&state.db).await?,
         meetings: queries::open_meetings(&state.db).await?,
         competences: queries::competences(&state.db).await?,
         kinds: ItemKind::ALL,

@@ -2,25 +2,30 @@
 //! secretariat's review queue, the agenda builder of a meeting, and the
 //! printable agenda.
 
+pub mod documents;
 mod forms;
 pub mod queries;
+
+pub use documents::DocumentLink;
+pub use queries::AgendaItem;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
+use crate::agenda::documents::DocumentInput;
 use crate::auth::access::{Access, PROPOSERS, Routes, SECRETARIAT};
 use crate::auth::{CurrentUser, Reader};
 use crate::base::AppState;
 use crate::base::error::{AppError, Result};
 use crate::base::{PageCtx, dutch, page};
-use crate::documents::{DocumentInput, DocumentLink};
-use crate::meetings::queries::Meeting;
-use queries::{AgendaItem, Event, OpenMeeting};
+use crate::meetings::Meeting;
+use queries::{Event, OpenMeeting};
 
 pub fn routes() -> Routes {
     Routes::new()
+        .merge(documents::routes())
         .get("/agendapunten", PROPOSERS, mine)
         .get("/agendapunten/nieuw", PROPOSERS, forms::new_form)
         .post("/agendapunten", PROPOSERS, forms::submit)
@@ -263,7 +268,7 @@ async fn page_response(
     let can_add_documents = ctx
         .user
         .as_ref()
-        .is_some_and(|u| crate::documents::may_add(u, &item));
+        .is_some_and(|u| crate::agenda::documents::may_add(u, &item));
     let secretariat = ctx.is_role("secretariat");
     let can_change =
         item.status.is_open_to_proposer() && ctx.user.as_ref().is_some_and(|u| owns(u, &item));
@@ -279,7 +284,7 @@ async fn page_response(
     let page = ShowPage {
         competences: queries::item_competences(&state.db, item.id).await?,
         events: queries::events(&state.db, item.id).await?,
-        documents: crate::documents::queries::for_item(&state.db, item.id).await?,
+        documents: crate::agenda::documents::queries::for_item(&state.db, item.id).await?,
         ctx,
         item,
         secretariat,
@@ -380,7 +385,7 @@ pub(crate) async fn builder_page(
         .filter(|m| m.body_id == meeting.body_id && m.starts_at > meeting.starts_at)
         .collect();
     let page = BuilderPage {
-        frozen: meeting.status != crate::meetings::queries::MeetingStatus::Planned,
+        frozen: meeting.status != crate::meetings::MeetingStatus::Planned,
         ctx,
         meeting,
         items,

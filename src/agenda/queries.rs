@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use crate::audit;
 use crate::auth::Reader;
-use crate::meetings::queries::MeetingStatus;
+use crate::meetings::MeetingStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
 #[sqlx(type_name = "agenda_item_kind", rename_all = "snake_case")]

@@ -22,7 +22,7 @@ use super::{TreeNode, flatten_tree};
 use crate::base::AppState;
 use crate::base::error::{AppError, Result, violated_constraint};
 use crate::base::{FieldErrors, PageCtx, dutch, page};
-use crate::composition::queries::Side;
+use crate::composition::Side;
 
 const CONFLICT: &str = "Iemand anders heeft dit akkoord intussen gewijzigd. Uw invoer staat hieronder; er is niets overschreven. Herlaad de pagina om de nieuwe versie te zien en breng uw wijziging dan opnieuw aan.";
 

@@ -15,7 +15,7 @@ use crate::auth::{CurrentUser, Reader, Role};
 use crate::base::AppState;
 use crate::base::error::{AppError, Result};
 use crate::base::{PageCtx, dutch, page};
-use crate::composition::queries::Side;
+use crate::composition::Side;
 use chart::Chart;
 use queries::{Agreement, Commitment, FollowUpEntry, Goal, Measurement, Signatory};
 

@@ -9,7 +9,7 @@ use time::Date;
 use crate::audit;
 use crate::auth::Reader;
 
-use crate::composition::queries::Side;
+use crate::composition::Side;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Agreement {

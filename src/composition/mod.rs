@@ -6,6 +6,11 @@ pub mod queries;
 pub mod registry;
 pub mod rules;
 
+// What other areas may ask of the composition.
+pub use queries::{
+    Body, MembershipRole, Side, body_by_slug, body_choices, list_bodies, member_bodies, sits_in,
+};
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -17,7 +22,7 @@ use crate::auth::access::{Access, Routes, SECRETARIAT};
 use crate::base::AppState;
 use crate::base::error::{AppError, Result};
 use crate::base::{PageCtx, dutch, page};
-use queries::{Body, Contact, Seat, SeatRule, Side};
+use queries::{Contact, Seat, SeatRule};
 
 pub fn routes() -> Routes {
     Routes::new()

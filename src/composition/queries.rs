@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use sqlx::{PgConnection, PgExecutor};
 use time::{Date, OffsetDateTime};
 
+use crate::auth::{CurrentUser, Reader};
 use crate::base::dutch::iso_date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, serde::Deserialize)]
@@ -1044,4 +1045,41 @@ pub async fn end_portfolio(conn: &mut PgConnection, id: i64, until: Date) -> sql
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+// --- who sits in a body (a composition rule, asked by every area) ---
+
+/// Does the user's organisation (or minister) sit in the body on `on`?
+/// By a named mandate, or by a seat rule of the body for their side or
+/// organisation: the working group's members are not named, its seats are.
+/// The secretariat sits everywhere (`reader_sits_in`).
+pub async fn sits_in(
+    db: impl PgExecutor<'_>,
+    user: &CurrentUser,
+    body_id: i64,
+    on: Date,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT reader_sits_in($1, $2, $3)")
+        .bind(Reader::on(Some(user), on))
+        .bind(body_id)
+        .bind(on)
+        .fetch_one(db)
+        .await
+}
+
+/// The bodies `reader` sits in today: those whose meetings' internals it
+/// may see, for the personal calendar and search.
+pub async fn member_bodies(db: impl PgExecutor<'_>, reader: Reader) -> sqlx::Result<Vec<i64>> {
+    // One query for all bodies, not one per body.
+    sqlx::query_scalar("SELECT id FROM body WHERE reader_sits_in($1, id, NULL) ORDER BY sort_order")
+        .bind(reader)
+        .fetch_all(db)
+        .await
+}
+
+/// Every body as (id, slug, name), for a form's choice.
+pub async fn body_choices(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(i64, String, String)>> {
+    sqlx::query_as("SELECT id, slug, name FROM body ORDER BY sort_order, name")
+        .fetch_all(db)
+        .await
 }

@@ -196,7 +196,7 @@ async fn form_page(
         meeting,
         form,
         errors,
-        bodies: queries::bodies(&state.db).await?,
+        bodies: crate::composition::body_choices(&state.db).await?,
         kinds: MeetingKind::ALL,
     };
     Ok((status, page::render(&page)).into_response())
@@ -225,7 +225,7 @@ pub async fn create(
     Form(form): Form<MeetingForm>,
 ) -> Result<Response> {
     let actor = actor(&ctx)?.id;
-    let bodies = queries::bodies(&state.db).await?;
+    let bodies = crate::composition::body_choices(&state.db).await?;
     let fields = match form.parse(&state, &bodies).await? {
         Ok(f) => f,
         Err(errors) => {
@@ -272,7 +272,7 @@ pub async fn update(
 ) -> Result<Response> {
     let actor = actor(&ctx)?.id;
     let meeting = load(&state, &id).await?;
-    let bodies = queries::bodies(&state.db).await?;
+    let bodies = crate::composition::body_choices(&state.db).await?;
     let mut fields = match form.parse(&state, &bodies).await? {
         Ok(f) => f,
         Err(errors) => {
@@ -672,7 +672,7 @@ struct CalendarLinkPage {
 pub async fn new_calendar_link(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
     let user = actor(&ctx)?.id;
     let mut tx = state.db.begin().await?;
-    let token = queries::new_calendar_token(&mut tx, user).await?;
+    let token = crate::accounts::new_calendar_token(&mut tx, user).await?;
     tx.commit().await?;
     let link = Some(format!("/kalender/persoonlijk/{token}.ics"));
     Ok(page::render(&CalendarLinkPage { ctx, link }))
@@ -681,7 +681,7 @@ pub async fn new_calendar_link(ctx: PageCtx, State(state): State<AppState>) -> R
 pub async fn revoke_calendar_link(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
     let user = actor(&ctx)?.id;
     let mut tx = state.db.begin().await?;
-    queries::revoke_calendar_token(&mut tx, user).await?;
+    crate::accounts::revoke_calendar_token(&mut tx, user).await?;
     tx.commit().await?;
     Ok(page::render(&CalendarLinkPage { ctx, link: None }))
 }

@@ -5,6 +5,8 @@ mod forms;
 pub mod ical;
 pub mod queries;
 
+pub use queries::{Meeting, MeetingKind, MeetingStatus};
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -16,7 +18,7 @@ use crate::auth::{CurrentUser, Reader, Role};
 use crate::base::AppState;
 use crate::base::error::{AppError, Result};
 use crate::base::{PageCtx, dutch, page};
-use queries::{Meeting, MeetingStatus, Minutes, Participant, Reschedule};
+use queries::{Minutes, Participant, Reschedule};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -181,7 +183,7 @@ async fn calendar(
     State(state): State<AppState>,
     Query(q): Query<CalendarQuery>,
 ) -> Result<Response> {
-    let bodies = queries::bodies(&state.db).await?;
+    let bodies = crate::composition::body_choices(&state.db).await?;
     let today = dutch::today();
     let body = q.orgaan.unwrap_or_default().trim().to_string();
     let mut error = None;
@@ -270,16 +272,16 @@ struct ShowPage {
     participants: Vec<Participant>,
     minutes: Option<Minutes>,
     warnings: Vec<Warning>,
-    agenda: Vec<crate::agenda::queries::AgendaItem>,
+    agenda: Vec<crate::agenda::AgendaItem>,
     people: Vec<(i64, String)>,
     attendance_options: [queries::Attendance; 4],
     notice: Option<&'static str>,
     input: PageInput,
-    documents: Vec<crate::documents::DocumentLink>,
+    documents: Vec<crate::agenda::documents::DocumentLink>,
 }
 
 impl ShowPage {
-    fn documents_of(&self, item: &i64) -> Vec<&crate::documents::DocumentLink> {
+    fn documents_of(&self, item: &i64) -> Vec<&crate::agenda::documents::DocumentLink> {
         self.documents
             .iter()
             .filter(|d| d.agenda_item_id == Some(*item))
@@ -488,10 +490,7 @@ async fn page_data(
     state: &AppState,
     id: i64,
     reader: Reader,
-) -> Result<(
-    queries::MeetingDetails,
-    Vec<crate::agenda::queries::AgendaItem>,
-)> {
+) -> Result<(queries::MeetingDetails, Vec<crate::agenda::AgendaItem>)> {
     let details = queries::details(&state.db, id, reader)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -503,7 +502,7 @@ async fn meeting_page(
     state: &AppState,
     ctx: PageCtx,
     details: queries::MeetingDetails,
-    agenda: Vec<crate::agenda::queries::AgendaItem>,
+    agenda: Vec<crate::agenda::AgendaItem>,
     notice: Option<&'static str>,
     input: PageInput,
 ) -> Result<ShowPage> {
@@ -621,7 +620,7 @@ async fn body_feed(
     Path(file): Path<String>,
 ) -> Result<Response> {
     let slug = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
-    let body = crate::composition::queries::body_by_slug(&state.db, slug)
+    let body = crate::composition::body_by_slug(&state.db, slug)
         .await?
         .ok_or(AppError::NotFound)?;
     let meetings = queries::for_bodies(&state.db, &[body.id]).await?;
@@ -641,10 +640,10 @@ async fn personal_feed(
     Path(file): Path<String>,
 ) -> Result<Response> {
     let token = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
-    let user = queries::calendar_account(&state.db, token)
+    let user = crate::accounts::calendar_account(&state.db, token)
         .await?
         .ok_or(AppError::NotFound)?;
-    let bodies = queries::bodies_of(&state.db, Reader::of(Some(&user))).await?;
+    let bodies = crate::composition::member_bodies(&state.db, Reader::of(Some(&user))).await?;
     let meetings = queries::for_bodies(&state.db, &bodies).await?;
     let base = base_url(&headers, state.config.secure_cookies);
     let ics = ical::feed(

@@ -7,7 +7,7 @@ use sqlx::{PgConnection, PgExecutor};
 use time::{Date, OffsetDateTime};
 
 use crate::audit;
-use crate::auth::{CurrentUser, Reader};
+use crate::auth::Reader;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
 #[sqlx(type_name = "meeting_kind", rename_all = "snake_case")]
@@ -273,7 +273,7 @@ pub struct MeetingDetails {
     /// Empty unless `member`.
     pub participants: Json<Vec<Participant>>,
     /// Of the items on the agenda, those `document_visible` lets the reader see.
-    pub documents: Json<Vec<crate::documents::queries::DocumentLink>>,
+    pub documents: Json<Vec<crate::agenda::DocumentLink>>,
 }
 
 impl MeetingDetails {
@@ -567,24 +567,6 @@ pub async fn agenda_size(db: impl PgExecutor<'_>, meeting: i64) -> sqlx::Result<
     .await
 }
 
-/// Does the user's organisation (or minister) sit in the body on `on`?
-/// By a named mandate, or by a seat rule of the body for their side or
-/// organisation: the working group's members are not named, its seats are.
-/// The secretariat sits everywhere (`reader_sits_in`).
-pub async fn sits_in(
-    db: impl PgExecutor<'_>,
-    user: &CurrentUser,
-    body_id: i64,
-    on: Date,
-) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT reader_sits_in($1, $2, $3)")
-        .bind(Reader::on(Some(user), on))
-        .bind(body_id)
-        .bind(on)
-        .fetch_one(db)
-        .await
-}
-
 /// May `reader` see the internals (place, invitations, attendance) of the
 /// meeting? The rule `meeting_internals_visible`.
 pub async fn internals_visible(
@@ -600,16 +582,6 @@ pub async fn internals_visible(
     .bind(meeting)
     .fetch_one(db)
     .await
-}
-
-/// The bodies `reader` sits in today: those whose meetings' internals it
-/// may see, for the personal calendar and search.
-pub async fn bodies_of(db: impl PgExecutor<'_>, reader: Reader) -> sqlx::Result<Vec<i64>> {
-    // One query for all bodies, not one per body.
-    sqlx::query_scalar("SELECT id FROM body WHERE reader_sits_in($1, id, NULL) ORDER BY sort_order")
-        .bind(reader)
-        .fetch_all(db)
-        .await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
@@ -896,84 +868,4 @@ pub async fn people(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(i64, String)>>
     .await
 }
 
-pub async fn bodies(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(i64, String, String)>> {
-    sqlx::query_as("SELECT id, slug, name FROM body ORDER BY sort_order, name")
-        .fetch_all(db)
-        .await
-}
-
 // --- personal calendar tokens ---
-
-fn token_hash(token: &str) -> Vec<u8> {
-    use sha2::Digest;
-    sha2::Sha256::digest(token.as_bytes()).to_vec()
-}
-
-/// A new secret for the personal feed; the previous one stops working.
-pub async fn new_calendar_token(conn: &mut PgConnection, account: i64) -> sqlx::Result<String> {
-    use base64::Engine;
-    revoke_calendar_token(conn, account).await?;
-    let bytes: [u8; 32] = rand::random();
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    sqlx::query("INSERT INTO calendar_token (account_id, token_hash) VALUES ($1, $2)")
-        .bind(account)
-        .bind(token_hash(&token))
-        .execute(&mut *conn)
-        .await?;
-    audit::record(
-        conn,
-        Some(account),
-        "new_calendar_link",
-        "account",
-        Some(account.to_string()),
-        None,
-        None,
-    )
-    .await?;
-    Ok(token)
-}
-
-pub async fn revoke_calendar_token(conn: &mut PgConnection, account: i64) -> sqlx::Result<bool> {
-    let rows = sqlx::query(
-        "UPDATE calendar_token SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL",
-    )
-    .bind(account)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if rows > 0 {
-        audit::record(
-            conn,
-            Some(account),
-            "revoke_calendar_link",
-            "account",
-            Some(account.to_string()),
-            None,
-            None,
-        )
-        .await?;
-    }
-    Ok(rows > 0)
-}
-
-pub async fn has_calendar_token(db: impl PgExecutor<'_>, account: i64) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM calendar_token WHERE account_id = $1 AND revoked_at IS NULL)",
-    )
-    .bind(account)
-    .fetch_one(db)
-    .await
-}
-
-/// The active account behind a calendar token.
-pub async fn calendar_account(
-    db: impl PgExecutor<'_>,
-    token: &str,
-) -> sqlx::Result<Option<CurrentUser>> {
-    sqlx::query_as(crate::accounts::queries::select_current_user!(
-        "a.id = (SELECT account_id FROM calendar_token WHERE token_hash = $1 AND revoked_at IS NULL)"
-    ))
-    .bind(token_hash(token))
-    .fetch_optional(db)
-    .await
-}

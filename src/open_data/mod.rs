@@ -27,7 +27,7 @@ use crate::auth::access::{Access, Routes};
 use crate::base::AppState;
 use crate::base::dutch;
 use crate::base::error::{AppError, Result};
-use crate::composition::queries::MembershipRole;
+use crate::composition::MembershipRole;
 use queries::Filter;
 
 const OPARL: &str = "https://schema.oparl.org/1.1/";

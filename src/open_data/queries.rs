@@ -4,7 +4,7 @@
 use sqlx::PgExecutor;
 use time::{Date, OffsetDateTime};
 
-use crate::composition::queries::{MembershipRole, Side};
+use crate::composition::{MembershipRole, Side};
 
 /// What a list or a single record asks for. Every field is optional; a
 /// query binds those it knows. The single-record pages ask the database

@@ -5,7 +5,7 @@ use crate::auth::Reader;
 use sqlx::PgExecutor;
 use time::Date;
 
-use crate::meetings::queries::MeetingKind;
+use crate::meetings::MeetingKind;
 
 /// Meetings of one body and kind in the year, by status.
 #[derive(Debug, Clone, sqlx::FromRow)]

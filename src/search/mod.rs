@@ -15,7 +15,7 @@ use crate::auth::access::{Access, Routes};
 use crate::base::AppState;
 use crate::base::error::Result;
 use crate::base::{PageCtx, dutch, page};
-use crate::meetings::queries::MeetingStatus;
+use crate::meetings::MeetingStatus;
 use queries::{START, STOP};
 
 pub fn routes() -> Routes {

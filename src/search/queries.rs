@@ -9,7 +9,7 @@ use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
 use crate::auth::Reader;
-use crate::meetings::queries::{MeetingKind, MeetingStatus};
+use crate::meetings::{MeetingKind, MeetingStatus};
 
 /// Marks the start and end of a matched word in a snippet: characters of
 /// Unicode's private use area, which no Dutch text uses. They are turned

@@ -500,7 +500,7 @@ pub(crate) async fn samples(app: &TestApp) -> Samples {
         .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
         .await;
     let mut tx = app.db.begin().await.unwrap();
-    let calendar_token = vesoc::meetings::queries::new_calendar_token(&mut tx, target)
+    let calendar_token = vesoc::accounts::new_calendar_token(&mut tx, target)
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -180,6 +180,22 @@ fn json(size: usize) -> Vec<u8> {
     format!("{{\"titel\":\"{}\"}}", "x".repeat(size)).into_bytes()
 }
 
+/// A multipart body of about `size` bytes, its CSRF token first, as the
+/// upload form sends it: its content type and its bytes.
+fn upload(token: &str, size: usize) -> (String, Vec<u8>) {
+    let boundary = "grens-4f1c";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{token}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"document\"; filename=\"a.txt\"\r\n\
+         Content-Type: text/plain\r\n\r\n{}\r\n--{boundary}--\r\n",
+        "x".repeat(size)
+    );
+    (
+        format!("multipart/form-data; boundary={boundary}"),
+        body.into_bytes(),
+    )
+}
+
 /// A client with a session (and so a CSRF token) on the database behind
 /// the server: its cookie and its token.
 async fn session(app: &TestApp, role: Option<Role>) -> (String, String) {
@@ -277,25 +293,22 @@ async fn a_post_that_needs_a_sign_in_or_another_content_type_leaves_the_connecti
     let app = TestApp::seeded().await;
     let (addr, _stop) = serving(&app).await;
     let (cookie, token) = session(&app, None).await;
-    // Not signed in: sent to the sign-in page.
-    let body = json(200_000);
+    // Not signed in: sent to the sign-in page. The CSRF check passes (the
+    // token is an upload's first part, the only way a body that is not a
+    // form carries it) and reads no further than that part.
+    let (content_type, body) = upload(&token, 200_000);
     let head = post(
-        &format!("/account/kalender?_csrf={token}"),
-        "application/json",
+        "/account/kalender",
+        &content_type,
         Some(&cookie),
         body.len(),
     );
     let (status, afterwards) = refused_then_next(addr, head, body).await;
     assert_eq!(status, 303);
     assert_eq!(afterwards, Afterwards::Reused);
-    // A form handler given JSON.
-    let body = json(200_000);
-    let head = post(
-        &format!("/aanmelden?_csrf={token}"),
-        "application/json",
-        Some(&cookie),
-        body.len(),
-    );
+    // A form handler given an upload.
+    let (content_type, body) = upload(&token, 200_000);
+    let head = post("/aanmelden", &content_type, Some(&cookie), body.len());
     let (status, afterwards) = refused_then_next(addr, head, body).await;
     assert_eq!(status, 415);
     assert_eq!(afterwards, Afterwards::Reused);

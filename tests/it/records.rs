@@ -220,7 +220,7 @@ async fn readers(app: &TestApp) -> Vec<Reader> {
             );
             let mut tx = app.db.begin().await.unwrap();
             calendar = Some(
-                vesoc::meetings::queries::new_calendar_token(&mut tx, id)
+                vesoc::accounts::new_calendar_token(&mut tx, id)
                     .await
                     .unwrap(),
             );

@@ -1,0 +1,82 @@
+//! Personal calendar links: a secret per account, stored hashed, that a
+//! calendar client uses instead of a session (the feed itself is the
+//! meetings area's).
+
+use sqlx::{PgConnection, PgExecutor};
+
+use crate::audit;
+use crate::auth::CurrentUser;
+
+fn token_hash(token: &str) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// A new secret for the personal feed; the previous one stops working.
+pub async fn new_calendar_token(conn: &mut PgConnection, account: i64) -> sqlx::Result<String> {
+    use base64::Engine;
+    revoke_calendar_token(conn, account).await?;
+    let bytes: [u8; 32] = rand::random();
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    sqlx::query("INSERT INTO calendar_token (account_id, token_hash) VALUES ($1, $2)")
+        .bind(account)
+        .bind(token_hash(&token))
+        .execute(&mut *conn)
+        .await?;
+    audit::record(
+        conn,
+        Some(account),
+        "new_calendar_link",
+        "account",
+        Some(account.to_string()),
+        None,
+        None,
+    )
+    .await?;
+    Ok(token)
+}
+
+pub async fn revoke_calendar_token(conn: &mut PgConnection, account: i64) -> sqlx::Result<bool> {
+    let rows = sqlx::query(
+        "UPDATE calendar_token SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(account)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if rows > 0 {
+        audit::record(
+            conn,
+            Some(account),
+            "revoke_calendar_link",
+            "account",
+            Some(account.to_string()),
+            None,
+            None,
+        )
+        .await?;
+    }
+    Ok(rows > 0)
+}
+
+pub async fn has_calendar_token(db: impl PgExecutor<'_>, account: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM calendar_token WHERE account_id = $1 AND revoked_at IS NULL)",
+    )
+    .bind(account)
+    .fetch_one(db)
+    .await
+}
+
+/// The active account behind a calendar token.
+pub async fn calendar_account(
+    db: impl PgExecutor<'_>,
+    token: &str,
+) -> sqlx::Result<Option<CurrentUser>> {
+    sqlx::query_as(super::queries::select_current_user!(
+        "a.id = (SELECT account_id FROM calendar_token WHERE token_hash = $1 AND revoked_at IS NULL)"
+    ))
+    .bind(token_hash(token))
+    .fetch_optional(db)
+    .await
+}
