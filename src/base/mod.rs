@@ -3,14 +3,19 @@
 //! never on `app` and never on another area's queries; see
 //! `docs/architecture.md`.
 
+pub mod coded;
 pub mod csv;
 pub mod dutch;
 pub mod error;
+pub mod extract;
 pub mod form;
 pub mod page;
 pub mod state;
+pub mod write;
 
 pub use error::{AppError, Result};
-pub use form::FieldErrors;
+pub use extract::{Actor, Id, Version};
+pub use form::{Check, FieldErrors};
 pub use page::{PageCtx, no_store, render};
 pub use state::AppState;
+pub use write::Outcome;

@@ -1,0 +1,69 @@
+//! Enums stored by a code and shown with a Dutch label: the code, the
+//! label, parsing a form's code and the list of all values, written once by
+//! [`coded!`](crate::coded) instead of by hand per enum.
+
+/// What [`coded!`](crate::coded) gives an enum.
+pub trait Coded: Sized + Copy + 'static {
+    const ALL: &'static [Self];
+    /// As stored and as sent by forms (`snake_case`, like the database enum).
+    fn code(self) -> &'static str;
+    /// As shown, in Dutch.
+    fn label(self) -> &'static str;
+    fn parse(code: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.code() == code)
+    }
+}
+
+/// `coded!(MeetingKind { Formal => ("formal", "formeel VESOC-overleg"), ... })`
+/// implements [`Coded`] and the inherent `code`, `label`, `parse` and `ALL`
+/// the templates call.
+#[macro_export]
+macro_rules! coded {
+    ($name:ident { $($variant:ident => ($code:literal, $label:literal)),+ $(,)? }) => {
+        impl $crate::base::coded::Coded for $name {
+            const ALL: &'static [Self] = &[$($name::$variant),+];
+            fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+            fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+
+        #[allow(dead_code)]
+        impl $name {
+            pub const ALL: [$name; [$($code),+].len()] = [$($name::$variant),+];
+            pub fn code(self) -> &'static str {
+                <Self as $crate::base::coded::Coded>::code(self)
+            }
+            pub fn label(self) -> &'static str {
+                <Self as $crate::base::coded::Coded>::label(self)
+            }
+            pub fn parse(code: &str) -> Option<Self> {
+                <Self as $crate::base::coded::Coded>::parse(code)
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Coded;
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Colour {
+        Red,
+        Green,
+    }
+    crate::coded!(Colour { Red => ("red", "rood"), Green => ("green", "groen") });
+
+    #[test]
+    fn codes_labels_and_parsing_come_from_one_list() {
+        assert_eq!(Colour::ALL, [Colour::Red, Colour::Green]);
+        assert_eq!(Colour::Green.code(), "green");
+        assert_eq!(Colour::Green.label(), "groen");
+        assert_eq!(Colour::parse("red"), Some(Colour::Red));
+        assert_eq!(Colour::parse("blauw"), None);
+        assert_eq!(<Colour as Coded>::ALL.len(), 2);
+    }
+}
