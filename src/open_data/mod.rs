@@ -15,18 +15,19 @@
 pub mod queries;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::http::header;
+use axum::http::request::Parts;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
 use crate::auth::access::{Access, Routes};
-use crate::base::AppState;
 use crate::base::dutch;
 use crate::base::error::{AppError, Result};
+use crate::base::{AppState, Id};
 use crate::composition::MembershipRole;
 use queries::Filter;
 
@@ -242,10 +243,7 @@ fn list(c: &Ctx, path: &str, items: Vec<Value>, p: &ListParams) -> Json<Value> {
     }))
 }
 
-async fn system(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Value>> {
-    let c = Ctx {
-        base: base_url(&state, &headers),
-    };
+async fn system(c: Ctx) -> Result<Json<Value>> {
     Ok(Json(json!({
         "id": c.url(""),
         "type": oparl_type("System"),
@@ -430,30 +428,45 @@ fn paper_json(c: &Ctx, p: &queries::PaperRow) -> Value {
     v
 }
 
-fn ctx(state: &AppState, headers: &HeaderMap) -> Ctx {
-    Ctx {
-        base: base_url(state, headers),
+/// The ids' base comes with every request: handlers take it as an
+/// argument.
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> std::result::Result<Self, Self::Rejection> {
+        Ok(Ctx {
+            base: base_url(state, &parts.headers),
+        })
     }
 }
 
-async fn body_list(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Value>> {
-    let p = q.parse()?;
-    let c = ctx(&state, &headers);
-    let items = queries::bodies(&state.db, Filter::since(p.since))
-        .await?
-        .iter()
-        .map(|b| body_json(&c, b))
-        .collect();
-    Ok(list(&c, "/body", items, &p))
+/// A list of rows as OParl objects, one page of them.
+fn page_of<T>(
+    c: &Ctx,
+    path: &str,
+    rows: &[T],
+    to_json: impl Fn(&Ctx, &T) -> Value,
+    p: &ListParams,
+) -> Json<Value> {
+    list(c, path, rows.iter().map(|r| to_json(c, r)).collect(), p)
 }
 
 /// The one record a single-record query found.
 fn one<T>(rows: Vec<T>) -> Result<T> {
     rows.into_iter().next().ok_or(AppError::NotFound)
+}
+
+async fn body_list(
+    State(state): State<AppState>,
+    c: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>> {
+    let p = q.parse()?;
+    let rows = queries::bodies(&state.db, Filter::since(p.since)).await?;
+    Ok(page_of(&c, "/body", &rows, body_json, &p))
 }
 
 async fn find_body(state: &AppState, slug: &str) -> Result<queries::BodyRow> {
@@ -462,30 +475,27 @@ async fn find_body(state: &AppState, slug: &str) -> Result<queries::BodyRow> {
 
 async fn body_one(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    c: Ctx,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>> {
-    let b = find_body(&state, &slug).await?;
-    Ok(Json(body_json(&ctx(&state, &headers), &b)))
+    Ok(Json(body_json(&c, &find_body(&state, &slug).await?)))
 }
 
 async fn gremium_one(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    c: Ctx,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>> {
-    let b = find_body(&state, &slug).await?;
-    Ok(Json(gremium_json(&ctx(&state, &headers), &b)))
+    Ok(Json(gremium_json(&c, &find_body(&state, &slug).await?)))
 }
 
 /// The bodies as gremia first, then the organisations their members represent.
 async fn organization_list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    c: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>> {
     let p = q.parse()?;
-    let c = ctx(&state, &headers);
     let mut items: Vec<Value> = queries::bodies(&state.db, Filter::since(p.since))
         .await?
         .iter()
@@ -502,113 +512,85 @@ async fn organization_list(
 
 async fn organization_one(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    c: Ctx,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>> {
     let o = one(queries::organisations(&state.db, Filter::slug(&slug)).await?)?;
-    Ok(Json(organisation_json(&ctx(&state, &headers), &o)))
+    Ok(Json(organisation_json(&c, &o)))
 }
 
 async fn person_list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    c: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>> {
     let p = q.parse()?;
-    let c = ctx(&state, &headers);
     let memberships = queries::memberships(&state.db, Filter::default()).await?;
-    let items = queries::people(&state.db, Filter::since(p.since))
-        .await?
-        .iter()
-        .map(|person| person_json(&c, person, &memberships))
-        .collect();
-    Ok(list(&c, "/person", items, &p))
+    let rows = queries::people(&state.db, Filter::since(p.since)).await?;
+    Ok(page_of(
+        &c,
+        "/person",
+        &rows,
+        |c, person| person_json(c, person, &memberships),
+        &p,
+    ))
 }
 
 async fn person_one(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    c: Ctx,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>> {
     let person = one(queries::people(&state.db, Filter::slug(&slug)).await?)?;
     let memberships = queries::memberships(&state.db, Filter::person(person.id)).await?;
-    Ok(Json(person_json(
-        &ctx(&state, &headers),
-        &person,
-        &memberships,
-    )))
+    Ok(Json(person_json(&c, &person, &memberships)))
 }
 
 async fn membership_list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    c: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>> {
     let p = q.parse()?;
-    let c = ctx(&state, &headers);
-    let items = queries::memberships(&state.db, p.filter())
-        .await?
-        .iter()
-        .map(|m| membership_json(&c, m))
-        .collect();
-    Ok(list(&c, "/membership", items, &p))
+    let rows = queries::memberships(&state.db, p.filter()).await?;
+    Ok(page_of(&c, "/membership", &rows, membership_json, &p))
 }
 
-async fn membership_one(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Json<Value>> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+async fn membership_one(State(state): State<AppState>, c: Ctx, Id(id): Id) -> Result<Json<Value>> {
     let m = one(queries::memberships(&state.db, Filter::id(id)).await?)?;
-    Ok(Json(membership_json(&ctx(&state, &headers), &m)))
+    Ok(Json(membership_json(&c, &m)))
 }
 
 async fn meeting_list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    c: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>> {
     let p = q.parse()?;
-    let c = ctx(&state, &headers);
-    let items = queries::meetings(&state.db, p.filter())
-        .await?
-        .iter()
-        .map(|m| meeting_json(&c, m))
-        .collect();
-    Ok(list(&c, "/meeting", items, &p))
+    let rows = queries::meetings(&state.db, p.filter()).await?;
+    Ok(page_of(&c, "/meeting", &rows, meeting_json, &p))
 }
 
-async fn meeting_one(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Json<Value>> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+async fn meeting_one(State(state): State<AppState>, c: Ctx, Id(id): Id) -> Result<Json<Value>> {
     let m = one(queries::meetings(&state.db, Filter::id(id)).await?)?;
-    Ok(Json(meeting_json(&ctx(&state, &headers), &m)))
+    Ok(Json(meeting_json(&c, &m)))
 }
 
 async fn paper_list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    c: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>> {
     let p = q.parse()?;
-    let c = ctx(&state, &headers);
-    let items = queries::papers(&state.db, p.filter())
-        .await?
-        .iter()
-        .map(|x| paper_json(&c, x))
-        .collect();
-    Ok(list(&c, "/paper", items, &p))
+    let rows = queries::papers(&state.db, p.filter()).await?;
+    Ok(page_of(&c, "/paper", &rows, paper_json, &p))
 }
 
 async fn paper_one(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    c: Ctx,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>> {
     let paper = one(queries::papers(&state.db, Filter::slug(&slug)).await?)?;
-    Ok(Json(paper_json(&ctx(&state, &headers), &paper)))
+    Ok(Json(paper_json(&c, &paper)))
 }
