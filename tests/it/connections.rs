@@ -23,22 +23,12 @@ const PATIENCE: Duration = Duration::from_secs(10);
 
 /// `serve` on a port of its own; stops when the sender is dropped.
 async fn serving(app: &TestApp) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let config = vesoc::config::ServeConfig {
         require_second_factor: vesoc::config::RoleList::default(),
         page_cache: false,
         ..Default::default()
     };
-    tokio::spawn(vesoc::app::serve(
-        app.db.clone(),
-        config,
-        listener,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let (addr, stop, _) = crate::harness::serving(app, config).await;
     (addr, stop)
 }
 

@@ -237,6 +237,33 @@ impl TestApp {
         client
     }
 
+    /// A client signed in with a new account of `role` acting for the
+    /// organisation and minister with these slugs (`None`: for none).
+    pub async fn signed_in_as(
+        &self,
+        role: Role,
+        email: &str,
+        organisation: Option<&str>,
+        minister: Option<&str>,
+    ) -> Client {
+        let id = self.account(role, email).await;
+        sqlx::query(
+            "UPDATE account SET organisation_id = (SELECT id FROM organisation WHERE slug = $2),
+                                minister_id = (SELECT id FROM person WHERE slug = $3)
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(organisation)
+        .bind(minister)
+        .execute(&self.db)
+        .await
+        .expect("set organisation and minister");
+        let mut client = self.client();
+        let res = client.sign_in(email, PASSWORD).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "sign-in as {email}");
+        client
+    }
+
     /// A meeting of a body, two hours from `starts` (e.g. "2026-06-10 10:00+02").
     pub async fn meeting(&self, body: &str, kind: &str, starts: &str) -> i64 {
         sqlx::query_scalar(
@@ -515,4 +542,28 @@ impl Client {
     pub fn session_cookie(&self) -> Option<&str> {
         self.cookie.as_deref()
     }
+}
+
+/// `serve` on a port of its own, as `main` runs it: its address, the
+/// sender that stops it (as SIGTERM does) and its task.
+pub async fn serving(
+    app: &TestApp,
+    config: ServeConfig,
+) -> (
+    SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<anyhow::Result<()>>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(vesoc::app::serve(
+        app.db.clone(),
+        config,
+        listener,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    (addr, stop, server)
 }

@@ -236,30 +236,6 @@ async fn read_response(stream: &mut tokio::net::TcpStream) -> (u16, String) {
     }
 }
 
-/// `serve` on a port of its own, as `main` runs it: its address, the
-/// sender that stops it (as SIGTERM does) and its task.
-async fn serving(
-    app: &TestApp,
-    config: vesoc::config::ServeConfig,
-) -> (
-    std::net::SocketAddr,
-    tokio::sync::oneshot::Sender<()>,
-    tokio::task::JoinHandle<anyhow::Result<()>>,
-) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(vesoc::app::serve(
-        app.db.clone(),
-        config,
-        listener,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
-    (addr, stop, server)
-}
-
 /// What a client sees on a connection it opens: `None` when the
 /// connection is refused, reset or closed without an answer.
 async fn try_request(addr: std::net::SocketAddr) -> Option<String> {
@@ -290,7 +266,7 @@ async fn a_stop_lets_the_request_in_flight_finish_and_ends_despite_slow_and_idle
 
     let app = TestApp::seeded().await;
     let grace = Duration::from_secs(2);
-    let (addr, stop, server) = serving(
+    let (addr, stop, server) = crate::harness::serving(
         &app,
         vesoc::config::ServeConfig {
             shutdown_grace: grace,
@@ -385,7 +361,7 @@ async fn a_request_head_that_never_ends_is_cut_off_after_the_header_timeout() {
     use tokio::net::TcpStream;
 
     let app = TestApp::seeded().await;
-    let (addr, stop, server) = serving(
+    let (addr, stop, server) = crate::harness::serving(
         &app,
         vesoc::config::ServeConfig {
             header_timeout: Duration::from_secs(1),

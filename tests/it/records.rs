@@ -661,34 +661,6 @@ async fn every_channel_follows_the_table_of_docs_access_md() {
 // The three leaks of issue 15, each on its own: the matrix above covers them
 // too, these say it in a sentence.
 
-/// A reader of `role` acting for `org` and `minister`.
-async fn signed_in_as(
-    app: &TestApp,
-    role: Role,
-    email: &str,
-    org: Option<&str>,
-    minister: Option<&str>,
-) -> Client {
-    let id = app.account(role, email).await;
-    sqlx::query(
-        "UPDATE account SET organisation_id = (SELECT id FROM organisation WHERE slug = $2),
-                            minister_id = (SELECT id FROM person WHERE slug = $3)
-         WHERE id = $1",
-    )
-    .bind(id)
-    .bind(org)
-    .bind(minister)
-    .execute(&app.db)
-    .await
-    .unwrap();
-    let mut c = app.client();
-    assert_eq!(
-        c.sign_in(email, PASSWORD).await.status,
-        StatusCode::SEE_OTHER
-    );
-    c
-}
-
 #[tokio::test]
 async fn a_cabinet_does_not_find_another_cabinets_proposals() {
     let app = TestApp::seeded().await;
@@ -708,14 +680,14 @@ async fn a_cabinet_does_not_find_another_cabinets_proposals() {
         )
         .await;
     }
-    let mut jambon = signed_in_as(
-        &app,
-        Role::Cabinet,
-        "jambon@test.vesoc.be",
-        Some("vlaamse-regering"),
-        Some("jan-jambon"),
-    )
-    .await;
+    let mut jambon = app
+        .signed_in_as(
+            Role::Cabinet,
+            "jambon@test.vesoc.be",
+            Some("vlaamse-regering"),
+            Some("jan-jambon"),
+        )
+        .await;
     let page = jambon.get("/zoeken?q=zeearend").await;
     assert!(page.select("#groep-agendapunten ~ ol li h3").is_empty());
     assert!(!page.body.contains("Voorstel Crevits"));
@@ -791,14 +763,14 @@ async fn documents_of_proposals_are_only_for_the_proposer_and_the_secretariat() 
         .await;
         docs.push(document(&app, id, "bijlage.txt", false).await);
     }
-    let mut voka = signed_in_as(
-        &app,
-        Role::SocialPartner,
-        "voka@test.vesoc.be",
-        Some("voka"),
-        None,
-    )
-    .await;
+    let mut voka = app
+        .signed_in_as(
+            Role::SocialPartner,
+            "voka@test.vesoc.be",
+            Some("voka"),
+            None,
+        )
+        .await;
     let mut cabinet = app.signed_in(Role::Cabinet).await;
     let mut acv = app.signed_in(Role::SocialPartner).await;
     let mut staff = app.signed_in(Role::Secretariat).await;
