@@ -1,6 +1,7 @@
 //! Command line and environment.
 
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -116,6 +117,10 @@ pub struct ServeConfig {
         value_parser = parse_positive_seconds
     )]
     pub header_timeout: Duration,
+    /// Password hashes (argon2id, 19 MiB each) computed at once; more
+    /// sign-ins wait their turn. Default: the number of processors.
+    #[arg(long, env = "VESOC_PASSWORD_HASHERS")]
+    pub password_hashers: Option<NonZeroUsize>,
 }
 
 impl Default for ServeConfig {
@@ -130,6 +135,7 @@ impl Default for ServeConfig {
             page_cache: true,
             shutdown_grace: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
+            password_hashers: None,
         }
     }
 }

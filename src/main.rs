@@ -57,6 +57,13 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(db: &Database, config: ServeConfig) -> anyhow::Result<()> {
+    if let Some(n) = config.password_hashers {
+        vesoc::auth::password::set_parallelism(n);
+    }
+    tracing::info!(
+        "at most {} password hashes at once",
+        vesoc::auth::password::parallelism()
+    );
     if !config.no_seed && seed::seed_if_empty(&db.pool).await? {
         tracing::info!("empty database: loaded the VESOC data of the source documents");
     }

@@ -436,6 +436,9 @@ pub async fn reset_link(
     }
     let mut tx = state.db.begin().await?;
     let token = queries::issue_token(&mut tx, Some(actor), id).await?;
+    // A new link usually means a lost or leaked password: the secret
+    // calendar links of the account stop working too.
+    let calendar_revoked = super::calendar::revoke_calendar_token(&mut tx, id).await?;
     tx.commit().await?;
     let page = FormPage {
         ctx,
@@ -445,7 +448,11 @@ pub async fn reset_link(
         choices: Choices::load(&state).await?,
         roles: Role::ALL,
         link: Some(link_url(&token)),
-        notice: Some("Er is een nieuwe link gemaakt; eerdere links werken niet meer."),
+        notice: Some(if calendar_revoked {
+            "Er is een nieuwe link gemaakt; eerdere links werken niet meer. De persoonlijke agendalink van dit account is ingetrokken."
+        } else {
+            "Er is een nieuwe link gemaakt; eerdere links werken niet meer."
+        }),
     };
     Ok(page::render(&page))
 }

@@ -8,6 +8,7 @@ pub use calendar::{
 };
 pub mod queries;
 pub mod second_factor;
+pub mod throttle;
 
 use askama::Template;
 use axum::Form;
@@ -21,10 +22,10 @@ use tower_sessions::Session;
 
 use crate::auth::access::{ADMIN, Access, Routes};
 use crate::auth::{self, SessionAuth, csrf, password};
-use crate::base::AppState;
 use crate::base::error::{AppError, Result};
+use crate::base::{AppState, no_store};
 use crate::base::{PageCtx, page};
-use queries::Attempt;
+use throttle::{Attempter, Claim, DeviceCookie, Outcome};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -37,6 +38,11 @@ pub fn routes() -> Routes {
         )
         .post("/aanmelden/code", Access::Anonymous, second_factor::code)
         .post("/afmelden", Access::SignedIn, sign_out)
+        .post(
+            "/account/overal-afmelden",
+            Access::SignedIn,
+            sign_out_everywhere,
+        )
         .get("/account", Access::SignedIn, profile)
         .get("/account/wachtwoord", Access::SignedIn, password_form)
         .post("/account/wachtwoord", Access::SignedIn, change_password)
@@ -167,7 +173,8 @@ async fn sign_in_form(
             .is_some()
             .then_some("Uw wachtwoord is ingesteld. U kunt zich nu aanmelden."),
     };
-    Ok(page::render(&page))
+    // The form carries the session's CSRF token: no cache keeps it.
+    Ok(no_store(page::render(&page)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -180,9 +187,6 @@ struct SignInForm {
     terug: String,
 }
 
-const THROTTLED: &str =
-    "Te veel mislukte aanmeldpogingen. Wacht een kwartier en probeer het dan opnieuw.";
-
 const PASSWORD_THROTTLED: &str =
     "Te veel foute wachtwoorden na elkaar. Wacht een kwartier en probeer het dan opnieuw.";
 
@@ -193,6 +197,7 @@ async fn sign_in(
     State(state): State<AppState>,
     session: Session,
     ClientAddr(address): ClientAddr,
+    device: DeviceCookie,
     Form(form): Form<SignInForm>,
 ) -> Result<Response> {
     let login = form.email.trim().to_lowercase();
@@ -206,17 +211,27 @@ async fn sign_in(
             error: Some(error.to_string()),
             notice: None,
         };
-        (status, page::render(&page)).into_response()
+        no_store((status, page::render(&page)).into_response())
     };
 
-    if queries::throttled(&state.db, &login, &address).await? {
-        tracing::warn!(%address, "sign-in throttled");
-        return Ok(again(
-            StatusCode::TOO_MANY_REQUESTS,
-            THROTTLED,
-            csrf::token(&session).await?,
-        ));
-    }
+    let known_device = throttle::known_device(&state.db, &device, &login).await?;
+    let attempter = Attempter {
+        login: &login,
+        address: &address,
+        device: known_device,
+        pending: None,
+    };
+    // Counted before the password is checked: see throttle.rs.
+    let attempt = match throttle::claim(&state.db, &attempter).await? {
+        Claim::Counted(attempt) => attempt,
+        Claim::Throttled(limit) => {
+            return Ok(again(
+                StatusCode::TOO_MANY_REQUESTS,
+                limit.message(),
+                csrf::token(&session).await?,
+            ));
+        }
+    };
 
     let found = queries::credentials(&state.db, &login).await?;
     let stored = found
@@ -230,30 +245,35 @@ async fn sign_in(
         .collect();
     let ok = password::verify(password, stored).await?;
 
-    let mut tx = state.db.begin().await?;
-    let account = found.filter(|_| ok);
-    queries::record_attempt(
-        &mut tx,
-        account.as_ref().map(|c| c.id),
-        &login,
-        &address,
-        if ok {
-            Attempt::SignedIn
-        } else {
-            Attempt::SignInFailed
-        },
-    )
-    .await?;
-    tx.commit().await?;
-
-    let Some(account) = account else {
+    let Some(account) = found.filter(|_| ok) else {
+        let mut tx = state.db.begin().await?;
+        throttle::settle(&mut tx, &attempt, None, &address, Outcome::SignInFailed).await?;
+        tx.commit().await?;
         return Ok(again(
             StatusCode::UNAUTHORIZED,
             SIGN_IN_FAILED,
             csrf::token(&session).await?,
         ));
     };
-    if second_factor::is_enabled(&state.db, account.id).await? {
+    let second_factor = second_factor::is_enabled(&state.db, account.id).await?;
+    let mut tx = state.db.begin().await?;
+    // With a second factor, the browser is known only once the code is in.
+    let device_token = if second_factor {
+        None
+    } else {
+        Some(throttle::remember_device(&mut tx, account.id, &device).await?)
+    };
+    throttle::settle(
+        &mut tx,
+        &attempt,
+        Some(account.id),
+        &address,
+        Outcome::SignedIn,
+    )
+    .await?;
+    tx.commit().await?;
+
+    let Some(device_token) = device_token else {
         return second_factor::begin(
             &session,
             account.id,
@@ -262,7 +282,7 @@ async fn sign_in(
             &return_to,
         )
         .await;
-    }
+    };
     auth::start_session(
         &session,
         SessionAuth {
@@ -272,7 +292,11 @@ async fn sign_in(
         },
     )
     .await?;
-    Ok(Redirect::to(&return_to).into_response())
+    Ok(throttle::with_device_cookie(
+        Redirect::to(&return_to).into_response(),
+        &device_token,
+        state.config.secure_cookies,
+    ))
 }
 
 async fn sign_out(
@@ -298,17 +322,65 @@ async fn sign_out(
     Ok(Redirect::to("/").into_response())
 }
 
+/// Ends every other session of the account (other browsers, a forgotten
+/// computer); this one stays signed in, with a new id.
+async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    session: Session,
+    ctx: PageCtx,
+) -> Result<Response> {
+    let user = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
+    let mut tx = state.db.begin().await?;
+    let stamp = queries::new_stamp(&mut tx, user.id).await?;
+    crate::audit::record(
+        &mut tx,
+        Some(user.id),
+        "sign_out_everywhere",
+        "session",
+        Some(user.id.to_string()),
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(account = user.id, "other sessions ended");
+    continue_session(&session, user.id, stamp).await?;
+    Ok(Redirect::to("/account?afgemeld=1").into_response())
+}
+
+/// This session goes on after the account's stamp changed (which ended
+/// every other session), with a new id.
+pub(crate) async fn continue_session(
+    session: &Session,
+    account_id: i64,
+    security_stamp: uuid::Uuid,
+) -> Result<()> {
+    auth::start_session(
+        session,
+        SessionAuth {
+            account_id,
+            security_stamp,
+            signed_in_at: OffsetDateTime::now_utc().unix_timestamp(),
+        },
+    )
+    .await
+}
+
 #[derive(Template)]
 #[template(path = "accounts/profile.html")]
 struct ProfilePage {
     ctx: PageCtx,
     changed: bool,
+    signed_out_elsewhere: bool,
+    second_factor_off: bool,
     has_calendar_link: bool,
 }
 
 #[derive(Debug, Deserialize)]
 struct ProfileQuery {
     gewijzigd: Option<String>,
+    afgemeld: Option<String>,
+    tweestaps: Option<String>,
 }
 
 async fn profile(
@@ -321,6 +393,8 @@ async fn profile(
     Ok(page::render(&ProfilePage {
         ctx,
         changed: q.gewijzigd.is_some(),
+        signed_out_elsewhere: q.afgemeld.is_some(),
+        second_factor_off: q.tweestaps.as_deref() == Some("uit"),
         has_calendar_link,
     }))
 }
@@ -351,31 +425,51 @@ async fn change_password(
     State(state): State<AppState>,
     session: Session,
     ClientAddr(address): ClientAddr,
+    device: DeviceCookie,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response> {
     let user = ctx.user.clone().ok_or(AppError::Forbidden)?;
     // Guessing the current password in someone else's open session counts
     // like guessing it at sign-in, and is throttled the same way.
-    if queries::throttled(&state.db, &user.email, &address).await? {
-        tracing::warn!(%address, "password change throttled");
-        let page = PasswordPage {
-            ctx,
-            error: Some(PASSWORD_THROTTLED.to_string()),
-        };
-        return Ok((StatusCode::TOO_MANY_REQUESTS, page::render(&page)).into_response());
-    }
+    let known_device = throttle::known_device(&state.db, &device, &user.email).await?;
+    let attempter = Attempter {
+        login: &user.email,
+        address: &address,
+        device: known_device,
+        pending: None,
+    };
+    let attempt = match throttle::claim(&state.db, &attempter).await? {
+        Claim::Counted(attempt) => attempt,
+        Claim::Throttled(limit) => {
+            let message = if limit == throttle::Limit::Account {
+                limit.message()
+            } else {
+                PASSWORD_THROTTLED
+            };
+            let page = PasswordPage {
+                ctx,
+                error: Some(message.to_string()),
+            };
+            return Ok((StatusCode::TOO_MANY_REQUESTS, page::render(&page)).into_response());
+        }
+    };
     let stored = queries::password_hash(&state.db, user.id).await?;
-    let error = if !password::verify(form.current.chars().take(1024).collect(), stored).await? {
-        let mut tx = state.db.begin().await?;
-        queries::record_attempt(
-            &mut tx,
-            Some(user.id),
-            &user.email,
-            &address,
-            Attempt::PasswordCheckFailed,
-        )
-        .await?;
-        tx.commit().await?;
+    let right = password::verify(form.current.chars().take(1024).collect(), stored).await?;
+    let mut tx = state.db.begin().await?;
+    throttle::settle(
+        &mut tx,
+        &attempt,
+        Some(user.id),
+        &address,
+        if right {
+            Outcome::Confirmed
+        } else {
+            Outcome::PasswordCheckFailed
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let error = if !right {
         Some("Uw huidige wachtwoord klopt niet.")
     } else if form.new != form.repeat {
         Some("De twee nieuwe wachtwoorden verschillen.")
@@ -395,15 +489,7 @@ async fn change_password(
     let stamp = queries::current_stamp(&mut *tx, user.id).await?;
     tx.commit().await?;
     // Other sessions end with the old stamp; this one continues, renewed.
-    auth::start_session(
-        &session,
-        SessionAuth {
-            account_id: user.id,
-            security_stamp: stamp,
-            signed_in_at: OffsetDateTime::now_utc().unix_timestamp(),
-        },
-    )
-    .await?;
+    continue_session(&session, user.id, stamp).await?;
     Ok(Redirect::to("/account?gewijzigd=1").into_response())
 }
 
@@ -430,14 +516,15 @@ async fn set_password_form(
     let account = queries::token_account(&state.db, &token)
         .await?
         .ok_or_else(|| AppError::bad_request(LINK_INVALID))?;
-    Ok(page::render(&SetPasswordPage {
+    // The token is in the address and the form: no cache keeps the page.
+    Ok(no_store(page::render(&SetPasswordPage {
         ctx,
         csrf: csrf::token(&session).await?,
         token,
         display_name: account.display_name,
         email: account.email,
         error: None,
-    }))
+    })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -472,7 +559,9 @@ async fn set_password(
             email: account.email,
             error: Some(error.to_string()),
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response());
+        return Ok(no_store(
+            (StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response(),
+        ));
     }
     let hash = password::hash(form.new).await?;
     let mut tx = state.db.begin().await?;

@@ -1,4 +1,5 @@
-//! Accounts, one-time links, sign-in attempts and the audit log.
+//! Accounts, one-time links and the audit log (sign-in attempts: see
+//! `throttle.rs`).
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -11,14 +12,6 @@ use crate::auth::{CurrentUser, Role, password};
 
 /// A one-time link is valid this long.
 pub const TOKEN_LIFETIME: time::Duration = time::Duration::days(7);
-/// Sign-in throttling, within the window: this many failures for one login
-/// from one address block that login from that address, and this many from
-/// one address (any logins) block the address. Failures from elsewhere
-/// never block a login: then anyone could lock a real user out by failing
-/// on purpose.
-pub const MAX_FAILURES_PER_LOGIN: i64 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-pub const FAILURE_WINDOW_MINUTES: i32 = 15;
 
 /// A query for [`CurrentUser`]s: the account `a` with who it acts for,
 /// followed by the given conditions (a string literal, fixed at compile
@@ -464,68 +457,15 @@ pub async fn password_hash(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Opt
         .await
 }
 
-/// Must this sign-in (or code, or current password) wait? See
-/// [`MAX_FAILURES_PER_LOGIN`].
-pub async fn throttled(db: impl PgExecutor<'_>, login: &str, address: &str) -> sqlx::Result<bool> {
+/// A new security stamp: every session of the account ends (the caller
+/// starts its own again with the stamp returned).
+pub async fn new_stamp(conn: &mut PgConnection, id: i64) -> sqlx::Result<Uuid> {
     sqlx::query_scalar(
-        "SELECT count(*) FILTER (WHERE login = $1) >= $3 OR count(*) >= $4
-         FROM login_attempt
-         WHERE address = $2 AND NOT succeeded AND at > now() - make_interval(mins => $5)",
+        "UPDATE account SET security_stamp = gen_random_uuid(), modified_at = now()
+         WHERE id = $1 RETURNING security_stamp",
     )
-    .bind(login)
-    .bind(address)
-    .bind(MAX_FAILURES_PER_LOGIN)
-    .bind(MAX_FAILURES_PER_ADDRESS)
-    .bind(FAILURE_WINDOW_MINUTES)
-    .fetch_one(db)
-    .await
-}
-
-/// How a try to prove who one is ended: each counts for throttling (see
-/// [`throttled`]) and is logged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Attempt {
-    SignedIn,
-    /// A wrong password or code at sign-in.
-    SignInFailed,
-    /// A wrong current password on the password form.
-    PasswordCheckFailed,
-}
-
-impl Attempt {
-    fn action(self) -> &'static str {
-        match self {
-            Attempt::SignedIn => "sign_in",
-            Attempt::SignInFailed => "sign_in_failed",
-            Attempt::PasswordCheckFailed => "change_password_failed",
-        }
-    }
-}
-
-pub async fn record_attempt(
-    conn: &mut PgConnection,
-    account_id: Option<i64>,
-    login: &str,
-    address: &str,
-    attempt: Attempt,
-) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO login_attempt (login, address, succeeded) VALUES ($1, $2, $3)")
-        .bind(login)
-        .bind(address)
-        .bind(attempt == Attempt::SignedIn)
-        .execute(&mut *conn)
-        .await?;
-    // The login is logged only when it belongs to an account: a mistyped
-    // password in the login field must not end up in the log.
-    audit::record(
-        conn,
-        account_id,
-        attempt.action(),
-        "session",
-        account_id.map(|i| i.to_string()),
-        None,
-        Some(json!({ "address": address })),
-    )
+    .bind(id)
+    .fetch_one(conn)
     .await
 }
 

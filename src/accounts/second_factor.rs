@@ -14,11 +14,12 @@ use time::OffsetDateTime;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::{ClientAddr, queries};
+use super::throttle::{self, Attempter, Claim, Counted, DeviceCookie, Limit, Outcome};
+use super::{ClientAddr, continue_session, queries};
 use crate::audit;
-use crate::auth::{self, CurrentUser, SessionAuth, session_error, totp};
-use crate::base::AppState;
+use crate::auth::{self, CurrentUser, SessionAuth, password, session_error, totp};
 use crate::base::error::{AppError, Result};
+use crate::base::{AppState, no_store};
 use crate::base::{PageCtx, dutch, page};
 
 const PENDING_KEY: &str = "second_factor_pending";
@@ -164,6 +165,10 @@ pub async fn reset(conn: &mut PgConnection, actor: i64, account: i64) -> sqlx::R
 /// Password accepted, code still to come.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Pending {
+    /// This password step: wrong codes are counted per step. (A session
+    /// from before the field existed gets one.)
+    #[serde(default = "Uuid::new_v4")]
+    id: Uuid,
     account_id: i64,
     email: String,
     security_stamp: Uuid,
@@ -181,6 +186,7 @@ pub async fn begin(
 ) -> Result<Response> {
     session.cycle_id().await.map_err(session_error)?;
     let pending = Pending {
+        id: Uuid::new_v4(),
         account_id,
         email: email.to_string(),
         security_stamp: stamp,
@@ -212,12 +218,12 @@ struct CodePage {
 pub async fn code_form(ctx: PageCtx, session: Session) -> Result<Response> {
     let expired = pending(&session).await?.is_none();
     let csrf = auth::csrf::token(&session).await?;
-    Ok(page::render(&CodePage {
+    Ok(no_store(page::render(&CodePage {
         ctx,
         csrf,
         error: None,
         expired,
-    }))
+    })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -231,85 +237,135 @@ pub async fn code(
     State(state): State<AppState>,
     session: Session,
     ClientAddr(address): ClientAddr,
+    device: DeviceCookie,
     Form(form): Form<CodeForm>,
 ) -> Result<Response> {
-    let Some(p) = pending(&session).await? else {
-        let csrf = auth::csrf::token(&session).await?;
-        let page = CodePage {
-            ctx,
-            csrf,
-            error: None,
-            expired: true,
-        };
-        return Ok((StatusCode::BAD_REQUEST, page::render(&page)).into_response());
-    };
-    let again = |status: StatusCode, error: &str, csrf: String| {
+    let page = |status: StatusCode, error: Option<&str>, csrf: String, expired: bool| {
         let page = CodePage {
             ctx: ctx.clone(),
             csrf,
-            error: Some(error.to_string()),
-            expired: false,
+            error: error.map(str::to_string),
+            expired,
         };
-        (status, page::render(&page)).into_response()
+        no_store((status, page::render(&page)).into_response())
     };
-    // Codes are throttled like passwords, on the same counters.
-    if queries::throttled(&state.db, &p.email, &address).await? {
+    let Some(p) = pending(&session).await? else {
         let csrf = auth::csrf::token(&session).await?;
-        return Ok(again(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Te veel mislukte pogingen. Wacht een kwartier en probeer het dan opnieuw.",
-            csrf,
-        ));
-    }
+        return Ok(page(StatusCode::BAD_REQUEST, None, csrf, true));
+    };
+    // Codes are throttled like passwords, on the same counters, and
+    // counted before they are checked.
+    let known_device = throttle::known_device(&state.db, &device, &p.email).await?;
+    let attempter = Attempter {
+        login: &p.email,
+        address: &address,
+        device: known_device,
+        pending: Some(p.id),
+    };
+    let attempt = match throttle::claim(&state.db, &attempter).await? {
+        Claim::Counted(attempt) => attempt,
+        Claim::Throttled(Limit::Codes) => {
+            let csrf = start_over(&session, p.account_id).await?;
+            return Ok(page(
+                StatusCode::UNAUTHORIZED,
+                Some(Limit::Codes.message()),
+                csrf,
+                true,
+            ));
+        }
+        Claim::Throttled(limit) => {
+            let csrf = auth::csrf::token(&session).await?;
+            return Ok(page(
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(limit.message()),
+                csrf,
+                false,
+            ));
+        }
+    };
     let code: String = form.code.chars().take(64).collect();
     let mut tx = state.db.begin().await?;
-    let accepted = accept_code(&mut tx, p.account_id, &code, totp::now()).await?;
-    match accepted {
-        Some(kind) => {
-            audit::record(
-                &mut tx,
-                Some(p.account_id),
-                "sign_in_second_factor",
-                "session",
-                Some(p.account_id.to_string()),
-                None,
-                Some(json!({ "with": kind })),
-            )
-            .await?;
-            tx.commit().await?;
-            session
-                .remove::<Pending>(PENDING_KEY)
-                .await
-                .map_err(session_error)?;
-            auth::start_session(
-                &session,
-                SessionAuth {
-                    account_id: p.account_id,
-                    security_stamp: p.security_stamp,
-                    signed_in_at: OffsetDateTime::now_utc().unix_timestamp(),
-                },
-            )
-            .await?;
-            Ok(Redirect::to(&p.return_to).into_response())
-        }
-        None => {
-            queries::record_attempt(
-                &mut tx,
-                Some(p.account_id),
-                &p.email,
-                &address,
-                queries::Attempt::SignInFailed,
-            )
-            .await?;
-            tx.commit().await?;
-            let csrf = auth::csrf::token(&session).await?;
-            Ok(again(
+    let Some(kind) = accept_code(&mut tx, p.account_id, &code, totp::now()).await? else {
+        throttle::settle(
+            &mut tx,
+            &attempt,
+            Some(p.account_id),
+            &address,
+            Outcome::CodeFailed,
+        )
+        .await?;
+        tx.commit().await?;
+        if attempt.earlier_wrong_codes + 1 >= throttle::MAX_WRONG_CODES {
+            let csrf = start_over(&session, p.account_id).await?;
+            return Ok(page(
                 StatusCode::UNAUTHORIZED,
-                "Deze code klopt niet, is verlopen of werd al gebruikt. Gebruik de code die uw app nu toont, of een herstelcode.",
+                Some(Limit::Codes.message()),
                 csrf,
-            ))
+                true,
+            ));
         }
-    }
+        let csrf = auth::csrf::token(&session).await?;
+        return Ok(page(
+            StatusCode::UNAUTHORIZED,
+            Some(
+                "Deze code klopt niet, is verlopen of werd al gebruikt. Gebruik de code die uw app nu toont, of een herstelcode.",
+            ),
+            csrf,
+            false,
+        ));
+    };
+    let device_token = throttle::remember_device(&mut tx, p.account_id, &device).await?;
+    throttle::settle(
+        &mut tx,
+        &attempt,
+        Some(p.account_id),
+        &address,
+        Outcome::Confirmed,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        Some(p.account_id),
+        "sign_in_second_factor",
+        "session",
+        Some(p.account_id.to_string()),
+        None,
+        Some(json!({ "with": kind })),
+    )
+    .await?;
+    tx.commit().await?;
+    session
+        .remove::<Pending>(PENDING_KEY)
+        .await
+        .map_err(session_error)?;
+    auth::start_session(
+        &session,
+        SessionAuth {
+            account_id: p.account_id,
+            security_stamp: p.security_stamp,
+            signed_in_at: OffsetDateTime::now_utc().unix_timestamp(),
+        },
+    )
+    .await?;
+    Ok(throttle::with_device_cookie(
+        Redirect::to(&p.return_to).into_response(),
+        &device_token,
+        state.config.secure_cookies,
+    ))
+}
+
+/// The password step is over after too many wrong codes: from here on,
+/// only the password again. Returns the CSRF token for the page.
+async fn start_over(session: &Session, account_id: i64) -> Result<String> {
+    session
+        .remove::<Pending>(PENDING_KEY)
+        .await
+        .map_err(session_error)?;
+    tracing::warn!(
+        account = account_id,
+        "too many wrong codes: password step dropped"
+    );
+    auth::csrf::token(session).await
 }
 
 // --- setting it up, on one's own account ---
@@ -386,11 +442,28 @@ async fn setup_page(
     })
 }
 
-/// The set-up page again, with a message: a 422.
+/// The set-up page again, with a message (a 422 unless said otherwise).
 async fn refused(
     state: &AppState,
     ctx: PageCtx,
     session: &Session,
+    message: &str,
+) -> Result<Response> {
+    refused_with(
+        state,
+        ctx,
+        session,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        message,
+    )
+    .await
+}
+
+async fn refused_with(
+    state: &AppState,
+    ctx: PageCtx,
+    session: &Session,
+    status: StatusCode,
     message: &str,
 ) -> Result<Response> {
     let page = setup_page(
@@ -402,7 +475,61 @@ async fn refused(
         None,
     )
     .await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response())
+    Ok((status, page::render(&page)).into_response())
+}
+
+/// What the forms of this page send: the current password, and a code.
+#[derive(Debug, Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    current: String,
+}
+
+const WRONG_PASSWORD: &str = "Uw huidige wachtwoord klopt niet.";
+const WRONG_CODE: &str = "Deze code klopt niet of werd al gebruikt.";
+
+/// Checks the signed-in user's current password, counted and throttled
+/// like a sign-in. A wrong one is settled (and logged) here; a right one
+/// is returned for the caller to settle with the code check, in the
+/// transaction of what follows.
+async fn confirm_password(
+    state: &AppState,
+    user: &CurrentUser,
+    address: &str,
+    device: &DeviceCookie,
+    current: &str,
+) -> Result<std::result::Result<Counted, (StatusCode, &'static str)>> {
+    let known_device = throttle::known_device(&state.db, device, &user.email).await?;
+    let attempter = Attempter {
+        login: &user.email,
+        address,
+        device: known_device,
+        pending: None,
+    };
+    let attempt = match throttle::claim(&state.db, &attempter).await? {
+        Claim::Counted(attempt) => attempt,
+        Claim::Throttled(limit) => {
+            return Ok(Err((StatusCode::TOO_MANY_REQUESTS, limit.message())));
+        }
+    };
+    let stored = queries::password_hash(&state.db, user.id).await?;
+    let current: String = current.chars().take(password::MAX_LENGTH * 4).collect();
+    if password::verify(current, stored).await? {
+        return Ok(Ok(attempt));
+    }
+    let mut tx = state.db.begin().await?;
+    throttle::settle(
+        &mut tx,
+        &attempt,
+        Some(user.id),
+        address,
+        Outcome::SecondFactorCheckFailed,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, WRONG_PASSWORD)))
 }
 
 pub async fn setup_form(
@@ -414,34 +541,41 @@ pub async fn setup_form(
     Ok(page::render(&page))
 }
 
-/// Confirms the set-up with a code from the app; shows the recovery codes once.
+/// Confirms the set-up with the current password and a code from the app;
+/// shows the recovery codes once. The account's other sessions end.
 pub async fn enable(
     ctx: PageCtx,
     State(state): State<AppState>,
     session: Session,
-    Form(form): Form<CodeForm>,
+    ClientAddr(address): ClientAddr,
+    device: DeviceCookie,
+    Form(form): Form<ConfirmForm>,
 ) -> Result<Response> {
     let u = user(&ctx)?.clone();
     if is_enabled(&state.db, u.id).await? {
         return Ok(Redirect::to(auth::SECOND_FACTOR_SETUP).into_response());
     }
+    let attempt = match confirm_password(&state, &u, &address, &device, &form.current).await? {
+        Ok(attempt) => attempt,
+        Err((status, message)) => {
+            return refused_with(&state, ctx, &session, status, message).await;
+        }
+    };
     let secret = setup_secret(&session).await?;
+    let mut tx = state.db.begin().await?;
+    // The password was right: the attempt does not count, whatever the
+    // code (a code for a secret shown on this very page guesses nothing).
+    throttle::settle(&mut tx, &attempt, Some(u.id), &address, Outcome::Confirmed).await?;
     let Some(step) = totp::verify(&secret, &form.code, totp::now(), 0) else {
-        let page = setup_page(
+        tx.commit().await?;
+        return refused(
             &state,
             ctx,
             &session,
-            Some(
-                "Deze code klopt niet. Scan de QR-code opnieuw en typ de code die uw app nu toont."
-                    .into(),
-            ),
-            Vec::new(),
-            None,
+            "Deze code klopt niet. Scan de QR-code opnieuw en typ de code die uw app nu toont.",
         )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response());
+        .await;
     };
-    let mut tx = state.db.begin().await?;
     enrol(&mut tx, u.id, &secret, step).await?;
     let codes = replace_recovery_codes(&mut tx, u.id).await?;
     audit::record(
@@ -454,7 +588,9 @@ pub async fn enable(
         None,
     )
     .await?;
+    let stamp = queries::new_stamp(&mut tx, u.id).await?;
     tx.commit().await?;
+    continue_session(&session, u.id, stamp).await?;
     session
         .remove::<String>(SETUP_KEY)
         .await
@@ -462,6 +598,8 @@ pub async fn enable(
     let mut ctx = ctx;
     if let Some(me) = ctx.user.as_mut() {
         me.second_factor = true;
+        // The session's CSRF token changed with the new session.
+        me.csrf_token = auth::csrf::token(&session).await?;
     }
     let page = setup_page(
         &state,
@@ -469,33 +607,57 @@ pub async fn enable(
         &session,
         None,
         codes,
-        Some("Tweestapsverificatie staat aan."),
+        Some("Tweestapsverificatie staat aan. Andere sessies met dit account zijn afgemeld."),
     )
     .await?;
     Ok(page::render(&page))
 }
 
-/// New recovery codes, after a valid code.
+/// Checks a code of the second factor after the right current password
+/// (`attempt`), in the transaction of what follows: a wrong one counts
+/// and is logged like a wrong code at sign-in.
+async fn confirm_code(
+    tx: &mut PgConnection,
+    user: &CurrentUser,
+    address: &str,
+    code: &str,
+    attempt: &Counted,
+) -> Result<bool> {
+    let code: String = code.chars().take(64).collect();
+    let right = accept_code(&mut *tx, user.id, &code, totp::now())
+        .await?
+        .is_some();
+    let outcome = if right {
+        Outcome::Confirmed
+    } else {
+        Outcome::SecondFactorCheckFailed
+    };
+    throttle::settle(&mut *tx, attempt, Some(user.id), address, outcome).await?;
+    Ok(right)
+}
+
+/// New recovery codes, after the current password and a valid code. The
+/// account's other sessions end.
 pub async fn new_recovery_codes(
     ctx: PageCtx,
     State(state): State<AppState>,
     session: Session,
-    Form(form): Form<CodeForm>,
+    ClientAddr(address): ClientAddr,
+    device: DeviceCookie,
+    Form(form): Form<ConfirmForm>,
 ) -> Result<Response> {
     let u = user(&ctx)?.clone();
+    let attempt = match confirm_password(&state, &u, &address, &device, &form.current).await? {
+        Ok(attempt) => attempt,
+        Err((status, message)) => {
+            return refused_with(&state, ctx, &session, status, message).await;
+        }
+    };
     let mut tx = state.db.begin().await?;
-    if accept_code(&mut tx, u.id, &form.code, totp::now())
-        .await?
-        .is_none()
-    {
-        drop(tx);
-        return refused(
-            &state,
-            ctx,
-            &session,
-            "Deze code klopt niet of werd al gebruikt.",
-        )
-        .await;
+    if !confirm_code(&mut tx, &u, &address, &form.code, &attempt).await? {
+        // The failure is logged and counted: kept.
+        tx.commit().await?;
+        return refused(&state, ctx, &session, WRONG_CODE).await;
     }
     let codes = replace_recovery_codes(&mut tx, u.id).await?;
     audit::record(
@@ -508,25 +670,36 @@ pub async fn new_recovery_codes(
         None,
     )
     .await?;
+    let stamp = queries::new_stamp(&mut tx, u.id).await?;
     tx.commit().await?;
+    continue_session(&session, u.id, stamp).await?;
+    let mut ctx = ctx;
+    if let Some(me) = ctx.user.as_mut() {
+        me.csrf_token = auth::csrf::token(&session).await?;
+    }
     let page = setup_page(
         &state,
         ctx,
         &session,
         None,
         codes,
-        Some("Er zijn nieuwe herstelcodes; de vorige werken niet meer."),
+        Some(
+            "Er zijn nieuwe herstelcodes; de vorige werken niet meer. Andere sessies met dit account zijn afgemeld.",
+        ),
     )
     .await?;
     Ok(page::render(&page))
 }
 
-/// Turns the second factor off, where the role does not require it.
+/// Turns the second factor off, where the role does not require it, after
+/// the current password and a valid code. The account's other sessions end.
 pub async fn disable(
     ctx: PageCtx,
     State(state): State<AppState>,
     session: Session,
-    Form(form): Form<CodeForm>,
+    ClientAddr(address): ClientAddr,
+    device: DeviceCookie,
+    Form(form): Form<ConfirmForm>,
 ) -> Result<Response> {
     let u = user(&ctx)?.clone();
     if state.config.require_second_factor.contains(u.role) {
@@ -538,34 +711,24 @@ pub async fn disable(
         )
         .await;
     }
+    let attempt = match confirm_password(&state, &u, &address, &device, &form.current).await? {
+        Ok(attempt) => attempt,
+        Err((status, message)) => {
+            return refused_with(&state, ctx, &session, status, message).await;
+        }
+    };
     let mut tx = state.db.begin().await?;
-    if accept_code(&mut tx, u.id, &form.code, totp::now())
-        .await?
-        .is_none()
-    {
-        drop(tx);
-        return refused(
-            &state,
-            ctx,
-            &session,
-            "Deze code klopt niet of werd al gebruikt.",
-        )
-        .await;
+    if !confirm_code(&mut tx, &u, &address, &form.code, &attempt).await? {
+        // The failure is logged and counted: kept.
+        tx.commit().await?;
+        return refused(&state, ctx, &session, WRONG_CODE).await;
     }
     reset(&mut tx, u.id, u.id).await?;
     let stamp = queries::current_stamp(&mut *tx, u.id).await?;
     tx.commit().await?;
     // This session continues; the others end with the old stamp.
-    auth::start_session(
-        &session,
-        SessionAuth {
-            account_id: u.id,
-            security_stamp: stamp,
-            signed_in_at: OffsetDateTime::now_utc().unix_timestamp(),
-        },
-    )
-    .await?;
-    Ok(Redirect::to("/account").into_response())
+    continue_session(&session, u.id, stamp).await?;
+    Ok(Redirect::to("/account?tweestaps=uit").into_response())
 }
 
 /// An administrator removes someone's second factor (a lost phone): they

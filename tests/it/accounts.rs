@@ -804,3 +804,253 @@ async fn create_admin_from_the_command_line_checks_its_input() {
         StatusCode::SEE_OTHER
     );
 }
+
+/// OWASP's device cookies: an attacker spread over many addresses waits
+/// after ten failures an hour; the owner, on a browser that signed in
+/// before, does not wait for the attacker's failures.
+#[tokio::test]
+async fn an_attacker_with_many_addresses_waits_but_the_owner_on_a_known_browser_does_not() {
+    let app = TestApp::seeded().await;
+    app.account(Role::Secretariat, "serv@test.vesoc.be").await;
+    let mut owner = app.client();
+    owner.addr = "10.5.0.1:5000".parse().unwrap();
+    let p = owner.sign_in("serv@test.vesoc.be", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let token = owner.cookie("vesoc-device").unwrap().to_string();
+    // Stored as a hash only.
+    assert_eq!(app.count("SELECT count(*) FROM known_device").await, 1);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM known_device WHERE encode(token_hash, 'escape') LIKE '%{token}%'"
+        ))
+        .await,
+        0
+    );
+    owner.post_form("/afmelden", &[]).await;
+    assert!(
+        owner.cookie("vesoc-device").is_some(),
+        "kept after sign-out"
+    );
+
+    // One wrong guess from each of ten addresses.
+    for i in 0..10 {
+        let mut attacker = app.client();
+        attacker.addr = format!("10.6.0.{i}:5000").parse().unwrap();
+        let p = attacker
+            .sign_in("serv@test.vesoc.be", &format!("gok nummer {i}"))
+            .await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED, "guess {i}");
+    }
+    // An eleventh address waits, even with the right password; so does a
+    // forged device cookie.
+    let mut attacker = app.client();
+    attacker.addr = "10.6.1.1:5000".parse().unwrap();
+    let p = attacker.sign_in("serv@test.vesoc.be", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        p.text()
+            .contains("gebruik een browser waarmee u zich hier eerder aanmeldde"),
+        "{}",
+        p.text()
+    );
+    attacker.set_cookie("vesoc-device", &"A".repeat(43));
+    let p = attacker.sign_in("serv@test.vesoc.be", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    // An unknown login is slowed the same way: nothing tells it apart.
+    for i in 0..10 {
+        let mut a = app.client();
+        a.addr = format!("10.6.2.{i}:5000").parse().unwrap();
+        a.sign_in("niemand@test.vesoc.be", "gok").await;
+    }
+    let p = attacker.sign_in("niemand@test.vesoc.be", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+
+    // The owner, on their known browser, from yet another address: in.
+    owner.addr = "10.5.0.2:5000".parse().unwrap();
+    let p = owner.sign_in("serv@test.vesoc.be", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.text());
+    assert_eq!(
+        owner.cookie("vesoc-device"),
+        Some(token.as_str()),
+        "same cookie"
+    );
+    // A known browser has a limit of its own: five wrong passwords.
+    owner.post_form("/afmelden", &[]).await;
+    for _ in 0..5 {
+        let p = owner.sign_in("serv@test.vesoc.be", "verkeerd typen").await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    }
+    let p = owner.sign_in("serv@test.vesoc.be", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+
+    // The account-wide window is an hour.
+    sqlx::query("UPDATE login_attempt SET at = at - interval '61 minutes'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let p = attacker.sign_in("serv@test.vesoc.be", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_device_cookie_is_http_only_lax_and_secure_over_https() {
+    let app = TestApp::seeded().await;
+    app.account(Role::Cabinet, "kabinet@test.vesoc.be").await;
+    let cookie_of = |p: &crate::harness::Page, name: &str| {
+        p.headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no {name} cookie"))
+    };
+    let mut c = app.client();
+    let p = c.sign_in("kabinet@test.vesoc.be", PASSWORD).await;
+    let set = cookie_of(&p, "vesoc-device");
+    for part in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=31536000"] {
+        assert!(set.contains(part), "{set}");
+    }
+    assert!(!set.contains("Secure"), "{set}");
+
+    let secure = crate::harness::router_with(
+        app.db.clone(),
+        vesoc::config::ServeConfig {
+            secure_cookies: true,
+            require_second_factor: vesoc::config::RoleList::default(),
+            page_cache: false,
+            ..vesoc::config::ServeConfig::default()
+        },
+    );
+    let mut c = crate::harness::client_for(secure);
+    let p = c.sign_in("kabinet@test.vesoc.be", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let set = cookie_of(&p, "__Host-vesoc-device");
+    for part in ["HttpOnly", "SameSite=Lax", "Path=/", "Secure"] {
+        assert!(set.contains(part), "{set}");
+    }
+    assert!(!set.contains("Domain"), "{set}");
+}
+
+/// Twenty wrong passwords at once for one login from one address: five
+/// are checked, fifteen wait, and no more than five failures are counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_wrong_passwords_are_counted_before_any_is_checked() {
+    let app = TestApp::seeded().await;
+    app.account(Role::Secretariat, "serv@test.vesoc.be").await;
+    let mut tries = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let mut c = app.client();
+        let token = c.get("/aanmelden").await.csrf().unwrap();
+        tries.spawn(async move {
+            c.post_raw(
+                "/aanmelden",
+                &[
+                    ("_csrf", token.as_str()),
+                    ("email", "serv@test.vesoc.be"),
+                    ("password", &format!("gok {i}")),
+                    ("terug", "/"),
+                ],
+            )
+            .await
+            .status
+        });
+    }
+    let statuses = tries.join_all().await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let waited = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, waited), (5, 15), "{statuses:?}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM login_attempt WHERE NOT succeeded")
+            .await,
+        5
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'sign_in_failed'")
+            .await,
+        5
+    );
+}
+
+/// At most as many argon2 hashes (19 MiB each) run at once as there are
+/// hashers (by default the processors), however many sign-ins arrive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn password_hashes_run_a_few_at_a_time() {
+    use vesoc::auth::password;
+    let mut hashes = tokio::task::JoinSet::new();
+    for i in 0..24 {
+        hashes.spawn(password::verify(format!("gok {i}"), None));
+    }
+    for result in hashes.join_all().await {
+        assert!(!result.unwrap());
+    }
+    // Process-wide: the other tests' hashes count too, and stay within it.
+    assert!(password::peak_parallel() >= 1);
+    assert!(
+        password::peak_parallel() <= password::parallelism(),
+        "{} hashes ran at once, {} allowed",
+        password::peak_parallel(),
+        password::parallelism()
+    );
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_ends_the_other_sessions_and_keeps_this_one() {
+    let app = TestApp::seeded().await;
+    let mut here = app.signed_in(Role::Cabinet).await;
+    let mut there = app.client();
+    there.sign_in("cabinet@test.vesoc.be", PASSWORD).await;
+    assert_eq!(there.get("/account").await.status, StatusCode::OK);
+    let me = here.get("/account").await;
+    assert!(
+        me.select("form[action='/account/overal-afmelden'] button")
+            .contains(&"Overal afmelden".to_string())
+    );
+    let before = here.session_cookie().unwrap().to_string();
+    let p = here.post_form("/account/overal-afmelden", &[]).await;
+    assert_eq!(p.location(), Some("/account?afgemeld=1"));
+    assert_ne!(here.session_cookie().unwrap(), before, "a new session id");
+    let me = here.get("/account?afgemeld=1").await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert!(me.text().contains("U bent overal afgemeld, behalve hier"));
+    assert_eq!(there.get("/account").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'sign_out_everywhere'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_new_password_link_revokes_the_calendar_links() {
+    let app = TestApp::seeded().await;
+    let id = app.account(Role::SocialPartner, "acv@test.vesoc.be").await;
+    let mut tx = app.db.begin().await.unwrap();
+    let token = vesoc::accounts::new_calendar_token(&mut tx, id)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut calendar = app.client();
+    let feed = format!("/kalender/persoonlijk/{token}.ics");
+    assert_eq!(calendar.get(&feed).await.status, StatusCode::OK);
+    let mut admin = app.signed_in(Role::Admin).await;
+    let p = admin
+        .post_form(&format!("/beheer/accounts/{id}/herstellink"), &[])
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        p.text()
+            .contains("persoonlijke agendalink van dit account is ingetrokken")
+    );
+    assert_eq!(calendar.get(&feed).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'revoke_calendar_link'")
+            .await,
+        1
+    );
+}

@@ -31,6 +31,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/account/tweestaps/uitschakelen", "signed-in"),
     ("POST", "/beheer/accounts/{id}/tweestaps", "admin"),
     ("POST", "/afmelden", "signed-in"),
+    ("POST", "/account/overal-afmelden", "signed-in"),
     ("GET", "/account", "signed-in"),
     ("GET", "/account/wachtwoord", "signed-in"),
     ("POST", "/account/wachtwoord", "signed-in"),

@@ -313,6 +313,7 @@ async fn every_table_notifies_its_changes() {
             "_sqlx_migrations",
             "audit_log",
             "calendar_token",
+            "known_device",
             "login_attempt",
             "one_time_token",
             "recovery_code"

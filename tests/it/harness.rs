@@ -187,7 +187,7 @@ impl TestApp {
     pub fn client(&self) -> Client {
         Client {
             router: self.router.clone(),
-            cookie: None,
+            cookies: Vec::new(),
             addr: SocketAddr::from(([127, 0, 0, 1], 40000)),
         }
     }
@@ -311,7 +311,7 @@ pub fn router_with(db: PgPool, config: ServeConfig) -> Router {
 pub fn client_for(router: Router) -> Client {
     Client {
         router,
-        cookie: None,
+        cookies: Vec::new(),
         addr: SocketAddr::from(([127, 0, 0, 1], 40000)),
     }
 }
@@ -343,11 +343,13 @@ impl Drop for TestApp {
     }
 }
 
-/// A browser: keeps the session cookie, knows the CSRF token of the last
-/// page that had one.
+/// A browser: keeps its cookies (the session's, the device cookie), knows
+/// the CSRF token of the last page that had one.
+#[derive(Clone)]
 pub struct Client {
     router: Router,
-    cookie: Option<String>,
+    /// `name=value`, one per cookie name.
+    cookies: Vec<String>,
     pub addr: SocketAddr,
 }
 
@@ -422,7 +424,7 @@ impl Client {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        if let Some(c) = &self.cookie {
+        if let Some(c) = self.cookie_header() {
             req = req.header(header::COOKIE, c);
         }
         let body = match form {
@@ -447,7 +449,7 @@ impl Client {
             .method(method)
             .uri(path)
             .header(header::CONTENT_TYPE, content_type);
-        if let Some(c) = &self.cookie {
+        if let Some(c) = self.cookie_header() {
             req = req.header(header::COOKIE, c);
         }
         self.send(req.body(Body::from(body)).expect("request"))
@@ -462,10 +464,10 @@ impl Client {
         for v in headers.get_all(header::SET_COOKIE) {
             let v = v.to_str().unwrap_or_default();
             let pair = v.split(';').next().unwrap_or_default().to_string();
-            if v.contains("Max-Age=0") || pair.ends_with('=') {
-                self.cookie = None;
-            } else {
-                self.cookie = Some(pair);
+            let name = pair.split('=').next().unwrap_or_default().to_string();
+            self.drop_cookie(&name);
+            if !(v.contains("Max-Age=0") || pair.ends_with('=')) {
+                self.cookies.push(pair);
             }
         }
         let bytes = res.into_body().collect().await.expect("body").to_bytes();
@@ -530,17 +532,43 @@ impl Client {
         .await
     }
 
-    /// The same browser (its session cookie) on another instance.
+    /// The same browser (its cookies) on another instance.
     pub fn on(&self, router: Router) -> Client {
         Client {
             router,
-            cookie: self.cookie.clone(),
+            cookies: self.cookies.clone(),
             addr: self.addr,
         }
     }
 
+    fn cookie_header(&self) -> Option<String> {
+        (!self.cookies.is_empty()).then(|| self.cookies.join("; "))
+    }
+
+    /// The session cookie, as `name=value`.
     pub fn session_cookie(&self) -> Option<&str> {
-        self.cookie.as_deref()
+        self.cookies
+            .iter()
+            .find(|c| c.starts_with("vesoc=") || c.starts_with("__Host-vesoc="))
+            .map(String::as_str)
+    }
+
+    /// The value of a cookie this browser holds.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies
+            .iter()
+            .find_map(|c| c.strip_prefix(name)?.strip_prefix('='))
+    }
+
+    /// Sets a cookie as if the server had (a forged or copied one).
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.drop_cookie(name);
+        self.cookies.push(format!("{name}={value}"));
+    }
+
+    /// Forgets a cookie, as a user clearing it (or another browser) would.
+    pub fn drop_cookie(&mut self, name: &str) {
+        self.cookies.retain(|c| c.split('=').next() != Some(name));
     }
 }
 
