@@ -152,7 +152,16 @@ async fn error_pages(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
     let status = response.status();
     if let Some(page) = response.extensions().get::<ErrorPage>().cloned() {
-        return page::render_error(status, &page, viewer);
+        // An error is no page to keep (the refusal of a one-time link has
+        // the link in its address), unless its handler said otherwise.
+        let mut rendered = page::render_error(status, &page, viewer);
+        let keep = response
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .cloned()
+            .unwrap_or(HeaderValue::from_static("no-store"));
+        rendered.headers_mut().insert(header::CACHE_CONTROL, keep);
+        return rendered;
     }
     let is_html = response
         .headers()

@@ -549,4 +549,7 @@ async fn pages_with_secrets_for_signed_out_visitors_are_not_stored() {
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     no_store(&p, "set-password page with an error");
+    let p = visitor.get("/wachtwoord-instellen/ongeldig-geheim").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    no_store(&p, "the refusal of a link that is not valid");
 }
