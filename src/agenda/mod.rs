@@ -420,11 +420,8 @@ async fn print(ctx: PageCtx, State(state): State<AppState>, Id(id): Id) -> Resul
     }))
 }
 
-/// For the meeting page: the agenda as `reader` may see it.
-pub async fn agenda_for_meeting_page(
-    state: &AppState,
-    meeting: i64,
-    reader: Reader,
-) -> Result<Vec<AgendaItem>> {
+/// The agenda of a meeting, in order, as `reader` may see it: what the
+/// meeting page asks of this area (the one way in from there).
+pub async fn of_meeting(state: &AppState, meeting: i64, reader: Reader) -> Result<Vec<AgendaItem>> {
     Ok(queries::on_meeting(&state.db, meeting, reader).await?)
 }

@@ -543,20 +543,27 @@ struct CalendarLinkPage {
     link: Option<String>,
 }
 
+/// Runs a write that cannot be stale nor refused (it audits itself) on the
+/// one write path, and gives its result.
+async fn always<T>(
+    state: &AppState,
+    op: impl AsyncFnOnce(&mut sqlx::PgConnection) -> sqlx::Result<T>,
+) -> Result<T> {
+    match write::run(&state.db, async |tx| Ok(Outcome::Done(op(tx).await?))).await? {
+        Outcome::Done(value) => Ok(value),
+        _ => Err(AppError::Conflict(write::stale_message("uw agenda-link"))),
+    }
+}
+
 pub async fn new_calendar_link(
     ctx: PageCtx,
     Actor(actor): Actor,
     State(state): State<AppState>,
 ) -> Result<Response> {
-    let outcome = write::run(&state.db, async |tx| {
-        Ok(Outcome::Done(
-            crate::accounts::new_calendar_token(tx, actor.id).await?,
-        ))
+    let token = always(&state, async |tx| {
+        crate::accounts::new_calendar_token(tx, actor.id).await
     })
     .await?;
-    let Outcome::Done(token) = outcome else {
-        return Err(AppError::Conflict(write::stale_message("uw agenda-link")));
-    };
     let link = Some(format!("/kalender/persoonlijk/{token}.ics"));
     Ok(page::render(&CalendarLinkPage { ctx, link }))
 }
@@ -566,14 +573,9 @@ pub async fn revoke_calendar_link(
     Actor(actor): Actor,
     State(state): State<AppState>,
 ) -> Result<Response> {
-    let outcome = write::run(&state.db, async |tx| {
-        Ok(Outcome::Done(
-            crate::accounts::revoke_calendar_token(tx, actor.id).await?,
-        ))
+    always(&state, async |tx| {
+        crate::accounts::revoke_calendar_token(tx, actor.id).await
     })
     .await?;
-    if !matches!(outcome, Outcome::Done(_)) {
-        return Err(AppError::Conflict(write::stale_message("uw agenda-link")));
-    }
     Ok(page::render(&CalendarLinkPage { ctx, link: None }))
 }

@@ -279,11 +279,11 @@ struct ShowPage {
     attendance_options: [queries::Attendance; 4],
     notice: Option<&'static str>,
     input: PageInput,
-    documents: Vec<crate::agenda::documents::DocumentLink>,
+    documents: Vec<crate::agenda::DocumentLink>,
 }
 
 impl ShowPage {
-    fn documents_of(&self, item: &i64) -> Vec<&crate::agenda::documents::DocumentLink> {
+    fn documents_of(&self, item: &i64) -> Vec<&crate::agenda::DocumentLink> {
         self.documents
             .iter()
             .filter(|d| d.agenda_item_id == Some(*item))
@@ -490,7 +490,7 @@ async fn page_data(
     let details = queries::details(&state.db, id, reader)
         .await?
         .ok_or(AppError::NotFound)?;
-    let agenda = crate::agenda::agenda_for_meeting_page(state, id, reader).await?;
+    let agenda = crate::agenda::of_meeting(state, id, reader).await?;
     Ok((details, agenda))
 }
 
