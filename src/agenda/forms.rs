@@ -1,33 +1,23 @@
 //! The forms: proposing, changing and withdrawing an item; the
-//! secretariat's review; and the agenda builder's actions.
+//! secretariat's review; and the agenda builder's actions. Each runs its
+//! operation (see `operations`) and only maps the outcome to a redirect or
+//! the page again with what was typed.
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::queries::{
-    self, AgendaItem, ItemFields, ItemKind, ItemStatus, OPEN, Outcome, Proposer, REVIEWABLE, Saved,
-    Transition,
-};
+use super::operations::{self, Draft, OwnItem, Review};
+use super::queries::{self, AgendaItem, ItemKind};
 use super::{BuilderInput, ReviewInput, builder_page, item_page, load_visible, owns};
-use crate::auth::CurrentUser;
-use crate::base::AppState;
 use crate::base::error::{AppError, Result};
-use crate::base::{FieldErrors, PageCtx, dutch, page};
-use crate::meetings::MeetingStatus;
-
-const MAX_TITLE: usize = 300;
-const MAX_EXPLANATION: usize = 20_000;
-const MAX_COMMENT: usize = 2_000;
-
-const CONFLICT: &str = "Iemand anders heeft dit agendapunt intussen gewijzigd. Uw invoer staat hieronder; niets is overschreven. Herlaad de pagina om de nieuwe toestand te zien.";
-
-fn actor(ctx: &PageCtx) -> Result<&CurrentUser> {
-    ctx.user.as_ref().ok_or(AppError::Forbidden)
-}
+use crate::base::extract::parse_id;
+use crate::base::write::{self, Outcome};
+use crate::base::{Actor, AppState, FieldErrors, Id, PageCtx, Version, page};
+use crate::meetings::Meeting;
 
 fn to_item(id: i64, melding: &str) -> Response {
     Redirect::to(&format!("/agendapunten/{id}?melding={melding}")).into_response()
@@ -37,9 +27,7 @@ fn to_builder(id: i64) -> Response {
     Redirect::to(&format!("/vergaderingen/{id}/agenda?melding=agenda")).into_response()
 }
 
-fn version(s: &str) -> i32 {
-    s.trim().parse().unwrap_or(-1)
-}
+const THIS_ITEM: &str = "dit agendapunt";
 
 /// The proposal form as typed. Built from the raw pairs, because the
 /// competences are a repeated field.
@@ -52,7 +40,7 @@ pub struct ProposalForm {
     pub meeting_id: String,
     pub competences: Vec<String>,
     pub confidential: bool,
-    pub version: String,
+    pub version: Version,
 }
 
 impl ProposalForm {
@@ -67,7 +55,7 @@ impl ProposalForm {
                 "meeting_id" => f.meeting_id = v,
                 "competence" => f.competences.push(v),
                 "confidential" => f.confidential = !v.is_empty(),
-                "version" => f.version = v,
+                "version" => f.version = Version::parse(&v),
                 _ => {}
             }
         }
@@ -83,7 +71,7 @@ impl ProposalForm {
             meeting_id: item.meeting_id.map(|m| m.to_string()).unwrap_or_default(),
             competences: competences.iter().map(|(id, _)| id.to_string()).collect(),
             confidential: item.confidential,
-            version: item.version.to_string(),
+            version: Version(item.version),
         }
     }
 
@@ -92,84 +80,16 @@ impl ProposalForm {
         self.competences.contains(&id)
     }
 
-    async fn parse(
-        &self,
-        state: &AppState,
-        user: &CurrentUser,
-    ) -> Result<std::result::Result<ItemFields, FieldErrors>> {
-        let mut e = FieldErrors::default();
-        let title = self.title.trim().to_string();
-        if title.is_empty() {
-            e.add("title", "Vul een titel in.");
-        } else if title.chars().count() > MAX_TITLE {
-            e.add("title", "De titel mag hoogstens 300 tekens lang zijn.");
+    fn draft(&self) -> Draft<'_> {
+        Draft {
+            title: &self.title,
+            explanation: &self.explanation,
+            kind: &self.kind,
+            body_id: &self.body_id,
+            meeting_id: &self.meeting_id,
+            competences: &self.competences,
+            confidential: self.confidential,
         }
-        let explanation = self.explanation.trim().to_string();
-        if explanation.chars().count() > MAX_EXPLANATION {
-            e.add(
-                "explanation",
-                "De toelichting mag hoogstens 20 000 tekens lang zijn.",
-            );
-        }
-        let kind = ItemKind::parse(self.kind.trim());
-        if kind.is_none() {
-            e.add(
-                "kind",
-                "Kies of het punt ter informatie, ter bespreking of ter beslissing is.",
-            );
-        }
-        let bodies = crate::composition::body_choices(&state.db).await?;
-        let body_id = self
-            .body_id
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|id| bodies.iter().any(|(b, _, _)| b == id));
-        match body_id {
-            None => e.add("body_id", "Kies een orgaan."),
-            Some(b) => {
-                if !crate::composition::sits_in(&state.db, user, b, dutch::today()).await? {
-                    e.add(
-                        "body_id",
-                        "Uw organisatie zetelt niet in dit orgaan en kan er geen punten voor agenderen.",
-                    );
-                }
-            }
-        }
-        let mut meeting_id = None;
-        if !self.meeting_id.trim().is_empty() {
-            let open = queries::open_meetings(&state.db).await?;
-            meeting_id = self.meeting_id.trim().parse::<i64>().ok().filter(|id| {
-                open.iter()
-                    .any(|m| m.id == *id && Some(m.body_id) == body_id)
-            });
-            if meeting_id.is_none() {
-                e.add(
-                    "meeting_id",
-                    "Kies een geplande vergadering van dit orgaan, of laat het veld leeg.",
-                );
-            }
-        }
-        let known = queries::competences(&state.db).await?;
-        let mut competences = Vec::new();
-        for c in &self.competences {
-            match c.trim().parse::<i64>() {
-                Ok(id) if known.iter().any(|(k, _)| *k == id) => competences.push(id),
-                _ => e.add("competence", "Kies bevoegdheden uit de lijst."),
-            }
-        }
-        Ok(match (body_id, kind, e.is_empty()) {
-            (Some(body_id), Some(kind), true) => Ok(ItemFields {
-                body_id,
-                meeting_id,
-                title,
-                explanation,
-                kind,
-                competences,
-                confidential: self.confidential,
-            }),
-            _ => Err(e),
-        })
     }
 }
 
@@ -184,6 +104,17 @@ struct FormPage {
     meetings: Vec<queries::OpenMeeting>,
     competences: Vec<(i64, String)>,
     kinds: [ItemKind; 3],
+}
+
+impl FormPage {
+    /// The summary's first line: what a refused form did not do.
+    fn not_done(&self) -> &'static str {
+        if self.item.is_some() {
+            "Het voorstel is niet opgeslagen:"
+        } else {
+            "Het voorstel is niet ingediend:"
+        }
+    }
 }
 
 async fn form_page(
@@ -239,39 +170,34 @@ pub async fn new_form(
 
 pub async fn submit(
     ctx: PageCtx,
+    Actor(user): Actor,
     State(state): State<AppState>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let user = actor(&ctx)?.clone();
     let form = ProposalForm::from_pairs(pairs);
-    let fields = match form.parse(&state, &user).await? {
-        Ok(f) => f,
-        Err(errors) => {
-            return form_page(
-                &state,
-                ctx,
-                None,
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
+    let outcome = write::run(&state.db, async |tx| {
+        operations::propose(tx, &user, &form.draft()).await
+    })
+    .await?;
+    let errors = match outcome {
+        Outcome::Done(id) => return Ok(to_item(id, "ingediend")),
+        Outcome::Stale => write::stale_errors(THIS_ITEM),
+        Outcome::Refused(errors) => errors,
     };
-    let by = Proposer {
-        organisation: user.organisation_id,
-        minister: user.minister_id,
-        account: user.id,
-    };
-    let mut tx = state.db.begin().await?;
-    let id = queries::create(&mut tx, by, &fields, false).await?;
-    tx.commit().await?;
-    Ok(to_item(id, "ingediend"))
+    form_page(
+        &state,
+        ctx,
+        None,
+        form,
+        errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 /// The item, if this user proposed it (the secretariat reviews, it does not
 /// edit someone else's proposal).
-async fn load_own(state: &AppState, ctx: &PageCtx, id: &str) -> Result<AgendaItem> {
+async fn load_own(state: &AppState, ctx: &PageCtx, id: i64) -> Result<AgendaItem> {
     let item = load_visible(state, ctx, id).await?;
     match &ctx.user {
         Some(u) if owns(u, &item) => Ok(item),
@@ -279,17 +205,22 @@ async fn load_own(state: &AppState, ctx: &PageCtx, id: &str) -> Result<AgendaIte
     }
 }
 
+/// Why a proposal cannot be changed (or withdrawn: `what`) now.
+fn closed(item: &AgendaItem, what: &str) -> String {
+    format!(
+        "Dit voorstel is {} en kan niet meer {what} worden.",
+        item.status.label()
+    )
+}
+
 pub async fn edit_form(
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response> {
-    let item = load_own(&state, &ctx, &id).await?;
+    let item = load_own(&state, &ctx, id).await?;
     if !item.status.is_open_to_proposer() {
-        return Err(AppError::Conflict(format!(
-            "Dit voorstel is {} en kan niet meer gewijzigd worden.",
-            item.status.label()
-        )));
+        return Err(AppError::Conflict(closed(&item, "gewijzigd")));
     }
     let competences = queries::item_competences(&state.db, item.id).await?;
     let form = ProposalForm::from_item(&item, &competences);
@@ -306,95 +237,65 @@ pub async fn edit_form(
 
 pub async fn update(
     ctx: PageCtx,
+    Actor(user): Actor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let user = actor(&ctx)?.clone();
-    let item = load_own(&state, &ctx, &id).await?;
+    let item = load_own(&state, &ctx, id).await?;
     let form = ProposalForm::from_pairs(pairs);
-    let fields = match form.parse(&state, &user).await? {
-        Ok(f) => f,
-        Err(errors) => {
-            return form_page(
-                &state,
-                ctx,
-                Some(item),
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
+    let outcome = write::run(&state.db, async |tx| {
+        operations::revise(tx, &user, &item, form.version.0, &form.draft()).await
+    })
+    .await?;
+    let (status, errors) = match outcome {
+        Outcome::Done(()) => return Ok(to_item(item.id, "opgeslagen")),
+        Outcome::Refused(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+        Outcome::Stale => (StatusCode::CONFLICT, stale(&item, "gewijzigd")),
     };
-    let mut tx = state.db.begin().await?;
-    match queries::update(&mut tx, user.id, &item, version(&form.version), &fields).await? {
-        Saved::Done => {
-            tx.commit().await?;
-            Ok(to_item(item.id, "opgeslagen"))
-        }
-        Saved::Conflict => {
-            let mut errors = FieldErrors::default();
-            if item.status.is_open_to_proposer() {
-                errors.add("form", CONFLICT);
-            } else {
-                errors.add(
-                    "form",
-                    format!(
-                        "Dit voorstel is {} en kan niet meer gewijzigd worden.",
-                        item.status.label()
-                    ),
-                );
-            }
-            form_page(&state, ctx, Some(item), form, errors, StatusCode::CONFLICT).await
-        }
+    form_page(&state, ctx, Some(item), form, errors, status).await
+}
+
+/// A proposer's change came too late: changed by someone else, or no
+/// longer open to them.
+fn stale(item: &AgendaItem, what: &str) -> FieldErrors {
+    if item.status.is_open_to_proposer() {
+        write::stale_errors(THIS_ITEM)
+    } else {
+        let mut errors = FieldErrors::default();
+        errors.add("form", closed(item, what));
+        errors
     }
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct WithdrawForm {
     #[serde(default)]
-    version: String,
+    version: Version,
 }
 
 pub async fn withdraw(
     ctx: PageCtx,
+    Actor(user): Actor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<WithdrawForm>,
 ) -> Result<Response> {
-    let user = actor(&ctx)?.id;
-    let item = load_own(&state, &ctx, &id).await?;
-    let t = Transition {
-        from: &OPEN,
-        to: ItemStatus::Withdrawn,
-        meeting: item.meeting_id,
-        place: false,
-        answer: item.answer.as_deref(),
-        comment: "Ingetrokken door de indiener",
+    let item = load_own(&state, &ctx, id).await?;
+    let outcome = write::run(&state.db, async |tx| {
+        operations::withdraw(tx, user.id, &item, form.version.0).await
+    })
+    .await?;
+    let errors = match outcome {
+        Outcome::Done(()) => return Ok(to_item(item.id, "ingetrokken")),
+        Outcome::Stale => stale(&item, "ingetrokken"),
+        Outcome::Refused(errors) => errors,
     };
-    let mut tx = state.db.begin().await?;
-    match queries::transition(&mut tx, user, &item, version(&form.version), &t).await? {
-        Saved::Done => {
-            tx.commit().await?;
-            Ok(to_item(item.id, "ingetrokken"))
-        }
-        Saved::Conflict => {
-            let error = if item.status.is_open_to_proposer() {
-                CONFLICT.to_string()
-            } else {
-                format!(
-                    "Dit voorstel is {} en kan niet meer ingetrokken worden.",
-                    item.status.label()
-                )
-            };
-            let input = ReviewInput {
-                error: Some(error),
-                ..ReviewInput::default()
-            };
-            item_page(&state, ctx, item, None, input, StatusCode::CONFLICT).await
-        }
-    }
+    let input = ReviewInput {
+        errors,
+        ..ReviewInput::default()
+    };
+    item_page(&state, ctx, item, None, input, StatusCode::CONFLICT).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -406,138 +307,69 @@ pub struct ReviewForm {
     #[serde(default)]
     comment: String,
     #[serde(default)]
-    version: String,
+    version: Version,
 }
 
-/// The secretariat's decision on a proposal: accept onto a meeting, return
-/// for changes, defer, or reject. Each one lands in the item's history.
+/// The secretariat's decision on a proposal (see `operations::review`).
 pub async fn review(
     ctx: PageCtx,
+    Actor(user): Actor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<ReviewForm>,
 ) -> Result<Response> {
-    let user = actor(&ctx)?.id;
-    let item = load_visible(&state, &ctx, &id).await?;
-    let comment = form.comment.trim();
-    let open = queries::open_meetings(&state.db).await?;
-    let meeting = form.meeting_id.trim().parse::<i64>().ok().and_then(|id| {
-        open.iter()
-            .find(|m| m.id == id && m.body_id == item.body_id)
-    });
-    let refuse = |message: String| ReviewInput {
-        error: Some(message),
+    let item = load_visible(&state, &ctx, id).await?;
+    let decision = Review {
+        decision: &form.besluit,
+        meeting_id: &form.meeting_id,
+        comment: &form.comment,
+    };
+    let outcome = write::run(&state.db, async |tx| {
+        operations::review(tx, user.id, &item, form.version.0, &decision).await
+    })
+    .await?;
+    let (status, errors) = match outcome {
+        Outcome::Done(()) => return Ok(to_item(item.id, "beoordeeld")),
+        Outcome::Refused(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+        Outcome::Stale if !item.status.awaits_review() => {
+            let mut errors = FieldErrors::default();
+            errors.add(
+                "form",
+                format!(
+                    "Dit agendapunt is {} en wacht niet op een beslissing.",
+                    item.status.label()
+                ),
+            );
+            (StatusCode::CONFLICT, errors)
+        }
+        Outcome::Stale => (StatusCode::CONFLICT, write::stale_errors(THIS_ITEM)),
+    };
+    let input = ReviewInput {
+        errors,
         comment: form.comment.clone(),
         meeting_id: form.meeting_id.clone(),
     };
-    let mut problem = None;
-    if !item.status.awaits_review() {
-        let input = refuse(format!(
-            "Dit agendapunt is {} en wacht niet op een beslissing.",
-            item.status.label()
-        ));
-        return item_page(&state, ctx, item, None, input, StatusCode::CONFLICT).await;
-    }
-    if comment.chars().count() > MAX_COMMENT {
-        problem = Some("De toelichting mag hoogstens 2 000 tekens lang zijn.".to_string());
-    }
-    if !form.meeting_id.trim().is_empty() && meeting.is_none() {
-        problem = Some(
-            "Kies een geplande of bijeengeroepen vergadering van hetzelfde orgaan.".to_string(),
-        );
-    }
-    let decision = match form.besluit.as_str() {
-        "accept" => {
-            if meeting.is_none() {
-                problem = Some("Kies de vergadering waarop het punt komt.".to_string());
-            }
-            ItemStatus::Accepted
-        }
-        "return" => {
-            if comment.is_empty() {
-                problem = Some(
-                    "Schrijf wat de indiener moet aanpassen: die ziet uw opmerking.".to_string(),
-                );
-            }
-            ItemStatus::Returned
-        }
-        "review" => {
-            if item.status != ItemStatus::Submitted {
-                problem = Some(
-                    "Alleen een ingediend voorstel kan in behandeling genomen worden.".to_string(),
-                );
-            }
-            ItemStatus::InReview
-        }
-        "defer" => ItemStatus::Deferred,
-        "reject" => {
-            if comment.is_empty() {
-                problem = Some("Geef de reden van de afwijzing: de indiener ziet ze.".to_string());
-            }
-            ItemStatus::Rejected
-        }
-        _ => {
-            problem = Some("Kies een beslissing.".to_string());
-            ItemStatus::Submitted
-        }
-    };
-    if let Some(message) = problem {
-        let input = refuse(message);
-        return item_page(
-            &state,
-            ctx,
-            item,
-            None,
-            input,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let history = match (decision, meeting) {
-        (ItemStatus::Accepted, Some(m)) => {
-            format!("Aanvaard voor de vergadering van {}", m.label())
-        }
-        (ItemStatus::Deferred, Some(m)) => {
-            format!("Uitgesteld naar de vergadering van {}", m.label())
-        }
-        (ItemStatus::Deferred, None) => "Uitgesteld, nog zonder vergadering".to_string(),
-        (ItemStatus::Returned, _) => "Teruggestuurd voor aanpassing".to_string(),
-        (ItemStatus::InReview, _) => "In behandeling genomen".to_string(),
-        _ => "Afgewezen".to_string(),
-    };
-    let history = if comment.is_empty() {
-        history
-    } else {
-        format!("{history}: {comment}")
-    };
-    let t = Transition {
-        from: &REVIEWABLE,
-        to: decision,
-        // Deferring without a meeting leaves it undecided; otherwise the
-        // proposer's wished-for meeting stays unless another is chosen.
-        meeting: match (decision, meeting) {
-            (_, Some(m)) => Some(m.id),
-            (ItemStatus::Deferred, None) => None,
-            (_, None) => item.meeting_id,
-        },
-        place: decision == ItemStatus::Accepted,
-        answer: (!comment.is_empty()).then_some(comment),
-        comment: &history,
-    };
-    let mut tx = state.db.begin().await?;
-    match queries::transition(&mut tx, user, &item, version(&form.version), &t).await? {
-        Saved::Done => {
-            tx.commit().await?;
-            Ok(to_item(item.id, "beoordeeld"))
-        }
-        Saved::Conflict => {
-            let input = refuse(CONFLICT.to_string());
-            item_page(&state, ctx, item, None, input, StatusCode::CONFLICT).await
-        }
-    }
+    item_page(&state, ctx, item, None, input, status).await
 }
 
 // --- the agenda builder ---
+
+/// The builder again after a refused or stale change, with what was typed.
+async fn builder_again<T>(
+    state: &AppState,
+    ctx: PageCtx,
+    meeting: Meeting,
+    outcome: Outcome<T>,
+    input: BuilderInput,
+) -> Result<Response> {
+    let (status, errors) = match outcome {
+        Outcome::Done(_) => return Ok(to_builder(meeting.id)),
+        Outcome::Stale => (StatusCode::CONFLICT, write::stale_errors(THIS_ITEM)),
+        Outcome::Refused(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+    };
+    let input = BuilderInput { errors, ..input };
+    builder_page(state, ctx, meeting, None, input, status).await
+}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct MoveForm {
@@ -548,27 +380,23 @@ pub struct MoveForm {
 }
 
 pub async fn move_item(
-    ctx: PageCtx,
+    Actor(user): Actor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<MoveForm>,
 ) -> Result<Response> {
-    let user = actor(&ctx)?.id;
-    let meeting = crate::meetings::load(&state, &id).await?;
-    let item: i64 = form
-        .item_id
-        .trim()
-        .parse()
-        .map_err(|_| AppError::NotFound)?;
+    let meeting = crate::meetings::load(&state, id).await?;
+    let item = parse_id(&form.item_id)?;
     let up = match form.richting.as_str() {
         "op" => true,
         "neer" => false,
         _ => return Err(AppError::bad_request("Kies omhoog of omlaag.")),
     };
-    let mut tx = state.db.begin().await?;
-    if queries::move_item(&mut tx, user, meeting.id, item, up).await? {
-        tx.commit().await?;
-    }
+    // Nothing to swap with (any more): the builder shows the order as it is.
+    let _ = write::run(&state.db, async |tx| {
+        queries::move_item(tx, user.id, meeting.id, item, up).await
+    })
+    .await?;
     Ok(to_builder(meeting.id))
 }
 
@@ -584,76 +412,37 @@ pub struct OwnItemForm {
     confidential: String,
 }
 
-/// The secretariat's own item, e.g. the approval of the previous minutes:
-/// straight onto the agenda, at the end.
+/// The secretariat's own item (see `operations::add_own_item`).
 pub async fn add_own_item(
     ctx: PageCtx,
+    Actor(user): Actor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<OwnItemForm>,
 ) -> Result<Response> {
-    let user = actor(&ctx)?.clone();
-    let meeting = crate::meetings::load(&state, &id).await?;
-    let title = form.title.trim();
-    let kind = ItemKind::parse(form.kind.trim());
-    let problem = if !matches!(
-        meeting.status,
-        MeetingStatus::Planned | MeetingStatus::Convened
-    ) {
-        Some("Op een gehouden of geannuleerde vergadering komen geen nieuwe punten.")
-    } else if title.is_empty() {
-        Some("Vul een titel in.")
-    } else if title.chars().count() > MAX_TITLE {
-        Some("De titel mag hoogstens 300 tekens lang zijn.")
-    } else if form.explanation.trim().chars().count() > MAX_EXPLANATION {
-        Some("De toelichting mag hoogstens 20 000 tekens lang zijn.")
-    } else if kind.is_none() {
-        Some("Kies of het punt ter informatie, ter bespreking of ter beslissing is.")
-    } else {
-        None
-    };
-    let Some(kind) = kind.filter(|_| problem.is_none()) else {
-        let input = BuilderInput {
-            error: problem.map(str::to_string),
-            title: form.title.clone(),
-            explanation: form.explanation.clone(),
-            kind: form.kind.clone(),
-            ..BuilderInput::default()
-        };
-        return builder_page(
-            &state,
-            ctx,
-            meeting,
-            None,
-            input,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    };
-    let fields = ItemFields {
-        body_id: meeting.body_id,
-        meeting_id: Some(meeting.id),
-        title: title.to_string(),
-        explanation: form.explanation.trim().to_string(),
-        kind,
-        competences: Vec::new(),
+    let meeting = crate::meetings::load(&state, id).await?;
+    let own = OwnItem {
+        title: &form.title,
+        explanation: &form.explanation,
+        kind: &form.kind,
         confidential: !form.confidential.is_empty(),
     };
-    let by = Proposer {
-        organisation: user.organisation_id,
-        minister: None,
-        account: user.id,
+    let outcome = write::run(&state.db, async |tx| {
+        operations::add_own_item(tx, &user, &meeting, &own).await
+    })
+    .await?;
+    let input = BuilderInput {
+        title: form.title.clone(),
+        explanation: form.explanation.clone(),
+        kind: form.kind.clone(),
+        ..BuilderInput::default()
     };
-    let mut tx = state.db.begin().await?;
-    queries::create(&mut tx, by, &fields, true).await?;
-    tx.commit().await?;
-    Ok(to_builder(meeting.id))
+    builder_again(&state, ctx, meeting, outcome, input).await
 }
 
 /// An item of this meeting's agenda, or 404.
 async fn agenda_item(state: &AppState, meeting: i64, item_id: &str) -> Result<AgendaItem> {
-    let id: i64 = item_id.trim().parse().map_err(|_| AppError::NotFound)?;
-    queries::get(&state.db, id)
+    queries::get(&state.db, parse_id(item_id)?)
         .await?
         .filter(|i| i.meeting_id == Some(meeting) && i.position.is_some())
         .ok_or(AppError::NotFound)
@@ -668,77 +457,29 @@ pub struct OutcomeForm {
     #[serde(default)]
     decision_text: String,
     #[serde(default)]
-    version: String,
+    version: Version,
 }
 
 pub async fn record_outcome(
     ctx: PageCtx,
+    Actor(user): Actor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<OutcomeForm>,
 ) -> Result<Response> {
-    let user = actor(&ctx)?.id;
-    let meeting = crate::meetings::load(&state, &id).await?;
+    let meeting = crate::meetings::load(&state, id).await?;
     let item = agenda_item(&state, meeting.id, &form.item_id).await?;
-    let outcome = Outcome::parse(form.outcome.trim());
-    let text = form.decision_text.trim();
-    let problem = if meeting.status == MeetingStatus::Cancelled {
-        Some("De vergadering is geannuleerd: er is geen uitkomst te noteren.".to_string())
-    } else if meeting.starts_at > time::OffsetDateTime::now_utc() {
-        Some("De uitkomst noteert u na de vergadering.".to_string())
-    } else if item.status != ItemStatus::Accepted {
-        Some(format!(
-            "Dit punt is {}: er is geen uitkomst meer te noteren.",
-            item.status.label()
-        ))
-    } else if outcome.is_none() {
-        Some("Kies de uitkomst: kennisgenomen, besproken of beslist.".to_string())
-    } else if outcome == Some(Outcome::Decided) && text.is_empty() {
-        Some("Vul de tekst van de beslissing in.".to_string())
-    } else if text.chars().count() > MAX_EXPLANATION {
-        Some("De beslissing mag hoogstens 20 000 tekens lang zijn.".to_string())
-    } else {
-        None
-    };
-    let refuse = |message: String| BuilderInput {
-        error: Some(message),
+    let outcome = write::run(&state.db, async |tx| {
+        let (seen, typed) = (form.version.0, &form.decision_text);
+        operations::record_outcome(tx, user.id, &meeting, &item, seen, &form.outcome, typed).await
+    })
+    .await?;
+    let input = BuilderInput {
         item_id: item.id,
         decision_text: form.decision_text.clone(),
         ..BuilderInput::default()
     };
-    let Some(outcome) = outcome.filter(|_| problem.is_none()) else {
-        let input = refuse(problem.unwrap_or_default());
-        return builder_page(
-            &state,
-            ctx,
-            meeting,
-            None,
-            input,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    };
-    let decision_text = (!text.is_empty()).then_some(text);
-    let mut tx = state.db.begin().await?;
-    match queries::record_outcome(
-        &mut tx,
-        user,
-        &item,
-        version(&form.version),
-        outcome,
-        decision_text,
-    )
-    .await?
-    {
-        Saved::Done => {
-            tx.commit().await?;
-            Ok(to_builder(meeting.id))
-        }
-        Saved::Conflict => {
-            let input = refuse(CONFLICT.to_string());
-            builder_page(&state, ctx, meeting, None, input, StatusCode::CONFLICT).await
-        }
-    }
+    builder_again(&state, ctx, meeting, outcome, input).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -748,69 +489,26 @@ pub struct CarryOverForm {
     #[serde(default)]
     meeting_id: String,
     #[serde(default)]
-    version: String,
+    version: Version,
 }
 
 pub async fn carry_over(
     ctx: PageCtx,
+    Actor(user): Actor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<CarryOverForm>,
 ) -> Result<Response> {
-    let user = actor(&ctx)?.id;
-    let meeting = crate::meetings::load(&state, &id).await?;
+    let meeting = crate::meetings::load(&state, id).await?;
     let item = agenda_item(&state, meeting.id, &form.item_id).await?;
-    let open = queries::open_meetings(&state.db).await?;
-    let target = form.meeting_id.trim().parse::<i64>().ok().and_then(|t| {
-        open.into_iter()
-            .find(|m| m.id == t && m.body_id == meeting.body_id && m.starts_at > meeting.starts_at)
-    });
-    let problem = if item.status != ItemStatus::Accepted {
-        Some(format!(
-            "Dit punt is {} en kan niet meer doorgeschoven worden.",
-            item.status.label()
-        ))
-    } else if target.is_none() {
-        Some("Kies een latere vergadering van hetzelfde orgaan.".to_string())
-    } else {
-        None
-    };
-    let refuse = |message: String| BuilderInput {
-        error: Some(message),
+    let outcome = write::run(&state.db, async |tx| {
+        let (seen, target) = (form.version.0, &form.meeting_id);
+        operations::carry_over(tx, user.id, &meeting, &item, seen, target).await
+    })
+    .await?;
+    let input = BuilderInput {
         item_id: item.id,
         ..BuilderInput::default()
     };
-    let Some(target) = target.filter(|_| problem.is_none()) else {
-        let input = refuse(problem.unwrap_or_default());
-        return builder_page(
-            &state,
-            ctx,
-            meeting,
-            None,
-            input,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    };
-    let note = format!("Doorgeschoven naar de vergadering van {}", target.label());
-    let mut tx = state.db.begin().await?;
-    match queries::carry_over(
-        &mut tx,
-        user,
-        &item,
-        version(&form.version),
-        target.id,
-        &note,
-    )
-    .await?
-    {
-        Some(_) => {
-            tx.commit().await?;
-            Ok(to_builder(meeting.id))
-        }
-        None => {
-            let input = refuse(CONFLICT.to_string());
-            builder_page(&state, ctx, meeting, None, input, StatusCode::CONFLICT).await
-        }
-    }
+    builder_again(&state, ctx, meeting, outcome, input).await
 }

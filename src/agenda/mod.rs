@@ -4,22 +4,22 @@
 
 pub mod documents;
 mod forms;
+mod operations;
 pub mod queries;
 
 pub use documents::DocumentLink;
 pub use queries::AgendaItem;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
 use crate::agenda::documents::DocumentInput;
 use crate::auth::access::{Access, PROPOSERS, Routes, SECRETARIAT};
 use crate::auth::{CurrentUser, Reader};
-use crate::base::AppState;
 use crate::base::error::{AppError, Result};
-use crate::base::{PageCtx, dutch, page};
+use crate::base::{Actor, AppState, FieldErrors, Id, PageCtx, dutch, page};
 use crate::meetings::Meeting;
 use queries::{Event, OpenMeeting};
 
@@ -63,10 +63,6 @@ pub fn routes() -> Routes {
         )
 }
 
-fn parse_id(id: &str) -> Result<i64> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
 /// Does this user act for the item's proposer? A cabinet for its minister,
 /// anyone else for their organisation.
 pub fn owns(user: &CurrentUser, item: &AgendaItem) -> bool {
@@ -82,9 +78,9 @@ pub fn owns(user: &CurrentUser, item: &AgendaItem) -> bool {
 
 /// The item, if this user may see it: the secretariat sees every item, a
 /// proposer only their own. Anything else is "not found".
-pub(crate) async fn load_visible(state: &AppState, ctx: &PageCtx, id: &str) -> Result<AgendaItem> {
+pub(crate) async fn load_visible(state: &AppState, ctx: &PageCtx, id: i64) -> Result<AgendaItem> {
     let user = ctx.user.as_ref().ok_or(AppError::NotFound)?;
-    queries::get_for_proposer(&state.db, parse_id(id)?, Reader::of(Some(user)))
+    queries::get_for_proposer(&state.db, id, Reader::of(Some(user)))
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -149,11 +145,11 @@ struct ListPage {
 
 async fn mine(
     ctx: PageCtx,
+    Actor(user): Actor,
     State(state): State<AppState>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
-    let user = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
-    let items = queries::for_proposer(&state.db, Reader::of(Some(user))).await?;
+    let items = queries::for_proposer(&state.db, Reader::of(Some(&user))).await?;
     Ok(page::render(&ListPage {
         ctx,
         items,
@@ -163,10 +159,10 @@ async fn mine(
 
 // --- the item page ---
 
-/// What a refused review brings back.
+/// What a refused review (or withdrawal) brings back.
 #[derive(Debug, Default)]
 pub struct ReviewInput {
-    pub error: Option<String>,
+    pub errors: FieldErrors,
     pub comment: String,
     pub meeting_id: String,
 }
@@ -201,10 +197,10 @@ impl ShowPage {
 async fn show(
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
-    let item = load_visible(&state, &ctx, &id).await?;
+    let item = load_visible(&state, &ctx, id).await?;
     item_page(
         &state,
         ctx,
@@ -320,7 +316,7 @@ async fn queue(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> 
 /// What a refused form on the builder brings back.
 #[derive(Debug, Default)]
 pub struct BuilderInput {
-    pub error: Option<String>,
+    pub errors: FieldErrors,
     pub item_id: i64,
     pub decision_text: String,
     pub title: String,
@@ -335,7 +331,7 @@ struct BuilderPage {
     meeting: Meeting,
     items: Vec<AgendaItem>,
     later: Vec<OpenMeeting>,
-    outcomes: [queries::Outcome; 3],
+    outcomes: [queries::ItemOutcome; 3],
     kinds: [queries::ItemKind; 3],
     frozen: bool,
     notice: Option<&'static str>,
@@ -355,10 +351,10 @@ impl BuilderPage {
 async fn builder(
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
-    let meeting = crate::meetings::load(&state, &id).await?;
+    let meeting = crate::meetings::load(&state, id).await?;
     builder_page(
         &state,
         ctx,
@@ -390,7 +386,7 @@ pub(crate) async fn builder_page(
         meeting,
         items,
         later,
-        outcomes: queries::Outcome::ALL,
+        outcomes: queries::ItemOutcome::ALL,
         kinds: queries::ItemKind::ALL,
         notice,
         input,
@@ -412,12 +408,8 @@ struct PrintPage {
     member: bool,
 }
 
-async fn print(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response> {
-    let meeting = crate::meetings::load(&state, &id).await?;
+async fn print(ctx: PageCtx, State(state): State<AppState>, Id(id): Id) -> Result<Response> {
+    let meeting = crate::meetings::load(&state, id).await?;
     let member = crate::meetings::is_member(&state, ctx.user.as_ref(), &meeting).await?;
     let items = queries::on_meeting(&state.db, meeting.id, Reader::of(ctx.user.as_ref())).await?;
     Ok(page::render(&PrintPage {
@@ -428,11 +420,8 @@ async fn print(
     }))
 }
 
-/// For the meeting page: the agenda as `reader` may see it.
-pub async fn agenda_for_meeting_page(
-    state: &AppState,
-    meeting: i64,
-    reader: Reader,
-) -> Result<Vec<AgendaItem>> {
+/// The agenda of a meeting, in order, as `reader` may see it: what the
+/// meeting page asks of this area (the one way in from there).
+pub async fn of_meeting(state: &AppState, meeting: i64, reader: Reader) -> Result<Vec<AgendaItem>> {
     Ok(queries::on_meeting(&state.db, meeting, reader).await?)
 }

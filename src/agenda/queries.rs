@@ -9,6 +9,8 @@ use time::OffsetDateTime;
 
 use crate::audit;
 use crate::auth::Reader;
+use crate::base::Result;
+use crate::base::write::Outcome;
 use crate::meetings::MeetingStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
@@ -20,33 +22,11 @@ pub enum ItemKind {
     Decision,
 }
 
-impl ItemKind {
-    pub const ALL: [ItemKind; 3] = [
-        ItemKind::Information,
-        ItemKind::Discussion,
-        ItemKind::Decision,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ItemKind::Information => "ter informatie",
-            ItemKind::Discussion => "ter bespreking",
-            ItemKind::Decision => "ter beslissing",
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ItemKind::Information => "information",
-            ItemKind::Discussion => "discussion",
-            ItemKind::Decision => "decision",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == s)
-    }
-}
+crate::coded!(ItemKind {
+    Information => ("information", "ter informatie"),
+    Discussion => ("discussion", "ter bespreking"),
+    Decision => ("decision", "ter beslissing"),
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
 #[sqlx(type_name = "agenda_item_status", rename_all = "snake_case")]
@@ -62,33 +42,18 @@ pub enum ItemStatus {
     DealtWith,
 }
 
+crate::coded!(ItemStatus {
+    Submitted => ("submitted", "ingediend"),
+    InReview => ("in_review", "in behandeling"),
+    Returned => ("returned", "teruggestuurd"),
+    Accepted => ("accepted", "aanvaard"),
+    Deferred => ("deferred", "uitgesteld"),
+    Rejected => ("rejected", "afgewezen"),
+    Withdrawn => ("withdrawn", "ingetrokken"),
+    DealtWith => ("dealt_with", "behandeld"),
+});
+
 impl ItemStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            ItemStatus::Submitted => "ingediend",
-            ItemStatus::InReview => "in behandeling",
-            ItemStatus::Returned => "teruggestuurd",
-            ItemStatus::Accepted => "aanvaard",
-            ItemStatus::Deferred => "uitgesteld",
-            ItemStatus::Rejected => "afgewezen",
-            ItemStatus::Withdrawn => "ingetrokken",
-            ItemStatus::DealtWith => "behandeld",
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ItemStatus::Submitted => "submitted",
-            ItemStatus::InReview => "in_review",
-            ItemStatus::Returned => "returned",
-            ItemStatus::Accepted => "accepted",
-            ItemStatus::Deferred => "deferred",
-            ItemStatus::Rejected => "rejected",
-            ItemStatus::Withdrawn => "withdrawn",
-            ItemStatus::DealtWith => "dealt_with",
-        }
-    }
-
     /// The proposer may still change or withdraw it.
     pub fn is_open_to_proposer(self) -> bool {
         matches!(self, ItemStatus::Submitted | ItemStatus::Returned)
@@ -115,35 +80,18 @@ pub const OPEN: [ItemStatus; 2] = [ItemStatus::Submitted, ItemStatus::Returned];
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
 #[sqlx(type_name = "agenda_outcome", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+/// What became of an item at its meeting.
+pub enum ItemOutcome {
     Noted,
     Discussed,
     Decided,
 }
 
-impl Outcome {
-    pub const ALL: [Outcome; 3] = [Outcome::Noted, Outcome::Discussed, Outcome::Decided];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Outcome::Noted => "kennisgenomen",
-            Outcome::Discussed => "besproken",
-            Outcome::Decided => "beslist",
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Outcome::Noted => "noted",
-            Outcome::Discussed => "discussed",
-            Outcome::Decided => "decided",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == s)
-    }
-}
+crate::coded!(ItemOutcome {
+    Noted => ("noted", "kennisgenomen"),
+    Discussed => ("discussed", "besproken"),
+    Decided => ("decided", "beslist"),
+});
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct AgendaItem {
@@ -165,7 +113,7 @@ pub struct AgendaItem {
     pub answer: Option<String>,
     pub position: Option<i32>,
     pub number: Option<String>,
-    pub outcome: Option<Outcome>,
+    pub outcome: Option<ItemOutcome>,
     pub decision_text: Option<String>,
     pub confidential: bool,
     pub carried_over_from_id: Option<i64>,
@@ -328,12 +276,6 @@ pub struct Proposer {
     pub account: i64,
 }
 
-pub enum Saved {
-    Done,
-    /// Someone changed it in between, or its status no longer allows this.
-    Conflict,
-}
-
 async fn event(
     conn: &mut PgConnection,
     actor: i64,
@@ -394,7 +336,7 @@ pub async fn create(
     by: Proposer,
     f: &ItemFields,
     place: bool,
-) -> sqlx::Result<i64> {
+) -> Result<Outcome<i64>> {
     let status = if place {
         ItemStatus::Accepted
     } else {
@@ -440,7 +382,7 @@ pub async fn create(
         Some(json!({ "fields": f, "proposer": by, "status": status })),
     )
     .await?;
-    Ok(id)
+    Ok(Outcome::Done(id))
 }
 
 /// The proposer's changes; a returned item is submitted again.
@@ -450,7 +392,7 @@ pub async fn update(
     before: &AgendaItem,
     seen_version: i32,
     f: &ItemFields,
-) -> sqlx::Result<Saved> {
+) -> Result<Outcome> {
     let rows = sqlx::query(
         "UPDATE agenda_item SET body_id = $3, meeting_id = $4, title = $5, explanation = $6, kind = $7,
                 confidential = $8, status = 'submitted', version = version + 1, modified_at = now()
@@ -468,7 +410,7 @@ pub async fn update(
     .await?
     .rows_affected();
     if rows == 0 {
-        return Ok(Saved::Conflict);
+        return Ok(Outcome::Stale);
     }
     set_competences(conn, before.id, &f.competences).await?;
     if before.status == ItemStatus::Returned {
@@ -492,7 +434,7 @@ pub async fn update(
         Some(json!(f)),
     )
     .await?;
-    Ok(Saved::Done)
+    Ok(Outcome::Done(()))
 }
 
 /// A change of status.
@@ -514,7 +456,7 @@ pub async fn transition(
     before: &AgendaItem,
     seen_version: i32,
     t: &Transition<'_>,
-) -> sqlx::Result<Saved> {
+) -> Result<Outcome> {
     let rows = sqlx::query(
         "UPDATE agenda_item SET status = $3, meeting_id = $4,
                 position = CASE WHEN $5 THEN (SELECT coalesce(max(position), 0) + 1 FROM agenda_item WHERE meeting_id = $4) END,
@@ -532,7 +474,7 @@ pub async fn transition(
     .await?
     .rows_affected();
     if rows == 0 {
-        return Ok(Saved::Conflict);
+        return Ok(Outcome::Stale);
     }
     event(conn, actor, before.id, Some(before.status), t.to, t.comment).await?;
     if let (true, Some(m)) = (t.place, t.meeting) {
@@ -548,18 +490,18 @@ pub async fn transition(
         Some(json!({ "status": t.to, "meeting_id": t.meeting, "answer": t.answer, "comment": t.comment })),
     )
     .await?;
-    Ok(Saved::Done)
+    Ok(Outcome::Done(()))
 }
 
-/// Swaps an item with its neighbour above (`up`) or below. False when there
-/// is none.
+/// Swaps an item with its neighbour above (`up`) or below; stale when
+/// there is none (any more).
 pub async fn move_item(
     conn: &mut PgConnection,
     actor: i64,
     meeting: i64,
     item: i64,
     up: bool,
-) -> sqlx::Result<bool> {
+) -> Result<Outcome> {
     // Both rows briefly share a position inside the swap.
     sqlx::query("SET CONSTRAINTS agenda_item_position_key DEFERRED")
         .execute(&mut *conn)
@@ -573,11 +515,11 @@ pub async fn move_item(
     .fetch_all(&mut *conn)
     .await?;
     let Some(i) = rows.iter().position(|(id, _)| *id == item) else {
-        return Ok(false);
+        return Ok(Outcome::Stale);
     };
     let j = if up { i.checked_sub(1) } else { Some(i + 1) };
     let Some(&(other, other_pos)) = j.and_then(|j| rows.get(j)) else {
-        return Ok(false);
+        return Ok(Outcome::Stale);
     };
     let my_pos = rows[i].1;
     for (id, pos) in [(item, other_pos), (other, my_pos)] {
@@ -598,7 +540,7 @@ pub async fn move_item(
         Some(json!({ "position": other_pos, "swapped_with": other })),
     )
     .await?;
-    Ok(true)
+    Ok(Outcome::Done(()))
 }
 
 pub async fn record_outcome(
@@ -606,9 +548,9 @@ pub async fn record_outcome(
     actor: i64,
     before: &AgendaItem,
     seen_version: i32,
-    outcome: Outcome,
+    outcome: ItemOutcome,
     decision_text: Option<&str>,
-) -> sqlx::Result<Saved> {
+) -> Result<Outcome> {
     let rows = sqlx::query(
         "UPDATE agenda_item SET status = 'dealt_with', outcome = $3, decision_text = $4,
                 version = version + 1, modified_at = now()
@@ -622,7 +564,7 @@ pub async fn record_outcome(
     .await?
     .rows_affected();
     if rows == 0 {
-        return Ok(Saved::Conflict);
+        return Ok(Outcome::Stale);
     }
     event(
         conn,
@@ -643,7 +585,7 @@ pub async fn record_outcome(
         Some(json!({ "status": ItemStatus::DealtWith, "outcome": outcome, "decision_text": decision_text })),
     )
     .await?;
-    Ok(Saved::Done)
+    Ok(Outcome::Done(()))
 }
 
 /// Carries an accepted item over to a later meeting: it stays on the agenda
@@ -656,7 +598,7 @@ pub async fn carry_over(
     seen_version: i32,
     to_meeting: i64,
     note: &str,
-) -> sqlx::Result<Option<i64>> {
+) -> Result<Outcome<i64>> {
     let rows = sqlx::query(
         "UPDATE agenda_item SET status = 'deferred', answer = $3, version = version + 1, modified_at = now()
          WHERE id = $1 AND version = $2 AND status = 'accepted'",
@@ -668,7 +610,7 @@ pub async fn carry_over(
     .await?
     .rows_affected();
     if rows == 0 {
-        return Ok(None);
+        return Ok(Outcome::Stale);
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, proposer_minister_id,
@@ -721,7 +663,7 @@ pub async fn carry_over(
         Some(json!({ "meeting_id": to_meeting, "new_item": id })),
     )
     .await?;
-    Ok(Some(id))
+    Ok(Outcome::Done(id))
 }
 
 /// The item's status, its row locked until the end of the transaction.

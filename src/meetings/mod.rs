@@ -15,9 +15,8 @@ use serde::Deserialize;
 
 use crate::auth::access::{Access, Routes, SECRETARIAT};
 use crate::auth::{CurrentUser, Reader, Role};
-use crate::base::AppState;
 use crate::base::error::{AppError, Result};
-use crate::base::{PageCtx, dutch, page};
+use crate::base::{AppState, FieldErrors, Id, PageCtx, dutch, page};
 use queries::{Minutes, Participant, Reschedule};
 
 pub fn routes() -> Routes {
@@ -90,14 +89,9 @@ pub fn routes() -> Routes {
         )
 }
 
-pub(crate) fn parse_id(id: &str) -> Result<i64> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
-pub(crate) async fn load(state: &AppState, id: &str) -> Result<Meeting> {
-    queries::get(&state.db, parse_id(id)?)
-        .await?
-        .ok_or(AppError::NotFound)
+/// The meeting, or "not found".
+pub(crate) async fn load(state: &AppState, id: i64) -> Result<Meeting> {
+    queries::get(&state.db, id).await?.ok_or(AppError::NotFound)
 }
 
 impl Meeting {
@@ -139,6 +133,14 @@ impl Meeting {
 
     pub fn is_cancelled(&self) -> bool {
         self.status == MeetingStatus::Cancelled
+    }
+
+    /// Planned or convened: not yet held nor cancelled, so still to change.
+    pub fn is_open(&self) -> bool {
+        matches!(
+            self.status,
+            MeetingStatus::Planned | MeetingStatus::Convened
+        )
     }
 }
 
@@ -277,11 +279,11 @@ struct ShowPage {
     attendance_options: [queries::Attendance; 4],
     notice: Option<&'static str>,
     input: PageInput,
-    documents: Vec<crate::agenda::documents::DocumentLink>,
+    documents: Vec<crate::agenda::DocumentLink>,
 }
 
 impl ShowPage {
-    fn documents_of(&self, item: &i64) -> Vec<&crate::agenda::documents::DocumentLink> {
+    fn documents_of(&self, item: &i64) -> Vec<&crate::agenda::DocumentLink> {
         self.documents
             .iter()
             .filter(|d| d.agenda_item_id == Some(*item))
@@ -289,11 +291,11 @@ impl ShowPage {
     }
 }
 
-/// What a refused form on the meeting page brings back: the message and
+/// What a refused form on the meeting page brings back: the messages and
 /// what was typed.
 #[derive(Debug, Default)]
 pub struct PageInput {
-    pub error: Option<String>,
+    pub errors: FieldErrors,
     pub attendance: Vec<(i64, String, String)>,
     pub minutes_text: Option<String>,
     pub cancel_reason: Option<String>,
@@ -363,12 +365,7 @@ impl ShowPage {
     }
 
     fn can_become(&self, code: &str) -> bool {
-        let to = match code {
-            "convened" => MeetingStatus::Convened,
-            "held" => MeetingStatus::Held,
-            _ => MeetingStatus::Cancelled,
-        };
-        self.meeting.status.can_become(to)
+        MeetingStatus::parse(code).is_some_and(|to| self.meeting.status.can_become(to))
     }
 }
 
@@ -442,10 +439,9 @@ pub(crate) async fn warnings(state: &AppState, m: &Meeting) -> Result<Vec<Warnin
 async fn show(
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
-    let id = parse_id(&id)?;
     // What the page shows is the same for every viewer of the same kind
     // (members of one organisation, visitors…): kept in memory until the
     // next change. An unknown meeting is an error, and errors are not kept.
@@ -494,7 +490,7 @@ async fn page_data(
     let details = queries::details(&state.db, id, reader)
         .await?
         .ok_or(AppError::NotFound)?;
-    let agenda = crate::agenda::agenda_for_meeting_page(state, id, reader).await?;
+    let agenda = crate::agenda::of_meeting(state, id, reader).await?;
     Ok((details, agenda))
 }
 
@@ -558,9 +554,9 @@ struct InvitationPage {
 async fn invitation_list(
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response> {
-    let meeting = load(&state, &id).await?;
+    let meeting = load(&state, id).await?;
     // Someone outside the body learns nothing, not even that the list exists.
     if !is_member(&state, ctx.user.as_ref(), &meeting).await? {
         return Err(AppError::NotFound);

@@ -8,6 +8,8 @@ use time::{Date, OffsetDateTime};
 
 use crate::audit;
 use crate::auth::Reader;
+use crate::base::error::{AppError, Result};
+use crate::base::write::Outcome;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
 #[sqlx(type_name = "meeting_kind", rename_all = "snake_case")]
@@ -18,33 +20,11 @@ pub enum MeetingKind {
     WorkingGroup,
 }
 
-impl MeetingKind {
-    pub const ALL: [MeetingKind; 3] = [
-        MeetingKind::Formal,
-        MeetingKind::Informal,
-        MeetingKind::WorkingGroup,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            MeetingKind::Formal => "formeel VESOC-overleg",
-            MeetingKind::Informal => "informeel VESOC-overleg",
-            MeetingKind::WorkingGroup => "VESOC-werkgroep",
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            MeetingKind::Formal => "formal",
-            MeetingKind::Informal => "informal",
-            MeetingKind::WorkingGroup => "working_group",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == s)
-    }
-}
+crate::coded!(MeetingKind {
+    Formal => ("formal", "formeel VESOC-overleg"),
+    Informal => ("informal", "informeel VESOC-overleg"),
+    WorkingGroup => ("working_group", "VESOC-werkgroep"),
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
 #[sqlx(type_name = "meeting_status", rename_all = "snake_case")]
@@ -56,25 +36,14 @@ pub enum MeetingStatus {
     Cancelled,
 }
 
+crate::coded!(MeetingStatus {
+    Planned => ("planned", "gepland"),
+    Convened => ("convened", "bijeengeroepen"),
+    Held => ("held", "gehouden"),
+    Cancelled => ("cancelled", "geannuleerd"),
+});
+
 impl MeetingStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            MeetingStatus::Planned => "gepland",
-            MeetingStatus::Convened => "bijeengeroepen",
-            MeetingStatus::Held => "gehouden",
-            MeetingStatus::Cancelled => "geannuleerd",
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            MeetingStatus::Planned => "planned",
-            MeetingStatus::Convened => "convened",
-            MeetingStatus::Held => "held",
-            MeetingStatus::Cancelled => "cancelled",
-        }
-    }
-
     /// The transitions the secretariat may make: planned → convened → held,
     /// or cancelled before it was held.
     pub fn can_become(self, to: MeetingStatus) -> bool {
@@ -100,36 +69,12 @@ pub enum Attendance {
     Represented,
 }
 
-impl Attendance {
-    pub const ALL: [Attendance; 4] = [
-        Attendance::Present,
-        Attendance::Excused,
-        Attendance::Absent,
-        Attendance::Represented,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Attendance::Present => "aanwezig",
-            Attendance::Excused => "verontschuldigd",
-            Attendance::Absent => "afwezig",
-            Attendance::Represented => "vertegenwoordigd",
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Attendance::Present => "present",
-            Attendance::Excused => "excused",
-            Attendance::Absent => "absent",
-            Attendance::Represented => "represented",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.code() == s)
-    }
-}
+crate::coded!(Attendance {
+    Present => ("present", "aanwezig"),
+    Excused => ("excused", "verontschuldigd"),
+    Absent => ("absent", "afwezig"),
+    Represented => ("represented", "vertegenwoordigd"),
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, serde::Deserialize)]
 #[sqlx(type_name = "invitation_reason", rename_all = "snake_case")]
@@ -141,16 +86,12 @@ pub enum InvitationReason {
     Added,
 }
 
-impl InvitationReason {
-    pub fn label(self) -> &'static str {
-        match self {
-            InvitationReason::Composition => "lid",
-            InvitationReason::Competence => "bevoegd voor een agendapunt",
-            InvitationReason::Advisory => "raadgevende stem",
-            InvitationReason::Added => "toegevoegd door het secretariaat",
-        }
-    }
-}
+crate::coded!(InvitationReason {
+    Composition => ("composition", "lid"),
+    Competence => ("competence", "bevoegd voor een agendapunt"),
+    Advisory => ("advisory", "raadgevende stem"),
+    Added => ("added", "toegevoegd door het secretariaat"),
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
 #[sqlx(type_name = "minutes_status", rename_all = "snake_case")]
@@ -381,7 +322,18 @@ pub async fn body_holds(
     .await
 }
 
-pub async fn create(conn: &mut PgConnection, actor: i64, f: &MeetingFields) -> sqlx::Result<i64> {
+const WRONG_KIND: &str = "Dit orgaan houdt geen vergaderingen van deze soort: het (in)formeel VESOC-overleg vergadert formeel of informeel, de werkgroep als werkgroep.";
+
+/// Schedules a meeting: refused when its body does not hold meetings of
+/// this kind.
+pub async fn schedule(
+    conn: &mut PgConnection,
+    actor: i64,
+    f: &MeetingFields,
+) -> Result<Outcome<i64>> {
+    if !body_holds(&mut *conn, f.body_id, f.kind).await? {
+        return Ok(Outcome::refused("kind", WRONG_KIND));
+    }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO meeting (body_id, kind, starts_at, ends_at, location, online_url, notes, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -406,18 +358,13 @@ pub async fn create(conn: &mut PgConnection, actor: i64, f: &MeetingFields) -> s
         Some(json!(f)),
     )
     .await?;
-    Ok(id)
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum Saved {
-    Done,
-    /// Someone saved in between: nothing was changed.
-    Conflict,
+    Ok(Outcome::Done(id))
 }
 
 /// Saves the form; a new date or time is kept in the reschedule history.
-/// Every change calendar clients see bumps the iCalendar SEQUENCE.
+/// Every change calendar clients see bumps the iCalendar SEQUENCE. A held
+/// or cancelled meeting is not changed any more (stale); the meeting stays
+/// with its body: moving it would silently change who was invited.
 pub async fn update(
     conn: &mut PgConnection,
     actor: i64,
@@ -425,7 +372,13 @@ pub async fn update(
     seen_version: i32,
     f: &MeetingFields,
     reason: &str,
-) -> sqlx::Result<Saved> {
+) -> Result<Outcome> {
+    if !before.is_open() {
+        return Ok(Outcome::Stale);
+    }
+    if !body_holds(&mut *conn, before.body_id, f.kind).await? {
+        return Ok(Outcome::refused("kind", WRONG_KIND));
+    }
     let rows = sqlx::query(
         "UPDATE meeting SET kind = $3, starts_at = $4, ends_at = $5, location = $6, online_url = $7,
                 notes = $8, version = version + 1, sequence = sequence + 1, modified_at = now()
@@ -443,7 +396,7 @@ pub async fn update(
     .await?
     .rows_affected();
     if rows == 0 {
-        return Ok(Saved::Conflict);
+        return Ok(Outcome::Stale);
     }
     if before.starts_at != f.starts_at || before.ends_at != f.ends_at {
         sqlx::query(
@@ -471,19 +424,43 @@ pub async fn update(
         Some(json!(f)),
     )
     .await?;
-    Ok(Saved::Done)
+    Ok(Outcome::Done(()))
 }
 
 /// Moves the meeting to `to` if the version is the one seen and the
-/// transition is allowed; the caller checked `can_become`.
+/// transition is allowed (else stale); a cancellation needs a reason, and
+/// only a meeting that has begun can be marked held.
 pub async fn set_status(
     conn: &mut PgConnection,
     actor: i64,
     before: &Meeting,
     seen_version: i32,
     to: MeetingStatus,
-    cancel_reason: Option<&str>,
-) -> sqlx::Result<Saved> {
+    reason: &str,
+) -> Result<Outcome> {
+    let reason = reason.trim();
+    if !before.status.can_become(to) {
+        return Ok(Outcome::Stale);
+    }
+    if to == MeetingStatus::Cancelled && reason.is_empty() {
+        return Ok(Outcome::refused(
+            "reden",
+            "Geef een reden voor de annulering.",
+        ));
+    }
+    if reason.chars().count() > MAX_REASON {
+        return Ok(Outcome::refused(
+            "reden",
+            "De reden mag hoogstens 500 tekens lang zijn.",
+        ));
+    }
+    if to == MeetingStatus::Held && before.starts_at > OffsetDateTime::now_utc() {
+        return Ok(Outcome::refused(
+            "form",
+            "Een vergadering kan pas als gehouden worden gemarkeerd als ze begonnen is.",
+        ));
+    }
+    let cancel_reason = (to == MeetingStatus::Cancelled).then_some(reason);
     let rows = sqlx::query(
         "UPDATE meeting SET status = $3, cancel_reason = $4, version = version + 1,
                 sequence = sequence + 1, modified_at = now()
@@ -498,7 +475,7 @@ pub async fn set_status(
     .await?
     .rows_affected();
     if rows == 0 {
-        return Ok(Saved::Conflict);
+        return Ok(Outcome::Stale);
     }
     audit::record(
         conn,
@@ -510,8 +487,11 @@ pub async fn set_status(
         Some(json!({ "status": to, "cancel_reason": cancel_reason })),
     )
     .await?;
-    Ok(Saved::Done)
+    Ok(Outcome::Done(()))
 }
+
+/// The longest reason (of a move or a cancellation).
+pub const MAX_REASON: usize = 500;
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Reschedule {
@@ -618,7 +598,7 @@ pub async fn invite_from_composition(
     conn: &mut PgConnection,
     actor: i64,
     m: &Meeting,
-) -> sqlx::Result<u64> {
+) -> Result<Outcome<u64>> {
     let on = crate::base::dutch::brussels(m.starts_at).date();
     let added = sqlx::query(
         "INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason)
@@ -663,16 +643,34 @@ pub async fn invite_from_composition(
         Some(json!({ "added": total, "on": crate::base::dutch::iso_date(on) })),
     )
     .await?;
-    Ok(total)
+    Ok(Outcome::Done(total))
 }
 
-/// Adds one person by hand, or puts someone removed back on the list.
+/// Is there such a person?
+async fn person_exists(conn: &mut PgConnection, person: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM person WHERE id = $1)")
+        .bind(person)
+        .fetch_one(conn)
+        .await
+}
+
+/// Adds one person by hand (`None`: none chosen), or puts someone removed
+/// back on the list.
 pub async fn invite(
     conn: &mut PgConnection,
     actor: i64,
     meeting: i64,
-    person: i64,
-) -> sqlx::Result<()> {
+    person: Option<i64>,
+) -> Result<Outcome> {
+    let person = match person {
+        Some(p) if person_exists(&mut *conn, p).await? => p,
+        _ => {
+            return Ok(Outcome::refused(
+                "person_id",
+                "Kies een persoon uit de lijst.",
+            ));
+        }
+    };
     sqlx::query(
         "INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason)
          VALUES ($1, $2, (SELECT organisation_id FROM person_function WHERE person_id = $2
@@ -693,45 +691,100 @@ pub async fn invite(
         None,
         Some(json!({ "person_id": person })),
     )
-    .await
+    .await?;
+    Ok(Outcome::Done(()))
 }
 
 /// Takes someone off the list; the row stays, so that a later rebuild
-/// from the composition does not put them back.
+/// from the composition does not put them back. Someone not on the list
+/// is "not found".
 pub async fn uninvite(
     conn: &mut PgConnection,
     actor: i64,
     meeting: i64,
-    person: i64,
-) -> sqlx::Result<bool> {
+    person: Option<i64>,
+) -> Result<Outcome> {
+    let person = person.ok_or(AppError::NotFound)?;
     let rows = sqlx::query("UPDATE meeting_participant SET invited = false WHERE meeting_id = $1 AND person_id = $2 AND invited")
         .bind(meeting)
         .bind(person)
         .execute(&mut *conn)
         .await?
         .rows_affected();
-    if rows > 0 {
-        audit::record(
-            conn,
-            Some(actor),
-            "uninvite",
-            "meeting",
-            Some(meeting.to_string()),
-            Some(json!({ "person_id": person })),
-            None,
-        )
-        .await?;
+    if rows == 0 {
+        return Err(AppError::NotFound);
     }
-    Ok(rows > 0)
+    audit::record(
+        conn,
+        Some(actor),
+        "uninvite",
+        "meeting",
+        Some(meeting.to_string()),
+        Some(json!({ "person_id": person })),
+        None,
+    )
+    .await?;
+    Ok(Outcome::Done(()))
 }
 
+/// The attendance register as typed: per invited person, the attendance
+/// code and by whom they were represented (both trimmed, maybe empty).
+pub type TypedAttendance = [(i64, String, String)];
+
+/// Records the register of a convened or held meeting. Every invited person
+/// is checked; the message is about the last one that is wrong.
 pub async fn record_attendance(
     conn: &mut PgConnection,
     actor: i64,
-    meeting: i64,
-    entries: &[(i64, Option<Attendance>, Option<String>)],
-) -> sqlx::Result<()> {
-    for (person, attendance, represented_by) in entries {
+    meeting: &Meeting,
+    typed: &TypedAttendance,
+) -> Result<Outcome> {
+    if meeting.status != MeetingStatus::Held && meeting.status != MeetingStatus::Convened {
+        return Ok(Outcome::refused(
+            "aanwezigheid",
+            "Aanwezigheden worden opgenomen voor een bijeengeroepen of gehouden vergadering.",
+        ));
+    }
+    let mut entries = Vec::new();
+    let mut error = None;
+    for p in participants(&mut *conn, meeting.id)
+        .await?
+        .iter()
+        .filter(|p| p.invited)
+    {
+        let (code, by) = typed
+            .iter()
+            .find(|(id, _, _)| *id == p.person_id)
+            .map(|(_, c, b)| (c.as_str(), b.as_str()))
+            .unwrap_or_default();
+        let attendance = (!code.is_empty())
+            .then(|| Attendance::parse(code))
+            .flatten();
+        if !code.is_empty() && attendance.is_none() {
+            error = Some(format!("Kies voor {} een geldige aanwezigheid.", p.name));
+        } else if attendance == Some(Attendance::Represented) && by.is_empty() {
+            error = Some(format!("Vul in door wie {} vertegenwoordigd werd.", p.name));
+        } else if attendance != Some(Attendance::Represented) && !by.is_empty() {
+            error = Some(format!(
+                "Voor {} is een vertegenwoordiger ingevuld: kies dan \u{201c}vertegenwoordigd\u{201d}.",
+                p.name
+            ));
+        } else if by.chars().count() > 200 {
+            error = Some(
+                "Een naam van een vertegenwoordiger mag hoogstens 200 tekens lang zijn.".into(),
+            );
+        }
+        entries.push((
+            p.person_id,
+            attendance,
+            (!by.is_empty()).then(|| by.to_string()),
+        ));
+    }
+    if let Some(error) = error {
+        return Ok(Outcome::refused("aanwezigheid", error));
+    }
+    let meeting = meeting.id;
+    for (person, attendance, represented_by) in &entries {
         sqlx::query(
             "UPDATE meeting_participant SET attendance = $3, represented_by = $4
              WHERE meeting_id = $1 AND person_id = $2",
@@ -756,7 +809,8 @@ pub async fn record_attendance(
         None,
         Some(json!(after)),
     )
-    .await
+    .await?;
+    Ok(Outcome::Done(()))
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -774,6 +828,9 @@ pub async fn minutes(db: impl PgExecutor<'_>, meeting: i64) -> sqlx::Result<Opti
         .await
 }
 
+/// The longest minutes, in characters.
+const MAX_MINUTES: usize = 200_000;
+
 /// Saves the draft. `seen_version` 0 means "there were no minutes yet".
 /// Approved minutes are not edited any more.
 pub async fn save_minutes(
@@ -782,7 +839,17 @@ pub async fn save_minutes(
     meeting: i64,
     seen_version: i32,
     text: &str,
-) -> sqlx::Result<Saved> {
+) -> Result<Outcome> {
+    if text.trim().is_empty() {
+        return Ok(Outcome::refused("text", "Het verslag is leeg."));
+    }
+    if text.chars().count() > MAX_MINUTES {
+        return Ok(Outcome::refused(
+            "text",
+            "Het verslag is te lang (hoogstens 200 000 tekens).",
+        ));
+    }
+    let text = text.trim();
     let before = minutes(&mut *conn, meeting).await?;
     let rows = match &before {
         None if seen_version == 0 => sqlx::query(
@@ -809,7 +876,7 @@ pub async fn save_minutes(
         None => 0,
     };
     if rows == 0 {
-        return Ok(Saved::Conflict);
+        return Ok(Outcome::Stale);
     }
     audit::record(
         conn,
@@ -821,16 +888,31 @@ pub async fn save_minutes(
         Some(json!({ "text": text })),
     )
     .await?;
-    Ok(Saved::Done)
+    Ok(Outcome::Done(()))
 }
 
+/// Approves the draft on `on` (`None`: no valid date typed), not before
+/// the meeting.
 pub async fn approve_minutes(
     conn: &mut PgConnection,
     actor: i64,
-    meeting: i64,
+    meeting: &Meeting,
     seen_version: i32,
-    on: Date,
-) -> sqlx::Result<Saved> {
+    on: Option<Date>,
+) -> Result<Outcome> {
+    let Some(on) = on else {
+        return Ok(Outcome::refused(
+            "approved_on",
+            "Vul de datum van goedkeuring in (JJJJ-MM-DD).",
+        ));
+    };
+    if on < crate::base::dutch::brussels(meeting.starts_at).date() {
+        return Ok(Outcome::refused(
+            "approved_on",
+            "Een verslag wordt niet goedgekeurd vóór de vergadering.",
+        ));
+    }
+    let meeting = meeting.id;
     let rows = sqlx::query(
         "UPDATE minutes SET status = 'approved', approved_on = $3, version = version + 1,
                 modified_by = $4, modified_at = now()
@@ -844,7 +926,7 @@ pub async fn approve_minutes(
     .await?
     .rows_affected();
     if rows == 0 {
-        return Ok(Saved::Conflict);
+        return Ok(Outcome::Stale);
     }
     audit::record(
         conn,
@@ -856,7 +938,7 @@ pub async fn approve_minutes(
         Some(json!({ "status": "approved", "approved_on": crate::base::dutch::iso_date(on) })),
     )
     .await?;
-    Ok(Saved::Done)
+    Ok(Outcome::Done(()))
 }
 
 /// People to add by hand to an invitation list.
@@ -867,5 +949,3 @@ pub async fn people(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(i64, String)>>
     .fetch_all(db)
     .await
 }
-
-// --- personal calendar tokens ---

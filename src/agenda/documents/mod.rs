@@ -11,18 +11,18 @@ pub mod check;
 pub mod queries;
 
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 
 use crate::accounts::ClientAddr;
-use crate::agenda::queries::{AgendaItem, ItemStatus};
+use crate::agenda::queries::AgendaItem;
 use crate::auth::access::{Access, PROPOSERS, Routes};
 use crate::auth::{CurrentUser, Reader, Role};
-use crate::base::AppState;
 use crate::base::error::{AppError, Result};
-use crate::base::page::PageCtx;
+use crate::base::write::{self, Outcome};
+use crate::base::{Actor, AppState, FieldErrors, Id, PageCtx};
 pub use queries::DocumentLink;
 
 /// The request body of an upload may be somewhat larger than the 20 MB a
@@ -46,21 +46,24 @@ impl DocumentLink {
     }
 }
 
-/// What a refused upload brings back to the item page.
+/// What a refused upload brings back to the item page: the message (on
+/// the field "document") and the checkbox.
 #[derive(Debug, Default)]
 pub struct DocumentInput {
-    pub error: Option<String>,
+    pub errors: FieldErrors,
     pub confidential: bool,
+}
+
+impl DocumentInput {
+    fn refuse(&mut self, message: impl Into<String>) {
+        self.errors.add("document", message);
+    }
 }
 
 /// The proposer while the item is open to them, the secretariat always.
 pub fn may_add(user: &CurrentUser, item: &AgendaItem) -> bool {
     user.role == Role::Secretariat
         || (item.status.is_open_to_proposer() && crate::agenda::owns(user, item))
-}
-
-fn parse_id(id: &str) -> Result<i64> {
-    id.parse().map_err(|_| AppError::NotFound)
 }
 
 enum Received {
@@ -72,15 +75,15 @@ enum Received {
 
 async fn upload(
     ctx: PageCtx,
+    Actor(user): Actor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
     multipart: std::result::Result<Multipart, MultipartRejection>,
 ) -> Result<Response> {
-    let item = crate::agenda::load_visible(&state, &ctx, &id).await?;
-    let user = ctx.user.clone().ok_or(AppError::NotFound)?;
+    let item = crate::agenda::load_visible(&state, &ctx, id).await?;
     let mut input = DocumentInput::default();
     if !may_add(&user, &item) {
-        input.error = Some(format!(
+        input.refuse(format!(
             "Dit agendapunt is {}: u kunt er geen documenten meer aan toevoegen.",
             item.status.label()
         ));
@@ -94,14 +97,12 @@ async fn upload(
         Received::File { name, bytes } => (name, bytes),
         Received::Nothing => (String::new(), Vec::new()),
         Received::TooLarge => {
-            input.error =
-                Some("Het bestand is groter dan 20 MB. Verklein het en probeer opnieuw.".into());
+            input.refuse("Het bestand is groter dan 20 MB. Verklein het en probeer opnieuw.");
             return refuse(&state, ctx, item, input, StatusCode::PAYLOAD_TOO_LARGE).await;
         }
         Received::Unreadable => {
-            input.error = Some(
-                "Het formulier kon niet gelezen worden. Kies het bestand opnieuw en probeer nog eens."
-                    .into(),
+            input.refuse(
+                "Het formulier kon niet gelezen worden. Kies het bestand opnieuw en probeer nog eens.",
             );
             return refuse(&state, ctx, item, input, StatusCode::BAD_REQUEST).await;
         }
@@ -109,39 +110,32 @@ async fn upload(
     let content_type = match check::content_type(&name, &bytes) {
         Ok(ct) => ct,
         Err(message) => {
-            input.error = Some(message);
+            input.refuse(message);
             return refuse(&state, ctx, item, input, StatusCode::BAD_REQUEST).await;
         }
     };
     let sha = Sha256::digest(&bytes);
-    let mut tx = state.db.begin().await?;
-    // The item may have been taken into review since the page was loaded.
-    let status = crate::agenda::queries::lock_status(&mut tx, item.id).await?;
-    let still_open =
-        user.role == Role::Secretariat || status.is_some_and(ItemStatus::is_open_to_proposer);
-    if !still_open {
-        drop(tx);
-        input.error = Some(
-            "Dit agendapunt werd intussen in behandeling genomen: u kunt er geen documenten meer aan toevoegen."
-                .into(),
-        );
-        return refuse(&state, ctx, item, input, StatusCode::CONFLICT).await;
-    }
-    queries::create(
-        &mut tx,
-        user.id,
-        &queries::NewDocument {
-            agenda_item_id: item.id,
-            filename: &name,
-            content_type,
-            sha256: sha.as_slice(),
-            content: &bytes,
-            confidential: input.confidential,
-        },
-    )
+    let doc = queries::NewDocument {
+        agenda_item_id: item.id,
+        filename: &name,
+        content_type,
+        sha256: sha.as_slice(),
+        content: &bytes,
+        confidential: input.confidential,
+    };
+    let outcome = write::run(&state.db, async |tx| {
+        queries::add_to_item(tx, &user, &doc).await
+    })
     .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/agendapunten/{}", item.id)).into_response())
+    match outcome {
+        Outcome::Done(_) => Ok(Redirect::to(&format!("/agendapunten/{}", item.id)).into_response()),
+        Outcome::Stale | Outcome::Refused(_) => {
+            input.refuse(
+                "Dit agendapunt werd intussen in behandeling genomen: u kunt er geen documenten meer aan toevoegen.",
+            );
+            refuse(&state, ctx, item, input, StatusCode::CONFLICT).await
+        }
+    }
 }
 
 /// Reads the form: the checkbox and the file, the file at most 20 MB (what
@@ -197,9 +191,8 @@ async fn download(
     ctx: PageCtx,
     State(state): State<AppState>,
     ClientAddr(from): ClientAddr,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response> {
-    let id = parse_id(&id)?;
     let reader = Reader::of(ctx.user.as_ref());
     let account = ctx.user.as_ref().map(|u| u.id);
     let Some(doc) = queries::get_visible(&state.db, id, reader).await? else {

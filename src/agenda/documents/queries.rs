@@ -6,7 +6,9 @@ use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 
 use crate::audit;
-use crate::auth::Reader;
+use crate::auth::{CurrentUser, Reader, Role};
+use crate::base::Result;
+use crate::base::write::Outcome;
 
 /// A document as listed: no content.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
@@ -146,4 +148,20 @@ pub async fn create(
     )
     .await?;
     Ok(id)
+}
+
+/// Adds an upload to its item: stale when the item was taken into review
+/// since the page was loaded (the secretariat may add at any time).
+pub async fn add_to_item(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    doc: &NewDocument<'_>,
+) -> Result<Outcome<i64>> {
+    let status = crate::agenda::queries::lock_status(&mut *conn, doc.agenda_item_id).await?;
+    let still_open = user.role == Role::Secretariat
+        || status.is_some_and(crate::agenda::queries::ItemStatus::is_open_to_proposer);
+    if !still_open {
+        return Ok(Outcome::Stale);
+    }
+    Ok(Outcome::Done(create(conn, user.id, doc).await?))
 }

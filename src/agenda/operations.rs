@@ -1,0 +1,383 @@
+//! The agenda's domain operations: each checks what needs the database or
+//! the item's state, writes through `queries` (which audits) in the caller's
+//! transaction, and says how it went as an [`Outcome`]. A stale outcome is
+//! a changed version or a status that no longer allows the change.
+
+use sqlx::PgConnection;
+
+use super::queries::{
+    self, AgendaItem, ItemFields, ItemKind, ItemOutcome, ItemStatus, OPEN, Proposer, REVIEWABLE,
+    Transition,
+};
+use crate::auth::CurrentUser;
+use crate::base::write::Outcome;
+use crate::base::{Check, Result, dutch};
+use crate::meetings::{Meeting, MeetingStatus};
+
+pub const MAX_TITLE: usize = 300;
+pub const MAX_EXPLANATION: usize = 20_000;
+const MAX_COMMENT: usize = 2_000;
+
+pub const TITLE_TOO_LONG: &str = "De titel mag hoogstens 300 tekens lang zijn.";
+pub const EXPLANATION_TOO_LONG: &str = "De toelichting mag hoogstens 20 000 tekens lang zijn.";
+pub const CHOOSE_KIND: &str =
+    "Kies of het punt ter informatie, ter bespreking of ter beslissing is.";
+
+/// Who proposes when `user` does: their organisation, or their minister's
+/// cabinet.
+pub fn proposer(user: &CurrentUser) -> Proposer {
+    Proposer {
+        organisation: user.organisation_id,
+        minister: user.minister_id,
+        account: user.id,
+    }
+}
+
+/// The proposal as typed, before the database had its say.
+pub struct Draft<'a> {
+    pub title: &'a str,
+    pub explanation: &'a str,
+    pub kind: &'a str,
+    pub body_id: &'a str,
+    pub meeting_id: &'a str,
+    pub competences: &'a [String],
+    pub confidential: bool,
+}
+
+/// Checks a proposal, every field at once: the body must be one `user`'s
+/// organisation sits in, the meeting an open one of that body, the
+/// competences known ones.
+pub async fn check_proposal(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    d: &Draft<'_>,
+) -> Result<Outcome<ItemFields>> {
+    let mut check = Check::default();
+    let title = check.text("title", d.title, usize::MAX, "Vul een titel in.");
+    if title.chars().count() > MAX_TITLE {
+        check.add("title", TITLE_TOO_LONG);
+    }
+    let explanation = d.explanation.trim().to_string();
+    if explanation.chars().count() > MAX_EXPLANATION {
+        check.add("explanation", EXPLANATION_TOO_LONG);
+    }
+    let kind = check.choice::<ItemKind>("kind", d.kind, CHOOSE_KIND);
+    let bodies = crate::composition::body_choices(&mut *conn).await?;
+    let body_id = d
+        .body_id
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| bodies.iter().any(|(b, _, _)| b == id));
+    match body_id {
+        None => check.add("body_id", "Kies een orgaan."),
+        Some(b) => {
+            if !crate::composition::sits_in(&mut *conn, user, b, dutch::today()).await? {
+                check.add(
+                    "body_id",
+                    "Uw organisatie zetelt niet in dit orgaan en kan er geen punten voor agenderen.",
+                );
+            }
+        }
+    }
+    let mut meeting_id = None;
+    if !d.meeting_id.trim().is_empty() {
+        let open = queries::open_meetings(&mut *conn).await?;
+        meeting_id = d.meeting_id.trim().parse::<i64>().ok().filter(|id| {
+            open.iter()
+                .any(|m| m.id == *id && Some(m.body_id) == body_id)
+        });
+        if meeting_id.is_none() {
+            check.add(
+                "meeting_id",
+                "Kies een geplande vergadering van dit orgaan, of laat het veld leeg.",
+            );
+        }
+    }
+    let known = queries::competences(&mut *conn).await?;
+    let mut competences = Vec::new();
+    for c in d.competences {
+        match c.trim().parse::<i64>() {
+            Ok(id) if known.iter().any(|(k, _)| *k == id) => competences.push(id),
+            _ => check.add("competence", "Kies bevoegdheden uit de lijst."),
+        }
+    }
+    Ok(match (body_id, kind, check.is_ok()) {
+        (Some(body_id), Some(kind), true) => Outcome::Done(ItemFields {
+            body_id,
+            meeting_id,
+            title,
+            explanation,
+            kind,
+            competences,
+            confidential: d.confidential,
+        }),
+        _ => Outcome::Refused(check.errors()),
+    })
+}
+
+/// A new proposal, submitted.
+pub async fn propose(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    d: &Draft<'_>,
+) -> Result<Outcome<i64>> {
+    match check_proposal(conn, user, d).await? {
+        Outcome::Done(fields) => queries::create(conn, proposer(user), &fields, false).await,
+        Outcome::Stale => Ok(Outcome::Stale),
+        Outcome::Refused(errors) => Ok(Outcome::Refused(errors)),
+    }
+}
+
+/// The proposer's changes to their open proposal.
+pub async fn revise(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    item: &AgendaItem,
+    seen_version: i32,
+    d: &Draft<'_>,
+) -> Result<Outcome> {
+    match check_proposal(conn, user, d).await? {
+        Outcome::Done(fields) => queries::update(conn, user.id, item, seen_version, &fields).await,
+        Outcome::Stale => Ok(Outcome::Stale),
+        Outcome::Refused(errors) => Ok(Outcome::Refused(errors)),
+    }
+}
+
+/// The proposer takes their open proposal back.
+pub async fn withdraw(
+    conn: &mut PgConnection,
+    actor: i64,
+    item: &AgendaItem,
+    seen_version: i32,
+) -> Result<Outcome> {
+    let t = Transition {
+        from: &OPEN,
+        to: ItemStatus::Withdrawn,
+        meeting: item.meeting_id,
+        place: false,
+        answer: item.answer.as_deref(),
+        comment: "Ingetrokken door de indiener",
+    };
+    queries::transition(conn, actor, item, seen_version, &t).await
+}
+
+/// The secretariat's decision as typed.
+pub struct Review<'a> {
+    pub decision: &'a str,
+    pub meeting_id: &'a str,
+    pub comment: &'a str,
+}
+
+/// The secretariat's decision on a proposal: accept onto a meeting, return
+/// for changes, defer, or reject; stale when it no longer awaits one. Each
+/// one lands in the item's history.
+pub async fn review(
+    conn: &mut PgConnection,
+    actor: i64,
+    item: &AgendaItem,
+    seen_version: i32,
+    r: &Review<'_>,
+) -> Result<Outcome> {
+    if !item.status.awaits_review() {
+        return Ok(Outcome::Stale);
+    }
+    let comment = r.comment.trim();
+    let open = queries::open_meetings(&mut *conn).await?;
+    let meeting = r.meeting_id.trim().parse::<i64>().ok().and_then(|id| {
+        open.iter()
+            .find(|m| m.id == id && m.body_id == item.body_id)
+    });
+    let mut problem = None;
+    if comment.chars().count() > MAX_COMMENT {
+        problem = Some("De toelichting mag hoogstens 2 000 tekens lang zijn.");
+    }
+    if !r.meeting_id.trim().is_empty() && meeting.is_none() {
+        problem = Some("Kies een geplande of bijeengeroepen vergadering van hetzelfde orgaan.");
+    }
+    let decision = match r.decision {
+        "accept" => {
+            if meeting.is_none() {
+                problem = Some("Kies de vergadering waarop het punt komt.");
+            }
+            ItemStatus::Accepted
+        }
+        "return" => {
+            if comment.is_empty() {
+                problem = Some("Schrijf wat de indiener moet aanpassen: die ziet uw opmerking.");
+            }
+            ItemStatus::Returned
+        }
+        "review" => {
+            if item.status != ItemStatus::Submitted {
+                problem = Some("Alleen een ingediend voorstel kan in behandeling genomen worden.");
+            }
+            ItemStatus::InReview
+        }
+        "defer" => ItemStatus::Deferred,
+        "reject" => {
+            if comment.is_empty() {
+                problem = Some("Geef de reden van de afwijzing: de indiener ziet ze.");
+            }
+            ItemStatus::Rejected
+        }
+        _ => {
+            problem = Some("Kies een beslissing.");
+            ItemStatus::Submitted
+        }
+    };
+    if let Some(message) = problem {
+        return Ok(Outcome::refused("form", message));
+    }
+    let history = match (decision, meeting) {
+        (ItemStatus::Accepted, Some(m)) => {
+            format!("Aanvaard voor de vergadering van {}", m.label())
+        }
+        (ItemStatus::Deferred, Some(m)) => {
+            format!("Uitgesteld naar de vergadering van {}", m.label())
+        }
+        (ItemStatus::Deferred, None) => "Uitgesteld, nog zonder vergadering".to_string(),
+        (ItemStatus::Returned, _) => "Teruggestuurd voor aanpassing".to_string(),
+        (ItemStatus::InReview, _) => "In behandeling genomen".to_string(),
+        _ => "Afgewezen".to_string(),
+    };
+    let history = if comment.is_empty() {
+        history
+    } else {
+        format!("{history}: {comment}")
+    };
+    let t = Transition {
+        from: &REVIEWABLE,
+        to: decision,
+        // Deferring without a meeting leaves it undecided; otherwise the
+        // proposer's wished-for meeting stays unless another is chosen.
+        meeting: match (decision, meeting) {
+            (_, Some(m)) => Some(m.id),
+            (ItemStatus::Deferred, None) => None,
+            (_, None) => item.meeting_id,
+        },
+        place: decision == ItemStatus::Accepted,
+        answer: (!comment.is_empty()).then_some(comment),
+        comment: &history,
+    };
+    queries::transition(conn, actor, item, seen_version, &t).await
+}
+
+/// The secretariat's own item as typed.
+pub struct OwnItem<'a> {
+    pub title: &'a str,
+    pub explanation: &'a str,
+    pub kind: &'a str,
+    pub confidential: bool,
+}
+
+/// The secretariat's own item, e.g. the approval of the previous minutes:
+/// straight onto the agenda of a meeting still to be held, at the end.
+pub async fn add_own_item(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    meeting: &Meeting,
+    own: &OwnItem<'_>,
+) -> Result<Outcome<i64>> {
+    let title = own.title.trim();
+    let explanation = own.explanation.trim();
+    let kind = ItemKind::parse(own.kind.trim());
+    let problem = if !meeting.is_open() {
+        Some("Op een gehouden of geannuleerde vergadering komen geen nieuwe punten.")
+    } else if title.is_empty() {
+        Some("Vul een titel in.")
+    } else if title.chars().count() > MAX_TITLE {
+        Some(TITLE_TOO_LONG)
+    } else if explanation.chars().count() > MAX_EXPLANATION {
+        Some(EXPLANATION_TOO_LONG)
+    } else {
+        None
+    };
+    let Some(kind) = kind.filter(|_| problem.is_none()) else {
+        return Ok(Outcome::refused("form", problem.unwrap_or(CHOOSE_KIND)));
+    };
+    let fields = ItemFields {
+        body_id: meeting.body_id,
+        meeting_id: Some(meeting.id),
+        title: title.to_string(),
+        explanation: explanation.to_string(),
+        kind,
+        competences: Vec::new(),
+        confidential: own.confidential,
+    };
+    let by = Proposer {
+        minister: None,
+        ..proposer(user)
+    };
+    queries::create(conn, by, &fields, true).await
+}
+
+/// Notes what became of an accepted item, once its meeting has begun.
+pub async fn record_outcome(
+    conn: &mut PgConnection,
+    actor: i64,
+    meeting: &Meeting,
+    item: &AgendaItem,
+    seen_version: i32,
+    outcome: &str,
+    decision_text: &str,
+) -> Result<Outcome> {
+    let outcome = ItemOutcome::parse(outcome.trim());
+    let text = decision_text.trim();
+    let problem = if meeting.status == MeetingStatus::Cancelled {
+        Some("De vergadering is geannuleerd: er is geen uitkomst te noteren.".to_string())
+    } else if meeting.starts_at > time::OffsetDateTime::now_utc() {
+        Some("De uitkomst noteert u na de vergadering.".to_string())
+    } else if item.status != ItemStatus::Accepted {
+        Some(format!(
+            "Dit punt is {}: er is geen uitkomst meer te noteren.",
+            item.status.label()
+        ))
+    } else if outcome.is_none() {
+        Some("Kies de uitkomst: kennisgenomen, besproken of beslist.".to_string())
+    } else if outcome == Some(ItemOutcome::Decided) && text.is_empty() {
+        Some("Vul de tekst van de beslissing in.".to_string())
+    } else if text.chars().count() > MAX_EXPLANATION {
+        Some("De beslissing mag hoogstens 20 000 tekens lang zijn.".to_string())
+    } else {
+        None
+    };
+    let Some(outcome) = outcome.filter(|_| problem.is_none()) else {
+        return Ok(Outcome::refused("form", problem.unwrap_or_default()));
+    };
+    let decision_text = (!text.is_empty()).then_some(text);
+    queries::record_outcome(conn, actor, item, seen_version, outcome, decision_text).await
+}
+
+/// Carries an accepted item over to a later open meeting of the same body.
+pub async fn carry_over(
+    conn: &mut PgConnection,
+    actor: i64,
+    meeting: &Meeting,
+    item: &AgendaItem,
+    seen_version: i32,
+    target: &str,
+) -> Result<Outcome<i64>> {
+    let open = queries::open_meetings(&mut *conn).await?;
+    let target = target.trim().parse::<i64>().ok().and_then(|t| {
+        open.into_iter()
+            .find(|m| m.id == t && m.body_id == meeting.body_id && m.starts_at > meeting.starts_at)
+    });
+    if item.status != ItemStatus::Accepted {
+        return Ok(Outcome::refused(
+            "form",
+            format!(
+                "Dit punt is {} en kan niet meer doorgeschoven worden.",
+                item.status.label()
+            ),
+        ));
+    }
+    let Some(target) = target else {
+        return Ok(Outcome::refused(
+            "form",
+            "Kies een latere vergadering van hetzelfde orgaan.",
+        ));
+    };
+    let note = format!("Doorgeschoven naar de vergadering van {}", target.label());
+    queries::carry_over(conn, actor, item, seen_version, target.id, &note).await
+}
