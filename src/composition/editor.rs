@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use time::Date;
 
-use super::forms::{IdErrors, checked, pick, settle, stale_on};
+use super::forms::{IdErrors, checked, pick, run_form, settle, stale_on};
 use super::operations::{self, GovChange};
 use super::queries::{
     self, Body, Choice, MembershipRole, MembershipRow, NewMembership, Seat, SeatRuleRow, Side,
@@ -19,7 +19,7 @@ use super::queries::{
 use super::rules;
 use crate::base::error::{AppError, Result};
 use crate::base::extract::parse_id;
-use crate::base::write::{self, Outcome};
+use crate::base::write;
 use crate::base::{Actor, AppState, Check, FieldErrors, PageCtx, Version, dutch, page};
 
 const MAX_TEXT: usize = 300;
@@ -556,15 +556,14 @@ pub async fn add_membership(
 ) -> Result<Response> {
     let body = body(&state, &slug).await?;
     let choices = Choices::load(&state, body.id).await?;
-    let outcome = match form.parse(body.id, &choices, None) {
-        Ok((new, replaces)) => {
-            write::run(&state.db, async |tx| {
-                operations::add_membership(tx, actor.id, &new, replaces.as_ref()).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
+    let outcome = run_form(
+        &state.db,
+        form.parse(body.id, &choices, None),
+        async |tx, (new, replaces)| {
+            operations::add_membership(tx, actor.id, &new, replaces.as_ref()).await
+        },
+    )
+    .await?;
     match settle(outcome, write::stale_errors("het mandaat dat u vervangt")) {
         Ok(_) => Ok(to_editor(&body.slug, "mandaat")),
         Err((status, member_errors)) => {
@@ -590,15 +589,10 @@ pub async fn government_change(
     let body = body(&state, &slug).await?;
     let form = GovForm::from_pairs(&pairs);
     let choices = Choices::load(&state, body.id).await?;
-    let outcome = match form.parse(&choices) {
-        Ok(change) => {
-            write::run(&state.db, async |tx| {
-                operations::government_change(tx, actor.id, body.id, &change).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
+    let outcome = run_form(&state.db, form.parse(&choices), async |tx, change| {
+        operations::government_change(tx, actor.id, body.id, &change).await
+    })
+    .await?;
     match settle(outcome, write::stale_errors("deze samenstelling")) {
         Ok(()) => Ok(to_editor(&body.slug, "regering")),
         Err((status, gov_errors)) => {
@@ -626,16 +620,10 @@ pub async fn update_rule(
         .iter()
         .find(|r| r.id == rule_id)
         .ok_or(AppError::NotFound)?;
-    let outcome = match form.parse() {
-        Ok((seat_count, label)) => {
-            write::run(&state.db, async |tx| {
-                operations::update_rule(tx, actor.id, before, form.version, seat_count, &label)
-                    .await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
+    let outcome = run_form(&state.db, form.parse(), async |tx, (seat_count, label)| {
+        operations::update_rule(tx, actor.id, before, form.version, seat_count, &label).await
+    })
+    .await?;
     match settle(outcome, stale_on("label", "deze regel")) {
         Ok(()) => Ok(to_editor(&body.slug, "regel")),
         Err((status, errors)) => {
@@ -849,15 +837,10 @@ pub async fn end_membership(
 ) -> Result<Response> {
     let body = body(&state, &slug).await?;
     let m = load_membership(&state, &body, &id).await?;
-    let outcome = match form.parse(&m) {
-        Ok(until) => {
-            write::run(&state.db, async |tx| {
-                operations::end_membership(tx, actor.id, &m, form.version, until).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
+    let outcome = run_form(&state.db, form.parse(&m), async |tx, until| {
+        operations::end_membership(tx, actor.id, &m, form.version, until).await
+    })
+    .await?;
     match settle(outcome, stale_on("valid_until", "dit mandaat")) {
         Ok(()) => Ok(to_membership(&body.slug, m.id, "einde")),
         Err((status, errors)) => {
@@ -882,19 +865,11 @@ pub async fn correct_membership(
     let body = body(&state, &slug).await?;
     let m = load_membership(&state, &body, &id).await?;
     let choices = Choices::load(&state, body.id).await?;
-    let outcome = match form.parse(body.id, &choices, Some(&m)) {
-        Err(errors) => Outcome::Refused(errors),
-        Ok(_) if !m.counts() => Outcome::refused(
-            "form",
-            "Dit mandaat telt al niet meer mee: corrigeer de correctie ervan.",
-        ),
-        Ok((new, _)) => {
-            write::run(&state.db, async |tx| {
-                operations::correct_membership(tx, actor.id, &m, form.version, &new).await
-            })
-            .await?
-        }
-    };
+    let parsed = form.parse(body.id, &choices, Some(&m));
+    let outcome = run_form(&state.db, parsed, async |tx, (new, _)| {
+        operations::correct_membership(tx, actor.id, &m, form.version, &new).await
+    })
+    .await?;
     match settle(outcome, write::stale_errors("dit mandaat")) {
         Ok(new_id) => Ok(to_membership(&body.slug, new_id, "correctie")),
         Err((status, errors)) => {
@@ -917,15 +892,10 @@ pub async fn withdraw_membership(
 ) -> Result<Response> {
     let body = body(&state, &slug).await?;
     let m = load_membership(&state, &body, &id).await?;
-    let outcome = match form.parse(&m) {
-        Ok(note) => {
-            write::run(&state.db, async |tx| {
-                operations::withdraw_membership(tx, actor.id, &m, form.version, &note).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
+    let outcome = run_form(&state.db, form.parse(&m), async |tx, note| {
+        operations::withdraw_membership(tx, actor.id, &m, form.version, &note).await
+    })
+    .await?;
     match settle(outcome, stale_on("note", "dit mandaat")) {
         Ok(()) => Ok(to_membership(&body.slug, m.id, "ingetrokken")),
         Err((status, errors)) => {

@@ -2,6 +2,7 @@
 //! is small and generic, meant to move into `base` (see the notes).
 
 use axum::http::StatusCode;
+use sqlx::{PgConnection, PgPool};
 
 use crate::base::write::{self, Outcome};
 use crate::base::{Check, FieldErrors};
@@ -95,5 +96,19 @@ pub fn checked<T>(check: Check, value: Option<T>) -> Result<T, FieldErrors> {
     match value {
         Some(value) if check.is_ok() => Ok(value),
         _ => Err(check.errors()),
+    }
+}
+
+/// Runs `operation` on what a form gave, in one transaction; a form refused
+/// by its check is refused without touching the database.
+/// (For `base::write`, as `run_form`.)
+pub async fn run_form<V, T>(
+    db: &PgPool,
+    parsed: Result<V, FieldErrors>,
+    operation: impl AsyncFnOnce(&mut PgConnection, V) -> crate::base::Result<Outcome<T>>,
+) -> crate::base::Result<Outcome<T>> {
+    match parsed {
+        Ok(value) => write::run(db, async move |tx| operation(tx, value).await).await,
+        Err(errors) => Ok(Outcome::Refused(errors)),
     }
 }

@@ -38,18 +38,7 @@ async fn end_locked(
     until: Date,
 ) -> Result<()> {
     queries::end_membership_locked(tx, old.id, until).await?;
-    let after = queries::membership(&mut *tx, old.id).await?;
-    audit::record(
-        tx,
-        Some(actor),
-        "end",
-        "membership",
-        Some(old.id.to_string()),
-        Some(old.snapshot()),
-        after.map(|a| a.snapshot()),
-    )
-    .await?;
-    Ok(())
+    audit_membership(tx, actor, "end", old).await
 }
 
 /// A new mandate: a member taking a seat, a substitute, a new chair; the one
@@ -211,6 +200,12 @@ pub async fn correct_membership(
     seen: Version,
     new: &NewMembership,
 ) -> Result<Outcome<i64>> {
+    if !m.counts() {
+        return Ok(Outcome::refused(
+            "form",
+            "Dit mandaat telt al niet meer mee: corrigeer de correctie ervan.",
+        ));
+    }
     queries::lock_body(tx, m.body_id).await?;
     let note = format!("Gecorrigeerd: {}", new.note);
     if !queries::supersede(tx, m.id, seen.0, actor, &note).await? {

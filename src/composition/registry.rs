@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::forms::{IdErrors, checked, settle};
+use super::forms::{IdErrors, checked, run_form, settle};
 use super::operations::{self, NewFunction};
 use super::queries::{
     self, Choice, FunctionRow, OrganisationFields, OrganisationKind, OrganisationRow, PersonRow,
@@ -366,15 +366,10 @@ async fn create_person(
     State(state): State<AppState>,
     Form(form): Form<PersonForm>,
 ) -> Result<Response> {
-    let outcome = match form.parse() {
-        Ok((given, family)) => {
-            write::run(&state.db, async |tx| {
-                operations::create_person(tx, actor.id, &given, &family).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
+    let outcome = run_form(&state.db, form.parse(), async |tx, (given, family)| {
+        operations::create_person(tx, actor.id, &given, &family).await
+    })
+    .await?;
     match settle(outcome, write::stale_errors("deze persoon")) {
         Ok(slug) => Ok(to_person(&slug, "opgeslagen")),
         Err((status, errors)) => {
@@ -395,16 +390,10 @@ async fn update_person(
     Form(form): Form<PersonForm>,
 ) -> Result<Response> {
     let person = load_person(&state, &slug).await?;
-    let outcome = match form.parse() {
-        Ok((given, family)) => {
-            write::run(&state.db, async |tx| {
-                operations::update_person(tx, actor.id, &person, form.version, &given, &family)
-                    .await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
+    let outcome = run_form(&state.db, form.parse(), async |tx, (given, family)| {
+        operations::update_person(tx, actor.id, &person, form.version, &given, &family).await
+    })
+    .await?;
     match settle(outcome, write::stale_errors("deze persoon")) {
         Ok(()) => Ok(to_person(&person.slug, "opgeslagen")),
         Err((status, errors)) => {
@@ -426,15 +415,10 @@ async fn add_function(
 ) -> Result<Response> {
     let person = load_person(&state, &slug).await?;
     let organisations = queries::organisation_choices(&state.db).await?;
-    let outcome = match form.parse(&organisations) {
-        Ok(new) => {
-            write::run(&state.db, async |tx| {
-                operations::add_function(tx, actor.id, person.id, &new).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
+    let outcome = run_form(&state.db, form.parse(&organisations), async |tx, new| {
+        operations::add_function(tx, actor.id, person.id, &new).await
+    })
+    .await?;
     match settle(outcome, write::stale_errors("deze persoon")) {
         Ok(_) => Ok(to_person(&person.slug, "functie")),
         Err((status, errors)) => {
@@ -455,15 +439,10 @@ async fn add_competence(
     Form(form): Form<CompetenceForm>,
 ) -> Result<Response> {
     let person = load_person(&state, &slug).await?;
-    let outcome = match form.parse() {
-        Ok((name, from, until)) => {
-            write::run(&state.db, async |tx| {
-                operations::add_competence(tx, actor.id, person.id, &name, from, until).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
+    let outcome = run_form(&state.db, form.parse(), async |tx, (name, from, until)| {
+        operations::add_competence(tx, actor.id, person.id, &name, from, until).await
+    })
+    .await?;
     match settle(outcome, write::stale_errors("deze persoon")) {
         Ok(_) => Ok(to_person(&person.slug, "bevoegdheid")),
         Err((status, errors)) => {
@@ -488,15 +467,10 @@ async fn end_competence(
     let entry = queries::portfolio_entry(&state.db, person.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let outcome = match form.parse(&entry) {
-        Ok(until) => {
-            write::run(&state.db, async |tx| {
-                operations::end_competence(tx, actor.id, &entry, until).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
+    let outcome = run_form(&state.db, form.parse(&entry), async |tx, until| {
+        operations::end_competence(tx, actor.id, &entry, until).await
+    })
+    .await?;
     // One line under the entry, and refused either way: the form is small.
     let message = match outcome {
         Outcome::Done(()) => return Ok(to_person(&person.slug, "bevoegdheid-einde")),
@@ -669,15 +643,10 @@ async fn create_organisation(
     State(state): State<AppState>,
     Form(form): Form<OrganisationForm>,
 ) -> Result<Response> {
-    let outcome = match form.parse() {
-        Ok(fields) => {
-            write::run(&state.db, async |tx| {
-                operations::create_organisation(tx, actor.id, &fields).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
+    let outcome = run_form(&state.db, form.parse(), async |tx, fields| {
+        operations::create_organisation(tx, actor.id, &fields).await
+    })
+    .await?;
     match settle(outcome, write::stale_errors("deze organisatie")) {
         Ok(slug) => Ok(to_organisation(&slug)),
         Err(refusal) => organisation_again(ctx, None, form, refusal),
@@ -692,15 +661,10 @@ async fn update_organisation(
     Form(form): Form<OrganisationForm>,
 ) -> Result<Response> {
     let o = load_organisation(&state, &slug).await?;
-    let outcome = match form.parse() {
-        Ok(fields) => {
-            write::run(&state.db, async |tx| {
-                operations::update_organisation(tx, actor.id, &o, form.version, &fields).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
+    let outcome = run_form(&state.db, form.parse(), async |tx, fields| {
+        operations::update_organisation(tx, actor.id, &o, form.version, &fields).await
+    })
+    .await?;
     match settle(outcome, write::stale_errors("deze organisatie")) {
         Ok(()) => Ok(to_organisation(&o.slug)),
         Err(refusal) => organisation_again(ctx, Some(o), form, refusal),
