@@ -3,7 +3,7 @@
 //! `base::write::run`) and says how it went. History is never overwritten:
 //! a change ends one membership and starts another; a mistake is superseded.
 
-use serde_json::json;
+use serde_json::{Value, json};
 use sqlx::PgConnection;
 use time::Date;
 
@@ -66,17 +66,10 @@ pub async fn add_membership(
         Outcome::Done(id) => id,
         refused => return Ok(refused),
     };
-    let after = queries::membership(&mut *tx, id).await?;
-    audit::record(
-        tx,
-        Some(actor),
-        "create",
-        "membership",
-        Some(id.to_string()),
-        None,
-        after.map(|a| a.snapshot()),
-    )
-    .await?;
+    let after = queries::membership(&mut *tx, id)
+        .await?
+        .map(|r| r.snapshot());
+    audit(tx, actor, ("create", "membership", id), None, after).await?;
     Ok(Outcome::Done(id))
 }
 
@@ -138,12 +131,10 @@ pub async fn government_change(
             after.push(m.snapshot());
         }
     }
-    audit::record(
+    audit(
         tx,
-        Some(actor),
-        "government_change",
-        "body",
-        Some(body_id.to_string()),
+        actor,
+        ("government_change", "body", body_id),
         Some(json!({ "ended": running.iter().map(MembershipRow::snapshot).collect::<Vec<_>>() })),
         Some(json!({ "from": dutch::iso_date(change.on), "memberships": after })),
     )
@@ -163,16 +154,7 @@ pub async fn update_rule(
     if !queries::update_seat_rule(tx, before.id, seen.0, seat_count, label).await? {
         return Ok(Outcome::Stale);
     }
-    audit::record(
-        tx,
-        Some(actor),
-        "update",
-        "seat_rule",
-        Some(before.id.to_string()),
-        Some(json!({ "seat_count": before.seat_count, "label": before.label, "version": before.version })),
-        Some(json!({ "seat_count": seat_count, "label": label, "version": before.version + 1 })),
-    )
-    .await?;
+    audit(tx, actor, ("update", "seat_rule", before.id), Some(json!({ "seat_count": before.seat_count, "label": before.label, "version": before.version })), Some(json!({ "seat_count": seat_count, "label": label, "version": before.version + 1 }))).await?;
     Ok(Outcome::Done(()))
 }
 
@@ -219,15 +201,15 @@ pub async fn correct_membership(
         refused => return Ok(refused),
     };
     let repointed = queries::repoint_substitutes(tx, m.id, new_id).await?;
-    let after = queries::membership(&mut *tx, new_id).await?;
-    audit::record(
+    let after = queries::membership(&mut *tx, new_id)
+        .await?
+        .map(|r| r.snapshot());
+    audit(
         tx,
-        Some(actor),
-        "correct",
-        "membership",
-        Some(m.id.to_string()),
+        actor,
+        ("correct", "membership", m.id),
         Some(m.snapshot()),
-        Some(json!({ "correction": after.map(|a| a.snapshot()), "substitutes_repointed": repointed })),
+        Some(json!({ "correction": after, "substitutes_repointed": repointed })),
     )
     .await?;
     Ok(Outcome::Done(new_id))
@@ -248,6 +230,20 @@ pub async fn withdraw_membership(
     Ok(Outcome::Done(()))
 }
 
+/// Records `(action, entity, id)` by `actor`, with the entity before and
+/// after, in the operation's transaction.
+async fn audit(
+    tx: &mut PgConnection,
+    actor: i64,
+    (action, entity, id): (&str, &str, i64),
+    before: Option<Value>,
+    after: Option<Value>,
+) -> Result<()> {
+    let id = Some(id.to_string());
+    audit::record(tx, Some(actor), action, entity, id, before, after).await?;
+    Ok(())
+}
+
 /// Audits a change to one membership: `m` before, the row as it is now after.
 async fn audit_membership(
     tx: &mut PgConnection,
@@ -255,15 +251,15 @@ async fn audit_membership(
     action: &str,
     m: &MembershipRow,
 ) -> Result<()> {
-    let after = queries::membership(&mut *tx, m.id).await?;
-    audit::record(
+    let after = queries::membership(&mut *tx, m.id)
+        .await?
+        .map(|r| r.snapshot());
+    audit(
         tx,
-        Some(actor),
-        action,
-        "membership",
-        Some(m.id.to_string()),
+        actor,
+        (action, "membership", m.id),
         Some(m.snapshot()),
-        after.map(|a| a.snapshot()),
+        after,
     )
     .await?;
     Ok(())
@@ -283,12 +279,10 @@ pub async fn create_person(
     )
     .await?;
     let id = queries::create_person(tx, &slug, given, family).await?;
-    audit::record(
+    audit(
         tx,
-        Some(actor),
-        "create",
-        "person",
-        Some(id.to_string()),
+        actor,
+        ("create", "person", id),
         None,
         Some(json!({ "id": id, "slug": slug, "given_name": given, "family_name": family })),
     )
@@ -307,12 +301,10 @@ pub async fn update_person(
     if !queries::update_person(tx, person.id, seen.0, given, family).await? {
         return Ok(Outcome::Stale);
     }
-    audit::record(
+    audit(
         tx,
-        Some(actor),
-        "update",
-        "person",
-        Some(person.id.to_string()),
+        actor,
+        ("update", "person", person.id),
         Some(person.snapshot()),
         Some(json!({ "given_name": given, "family_name": family, "version": person.version + 1 })),
     )
@@ -354,19 +346,11 @@ pub async fn add_function(
         Outcome::Done(id) => id,
         refused => return Ok(refused),
     };
-    audit::record(
-        tx,
-        Some(actor),
-        "create",
-        "person_function",
-        Some(id.to_string()),
-        None,
-        Some(json!({
-            "person_id": person_id, "organisation_id": f.organisation_id, "title": f.title,
-            "valid_from": f.valid_from.map(dutch::iso_date), "valid_until": f.valid_until.map(dutch::iso_date),
-        })),
-    )
-    .await?;
+    let after = Some(json!({
+        "person_id": person_id, "organisation_id": f.organisation_id, "title": f.title,
+        "valid_from": f.valid_from.map(dutch::iso_date), "valid_until": f.valid_until.map(dutch::iso_date),
+    }));
+    audit(tx, actor, ("create", "person_function", id), None, after).await?;
     Ok(Outcome::Done(id))
 }
 
@@ -393,17 +377,16 @@ pub async fn add_competence(
         Outcome::Done(id) => id,
         refused => return Ok(refused),
     };
-    audit::record(
+    let after = Some(json!({
+        "person_id": person_id, "competence": name,
+        "valid_from": dutch::iso_date(from), "valid_until": until.map(dutch::iso_date),
+    }));
+    audit(
         tx,
-        Some(actor),
-        "create",
-        "minister_competence",
-        Some(id.to_string()),
+        actor,
+        ("create", "minister_competence", id),
         None,
-        Some(json!({
-            "person_id": person_id, "competence": name,
-            "valid_from": dutch::iso_date(from), "valid_until": until.map(dutch::iso_date),
-        })),
+        after,
     )
     .await?;
     Ok(Outcome::Done(id))
@@ -419,12 +402,10 @@ pub async fn end_competence(
     if !queries::end_portfolio(tx, entry.id, until).await? {
         return Ok(Outcome::Stale);
     }
-    audit::record(
+    audit(
         tx,
-        Some(actor),
-        "end",
-        "minister_competence",
-        Some(entry.id.to_string()),
+        actor,
+        ("end", "minister_competence", entry.id),
         Some(json!({ "competence": entry.competence, "valid_until": null })),
         Some(json!({ "competence": entry.competence, "valid_until": dutch::iso_date(until) })),
     )
@@ -441,17 +422,10 @@ pub async fn create_organisation(
     let slug =
         queries::free_slug(tx, SlugTable::Organisation, &slugify(&fields.short_name)).await?;
     let id = queries::create_organisation(tx, &slug, fields).await?;
-    let after = queries::organisation_by_slug(&mut *tx, &slug).await?;
-    audit::record(
-        tx,
-        Some(actor),
-        "create",
-        "organisation",
-        Some(id.to_string()),
-        None,
-        after.map(|o| o.snapshot()),
-    )
-    .await?;
+    let after = queries::organisation_by_slug(&mut *tx, &slug)
+        .await?
+        .map(|r| r.snapshot());
+    audit(tx, actor, ("create", "organisation", id), None, after).await?;
     Ok(Outcome::Done(slug))
 }
 
@@ -465,15 +439,15 @@ pub async fn update_organisation(
     if !queries::update_organisation(tx, o.id, seen.0, fields).await? {
         return Ok(Outcome::Stale);
     }
-    let after = queries::organisation_by_slug(&mut *tx, &o.slug).await?;
-    audit::record(
+    let after = queries::organisation_by_slug(&mut *tx, &o.slug)
+        .await?
+        .map(|r| r.snapshot());
+    audit(
         tx,
-        Some(actor),
-        "update",
-        "organisation",
-        Some(o.id.to_string()),
+        actor,
+        ("update", "organisation", o.id),
         Some(o.snapshot()),
-        after.map(|a| a.snapshot()),
+        after,
     )
     .await?;
     Ok(Outcome::Done(()))
