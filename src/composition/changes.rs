@@ -20,23 +20,11 @@ pub enum ChangeKind {
     RoleChange,
 }
 
-impl ChangeKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            ChangeKind::Joined => "joined",
-            ChangeKind::Left => "left",
-            ChangeKind::RoleChange => "role",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ChangeKind::Joined => "treedt toe",
-            ChangeKind::Left => "vertrekt (laatste dag)",
-            ChangeKind::RoleChange => "andere rol",
-        }
-    }
-}
+crate::coded!(ChangeKind {
+    Joined => ("joined", "treedt toe"),
+    Left => ("left", "vertrekt (laatste dag)"),
+    RoleChange => ("role", "andere rol"),
+});
 
 pub struct Change {
     pub on: Date,

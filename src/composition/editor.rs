@@ -1,8 +1,7 @@
 //! The secretariat's composition editor: new mandates, departures,
 //! substitutes, a change of chair, a new government, corrections, and the
-//! seat rules. History is never overwritten: a change ends one membership
-//! and starts another; a mistake is superseded and, if needed, corrected by
-//! a new row that says which one it corrects and why.
+//! seat rules. The handlers read the forms; what they change is done by the
+//! area's operations (`operations.rs`).
 
 use askama::Template;
 use axum::Form;
@@ -10,105 +9,29 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::json;
 use time::Date;
 
+use super::forms::{IdErrors, checked, pick, run_form, settle, stale_on};
+use super::operations::{self, GovChange};
 use super::queries::{
     self, Body, Choice, MembershipRole, MembershipRow, NewMembership, Seat, SeatRuleRow, Side,
 };
 use super::rules;
-use crate::audit;
-use crate::base::AppState;
-use crate::base::error::{AppError, Result, violated_constraint};
-use crate::base::{FieldErrors, PageCtx, dutch, page};
+use crate::base::error::{AppError, Result};
+use crate::base::extract::parse_id;
+use crate::base::write;
+use crate::base::{Actor, AppState, Check, FieldErrors, PageCtx, Version, dutch, page};
 
-const OVERLAP: &str = "Deze persoon heeft in dit orgaan al een mandaat met dezelfde rol in (een deel van) deze periode. Beëindig of corrigeer dat mandaat eerst, of kies andere data.";
-const CONFLICT: &str = "Iemand anders heeft dit intussen gewijzigd. Uw invoer staat hieronder; er is niets opgeslagen. Herlaad de pagina om de nieuwe toestand te zien.";
 const MAX_TEXT: usize = 300;
 const MAX_NOTE: usize = 2000;
 /// Rows on the "new government" form: the four VESOC ministers and room
 /// for cabinet representatives.
 pub const GOV_ROWS: usize = 8;
 
-fn actor(ctx: &PageCtx) -> Result<i64> {
-    ctx.user.as_ref().map(|u| u.id).ok_or(AppError::Forbidden)
-}
-
 async fn body(state: &AppState, slug: &str) -> Result<Body> {
     queries::body_by_slug(&state.db, slug)
         .await?
         .ok_or(AppError::NotFound)
-}
-
-fn parse_id(s: &str) -> Result<i64> {
-    s.parse().map_err(|_| AppError::NotFound)
-}
-
-/// Checks a text field: trimmed, at most `max` characters.
-fn text(
-    errors: &mut FieldErrors,
-    field: &'static str,
-    value: &str,
-    max: usize,
-    required: Option<&str>,
-) -> String {
-    let v = value.trim().to_string();
-    if v.is_empty() {
-        if let Some(msg) = required {
-            errors.add(field, msg);
-        }
-    } else if v.chars().count() > max {
-        errors.add(field, format!("Hoogstens {max} tekens."));
-    }
-    v
-}
-
-/// A required (or optional) date field in the form JJJJ-MM-DD.
-fn date(
-    errors: &mut FieldErrors,
-    field: &'static str,
-    value: &str,
-    required: bool,
-) -> Option<Date> {
-    let v = value.trim();
-    if v.is_empty() {
-        if required {
-            errors.add(field, "Vul een datum in (JJJJ-MM-DD).");
-        }
-        return None;
-    }
-    let d = dutch::parse_date(v);
-    if d.is_none() {
-        errors.add(
-            field,
-            format!("\u{201c}{v}\u{201d} is geen geldige datum. Gebruik de vorm JJJJ-MM-DD."),
-        );
-    }
-    d
-}
-
-/// An id picked from a list on offer; anything else is refused.
-fn pick(
-    errors: &mut FieldErrors,
-    field: &'static str,
-    value: &str,
-    ids: &[i64],
-    required: Option<&str>,
-) -> Option<i64> {
-    let v = value.trim();
-    if v.is_empty() {
-        if let Some(msg) = required {
-            errors.add(field, msg);
-        }
-        return None;
-    }
-    match v.parse::<i64>() {
-        Ok(id) if ids.contains(&id) => Some(id),
-        _ => {
-            errors.add(field, "Kies een waarde uit de lijst.");
-            None
-        }
-    }
 }
 
 /// What the editor's select lists offer.
@@ -145,29 +68,19 @@ impl Choices {
 
 /// The membership form as typed.
 #[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
 pub struct MembershipForm {
-    #[serde(default)]
     pub person_id: String,
-    #[serde(default)]
     pub organisation_id: String,
-    #[serde(default)]
     pub role: String,
-    #[serde(default)]
     pub side: String,
-    #[serde(default)]
     pub function_title: String,
-    #[serde(default)]
     pub valid_from: String,
-    #[serde(default)]
     pub valid_until: String,
-    #[serde(default)]
     pub substitute_for_id: String,
-    #[serde(default)]
     pub replaces_id: String,
-    #[serde(default)]
     pub note: String,
-    #[serde(default)]
-    pub version: String,
+    pub version: Version,
 }
 
 impl MembershipForm {
@@ -186,7 +99,7 @@ impl MembershipForm {
                 .unwrap_or_default(),
             replaces_id: String::new(),
             note: String::new(),
-            version: m.version.to_string(),
+            version: Version(m.version),
         }
     }
 
@@ -198,42 +111,31 @@ impl MembershipForm {
         choices: &Choices,
         correcting: Option<&MembershipRow>,
     ) -> std::result::Result<(NewMembership, Option<MembershipRow>), FieldErrors> {
-        let mut e = FieldErrors::default();
+        let mut check = Check::default();
+        let c = &mut check;
         let person = pick(
-            &mut e,
+            c,
             "person_id",
             &self.person_id,
             &choices.person_ids(),
             Some("Kies een persoon."),
         );
         let organisation = pick(
-            &mut e,
+            c,
             "organisation_id",
             &self.organisation_id,
             &choices.organisation_ids(),
             Some("Kies de organisatie die deze persoon vertegenwoordigt."),
         );
-        let role = MembershipRole::parse(self.role.trim());
-        if role.is_none() {
-            e.add("role", "Kies een rol.");
-        }
-        let side = Side::parse(self.side.trim());
-        if side.is_none() {
-            e.add("side", "Kies een zijde.");
-        }
-        let title = text(
-            &mut e,
-            "function_title",
-            &self.function_title,
-            MAX_TEXT,
-            None,
-        );
-        let from = date(&mut e, "valid_from", &self.valid_from, true);
-        let until = date(&mut e, "valid_until", &self.valid_until, false);
+        let role = c.choice::<MembershipRole>("role", &self.role, "Kies een rol.");
+        let side = c.choice::<Side>("side", &self.side, "Kies een zijde.");
+        let title = c.optional_text("function_title", &self.function_title, MAX_TEXT);
+        let from = c.date("valid_from", &self.valid_from);
+        let until = c.optional_date("valid_until", &self.valid_until).flatten();
         if let (Some(f), Some(u)) = (from, until)
             && u < f
         {
-            e.add("valid_until", "De einddatum valt vóór de begindatum.");
+            c.add("valid_until", "De einddatum valt vóór de begindatum.");
         }
         let counting_ids: Vec<i64> = choices
             .counting
@@ -242,18 +144,19 @@ impl MembershipForm {
             .map(|m| m.id)
             .collect();
         let substitute_for = pick(
-            &mut e,
+            c,
             "substitute_for_id",
             &self.substitute_for_id,
             &counting_ids,
             None,
         );
+        // A field keeps its first message: a bad pick above stays.
         match (role, substitute_for) {
-            (Some(MembershipRole::Substitute), None) if e.get("substitute_for_id").is_none() => e.add(
+            (Some(MembershipRole::Substitute), None) => c.add(
                 "substitute_for_id",
                 "Een plaatsvervanger vervangt iemand: kies wie.",
             ),
-            (Some(r), Some(_)) if r != MembershipRole::Substitute => e.add(
+            (Some(r), Some(_)) if r != MembershipRole::Substitute => c.add(
                 "substitute_for_id",
                 "Alleen een plaatsvervanger vervangt iemand. Kies de rol plaatsvervanger of laat dit veld leeg.",
             ),
@@ -262,18 +165,12 @@ impl MembershipForm {
         let replaces = if correcting.is_some() {
             None
         } else {
-            pick(
-                &mut e,
-                "replaces_id",
-                &self.replaces_id,
-                &counting_ids,
-                None,
-            )
-            .and_then(|id| choices.counting(id).cloned())
+            pick(c, "replaces_id", &self.replaces_id, &counting_ids, None)
+                .and_then(|id| choices.counting(id).cloned())
         };
         if let (Some(r), Some(f)) = (&replaces, from) {
             if r.valid_from >= f {
-                e.add(
+                c.add(
                     "replaces_id",
                     "Het mandaat dat u vervangt begint niet vóór het nieuwe: kies een latere begindatum.",
                 );
@@ -281,30 +178,24 @@ impl MembershipForm {
                 .valid_until
                 .is_some_and(|u| u < f.previous_day().unwrap_or(f))
             {
-                e.add(
+                c.add(
                     "replaces_id",
                     "Het mandaat dat u vervangt liep al af vóór de begindatum van het nieuwe.",
                 );
             }
         }
-        let note = text(
-            &mut e,
-            "note",
-            &self.note,
-            MAX_NOTE,
-            correcting
-                .map(|_| "Schrijf waarom u dit mandaat corrigeert; de nota blijft zichtbaar."),
-        );
-        match (person, organisation, role, side, from, e.is_empty()) {
-            (
-                Some(person_id),
-                Some(organisation_id),
-                Some(role),
-                Some(side),
-                Some(valid_from),
-                true,
-            ) => Ok((
-                NewMembership {
+        let note = match correcting {
+            Some(_) => c.text(
+                "note",
+                &self.note,
+                MAX_NOTE,
+                "Schrijf waarom u dit mandaat corrigeert; de nota blijft zichtbaar.",
+            ),
+            None => c.optional_text("note", &self.note, MAX_NOTE),
+        };
+        let new = match (person, organisation, role, side, from) {
+            (Some(person_id), Some(organisation_id), Some(role), Some(side), Some(valid_from)) => {
+                Some(NewMembership {
                     body_id,
                     person_id,
                     organisation_id,
@@ -316,11 +207,11 @@ impl MembershipForm {
                     substitute_for_id: substitute_for,
                     corrects_id: correcting.map(|c| c.id),
                     note,
-                },
-                replaces,
-            )),
-            _ => Err(e),
-        }
+                })
+            }
+            _ => None,
+        };
+        checked(check, new.map(|new| (new, replaces)))
     }
 }
 
@@ -387,10 +278,11 @@ impl GovForm {
     }
 
     fn parse(&self, choices: &Choices) -> std::result::Result<GovChange, FieldErrors> {
-        let mut e = FieldErrors::default();
-        let on = date(&mut e, "date", &self.date, true);
+        let mut check = Check::default();
+        let c = &mut check;
+        let on = c.date("date", &self.date);
         let organisation = pick(
-            &mut e,
+            c,
             "organisation_id",
             &self.organisation_id,
             &choices.organisation_ids(),
@@ -404,7 +296,7 @@ impl GovForm {
                 continue;
             }
             let person = pick(
-                &mut e,
+                c,
                 GOV_PERSON[i],
                 &row.person_id,
                 &people,
@@ -412,12 +304,12 @@ impl GovForm {
             );
             let role = MembershipRole::parse(row.role.trim()).filter(|r| GOV_ROLES.contains(r));
             if role.is_none() {
-                e.add(GOV_ROLE[i], "Kies een rol.");
+                c.add(GOV_ROLE[i], "Kies een rol.");
             }
-            let title = text(&mut e, GOV_TITLE[i], &row.function_title, MAX_TEXT, None);
+            let title = c.optional_text(GOV_TITLE[i], &row.function_title, MAX_TEXT);
             if let (Some(p), Some(r)) = (person, role) {
                 if members.iter().any(|(q, s, _)| *q == p && *s == r) {
-                    e.add(
+                    c.add(
                         GOV_PERSON[i],
                         "Deze persoon staat al met dezelfde rol op de lijst.",
                     );
@@ -425,37 +317,47 @@ impl GovForm {
                 members.push((p, r, (!title.is_empty()).then_some(title)));
             }
         }
-        if members.is_empty() && e.is_empty() {
-            e.add(
+        if members.is_empty() && c.is_ok() {
+            c.add(
                 GOV_PERSON[0],
                 "Vul minstens één lid van de nieuwe regering in.",
             );
         }
-        match (on, organisation, e.is_empty()) {
-            (Some(on), Some(organisation_id), true) => Ok(GovChange {
-                on,
-                organisation_id,
-                members,
-            }),
-            _ => Err(e),
-        }
+        let change = on.zip(organisation).map(|(on, organisation_id)| GovChange {
+            on,
+            organisation_id,
+            members,
+        });
+        checked(check, change)
     }
 }
 
-struct GovChange {
-    on: Date,
-    organisation_id: i64,
-    members: Vec<(i64, MembershipRole, Option<String>)>,
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct RuleForm {
+    pub seat_count: String,
+    pub label: String,
+    pub version: Version,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
-pub struct RuleForm {
-    #[serde(default)]
-    pub seat_count: String,
-    #[serde(default)]
-    pub label: String,
-    #[serde(default)]
-    pub version: String,
+impl RuleForm {
+    fn parse(&self) -> std::result::Result<(Option<i32>, String), FieldErrors> {
+        let mut check = Check::default();
+        let label = check.text("label", &self.label, MAX_TEXT, "Vul een omschrijving in.");
+        let count = self.seat_count.trim();
+        let seat_count = if count.is_empty() {
+            Some(None)
+        } else {
+            match count.parse::<i32>() {
+                Ok(n) if (1..=500).contains(&n) => Some(Some(n)),
+                _ => {
+                    check.add("seat_count", "Vul een aantal zetels in tussen 1 en 500, of laat het veld leeg als de bronnen geen aantal geven.");
+                    None
+                }
+            }
+        };
+        checked(check, seat_count.map(|n| (n, label)))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -495,9 +397,9 @@ struct EditorPage {
     history: Vec<MembershipRow>,
     choices: Choices,
     member: MembershipForm,
-    member_errors: FieldErrors,
+    member_errors: IdErrors,
     gov: GovForm,
-    gov_errors: FieldErrors,
+    gov_errors: IdErrors,
     rules: Vec<SeatRuleRow>,
     rule_edit: Option<(i64, RuleForm, FieldErrors)>,
     notice: Option<&'static str>,
@@ -520,7 +422,7 @@ impl EditorPage {
             Some((id, form, _)) if *id == r.id => match field {
                 "seat_count" => form.seat_count.clone(),
                 "label" => form.label.clone(),
-                _ => form.version.clone(),
+                _ => form.version.to_string(),
             },
             _ => match field {
                 "seat_count" => r.seat_count.map(|c| c.to_string()).unwrap_or_default(),
@@ -530,41 +432,23 @@ impl EditorPage {
         }
     }
 
-    fn rule_error(&self, r: &SeatRuleRow, field: &str) -> Option<String> {
+    /// The messages of one rule's form, by its ids ("r2-seat_count").
+    fn rule_errors(&self, r: &SeatRuleRow) -> IdErrors {
         match &self.rule_edit {
-            Some((id, _, errors)) if *id == r.id => errors.get(field).map(str::to_string),
-            _ => None,
+            Some((id, _, errors)) if *id == r.id => IdErrors::new(&format!("r{id}-"), errors),
+            _ => IdErrors::default(),
         }
-    }
-
-    fn gov_error(&self, kind: &str, i: &usize) -> Option<&str> {
-        let field = match kind {
-            "person" => GOV_PERSON.get(*i),
-            "role" => GOV_ROLE.get(*i),
-            _ => GOV_TITLE.get(*i),
-        };
-        field.and_then(|f| self.gov_errors.get(f))
     }
 }
 
+/// The editor's forms as typed, when one is shown again.
+#[derive(Default)]
 struct Edits {
     member: MembershipForm,
     member_errors: FieldErrors,
     gov: Option<GovForm>,
     gov_errors: FieldErrors,
     rule_edit: Option<(i64, RuleForm, FieldErrors)>,
-}
-
-impl Edits {
-    fn none() -> Self {
-        Edits {
-            member: MembershipForm::default(),
-            member_errors: FieldErrors::default(),
-            gov: None,
-            gov_errors: FieldErrors::default(),
-            rule_edit: None,
-        }
-    }
 }
 
 async fn editor_page(
@@ -605,9 +489,9 @@ async fn editor_page(
         gov: edits
             .gov
             .unwrap_or_else(|| GovForm::empty(choices.government)),
-        gov_errors: edits.gov_errors,
+        gov_errors: IdErrors::new("g-", &edits.gov_errors),
         member,
-        member_errors: edits.member_errors,
+        member_errors: IdErrors::new("m-", &edits.member_errors),
         rule_edit: edits.rule_edit,
         choices,
         seats,
@@ -635,7 +519,7 @@ pub async fn editor(
         body,
         q.op.as_deref(),
         notice_text(q.melding.as_deref()),
-        Edits::none(),
+        Edits::default(),
     )
     .await?;
     let status = if page.date_error.is_some() {
@@ -662,202 +546,73 @@ fn to_editor(slug: &str, melding: &str) -> Response {
 }
 
 /// A new mandate: a member taking a seat, a substitute, a new chair; when it
-/// replaces a running mandate, that one ends the day before, in the same
-/// transaction.
+/// replaces a running mandate, that one ends the day before.
 pub async fn add_membership(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Form(form): Form<MembershipForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let body = body(&state, &slug).await?;
     let choices = Choices::load(&state, body.id).await?;
-    let (new, replaces) = match form.parse(body.id, &choices, None) {
-        Ok(v) => v,
-        Err(errors) => {
-            let edits = Edits {
-                member: form,
-                member_errors: errors,
-                ..Edits::none()
-            };
-            return editor_again(ctx, &state, body, StatusCode::UNPROCESSABLE_ENTITY, edits).await;
-        }
-    };
-    let mut tx = state.db.begin().await?;
-    queries::lock_body(&mut tx, body.id).await?;
-    if let Some(old) = &replaces {
-        // Re-read under the lock: what the form offered may have changed.
-        let fresh = queries::membership(&mut *tx, old.id).await?;
-        if fresh.as_ref().map(|m| m.version) != Some(old.version) {
-            let mut errors = FieldErrors::default();
-            errors.add("form", CONFLICT);
-            let edits = Edits {
-                member: form,
-                member_errors: errors,
-                ..Edits::none()
-            };
-            return editor_again(ctx, &state, body, StatusCode::CONFLICT, edits).await;
-        }
-        let until = new.valid_from.previous_day().unwrap_or(new.valid_from);
-        queries::end_membership_locked(&mut tx, old.id, until).await?;
-        let after = queries::membership(&mut *tx, old.id).await?;
-        audit::record(
-            &mut tx,
-            Some(actor),
-            "end",
-            "membership",
-            Some(old.id.to_string()),
-            Some(old.snapshot()),
-            after.map(|a| a.snapshot()),
-        )
-        .await?;
-    }
-    let id = match queries::insert_membership(&mut tx, &new).await {
-        Ok(id) => id,
-        Err(e) if violated_constraint(&e) == Some("membership_no_overlap") => {
-            let mut errors = FieldErrors::default();
-            errors.add("valid_from", OVERLAP);
-            let edits = Edits {
-                member: form,
-                member_errors: errors,
-                ..Edits::none()
-            };
-            return editor_again(ctx, &state, body, StatusCode::UNPROCESSABLE_ENTITY, edits).await;
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let after = queries::membership(&mut *tx, id).await?;
-    audit::record(
-        &mut tx,
-        Some(actor),
-        "create",
-        "membership",
-        Some(id.to_string()),
-        None,
-        after.map(|a| a.snapshot()),
+    let outcome = run_form(
+        &state.db,
+        form.parse(body.id, &choices, None),
+        async |tx, (new, replaces)| {
+            operations::add_membership(tx, actor.id, &new, replaces.as_ref()).await
+        },
     )
     .await?;
-    tx.commit().await?;
-    Ok(to_editor(&body.slug, "mandaat"))
+    match settle(outcome, write::stale_errors("het mandaat dat u vervangt")) {
+        Ok(_) => Ok(to_editor(&body.slug, "mandaat")),
+        Err((status, member_errors)) => {
+            let edits = Edits {
+                member: form,
+                member_errors,
+                ..Edits::default()
+            };
+            editor_again(ctx, &state, body, status, edits).await
+        }
+    }
 }
 
 /// A new government takes office on a date: every government-side mandate
-/// of the body still running ends the day before, and the new ones start,
-/// all in one transaction.
+/// of the body still running ends the day before, and the new ones start.
 pub async fn government_change(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let body = body(&state, &slug).await?;
     let form = GovForm::from_pairs(&pairs);
     let choices = Choices::load(&state, body.id).await?;
-    let again = |form: GovForm, errors: FieldErrors| Edits {
-        gov: Some(form),
-        gov_errors: errors,
-        ..Edits::none()
-    };
-    let change = match form.parse(&choices) {
-        Ok(c) => c,
-        Err(errors) => {
-            return editor_again(
-                ctx,
-                &state,
-                body,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                again(form, errors),
-            )
-            .await;
-        }
-    };
-    let mut tx = state.db.begin().await?;
-    queries::lock_body(&mut tx, body.id).await?;
-    let running = queries::government_memberships_from(&mut tx, body.id, change.on).await?;
-    if let Some(late) = running.iter().find(|m| m.valid_from >= change.on) {
-        let mut errors = FieldErrors::default();
-        errors.add(
-            "date",
-            format!(
-                "{} heeft al een mandaat aan regeringszijde dat begint op {}. Kies een latere datum of corrigeer dat mandaat eerst.",
-                late.person_name,
-                dutch::nl_date(late.valid_from)
-            ),
-        );
-        return editor_again(
-            ctx,
-            &state,
-            body,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            again(form, errors),
-        )
-        .await;
-    }
-    let until = change.on.previous_day().unwrap_or(change.on);
-    for m in &running {
-        queries::end_membership_locked(&mut tx, m.id, until).await?;
-    }
-    let mut created = Vec::new();
-    for (person_id, role, function_title) in &change.members {
-        let new = NewMembership {
-            body_id: body.id,
-            person_id: *person_id,
-            organisation_id: change.organisation_id,
-            role: *role,
-            side: Side::Government,
-            function_title: function_title.clone(),
-            valid_from: change.on,
-            valid_until: None,
-            substitute_for_id: None,
-            corrects_id: None,
-            note: String::new(),
-        };
-        match queries::insert_membership(&mut tx, &new).await {
-            Ok(id) => created.push(id),
-            Err(e) if violated_constraint(&e) == Some("membership_no_overlap") => {
-                let mut errors = FieldErrors::default();
-                errors.add("date", OVERLAP);
-                return editor_again(
-                    ctx,
-                    &state,
-                    body,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    again(form, errors),
-                )
-                .await;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let mut after = Vec::new();
-    for id in created.iter().chain(running.iter().map(|m| &m.id)) {
-        if let Some(m) = queries::membership(&mut *tx, *id).await? {
-            after.push(m.snapshot());
-        }
-    }
-    audit::record(
-        &mut tx,
-        Some(actor),
-        "government_change",
-        "body",
-        Some(body.id.to_string()),
-        Some(json!({ "ended": running.iter().map(MembershipRow::snapshot).collect::<Vec<_>>() })),
-        Some(json!({ "from": dutch::iso_date(change.on), "memberships": after })),
-    )
+    let outcome = run_form(&state.db, form.parse(&choices), async |tx, change| {
+        operations::government_change(tx, actor.id, body.id, &change).await
+    })
     .await?;
-    tx.commit().await?;
-    Ok(to_editor(&body.slug, "regering"))
+    match settle(outcome, write::stale_errors("deze samenstelling")) {
+        Ok(()) => Ok(to_editor(&body.slug, "regering")),
+        Err((status, gov_errors)) => {
+            let edits = Edits {
+                gov: Some(form),
+                gov_errors,
+                ..Edits::default()
+            };
+            editor_again(ctx, &state, body, status, edits).await
+        }
+    }
 }
 
 pub async fn update_rule(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path((slug, rule)): Path<(String, String)>,
     Form(form): Form<RuleForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let body = body(&state, &slug).await?;
     let rule_id = parse_id(&rule)?;
     let rules = queries::seat_rule_rows(&state.db, body.id).await?;
@@ -865,56 +620,20 @@ pub async fn update_rule(
         .iter()
         .find(|r| r.id == rule_id)
         .ok_or(AppError::NotFound)?;
-    let mut e = FieldErrors::default();
-    let label = text(
-        &mut e,
-        "label",
-        &form.label,
-        MAX_TEXT,
-        Some("Vul een omschrijving in."),
-    );
-    let count = form.seat_count.trim();
-    let seat_count = if count.is_empty() {
-        None
-    } else {
-        match count.parse::<i32>() {
-            Ok(n) if (1..=500).contains(&n) => Some(n),
-            _ => {
-                e.add("seat_count", "Vul een aantal zetels in tussen 1 en 500, of laat het veld leeg als de bronnen geen aantal geven.");
-                None
-            }
-        }
-    };
-    if !e.is_empty() {
-        let edits = Edits {
-            rule_edit: Some((rule_id, form, e)),
-            ..Edits::none()
-        };
-        return editor_again(ctx, &state, body, StatusCode::UNPROCESSABLE_ENTITY, edits).await;
-    }
-    let seen: i32 = form.version.trim().parse().unwrap_or(-1);
-    let mut tx = state.db.begin().await?;
-    if !queries::update_seat_rule(&mut tx, rule_id, seen, seat_count, &label).await? {
-        let mut e = FieldErrors::default();
-        e.add("label", CONFLICT);
-        let edits = Edits {
-            rule_edit: Some((rule_id, form, e)),
-            ..Edits::none()
-        };
-        return editor_again(ctx, &state, body, StatusCode::CONFLICT, edits).await;
-    }
-    audit::record(
-        &mut tx,
-        Some(actor),
-        "update",
-        "seat_rule",
-        Some(rule_id.to_string()),
-        Some(json!({ "seat_count": before.seat_count, "label": before.label, "version": before.version })),
-        Some(json!({ "seat_count": seat_count, "label": label, "version": before.version + 1 })),
-    )
+    let outcome = run_form(&state.db, form.parse(), async |tx, (seat_count, label)| {
+        operations::update_rule(tx, actor.id, before, form.version, seat_count, &label).await
+    })
     .await?;
-    tx.commit().await?;
-    Ok(to_editor(&body.slug, "regel"))
+    match settle(outcome, stale_on("label", "deze regel")) {
+        Ok(()) => Ok(to_editor(&body.slug, "regel")),
+        Err((status, errors)) => {
+            let edits = Edits {
+                rule_edit: Some((rule_id, form, errors)),
+                ..Edits::default()
+            };
+            editor_again(ctx, &state, body, status, edits).await
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -922,19 +641,67 @@ pub async fn update_rule(
 // ---------------------------------------------------------------------------
 
 #[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
 pub struct EndForm {
-    #[serde(default)]
     pub valid_until: String,
-    #[serde(default)]
-    pub version: String,
+    pub version: Version,
+}
+
+impl EndForm {
+    /// The last day, checked against the mandate as it is.
+    fn parse(&self, m: &MembershipRow) -> std::result::Result<Date, FieldErrors> {
+        let mut check = Check::default();
+        let until = check.date("valid_until", &self.valid_until);
+        if let Some(u) = until
+            && u < m.valid_from
+        {
+            check.add(
+                "valid_until",
+                format!(
+                    "Het mandaat begon op {}: de laatste dag kan niet vroeger vallen.",
+                    dutch::nl_date(m.valid_from)
+                ),
+            );
+        }
+        if !m.counts() {
+            check.add(
+                "valid_until",
+                "Dit mandaat is ingetrokken en telt niet meer mee.",
+            );
+        } else if let Some(u) = m.valid_until {
+            check.add(
+                "valid_until",
+                format!(
+                    "Dit mandaat eindigt al op {}. Is die datum fout, gebruik dan een correctie.",
+                    dutch::nl_date(u)
+                ),
+            );
+        }
+        checked(check, until)
+    }
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
 pub struct WithdrawForm {
-    #[serde(default)]
     pub note: String,
-    #[serde(default)]
-    pub version: String,
+    pub version: Version,
+}
+
+impl WithdrawForm {
+    fn parse(&self, m: &MembershipRow) -> std::result::Result<String, FieldErrors> {
+        let mut check = Check::default();
+        let note = check.text(
+            "note",
+            &self.note,
+            MAX_NOTE,
+            "Schrijf waarom dit mandaat wordt ingetrokken; de nota blijft zichtbaar.",
+        );
+        if !m.counts() {
+            check.add("note", "Dit mandaat is al ingetrokken of gecorrigeerd.");
+        }
+        checked(check, Some(note))
+    }
 }
 
 #[derive(Template)]
@@ -947,11 +714,11 @@ struct MembershipPage {
     corrects: Option<MembershipRow>,
     choices: Choices,
     end: EndForm,
-    end_errors: FieldErrors,
+    end_errors: IdErrors,
     correct: MembershipForm,
-    correct_errors: FieldErrors,
+    correct_errors: IdErrors,
     withdraw: WithdrawForm,
-    withdraw_errors: FieldErrors,
+    withdraw_errors: IdErrors,
     notice: Option<&'static str>,
     roles: [MembershipRole; 6],
     sides: [Side; 4],
@@ -963,6 +730,8 @@ impl MembershipPage {
     }
 }
 
+/// The membership page's forms as typed, when one is shown again.
+#[derive(Default)]
 struct MembershipEdits {
     end: Option<(EndForm, FieldErrors)>,
     correct: Option<(MembershipForm, FieldErrors)>,
@@ -985,27 +754,23 @@ async fn membership_page(
     notice: Option<&'static str>,
     edits: MembershipEdits,
 ) -> Result<MembershipPage> {
-    let version = m.version.to_string();
+    let version = Version(m.version);
     let (end, end_errors) = edits.end.unwrap_or_else(|| {
-        (
-            EndForm {
-                valid_until: String::new(),
-                version: version.clone(),
-            },
-            FieldErrors::default(),
-        )
+        let form = EndForm {
+            valid_until: String::new(),
+            version,
+        };
+        (form, FieldErrors::default())
     });
     let (correct, correct_errors) = edits
         .correct
         .unwrap_or_else(|| (MembershipForm::from_row(&m), FieldErrors::default()));
     let (withdraw, withdraw_errors) = edits.withdraw.unwrap_or_else(|| {
-        (
-            WithdrawForm {
-                note: String::new(),
-                version,
-            },
-            FieldErrors::default(),
-        )
+        let form = WithdrawForm {
+            note: String::new(),
+            version,
+        };
+        (form, FieldErrors::default())
     });
     let corrects = match m.corrects_id {
         Some(id) => queries::membership(&state.db, id).await?,
@@ -1019,11 +784,11 @@ async fn membership_page(
         body,
         m,
         end,
-        end_errors,
+        end_errors: IdErrors::new("e-", &end_errors),
         correct,
-        correct_errors,
+        correct_errors: IdErrors::new("c-", &correct_errors),
         withdraw,
-        withdraw_errors,
+        withdraw_errors: IdErrors::new("w-", &withdraw_errors),
         notice,
         roles: MembershipRole::ALL,
         sides: Side::ALL,
@@ -1038,20 +803,8 @@ pub async fn show_membership(
 ) -> Result<Response> {
     let body = body(&state, &slug).await?;
     let m = load_membership(&state, &body, &id).await?;
-    let edits = MembershipEdits {
-        end: None,
-        correct: None,
-        withdraw: None,
-    };
-    let page = membership_page(
-        ctx,
-        &state,
-        body,
-        m,
-        notice_text(q.melding.as_deref()),
-        edits,
-    )
-    .await?;
+    let notice = notice_text(q.melding.as_deref());
+    let page = membership_page(ctx, &state, body, m, notice, MembershipEdits::default()).await?;
     Ok(page::render(&page))
 }
 
@@ -1077,245 +830,80 @@ fn to_membership(slug: &str, id: i64, melding: &str) -> Response {
 /// A member leaves: the last day of the mandate is set, once.
 pub async fn end_membership(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path((slug, id)): Path<(String, String)>,
     Form(form): Form<EndForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let body = body(&state, &slug).await?;
     let m = load_membership(&state, &body, &id).await?;
-    let mut e = FieldErrors::default();
-    let until = date(&mut e, "valid_until", &form.valid_until, true);
-    if let Some(u) = until
-        && u < m.valid_from
-    {
-        e.add(
-            "valid_until",
-            format!(
-                "Het mandaat begon op {}: de laatste dag kan niet vroeger vallen.",
-                dutch::nl_date(m.valid_from)
-            ),
-        );
-    }
-    if !m.counts() {
-        e.add(
-            "valid_until",
-            "Dit mandaat is ingetrokken en telt niet meer mee.",
-        );
-    } else if let Some(u) = m.valid_until {
-        e.add(
-            "valid_until",
-            format!(
-                "Dit mandaat eindigt al op {}. Is die datum fout, gebruik dan een correctie.",
-                dutch::nl_date(u)
-            ),
-        );
-    }
-    let Some(until) = until.filter(|_| e.is_empty()) else {
-        let edits = MembershipEdits {
-            end: Some((form, e)),
-            correct: None,
-            withdraw: None,
-        };
-        return membership_again(
-            ctx,
-            &state,
-            body,
-            m,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            edits,
-        )
-        .await;
-    };
-    let seen: i32 = form.version.trim().parse().unwrap_or(-1);
-    let mut tx = state.db.begin().await?;
-    if !queries::end_membership(&mut tx, m.id, seen, until).await? {
-        let mut e = FieldErrors::default();
-        e.add("valid_until", CONFLICT);
-        let edits = MembershipEdits {
-            end: Some((form, e)),
-            correct: None,
-            withdraw: None,
-        };
-        return membership_again(ctx, &state, body, m, StatusCode::CONFLICT, edits).await;
-    }
-    let after = queries::membership(&mut *tx, m.id).await?;
-    audit::record(
-        &mut tx,
-        Some(actor),
-        "end",
-        "membership",
-        Some(m.id.to_string()),
-        Some(m.snapshot()),
-        after.map(|a| a.snapshot()),
-    )
+    let outcome = run_form(&state.db, form.parse(&m), async |tx, until| {
+        operations::end_membership(tx, actor.id, &m, form.version, until).await
+    })
     .await?;
-    tx.commit().await?;
-    Ok(to_membership(&body.slug, m.id, "einde"))
+    match settle(outcome, stale_on("valid_until", "dit mandaat")) {
+        Ok(()) => Ok(to_membership(&body.slug, m.id, "einde")),
+        Err((status, errors)) => {
+            let edits = MembershipEdits {
+                end: Some((form, errors)),
+                ..MembershipEdits::default()
+            };
+            membership_again(ctx, &state, body, m, status, edits).await
+        }
+    }
 }
 
 /// A mistake corrected: the membership stops counting and a new one, which
 /// names it and says why, takes its place.
 pub async fn correct_membership(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path((slug, id)): Path<(String, String)>,
     Form(form): Form<MembershipForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let body = body(&state, &slug).await?;
     let m = load_membership(&state, &body, &id).await?;
     let choices = Choices::load(&state, body.id).await?;
-    let parsed = form.parse(body.id, &choices, Some(&m)).and_then(|v| {
-        if m.counts() {
-            Ok(v)
-        } else {
-            let mut e = FieldErrors::default();
-            e.add(
-                "form",
-                "Dit mandaat telt al niet meer mee: corrigeer de correctie ervan.",
-            );
-            Err(e)
-        }
-    });
-    let new = match parsed {
-        Ok((new, _)) => new,
-        Err(e) => {
-            let edits = MembershipEdits {
-                end: None,
-                correct: Some((form, e)),
-                withdraw: None,
-            };
-            return membership_again(
-                ctx,
-                &state,
-                body,
-                m,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                edits,
-            )
-            .await;
-        }
-    };
-    let seen: i32 = form.version.trim().parse().unwrap_or(-1);
-    let mut tx = state.db.begin().await?;
-    queries::lock_body(&mut tx, body.id).await?;
-    if !queries::supersede(
-        &mut tx,
-        m.id,
-        seen,
-        actor,
-        &format!("Gecorrigeerd: {}", new.note),
-    )
-    .await?
-    {
-        let mut e = FieldErrors::default();
-        e.add("form", CONFLICT);
-        let edits = MembershipEdits {
-            end: None,
-            correct: Some((form, e)),
-            withdraw: None,
-        };
-        return membership_again(ctx, &state, body, m, StatusCode::CONFLICT, edits).await;
-    }
-    let new_id = match queries::insert_membership(&mut tx, &new).await {
-        Ok(id) => id,
-        Err(e) if violated_constraint(&e) == Some("membership_no_overlap") => {
-            let mut e = FieldErrors::default();
-            e.add("valid_from", OVERLAP);
-            let edits = MembershipEdits {
-                end: None,
-                correct: Some((form, e)),
-                withdraw: None,
-            };
-            return membership_again(
-                ctx,
-                &state,
-                body,
-                m,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                edits,
-            )
-            .await;
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let repointed = queries::repoint_substitutes(&mut tx, m.id, new_id).await?;
-    let after = queries::membership(&mut *tx, new_id).await?;
-    audit::record(
-        &mut tx,
-        Some(actor),
-        "correct",
-        "membership",
-        Some(m.id.to_string()),
-        Some(m.snapshot()),
-        Some(json!({ "correction": after.map(|a| a.snapshot()), "substitutes_repointed": repointed })),
-    )
+    let parsed = form.parse(body.id, &choices, Some(&m));
+    let outcome = run_form(&state.db, parsed, async |tx, (new, _)| {
+        operations::correct_membership(tx, actor.id, &m, form.version, &new).await
+    })
     .await?;
-    tx.commit().await?;
-    Ok(to_membership(&body.slug, new_id, "correctie"))
+    match settle(outcome, write::stale_errors("dit mandaat")) {
+        Ok(new_id) => Ok(to_membership(&body.slug, new_id, "correctie")),
+        Err((status, errors)) => {
+            let edits = MembershipEdits {
+                correct: Some((form, errors)),
+                ..MembershipEdits::default()
+            };
+            membership_again(ctx, &state, body, m, status, edits).await
+        }
+    }
 }
 
 /// A mandate recorded by mistake, with nothing to put in its place.
 pub async fn withdraw_membership(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path((slug, id)): Path<(String, String)>,
     Form(form): Form<WithdrawForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let body = body(&state, &slug).await?;
     let m = load_membership(&state, &body, &id).await?;
-    let mut e = FieldErrors::default();
-    let note = text(
-        &mut e,
-        "note",
-        &form.note,
-        MAX_NOTE,
-        Some("Schrijf waarom dit mandaat wordt ingetrokken; de nota blijft zichtbaar."),
-    );
-    if !m.counts() {
-        e.add("note", "Dit mandaat is al ingetrokken of gecorrigeerd.");
-    }
-    if !e.is_empty() {
-        let edits = MembershipEdits {
-            end: None,
-            correct: None,
-            withdraw: Some((form, e)),
-        };
-        return membership_again(
-            ctx,
-            &state,
-            body,
-            m,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            edits,
-        )
-        .await;
-    }
-    let seen: i32 = form.version.trim().parse().unwrap_or(-1);
-    let mut tx = state.db.begin().await?;
-    if !queries::supersede(&mut tx, m.id, seen, actor, &note).await? {
-        let mut e = FieldErrors::default();
-        e.add("note", CONFLICT);
-        let edits = MembershipEdits {
-            end: None,
-            correct: None,
-            withdraw: Some((form, e)),
-        };
-        return membership_again(ctx, &state, body, m, StatusCode::CONFLICT, edits).await;
-    }
-    let after = queries::membership(&mut *tx, m.id).await?;
-    audit::record(
-        &mut tx,
-        Some(actor),
-        "withdraw",
-        "membership",
-        Some(m.id.to_string()),
-        Some(m.snapshot()),
-        after.map(|a| a.snapshot()),
-    )
+    let outcome = run_form(&state.db, form.parse(&m), async |tx, note| {
+        operations::withdraw_membership(tx, actor.id, &m, form.version, &note).await
+    })
     .await?;
-    tx.commit().await?;
-    Ok(to_membership(&body.slug, m.id, "ingetrokken"))
+    match settle(outcome, stale_on("note", "dit mandaat")) {
+        Ok(()) => Ok(to_membership(&body.slug, m.id, "ingetrokken")),
+        Err((status, errors)) => {
+            let edits = MembershipEdits {
+                withdraw: Some((form, errors)),
+                ..MembershipEdits::default()
+            };
+            membership_again(ctx, &state, body, m, status, edits).await
+        }
+    }
 }

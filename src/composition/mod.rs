@@ -2,6 +2,8 @@
 
 pub mod changes;
 pub mod editor;
+mod forms;
+pub mod operations;
 pub mod queries;
 pub mod registry;
 pub mod rules;

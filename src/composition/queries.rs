@@ -18,36 +18,16 @@ pub enum Side {
     Secretariat,
 }
 
+// The form and CSS code "social-partners" is older than the database's
+// `social_partners` (sqlx maps that one by `rename_all`): kept, links use it.
+crate::coded!(Side {
+    Government => ("government", "Vlaamse Regering"),
+    SocialPartners => ("social-partners", "Sociale partners"),
+    Advisory => ("advisory", "Met raadgevende stem"),
+    Secretariat => ("secretariat", "Secretariaat"),
+});
+
 impl Side {
-    pub const ALL: [Side; 4] = [
-        Side::Government,
-        Side::SocialPartners,
-        Side::Advisory,
-        Side::Secretariat,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Side::Government => "Vlaamse Regering",
-            Side::SocialPartners => "Sociale partners",
-            Side::Advisory => "Met raadgevende stem",
-            Side::Secretariat => "Secretariaat",
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Side::Government => "government",
-            Side::SocialPartners => "social-partners",
-            Side::Advisory => "advisory",
-            Side::Secretariat => "secretariat",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Side> {
-        Side::ALL.into_iter().find(|x| x.code() == s)
-    }
-
     /// "3 van de 16 zetels {seats_of()}": whose seats they are.
     pub fn seats_of(self) -> &'static str {
         match self {
@@ -71,44 +51,17 @@ pub enum MembershipRole {
     Secretariat,
 }
 
+// In the order of the forms' lists.
+crate::coded!(MembershipRole {
+    Chair => ("chair", "voorzitter"),
+    Member => ("member", "lid"),
+    Substitute => ("substitute", "plaatsvervanger"),
+    Advisory => ("advisory", "raadgevende stem"),
+    AttendsWhenCompetent => ("attends_when_competent", "neemt deel bij punten binnen de eigen bevoegdheid"),
+    Secretariat => ("secretariat", "secretariaat"),
+});
+
 impl MembershipRole {
-    pub fn label(self) -> &'static str {
-        match self {
-            MembershipRole::Chair => "voorzitter",
-            MembershipRole::Member => "lid",
-            MembershipRole::Advisory => "raadgevende stem",
-            MembershipRole::Substitute => "plaatsvervanger",
-            MembershipRole::AttendsWhenCompetent => {
-                "neemt deel bij punten binnen de eigen bevoegdheid"
-            }
-            MembershipRole::Secretariat => "secretariaat",
-        }
-    }
-
-    pub const ALL: [MembershipRole; 6] = [
-        MembershipRole::Chair,
-        MembershipRole::Member,
-        MembershipRole::Substitute,
-        MembershipRole::Advisory,
-        MembershipRole::AttendsWhenCompetent,
-        MembershipRole::Secretariat,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            MembershipRole::Chair => "chair",
-            MembershipRole::Member => "member",
-            MembershipRole::Advisory => "advisory",
-            MembershipRole::Substitute => "substitute",
-            MembershipRole::AttendsWhenCompetent => "attends_when_competent",
-            MembershipRole::Secretariat => "secretariat",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<MembershipRole> {
-        MembershipRole::ALL.into_iter().find(|r| r.code() == s)
-    }
-
     /// Does this role take one of the body's seats?
     pub fn holds_seat(self) -> bool {
         matches!(
@@ -638,39 +591,13 @@ pub enum OrganisationKind {
     Administration,
 }
 
-impl OrganisationKind {
-    pub const ALL: [OrganisationKind; 5] = [
-        OrganisationKind::Government,
-        OrganisationKind::Employers,
-        OrganisationKind::TradeUnion,
-        OrganisationKind::Secretariat,
-        OrganisationKind::Administration,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            OrganisationKind::Government => "government",
-            OrganisationKind::Employers => "employers",
-            OrganisationKind::TradeUnion => "trade_union",
-            OrganisationKind::Secretariat => "secretariat",
-            OrganisationKind::Administration => "administration",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            OrganisationKind::Government => "regering",
-            OrganisationKind::Employers => "werkgeversorganisatie",
-            OrganisationKind::TradeUnion => "vakbond",
-            OrganisationKind::Secretariat => "secretariaat",
-            OrganisationKind::Administration => "administratie",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<OrganisationKind> {
-        OrganisationKind::ALL.into_iter().find(|k| k.code() == s)
-    }
-}
+crate::coded!(OrganisationKind {
+    Government => ("government", "regering"),
+    Employers => ("employers", "werkgeversorganisatie"),
+    TradeUnion => ("trade_union", "vakbond"),
+    Secretariat => ("secretariat", "secretariaat"),
+    Administration => ("administration", "administratie"),
+});
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrganisationRow {

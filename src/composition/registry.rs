@@ -8,19 +8,18 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::json;
 
+use super::forms::{IdErrors, checked, run_form, settle};
+use super::operations::{self, NewFunction};
 use super::queries::{
     self, Choice, FunctionRow, OrganisationFields, OrganisationKind, OrganisationRow, PersonRow,
-    PortfolioRow, SlugTable,
+    PortfolioRow,
 };
-use crate::audit;
 use crate::auth::access::{Routes, SECRETARIAT};
-use crate::base::AppState;
-use crate::base::error::{AppError, Result, violated_constraint};
-use crate::base::{FieldErrors, PageCtx, dutch, page};
-
-const CONFLICT: &str = "Iemand anders heeft dit intussen gewijzigd. Uw invoer staat hieronder; er is niets opgeslagen. Herlaad de pagina om de nieuwe versie te zien.";
+use crate::base::error::{AppError, Result};
+use crate::base::extract::parse_id;
+use crate::base::write::{self, Outcome};
+use crate::base::{Actor, AppState, Check, FieldErrors, PageCtx, Version, dutch, page};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -59,10 +58,6 @@ pub fn routes() -> Routes {
         )
 }
 
-fn actor(ctx: &PageCtx) -> Result<i64> {
-    ctx.user.as_ref().map(|u| u.id).ok_or(AppError::Forbidden)
-}
-
 /// "Ann Vermorgen" → "ann-vermorgen"; accents dropped, so URLs stay plain.
 pub fn slugify(s: &str) -> String {
     let mut out = String::new();
@@ -85,47 +80,6 @@ pub fn slugify(s: &str) -> String {
     }
     let out = out.trim_end_matches('-').to_string();
     if out.is_empty() { "x".to_string() } else { out }
-}
-
-fn text(
-    e: &mut FieldErrors,
-    field: &'static str,
-    value: &str,
-    max: usize,
-    required: Option<&str>,
-) -> String {
-    let v = value.trim().to_string();
-    if v.is_empty() {
-        if let Some(m) = required {
-            e.add(field, m);
-        }
-    } else if v.chars().count() > max {
-        e.add(field, format!("Hoogstens {max} tekens."));
-    }
-    v
-}
-
-fn opt_date(
-    e: &mut FieldErrors,
-    field: &'static str,
-    value: &str,
-    required: bool,
-) -> Option<time::Date> {
-    let v = value.trim();
-    if v.is_empty() {
-        if required {
-            e.add(field, "Vul een datum in (JJJJ-MM-DD).");
-        }
-        return None;
-    }
-    let d = dutch::parse_date(v);
-    if d.is_none() {
-        e.add(
-            field,
-            format!("\u{201c}{v}\u{201d} is geen geldige datum. Gebruik de vorm JJJJ-MM-DD."),
-        );
-    }
-    d
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,66 +114,129 @@ async fn people(ctx: PageCtx, State(state): State<AppState>) -> Result<Response>
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
 pub struct PersonForm {
-    #[serde(default)]
     given_name: String,
-    #[serde(default)]
     family_name: String,
-    #[serde(default)]
-    version: String,
+    version: Version,
 }
 
 impl PersonForm {
     fn parse(&self) -> std::result::Result<(String, String), FieldErrors> {
-        let mut e = FieldErrors::default();
-        let given = text(
-            &mut e,
-            "given_name",
-            &self.given_name,
-            100,
-            Some("Vul een voornaam in."),
-        );
-        let family = text(
-            &mut e,
+        let mut check = Check::default();
+        let given = check.text("given_name", &self.given_name, 100, "Vul een voornaam in.");
+        let family = check.text(
             "family_name",
             &self.family_name,
             100,
-            Some("Vul een familienaam in."),
+            "Vul een familienaam in.",
         );
-        if e.is_empty() {
-            Ok((given, family))
-        } else {
-            Err(e)
-        }
+        checked(check, Some((given, family)))
     }
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
 pub struct FunctionForm {
-    #[serde(default)]
     title: String,
-    #[serde(default)]
     organisation_id: String,
-    #[serde(default)]
     valid_from: String,
-    #[serde(default)]
     valid_until: String,
 }
 
+impl FunctionForm {
+    fn parse(&self, organisations: &[Choice]) -> std::result::Result<NewFunction, FieldErrors> {
+        let mut check = Check::default();
+        let title = check.text(
+            "title",
+            &self.title,
+            300,
+            "Vul de functie in, zoals ze publiek vermeld wordt.",
+        );
+        let organisation_id = match self.organisation_id.trim() {
+            "" => None,
+            v => {
+                let id = v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|id| organisations.iter().any(|o| o.id == *id));
+                if id.is_none() {
+                    check.add("organisation_id", "Kies een organisatie uit de lijst.");
+                }
+                id
+            }
+        };
+        let from = check
+            .optional_date("valid_from", &self.valid_from)
+            .flatten();
+        let until = check
+            .optional_date("valid_until", &self.valid_until)
+            .flatten();
+        before_end(&mut check, from, until);
+        let new = NewFunction {
+            organisation_id,
+            title,
+            valid_from: from,
+            valid_until: until,
+        };
+        checked(check, Some(new))
+    }
+}
+
+/// An end before the start is refused on the end.
+fn before_end(check: &mut Check, from: Option<time::Date>, until: Option<time::Date>) {
+    if let (Some(f), Some(u)) = (from, until)
+        && u < f
+    {
+        check.add("valid_until", "De einddatum valt vóór de begindatum.");
+    }
+}
+
 #[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
 pub struct CompetenceForm {
-    #[serde(default)]
     competence: String,
-    #[serde(default)]
     valid_from: String,
-    #[serde(default)]
     valid_until: String,
 }
 
+/// A competence as the form gives it: its name, from, until.
+type NewCompetence = (String, time::Date, Option<time::Date>);
+
+impl CompetenceForm {
+    fn parse(&self) -> std::result::Result<NewCompetence, FieldErrors> {
+        let mut check = Check::default();
+        let name = check.text(
+            "competence",
+            &self.competence,
+            200,
+            "Vul een bevoegdheid in, bijvoorbeeld Werk.",
+        );
+        let from = check.date("valid_from", &self.valid_from);
+        let until = check
+            .optional_date("valid_until", &self.valid_until)
+            .flatten();
+        before_end(&mut check, from, until);
+        checked(check, from.map(|from| (name, from, until)))
+    }
+}
+
 #[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
 pub struct EndCompetenceForm {
-    #[serde(default)]
     valid_until: String,
+}
+
+impl EndCompetenceForm {
+    fn parse(&self, entry: &PortfolioRow) -> std::result::Result<time::Date, FieldErrors> {
+        let mut check = Check::default();
+        let until = check.date("valid_until", &self.valid_until);
+        before_end(&mut check, Some(entry.valid_from), until);
+        if entry.valid_until.is_some() {
+            check.add("valid_until", "Deze bevoegdheid heeft al een einddatum.");
+        }
+        checked(check, until)
+    }
 }
 
 #[derive(Template)]
@@ -231,11 +248,12 @@ struct PersonPage {
     errors: FieldErrors,
     functions: Vec<FunctionRow>,
     function: FunctionForm,
-    function_errors: FieldErrors,
+    function_errors: IdErrors,
     portfolio: Vec<PortfolioRow>,
     competence: CompetenceForm,
-    competence_errors: FieldErrors,
-    end_error: Option<(i64, String)>,
+    competence_errors: IdErrors,
+    /// The message of one competence's end form, by its id ("end-3").
+    end_errors: IdErrors,
     organisations: Vec<Choice>,
     competences: Vec<String>,
     notice: Option<&'static str>,
@@ -245,15 +263,9 @@ impl PersonPage {
     fn is(&self, value: &str, id: &i64) -> bool {
         value.trim() == id.to_string()
     }
-
-    fn end_error_for(&self, id: &i64) -> Option<&str> {
-        self.end_error
-            .as_ref()
-            .filter(|(i, _)| i == id)
-            .map(|(_, m)| m.as_str())
-    }
 }
 
+/// The person page's forms as typed, when one is shown again.
 #[derive(Default)]
 struct PersonEdits {
     form: Option<(PersonForm, FieldErrors)>,
@@ -275,7 +287,7 @@ async fn person_page(
             .map(|p| PersonForm {
                 given_name: p.given_name.clone(),
                 family_name: p.family_name.clone(),
-                version: p.version.to_string(),
+                version: Version(p.version),
             })
             .unwrap_or_default();
         (form, FieldErrors::default())
@@ -296,11 +308,14 @@ async fn person_page(
         errors,
         functions,
         function,
-        function_errors,
+        function_errors: IdErrors::new("f-", &function_errors),
         portfolio,
         competence,
-        competence_errors,
-        end_error: edits.end_error,
+        competence_errors: IdErrors::new("b-", &competence_errors),
+        end_errors: edits
+            .end_error
+            .map(|(id, message)| IdErrors::one(format!("end-{id}"), message))
+            .unwrap_or_default(),
         organisations: queries::organisation_choices(&state.db).await?,
         competences: queries::competence_names(&state.db).await?,
         notice,
@@ -340,336 +355,144 @@ async fn show_person(
     Query(q): Query<Notice>,
 ) -> Result<Response> {
     let person = load_person(&state, &slug).await?;
-    let page = person_page(
-        ctx,
-        &state,
-        Some(person),
-        notice_text(q.melding.as_deref()),
-        PersonEdits::default(),
-    )
-    .await?;
+    let notice = notice_text(q.melding.as_deref());
+    let page = person_page(ctx, &state, Some(person), notice, PersonEdits::default()).await?;
     Ok(page::render(&page))
 }
 
 async fn create_person(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Form(form): Form<PersonForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
-    let (given, family) = match form.parse() {
-        Ok(v) => v,
-        Err(e) => {
+    let outcome = run_form(&state.db, form.parse(), async |tx, (given, family)| {
+        operations::create_person(tx, actor.id, &given, &family).await
+    })
+    .await?;
+    match settle(outcome, write::stale_errors("deze persoon")) {
+        Ok(slug) => Ok(to_person(&slug, "opgeslagen")),
+        Err((status, errors)) => {
             let edits = PersonEdits {
-                form: Some((form, e)),
-                ..Default::default()
+                form: Some((form, errors)),
+                ..PersonEdits::default()
             };
-            return person_again(ctx, &state, None, StatusCode::UNPROCESSABLE_ENTITY, edits).await;
+            person_again(ctx, &state, None, status, edits).await
         }
-    };
-    let mut tx = state.db.begin().await?;
-    let slug = queries::free_slug(
-        &mut tx,
-        SlugTable::Person,
-        &slugify(&format!("{given} {family}")),
-    )
-    .await?;
-    let id = queries::create_person(&mut tx, &slug, &given, &family).await?;
-    audit::record(
-        &mut tx,
-        Some(actor),
-        "create",
-        "person",
-        Some(id.to_string()),
-        None,
-        Some(json!({ "id": id, "slug": slug, "given_name": given, "family_name": family })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(to_person(&slug, "opgeslagen"))
+    }
 }
 
 async fn update_person(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Form(form): Form<PersonForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let person = load_person(&state, &slug).await?;
-    let (given, family) = match form.parse() {
-        Ok(v) => v,
-        Err(e) => {
-            let edits = PersonEdits {
-                form: Some((form, e)),
-                ..Default::default()
-            };
-            return person_again(
-                ctx,
-                &state,
-                Some(person),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                edits,
-            )
-            .await;
-        }
-    };
-    let seen: i32 = form.version.trim().parse().unwrap_or(-1);
-    let mut tx = state.db.begin().await?;
-    if !queries::update_person(&mut tx, person.id, seen, &given, &family).await? {
-        let mut e = FieldErrors::default();
-        e.add("form", CONFLICT);
-        let edits = PersonEdits {
-            form: Some((form, e)),
-            ..Default::default()
-        };
-        return person_again(ctx, &state, Some(person), StatusCode::CONFLICT, edits).await;
-    }
-    audit::record(
-        &mut tx,
-        Some(actor),
-        "update",
-        "person",
-        Some(person.id.to_string()),
-        Some(person.snapshot()),
-        Some(json!({ "given_name": given, "family_name": family, "version": person.version + 1 })),
-    )
+    let outcome = run_form(&state.db, form.parse(), async |tx, (given, family)| {
+        operations::update_person(tx, actor.id, &person, form.version, &given, &family).await
+    })
     .await?;
-    tx.commit().await?;
-    Ok(to_person(&person.slug, "opgeslagen"))
+    match settle(outcome, write::stale_errors("deze persoon")) {
+        Ok(()) => Ok(to_person(&person.slug, "opgeslagen")),
+        Err((status, errors)) => {
+            let edits = PersonEdits {
+                form: Some((form, errors)),
+                ..PersonEdits::default()
+            };
+            person_again(ctx, &state, Some(person), status, edits).await
+        }
+    }
 }
 
 async fn add_function(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Form(form): Form<FunctionForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let person = load_person(&state, &slug).await?;
-    let mut e = FieldErrors::default();
-    let title = text(
-        &mut e,
-        "title",
-        &form.title,
-        300,
-        Some("Vul de functie in, zoals ze publiek vermeld wordt."),
-    );
-    let orgs = queries::organisation_choices(&state.db).await?;
-    let organisation = match form.organisation_id.trim() {
-        "" => None,
-        v => match v.parse::<i64>() {
-            Ok(id) if orgs.iter().any(|o| o.id == id) => Some(id),
-            _ => {
-                e.add("organisation_id", "Kies een organisatie uit de lijst.");
-                None
-            }
-        },
-    };
-    let from = opt_date(&mut e, "valid_from", &form.valid_from, false);
-    let until = opt_date(&mut e, "valid_until", &form.valid_until, false);
-    if let (Some(f), Some(u)) = (from, until)
-        && u < f
-    {
-        e.add("valid_until", "De einddatum valt vóór de begindatum.");
-    }
-    if !e.is_empty() {
-        let edits = PersonEdits {
-            function: Some((form, e)),
-            ..Default::default()
-        };
-        return person_again(
-            ctx,
-            &state,
-            Some(person),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            edits,
-        )
-        .await;
-    }
-    let mut tx = state.db.begin().await?;
-    let id = match queries::insert_function(&mut tx, person.id, organisation, &title, from, until)
-        .await
-    {
-        Ok(id) => id,
-        Err(err)
-            if violated_constraint(&err)
-                == Some("person_function_person_id_title_valid_from_key") =>
-        {
-            let mut e = FieldErrors::default();
-            e.add(
-                "title",
-                "Deze persoon heeft deze functie al vanaf dezelfde datum.",
-            );
-            let edits = PersonEdits {
-                function: Some((form, e)),
-                ..Default::default()
-            };
-            return person_again(
-                ctx,
-                &state,
-                Some(person),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                edits,
-            )
-            .await;
-        }
-        Err(err) => return Err(err.into()),
-    };
-    audit::record(
-        &mut tx,
-        Some(actor),
-        "create",
-        "person_function",
-        Some(id.to_string()),
-        None,
-        Some(json!({
-            "person_id": person.id, "organisation_id": organisation, "title": title,
-            "valid_from": from.map(dutch::iso_date), "valid_until": until.map(dutch::iso_date),
-        })),
-    )
+    let organisations = queries::organisation_choices(&state.db).await?;
+    let outcome = run_form(&state.db, form.parse(&organisations), async |tx, new| {
+        operations::add_function(tx, actor.id, person.id, &new).await
+    })
     .await?;
-    tx.commit().await?;
-    Ok(to_person(&person.slug, "functie"))
+    match settle(outcome, write::stale_errors("deze persoon")) {
+        Ok(_) => Ok(to_person(&person.slug, "functie")),
+        Err((status, errors)) => {
+            let edits = PersonEdits {
+                function: Some((form, errors)),
+                ..PersonEdits::default()
+            };
+            person_again(ctx, &state, Some(person), status, edits).await
+        }
+    }
 }
 
 async fn add_competence(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Form(form): Form<CompetenceForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let person = load_person(&state, &slug).await?;
-    let mut e = FieldErrors::default();
-    let name = text(
-        &mut e,
-        "competence",
-        &form.competence,
-        200,
-        Some("Vul een bevoegdheid in, bijvoorbeeld Werk."),
-    );
-    let from = opt_date(&mut e, "valid_from", &form.valid_from, true);
-    let until = opt_date(&mut e, "valid_until", &form.valid_until, false);
-    if let (Some(f), Some(u)) = (from, until)
-        && u < f
-    {
-        e.add("valid_until", "De einddatum valt vóór de begindatum.");
-    }
-    let Some(from) = from.filter(|_| e.is_empty()) else {
-        let edits = PersonEdits {
-            competence: Some((form, e)),
-            ..Default::default()
-        };
-        return person_again(
-            ctx,
-            &state,
-            Some(person),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            edits,
-        )
-        .await;
-    };
-    let mut tx = state.db.begin().await?;
-    let competence_id = queries::competence_id(&mut tx, &name).await?;
-    let id = match queries::insert_portfolio(&mut tx, person.id, competence_id, from, until).await {
-        Ok(id) => id,
-        Err(err) if violated_constraint(&err) == Some("minister_competence_no_overlap") => {
-            let mut e = FieldErrors::default();
-            e.add(
-                "valid_from",
-                "Deze persoon heeft deze bevoegdheid al in (een deel van) deze periode.",
-            );
-            let edits = PersonEdits {
-                competence: Some((form, e)),
-                ..Default::default()
-            };
-            return person_again(
-                ctx,
-                &state,
-                Some(person),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                edits,
-            )
-            .await;
-        }
-        Err(err) => return Err(err.into()),
-    };
-    audit::record(
-        &mut tx,
-        Some(actor),
-        "create",
-        "minister_competence",
-        Some(id.to_string()),
-        None,
-        Some(json!({
-            "person_id": person.id, "competence": name,
-            "valid_from": dutch::iso_date(from), "valid_until": until.map(dutch::iso_date),
-        })),
-    )
+    let outcome = run_form(&state.db, form.parse(), async |tx, (name, from, until)| {
+        operations::add_competence(tx, actor.id, person.id, &name, from, until).await
+    })
     .await?;
-    tx.commit().await?;
-    Ok(to_person(&person.slug, "bevoegdheid"))
+    match settle(outcome, write::stale_errors("deze persoon")) {
+        Ok(_) => Ok(to_person(&person.slug, "bevoegdheid")),
+        Err((status, errors)) => {
+            let edits = PersonEdits {
+                competence: Some((form, errors)),
+                ..PersonEdits::default()
+            };
+            person_again(ctx, &state, Some(person), status, edits).await
+        }
+    }
 }
 
 async fn end_competence(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path((slug, id)): Path<(String, String)>,
     Form(form): Form<EndCompetenceForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let person = load_person(&state, &slug).await?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let id = parse_id(&id)?;
     let entry = queries::portfolio_entry(&state.db, person.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut e = FieldErrors::default();
-    let until = opt_date(&mut e, "valid_until", &form.valid_until, true);
-    if let Some(u) = until
-        && u < entry.valid_from
-    {
-        e.add("valid_until", "De einddatum valt vóór de begindatum.");
-    }
-    if entry.valid_until.is_some() {
-        e.add("valid_until", "Deze bevoegdheid heeft al een einddatum.");
-    }
-    let mut tx = state.db.begin().await?;
-    let done = match until.filter(|_| e.is_empty()) {
-        Some(u) => queries::end_portfolio(&mut tx, id, u).await?,
-        None => false,
-    };
-    if !done {
-        let message = e
+    let outcome = run_form(&state.db, form.parse(&entry), async |tx, until| {
+        operations::end_competence(tx, actor.id, &entry, until).await
+    })
+    .await?;
+    // One line under the entry, and refused either way: the form is small.
+    let message = match outcome {
+        Outcome::Done(()) => return Ok(to_person(&person.slug, "bevoegdheid-einde")),
+        Outcome::Stale => write::stale_message("deze bevoegdheid"),
+        Outcome::Refused(errors) => errors
             .all()
             .first()
             .map(|(_, m)| m.clone())
-            .unwrap_or_else(|| CONFLICT.to_string());
-        let edits = PersonEdits {
-            end_error: Some((id, message)),
-            ..Default::default()
-        };
-        return person_again(
-            ctx,
-            &state,
-            Some(person),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            edits,
-        )
-        .await;
-    }
-    audit::record(
-        &mut tx,
-        Some(actor),
-        "end",
-        "minister_competence",
-        Some(id.to_string()),
-        Some(json!({ "competence": entry.competence, "valid_until": null })),
-        Some(json!({ "competence": entry.competence, "valid_until": until.map(dutch::iso_date) })),
+            .unwrap_or_default(),
+    };
+    let edits = PersonEdits {
+        end_error: Some((id, message)),
+        ..PersonEdits::default()
+    };
+    person_again(
+        ctx,
+        &state,
+        Some(person),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        edits,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(to_person(&person.slug, "bevoegdheid-einde"))
+    .await
 }
 
 // ---------------------------------------------------------------------------
@@ -689,17 +512,13 @@ async fn organisations(ctx: PageCtx, State(state): State<AppState>) -> Result<Re
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
 pub struct OrganisationForm {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     short_name: String,
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     website: String,
-    #[serde(default)]
-    version: String,
+    version: Version,
 }
 
 impl OrganisationForm {
@@ -709,42 +528,36 @@ impl OrganisationForm {
             short_name: o.short_name.clone(),
             kind: o.kind.code().to_string(),
             website: o.website.clone().unwrap_or_default(),
-            version: o.version.to_string(),
+            version: Version(o.version),
         }
     }
 
     fn parse(&self) -> std::result::Result<OrganisationFields, FieldErrors> {
-        let mut e = FieldErrors::default();
-        let name = text(&mut e, "name", &self.name, 200, Some("Vul de naam in."));
-        let short_name = text(
-            &mut e,
+        let mut check = Check::default();
+        let name = check.text("name", &self.name, 200, "Vul de naam in.");
+        let short_name = check.text(
             "short_name",
             &self.short_name,
             50,
-            Some("Vul een korte naam in, bijvoorbeeld ACV."),
+            "Vul een korte naam in, bijvoorbeeld ACV.",
         );
-        let kind = OrganisationKind::parse(self.kind.trim());
-        if kind.is_none() {
-            e.add("kind", "Kies een soort.");
-        }
-        let website = text(&mut e, "website", &self.website, 300, None);
+        let kind = check.choice::<OrganisationKind>("kind", &self.kind, "Kies een soort.");
+        let website = check.optional_text("website", &self.website, 300);
         // Only http(s): a javascript: link would run in the visitor's browser.
         let valid_url = website.starts_with("https://") || website.starts_with("http://");
         if !website.is_empty() && (!valid_url || website.contains(char::is_whitespace)) {
-            e.add(
+            check.add(
                 "website",
                 "Een website begint met https:// of http:// en bevat geen spaties.",
             );
         }
-        match (kind, e.is_empty()) {
-            (Some(kind), true) => Ok(OrganisationFields {
-                name,
-                short_name,
-                kind,
-                website: (!website.is_empty()).then_some(website),
-            }),
-            _ => Err(e),
-        }
+        let fields = kind.map(|kind| OrganisationFields {
+            name,
+            short_name,
+            kind,
+            website: (!website.is_empty()).then_some(website),
+        });
+        checked(check, fields)
     }
 }
 
@@ -774,6 +587,17 @@ fn organisation_page(
         kinds: OrganisationKind::ALL,
         notice,
     }
+}
+
+/// The organisation form again, with what was typed and why it was refused.
+fn organisation_again(
+    ctx: PageCtx,
+    organisation: Option<OrganisationRow>,
+    form: OrganisationForm,
+    (status, errors): (StatusCode, FieldErrors),
+) -> Result<Response> {
+    let page = organisation_page(ctx, organisation, form, errors, None);
+    Ok((status, page::render(&page)).into_response())
 }
 
 async fn new_organisation(ctx: PageCtx) -> Result<Response> {
@@ -809,82 +633,42 @@ async fn show_organisation(
     )))
 }
 
+fn to_organisation(slug: &str) -> Response {
+    Redirect::to(&format!("/beheer/organisaties/{slug}?melding=opgeslagen")).into_response()
+}
+
 async fn create_organisation(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Form(form): Form<OrganisationForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
-    let fields = match form.parse() {
-        Ok(f) => f,
-        Err(e) => {
-            let page = organisation_page(ctx, None, form, e, None);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response());
-        }
-    };
-    let mut tx = state.db.begin().await?;
-    let slug = queries::free_slug(
-        &mut tx,
-        SlugTable::Organisation,
-        &slugify(&fields.short_name),
-    )
+    let outcome = run_form(&state.db, form.parse(), async |tx, fields| {
+        operations::create_organisation(tx, actor.id, &fields).await
+    })
     .await?;
-    let id = queries::create_organisation(&mut tx, &slug, &fields).await?;
-    let after = queries::organisation_by_slug(&mut *tx, &slug).await?;
-    audit::record(
-        &mut tx,
-        Some(actor),
-        "create",
-        "organisation",
-        Some(id.to_string()),
-        None,
-        after.map(|o| o.snapshot()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/beheer/organisaties/{slug}?melding=opgeslagen")).into_response())
+    match settle(outcome, write::stale_errors("deze organisatie")) {
+        Ok(slug) => Ok(to_organisation(&slug)),
+        Err(refusal) => organisation_again(ctx, None, form, refusal),
+    }
 }
 
 async fn update_organisation(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Form(form): Form<OrganisationForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let o = load_organisation(&state, &slug).await?;
-    let fields = match form.parse() {
-        Ok(f) => f,
-        Err(e) => {
-            let page = organisation_page(ctx, Some(o), form, e, None);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response());
-        }
-    };
-    let seen: i32 = form.version.trim().parse().unwrap_or(-1);
-    let mut tx = state.db.begin().await?;
-    if !queries::update_organisation(&mut tx, o.id, seen, &fields).await? {
-        let mut e = FieldErrors::default();
-        e.add("form", CONFLICT);
-        let page = organisation_page(ctx, Some(o), form, e, None);
-        return Ok((StatusCode::CONFLICT, page::render(&page)).into_response());
-    }
-    let after = queries::organisation_by_slug(&mut *tx, &o.slug).await?;
-    audit::record(
-        &mut tx,
-        Some(actor),
-        "update",
-        "organisation",
-        Some(o.id.to_string()),
-        Some(o.snapshot()),
-        after.map(|a| a.snapshot()),
-    )
+    let outcome = run_form(&state.db, form.parse(), async |tx, fields| {
+        operations::update_organisation(tx, actor.id, &o, form.version, &fields).await
+    })
     .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!(
-        "/beheer/organisaties/{}?melding=opgeslagen",
-        o.slug
-    ))
-    .into_response())
+    match settle(outcome, write::stale_errors("deze organisatie")) {
+        Ok(()) => Ok(to_organisation(&o.slug)),
+        Err(refusal) => organisation_again(ctx, Some(o), form, refusal),
+    }
 }
 
 #[cfg(test)]
