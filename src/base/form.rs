@@ -134,6 +134,53 @@ impl Check {
         }
     }
 
+    /// Trimmed text that may be empty, with the caller's message when it is
+    /// longer than `max` characters.
+    pub fn at_most(
+        &mut self,
+        field: &'static str,
+        value: &str,
+        max: usize,
+        too_long: &str,
+    ) -> String {
+        let value = value.trim();
+        if value.chars().count() > max {
+            self.errors.add(field, too_long);
+        }
+        value.to_string()
+    }
+
+    /// An id picked from those on offer (`ids`); anything else is refused.
+    /// Empty is refused with `missing`, or allowed without one.
+    pub fn pick(
+        &mut self,
+        field: &'static str,
+        value: &str,
+        ids: &[i64],
+        missing: Option<&str>,
+    ) -> Option<i64> {
+        let value = value.trim();
+        if value.is_empty() {
+            if let Some(message) = missing {
+                self.errors.add(field, message);
+            }
+            return None;
+        }
+        let id = value.parse::<i64>().ok().filter(|id| ids.contains(id));
+        if id.is_none() {
+            self.errors.add(field, "Kies een waarde uit de lijst.");
+        }
+        id
+    }
+
+    /// The value the form gave when nothing was wrong; else the messages.
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, FieldErrors> {
+        match value {
+            Some(value) if self.is_ok() => Ok(value),
+            _ => Err(self.errors),
+        }
+    }
+
     /// A message of the caller's own (a rule between fields, say).
     pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
         self.errors.add(field, message);

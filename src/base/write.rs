@@ -11,6 +11,7 @@
 //! }
 //! ```
 
+use axum::http::StatusCode;
 use sqlx::{PgConnection, PgPool};
 
 use super::error::Result;
@@ -35,6 +36,16 @@ impl<T> Outcome<T> {
         errors.add(field, message);
         Outcome::Refused(errors)
     }
+
+    /// What was done, or the status and the messages to show the form again
+    /// with: a conflict (with `stale`) when stale, unprocessable when refused.
+    pub fn settle(self, stale: FieldErrors) -> std::result::Result<T, (StatusCode, FieldErrors)> {
+        match self {
+            Outcome::Done(value) => Ok(value),
+            Outcome::Stale => Err((StatusCode::CONFLICT, stale)),
+            Outcome::Refused(errors) => Err((StatusCode::UNPROCESSABLE_ENTITY, errors)),
+        }
+    }
 }
 
 /// Runs `operation` in a transaction: committed when it is done, rolled
@@ -51,6 +62,31 @@ pub async fn run<T>(
     Ok(outcome)
 }
 
+/// Runs what a form gave through `operation`, in one transaction; a form
+/// its check refused is refused without touching the database.
+pub async fn run_form<V, T>(
+    db: &PgPool,
+    parsed: std::result::Result<V, FieldErrors>,
+    operation: impl AsyncFnOnce(&mut PgConnection, V) -> Result<Outcome<T>>,
+) -> Result<Outcome<T>> {
+    match parsed {
+        Ok(value) => run(db, async move |tx| operation(tx, value).await).await,
+        Err(errors) => Ok(Outcome::Refused(errors)),
+    }
+}
+
+/// Runs a write that cannot be stale or refused (a new calendar link, say)
+/// in a transaction of its own, and returns what it made.
+pub async fn commit<T>(
+    db: &PgPool,
+    operation: impl AsyncFnOnce(&mut PgConnection) -> sqlx::Result<T>,
+) -> Result<T> {
+    let mut tx = db.begin().await?;
+    let value = operation(&mut tx).await?;
+    tx.commit().await?;
+    Ok(value)
+}
+
 /// The one message for a change that came too late: `what` names the record
 /// ("dit agendapunt", "deze vergadering").
 pub fn stale_message(what: &str) -> String {
@@ -62,8 +98,13 @@ pub fn stale_message(what: &str) -> String {
 
 /// [`stale_message`] as the form's error.
 pub fn stale_errors(what: &str) -> FieldErrors {
+    stale_errors_on("form", what)
+}
+
+/// [`stale_message`] on one field, for the small forms that show no summary.
+pub fn stale_errors_on(field: &'static str, what: &str) -> FieldErrors {
     let mut errors = FieldErrors::default();
-    errors.add("form", stale_message(what));
+    errors.add(field, stale_message(what));
     errors
 }
 

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use time::Date;
 
-use super::forms::{IdErrors, checked, pick, run_form, settle, stale_on};
+use super::forms::IdErrors;
 use super::operations::{self, GovChange};
 use super::queries::{
     self, Body, Choice, MembershipRole, MembershipRow, NewMembership, Seat, SeatRuleRow, Side,
@@ -113,15 +113,13 @@ impl MembershipForm {
     ) -> std::result::Result<(NewMembership, Option<MembershipRow>), FieldErrors> {
         let mut check = Check::default();
         let c = &mut check;
-        let person = pick(
-            c,
+        let person = c.pick(
             "person_id",
             &self.person_id,
             &choices.person_ids(),
             Some("Kies een persoon."),
         );
-        let organisation = pick(
-            c,
+        let organisation = c.pick(
             "organisation_id",
             &self.organisation_id,
             &choices.organisation_ids(),
@@ -143,8 +141,7 @@ impl MembershipForm {
             .filter(|m| Some(m.id) != correcting.map(|c| c.id))
             .map(|m| m.id)
             .collect();
-        let substitute_for = pick(
-            c,
+        let substitute_for = c.pick(
             "substitute_for_id",
             &self.substitute_for_id,
             &counting_ids,
@@ -165,7 +162,7 @@ impl MembershipForm {
         let replaces = if correcting.is_some() {
             None
         } else {
-            pick(c, "replaces_id", &self.replaces_id, &counting_ids, None)
+            c.pick("replaces_id", &self.replaces_id, &counting_ids, None)
                 .and_then(|id| choices.counting(id).cloned())
         };
         if let (Some(r), Some(f)) = (&replaces, from) {
@@ -211,7 +208,7 @@ impl MembershipForm {
             }
             _ => None,
         };
-        checked(check, new.map(|new| (new, replaces)))
+        check.finish(new.map(|new| (new, replaces)))
     }
 }
 
@@ -281,8 +278,7 @@ impl GovForm {
         let mut check = Check::default();
         let c = &mut check;
         let on = c.date("date", &self.date);
-        let organisation = pick(
-            c,
+        let organisation = c.pick(
             "organisation_id",
             &self.organisation_id,
             &choices.organisation_ids(),
@@ -295,8 +291,7 @@ impl GovForm {
             if empty {
                 continue;
             }
-            let person = pick(
-                c,
+            let person = c.pick(
                 GOV_PERSON[i],
                 &row.person_id,
                 &people,
@@ -328,7 +323,7 @@ impl GovForm {
             organisation_id,
             members,
         });
-        checked(check, change)
+        check.finish(change)
     }
 }
 
@@ -356,7 +351,7 @@ impl RuleForm {
                 }
             }
         };
-        checked(check, seat_count.map(|n| (n, label)))
+        check.finish(seat_count.map(|n| (n, label)))
     }
 }
 
@@ -556,7 +551,7 @@ pub async fn add_membership(
 ) -> Result<Response> {
     let body = body(&state, &slug).await?;
     let choices = Choices::load(&state, body.id).await?;
-    let outcome = run_form(
+    let outcome = write::run_form(
         &state.db,
         form.parse(body.id, &choices, None),
         async |tx, (new, replaces)| {
@@ -564,7 +559,7 @@ pub async fn add_membership(
         },
     )
     .await?;
-    match settle(outcome, write::stale_errors("het mandaat dat u vervangt")) {
+    match outcome.settle(write::stale_errors("het mandaat dat u vervangt")) {
         Ok(_) => Ok(to_editor(&body.slug, "mandaat")),
         Err((status, member_errors)) => {
             let edits = Edits {
@@ -589,11 +584,11 @@ pub async fn government_change(
     let body = body(&state, &slug).await?;
     let form = GovForm::from_pairs(&pairs);
     let choices = Choices::load(&state, body.id).await?;
-    let outcome = run_form(&state.db, form.parse(&choices), async |tx, change| {
+    let outcome = write::run_form(&state.db, form.parse(&choices), async |tx, change| {
         operations::government_change(tx, actor.id, body.id, &change).await
     })
     .await?;
-    match settle(outcome, write::stale_errors("deze samenstelling")) {
+    match outcome.settle(write::stale_errors("deze samenstelling")) {
         Ok(()) => Ok(to_editor(&body.slug, "regering")),
         Err((status, gov_errors)) => {
             let edits = Edits {
@@ -620,11 +615,11 @@ pub async fn update_rule(
         .iter()
         .find(|r| r.id == rule_id)
         .ok_or(AppError::NotFound)?;
-    let outcome = run_form(&state.db, form.parse(), async |tx, (seat_count, label)| {
+    let outcome = write::run_form(&state.db, form.parse(), async |tx, (seat_count, label)| {
         operations::update_rule(tx, actor.id, before, form.version, seat_count, &label).await
     })
     .await?;
-    match settle(outcome, stale_on("label", "deze regel")) {
+    match outcome.settle(write::stale_errors_on("label", "deze regel")) {
         Ok(()) => Ok(to_editor(&body.slug, "regel")),
         Err((status, errors)) => {
             let edits = Edits {
@@ -677,7 +672,7 @@ impl EndForm {
                 ),
             );
         }
-        checked(check, until)
+        check.finish(until)
     }
 }
 
@@ -700,7 +695,7 @@ impl WithdrawForm {
         if !m.counts() {
             check.add("note", "Dit mandaat is al ingetrokken of gecorrigeerd.");
         }
-        checked(check, Some(note))
+        check.finish(Some(note))
     }
 }
 
@@ -837,11 +832,11 @@ pub async fn end_membership(
 ) -> Result<Response> {
     let body = body(&state, &slug).await?;
     let m = load_membership(&state, &body, &id).await?;
-    let outcome = run_form(&state.db, form.parse(&m), async |tx, until| {
+    let outcome = write::run_form(&state.db, form.parse(&m), async |tx, until| {
         operations::end_membership(tx, actor.id, &m, form.version, until).await
     })
     .await?;
-    match settle(outcome, stale_on("valid_until", "dit mandaat")) {
+    match outcome.settle(write::stale_errors_on("valid_until", "dit mandaat")) {
         Ok(()) => Ok(to_membership(&body.slug, m.id, "einde")),
         Err((status, errors)) => {
             let edits = MembershipEdits {
@@ -866,11 +861,11 @@ pub async fn correct_membership(
     let m = load_membership(&state, &body, &id).await?;
     let choices = Choices::load(&state, body.id).await?;
     let parsed = form.parse(body.id, &choices, Some(&m));
-    let outcome = run_form(&state.db, parsed, async |tx, (new, _)| {
+    let outcome = write::run_form(&state.db, parsed, async |tx, (new, _)| {
         operations::correct_membership(tx, actor.id, &m, form.version, &new).await
     })
     .await?;
-    match settle(outcome, write::stale_errors("dit mandaat")) {
+    match outcome.settle(write::stale_errors("dit mandaat")) {
         Ok(new_id) => Ok(to_membership(&body.slug, new_id, "correctie")),
         Err((status, errors)) => {
             let edits = MembershipEdits {
@@ -892,11 +887,11 @@ pub async fn withdraw_membership(
 ) -> Result<Response> {
     let body = body(&state, &slug).await?;
     let m = load_membership(&state, &body, &id).await?;
-    let outcome = run_form(&state.db, form.parse(&m), async |tx, note| {
+    let outcome = write::run_form(&state.db, form.parse(&m), async |tx, note| {
         operations::withdraw_membership(tx, actor.id, &m, form.version, &note).await
     })
     .await?;
-    match settle(outcome, stale_on("note", "dit mandaat")) {
+    match outcome.settle(write::stale_errors_on("note", "dit mandaat")) {
         Ok(()) => Ok(to_membership(&body.slug, m.id, "ingetrokken")),
         Err((status, errors)) => {
             let edits = MembershipEdits {

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::forms::{IdErrors, checked, run_form, settle};
+use super::forms::IdErrors;
 use super::operations::{self, NewFunction};
 use super::queries::{
     self, Choice, FunctionRow, OrganisationFields, OrganisationKind, OrganisationRow, PersonRow,
@@ -131,7 +131,7 @@ impl PersonForm {
             100,
             "Vul een familienaam in.",
         );
-        checked(check, Some((given, family)))
+        check.finish(Some((given, family)))
     }
 }
 
@@ -179,7 +179,7 @@ impl FunctionForm {
             valid_from: from,
             valid_until: until,
         };
-        checked(check, Some(new))
+        check.finish(Some(new))
     }
 }
 
@@ -217,7 +217,7 @@ impl CompetenceForm {
             .optional_date("valid_until", &self.valid_until)
             .flatten();
         before_end(&mut check, from, until);
-        checked(check, from.map(|from| (name, from, until)))
+        check.finish(from.map(|from| (name, from, until)))
     }
 }
 
@@ -235,7 +235,7 @@ impl EndCompetenceForm {
         if entry.valid_until.is_some() {
             check.add("valid_until", "Deze bevoegdheid heeft al een einddatum.");
         }
-        checked(check, until)
+        check.finish(until)
     }
 }
 
@@ -366,11 +366,11 @@ async fn create_person(
     State(state): State<AppState>,
     Form(form): Form<PersonForm>,
 ) -> Result<Response> {
-    let outcome = run_form(&state.db, form.parse(), async |tx, (given, family)| {
+    let outcome = write::run_form(&state.db, form.parse(), async |tx, (given, family)| {
         operations::create_person(tx, actor.id, &given, &family).await
     })
     .await?;
-    match settle(outcome, write::stale_errors("deze persoon")) {
+    match outcome.settle(write::stale_errors("deze persoon")) {
         Ok(slug) => Ok(to_person(&slug, "opgeslagen")),
         Err((status, errors)) => {
             let edits = PersonEdits {
@@ -390,11 +390,11 @@ async fn update_person(
     Form(form): Form<PersonForm>,
 ) -> Result<Response> {
     let person = load_person(&state, &slug).await?;
-    let outcome = run_form(&state.db, form.parse(), async |tx, (given, family)| {
+    let outcome = write::run_form(&state.db, form.parse(), async |tx, (given, family)| {
         operations::update_person(tx, actor.id, &person, form.version, &given, &family).await
     })
     .await?;
-    match settle(outcome, write::stale_errors("deze persoon")) {
+    match outcome.settle(write::stale_errors("deze persoon")) {
         Ok(()) => Ok(to_person(&person.slug, "opgeslagen")),
         Err((status, errors)) => {
             let edits = PersonEdits {
@@ -415,11 +415,11 @@ async fn add_function(
 ) -> Result<Response> {
     let person = load_person(&state, &slug).await?;
     let organisations = queries::organisation_choices(&state.db).await?;
-    let outcome = run_form(&state.db, form.parse(&organisations), async |tx, new| {
+    let outcome = write::run_form(&state.db, form.parse(&organisations), async |tx, new| {
         operations::add_function(tx, actor.id, person.id, &new).await
     })
     .await?;
-    match settle(outcome, write::stale_errors("deze persoon")) {
+    match outcome.settle(write::stale_errors("deze persoon")) {
         Ok(_) => Ok(to_person(&person.slug, "functie")),
         Err((status, errors)) => {
             let edits = PersonEdits {
@@ -439,11 +439,11 @@ async fn add_competence(
     Form(form): Form<CompetenceForm>,
 ) -> Result<Response> {
     let person = load_person(&state, &slug).await?;
-    let outcome = run_form(&state.db, form.parse(), async |tx, (name, from, until)| {
+    let outcome = write::run_form(&state.db, form.parse(), async |tx, (name, from, until)| {
         operations::add_competence(tx, actor.id, person.id, &name, from, until).await
     })
     .await?;
-    match settle(outcome, write::stale_errors("deze persoon")) {
+    match outcome.settle(write::stale_errors("deze persoon")) {
         Ok(_) => Ok(to_person(&person.slug, "bevoegdheid")),
         Err((status, errors)) => {
             let edits = PersonEdits {
@@ -467,7 +467,7 @@ async fn end_competence(
     let entry = queries::portfolio_entry(&state.db, person.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let outcome = run_form(&state.db, form.parse(&entry), async |tx, until| {
+    let outcome = write::run_form(&state.db, form.parse(&entry), async |tx, until| {
         operations::end_competence(tx, actor.id, &entry, until).await
     })
     .await?;
@@ -557,7 +557,7 @@ impl OrganisationForm {
             kind,
             website: (!website.is_empty()).then_some(website),
         });
-        checked(check, fields)
+        check.finish(fields)
     }
 }
 
@@ -643,11 +643,11 @@ async fn create_organisation(
     State(state): State<AppState>,
     Form(form): Form<OrganisationForm>,
 ) -> Result<Response> {
-    let outcome = run_form(&state.db, form.parse(), async |tx, fields| {
+    let outcome = write::run_form(&state.db, form.parse(), async |tx, fields| {
         operations::create_organisation(tx, actor.id, &fields).await
     })
     .await?;
-    match settle(outcome, write::stale_errors("deze organisatie")) {
+    match outcome.settle(write::stale_errors("deze organisatie")) {
         Ok(slug) => Ok(to_organisation(&slug)),
         Err(refusal) => organisation_again(ctx, None, form, refusal),
     }
@@ -661,11 +661,11 @@ async fn update_organisation(
     Form(form): Form<OrganisationForm>,
 ) -> Result<Response> {
     let o = load_organisation(&state, &slug).await?;
-    let outcome = run_form(&state.db, form.parse(), async |tx, fields| {
+    let outcome = write::run_form(&state.db, form.parse(), async |tx, fields| {
         operations::update_organisation(tx, actor.id, &o, form.version, &fields).await
     })
     .await?;
-    match settle(outcome, write::stale_errors("deze organisatie")) {
+    match outcome.settle(write::stale_errors("deze organisatie")) {
         Ok(()) => Ok(to_organisation(&o.slug)),
         Err(refusal) => organisation_again(ctx, Some(o), form, refusal),
     }

@@ -21,21 +21,6 @@ fn redirect(id: i64, melding: &str) -> Response {
     Redirect::to(&format!("/vergaderingen/{id}?melding={melding}")).into_response()
 }
 
-/// Trimmed text of at most `max` characters, with the form's own message.
-fn at_most(
-    check: &mut Check,
-    field: &'static str,
-    value: &str,
-    max: usize,
-    message: &str,
-) -> String {
-    let value = value.trim();
-    if value.chars().count() > max {
-        check.add(field, message);
-    }
-    value.to_string()
-}
-
 /// The meeting form as typed.
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct MeetingForm {
@@ -126,8 +111,7 @@ impl MeetingForm {
                 check.add("end", "Het einduur moet na het beginuur liggen.");
             }
         }
-        let location = at_most(
-            &mut check,
+        let location = check.at_most(
             "location",
             &self.location,
             MAX_TEXT,
@@ -144,8 +128,7 @@ impl MeetingForm {
                 "Een onlinelink begint met https:// en bevat geen spaties.",
             );
         }
-        let notes = at_most(
-            &mut check,
+        let notes = check.at_most(
             "notes",
             &self.notes,
             MAX_NOTES,
@@ -318,7 +301,9 @@ async fn again(
     input: PageInput,
 ) -> Result<Response> {
     let (status, errors) = match outcome {
-        Outcome::Done(()) => unreachable!("a done write redirects"),
+        // A done write redirects before it gets here; should one arrive,
+        // the page is simply shown again.
+        Outcome::Done(()) => (StatusCode::OK, FieldErrors::default()),
         Outcome::Stale => {
             let mut errors = FieldErrors::default();
             errors.add("form", stale(&meeting));
@@ -543,24 +528,12 @@ struct CalendarLinkPage {
     link: Option<String>,
 }
 
-/// Runs a write that cannot be stale nor refused (it audits itself) on the
-/// one write path, and gives its result.
-async fn always<T>(
-    state: &AppState,
-    op: impl AsyncFnOnce(&mut sqlx::PgConnection) -> sqlx::Result<T>,
-) -> Result<T> {
-    match write::run(&state.db, async |tx| Ok(Outcome::Done(op(tx).await?))).await? {
-        Outcome::Done(value) => Ok(value),
-        _ => Err(AppError::Conflict(write::stale_message("uw agenda-link"))),
-    }
-}
-
 pub async fn new_calendar_link(
     ctx: PageCtx,
     Actor(actor): Actor,
     State(state): State<AppState>,
 ) -> Result<Response> {
-    let token = always(&state, async |tx| {
+    let token = write::commit(&state.db, async |tx| {
         crate::accounts::new_calendar_token(tx, actor.id).await
     })
     .await?;
@@ -573,7 +546,7 @@ pub async fn revoke_calendar_link(
     Actor(actor): Actor,
     State(state): State<AppState>,
 ) -> Result<Response> {
-    always(&state, async |tx| {
+    write::commit(&state.db, async |tx| {
         crate::accounts::revoke_calendar_token(tx, actor.id).await
     })
     .await?;
