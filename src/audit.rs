@@ -1,7 +1,8 @@
 //! The audit log: every write, in the transaction of the write.
 
 use serde_json::Value;
-use sqlx::PgConnection;
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
 
 pub async fn record(
     conn: &mut PgConnection,
@@ -25,4 +26,28 @@ pub async fn record(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Who read a record, or was refused one: not a write, so in a transaction
+/// of its own. `action` says which (`document.download`,
+/// `agenda_item.refused`…); the address is where the request came from.
+pub async fn access(
+    db: &PgPool,
+    account: Option<i64>,
+    action: &str,
+    entity: &str,
+    id: i64,
+    from: &str,
+) -> sqlx::Result<()> {
+    let mut conn = db.acquire().await?;
+    record(
+        &mut conn,
+        account,
+        action,
+        entity,
+        Some(id.to_string()),
+        None,
+        Some(json!({ "address": from })),
+    )
+    .await
 }

@@ -12,9 +12,8 @@ pub mod throttle;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -96,43 +95,7 @@ pub fn routes() -> Routes {
         .get("/beheer/logboek", ADMIN, admin::audit_log)
 }
 
-/// The client's address, for throttling. Behind a reverse proxy
-/// (`--trust-proxy`), the last address the proxy added to X-Forwarded-For;
-/// otherwise the peer of the connection. Never the client's own claim.
-pub struct ClientAddr(pub String);
-
-impl FromRequestParts<AppState> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let forwarded = state
-            .config
-            .trust_proxy
-            .then(|| {
-                parts
-                    .headers
-                    .get_all("x-forwarded-for")
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .flat_map(|v| v.split(','))
-                    .map(str::trim)
-                    .rfind(|a| a.parse::<std::net::IpAddr>().is_ok())
-                    .map(str::to_string)
-            })
-            .flatten();
-        let peer = || {
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_else(|| "onbekend".to_string())
-        };
-        Ok(ClientAddr(forwarded.unwrap_or_else(peer)))
-    }
-}
+pub use crate::base::ClientAddr;
 
 #[derive(Template)]
 #[template(path = "accounts/sign_in.html")]

@@ -80,9 +80,13 @@ pub fn owns(user: &CurrentUser, item: &AgendaItem) -> bool {
 /// proposer only their own. Anything else is "not found".
 pub(crate) async fn load_visible(state: &AppState, ctx: &PageCtx, id: i64) -> Result<AgendaItem> {
     let user = ctx.user.as_ref().ok_or(AppError::NotFound)?;
-    queries::get_for_proposer(&state.db, id, Reader::of(Some(user)))
-        .await?
-        .ok_or(AppError::NotFound)
+    let item = queries::get_for_proposer(&state.db, id, Reader::of(Some(user))).await?;
+    if item.is_none() && queries::exists(&state.db, id).await? {
+        tracing::warn!(item = id, account = user.id, "agenda item refused");
+        let (refused, from) = ("agenda_item.refused", &ctx.address);
+        crate::audit::access(&state.db, Some(user.id), refused, "agenda_item", id, from).await?;
+    }
+    item.ok_or(AppError::NotFound)
 }
 
 impl AgendaItem {

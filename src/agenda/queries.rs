@@ -148,6 +148,13 @@ pub async fn get_for_proposer(
     .await
 }
 
+pub async fn exists(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM agenda_item WHERE id = $1)")
+        .bind(id)
+        .fetch_one(db)
+        .await
+}
+
 pub async fn get(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<AgendaItem>> {
     sqlx::query_as(&format!("{SELECT} WHERE a.id = $1"))
         .bind(id)

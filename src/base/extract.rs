@@ -6,6 +6,7 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use serde::{Deserialize, Deserializer};
 
+use super::AppState;
 use super::error::AppError;
 use crate::auth::{CurrentUser, Viewer};
 
@@ -74,5 +75,49 @@ impl<'de> Deserialize<'de> for Version {
 impl std::fmt::Display for Version {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.0)
+    }
+}
+
+/// The client's address, for throttling and the audit log. Behind a reverse
+/// proxy (`--trust-proxy`), the last address the proxy added to
+/// X-Forwarded-For; otherwise the peer of the connection. Never the client's
+/// own claim.
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+impl ClientAddr {
+    pub fn of(parts: &Parts, trust_proxy: bool) -> Self {
+        let forwarded = trust_proxy
+            .then(|| {
+                parts
+                    .headers
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .flat_map(|v| v.split(','))
+                    .map(str::trim)
+                    .rfind(|a| a.parse::<std::net::IpAddr>().is_ok())
+                    .map(str::to_string)
+            })
+            .flatten();
+        let peer = || {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "onbekend".to_string())
+        };
+        ClientAddr(forwarded.unwrap_or_else(peer))
+    }
+}
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr::of(parts, state.config.trust_proxy))
     }
 }

@@ -14,7 +14,7 @@ pub mod state;
 pub mod write;
 
 pub use error::{AppError, Result};
-pub use extract::{Actor, Id, Version};
+pub use extract::{Actor, ClientAddr, Id, Version};
 pub use form::{Check, FieldErrors};
 pub use page::{PageCtx, no_store, render};
 pub use state::AppState;

@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
+use super::AppState;
 use super::error::ErrorPage;
 use crate::auth::{CurrentUser, Viewer};
 
@@ -15,6 +16,9 @@ use crate::auth::{CurrentUser, Viewer};
 pub struct PageCtx {
     pub user: Option<CurrentUser>,
     pub path: String,
+    /// Where the request came from ([`super::ClientAddr`]), for the audit
+    /// log of refused access.
+    pub address: String,
 }
 
 impl PageCtx {
@@ -22,6 +26,7 @@ impl PageCtx {
         PageCtx {
             user: viewer.0,
             path: path.to_string(),
+            address: String::new(),
         }
     }
 
@@ -40,16 +45,22 @@ impl PageCtx {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
+impl FromRequestParts<AppState> for PageCtx {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let viewer = parts
             .extensions
             .get::<Viewer>()
             .cloned()
             .unwrap_or_default();
-        Ok(PageCtx::from_viewer(viewer, parts.uri.path()))
+        Ok(PageCtx {
+            address: super::ClientAddr::of(parts, state.config.trust_proxy).0,
+            ..PageCtx::from_viewer(viewer, parts.uri.path())
+        })
     }
 }
 

@@ -559,6 +559,9 @@ async fn invitation_list(
     let meeting = load(&state, id).await?;
     // Someone outside the body learns nothing, not even that the list exists.
     if !is_member(&state, ctx.user.as_ref(), &meeting).await? {
+        let (account, from) = (ctx.user.as_ref().map(|u| u.id), &ctx.address);
+        let refused = "meeting.invitations_refused";
+        crate::audit::access(&state.db, account, refused, "meeting", meeting.id, from).await?;
         return Err(AppError::NotFound);
     }
     let participants = queries::participants(&state.db, meeting.id)

@@ -828,3 +828,70 @@ async fn the_audit_log_shows_administrators_who_did_what_but_not_the_content() {
     assert!(page.body.contains("192.0.2.7"));
     assert!(page.body.contains("Blauwe Reiger"));
 }
+
+#[tokio::test]
+async fn refused_access_to_an_existing_record_is_in_the_audit_log() {
+    let app = TestApp::seeded().await;
+    let on = meeting(&app, "2026-06-10 10:00+02").await;
+    let id = item(
+        &app,
+        "Voorstel over de blauwborst",
+        "blauwborst",
+        ItemSpec {
+            meeting: None,
+            minister: None,
+            status: "submitted",
+            on_agenda: false,
+            confidential: false,
+            released: false,
+        },
+    )
+    .await;
+    let mut voka = app
+        .signed_in_as(
+            Role::SocialPartner,
+            "voka@test.vesoc.be",
+            Some("voka"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        voka.get(&format!("/agendapunten/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // an id that does not exist is no refusal of a record
+    assert_eq!(
+        voka.get("/agendapunten/999999").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let mut admin = app.signed_in(Role::Admin).await;
+    assert_eq!(
+        admin
+            .get(&format!("/vergaderingen/{on}/uitnodigingen"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT action, entity_id, after->>'address' FROM audit_log
+         WHERE action LIKE '%refused' ORDER BY id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            (
+                "agenda_item.refused".into(),
+                id.to_string(),
+                "127.0.0.1".into()
+            ),
+            (
+                "meeting.invitations_refused".into(),
+                on.to_string(),
+                "127.0.0.1".into()
+            ),
+        ]
+    );
+}

@@ -16,8 +16,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 
-use crate::accounts::ClientAddr;
 use crate::agenda::queries::AgendaItem;
+use crate::audit;
 use crate::auth::access::{Access, PROPOSERS, Routes};
 use crate::auth::{CurrentUser, Reader, Role};
 use crate::base::error::{AppError, Result};
@@ -187,14 +187,10 @@ async fn refuse(
     crate::agenda::item_page_with_upload(state, ctx, item, input, status).await
 }
 
-async fn download(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    ClientAddr(from): ClientAddr,
-    Id(id): Id,
-) -> Result<Response> {
+async fn download(ctx: PageCtx, State(state): State<AppState>, Id(id): Id) -> Result<Response> {
     let reader = Reader::of(ctx.user.as_ref());
     let account = ctx.user.as_ref().map(|u| u.id);
+    let from = ctx.address.clone();
     let Some(doc) = queries::get_visible(&state.db, id, reader).await? else {
         // Unknown or not for this reader: the same answer, so ids tell
         // nothing; a refusal of an existing document is recorded.
@@ -202,7 +198,15 @@ async fn download(
             return Err(AppError::NotFound);
         }
         tracing::warn!(document = id, ?account, "document refused");
-        queries::record_access(&state.db, account, "document.refused", id, &from).await?;
+        audit::access(
+            &state.db,
+            account,
+            "document.refused",
+            "document",
+            id,
+            &from,
+        )
+        .await?;
         // A visitor may see more once signed in (a member's link, say).
         return Err(match account {
             None => AppError::SignInRequired {
@@ -211,7 +215,15 @@ async fn download(
             Some(_) => AppError::NotFound,
         });
     };
-    queries::record_access(&state.db, account, "document.download", doc.id, &from).await?;
+    audit::access(
+        &state.db,
+        account,
+        "document.download",
+        "document",
+        doc.id,
+        &from,
+    )
+    .await?;
     let content = queries::content(&state.db, doc.id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -78,28 +78,6 @@ pub async fn exists(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<bool> {
         .await
 }
 
-/// A download or a refused one, in the audit log: who (none for a visitor),
-/// which document, from which address.
-pub async fn record_access(
-    db: &sqlx::PgPool,
-    account: Option<i64>,
-    action: &str,
-    id: i64,
-    from: &str,
-) -> sqlx::Result<()> {
-    let mut conn = db.acquire().await?;
-    audit::record(
-        &mut conn,
-        account,
-        action,
-        "document",
-        Some(id.to_string()),
-        None,
-        Some(json!({ "address": from })),
-    )
-    .await
-}
-
 /// The bytes, once the caller has decided they may be served.
 pub async fn content(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Vec<u8>>> {
     sqlx::query_scalar("SELECT content FROM document WHERE id = $1")
