@@ -9,7 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::queries::{self, FollowUpEntry, FollowUpStatus, Goal, LineRecord, Measurement};
+use super::queries::action_lines::LineRecord;
+use super::queries::follow_up::{FollowUpEntry, FollowUpStatus, Measurement};
+use super::queries::{self, Goal};
 use crate::auth::{CurrentUser, Role};
 use crate::base::AppState;
 use crate::base::error::{AppError, Result, violated_constraint};
@@ -30,7 +32,7 @@ async fn may_follow_up(state: &AppState, user: &CurrentUser, line: i64) -> Resul
     Ok(match (user.role, user.minister_id) {
         (Role::Secretariat, _) => true,
         (Role::Cabinet, Some(m)) => {
-            queries::line_within_competence(&state.db, line, m, dutch::today()).await?
+            queries::follow_up::line_within_competence(&state.db, line, m, dutch::today()).await?
         }
         _ => false,
     })
@@ -96,10 +98,10 @@ pub struct Notice {
 }
 
 async fn line_context(state: &AppState, line: &str) -> Result<(LineRecord, String, String)> {
-    let line = queries::line(&state.db, parse_id(line)?)
+    let line = queries::action_lines::line(&state.db, parse_id(line)?)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (slug, title) = queries::slug_and_title(&state.db, line.agreement_id)
+    let (slug, title) = queries::agreement::slug_and_title(&state.db, line.agreement_id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((line, slug, title))
@@ -118,7 +120,7 @@ async fn line_page(
         ctx,
         slug,
         agreement_title,
-        history: queries::line_follow_ups(&state.db, line.id).await?,
+        history: queries::follow_up::line_follow_ups(&state.db, line.id).await?,
         line,
         form,
         errors,
@@ -174,9 +176,9 @@ pub async fn create_entry(
     };
     let line_id = context.0.id;
     let mut tx = state.db.begin().await?;
-    match queries::insert_follow_up(&mut tx, actor, line_id, date, status, &note).await {
+    match queries::follow_up::insert_follow_up(&mut tx, actor, line_id, date, status, &note).await {
         Ok(_) => {}
-        Err(e) if violated_constraint(&e) == Some(queries::FOLLOW_UP_DUPLICATE) => {
+        Err(e) if violated_constraint(&e) == Some(queries::follow_up::FOLLOW_UP_DUPLICATE) => {
             tx.rollback().await?;
             let mut errors = FieldErrors::default();
             errors.add(
@@ -262,13 +264,13 @@ async fn goal_page(
     notice: Option<&'static str>,
 ) -> Result<Response> {
     let goal_id = parse_id(goal)?;
-    let (agreement, slug) = queries::goal_with_agreement(&state.db, goal_id)
+    let (agreement, slug) = queries::goals::goal_with_agreement(&state.db, goal_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let goal = queries::goal(&state.db, agreement, goal_id)
+    let goal = queries::goals::goal(&state.db, agreement, goal_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let measurements = queries::measurements(&state.db, agreement)
+    let measurements = queries::follow_up::measurements(&state.db, agreement)
         .await?
         .into_iter()
         .filter(|m| m.goal_id == goal_id)
@@ -309,7 +311,7 @@ pub async fn create_measurement(
 ) -> Result<Response> {
     let actor = user(&ctx)?.id;
     let goal_id = parse_id(&goal)?;
-    queries::goal_with_agreement(&state.db, goal_id)
+    queries::goals::goal_with_agreement(&state.db, goal_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let (date, value, note) = match form.parse() {
@@ -320,9 +322,10 @@ pub async fn create_measurement(
         }
     };
     let mut tx = state.db.begin().await?;
-    match queries::insert_measurement(&mut tx, actor, goal_id, date, &value, &note).await {
+    match queries::follow_up::insert_measurement(&mut tx, actor, goal_id, date, &value, &note).await
+    {
         Ok(_) => {}
-        Err(e) if violated_constraint(&e) == Some(queries::MEASUREMENT_PER_DATE) => {
+        Err(e) if violated_constraint(&e) == Some(queries::follow_up::MEASUREMENT_PER_DATE) => {
             tx.rollback().await?;
             let mut errors = FieldErrors::default();
             errors.add(

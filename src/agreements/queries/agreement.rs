@@ -1,0 +1,269 @@
+//! The agreement itself: its record, its commitments, publishing, and the
+//! version every change to the agreement or its parts claims.
+
+use serde::Serialize;
+use serde_json::json;
+use sqlx::{PgConnection, PgExecutor};
+use time::Date;
+
+use super::{Choice, Commitment};
+use crate::audit;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[sqlx(type_name = "agreement_status", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementStatus {
+    Draft,
+    Published,
+}
+
+/// An agreement as the editor sees it: every column it may change.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct AgreementRecord {
+    pub id: i64,
+    pub slug: String,
+    pub body_id: i64,
+    pub title: String,
+    pub subtitle: String,
+    pub kind_label: String,
+    pub concluded_on: Option<Date>,
+    pub meeting_id: Option<i64>,
+    pub period_from: Option<i32>,
+    pub period_until: Option<i32>,
+    pub introduction: String,
+    pub status: AgreementStatus,
+    pub version: i32,
+}
+
+/// What the agreement form sets, checked.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgreementFields {
+    pub body_id: i64,
+    pub title: String,
+    pub subtitle: String,
+    pub kind_label: String,
+    pub concluded_on: Option<Date>,
+    pub meeting_id: Option<i64>,
+    pub period_from: Option<i32>,
+    pub period_until: Option<i32>,
+    pub introduction: String,
+    pub commitments: Vec<String>,
+}
+
+/// A formal meeting that can have concluded an agreement.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MeetingChoice {
+    pub id: i64,
+    pub body_id: i64,
+    pub starts_on: Date,
+    pub body_name: String,
+}
+
+pub async fn record_by_slug(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+) -> sqlx::Result<Option<AgreementRecord>> {
+    sqlx::query_as(
+        "SELECT id, slug, body_id, title, subtitle, kind_label, concluded_on, meeting_id,
+                period_from, period_until, introduction, status, version
+         FROM agreement WHERE slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn bodies(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
+    sqlx::query_as("SELECT id, name FROM body ORDER BY sort_order, name")
+        .fetch_all(db)
+        .await
+}
+
+/// Formal meetings, newest first: agreements are concluded there.
+pub async fn formal_meetings(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<MeetingChoice>> {
+    sqlx::query_as(
+        "SELECT m.id, m.body_id, (m.starts_at AT TIME ZONE 'Europe/Brussels')::date AS starts_on,
+                b.name AS body_name
+         FROM meeting m JOIN body b ON b.id = m.body_id
+         WHERE m.kind = 'formal' AND m.status <> 'cancelled'
+         ORDER BY m.starts_at DESC",
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn slug_taken(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM agreement WHERE slug = $1)")
+        .bind(slug)
+        .fetch_one(db)
+        .await
+}
+
+async fn replace_commitments(
+    conn: &mut PgConnection,
+    agreement: i64,
+    commitments: &[String],
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM agreement_commitment WHERE agreement_id = $1")
+        .bind(agreement)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO agreement_commitment (agreement_id, position, text)
+         SELECT $1, ord::integer, text FROM unnest($2::text[]) WITH ORDINALITY AS c(text, ord)",
+    )
+    .bind(agreement)
+    .bind(commitments)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A new draft agreement with its commitments.
+pub async fn create(
+    conn: &mut PgConnection,
+    actor: i64,
+    slug: &str,
+    f: &AgreementFields,
+) -> sqlx::Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO agreement (slug, body_id, title, subtitle, kind_label, concluded_on, meeting_id,
+                                period_from, period_until, introduction)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(slug)
+    .bind(f.body_id)
+    .bind(&f.title)
+    .bind(&f.subtitle)
+    .bind(&f.kind_label)
+    .bind(f.concluded_on)
+    .bind(f.meeting_id)
+    .bind(f.period_from)
+    .bind(f.period_until)
+    .bind(&f.introduction)
+    .fetch_one(&mut *conn)
+    .await?;
+    replace_commitments(conn, id, &f.commitments).await?;
+    audit::record(
+        conn,
+        Some(actor),
+        "create",
+        "agreement",
+        Some(id.to_string()),
+        None,
+        Some(json!({ "slug": slug, "fields": f })),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Claims the agreement for one change: every change to an agreement or
+/// its parts goes through here, so two editors never overwrite each other.
+/// `false` when someone else changed it since `seen`.
+pub async fn claim(conn: &mut PgConnection, agreement: i64, seen: i32) -> sqlx::Result<bool> {
+    let row: Option<i32> = sqlx::query_scalar(
+        "UPDATE agreement SET version = version + 1, modified_at = now()
+         WHERE id = $1 AND version = $2 RETURNING version",
+    )
+    .bind(agreement)
+    .bind(seen)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}
+
+pub async fn update(
+    conn: &mut PgConnection,
+    actor: i64,
+    before: &AgreementRecord,
+    seen: i32,
+    f: &AgreementFields,
+) -> sqlx::Result<bool> {
+    if !claim(conn, before.id, seen).await? {
+        return Ok(false);
+    }
+    let old_commitments: Vec<String> = sqlx::query_scalar(
+        "SELECT text FROM agreement_commitment WHERE agreement_id = $1 ORDER BY position",
+    )
+    .bind(before.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE agreement SET body_id = $2, title = $3, subtitle = $4, kind_label = $5,
+                concluded_on = $6, meeting_id = $7, period_from = $8, period_until = $9,
+                introduction = $10
+         WHERE id = $1",
+    )
+    .bind(before.id)
+    .bind(f.body_id)
+    .bind(&f.title)
+    .bind(&f.subtitle)
+    .bind(&f.kind_label)
+    .bind(f.concluded_on)
+    .bind(f.meeting_id)
+    .bind(f.period_from)
+    .bind(f.period_until)
+    .bind(&f.introduction)
+    .execute(&mut *conn)
+    .await?;
+    replace_commitments(conn, before.id, &f.commitments).await?;
+    audit::record(
+        conn,
+        Some(actor),
+        "update",
+        "agreement",
+        Some(before.id.to_string()),
+        Some(json!({ "record": before, "commitments": old_commitments })),
+        Some(json!(f)),
+    )
+    .await?;
+    Ok(true)
+}
+
+pub async fn publish(
+    conn: &mut PgConnection,
+    actor: i64,
+    agreement: i64,
+    seen: i32,
+) -> sqlx::Result<bool> {
+    if !claim(conn, agreement, seen).await? {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE agreement SET status = 'published', published_at = now()
+         WHERE id = $1 AND status = 'draft'",
+    )
+    .bind(agreement)
+    .execute(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        Some(actor),
+        "publish",
+        "agreement",
+        Some(agreement.to_string()),
+        Some(json!({ "status": "draft" })),
+        Some(json!({ "status": "published" })),
+    )
+    .await?;
+    Ok(true)
+}
+
+pub async fn commitments(db: impl PgExecutor<'_>, agreement: i64) -> sqlx::Result<Vec<Commitment>> {
+    sqlx::query_as(
+        "SELECT position, text FROM agreement_commitment WHERE agreement_id = $1 ORDER BY position",
+    )
+    .bind(agreement)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn slug_and_title(
+    db: impl PgExecutor<'_>,
+    agreement: i64,
+) -> sqlx::Result<Option<(String, String)>> {
+    sqlx::query_as("SELECT slug, title FROM agreement WHERE id = $1")
+        .bind(agreement)
+        .fetch_optional(db)
+        .await
+}
