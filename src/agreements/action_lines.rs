@@ -9,18 +9,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::agreement::{conflict_page, refused};
-use super::editor::{
-    VersionForm, actor, agreement, conflict_errors, editor_url, parse_id, pick, seen_version,
-    too_long,
-};
-use super::queries::action_lines::LineRecord;
+use super::agreement::after_button;
+use super::editor::{VersionForm, agreement, editor_url, pick, settled};
+use super::queries::action_lines::{LineFields, LineRecord, Place};
 use super::queries::agreement::AgreementRecord;
 use super::queries::{self, Choice};
 use crate::auth::access::{Routes, SECRETARIAT};
-use crate::base::AppState;
 use crate::base::error::{AppError, Result};
-use crate::base::{FieldErrors, PageCtx, page};
+use crate::base::extract::parse_id;
+use crate::base::{Actor, AppState, Check, FieldErrors, Outcome, PageCtx, Version, page, write};
 
 pub(super) fn routes() -> Routes {
     const LINE: &str = "/beheer/akkoorden/{slug}/actielijnen/{line}";
@@ -62,7 +59,7 @@ pub struct LineForm {
     pub competences: Vec<String>,
     pub parent_id: String,
     pub after_id: String,
-    pub version: String,
+    pub version: Version,
 }
 
 impl LineForm {
@@ -74,36 +71,33 @@ impl LineForm {
                 "competence" => f.competences.push(v.into_owned()),
                 "parent_id" => f.parent_id = v.into_owned(),
                 "after_id" => f.after_id = v.into_owned(),
-                "version" => f.version = v.into_owned(),
+                "version" => f.version = Version::parse(&v),
                 _ => {}
             }
         }
         f
     }
 
-    fn parse(
-        &self,
-        competences: &[Choice],
-    ) -> std::result::Result<(String, Vec<i64>), FieldErrors> {
-        let mut errors = FieldErrors::default();
+    fn parse(&self, competences: &[Choice]) -> std::result::Result<LineFields, FieldErrors> {
+        let mut check = Check::default();
         let title = self.title.split_whitespace().collect::<Vec<_>>().join(" ");
-        if title.is_empty() {
-            errors.add("title", "Vul de tekst van de actielijn in.");
-        } else if too_long(&title, 1000) {
-            errors.add("title", "De actielijn mag hoogstens 1000 tekens lang zijn.");
-        }
+        let title = check.text("title", &title, 1000, "Vul de tekst van de actielijn in.");
         let mut ids = Vec::new();
         for c in &self.competences {
-            match pick(c, competences) {
-                Ok(Some(id)) if !ids.contains(&id) => ids.push(id),
-                Ok(_) => {}
-                Err(()) => errors.add("competences", "Kies bevoegdheden uit de lijst."),
+            let unknown = "Kies bevoegdheden uit de lijst.";
+            if let Some(id) = pick(&mut check, "competences", c, competences, unknown)
+                && !ids.contains(&id)
+            {
+                ids.push(id);
             }
         }
-        if errors.is_empty() {
-            Ok((title, ids))
+        if check.is_ok() {
+            Ok(LineFields {
+                title,
+                competences: ids,
+            })
         } else {
-            Err(errors)
+            Err(check.errors())
         }
     }
 
@@ -179,18 +173,30 @@ async fn placement(
     agreement: &AgreementRecord,
     parent: &str,
     after: &str,
-) -> Result<(Option<i64>, Option<i64>, String)> {
+) -> Result<(Place, String)> {
     if !after.trim().is_empty() {
         let after = line_of(state, agreement, after).await?;
         let text = format!("na {}", line_name(&after));
-        return Ok((after.parent_id, Some(after.id), text));
+        let place = Place {
+            parent: after.parent_id,
+            after: Some(after.id),
+        };
+        return Ok((place, text));
     }
     if !parent.trim().is_empty() {
         let parent = line_of(state, agreement, parent).await?;
         let text = format!("als laatste onder {}", line_name(&parent));
-        return Ok((Some(parent.id), None, text));
+        let place = Place {
+            parent: Some(parent.id),
+            after: None,
+        };
+        return Ok((place, text));
     }
-    Ok((None, None, "als laatste thema".to_string()))
+    let place = Place {
+        parent: None,
+        after: None,
+    };
+    Ok((place, "als laatste thema".to_string()))
 }
 
 pub async fn new_line(
@@ -200,11 +206,11 @@ pub async fn new_line(
     Query(q): Query<NewLineQuery>,
 ) -> Result<Response> {
     let agreement = agreement(&state, &slug).await?;
-    let (_, _, place) = placement(&state, &agreement, &q.onder, &q.na).await?;
+    let (_, place) = placement(&state, &agreement, &q.onder, &q.na).await?;
     let form = LineForm {
         parent_id: q.onder.trim().to_string(),
         after_id: q.na.trim().to_string(),
-        version: agreement.version.to_string(),
+        version: Version(agreement.version),
         ..LineForm::default()
     };
     let errors = FieldErrors::default();
@@ -223,21 +229,14 @@ pub async fn new_line(
 
 pub async fn create_line(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let agreement = agreement(&state, &slug).await?;
     let form = LineForm::from_body(&body);
-    let (parent, after, place) = match placement(
-        &state,
-        &agreement,
-        &form.parent_id,
-        &form.after_id,
-    )
-    .await
-    {
+    let (at, place) = match placement(&state, &agreement, &form.parent_id, &form.after_id).await {
         Ok(p) => p,
         Err(AppError::NotFound) => {
             return Err(AppError::bad_request(
@@ -247,42 +246,23 @@ pub async fn create_line(
         Err(e) => return Err(e),
     };
     let competences = queries::action_lines::competences(&state.db).await?;
-    let (title, ids) = match form.parse(&competences) {
-        Ok(v) => v,
-        Err(e) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return line_page(status, ctx, &state, agreement, None, place, form, e).await;
+    let outcome = match form.parse(&competences) {
+        Ok(fields) => {
+            write::run(&state.db, async |tx| {
+                let (id, seen) = (agreement.id, form.version);
+                queries::action_lines::insert_line(tx, actor.id, id, seen, at, &fields).await
+            })
+            .await?
         }
+        Err(errors) => Outcome::Refused(errors),
     };
-    let mut tx = state.db.begin().await?;
-    if !queries::agreement::claim(&mut tx, agreement.id, seen_version(&form.version)).await? {
-        tx.rollback().await?;
-        let e = conflict_errors();
-        return line_page(
-            StatusCode::CONFLICT,
-            ctx,
-            &state,
-            agreement,
-            None,
-            place,
-            form,
-            e,
-        )
-        .await;
+    match settled(outcome) {
+        Ok(id) => {
+            let anchor = format!("lijn-{id}");
+            Ok(Redirect::to(&editor_url(&slug, "opgeslagen", &anchor)).into_response())
+        }
+        Err((status, e)) => line_page(status, ctx, &state, agreement, None, place, form, e).await,
     }
-    let id = queries::action_lines::insert_line(
-        &mut tx,
-        actor,
-        agreement.id,
-        parent,
-        after,
-        &title,
-        &ids,
-    )
-    .await?;
-    tx.commit().await?;
-    let anchor = format!("lijn-{id}");
-    Ok(Redirect::to(&editor_url(&slug, "opgeslagen", &anchor)).into_response())
 }
 
 pub async fn edit_line(
@@ -299,7 +279,7 @@ pub async fn edit_line(
             .iter()
             .map(i64::to_string)
             .collect(),
-        version: agreement.version.to_string(),
+        version: Version(agreement.version),
         ..LineForm::default()
     };
     let place = String::new();
@@ -319,105 +299,87 @@ pub async fn edit_line(
 
 pub async fn update_line(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path((slug, line)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let agreement = agreement(&state, &slug).await?;
     let line = line_of(&state, &agreement, &line).await?;
     let form = LineForm::from_body(&body);
     let competences = queries::action_lines::competences(&state.db).await?;
-    let (title, ids) = match form.parse(&competences) {
-        Ok(v) => v,
-        Err(e) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            let place = String::new();
-            return line_page(status, ctx, &state, agreement, Some(line), place, form, e).await;
+    let outcome = match form.parse(&competences) {
+        Ok(fields) => {
+            write::run(&state.db, async |tx| {
+                queries::action_lines::update_line(tx, actor.id, form.version, &line, &fields).await
+            })
+            .await?
         }
+        Err(errors) => Outcome::Refused(errors),
     };
-    let mut tx = state.db.begin().await?;
-    if !queries::agreement::claim(&mut tx, agreement.id, seen_version(&form.version)).await? {
-        tx.rollback().await?;
-        let (status, place, e) = (StatusCode::CONFLICT, String::new(), conflict_errors());
-        return line_page(status, ctx, &state, agreement, Some(line), place, form, e).await;
+    match settled(outcome) {
+        Ok(()) => {
+            let anchor = format!("lijn-{}", line.id);
+            Ok(Redirect::to(&editor_url(&slug, "opgeslagen", &anchor)).into_response())
+        }
+        Err((status, e)) => {
+            let line = Some(line);
+            line_page(status, ctx, &state, agreement, line, String::new(), form, e).await
+        }
     }
-    queries::action_lines::update_line(&mut tx, actor, &line, &title, &ids).await?;
-    tx.commit().await?;
-    let anchor = format!("lijn-{}", line.id);
-    Ok(Redirect::to(&editor_url(&slug, "opgeslagen", &anchor)).into_response())
 }
 
 pub async fn move_up(
     ctx: PageCtx,
+    actor: Actor,
     state: State<AppState>,
     path: Path<(String, String)>,
     form: Form<VersionForm>,
 ) -> Result<Response> {
-    move_line(ctx, state, path, form, -1).await
+    move_line(ctx, actor, state, path, form, -1).await
 }
 
 pub async fn move_down(
     ctx: PageCtx,
+    actor: Actor,
     state: State<AppState>,
     path: Path<(String, String)>,
     form: Form<VersionForm>,
 ) -> Result<Response> {
-    move_line(ctx, state, path, form, 1).await
+    move_line(ctx, actor, state, path, form, 1).await
 }
 
 async fn move_line(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path((slug, line)): Path<(String, String)>,
     Form(form): Form<VersionForm>,
     step: isize,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let agreement = agreement(&state, &slug).await?;
     let line = line_of(&state, &agreement, &line).await?;
-    let mut tx = state.db.begin().await?;
-    if !queries::agreement::claim(&mut tx, agreement.id, seen_version(&form.version)).await? {
-        tx.rollback().await?;
-        return conflict_page(ctx, &state, agreement, None).await;
-    }
-    if !queries::action_lines::move_line(&mut tx, actor, &line, step).await? {
-        tx.rollback().await?;
-        let message = if step < 0 {
-            "Deze actielijn staat al bovenaan."
-        } else {
-            "Deze actielijn staat al onderaan."
-        };
-        return refused(ctx, &state, agreement, message).await;
-    }
-    tx.commit().await?;
-    let anchor = format!("lijn-{}", line.id);
-    Ok(Redirect::to(&editor_url(&slug, "verplaatst", &anchor)).into_response())
+    let outcome = write::run(&state.db, async |tx| {
+        queries::action_lines::move_line(tx, actor.id, form.version, &line, step).await
+    })
+    .await?;
+    let done = editor_url(&slug, "verplaatst", &format!("lijn-{}", line.id));
+    after_button(ctx, &state, agreement, outcome, done).await
 }
 
 pub async fn delete_line(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path((slug, line)): Path<(String, String)>,
     Form(form): Form<VersionForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let agreement = agreement(&state, &slug).await?;
     let line = line_of(&state, &agreement, &line).await?;
-    if queries::action_lines::child_count(&state.db, line.id).await? > 0 {
-        let message = "Alleen een actielijn zonder onderliggende actielijnen kan verwijderd worden. Verwijder eerst de onderliggende.";
-        return refused(ctx, &state, agreement, message).await;
-    }
-    if queries::action_lines::follow_up_count(&state.db, line.id).await? > 0 {
-        let message = "Deze actielijn heeft al opvolging en kan niet verwijderd worden: de geschiedenis blijft bewaard.";
-        return refused(ctx, &state, agreement, message).await;
-    }
-    let mut tx = state.db.begin().await?;
-    if !queries::agreement::claim(&mut tx, agreement.id, seen_version(&form.version)).await? {
-        tx.rollback().await?;
-        return conflict_page(ctx, &state, agreement, None).await;
-    }
-    queries::action_lines::delete_line(&mut tx, actor, &line).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&editor_url(&slug, "verwijderd", "actielijnen")).into_response())
+    let outcome = write::run(&state.db, async |tx| {
+        queries::action_lines::delete_line(tx, actor.id, form.version, &line).await
+    })
+    .await?;
+    let done = editor_url(&slug, "verwijderd", "actielijnen");
+    after_button(ctx, &state, agreement, outcome, done).await
 }

@@ -4,22 +4,19 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::editor::{
-    CONFLICT, VersionForm, actor, agreement, editor_url, optional_date, pick, seen_version,
-    too_long,
-};
+use super::editor::{VersionForm, agreement, editor_url, pick_required, settled};
 use super::queries::agreement::{AgreementFields, AgreementRecord, AgreementStatus, MeetingChoice};
 use super::queries::signatories::SignatoryRow;
 use super::queries::{self, Choice, Goal};
 use super::{TreeNode, flatten_tree};
 use crate::auth::access::{Routes, SECRETARIAT};
-use crate::base::AppState;
 use crate::base::error::Result;
-use crate::base::{FieldErrors, PageCtx, dutch, page};
+use crate::base::{
+    Actor, AppState, Check, FieldErrors, Outcome, PageCtx, Version, dutch, page, write,
+};
 
 pub(super) fn routes() -> Routes {
     const ED: &str = "/beheer/akkoorden/{slug}";
@@ -55,7 +52,7 @@ pub struct AgreementForm {
     #[serde(default)]
     pub commitments: String,
     #[serde(default)]
-    pub version: String,
+    pub version: Version,
 }
 
 pub struct Choices {
@@ -128,42 +125,31 @@ impl AgreementForm {
             period_until: opt(a.period_until),
             introduction: a.introduction.clone(),
             commitments: commitments.join("\n\n"),
-            version: a.version.to_string(),
+            version: Version(a.version),
         }
     }
 
     fn parse(&self, choices: &Choices) -> std::result::Result<AgreementFields, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let title = self.title.trim().to_string();
-        if title.is_empty() {
-            errors.add("title", "Vul de titel van het akkoord in.");
-        } else if too_long(&title, 300) {
-            errors.add("title", "De titel mag hoogstens 300 tekens lang zijn.");
-        }
-        let subtitle = self.subtitle.trim().to_string();
-        if too_long(&subtitle, 300) {
-            errors.add(
-                "subtitle",
-                "De ondertitel mag hoogstens 300 tekens lang zijn.",
-            );
-        }
-        let kind_label = self.kind_label.trim().to_string();
-        if too_long(&kind_label, 300) {
-            errors.add("kind_label", "De soort mag hoogstens 300 tekens lang zijn.");
-        }
-        let concluded_on = optional_date(
-            &mut errors,
-            "concluded_on",
-            &self.concluded_on,
-            "Gebruik een datum in de vorm JJJJ-MM-DD, of laat het veld leeg als de datum niet gekend is.",
+        let mut check = Check::default();
+        let title = check.text(
+            "title",
+            &self.title,
+            300,
+            "Vul de titel van het akkoord in.",
         );
-        let body_id = pick(&self.body_id, &choices.bodies).unwrap_or_else(|()| {
-            errors.add("body_id", "Kies een orgaan uit de lijst.");
-            None
-        });
-        if body_id.is_none() && errors.get("body_id").is_none() {
-            errors.add("body_id", "Kies het orgaan waarin het akkoord gesloten is.");
-        }
+        let subtitle = check.optional_text("subtitle", &self.subtitle, 300);
+        let kind_label = check.optional_text("kind_label", &self.kind_label, 300);
+        let concluded_on = check
+            .optional_date("concluded_on", &self.concluded_on)
+            .flatten();
+        let body_id = pick_required(
+            &mut check,
+            "body_id",
+            &self.body_id,
+            &choices.bodies,
+            "Kies het orgaan waarin het akkoord gesloten is.",
+            "Kies een orgaan uit de lijst.",
+        );
         let meeting = if self.meeting_id.trim().is_empty() {
             None
         } else {
@@ -174,60 +160,39 @@ impl AgreementForm {
                 .ok()
                 .and_then(|id| choices.meetings.iter().find(|m| m.id == id));
             if found.is_none() {
-                errors.add("meeting_id", "Kies een formele vergadering uit de lijst.");
+                check.add("meeting_id", "Kies een formele vergadering uit de lijst.");
             }
             found
         };
         if let (Some(m), Some(b)) = (meeting, body_id)
             && m.body_id != b
         {
-            errors.add(
+            check.add(
                 "meeting_id",
                 "Deze vergadering hoort bij een ander orgaan dan het gekozen orgaan.",
             );
         }
-        let mut year = |field: &'static str, value: &str| -> Option<i32> {
-            if value.trim().is_empty() {
-                return None;
-            }
-            match value.trim().parse::<i32>() {
-                Ok(y) if (1970..=2100).contains(&y) => Some(y),
-                _ => {
-                    errors.add(
-                        field,
-                        "Vul een jaartal in, bijvoorbeeld 2024, of laat het veld leeg.",
-                    );
-                    None
-                }
-            }
-        };
-        let period_from = year("period_from", &self.period_from);
-        let period_until = year("period_until", &self.period_until);
+        let period_from = optional_year(&mut check, "period_from", &self.period_from);
+        let period_until = optional_year(&mut check, "period_until", &self.period_until);
         if let (Some(f), Some(u)) = (period_from, period_until)
             && u < f
         {
-            errors.add("period_until", "Het eindjaar ligt vóór het beginjaar.");
+            check.add("period_until", "Het eindjaar ligt vóór het beginjaar.");
         }
-        let introduction = self.introduction.trim().to_string();
-        if too_long(&introduction, 5000) {
-            errors.add(
-                "introduction",
-                "De inleiding mag hoogstens 5000 tekens lang zijn.",
-            );
-        }
+        let introduction = check.optional_text("introduction", &self.introduction, 5000);
         let commitments = split_commitments(&self.commitments);
         if commitments.len() > 50 {
-            errors.add(
+            check.add(
                 "commitments",
                 "Een akkoord kan hoogstens 50 engagementen hebben.",
             );
-        } else if commitments.iter().any(|c| too_long(c, 5000)) {
-            errors.add(
+        } else if commitments.iter().any(|c| c.chars().count() > 5000) {
+            check.add(
                 "commitments",
                 "Een engagement mag hoogstens 5000 tekens lang zijn.",
             );
         }
-        match (body_id, errors.is_empty()) {
+        match (body_id, check.is_ok()) {
             (Some(body_id), true) => Ok(AgreementFields {
                 body_id,
                 title,
@@ -240,9 +205,28 @@ impl AgreementForm {
                 introduction,
                 commitments,
             }),
-            _ => Err(errors),
+            _ => Err(check.errors()),
         }
     }
+}
+
+/// A year of the agreement's period, or nothing.
+fn optional_year(check: &mut Check, field: &'static str, value: &str) -> Option<i32> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let year = value
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (1970..=2100).contains(y));
+    if year.is_none() {
+        check.add(
+            field,
+            "Vul een jaartal in, bijvoorbeeld 2024, of laat het veld leeg.",
+        );
+    }
+    year
 }
 
 #[derive(Template)]
@@ -321,6 +305,21 @@ async fn edit_page(
     })
 }
 
+/// The form for a new agreement.
+fn new_page(ctx: PageCtx, choices: Choices, form: AgreementForm, errors: FieldErrors) -> EditPage {
+    EditPage {
+        ctx,
+        agreement: None,
+        form,
+        errors,
+        choices,
+        goals: Vec::new(),
+        lines: Vec::new(),
+        signatories: Vec::new(),
+        notice: None,
+    }
+}
+
 pub async fn new_form(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
     let choices = Choices::load(&state).await?;
     // The agreements are concluded in the (in)formal VESOC: preselect it.
@@ -329,98 +328,41 @@ pub async fn new_form(ctx: PageCtx, State(state): State<AppState>) -> Result<Res
         .first()
         .map(|b| b.id.to_string())
         .unwrap_or_default();
-    let page = EditPage {
-        ctx,
-        agreement: None,
-        form: AgreementForm {
-            body_id,
-            ..AgreementForm::default()
-        },
-        errors: FieldErrors::default(),
-        choices,
-        goals: Vec::new(),
-        lines: Vec::new(),
-        signatories: Vec::new(),
-        notice: None,
+    let form = AgreementForm {
+        body_id,
+        ..AgreementForm::default()
     };
-    Ok(page::render(&page))
-}
-
-/// A readable address from the title: "Iedereen aan boord" → "iedereen-aan-boord".
-pub fn slugify(title: &str) -> String {
-    let mut slug = String::new();
-    for c in title.to_lowercase().chars() {
-        let c = match c {
-            'à' | 'á' | 'â' | 'ä' | 'ã' => 'a',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            'ñ' => 'n',
-            c => c,
-        };
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-        if slug.len() >= 60 {
-            break;
-        }
-    }
-    let slug = slug.trim_end_matches('-').to_string();
-    if slug.is_empty() {
-        "akkoord".to_string()
-    } else {
-        slug
-    }
-}
-
-async fn free_slug(state: &AppState, f: &AgreementFields) -> Result<String> {
-    let mut base = slugify(&f.title);
-    if let Some(year) = f.concluded_on.map(|d| d.year()).or(f.period_from) {
-        base = format!("{base}-{year}");
-    }
-    let mut slug = base.clone();
-    let mut n = 2;
-    // "nieuw" is the address of the form for a new agreement.
-    while slug == "nieuw" || queries::agreement::slug_taken(&state.db, &slug).await? {
-        slug = format!("{base}-{n}");
-        n += 1;
-    }
-    Ok(slug)
+    Ok(page::render(&new_page(
+        ctx,
+        choices,
+        form,
+        FieldErrors::default(),
+    )))
 }
 
 pub async fn create(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Form(form): Form<AgreementForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let choices = Choices::load(&state).await?;
-    let fields = match form.parse(&choices) {
-        Ok(f) => f,
-        Err(errors) => {
-            let page = EditPage {
-                ctx,
-                agreement: None,
-                form,
-                errors,
-                choices,
-                goals: Vec::new(),
-                lines: Vec::new(),
-                signatories: Vec::new(),
-                notice: None,
-            };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response());
+    let outcome = match form.parse(&choices) {
+        Ok(fields) => {
+            write::run(&state.db, async |tx| {
+                queries::agreement::create(tx, actor.id, &fields).await
+            })
+            .await?
         }
+        Err(errors) => Outcome::Refused(errors),
     };
-    let slug = free_slug(&state, &fields).await?;
-    let mut tx = state.db.begin().await?;
-    queries::agreement::create(&mut tx, actor, &slug, &fields).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&editor_url(&slug, "aangemaakt", "inhoud")).into_response())
+    match settled(outcome) {
+        Ok(slug) => Ok(Redirect::to(&editor_url(&slug, "aangemaakt", "inhoud")).into_response()),
+        Err((status, errors)) => {
+            let page = new_page(ctx, choices, form, errors);
+            Ok((status, page::render(&page)).into_response())
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -462,79 +404,63 @@ pub async fn edit_form(
 
 pub async fn update(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Form(form): Form<AgreementForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let agreement = agreement(&state, &slug).await?;
     let choices = Choices::load(&state).await?;
-    let fields = match form.parse(&choices) {
-        Ok(f) => f,
-        Err(errors) => {
-            let page = edit_page(ctx, &state, agreement, Some(form), errors, None).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response());
+    let outcome = match form.parse(&choices) {
+        Ok(fields) => {
+            write::run(&state.db, async |tx| {
+                queries::agreement::update(tx, actor.id, &agreement, form.version, &fields).await
+            })
+            .await?
         }
+        Err(errors) => Outcome::Refused(errors),
     };
-    let mut tx = state.db.begin().await?;
-    if !queries::agreement::update(
-        &mut tx,
-        actor,
-        &agreement,
-        seen_version(&form.version),
-        &fields,
-    )
-    .await?
-    {
-        tx.rollback().await?;
-        return conflict_page(ctx, &state, agreement, Some(form)).await;
+    match settled(outcome) {
+        Ok(()) => Ok(Redirect::to(&editor_url(&slug, "opgeslagen", "inhoud")).into_response()),
+        Err((status, errors)) => {
+            let page = edit_page(ctx, &state, agreement, Some(form), errors, None).await?;
+            Ok((status, page::render(&page)).into_response())
+        }
     }
-    tx.commit().await?;
-    Ok(Redirect::to(&editor_url(&slug, "opgeslagen", "inhoud")).into_response())
 }
 
-pub(super) async fn conflict_page(
+/// After a button of the editor page (publish, move, delete): on to `done`,
+/// or the editor again with why nothing was done.
+pub(super) async fn after_button(
     ctx: PageCtx,
     state: &AppState,
     agreement: AgreementRecord,
-    form: Option<AgreementForm>,
+    outcome: Outcome,
+    done: String,
 ) -> Result<Response> {
-    let mut errors = FieldErrors::default();
-    errors.add("form", CONFLICT);
-    let page = edit_page(ctx, state, agreement, form, errors, None).await?;
-    Ok((StatusCode::CONFLICT, page::render(&page)).into_response())
+    match settled(outcome) {
+        Ok(()) => Ok(Redirect::to(&done).into_response()),
+        Err((status, errors)) => {
+            let page = edit_page(ctx, state, agreement, None, errors, None).await?;
+            Ok((status, page::render(&page)).into_response())
+        }
+    }
 }
 
 pub async fn publish(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Form(form): Form<VersionForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let agreement = agreement(&state, &slug).await?;
-    let mut tx = state.db.begin().await?;
-    if !queries::agreement::publish(&mut tx, actor, agreement.id, seen_version(&form.version))
-        .await?
-    {
-        tx.rollback().await?;
-        return conflict_page(ctx, &state, agreement, None).await;
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&editor_url(&slug, "gepubliceerd", "inhoud")).into_response())
-}
-
-/// The editor again, with why an action was refused.
-pub(super) async fn refused(
-    ctx: PageCtx,
-    state: &AppState,
-    agreement: AgreementRecord,
-    message: &str,
-) -> Result<Response> {
-    let mut errors = FieldErrors::default();
-    errors.add("form", message);
-    let page = edit_page(ctx, state, agreement, None, errors, None).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response())
+    let outcome = write::run(&state.db, async |tx| {
+        queries::agreement::publish(tx, actor.id, agreement.id, form.version).await
+    })
+    .await?;
+    let done = editor_url(&slug, "gepubliceerd", "inhoud");
+    after_button(ctx, &state, agreement, outcome, done).await
 }
 
 #[cfg(test)]
@@ -553,15 +479,5 @@ mod tests {
             ]
         );
         assert!(split_commitments("  \n\n ").is_empty());
-    }
-
-    #[test]
-    fn slugs_are_readable() {
-        assert_eq!(
-            slugify("Iedereen aan boord – samen!"),
-            "iedereen-aan-boord-samen"
-        );
-        assert_eq!(slugify("Één akkoord"), "een-akkoord");
-        assert_eq!(slugify("???"), "akkoord");
     }
 }

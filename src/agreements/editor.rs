@@ -2,27 +2,18 @@
 //! its goals, the tree of action lines and the signatories).
 //!
 //! Every change, to the agreement or to one of its parts, claims the
-//! agreement's version first: an agreement is edited as one document, so
-//! two editors working from different versions never overwrite each other
-//! (the second gets a 409 with what they typed).
+//! agreement's version first (`queries::agreement::claim`): an agreement is
+//! edited as one document, so two editors working from different versions
+//! never overwrite each other (the second gets a 409 with what they typed).
 
+use axum::http::StatusCode;
 use serde::Deserialize;
 
 use super::queries::agreement::AgreementRecord;
 use super::queries::{self, Choice};
-use crate::base::AppState;
 use crate::base::error::{AppError, Result};
-use crate::base::{FieldErrors, PageCtx, dutch};
-
-pub(super) const CONFLICT: &str = "Iemand anders heeft dit akkoord intussen gewijzigd. Uw invoer staat hieronder; er is niets overschreven. Herlaad de pagina om de nieuwe versie te zien en breng uw wijziging dan opnieuw aan.";
-
-pub(super) fn actor(ctx: &PageCtx) -> Result<i64> {
-    ctx.user.as_ref().map(|u| u.id).ok_or(AppError::Forbidden)
-}
-
-pub(super) fn parse_id(id: &str) -> Result<i64> {
-    id.trim().parse().map_err(|_| AppError::NotFound)
-}
+use crate::base::write::stale_errors;
+use crate::base::{AppState, Check, FieldErrors, Outcome, Version, dutch};
 
 pub(super) async fn agreement(state: &AppState, slug: &str) -> Result<AgreementRecord> {
     queries::agreement::record_by_slug(&state.db, slug)
@@ -30,39 +21,30 @@ pub(super) async fn agreement(state: &AppState, slug: &str) -> Result<AgreementR
         .ok_or(AppError::NotFound)
 }
 
-pub(super) fn seen_version(v: &str) -> i32 {
-    // A missing or garbled version can only be a stale or forged form: it
-    // matches no row and is treated as a conflict.
-    v.trim().parse().unwrap_or(-1)
-}
-
 pub(super) fn editor_url(slug: &str, notice: &str, anchor: &str) -> String {
     format!("/beheer/akkoorden/{slug}?melding={notice}#{anchor}")
 }
 
-pub(super) fn too_long(s: &str, max: usize) -> bool {
-    s.chars().count() > max
+/// What the buttons of the editor send: the version they were shown.
+#[derive(Debug, Default, Deserialize)]
+pub struct VersionForm {
+    #[serde(default)]
+    pub version: Version,
 }
 
-/// An optional date field: empty is `None`, anything else must be a date.
-pub(super) fn optional_date(
-    errors: &mut FieldErrors,
-    field: &'static str,
-    value: &str,
-    message: &str,
-) -> Option<time::Date> {
-    if value.trim().is_empty() {
-        return None;
+/// A write's outcome for the page that shows it: what was done, or the
+/// status and the messages to show the form again with.
+pub(super) fn settled<T>(outcome: Outcome<T>) -> std::result::Result<T, (StatusCode, FieldErrors)> {
+    match outcome {
+        Outcome::Done(done) => Ok(done),
+        Outcome::Stale => Err((StatusCode::CONFLICT, stale_errors("dit akkoord"))),
+        Outcome::Refused(errors) => Err((StatusCode::UNPROCESSABLE_ENTITY, errors)),
     }
-    let d = dutch::parse_date(value);
-    if d.is_none() {
-        errors.add(field, message);
-    }
-    d
 }
 
+/// A number as typed in Dutch ("120.000", "80,5"), or nothing.
 pub(super) fn optional_number(
-    errors: &mut FieldErrors,
+    check: &mut Check,
     field: &'static str,
     value: &str,
 ) -> Option<String> {
@@ -71,7 +53,7 @@ pub(super) fn optional_number(
     }
     let n = dutch::parse_nl_number(value);
     if n.is_none() {
-        errors.add(
+        check.add(
             field,
             "Vul een getal in zoals 120.000 of 80,5 (komma voor decimalen), of laat het veld leeg.",
         );
@@ -79,26 +61,41 @@ pub(super) fn optional_number(
     n
 }
 
-pub(super) fn pick(value: &str, list: &[Choice]) -> std::result::Result<Option<i64>, ()> {
-    if value.trim().is_empty() {
-        return Ok(None);
+/// An id from `list`, or nothing when left empty; `unknown` when it is not
+/// one of the list's.
+pub(super) fn pick(
+    check: &mut Check,
+    field: &'static str,
+    value: &str,
+    list: &[Choice],
+    unknown: &str,
+) -> Option<i64> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
     }
-    let id: i64 = value.trim().parse().map_err(|_| ())?;
-    list.iter()
-        .any(|c| c.id == id)
-        .then_some(Some(id))
-        .ok_or(())
+    let id = value
+        .parse::<i64>()
+        .ok()
+        .filter(|id| list.iter().any(|c| c.id == *id));
+    if id.is_none() {
+        check.add(field, unknown);
+    }
+    id
 }
 
-/// What the buttons of the editor send: the version they were shown.
-#[derive(Debug, Default, Deserialize)]
-pub struct VersionForm {
-    #[serde(default)]
-    pub version: String,
-}
-
-pub(super) fn conflict_errors() -> FieldErrors {
-    let mut errors = FieldErrors::default();
-    errors.add("form", CONFLICT);
-    errors
+/// [`pick`] for a field that must be chosen (`missing` when it is not).
+pub(super) fn pick_required(
+    check: &mut Check,
+    field: &'static str,
+    value: &str,
+    list: &[Choice],
+    missing: &str,
+    unknown: &str,
+) -> Option<i64> {
+    if value.trim().is_empty() {
+        check.add(field, missing);
+        return None;
+    }
+    pick(check, field, value, list, unknown)
 }

@@ -7,18 +7,17 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::agreement::{conflict_page, refused};
-use super::editor::{
-    VersionForm, actor, agreement, conflict_errors, editor_url, optional_date, optional_number,
-    parse_id, seen_version, too_long,
-};
+use super::agreement::after_button;
+use super::editor::{VersionForm, agreement, editor_url, optional_number, settled};
 use super::queries::agreement::AgreementRecord;
 use super::queries::goals::GoalFields;
 use super::queries::{self, Goal};
 use crate::auth::access::{Routes, SECRETARIAT};
-use crate::base::AppState;
 use crate::base::error::{AppError, Result};
-use crate::base::{FieldErrors, PageCtx, dutch, page};
+use crate::base::extract::parse_id;
+use crate::base::{
+    Actor, AppState, Check, FieldErrors, Outcome, PageCtx, Version, dutch, page, write,
+};
 
 pub(super) fn routes() -> Routes {
     const GOALS: &str = "/beheer/akkoorden/{slug}/doelstellingen";
@@ -54,7 +53,7 @@ pub struct GoalForm {
     #[serde(default)]
     pub deadline: String,
     #[serde(default)]
-    pub version: String,
+    pub version: Version,
 }
 
 impl GoalForm {
@@ -67,48 +66,34 @@ impl GoalForm {
             baseline_value: num(&g.baseline_value),
             baseline_on: g.baseline_on.map(dutch::iso_date).unwrap_or_default(),
             deadline: g.deadline.map(dutch::iso_date).unwrap_or_default(),
-            version: version.to_string(),
+            version: Version(version),
         }
     }
 
     fn parse(&self) -> std::result::Result<GoalFields, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let text = self.text.trim().to_string();
-        if text.is_empty() {
-            errors.add("text", "Beschrijf de doelstelling.");
-        } else if too_long(&text, 2000) {
-            errors.add(
-                "text",
-                "De doelstelling mag hoogstens 2000 tekens lang zijn.",
-            );
-        }
-        let target_value = optional_number(&mut errors, "target_value", &self.target_value);
-        let unit = self.target_unit.trim().to_string();
-        if too_long(&unit, 100) {
-            errors.add(
-                "target_unit",
-                "De eenheid mag hoogstens 100 tekens lang zijn.",
-            );
-        }
+        let mut check = Check::default();
+        let text = check.text("text", &self.text, 2000, "Beschrijf de doelstelling.");
+        let target_value = optional_number(&mut check, "target_value", &self.target_value);
+        let unit = check.optional_text("target_unit", &self.target_unit, 100);
         let target_unit = (!unit.is_empty()).then_some(unit);
         if target_value.is_some() && target_unit.is_none() {
-            errors.add(
+            check.add(
                 "target_unit",
                 "Geef bij de streefwaarde ook de eenheid, bijvoorbeeld \"personen\" of \"%\".",
             );
         }
-        if target_value.is_none() && target_unit.is_some() && errors.get("target_value").is_none() {
-            errors.add(
+        if self.target_value.trim().is_empty() && target_unit.is_some() {
+            check.add(
                 "target_value",
                 "Geef bij deze eenheid ook een streefwaarde.",
             );
         }
-        let baseline_value = optional_number(&mut errors, "baseline_value", &self.baseline_value);
-        let date_message = "Gebruik een datum in de vorm JJJJ-MM-DD, of laat het veld leeg.";
-        let baseline_on =
-            optional_date(&mut errors, "baseline_on", &self.baseline_on, date_message);
-        let deadline = optional_date(&mut errors, "deadline", &self.deadline, date_message);
-        if errors.is_empty() {
+        let baseline_value = optional_number(&mut check, "baseline_value", &self.baseline_value);
+        let baseline_on = check
+            .optional_date("baseline_on", &self.baseline_on)
+            .flatten();
+        let deadline = check.optional_date("deadline", &self.deadline).flatten();
+        if check.is_ok() {
             Ok(GoalFields {
                 text,
                 target_value,
@@ -118,7 +103,7 @@ impl GoalForm {
                 deadline,
             })
         } else {
-            Err(errors)
+            Err(check.errors())
         }
     }
 }
@@ -158,7 +143,7 @@ pub async fn new_goal(
 ) -> Result<Response> {
     let agreement = agreement(&state, &slug).await?;
     let form = GoalForm {
-        version: agreement.version.to_string(),
+        version: Version(agreement.version),
         ..GoalForm::default()
     };
     Ok(goal_page(
@@ -173,40 +158,27 @@ pub async fn new_goal(
 
 pub async fn create_goal(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Form(form): Form<GoalForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let agreement = agreement(&state, &slug).await?;
-    let fields = match form.parse() {
-        Ok(f) => f,
-        Err(e) => {
-            return Ok(goal_page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ctx,
-                agreement,
-                None,
-                form,
-                e,
-            ));
+    let outcome = match form.parse() {
+        Ok(fields) => {
+            write::run(&state.db, async |tx| {
+                queries::goals::insert_goal(tx, actor.id, agreement.id, form.version, &fields).await
+            })
+            .await?
         }
+        Err(errors) => Outcome::Refused(errors),
     };
-    let mut tx = state.db.begin().await?;
-    if !queries::agreement::claim(&mut tx, agreement.id, seen_version(&form.version)).await? {
-        tx.rollback().await?;
-        return Ok(goal_page(
-            StatusCode::CONFLICT,
-            ctx,
-            agreement,
-            None,
-            form,
-            conflict_errors(),
-        ));
+    match settled(outcome) {
+        Ok(_) => {
+            Ok(Redirect::to(&editor_url(&slug, "opgeslagen", "doelstellingen")).into_response())
+        }
+        Err((status, errors)) => Ok(goal_page(status, ctx, agreement, None, form, errors)),
     }
-    queries::goals::insert_goal(&mut tx, actor, agreement.id, &fields).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&editor_url(&slug, "opgeslagen", "doelstellingen")).into_response())
 }
 
 async fn goal_of(state: &AppState, agreement: &AgreementRecord, goal: &str) -> Result<Goal> {
@@ -235,62 +207,44 @@ pub async fn edit_goal(
 
 pub async fn update_goal(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path((slug, goal)): Path<(String, String)>,
     Form(form): Form<GoalForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let agreement = agreement(&state, &slug).await?;
     let goal = goal_of(&state, &agreement, &goal).await?;
-    let fields = match form.parse() {
-        Ok(f) => f,
-        Err(e) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return Ok(goal_page(status, ctx, agreement, Some(goal), form, e));
+    let outcome = match form.parse() {
+        Ok(fields) => {
+            write::run(&state.db, async |tx| {
+                let (id, seen) = (agreement.id, form.version);
+                queries::goals::update_goal(tx, actor.id, id, seen, &goal, &fields).await
+            })
+            .await?
         }
+        Err(errors) => Outcome::Refused(errors),
     };
-    let mut tx = state.db.begin().await?;
-    if !queries::agreement::claim(&mut tx, agreement.id, seen_version(&form.version)).await? {
-        tx.rollback().await?;
-        let errors = conflict_errors();
-        return Ok(goal_page(
-            StatusCode::CONFLICT,
-            ctx,
-            agreement,
-            Some(goal),
-            form,
-            errors,
-        ));
+    match settled(outcome) {
+        Ok(()) => {
+            Ok(Redirect::to(&editor_url(&slug, "opgeslagen", "doelstellingen")).into_response())
+        }
+        Err((status, errors)) => Ok(goal_page(status, ctx, agreement, Some(goal), form, errors)),
     }
-    queries::goals::update_goal(&mut tx, actor, &goal, &fields).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&editor_url(&slug, "opgeslagen", "doelstellingen")).into_response())
 }
 
 pub async fn delete_goal(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path((slug, goal)): Path<(String, String)>,
     Form(form): Form<VersionForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let agreement = agreement(&state, &slug).await?;
     let goal = goal_of(&state, &agreement, &goal).await?;
-    if queries::goals::measurement_count(&state.db, goal.id).await? > 0 {
-        return refused(
-            ctx,
-            &state,
-            agreement,
-            "Deze doelstelling heeft al meetwaarden en kan niet meer verwijderd worden.",
-        )
-        .await;
-    }
-    let mut tx = state.db.begin().await?;
-    if !queries::agreement::claim(&mut tx, agreement.id, seen_version(&form.version)).await? {
-        tx.rollback().await?;
-        return conflict_page(ctx, &state, agreement, None).await;
-    }
-    queries::goals::delete_goal(&mut tx, actor, &goal).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&editor_url(&slug, "verwijderd", "doelstellingen")).into_response())
+    let outcome = write::run(&state.db, async |tx| {
+        queries::goals::delete_goal(tx, actor.id, agreement.id, form.version, &goal).await
+    })
+    .await?;
+    let done = editor_url(&slug, "verwijderd", "doelstellingen");
+    after_button(ctx, &state, agreement, outcome, done).await
 }

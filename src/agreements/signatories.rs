@@ -3,22 +3,18 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::agreement::conflict_page;
-use super::editor::{
-    VersionForm, actor, agreement, conflict_errors, editor_url, parse_id, pick, seen_version,
-    too_long,
-};
+use super::agreement::after_button;
+use super::editor::{VersionForm, agreement, editor_url, pick_required, settled};
 use super::queries::agreement::AgreementRecord;
 use super::queries::signatories::{SignatoryFields, SignatoryRow};
 use super::queries::{self, Choice};
 use crate::auth::access::{Routes, SECRETARIAT};
-use crate::base::AppState;
-use crate::base::error::{AppError, Result, violated_constraint};
-use crate::base::{FieldErrors, PageCtx, page};
+use crate::base::error::Result;
+use crate::base::extract::parse_id;
+use crate::base::{Actor, AppState, Check, FieldErrors, Outcome, PageCtx, Version, page, write};
 use crate::composition::Side;
 
 pub(super) fn routes() -> Routes {
@@ -51,7 +47,7 @@ pub struct SignatoryForm {
     #[serde(default)]
     pub capacity: String,
     #[serde(default)]
-    pub version: String,
+    pub version: Version,
 }
 
 pub struct People {
@@ -72,49 +68,41 @@ impl People {
 
 impl SignatoryForm {
     fn parse(&self, choices: &People) -> std::result::Result<SignatoryFields, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let person_id = pick(&self.person_id, &choices.people).unwrap_or_else(|()| {
-            errors.add("person_id", "Kies een persoon uit de lijst.");
-            None
-        });
-        if person_id.is_none() && errors.get("person_id").is_none() {
-            errors.add("person_id", "Kies wie ondertekende.");
-        }
-        let organisation_id =
-            pick(&self.organisation_id, &choices.organisations).unwrap_or_else(|()| {
-                errors.add("organisation_id", "Kies een organisatie uit de lijst.");
-                None
-            });
-        if organisation_id.is_none() && errors.get("organisation_id").is_none() {
-            errors.add(
-                "organisation_id",
-                "Kies namens welke organisatie ondertekend werd.",
-            );
-        }
+        let mut check = Check::default();
+        let person_id = pick_required(
+            &mut check,
+            "person_id",
+            &self.person_id,
+            &choices.people,
+            "Kies wie ondertekende.",
+            "Kies een persoon uit de lijst.",
+        );
+        let organisation_id = pick_required(
+            &mut check,
+            "organisation_id",
+            &self.organisation_id,
+            &choices.organisations,
+            "Kies namens welke organisatie ondertekend werd.",
+            "Kies een organisatie uit de lijst.",
+        );
         let side = Side::ALL.into_iter().find(|s| s.code() == self.side.trim());
         if side.is_none() {
-            errors.add("side", "Kies de zijde.");
+            check.add("side", "Kies de zijde.");
         }
-        let capacity = self.capacity.trim().to_string();
-        if capacity.is_empty() {
-            errors.add(
-                "capacity",
-                "Vul de hoedanigheid in zoals ze op het document staat, bijvoorbeeld \"Voor UNIZO\".",
-            );
-        } else if too_long(&capacity, 500) {
-            errors.add(
-                "capacity",
-                "De hoedanigheid mag hoogstens 500 tekens lang zijn.",
-            );
-        }
-        match (person_id, organisation_id, side, errors.is_empty()) {
+        let capacity = check.text(
+            "capacity",
+            &self.capacity,
+            500,
+            "Vul de hoedanigheid in zoals ze op het document staat, bijvoorbeeld \"Voor UNIZO\".",
+        );
+        match (person_id, organisation_id, side, check.is_ok()) {
             (Some(person_id), Some(organisation_id), Some(side), true) => Ok(SignatoryFields {
                 person_id,
                 organisation_id,
                 side,
                 capacity,
             }),
-            _ => Err(errors),
+            _ => Err(check.errors()),
         }
     }
 }
@@ -149,7 +137,7 @@ pub async fn new_signatory(
     let page = SignatoryPage {
         ctx,
         form: SignatoryForm {
-            version: agreement.version.to_string(),
+            version: Version(agreement.version),
             ..SignatoryForm::default()
         },
         agreement,
@@ -161,89 +149,56 @@ pub async fn new_signatory(
 
 pub async fn create_signatory(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Form(form): Form<SignatoryForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let agreement = agreement(&state, &slug).await?;
     let choices = People::load(&state).await?;
-    let again = |status, form, errors, ctx, agreement, choices| {
-        let page = SignatoryPage {
-            ctx,
-            agreement,
-            form,
-            errors,
-            choices,
-        };
-        Ok((status, page::render(&page)).into_response())
+    let outcome = match form.parse(&choices) {
+        Ok(fields) => {
+            write::run(&state.db, async |tx| {
+                let (id, seen) = (agreement.id, form.version);
+                queries::signatories::insert_signatory(tx, actor.id, id, seen, &fields).await
+            })
+            .await?
+        }
+        Err(errors) => Outcome::Refused(errors),
     };
-    let fields = match form.parse(&choices) {
-        Ok(f) => f,
-        Err(e) => {
-            return again(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form,
-                e,
+    match settled(outcome) {
+        Ok(_) => {
+            Ok(Redirect::to(&editor_url(&slug, "opgeslagen", "ondertekening")).into_response())
+        }
+        Err((status, errors)) => {
+            let page = SignatoryPage {
                 ctx,
                 agreement,
-                choices,
-            );
-        }
-    };
-    let mut tx = state.db.begin().await?;
-    if !queries::agreement::claim(&mut tx, agreement.id, seen_version(&form.version)).await? {
-        tx.rollback().await?;
-        let e = conflict_errors();
-        return again(StatusCode::CONFLICT, form, e, ctx, agreement, choices);
-    }
-    match queries::signatories::insert_signatory(&mut tx, actor, agreement.id, &fields).await {
-        Ok(_) => {}
-        Err(e) if violated_constraint(&e) == Some(queries::signatories::SIGNATORY_PERSON_KEY) => {
-            tx.rollback().await?;
-            let mut errors = FieldErrors::default();
-            errors.add("person_id", "Deze persoon staat al bij de ondertekenaars.");
-            return again(
-                StatusCode::UNPROCESSABLE_ENTITY,
                 form,
                 errors,
-                ctx,
-                agreement,
                 choices,
-            );
+            };
+            Ok((status, page::render(&page)).into_response())
         }
-        Err(e) => return Err(e.into()),
     }
-    tx.commit().await?;
-    Ok(Redirect::to(&editor_url(&slug, "opgeslagen", "ondertekening")).into_response())
 }
 
 pub async fn delete_signatory(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
     Path((slug, signatory)): Path<(String, String)>,
     Form(form): Form<VersionForm>,
 ) -> Result<Response> {
-    let actor = actor(&ctx)?;
     let agreement = agreement(&state, &slug).await?;
     let signatory = parse_id(&signatory)?;
-    let exists = queries::signatories::signatory_rows(&state.db, agreement.id)
-        .await?
-        .iter()
-        .any(|s| s.id == signatory);
-    if !exists {
-        return Err(AppError::NotFound);
-    }
-    let mut tx = state.db.begin().await?;
-    if !queries::agreement::claim(&mut tx, agreement.id, seen_version(&form.version)).await? {
-        tx.rollback().await?;
-        return conflict_page(ctx, &state, agreement, None).await;
-    }
-    if !queries::signatories::delete_signatory(&mut tx, actor, agreement.id, signatory).await? {
-        return Err(AppError::NotFound);
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&editor_url(&slug, "verwijderd", "ondertekening")).into_response())
+    let outcome = write::run(&state.db, async |tx| {
+        let (id, seen) = (agreement.id, form.version);
+        queries::signatories::delete_signatory(tx, actor.id, id, seen, signatory).await
+    })
+    .await?;
+    let done = editor_url(&slug, "verwijderd", "ondertekening");
+    after_button(ctx, &state, agreement, outcome, done).await
 }
 
 impl SignatoryRow {

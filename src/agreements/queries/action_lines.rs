@@ -6,7 +6,9 @@ use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 
 use super::Choice;
+use super::agreement::claim;
 use crate::audit;
+use crate::base::{Outcome, Result, Version};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ActionLineRow {
@@ -202,17 +204,35 @@ pub async fn write_order(
     Ok(())
 }
 
-/// Inserts a line under `parent`, right after `after` (or last), and
-/// renumbers its siblings.
+/// What the action-line form sets, checked.
+#[derive(Debug, Clone)]
+pub struct LineFields {
+    pub title: String,
+    pub competences: Vec<i64>,
+}
+
+/// Where a new line goes: under its parent (none for a theme), right after
+/// a sibling (none for last).
+#[derive(Debug, Clone, Copy)]
+pub struct Place {
+    pub parent: Option<i64>,
+    pub after: Option<i64>,
+}
+
+/// Inserts a line at its place and renumbers its siblings.
 pub async fn insert_line(
     conn: &mut PgConnection,
     actor: i64,
     agreement: i64,
-    parent: Option<i64>,
-    after: Option<i64>,
-    title: &str,
-    competences: &[i64],
-) -> sqlx::Result<i64> {
+    seen: Version,
+    place: Place,
+    f: &LineFields,
+) -> Result<Outcome<i64>> {
+    if !claim(conn, agreement, seen).await? {
+        return Ok(Outcome::Stale);
+    }
+    let Place { parent, after } = place;
+    let (title, competences) = (&f.title, &f.competences);
     let mut order = siblings(&mut *conn, agreement, parent).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO action_line (agreement_id, parent_id, position, title)
@@ -249,7 +269,7 @@ pub async fn insert_line(
         ),
     )
     .await?;
-    Ok(id)
+    Ok(Outcome::Done(id))
 }
 
 async fn set_competences(
@@ -275,10 +295,14 @@ async fn set_competences(
 pub async fn update_line(
     conn: &mut PgConnection,
     actor: i64,
+    seen: Version,
     before: &LineRecord,
-    title: &str,
-    competences: &[i64],
-) -> sqlx::Result<()> {
+    f: &LineFields,
+) -> Result<Outcome> {
+    if !claim(conn, before.agreement_id, seen).await? {
+        return Ok(Outcome::Stale);
+    }
+    let (title, competences) = (&f.title, &f.competences);
     let old_competences = line_competences(&mut *conn, before.id).await?;
     sqlx::query("UPDATE action_line SET title = $2 WHERE id = $1")
         .bind(before.id)
@@ -295,23 +319,34 @@ pub async fn update_line(
         Some(json!({ "title": before.title, "competences": old_competences })),
         Some(json!({ "title": title, "competences": competences })),
     )
-    .await
+    .await?;
+    Ok(Outcome::Done(()))
 }
 
-/// Moves a line one place up (`-1`) or down (`1`) among its siblings.
-/// Returns false when it is already first or last.
+/// Moves a line one place up (`-1`) or down (`1`) among its siblings;
+/// refused when it is already first or last.
 pub async fn move_line(
     conn: &mut PgConnection,
     actor: i64,
+    seen: Version,
     line: &LineRecord,
     step: isize,
-) -> sqlx::Result<bool> {
+) -> Result<Outcome> {
+    if !claim(conn, line.agreement_id, seen).await? {
+        return Ok(Outcome::Stale);
+    }
     let mut order = siblings(&mut *conn, line.agreement_id, line.parent_id).await?;
-    let Some(at) = order.iter().position(|&s| s == line.id) else {
-        return Ok(false);
-    };
-    let Some(to) = at.checked_add_signed(step).filter(|&t| t < order.len()) else {
-        return Ok(false);
+    let to = order.iter().position(|&s| s == line.id).and_then(|at| {
+        let to = at.checked_add_signed(step).filter(|&t| t < order.len())?;
+        Some((at, to))
+    });
+    let Some((at, to)) = to else {
+        let message = if step < 0 {
+            "Deze actielijn staat al bovenaan."
+        } else {
+            "Deze actielijn staat al onderaan."
+        };
+        return Ok(Outcome::refused("form", message));
     };
     order.swap(at, to);
     let depth = depth(&mut *conn, line.id).await?;
@@ -326,7 +361,7 @@ pub async fn move_line(
         Some(json!({ "position": to + 1, "label": label_for(depth, to) })),
     )
     .await?;
-    Ok(true)
+    Ok(Outcome::Done(()))
 }
 
 pub async fn child_count(db: impl PgExecutor<'_>, line: i64) -> sqlx::Result<i64> {
@@ -343,11 +378,25 @@ pub async fn follow_up_count(db: impl PgExecutor<'_>, line: i64) -> sqlx::Result
         .await
 }
 
+/// Deletes a line without lines under it and without follow-up (that is
+/// history).
 pub async fn delete_line(
     conn: &mut PgConnection,
     actor: i64,
+    seen: Version,
     line: &LineRecord,
-) -> sqlx::Result<()> {
+) -> Result<Outcome> {
+    if child_count(&mut *conn, line.id).await? > 0 {
+        let message = "Alleen een actielijn zonder onderliggende actielijnen kan verwijderd worden. Verwijder eerst de onderliggende.";
+        return Ok(Outcome::refused("form", message));
+    }
+    if follow_up_count(&mut *conn, line.id).await? > 0 {
+        let message = "Deze actielijn heeft al opvolging en kan niet verwijderd worden: de geschiedenis blijft bewaard.";
+        return Ok(Outcome::refused("form", message));
+    }
+    if !claim(conn, line.agreement_id, seen).await? {
+        return Ok(Outcome::Stale);
+    }
     let competences = line_competences(&mut *conn, line.id).await?;
     let depth = depth(&mut *conn, line.id).await?;
     sqlx::query("DELETE FROM action_line WHERE id = $1")
@@ -365,7 +414,8 @@ pub async fn delete_line(
         Some(json!({ "record": line, "competences": competences })),
         None,
     )
-    .await
+    .await?;
+    Ok(Outcome::Done(()))
 }
 
 #[cfg(test)]

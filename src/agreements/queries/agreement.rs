@@ -8,6 +8,8 @@ use time::Date;
 
 use super::{Choice, Commitment};
 use crate::audit;
+use crate::base::Result;
+use crate::base::{Outcome, Version};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
 #[sqlx(type_name = "agreement_status", rename_all = "snake_case")]
@@ -119,13 +121,60 @@ async fn replace_commitments(
     Ok(())
 }
 
-/// A new draft agreement with its commitments.
+/// A readable address from the title: "Iedereen aan boord" → "iedereen-aan-boord".
+pub fn slugify(title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.to_lowercase().chars() {
+        let c = match c {
+            'à' | 'á' | 'â' | 'ä' | 'ã' => 'a',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+        if slug.len() >= 60 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_string();
+    if slug.is_empty() {
+        "akkoord".to_string()
+    } else {
+        slug
+    }
+}
+
+async fn free_slug(conn: &mut PgConnection, f: &AgreementFields) -> sqlx::Result<String> {
+    let mut base = slugify(&f.title);
+    if let Some(year) = f.concluded_on.map(|d| d.year()).or(f.period_from) {
+        base = format!("{base}-{year}");
+    }
+    let mut slug = base.clone();
+    let mut n = 2;
+    // "nieuw" is the address of the form for a new agreement.
+    while slug == "nieuw" || slug_taken(&mut *conn, &slug).await? {
+        slug = format!("{base}-{n}");
+        n += 1;
+    }
+    Ok(slug)
+}
+
+/// A new draft agreement with its commitments, at a free address made from
+/// its title and year; done with that address.
 pub async fn create(
     conn: &mut PgConnection,
     actor: i64,
-    slug: &str,
     f: &AgreementFields,
-) -> sqlx::Result<i64> {
+) -> Result<Outcome<String>> {
+    let slug = &free_slug(&mut *conn, f).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO agreement (slug, body_id, title, subtitle, kind_label, concluded_on, meeting_id,
                                 period_from, period_until, introduction)
@@ -154,19 +203,19 @@ pub async fn create(
         Some(json!({ "slug": slug, "fields": f })),
     )
     .await?;
-    Ok(id)
+    Ok(Outcome::Done(slug.clone()))
 }
 
 /// Claims the agreement for one change: every change to an agreement or
 /// its parts goes through here, so two editors never overwrite each other.
 /// `false` when someone else changed it since `seen`.
-pub async fn claim(conn: &mut PgConnection, agreement: i64, seen: i32) -> sqlx::Result<bool> {
+pub async fn claim(conn: &mut PgConnection, agreement: i64, seen: Version) -> sqlx::Result<bool> {
     let row: Option<i32> = sqlx::query_scalar(
         "UPDATE agreement SET version = version + 1, modified_at = now()
          WHERE id = $1 AND version = $2 RETURNING version",
     )
     .bind(agreement)
-    .bind(seen)
+    .bind(seen.0)
     .fetch_optional(conn)
     .await?;
     Ok(row.is_some())
@@ -176,11 +225,11 @@ pub async fn update(
     conn: &mut PgConnection,
     actor: i64,
     before: &AgreementRecord,
-    seen: i32,
+    seen: Version,
     f: &AgreementFields,
-) -> sqlx::Result<bool> {
+) -> Result<Outcome> {
     if !claim(conn, before.id, seen).await? {
-        return Ok(false);
+        return Ok(Outcome::Stale);
     }
     let old_commitments: Vec<String> = sqlx::query_scalar(
         "SELECT text FROM agreement_commitment WHERE agreement_id = $1 ORDER BY position",
@@ -217,17 +266,17 @@ pub async fn update(
         Some(json!(f)),
     )
     .await?;
-    Ok(true)
+    Ok(Outcome::Done(()))
 }
 
 pub async fn publish(
     conn: &mut PgConnection,
     actor: i64,
     agreement: i64,
-    seen: i32,
-) -> sqlx::Result<bool> {
+    seen: Version,
+) -> Result<Outcome> {
     if !claim(conn, agreement, seen).await? {
-        return Ok(false);
+        return Ok(Outcome::Stale);
     }
     sqlx::query(
         "UPDATE agreement SET status = 'published', published_at = now()
@@ -246,7 +295,7 @@ pub async fn publish(
         Some(json!({ "status": "published" })),
     )
     .await?;
-    Ok(true)
+    Ok(Outcome::Done(()))
 }
 
 pub async fn commitments(db: impl PgExecutor<'_>, agreement: i64) -> sqlx::Result<Vec<Commitment>> {
@@ -266,4 +315,19 @@ pub async fn slug_and_title(
         .bind(agreement)
         .fetch_optional(db)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_readable() {
+        assert_eq!(
+            slugify("Iedereen aan boord – samen!"),
+            "iedereen-aan-boord-samen"
+        );
+        assert_eq!(slugify("Één akkoord"), "een-akkoord");
+        assert_eq!(slugify("???"), "akkoord");
+    }
 }

@@ -6,6 +6,8 @@ use sqlx::{PgConnection, PgExecutor};
 use time::Date;
 
 use crate::audit;
+use crate::base::write::{Constraint, on_constraint};
+use crate::base::{Outcome, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
 #[sqlx(type_name = "follow_up_status", rename_all = "snake_case")]
@@ -18,39 +20,13 @@ pub enum FollowUpStatus {
     Dropped,
 }
 
-impl FollowUpStatus {
-    pub const ALL: [FollowUpStatus; 5] = [
-        FollowUpStatus::NotStarted,
-        FollowUpStatus::Ongoing,
-        FollowUpStatus::Achieved,
-        FollowUpStatus::Delayed,
-        FollowUpStatus::Dropped,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            FollowUpStatus::NotStarted => "niet gestart",
-            FollowUpStatus::Ongoing => "lopend",
-            FollowUpStatus::Achieved => "gerealiseerd",
-            FollowUpStatus::Delayed => "vertraagd",
-            FollowUpStatus::Dropped => "geschrapt",
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            FollowUpStatus::NotStarted => "not-started",
-            FollowUpStatus::Ongoing => "ongoing",
-            FollowUpStatus::Achieved => "achieved",
-            FollowUpStatus::Delayed => "delayed",
-            FollowUpStatus::Dropped => "dropped",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<FollowUpStatus> {
-        FollowUpStatus::ALL.into_iter().find(|v| v.code() == s)
-    }
-}
+crate::coded!(FollowUpStatus {
+    NotStarted => ("not_started", "niet gestart"),
+    Ongoing => ("ongoing", "lopend"),
+    Achieved => ("achieved", "gerealiseerd"),
+    Delayed => ("delayed", "vertraagd"),
+    Dropped => ("dropped", "geschrapt"),
+});
 
 /// One dated follow-up entry, with who recorded it as the public may see
 /// it: the cabinet or the secretariat, not the staff member's name.
@@ -98,17 +74,33 @@ pub async fn line_follow_ups(
     .await
 }
 
-pub const FOLLOW_UP_DUPLICATE: &str = "follow_up_no_duplicate";
+/// What the follow-up form sets, checked.
+#[derive(Debug, Clone)]
+pub struct EntryFields {
+    pub recorded_on: Date,
+    pub status: FollowUpStatus,
+    pub note: String,
+}
+
+/// The same entry twice is a double submission.
+const ENTRY_ONCE: Constraint = Constraint {
+    name: "follow_up_no_duplicate",
+    field: "form",
+    message: "Deze opvolging (zelfde datum, status en toelichting) is al geregistreerd.",
+};
 
 pub async fn insert_follow_up(
     conn: &mut PgConnection,
     actor: i64,
     line: i64,
-    recorded_on: Date,
-    status: FollowUpStatus,
-    note: &str,
-) -> sqlx::Result<i64> {
-    let id: i64 = sqlx::query_scalar(
+    f: &EntryFields,
+) -> Result<Outcome<i64>> {
+    let EntryFields {
+        recorded_on,
+        status,
+        note,
+    } = f;
+    let inserted = sqlx::query_scalar(
         "INSERT INTO follow_up (action_line_id, recorded_on, status, note, author_id)
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -118,7 +110,11 @@ pub async fn insert_follow_up(
     .bind(note)
     .bind(actor)
     .fetch_one(&mut *conn)
-    .await?;
+    .await;
+    let id: i64 = match on_constraint(inserted, &[ENTRY_ONCE])? {
+        Outcome::Done(id) => id,
+        not_done => return Ok(not_done),
+    };
     audit::record(
         conn,
         Some(actor),
@@ -130,7 +126,7 @@ pub async fn insert_follow_up(
                      "status": status, "note": note })),
     )
     .await?;
-    Ok(id)
+    Ok(Outcome::Done(id))
 }
 
 /// The lines of an agreement within the competences a minister holds on
@@ -217,17 +213,34 @@ pub async fn measurements(
     .await
 }
 
-pub const MEASUREMENT_PER_DATE: &str = "goal_measurement_one_per_date";
+/// What the measurement form sets, checked; the value as canonical decimal
+/// text ("120000", "80.5"), cast to numeric in SQL.
+#[derive(Debug, Clone)]
+pub struct MeasurementFields {
+    pub measured_on: Date,
+    pub value: String,
+    pub note: String,
+}
+
+/// A goal has one measured value per date.
+const ONE_PER_DATE: Constraint = Constraint {
+    name: "goal_measurement_one_per_date",
+    field: "measured_on",
+    message: "Voor deze datum is al een meetwaarde geregistreerd.",
+};
 
 pub async fn insert_measurement(
     conn: &mut PgConnection,
     actor: i64,
     goal: i64,
-    measured_on: Date,
-    value: &str,
-    note: &str,
-) -> sqlx::Result<i64> {
-    let id: i64 = sqlx::query_scalar(
+    f: &MeasurementFields,
+) -> Result<Outcome<i64>> {
+    let MeasurementFields {
+        measured_on,
+        value,
+        note,
+    } = f;
+    let inserted = sqlx::query_scalar(
         "INSERT INTO goal_measurement (goal_id, measured_on, value, note, author_id)
          VALUES ($1, $2, $3::numeric, $4, $5) RETURNING id",
     )
@@ -237,7 +250,11 @@ pub async fn insert_measurement(
     .bind(note)
     .bind(actor)
     .fetch_one(&mut *conn)
-    .await?;
+    .await;
+    let id: i64 = match on_constraint(inserted, &[ONE_PER_DATE])? {
+        Outcome::Done(id) => id,
+        not_done => return Ok(not_done),
+    };
     audit::record(
         conn,
         Some(actor),
@@ -251,5 +268,5 @@ pub async fn insert_measurement(
         ),
     )
     .await?;
-    Ok(id)
+    Ok(Outcome::Done(id))
 }

@@ -6,7 +6,9 @@ use sqlx::{PgConnection, PgExecutor};
 use time::Date;
 
 use super::Goal;
+use super::agreement::claim;
 use crate::audit;
+use crate::base::{Outcome, Result, Version};
 
 pub async fn goals(db: impl PgExecutor<'_>, agreement: i64) -> sqlx::Result<Vec<Goal>> {
     sqlx::query_as(
@@ -60,12 +62,17 @@ pub async fn goal_with_agreement(
     .await
 }
 
+/// A new goal, last of the agreement's.
 pub async fn insert_goal(
     conn: &mut PgConnection,
     actor: i64,
     agreement: i64,
+    seen: Version,
     f: &GoalFields,
-) -> sqlx::Result<i64> {
+) -> Result<Outcome<i64>> {
+    if !claim(conn, agreement, seen).await? {
+        return Ok(Outcome::Stale);
+    }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO goal (agreement_id, position, text, target_value, target_unit,
                            baseline_value, baseline_on, deadline)
@@ -92,15 +99,20 @@ pub async fn insert_goal(
         Some(json!({ "agreement_id": agreement, "fields": f })),
     )
     .await?;
-    Ok(id)
+    Ok(Outcome::Done(id))
 }
 
 pub async fn update_goal(
     conn: &mut PgConnection,
     actor: i64,
+    agreement: i64,
+    seen: Version,
     before: &Goal,
     f: &GoalFields,
-) -> sqlx::Result<()> {
+) -> Result<Outcome> {
+    if !claim(conn, agreement, seen).await? {
+        return Ok(Outcome::Stale);
+    }
     sqlx::query(
         "UPDATE goal SET text = $2, target_value = $3::numeric, target_unit = $4,
                 baseline_value = $5::numeric, baseline_on = $6, deadline = $7
@@ -124,7 +136,8 @@ pub async fn update_goal(
         Some(json!(before)),
         Some(json!(f)),
     )
-    .await
+    .await?;
+    Ok(Outcome::Done(()))
 }
 
 pub async fn measurement_count(db: impl PgExecutor<'_>, goal: i64) -> sqlx::Result<i64> {
@@ -134,7 +147,23 @@ pub async fn measurement_count(db: impl PgExecutor<'_>, goal: i64) -> sqlx::Resu
         .await
 }
 
-pub async fn delete_goal(conn: &mut PgConnection, actor: i64, before: &Goal) -> sqlx::Result<()> {
+/// Deletes a goal that has no measured values yet: those are history.
+pub async fn delete_goal(
+    conn: &mut PgConnection,
+    actor: i64,
+    agreement: i64,
+    seen: Version,
+    before: &Goal,
+) -> Result<Outcome> {
+    if measurement_count(&mut *conn, before.id).await? > 0 {
+        return Ok(Outcome::refused(
+            "form",
+            "Deze doelstelling heeft al meetwaarden en kan niet meer verwijderd worden.",
+        ));
+    }
+    if !claim(conn, agreement, seen).await? {
+        return Ok(Outcome::Stale);
+    }
     sqlx::query("DELETE FROM goal WHERE id = $1")
         .bind(before.id)
         .execute(&mut *conn)
@@ -148,5 +177,6 @@ pub async fn delete_goal(conn: &mut PgConnection, actor: i64, before: &Goal) -> 
         Some(json!(before)),
         None,
     )
-    .await
+    .await?;
+    Ok(Outcome::Done(()))
 }

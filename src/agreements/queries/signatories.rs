@@ -5,7 +5,11 @@ use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 
 use super::Choice;
+use super::agreement::claim;
 use crate::audit;
+use crate::base::error::AppError;
+use crate::base::write::{Constraint, on_constraint};
+use crate::base::{Outcome, Result, Version};
 use crate::composition::Side;
 
 pub async fn people(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
@@ -56,15 +60,25 @@ pub async fn signatory_rows(
     .await
 }
 
-pub const SIGNATORY_PERSON_KEY: &str = "signatory_agreement_id_person_id_key";
+/// One person signs an agreement once.
+const PERSON_ONCE: Constraint = Constraint {
+    name: "signatory_agreement_id_person_id_key",
+    field: "person_id",
+    message: "Deze persoon staat al bij de ondertekenaars.",
+};
 
+/// A new signatory, last of the agreement's.
 pub async fn insert_signatory(
     conn: &mut PgConnection,
     actor: i64,
     agreement: i64,
+    seen: Version,
     f: &SignatoryFields,
-) -> sqlx::Result<i64> {
-    let id: i64 = sqlx::query_scalar(
+) -> Result<Outcome<i64>> {
+    if !claim(conn, agreement, seen).await? {
+        return Ok(Outcome::Stale);
+    }
+    let inserted = sqlx::query_scalar(
         "INSERT INTO signatory (agreement_id, position, side, person_id, organisation_id, capacity)
          VALUES ($1, (SELECT coalesce(max(position), 0) + 1 FROM signatory WHERE agreement_id = $1),
                  $2, $3, $4, $5)
@@ -76,7 +90,11 @@ pub async fn insert_signatory(
     .bind(f.organisation_id)
     .bind(&f.capacity)
     .fetch_one(&mut *conn)
-    .await?;
+    .await;
+    let id: i64 = match on_constraint(inserted, &[PERSON_ONCE])? {
+        Outcome::Done(id) => id,
+        not_done => return Ok(not_done),
+    };
     audit::record(
         conn,
         Some(actor),
@@ -87,16 +105,31 @@ pub async fn insert_signatory(
         Some(json!({ "agreement_id": agreement, "fields": f })),
     )
     .await?;
-    Ok(id)
+    Ok(Outcome::Done(id))
 }
 
-/// Deletes a signatory of this agreement; false when there is none.
+/// Deletes a signatory of this agreement; "not found" when it has none by
+/// that id.
 pub async fn delete_signatory(
     conn: &mut PgConnection,
     actor: i64,
     agreement: i64,
+    seen: Version,
     signatory: i64,
-) -> sqlx::Result<bool> {
+) -> Result<Outcome> {
+    let exists: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM signatory WHERE id = $1 AND agreement_id = $2)",
+    )
+    .bind(signatory)
+    .bind(agreement)
+    .fetch_one(&mut *conn)
+    .await?;
+    if !exists {
+        return Err(AppError::NotFound);
+    }
+    if !claim(conn, agreement, seen).await? {
+        return Ok(Outcome::Stale);
+    }
     let before: Option<serde_json::Value> = sqlx::query_scalar(
         "DELETE FROM signatory WHERE id = $1 AND agreement_id = $2 RETURNING to_jsonb(signatory.*)",
     )
@@ -105,7 +138,7 @@ pub async fn delete_signatory(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(before) = before else {
-        return Ok(false);
+        return Err(AppError::NotFound);
     };
     audit::record(
         conn,
@@ -117,5 +150,5 @@ pub async fn delete_signatory(
         None,
     )
     .await?;
-    Ok(true)
+    Ok(Outcome::Done(()))
 }
