@@ -10,14 +10,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::agreement::after_button;
-use super::editor::{VersionForm, agreement, editor_url, pick, settled};
+use super::editor::{VersionForm, agreement, editor_url, pick, save};
 use super::queries::action_lines::{LineFields, LineRecord, Place};
 use super::queries::agreement::AgreementRecord;
 use super::queries::{self, Choice};
 use crate::auth::access::{Routes, SECRETARIAT};
 use crate::base::error::{AppError, Result};
 use crate::base::extract::parse_id;
-use crate::base::{Actor, AppState, Check, FieldErrors, Outcome, PageCtx, Version, page, write};
+use crate::base::{Actor, AppState, Check, FieldErrors, PageCtx, Version, page, write};
 
 pub(super) fn routes() -> Routes {
     const LINE: &str = "/beheer/akkoorden/{slug}/actielijnen/{line}";
@@ -246,17 +246,12 @@ pub async fn create_line(
         Err(e) => return Err(e),
     };
     let competences = queries::action_lines::competences(&state.db).await?;
-    let outcome = match form.parse(&competences) {
-        Ok(fields) => {
-            write::run(&state.db, async |tx| {
-                let (id, seen) = (agreement.id, form.version);
-                queries::action_lines::insert_line(tx, actor.id, id, seen, at, &fields).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
-    match settled(outcome) {
+    let saved = save(&state, form.parse(&competences), async |tx, fields| {
+        let (id, seen) = (agreement.id, form.version);
+        queries::action_lines::insert_line(tx, actor.id, id, seen, at, &fields).await
+    })
+    .await?;
+    match saved {
         Ok(id) => {
             let anchor = format!("lijn-{id}");
             Ok(Redirect::to(&editor_url(&slug, "opgeslagen", &anchor)).into_response())
@@ -308,16 +303,11 @@ pub async fn update_line(
     let line = line_of(&state, &agreement, &line).await?;
     let form = LineForm::from_body(&body);
     let competences = queries::action_lines::competences(&state.db).await?;
-    let outcome = match form.parse(&competences) {
-        Ok(fields) => {
-            write::run(&state.db, async |tx| {
-                queries::action_lines::update_line(tx, actor.id, form.version, &line, &fields).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
-    match settled(outcome) {
+    let saved = save(&state, form.parse(&competences), async |tx, fields| {
+        queries::action_lines::update_line(tx, actor.id, form.version, &line, &fields).await
+    })
+    .await?;
+    match saved {
         Ok(()) => {
             let anchor = format!("lijn-{}", line.id);
             Ok(Redirect::to(&editor_url(&slug, "opgeslagen", &anchor)).into_response())

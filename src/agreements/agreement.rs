@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::editor::{VersionForm, agreement, editor_url, pick_required, settled};
+use super::editor::{VersionForm, agreement, editor_url, pick_required, save, settled};
 use super::queries::agreement::{AgreementFields, AgreementRecord, AgreementStatus, MeetingChoice};
 use super::queries::signatories::SignatoryRow;
 use super::queries::{self, Choice, Goal};
@@ -347,16 +347,11 @@ pub async fn create(
     Form(form): Form<AgreementForm>,
 ) -> Result<Response> {
     let choices = Choices::load(&state).await?;
-    let outcome = match form.parse(&choices) {
-        Ok(fields) => {
-            write::run(&state.db, async |tx| {
-                queries::agreement::create(tx, actor.id, &fields).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
-    match settled(outcome) {
+    let saved = save(&state, form.parse(&choices), async |tx, fields| {
+        queries::agreement::create(tx, actor.id, &fields).await
+    })
+    .await?;
+    match saved {
         Ok(slug) => Ok(Redirect::to(&editor_url(&slug, "aangemaakt", "inhoud")).into_response()),
         Err((status, errors)) => {
             let page = new_page(ctx, choices, form, errors);
@@ -411,16 +406,11 @@ pub async fn update(
 ) -> Result<Response> {
     let agreement = agreement(&state, &slug).await?;
     let choices = Choices::load(&state).await?;
-    let outcome = match form.parse(&choices) {
-        Ok(fields) => {
-            write::run(&state.db, async |tx| {
-                queries::agreement::update(tx, actor.id, &agreement, form.version, &fields).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
-    match settled(outcome) {
+    let saved = save(&state, form.parse(&choices), async |tx, fields| {
+        queries::agreement::update(tx, actor.id, &agreement, form.version, &fields).await
+    })
+    .await?;
+    match saved {
         Ok(()) => Ok(Redirect::to(&editor_url(&slug, "opgeslagen", "inhoud")).into_response()),
         Err((status, errors)) => {
             let page = edit_page(ctx, &state, agreement, Some(form), errors, None).await?;

@@ -8,12 +8,13 @@
 
 use axum::http::StatusCode;
 use serde::Deserialize;
+use sqlx::PgConnection;
 
 use super::queries::agreement::AgreementRecord;
 use super::queries::{self, Choice};
 use crate::base::error::{AppError, Result};
 use crate::base::write::stale_errors;
-use crate::base::{AppState, Check, FieldErrors, Outcome, Version, dutch};
+use crate::base::{AppState, Check, FieldErrors, Outcome, Version, dutch, write};
 
 pub(super) async fn agreement(state: &AppState, slug: &str) -> Result<AgreementRecord> {
     queries::agreement::record_by_slug(&state.db, slug)
@@ -32,14 +33,30 @@ pub struct VersionForm {
     pub version: Version,
 }
 
-/// A write's outcome for the page that shows it: what was done, or the
-/// status and the messages to show the form again with.
-pub(super) fn settled<T>(outcome: Outcome<T>) -> std::result::Result<T, (StatusCode, FieldErrors)> {
+/// What was done, or the status and the messages to show the form again with.
+pub(super) type Settled<T> = std::result::Result<T, (StatusCode, FieldErrors)>;
+
+/// A write's outcome for the page that shows it.
+pub(super) fn settled<T>(outcome: Outcome<T>) -> Settled<T> {
     match outcome {
         Outcome::Done(done) => Ok(done),
         Outcome::Stale => Err((StatusCode::CONFLICT, stale_errors("dit akkoord"))),
         Outcome::Refused(errors) => Err((StatusCode::UNPROCESSABLE_ENTITY, errors)),
     }
+}
+
+/// Writes a form's checked fields with `operation` in one transaction and
+/// settles the outcome; a form that did not check out is refused as it is.
+pub(super) async fn save<F, T>(
+    state: &AppState,
+    checked: std::result::Result<F, FieldErrors>,
+    operation: impl AsyncFnOnce(&mut PgConnection, F) -> Result<Outcome<T>>,
+) -> Result<Settled<T>> {
+    let outcome = match checked {
+        Ok(fields) => write::run(&state.db, async |tx| operation(tx, fields).await).await?,
+        Err(errors) => Outcome::Refused(errors),
+    };
+    Ok(settled(outcome))
 }
 
 /// A number as typed in Dutch ("120.000", "80,5"), or nothing.

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::editor::settled;
+use super::editor::save;
 use super::queries::action_lines::LineRecord;
 use super::queries::follow_up::{
     EntryFields, FollowUpEntry, FollowUpStatus, Measurement, MeasurementFields,
@@ -17,7 +17,7 @@ use super::queries::follow_up::{
 use super::queries::{self, Goal};
 use crate::auth::{CurrentUser, Role};
 use crate::base::error::{AppError, Result};
-use crate::base::{Actor, AppState, Check, FieldErrors, Id, Outcome, PageCtx, dutch, page, write};
+use crate::base::{Actor, AppState, Check, FieldErrors, Id, PageCtx, dutch, page};
 
 /// Whether this user may record follow-up on this line: the secretariat
 /// always; a cabinet when the line or an ancestor is linked to a competence
@@ -154,16 +154,11 @@ pub async fn create_entry(
         );
         return Err(AppError::Forbidden);
     }
-    let outcome = match form.parse() {
-        Ok(fields) => {
-            write::run(&state.db, async |tx| {
-                queries::follow_up::insert_follow_up(tx, user.id, line, &fields).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
-    match settled(outcome) {
+    let saved = save(&state, form.parse(), async |tx, fields| {
+        queries::follow_up::insert_follow_up(tx, user.id, line, &fields).await
+    })
+    .await?;
+    match saved {
         Ok(_) => Ok(
             Redirect::to(&format!("/opvolging/actielijnen/{line}?melding=opgeslagen"))
                 .into_response(),
@@ -283,16 +278,11 @@ pub async fn create_measurement(
     queries::goals::goal_with_agreement(&state.db, goal)
         .await?
         .ok_or(AppError::NotFound)?;
-    let outcome = match form.parse() {
-        Ok(fields) => {
-            write::run(&state.db, async |tx| {
-                queries::follow_up::insert_measurement(tx, actor.id, goal, &fields).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
-    match settled(outcome) {
+    let saved = save(&state, form.parse(), async |tx, fields| {
+        queries::follow_up::insert_measurement(tx, actor.id, goal, &fields).await
+    })
+    .await?;
+    match saved {
         Ok(_) => Ok(Redirect::to(&format!(
             "/opvolging/doelstellingen/{goal}?melding=opgeslagen"
         ))

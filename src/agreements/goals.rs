@@ -8,16 +8,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::agreement::after_button;
-use super::editor::{VersionForm, agreement, editor_url, optional_number, settled};
+use super::editor::{VersionForm, agreement, editor_url, optional_number, save};
 use super::queries::agreement::AgreementRecord;
 use super::queries::goals::GoalFields;
 use super::queries::{self, Goal};
 use crate::auth::access::{Routes, SECRETARIAT};
 use crate::base::error::{AppError, Result};
 use crate::base::extract::parse_id;
-use crate::base::{
-    Actor, AppState, Check, FieldErrors, Outcome, PageCtx, Version, dutch, page, write,
-};
+use crate::base::{Actor, AppState, Check, FieldErrors, PageCtx, Version, dutch, page, write};
 
 pub(super) fn routes() -> Routes {
     const GOALS: &str = "/beheer/akkoorden/{slug}/doelstellingen";
@@ -164,16 +162,11 @@ pub async fn create_goal(
     Form(form): Form<GoalForm>,
 ) -> Result<Response> {
     let agreement = agreement(&state, &slug).await?;
-    let outcome = match form.parse() {
-        Ok(fields) => {
-            write::run(&state.db, async |tx| {
-                queries::goals::insert_goal(tx, actor.id, agreement.id, form.version, &fields).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
-    match settled(outcome) {
+    let saved = save(&state, form.parse(), async |tx, fields| {
+        queries::goals::insert_goal(tx, actor.id, agreement.id, form.version, &fields).await
+    })
+    .await?;
+    match saved {
         Ok(_) => {
             Ok(Redirect::to(&editor_url(&slug, "opgeslagen", "doelstellingen")).into_response())
         }
@@ -214,17 +207,12 @@ pub async fn update_goal(
 ) -> Result<Response> {
     let agreement = agreement(&state, &slug).await?;
     let goal = goal_of(&state, &agreement, &goal).await?;
-    let outcome = match form.parse() {
-        Ok(fields) => {
-            write::run(&state.db, async |tx| {
-                let (id, seen) = (agreement.id, form.version);
-                queries::goals::update_goal(tx, actor.id, id, seen, &goal, &fields).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
-    match settled(outcome) {
+    let saved = save(&state, form.parse(), async |tx, fields| {
+        let (id, seen) = (agreement.id, form.version);
+        queries::goals::update_goal(tx, actor.id, id, seen, &goal, &fields).await
+    })
+    .await?;
+    match saved {
         Ok(()) => {
             Ok(Redirect::to(&editor_url(&slug, "opgeslagen", "doelstellingen")).into_response())
         }

@@ -7,14 +7,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::agreement::after_button;
-use super::editor::{VersionForm, agreement, editor_url, pick_required, settled};
+use super::editor::{VersionForm, agreement, editor_url, pick_required, save};
 use super::queries::agreement::AgreementRecord;
 use super::queries::signatories::{SignatoryFields, SignatoryRow};
 use super::queries::{self, Choice};
 use crate::auth::access::{Routes, SECRETARIAT};
 use crate::base::error::Result;
 use crate::base::extract::parse_id;
-use crate::base::{Actor, AppState, Check, FieldErrors, Outcome, PageCtx, Version, page, write};
+use crate::base::{Actor, AppState, Check, FieldErrors, PageCtx, Version, page, write};
 use crate::composition::Side;
 
 pub(super) fn routes() -> Routes {
@@ -156,17 +156,12 @@ pub async fn create_signatory(
 ) -> Result<Response> {
     let agreement = agreement(&state, &slug).await?;
     let choices = People::load(&state).await?;
-    let outcome = match form.parse(&choices) {
-        Ok(fields) => {
-            write::run(&state.db, async |tx| {
-                let (id, seen) = (agreement.id, form.version);
-                queries::signatories::insert_signatory(tx, actor.id, id, seen, &fields).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
-    match settled(outcome) {
+    let saved = save(&state, form.parse(&choices), async |tx, fields| {
+        let (id, seen) = (agreement.id, form.version);
+        queries::signatories::insert_signatory(tx, actor.id, id, seen, &fields).await
+    })
+    .await?;
+    match saved {
         Ok(_) => {
             Ok(Redirect::to(&editor_url(&slug, "opgeslagen", "ondertekening")).into_response())
         }

@@ -228,9 +228,7 @@ pub async fn insert_line(
     place: Place,
     f: &LineFields,
 ) -> Result<Outcome<i64>> {
-    if !claim(conn, agreement, seen).await? {
-        return Ok(Outcome::Stale);
-    }
+    done!(claim(conn, agreement, seen).await?);
     let Place { parent, after } = place;
     let (title, competences) = (&f.title, &f.competences);
     let mut order = siblings(&mut *conn, agreement, parent).await?;
@@ -299,9 +297,7 @@ pub async fn update_line(
     before: &LineRecord,
     f: &LineFields,
 ) -> Result<Outcome> {
-    if !claim(conn, before.agreement_id, seen).await? {
-        return Ok(Outcome::Stale);
-    }
+    done!(claim(conn, before.agreement_id, seen).await?);
     let (title, competences) = (&f.title, &f.competences);
     let old_competences = line_competences(&mut *conn, before.id).await?;
     sqlx::query("UPDATE action_line SET title = $2 WHERE id = $1")
@@ -332,9 +328,7 @@ pub async fn move_line(
     line: &LineRecord,
     step: isize,
 ) -> Result<Outcome> {
-    if !claim(conn, line.agreement_id, seen).await? {
-        return Ok(Outcome::Stale);
-    }
+    done!(claim(conn, line.agreement_id, seen).await?);
     let mut order = siblings(&mut *conn, line.agreement_id, line.parent_id).await?;
     let to = order.iter().position(|&s| s == line.id).and_then(|at| {
         let to = at.checked_add_signed(step).filter(|&t| t < order.len())?;
@@ -394,9 +388,7 @@ pub async fn delete_line(
         let message = "Deze actielijn heeft al opvolging en kan niet verwijderd worden: de geschiedenis blijft bewaard.";
         return Ok(Outcome::refused("form", message));
     }
-    if !claim(conn, line.agreement_id, seen).await? {
-        return Ok(Outcome::Stale);
-    }
+    done!(claim(conn, line.agreement_id, seen).await?);
     let competences = line_competences(&mut *conn, line.id).await?;
     let depth = depth(&mut *conn, line.id).await?;
     sqlx::query("DELETE FROM action_line WHERE id = $1")

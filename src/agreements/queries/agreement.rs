@@ -208,8 +208,8 @@ pub async fn create(
 
 /// Claims the agreement for one change: every change to an agreement or
 /// its parts goes through here, so two editors never overwrite each other.
-/// `false` when someone else changed it since `seen`.
-pub async fn claim(conn: &mut PgConnection, agreement: i64, seen: Version) -> sqlx::Result<bool> {
+/// Stale when someone else changed it since `seen`.
+pub async fn claim(conn: &mut PgConnection, agreement: i64, seen: Version) -> Result<Outcome> {
     let row: Option<i32> = sqlx::query_scalar(
         "UPDATE agreement SET version = version + 1, modified_at = now()
          WHERE id = $1 AND version = $2 RETURNING version",
@@ -218,7 +218,10 @@ pub async fn claim(conn: &mut PgConnection, agreement: i64, seen: Version) -> sq
     .bind(seen.0)
     .fetch_optional(conn)
     .await?;
-    Ok(row.is_some())
+    Ok(match row {
+        Some(_) => Outcome::Done(()),
+        None => Outcome::Stale,
+    })
 }
 
 pub async fn update(
@@ -228,9 +231,7 @@ pub async fn update(
     seen: Version,
     f: &AgreementFields,
 ) -> Result<Outcome> {
-    if !claim(conn, before.id, seen).await? {
-        return Ok(Outcome::Stale);
-    }
+    done!(claim(conn, before.id, seen).await?);
     let old_commitments: Vec<String> = sqlx::query_scalar(
         "SELECT text FROM agreement_commitment WHERE agreement_id = $1 ORDER BY position",
     )
@@ -275,9 +276,7 @@ pub async fn publish(
     agreement: i64,
     seen: Version,
 ) -> Result<Outcome> {
-    if !claim(conn, agreement, seen).await? {
-        return Ok(Outcome::Stale);
-    }
+    done!(claim(conn, agreement, seen).await?);
     sqlx::query(
         "UPDATE agreement SET status = 'published', published_at = now()
          WHERE id = $1 AND status = 'draft'",

@@ -111,10 +111,7 @@ pub async fn insert_follow_up(
     .bind(actor)
     .fetch_one(&mut *conn)
     .await;
-    let id: i64 = match on_constraint(inserted, &[ENTRY_ONCE])? {
-        Outcome::Done(id) => id,
-        not_done => return Ok(not_done),
-    };
+    let id: i64 = done!(on_constraint(inserted, &[ENTRY_ONCE])?);
     audit::record(
         conn,
         Some(actor),
@@ -251,10 +248,7 @@ pub async fn insert_measurement(
     .bind(actor)
     .fetch_one(&mut *conn)
     .await;
-    let id: i64 = match on_constraint(inserted, &[ONE_PER_DATE])? {
-        Outcome::Done(id) => id,
-        not_done => return Ok(not_done),
-    };
+    let id: i64 = done!(on_constraint(inserted, &[ONE_PER_DATE])?);
     audit::record(
         conn,
         Some(actor),

@@ -70,9 +70,7 @@ pub async fn insert_goal(
     seen: Version,
     f: &GoalFields,
 ) -> Result<Outcome<i64>> {
-    if !claim(conn, agreement, seen).await? {
-        return Ok(Outcome::Stale);
-    }
+    done!(claim(conn, agreement, seen).await?);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO goal (agreement_id, position, text, target_value, target_unit,
                            baseline_value, baseline_on, deadline)
@@ -110,9 +108,7 @@ pub async fn update_goal(
     before: &Goal,
     f: &GoalFields,
 ) -> Result<Outcome> {
-    if !claim(conn, agreement, seen).await? {
-        return Ok(Outcome::Stale);
-    }
+    done!(claim(conn, agreement, seen).await?);
     sqlx::query(
         "UPDATE goal SET text = $2, target_value = $3::numeric, target_unit = $4,
                 baseline_value = $5::numeric, baseline_on = $6, deadline = $7
@@ -161,9 +157,7 @@ pub async fn delete_goal(
             "Deze doelstelling heeft al meetwaarden en kan niet meer verwijderd worden.",
         ));
     }
-    if !claim(conn, agreement, seen).await? {
-        return Ok(Outcome::Stale);
-    }
+    done!(claim(conn, agreement, seen).await?);
     sqlx::query("DELETE FROM goal WHERE id = $1")
         .bind(before.id)
         .execute(&mut *conn)

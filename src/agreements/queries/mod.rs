@@ -2,6 +2,20 @@
 //! What the public page reads is here; what each editor reads and writes is
 //! in the module of its part.
 
+/// The value of a done [`Outcome`](crate::base::Outcome), or the stale or
+/// refused outcome returned as it is: what `?` is to errors.
+macro_rules! done {
+    ($outcome:expr) => {
+        match $outcome {
+            $crate::base::Outcome::Done(value) => value,
+            $crate::base::Outcome::Stale => return Ok($crate::base::Outcome::Stale),
+            $crate::base::Outcome::Refused(errors) => {
+                return Ok($crate::base::Outcome::Refused(errors));
+            }
+        }
+    };
+}
+
 pub mod action_lines;
 pub mod agreement;
 pub mod follow_up;

@@ -75,9 +75,7 @@ pub async fn insert_signatory(
     seen: Version,
     f: &SignatoryFields,
 ) -> Result<Outcome<i64>> {
-    if !claim(conn, agreement, seen).await? {
-        return Ok(Outcome::Stale);
-    }
+    done!(claim(conn, agreement, seen).await?);
     let inserted = sqlx::query_scalar(
         "INSERT INTO signatory (agreement_id, position, side, person_id, organisation_id, capacity)
          VALUES ($1, (SELECT coalesce(max(position), 0) + 1 FROM signatory WHERE agreement_id = $1),
@@ -91,10 +89,7 @@ pub async fn insert_signatory(
     .bind(&f.capacity)
     .fetch_one(&mut *conn)
     .await;
-    let id: i64 = match on_constraint(inserted, &[PERSON_ONCE])? {
-        Outcome::Done(id) => id,
-        not_done => return Ok(not_done),
-    };
+    let id: i64 = done!(on_constraint(inserted, &[PERSON_ONCE])?);
     audit::record(
         conn,
         Some(actor),
@@ -127,9 +122,7 @@ pub async fn delete_signatory(
     if !exists {
         return Err(AppError::NotFound);
     }
-    if !claim(conn, agreement, seen).await? {
-        return Ok(Outcome::Stale);
-    }
+    done!(claim(conn, agreement, seen).await?);
     let before: Option<serde_json::Value> = sqlx::query_scalar(
         "DELETE FROM signatory WHERE id = $1 AND agreement_id = $2 RETURNING to_jsonb(signatory.*)",
     )
