@@ -61,6 +61,21 @@ pub struct MeetingChoice {
     pub body_name: String,
 }
 
+impl AgreementFields {
+    /// Binds the fields as the next parameters, in the order of the columns.
+    fn bind<'q>(&'q self, q: super::Scalar<'q>) -> super::Scalar<'q> {
+        q.bind(self.body_id)
+            .bind(&self.title)
+            .bind(&self.subtitle)
+            .bind(&self.kind_label)
+            .bind(self.concluded_on)
+            .bind(self.meeting_id)
+            .bind(self.period_from)
+            .bind(self.period_until)
+            .bind(&self.introduction)
+    }
+}
+
 pub async fn record_by_slug(
     db: impl PgExecutor<'_>,
     slug: &str,
@@ -175,23 +190,13 @@ pub async fn create(
     f: &AgreementFields,
 ) -> Result<Outcome<String>> {
     let slug = &free_slug(&mut *conn, f).await?;
-    let id: i64 = sqlx::query_scalar(
+    let insert = sqlx::query_scalar(
         "INSERT INTO agreement (slug, body_id, title, subtitle, kind_label, concluded_on, meeting_id,
                                 period_from, period_until, introduction)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
-    .bind(slug)
-    .bind(f.body_id)
-    .bind(&f.title)
-    .bind(&f.subtitle)
-    .bind(&f.kind_label)
-    .bind(f.concluded_on)
-    .bind(f.meeting_id)
-    .bind(f.period_from)
-    .bind(f.period_until)
-    .bind(&f.introduction)
-    .fetch_one(&mut *conn)
-    .await?;
+    .bind(slug);
+    let id = f.bind(insert).fetch_one(&mut *conn).await?;
     replace_commitments(conn, id, &f.commitments).await?;
     audit::record(
         conn,
@@ -238,24 +243,14 @@ pub async fn update(
     .bind(before.id)
     .fetch_all(&mut *conn)
     .await?;
-    sqlx::query(
+    let update = sqlx::query_scalar(
         "UPDATE agreement SET body_id = $2, title = $3, subtitle = $4, kind_label = $5,
                 concluded_on = $6, meeting_id = $7, period_from = $8, period_until = $9,
                 introduction = $10
-         WHERE id = $1",
+         WHERE id = $1 RETURNING id",
     )
-    .bind(before.id)
-    .bind(f.body_id)
-    .bind(&f.title)
-    .bind(&f.subtitle)
-    .bind(&f.kind_label)
-    .bind(f.concluded_on)
-    .bind(f.meeting_id)
-    .bind(f.period_from)
-    .bind(f.period_until)
-    .bind(&f.introduction)
-    .execute(&mut *conn)
-    .await?;
+    .bind(before.id);
+    f.bind(update).fetch_one(&mut *conn).await?;
     replace_commitments(conn, before.id, &f.commitments).await?;
     audit::record(
         conn,

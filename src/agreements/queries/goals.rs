@@ -33,6 +33,18 @@ pub struct GoalFields {
     pub deadline: Option<Date>,
 }
 
+impl GoalFields {
+    /// Binds the fields as the next parameters, in the order of the columns.
+    fn bind<'q>(&'q self, q: super::Scalar<'q>) -> super::Scalar<'q> {
+        q.bind(&self.text)
+            .bind(&self.target_value)
+            .bind(&self.target_unit)
+            .bind(&self.baseline_value)
+            .bind(self.baseline_on)
+            .bind(self.deadline)
+    }
+}
+
 pub async fn goal(
     db: impl PgExecutor<'_>,
     agreement: i64,
@@ -71,22 +83,15 @@ pub async fn insert_goal(
     f: &GoalFields,
 ) -> Result<Outcome<i64>> {
     done!(claim(conn, agreement, seen).await?);
-    let id: i64 = sqlx::query_scalar(
+    let insert = sqlx::query_scalar(
         "INSERT INTO goal (agreement_id, position, text, target_value, target_unit,
                            baseline_value, baseline_on, deadline)
          VALUES ($1, (SELECT coalesce(max(position), 0) + 1 FROM goal WHERE agreement_id = $1),
                  $2, $3::numeric, $4, $5::numeric, $6, $7)
          RETURNING id",
     )
-    .bind(agreement)
-    .bind(&f.text)
-    .bind(&f.target_value)
-    .bind(&f.target_unit)
-    .bind(&f.baseline_value)
-    .bind(f.baseline_on)
-    .bind(f.deadline)
-    .fetch_one(&mut *conn)
-    .await?;
+    .bind(agreement);
+    let id = f.bind(insert).fetch_one(&mut *conn).await?;
     audit::record(
         conn,
         Some(actor),
@@ -109,20 +114,13 @@ pub async fn update_goal(
     f: &GoalFields,
 ) -> Result<Outcome> {
     done!(claim(conn, agreement, seen).await?);
-    sqlx::query(
+    let update = sqlx::query_scalar(
         "UPDATE goal SET text = $2, target_value = $3::numeric, target_unit = $4,
                 baseline_value = $5::numeric, baseline_on = $6, deadline = $7
-         WHERE id = $1",
+         WHERE id = $1 RETURNING id",
     )
-    .bind(before.id)
-    .bind(&f.text)
-    .bind(&f.target_value)
-    .bind(&f.target_unit)
-    .bind(&f.baseline_value)
-    .bind(f.baseline_on)
-    .bind(f.deadline)
-    .execute(&mut *conn)
-    .await?;
+    .bind(before.id);
+    f.bind(update).fetch_optional(&mut *conn).await?;
     audit::record(
         conn,
         Some(actor),

@@ -142,6 +142,10 @@ pub async fn page_by_slug(
     .await
 }
 
+/// A statement that returns an id, its fields bound by the part's own
+/// `bind` (the insert and the update bind them alike).
+type Scalar<'q> = sqlx::query::QueryScalar<'q, sqlx::Postgres, i64, sqlx::postgres::PgArguments>;
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Choice {
     pub id: i64,
