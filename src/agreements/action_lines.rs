@@ -119,14 +119,15 @@ struct LinePage {
     competences: Vec<Choice>,
 }
 
-#[expect(clippy::too_many_arguments)]
+/// The form for a line: of this agreement, this line (none for a new one)
+/// and, for a new one, its place in words.
+type Target = (AgreementRecord, Option<LineRecord>, String);
+
 async fn line_page(
     status: StatusCode,
     ctx: PageCtx,
     state: &AppState,
-    agreement: AgreementRecord,
-    line: Option<LineRecord>,
-    place: String,
+    (agreement, line, place): Target,
     form: LineForm,
     errors: FieldErrors,
 ) -> Result<Response> {
@@ -213,18 +214,8 @@ pub async fn new_line(
         version: Version(agreement.version),
         ..LineForm::default()
     };
-    let errors = FieldErrors::default();
-    line_page(
-        StatusCode::OK,
-        ctx,
-        &state,
-        agreement,
-        None,
-        place,
-        form,
-        errors,
-    )
-    .await
+    let (target, errors) = ((agreement, None, place), FieldErrors::default());
+    line_page(StatusCode::OK, ctx, &state, target, form, errors).await
 }
 
 pub async fn create_line(
@@ -256,7 +247,7 @@ pub async fn create_line(
             let anchor = format!("lijn-{id}");
             Ok(Redirect::to(&editor_url(&slug, "opgeslagen", &anchor)).into_response())
         }
-        Err((status, e)) => line_page(status, ctx, &state, agreement, None, place, form, e).await,
+        Err((status, e)) => line_page(status, ctx, &state, (agreement, None, place), form, e).await,
     }
 }
 
@@ -277,19 +268,11 @@ pub async fn edit_line(
         version: Version(agreement.version),
         ..LineForm::default()
     };
-    let place = String::new();
-    let errors = FieldErrors::default();
-    line_page(
-        StatusCode::OK,
-        ctx,
-        &state,
-        agreement,
-        Some(line),
-        place,
-        form,
-        errors,
-    )
-    .await
+    let (target, errors) = (
+        (agreement, Some(line), String::new()),
+        FieldErrors::default(),
+    );
+    line_page(StatusCode::OK, ctx, &state, target, form, errors).await
 }
 
 pub async fn update_line(
@@ -313,8 +296,8 @@ pub async fn update_line(
             Ok(Redirect::to(&editor_url(&slug, "opgeslagen", &anchor)).into_response())
         }
         Err((status, e)) => {
-            let line = Some(line);
-            line_page(status, ctx, &state, agreement, line, String::new(), form, e).await
+            let target = (agreement, Some(line), String::new());
+            line_page(status, ctx, &state, target, form, e).await
         }
     }
 }
