@@ -37,12 +37,12 @@ pub(super) fn routes() -> Routes {
         .post(
             "/beheer/akkoorden/{slug}/actielijnen/{line}/omhoog",
             SECRETARIAT,
-            move_up,
+            move_line::<-1>,
         )
         .post(
             "/beheer/akkoorden/{slug}/actielijnen/{line}/omlaag",
             SECRETARIAT,
-            move_down,
+            move_line::<1>,
         )
         .post(
             "/beheer/akkoorden/{slug}/actielijnen/{line}/verwijderen",
@@ -302,38 +302,18 @@ pub async fn update_line(
     }
 }
 
-pub async fn move_up(
-    ctx: PageCtx,
-    actor: Actor,
-    state: State<AppState>,
-    path: Path<(String, String)>,
-    form: Form<VersionForm>,
-) -> Result<Response> {
-    move_line(ctx, actor, state, path, form, -1).await
-}
-
-pub async fn move_down(
-    ctx: PageCtx,
-    actor: Actor,
-    state: State<AppState>,
-    path: Path<(String, String)>,
-    form: Form<VersionForm>,
-) -> Result<Response> {
-    move_line(ctx, actor, state, path, form, 1).await
-}
-
-async fn move_line(
+/// Moves a line one place up (`STEP` -1) or down (1) among its siblings.
+pub async fn move_line<const STEP: isize>(
     ctx: PageCtx,
     Actor(actor): Actor,
     State(state): State<AppState>,
     Path((slug, line)): Path<(String, String)>,
     Form(form): Form<VersionForm>,
-    step: isize,
 ) -> Result<Response> {
     let agreement = agreement(&state, &slug).await?;
     let line = line_of(&state, &agreement, &line).await?;
     let outcome = write::run(&state.db, async |tx| {
-        queries::action_lines::move_line(tx, actor.id, form.version, &line, step).await
+        queries::action_lines::move_line(tx, actor.id, form.version, &line, STEP).await
     })
     .await?;
     let done = editor_url(&slug, "verplaatst", &format!("lijn-{}", line.id));
