@@ -1,7 +1,8 @@
 //! The chart of a goal: its measured values as bars against the target, as
 //! plain SVG computed here, so it needs no JavaScript and no inline style.
 
-use super::queries::{Goal, Measurement};
+use super::queries::Goal;
+use super::queries::follow_up::Measurement;
 use crate::base::dutch;
 
 pub const WIDTH: f64 = 600.0;

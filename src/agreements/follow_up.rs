@@ -4,24 +4,20 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::queries::{self, FollowUpEntry, FollowUpStatus, Goal, LineRecord, Measurement};
+use super::editor::save;
+use super::queries::action_lines::LineRecord;
+use super::queries::follow_up::{
+    EntryFields, FollowUpEntry, FollowUpStatus, Measurement, MeasurementFields,
+};
+use super::queries::{self, Goal};
 use crate::auth::{CurrentUser, Role};
-use crate::base::AppState;
-use crate::base::error::{AppError, Result, violated_constraint};
-use crate::base::{FieldErrors, PageCtx, dutch, page};
-
-fn user(ctx: &PageCtx) -> Result<&CurrentUser> {
-    ctx.user.as_ref().ok_or(AppError::Forbidden)
-}
-
-fn parse_id(id: &str) -> Result<i64> {
-    id.trim().parse().map_err(|_| AppError::NotFound)
-}
+use crate::base::error::{AppError, Result};
+use crate::base::{Actor, AppState, Check, FieldErrors, Id, PageCtx, dutch, page};
 
 /// Whether this user may record follow-up on this line: the secretariat
 /// always; a cabinet when the line or an ancestor is linked to a competence
@@ -30,7 +26,7 @@ async fn may_follow_up(state: &AppState, user: &CurrentUser, line: i64) -> Resul
     Ok(match (user.role, user.minister_id) {
         (Role::Secretariat, _) => true,
         (Role::Cabinet, Some(m)) => {
-            queries::line_within_competence(&state.db, line, m, dutch::today()).await?
+            queries::follow_up::line_within_competence(&state.db, line, m, dutch::today()).await?
         }
         _ => false,
     })
@@ -47,31 +43,24 @@ pub struct EntryForm {
 }
 
 impl EntryForm {
-    fn parse(&self) -> std::result::Result<(time::Date, FollowUpStatus, String), FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let date = dutch::parse_date(&self.recorded_on);
-        match date {
-            None => errors.add("recorded_on", "Vul een datum in de vorm JJJJ-MM-DD in."),
-            Some(d) if d > dutch::today() => errors.add(
+    fn parse(&self) -> std::result::Result<EntryFields, FieldErrors> {
+        let mut check = Check::default();
+        let recorded_on = check.date("recorded_on", &self.recorded_on);
+        if recorded_on.is_some_and(|d| d > dutch::today()) {
+            check.add(
                 "recorded_on",
                 "Opvolging beschrijft wat er gebeurd is: de datum kan niet in de toekomst liggen.",
-            ),
-            Some(_) => {}
-        }
-        let status = FollowUpStatus::parse(self.status.trim());
-        if status.is_none() {
-            errors.add("status", "Kies een status.");
-        }
-        let note = self.note.trim().to_string();
-        if note.chars().count() > 5000 {
-            errors.add(
-                "note",
-                "De toelichting mag hoogstens 5000 tekens lang zijn.",
             );
         }
-        match (date, status, errors.is_empty()) {
-            (Some(d), Some(s), true) => Ok((d, s, note)),
-            _ => Err(errors),
+        let status = check.choice::<FollowUpStatus>("status", &self.status, "Kies een status.");
+        let note = check.optional_text("note", &self.note, 5000);
+        match (recorded_on, status, check.is_ok()) {
+            (Some(recorded_on), Some(status), true) => Ok(EntryFields {
+                recorded_on,
+                status,
+                note,
+            }),
+            _ => Err(check.errors()),
         }
     }
 }
@@ -95,11 +84,11 @@ pub struct Notice {
     melding: Option<String>,
 }
 
-async fn line_context(state: &AppState, line: &str) -> Result<(LineRecord, String, String)> {
-    let line = queries::line(&state.db, parse_id(line)?)
+async fn line_context(state: &AppState, line: i64) -> Result<(LineRecord, String, String)> {
+    let line = queries::action_lines::line(&state.db, line)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (slug, title) = queries::slug_and_title(&state.db, line.agreement_id)
+    let (slug, title) = queries::agreement::slug_and_title(&state.db, line.agreement_id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((line, slug, title))
@@ -118,7 +107,7 @@ async fn line_page(
         ctx,
         slug,
         agreement_title,
-        history: queries::line_follow_ups(&state.db, line.id).await?,
+        history: queries::follow_up::line_follow_ups(&state.db, line.id).await?,
         line,
         form,
         errors,
@@ -130,12 +119,13 @@ async fn line_page(
 
 pub async fn line_form(
     ctx: PageCtx,
+    Actor(user): Actor,
     State(state): State<AppState>,
-    Path(line): Path<String>,
+    Id(line): Id,
     Query(q): Query<Notice>,
 ) -> Result<Response> {
-    let context = line_context(&state, &line).await?;
-    if !may_follow_up(&state, user(&ctx)?, context.0.id).await? {
+    let context = line_context(&state, line).await?;
+    if !may_follow_up(&state, &user, context.0.id).await? {
         return Err(AppError::Forbidden);
     }
     let form = EntryForm {
@@ -150,49 +140,31 @@ pub async fn line_form(
 
 pub async fn create_entry(
     ctx: PageCtx,
+    Actor(user): Actor,
     State(state): State<AppState>,
-    Path(line): Path<String>,
+    Id(line): Id,
     Form(form): Form<EntryForm>,
 ) -> Result<Response> {
-    let context = line_context(&state, &line).await?;
-    let user = user(&ctx)?;
-    let actor = user.id;
-    if !may_follow_up(&state, user, context.0.id).await? {
+    let context = line_context(&state, line).await?;
+    if !may_follow_up(&state, &user, line).await? {
         tracing::warn!(
-            line = context.0.id,
-            actor,
+            line,
+            actor = user.id,
             "follow-up outside competence refused"
         );
         return Err(AppError::Forbidden);
     }
-    let (date, status, note) = match form.parse() {
-        Ok(v) => v,
-        Err(e) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return line_page(status, ctx, &state, context, form, e, None).await;
-        }
-    };
-    let line_id = context.0.id;
-    let mut tx = state.db.begin().await?;
-    match queries::insert_follow_up(&mut tx, actor, line_id, date, status, &note).await {
-        Ok(_) => {}
-        Err(e) if violated_constraint(&e) == Some(queries::FOLLOW_UP_DUPLICATE) => {
-            tx.rollback().await?;
-            let mut errors = FieldErrors::default();
-            errors.add(
-                "form",
-                "Deze opvolging (zelfde datum, status en toelichting) is al geregistreerd.",
-            );
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return line_page(status, ctx, &state, context, form, errors, None).await;
-        }
-        Err(e) => return Err(e.into()),
+    let saved = save(&state, form.parse(), async |tx, fields| {
+        queries::follow_up::insert_follow_up(tx, user.id, line, &fields).await
+    })
+    .await?;
+    match saved {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/opvolging/actielijnen/{line}?melding=opgeslagen"))
+                .into_response(),
+        ),
+        Err((status, errors)) => line_page(status, ctx, &state, context, form, errors, None).await,
     }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!(
-        "/opvolging/actielijnen/{line_id}?melding=opgeslagen"
-    ))
-    .into_response())
 }
 
 // Goal measurements ---------------------------------------------------------
@@ -208,34 +180,30 @@ pub struct MeasurementForm {
 }
 
 impl MeasurementForm {
-    fn parse(&self) -> std::result::Result<(time::Date, String, String), FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let date = dutch::parse_date(&self.measured_on);
-        match date {
-            None => errors.add("measured_on", "Vul een datum in de vorm JJJJ-MM-DD in."),
-            Some(d) if d > dutch::today() => errors.add(
+    fn parse(&self) -> std::result::Result<MeasurementFields, FieldErrors> {
+        let mut check = Check::default();
+        let measured_on = check.date("measured_on", &self.measured_on);
+        if measured_on.is_some_and(|d| d > dutch::today()) {
+            check.add(
                 "measured_on",
                 "Een meetwaarde is gemeten: de datum kan niet in de toekomst liggen.",
-            ),
-            Some(_) => {}
+            );
         }
         let value = dutch::parse_nl_number(&self.value);
         if value.is_none() {
-            errors.add(
+            check.add(
                 "value",
                 "Vul de gemeten waarde in als getal, zoals 120.000 of 75,3 (komma voor decimalen).",
             );
         }
-        let note = self.note.trim().to_string();
-        if note.chars().count() > 2000 {
-            errors.add(
-                "note",
-                "De toelichting mag hoogstens 2000 tekens lang zijn.",
-            );
-        }
-        match (date, value, errors.is_empty()) {
-            (Some(d), Some(v), true) => Ok((d, v, note)),
-            _ => Err(errors),
+        let note = check.optional_text("note", &self.note, 2000);
+        match (measured_on, value, check.is_ok()) {
+            (Some(measured_on), Some(value), true) => Ok(MeasurementFields {
+                measured_on,
+                value,
+                note,
+            }),
+            _ => Err(check.errors()),
         }
     }
 }
@@ -256,19 +224,18 @@ async fn goal_page(
     status: StatusCode,
     ctx: PageCtx,
     state: &AppState,
-    goal: &str,
+    goal_id: i64,
     form: MeasurementForm,
     errors: FieldErrors,
     notice: Option<&'static str>,
 ) -> Result<Response> {
-    let goal_id = parse_id(goal)?;
-    let (agreement, slug) = queries::goal_with_agreement(&state.db, goal_id)
+    let (agreement, slug) = queries::goals::goal_with_agreement(&state.db, goal_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let goal = queries::goal(&state.db, agreement, goal_id)
+    let goal = queries::goals::goal(&state.db, agreement, goal_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let measurements = queries::measurements(&state.db, agreement)
+    let measurements = queries::follow_up::measurements(&state.db, agreement)
         .await?
         .into_iter()
         .filter(|m| m.goal_id == goal_id)
@@ -288,7 +255,7 @@ async fn goal_page(
 pub async fn goal_form(
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path(goal): Path<String>,
+    Id(goal): Id,
     Query(q): Query<Notice>,
 ) -> Result<Response> {
     let form = MeasurementForm {
@@ -298,45 +265,28 @@ pub async fn goal_form(
     let notice =
         (q.melding.as_deref() == Some("opgeslagen")).then_some("De meetwaarde is opgeslagen.");
     let errors = FieldErrors::default();
-    goal_page(StatusCode::OK, ctx, &state, &goal, form, errors, notice).await
+    goal_page(StatusCode::OK, ctx, &state, goal, form, errors, notice).await
 }
 
 pub async fn create_measurement(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
-    Path(goal): Path<String>,
+    Id(goal): Id,
     Form(form): Form<MeasurementForm>,
 ) -> Result<Response> {
-    let actor = user(&ctx)?.id;
-    let goal_id = parse_id(&goal)?;
-    queries::goal_with_agreement(&state.db, goal_id)
+    queries::goals::goal_with_agreement(&state.db, goal)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (date, value, note) = match form.parse() {
-        Ok(v) => v,
-        Err(e) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return goal_page(status, ctx, &state, &goal, form, e, None).await;
-        }
-    };
-    let mut tx = state.db.begin().await?;
-    match queries::insert_measurement(&mut tx, actor, goal_id, date, &value, &note).await {
-        Ok(_) => {}
-        Err(e) if violated_constraint(&e) == Some(queries::MEASUREMENT_PER_DATE) => {
-            tx.rollback().await?;
-            let mut errors = FieldErrors::default();
-            errors.add(
-                "measured_on",
-                "Voor deze datum is al een meetwaarde geregistreerd.",
-            );
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return goal_page(status, ctx, &state, &goal, form, errors, None).await;
-        }
-        Err(e) => return Err(e.into()),
+    let saved = save(&state, form.parse(), async |tx, fields| {
+        queries::follow_up::insert_measurement(tx, actor.id, goal, &fields).await
+    })
+    .await?;
+    match saved {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/opvolging/doelstellingen/{goal}?melding=opgeslagen"
+        ))
+        .into_response()),
+        Err((status, errors)) => goal_page(status, ctx, &state, goal, form, errors, None).await,
     }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!(
-        "/opvolging/doelstellingen/{goal_id}?melding=opgeslagen"
-    ))
-    .into_response())
 }

@@ -1,10 +1,14 @@
 //! Agreements: public pages for published agreements; drafts only for
 //! signed-in users.
 
+pub mod action_lines;
+pub mod agreement;
 pub mod chart;
-pub mod editor;
+mod editor;
 pub mod follow_up;
+pub mod goals;
 pub mod queries;
+pub mod signatories;
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -17,98 +21,18 @@ use crate::base::error::{AppError, Result};
 use crate::base::{PageCtx, dutch, page};
 use crate::composition::Side;
 use chart::Chart;
-use queries::{Agreement, Commitment, FollowUpEntry, Goal, Measurement, Signatory};
+use queries::follow_up::{FollowUpEntry, Measurement};
+use queries::{Agreement, Commitment, Goal, Signatory};
 
 pub fn routes() -> Routes {
-    const ED: &str = "/beheer/akkoorden/{slug}";
     Routes::new()
         .get("/akkoorden", Access::Public, list)
         .get("/akkoorden/{slug}", Access::Public, show)
-        // the editor
-        .get("/beheer/akkoorden/nieuw", SECRETARIAT, editor::new_form)
-        .post("/beheer/akkoorden", SECRETARIAT, editor::create)
-        .get(ED, SECRETARIAT, editor::edit_form)
-        .post(ED, SECRETARIAT, editor::update)
-        .post(
-            "/beheer/akkoorden/{slug}/publiceren",
-            SECRETARIAT,
-            editor::publish,
-        )
-        .get(
-            "/beheer/akkoorden/{slug}/doelstellingen/nieuw",
-            SECRETARIAT,
-            editor::new_goal,
-        )
-        .post(
-            "/beheer/akkoorden/{slug}/doelstellingen",
-            SECRETARIAT,
-            editor::create_goal,
-        )
-        .get(
-            "/beheer/akkoorden/{slug}/doelstellingen/{goal}",
-            SECRETARIAT,
-            editor::edit_goal,
-        )
-        .post(
-            "/beheer/akkoorden/{slug}/doelstellingen/{goal}",
-            SECRETARIAT,
-            editor::update_goal,
-        )
-        .post(
-            "/beheer/akkoorden/{slug}/doelstellingen/{goal}/verwijderen",
-            SECRETARIAT,
-            editor::delete_goal,
-        )
-        .get(
-            "/beheer/akkoorden/{slug}/actielijnen/nieuw",
-            SECRETARIAT,
-            editor::new_line,
-        )
-        .post(
-            "/beheer/akkoorden/{slug}/actielijnen",
-            SECRETARIAT,
-            editor::create_line,
-        )
-        .get(
-            "/beheer/akkoorden/{slug}/actielijnen/{line}",
-            SECRETARIAT,
-            editor::edit_line,
-        )
-        .post(
-            "/beheer/akkoorden/{slug}/actielijnen/{line}",
-            SECRETARIAT,
-            editor::update_line,
-        )
-        .post(
-            "/beheer/akkoorden/{slug}/actielijnen/{line}/omhoog",
-            SECRETARIAT,
-            editor::move_up,
-        )
-        .post(
-            "/beheer/akkoorden/{slug}/actielijnen/{line}/omlaag",
-            SECRETARIAT,
-            editor::move_down,
-        )
-        .post(
-            "/beheer/akkoorden/{slug}/actielijnen/{line}/verwijderen",
-            SECRETARIAT,
-            editor::delete_line,
-        )
-        .get(
-            "/beheer/akkoorden/{slug}/ondertekenaars/nieuw",
-            SECRETARIAT,
-            editor::new_signatory,
-        )
-        .post(
-            "/beheer/akkoorden/{slug}/ondertekenaars",
-            SECRETARIAT,
-            editor::create_signatory,
-        )
-        .post(
-            "/beheer/akkoorden/{slug}/ondertekenaars/{signatory}/verwijderen",
-            SECRETARIAT,
-            editor::delete_signatory,
-        )
+        // the editor, part by part
+        .merge(agreement::routes())
+        .merge(goals::routes())
+        .merge(action_lines::routes())
+        .merge(signatories::routes())
         // follow-up
         .get(
             "/opvolging/actielijnen/{line}",
@@ -171,7 +95,7 @@ impl TreeNode {
 }
 
 /// Turns the depth-first rows into nodes that know how to nest.
-pub fn flatten_tree(rows: Vec<queries::ActionLineRow>) -> Vec<TreeNode> {
+pub fn flatten_tree(rows: Vec<queries::action_lines::ActionLineRow>) -> Vec<TreeNode> {
     let mut depth_of = std::collections::HashMap::new();
     let mut remaining: std::collections::HashMap<Option<i64>, usize> =
         std::collections::HashMap::new();
@@ -243,8 +167,8 @@ async fn show(
         let page = queries::page_by_slug(&state.db, &slug, reader)
             .await?
             .ok_or(AppError::NotFound)?;
-        let lines = queries::action_lines(&state.db, page.agreement.id).await?;
-        let follow_ups = queries::follow_ups(&state.db, page.agreement.id).await?;
+        let lines = queries::action_lines::action_lines(&state.db, page.agreement.id).await?;
+        let follow_ups = queries::follow_up::follow_ups(&state.db, page.agreement.id).await?;
         Ok::<_, AppError>((page, lines, follow_ups))
     };
     let key = format!("agreement {slug} signed in: {}", reader.signed_in);
@@ -312,9 +236,10 @@ pub async fn follow_up_lines(
             role: Role::Cabinet,
             minister_id: Some(m),
             ..
-        }) => {
-            Some(queries::lines_within_competence(&state.db, agreement, *m, dutch::today()).await?)
-        }
+        }) => Some(
+            queries::follow_up::lines_within_competence(&state.db, agreement, *m, dutch::today())
+                .await?,
+        ),
         _ => Some(Vec::new()),
     })
 }

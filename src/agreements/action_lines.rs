@@ -1,0 +1,338 @@
+//! The tree of action lines: adding a line at its place, editing, moving
+//! it among its siblings and deleting it.
+
+use askama::Template;
+use axum::Form;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::agreement::after_button;
+use super::editor::{VersionForm, agreement, editor_url, pick, save};
+use super::queries::action_lines::{LineFields, LineRecord, Place};
+use super::queries::agreement::AgreementRecord;
+use super::queries::{self, Choice};
+use crate::auth::access::{Routes, SECRETARIAT};
+use crate::base::error::{AppError, Result};
+use crate::base::extract::parse_id;
+use crate::base::{Actor, AppState, Check, FieldErrors, PageCtx, Version, page, write};
+
+pub(super) fn routes() -> Routes {
+    const LINE: &str = "/beheer/akkoorden/{slug}/actielijnen/{line}";
+    Routes::new()
+        .get(
+            "/beheer/akkoorden/{slug}/actielijnen/nieuw",
+            SECRETARIAT,
+            new_line,
+        )
+        .post(
+            "/beheer/akkoorden/{slug}/actielijnen",
+            SECRETARIAT,
+            create_line,
+        )
+        .get(LINE, SECRETARIAT, edit_line)
+        .post(LINE, SECRETARIAT, update_line)
+        .post(
+            "/beheer/akkoorden/{slug}/actielijnen/{line}/omhoog",
+            SECRETARIAT,
+            move_line::<-1>,
+        )
+        .post(
+            "/beheer/akkoorden/{slug}/actielijnen/{line}/omlaag",
+            SECRETARIAT,
+            move_line::<1>,
+        )
+        .post(
+            "/beheer/akkoorden/{slug}/actielijnen/{line}/verwijderen",
+            SECRETARIAT,
+            delete_line,
+        )
+}
+
+/// The action-line form as typed. Read from the raw body, because the
+/// competences are a repeated field.
+#[derive(Debug, Default, Clone)]
+pub struct LineForm {
+    pub title: String,
+    pub competences: Vec<String>,
+    pub parent_id: String,
+    pub after_id: String,
+    pub version: Version,
+}
+
+impl LineForm {
+    fn from_body(body: &[u8]) -> Self {
+        let mut f = LineForm::default();
+        for (k, v) in form_urlencoded::parse(body) {
+            match k.as_ref() {
+                "title" => f.title = v.into_owned(),
+                "competence" => f.competences.push(v.into_owned()),
+                "parent_id" => f.parent_id = v.into_owned(),
+                "after_id" => f.after_id = v.into_owned(),
+                "version" => f.version = Version::parse(&v),
+                _ => {}
+            }
+        }
+        f
+    }
+
+    fn parse(&self, competences: &[Choice]) -> std::result::Result<LineFields, FieldErrors> {
+        let mut check = Check::default();
+        let title = self.title.split_whitespace().collect::<Vec<_>>().join(" ");
+        let title = check.text("title", &title, 1000, "Vul de tekst van de actielijn in.");
+        let mut ids = Vec::new();
+        for c in &self.competences {
+            let unknown = "Kies bevoegdheden uit de lijst.";
+            if let Some(id) = pick(&mut check, "competences", c, competences, unknown)
+                && !ids.contains(&id)
+            {
+                ids.push(id);
+            }
+        }
+        if check.is_ok() {
+            Ok(LineFields {
+                title,
+                competences: ids,
+            })
+        } else {
+            Err(check.errors())
+        }
+    }
+
+    fn has(&self, id: &i64) -> bool {
+        self.competences.iter().any(|c| c.trim() == id.to_string())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "agreements/line_form.html")]
+struct LinePage {
+    ctx: PageCtx,
+    agreement: AgreementRecord,
+    line: Option<LineRecord>,
+    /// Where a new line goes, in words.
+    place: String,
+    form: LineForm,
+    errors: FieldErrors,
+    competences: Vec<Choice>,
+}
+
+/// The form for a line: of this agreement, this line (none for a new one)
+/// and, for a new one, its place in words.
+type Target = (AgreementRecord, Option<LineRecord>, String);
+
+async fn line_page(
+    status: StatusCode,
+    ctx: PageCtx,
+    state: &AppState,
+    (agreement, line, place): Target,
+    form: LineForm,
+    errors: FieldErrors,
+) -> Result<Response> {
+    let page = LinePage {
+        ctx,
+        agreement,
+        line,
+        place,
+        form,
+        errors,
+        competences: queries::action_lines::competences(&state.db).await?,
+    };
+    Ok((status, page::render(&page)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewLineQuery {
+    /// Add a child under this line.
+    #[serde(default)]
+    onder: String,
+    /// Add a sibling right after this line.
+    #[serde(default)]
+    na: String,
+}
+
+async fn line_of(state: &AppState, agreement: &AgreementRecord, id: &str) -> Result<LineRecord> {
+    queries::action_lines::line(&state.db, parse_id(id)?)
+        .await?
+        .filter(|l| l.agreement_id == agreement.id)
+        .ok_or(AppError::NotFound)
+}
+
+fn line_name(l: &LineRecord) -> String {
+    if l.label.is_empty() {
+        format!("“{}”", l.title)
+    } else {
+        format!("{} “{}”", l.label, l.title)
+    }
+}
+
+/// Where a new line goes: its parent and the sibling it follows, in words.
+async fn placement(
+    state: &AppState,
+    agreement: &AgreementRecord,
+    parent: &str,
+    after: &str,
+) -> Result<(Place, String)> {
+    if !after.trim().is_empty() {
+        let after = line_of(state, agreement, after).await?;
+        let text = format!("na {}", line_name(&after));
+        let place = Place {
+            parent: after.parent_id,
+            after: Some(after.id),
+        };
+        return Ok((place, text));
+    }
+    if !parent.trim().is_empty() {
+        let parent = line_of(state, agreement, parent).await?;
+        let text = format!("als laatste onder {}", line_name(&parent));
+        let place = Place {
+            parent: Some(parent.id),
+            after: None,
+        };
+        return Ok((place, text));
+    }
+    let place = Place {
+        parent: None,
+        after: None,
+    };
+    Ok((place, "als laatste thema".to_string()))
+}
+
+pub async fn new_line(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<NewLineQuery>,
+) -> Result<Response> {
+    let agreement = agreement(&state, &slug).await?;
+    let (_, place) = placement(&state, &agreement, &q.onder, &q.na).await?;
+    let form = LineForm {
+        parent_id: q.onder.trim().to_string(),
+        after_id: q.na.trim().to_string(),
+        version: Version(agreement.version),
+        ..LineForm::default()
+    };
+    let (target, errors) = ((agreement, None, place), FieldErrors::default());
+    line_page(StatusCode::OK, ctx, &state, target, form, errors).await
+}
+
+pub async fn create_line(
+    ctx: PageCtx,
+    Actor(actor): Actor,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Result<Response> {
+    let agreement = agreement(&state, &slug).await?;
+    let form = LineForm::from_body(&body);
+    let (at, place) = match placement(&state, &agreement, &form.parent_id, &form.after_id).await {
+        Ok(p) => p,
+        Err(AppError::NotFound) => {
+            return Err(AppError::bad_request(
+                "De plaats voor de nieuwe actielijn bestaat niet (meer). Ga terug naar het akkoord en probeer opnieuw.",
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    let competences = queries::action_lines::competences(&state.db).await?;
+    let saved = save(&state, form.parse(&competences), async |tx, fields| {
+        let (id, seen) = (agreement.id, form.version);
+        queries::action_lines::insert_line(tx, actor.id, id, seen, at, &fields).await
+    })
+    .await?;
+    match saved {
+        Ok(id) => {
+            let anchor = format!("lijn-{id}");
+            Ok(Redirect::to(&editor_url(&slug, "opgeslagen", &anchor)).into_response())
+        }
+        Err((status, e)) => line_page(status, ctx, &state, (agreement, None, place), form, e).await,
+    }
+}
+
+pub async fn edit_line(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path((slug, line)): Path<(String, String)>,
+) -> Result<Response> {
+    let agreement = agreement(&state, &slug).await?;
+    let line = line_of(&state, &agreement, &line).await?;
+    let form = LineForm {
+        title: line.title.clone(),
+        competences: queries::action_lines::line_competences(&state.db, line.id)
+            .await?
+            .iter()
+            .map(i64::to_string)
+            .collect(),
+        version: Version(agreement.version),
+        ..LineForm::default()
+    };
+    let (target, errors) = (
+        (agreement, Some(line), String::new()),
+        FieldErrors::default(),
+    );
+    line_page(StatusCode::OK, ctx, &state, target, form, errors).await
+}
+
+pub async fn update_line(
+    ctx: PageCtx,
+    Actor(actor): Actor,
+    State(state): State<AppState>,
+    Path((slug, line)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response> {
+    let agreement = agreement(&state, &slug).await?;
+    let line = line_of(&state, &agreement, &line).await?;
+    let form = LineForm::from_body(&body);
+    let competences = queries::action_lines::competences(&state.db).await?;
+    let saved = save(&state, form.parse(&competences), async |tx, fields| {
+        queries::action_lines::update_line(tx, actor.id, form.version, &line, &fields).await
+    })
+    .await?;
+    match saved {
+        Ok(()) => {
+            let anchor = format!("lijn-{}", line.id);
+            Ok(Redirect::to(&editor_url(&slug, "opgeslagen", &anchor)).into_response())
+        }
+        Err((status, e)) => {
+            let target = (agreement, Some(line), String::new());
+            line_page(status, ctx, &state, target, form, e).await
+        }
+    }
+}
+
+/// Moves a line one place up (`STEP` -1) or down (1) among its siblings.
+pub async fn move_line<const STEP: isize>(
+    ctx: PageCtx,
+    Actor(actor): Actor,
+    State(state): State<AppState>,
+    Path((slug, line)): Path<(String, String)>,
+    Form(form): Form<VersionForm>,
+) -> Result<Response> {
+    let agreement = agreement(&state, &slug).await?;
+    let line = line_of(&state, &agreement, &line).await?;
+    let outcome = write::run(&state.db, async |tx| {
+        queries::action_lines::move_line(tx, actor.id, form.version, &line, STEP).await
+    })
+    .await?;
+    let done = editor_url(&slug, "verplaatst", &format!("lijn-{}", line.id));
+    after_button(ctx, &state, agreement, outcome, done).await
+}
+
+pub async fn delete_line(
+    ctx: PageCtx,
+    Actor(actor): Actor,
+    State(state): State<AppState>,
+    Path((slug, line)): Path<(String, String)>,
+    Form(form): Form<VersionForm>,
+) -> Result<Response> {
+    let agreement = agreement(&state, &slug).await?;
+    let line = line_of(&state, &agreement, &line).await?;
+    let outcome = write::run(&state.db, async |tx| {
+        queries::action_lines::delete_line(tx, actor.id, form.version, &line).await
+    })
+    .await?;
+    let done = editor_url(&slug, "verwijderd", "actielijnen");
+    after_button(ctx, &state, agreement, outcome, done).await
+}

@@ -1,0 +1,473 @@
+//! The agreement itself: creating a draft, editing its text, publishing.
+//! Its edit page is the editor's home, where the other parts are listed.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::editor::{VersionForm, agreement, editor_url, pick_required, save, settled};
+use super::queries::agreement::{AgreementFields, AgreementRecord, AgreementStatus, MeetingChoice};
+use super::queries::signatories::SignatoryRow;
+use super::queries::{self, Choice, Goal};
+use super::{TreeNode, flatten_tree};
+use crate::auth::access::{Routes, SECRETARIAT};
+use crate::base::error::Result;
+use crate::base::{
+    Actor, AppState, Check, FieldErrors, Outcome, PageCtx, Version, dutch, page, write,
+};
+
+pub(super) fn routes() -> Routes {
+    const ED: &str = "/beheer/akkoorden/{slug}";
+    Routes::new()
+        .get("/beheer/akkoorden/nieuw", SECRETARIAT, new_form)
+        .post("/beheer/akkoorden", SECRETARIAT, create)
+        .get(ED, SECRETARIAT, edit_form)
+        .post(ED, SECRETARIAT, update)
+        .post("/beheer/akkoorden/{slug}/publiceren", SECRETARIAT, publish)
+}
+
+/// The agreement form as typed.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct AgreementForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: String,
+    #[serde(default)]
+    pub kind_label: String,
+    #[serde(default)]
+    pub concluded_on: String,
+    #[serde(default)]
+    pub meeting_id: String,
+    #[serde(default)]
+    pub body_id: String,
+    #[serde(default)]
+    pub period_from: String,
+    #[serde(default)]
+    pub period_until: String,
+    #[serde(default)]
+    pub introduction: String,
+    #[serde(default)]
+    pub commitments: String,
+    #[serde(default)]
+    pub version: Version,
+}
+
+pub struct Choices {
+    bodies: Vec<Choice>,
+    meetings: Vec<MeetingChoice>,
+}
+
+impl Choices {
+    async fn load(state: &AppState) -> Result<Choices> {
+        Ok(Choices {
+            bodies: queries::agreement::bodies(&state.db).await?,
+            meetings: queries::agreement::formal_meetings(&state.db).await?,
+        })
+    }
+}
+
+impl MeetingChoice {
+    pub fn label(&self) -> String {
+        format!(
+            "Formeel VESOC-overleg van {} ({})",
+            dutch::nl_date(self.starts_on),
+            self.body_name
+        )
+    }
+}
+
+/// Commitments are typed as paragraphs, separated by an empty line. A
+/// leading "1." is dropped: the number is the paragraph's place.
+fn split_commitments(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in text.lines().chain([""]) {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                let joined = current.join(" ");
+                out.push(strip_number(joined.trim()).to_string());
+                current.clear();
+            }
+        } else {
+            current.push(line.trim());
+        }
+    }
+    out
+}
+
+fn strip_number(s: &str) -> &str {
+    let digits = s.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 && digits <= 3 {
+        let rest = &s[digits..];
+        for sep in [". ", ") "] {
+            if let Some(r) = rest.strip_prefix(sep) {
+                return r.trim_start();
+            }
+        }
+    }
+    s
+}
+
+impl AgreementForm {
+    fn from_record(a: &AgreementRecord, commitments: &[String]) -> Self {
+        let opt = |v: Option<i32>| v.map(|i| i.to_string()).unwrap_or_default();
+        AgreementForm {
+            title: a.title.clone(),
+            subtitle: a.subtitle.clone(),
+            kind_label: a.kind_label.clone(),
+            concluded_on: a.concluded_on.map(dutch::iso_date).unwrap_or_default(),
+            meeting_id: a.meeting_id.map(|i| i.to_string()).unwrap_or_default(),
+            body_id: a.body_id.to_string(),
+            period_from: opt(a.period_from),
+            period_until: opt(a.period_until),
+            introduction: a.introduction.clone(),
+            commitments: commitments.join("\n\n"),
+            version: Version(a.version),
+        }
+    }
+
+    fn parse(&self, choices: &Choices) -> std::result::Result<AgreementFields, FieldErrors> {
+        let mut check = Check::default();
+        let title = check.text(
+            "title",
+            &self.title,
+            300,
+            "Vul de titel van het akkoord in.",
+        );
+        let subtitle = check.optional_text("subtitle", &self.subtitle, 300);
+        let kind_label = check.optional_text("kind_label", &self.kind_label, 300);
+        let concluded_on = check
+            .optional_date("concluded_on", &self.concluded_on)
+            .flatten();
+        let body_id = pick_required(
+            &mut check,
+            "body_id",
+            &self.body_id,
+            &choices.bodies,
+            "Kies het orgaan waarin het akkoord gesloten is.",
+            "Kies een orgaan uit de lijst.",
+        );
+        let meeting = if self.meeting_id.trim().is_empty() {
+            None
+        } else {
+            let found = self
+                .meeting_id
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| choices.meetings.iter().find(|m| m.id == id));
+            if found.is_none() {
+                check.add("meeting_id", "Kies een formele vergadering uit de lijst.");
+            }
+            found
+        };
+        if let (Some(m), Some(b)) = (meeting, body_id)
+            && m.body_id != b
+        {
+            check.add(
+                "meeting_id",
+                "Deze vergadering hoort bij een ander orgaan dan het gekozen orgaan.",
+            );
+        }
+        let period_from = optional_year(&mut check, "period_from", &self.period_from);
+        let period_until = optional_year(&mut check, "period_until", &self.period_until);
+        if let (Some(f), Some(u)) = (period_from, period_until)
+            && u < f
+        {
+            check.add("period_until", "Het eindjaar ligt vóór het beginjaar.");
+        }
+        let introduction = check.optional_text("introduction", &self.introduction, 5000);
+        let commitments = split_commitments(&self.commitments);
+        if commitments.len() > 50 {
+            check.add(
+                "commitments",
+                "Een akkoord kan hoogstens 50 engagementen hebben.",
+            );
+        } else if commitments.iter().any(|c| c.chars().count() > 5000) {
+            check.add(
+                "commitments",
+                "Een engagement mag hoogstens 5000 tekens lang zijn.",
+            );
+        }
+        match (body_id, check.is_ok()) {
+            (Some(body_id), true) => Ok(AgreementFields {
+                body_id,
+                title,
+                subtitle,
+                kind_label,
+                concluded_on,
+                meeting_id: meeting.map(|m| m.id),
+                period_from,
+                period_until,
+                introduction,
+                commitments,
+            }),
+            _ => Err(check.errors()),
+        }
+    }
+}
+
+/// A year of the agreement's period, or nothing.
+fn optional_year(check: &mut Check, field: &'static str, value: &str) -> Option<i32> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let year = value
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (1970..=2100).contains(y));
+    if year.is_none() {
+        check.add(
+            field,
+            "Vul een jaartal in, bijvoorbeeld 2024, of laat het veld leeg.",
+        );
+    }
+    year
+}
+
+#[derive(Template)]
+#[template(path = "agreements/edit.html")]
+struct EditPage {
+    ctx: PageCtx,
+    /// `None` for a new agreement.
+    agreement: Option<AgreementRecord>,
+    form: AgreementForm,
+    errors: FieldErrors,
+    choices: Choices,
+    goals: Vec<Goal>,
+    lines: Vec<TreeNode>,
+    signatories: Vec<SignatoryRow>,
+    notice: Option<&'static str>,
+}
+
+impl EditPage {
+    fn selected(&self, field: &str, value: &str) -> bool {
+        let current = match field {
+            "body_id" => &self.form.body_id,
+            _ => &self.form.meeting_id,
+        };
+        current.trim() == value
+    }
+
+    /// The version the buttons of the page send along.
+    fn version(&self) -> String {
+        self.agreement
+            .as_ref()
+            .map(|a| a.version.to_string())
+            .unwrap_or_default()
+    }
+
+    fn published(&self) -> bool {
+        self.agreement
+            .as_ref()
+            .is_some_and(|a| a.status == AgreementStatus::Published)
+    }
+}
+
+async fn edit_page(
+    ctx: PageCtx,
+    state: &AppState,
+    agreement: AgreementRecord,
+    form: Option<AgreementForm>,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+) -> Result<EditPage> {
+    let commitments: Vec<String> = queries::agreement::commitments(&state.db, agreement.id)
+        .await?
+        .into_iter()
+        .map(|c| c.text)
+        .collect();
+    let form = form.unwrap_or_else(|| AgreementForm::from_record(&agreement, &commitments));
+    let mut lines =
+        flatten_tree(queries::action_lines::action_lines(&state.db, agreement.id).await?);
+    let names = queries::action_lines::competence_names(&state.db, agreement.id).await?;
+    for n in &mut lines {
+        n.competences = names
+            .iter()
+            .filter(|(l, _)| *l == n.id)
+            .map(|(_, name)| name.clone())
+            .collect();
+    }
+    Ok(EditPage {
+        ctx,
+        form,
+        errors,
+        choices: Choices::load(state).await?,
+        goals: queries::goals::goals(&state.db, agreement.id).await?,
+        lines,
+        signatories: queries::signatories::signatory_rows(&state.db, agreement.id).await?,
+        notice,
+        agreement: Some(agreement),
+    })
+}
+
+/// The form for a new agreement.
+fn new_page(ctx: PageCtx, choices: Choices, form: AgreementForm, errors: FieldErrors) -> EditPage {
+    EditPage {
+        ctx,
+        agreement: None,
+        form,
+        errors,
+        choices,
+        goals: Vec::new(),
+        lines: Vec::new(),
+        signatories: Vec::new(),
+        notice: None,
+    }
+}
+
+pub async fn new_form(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
+    let choices = Choices::load(&state).await?;
+    // The agreements are concluded in the (in)formal VESOC: preselect it.
+    let body_id = choices
+        .bodies
+        .first()
+        .map(|b| b.id.to_string())
+        .unwrap_or_default();
+    let form = AgreementForm {
+        body_id,
+        ..AgreementForm::default()
+    };
+    Ok(page::render(&new_page(
+        ctx,
+        choices,
+        form,
+        FieldErrors::default(),
+    )))
+}
+
+pub async fn create(
+    ctx: PageCtx,
+    Actor(actor): Actor,
+    State(state): State<AppState>,
+    Form(form): Form<AgreementForm>,
+) -> Result<Response> {
+    let choices = Choices::load(&state).await?;
+    let saved = save(&state, form.parse(&choices), async |tx, fields| {
+        queries::agreement::create(tx, actor.id, &fields).await
+    })
+    .await?;
+    match saved {
+        Ok(slug) => Ok(Redirect::to(&editor_url(&slug, "aangemaakt", "inhoud")).into_response()),
+        Err((status, errors)) => {
+            let page = new_page(ctx, choices, form, errors);
+            Ok((status, page::render(&page)).into_response())
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Notice {
+    melding: Option<String>,
+}
+
+fn notice_text(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "aangemaakt" => Some(
+            "Het akkoord is aangemaakt als ontwerp. Vul nu doelstellingen, actielijnen en ondertekenaars aan.",
+        ),
+        "opgeslagen" => Some("De wijzigingen zijn opgeslagen."),
+        "gepubliceerd" => Some("Het akkoord is gepubliceerd: iedereen kan het nu lezen."),
+        "verplaatst" => Some("De actielijn is verplaatst."),
+        "verwijderd" => Some("Het is verwijderd."),
+        _ => None,
+    }
+}
+
+pub async fn edit_form(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<Notice>,
+) -> Result<Response> {
+    let agreement = agreement(&state, &slug).await?;
+    let page = edit_page(
+        ctx,
+        &state,
+        agreement,
+        None,
+        FieldErrors::default(),
+        notice_text(q.melding.as_deref()),
+    )
+    .await?;
+    Ok(page::render(&page))
+}
+
+pub async fn update(
+    ctx: PageCtx,
+    Actor(actor): Actor,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Form(form): Form<AgreementForm>,
+) -> Result<Response> {
+    let agreement = agreement(&state, &slug).await?;
+    let choices = Choices::load(&state).await?;
+    let saved = save(&state, form.parse(&choices), async |tx, fields| {
+        queries::agreement::update(tx, actor.id, &agreement, form.version, &fields).await
+    })
+    .await?;
+    match saved {
+        Ok(()) => Ok(Redirect::to(&editor_url(&slug, "opgeslagen", "inhoud")).into_response()),
+        Err((status, errors)) => {
+            let page = edit_page(ctx, &state, agreement, Some(form), errors, None).await?;
+            Ok((status, page::render(&page)).into_response())
+        }
+    }
+}
+
+/// After a button of the editor page (publish, move, delete): on to `done`,
+/// or the editor again with why nothing was done.
+pub(super) async fn after_button(
+    ctx: PageCtx,
+    state: &AppState,
+    agreement: AgreementRecord,
+    outcome: Outcome,
+    done: String,
+) -> Result<Response> {
+    match settled(outcome) {
+        Ok(()) => Ok(Redirect::to(&done).into_response()),
+        Err((status, errors)) => {
+            let page = edit_page(ctx, state, agreement, None, errors, None).await?;
+            Ok((status, page::render(&page)).into_response())
+        }
+    }
+}
+
+pub async fn publish(
+    ctx: PageCtx,
+    Actor(actor): Actor,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Form(form): Form<VersionForm>,
+) -> Result<Response> {
+    let agreement = agreement(&state, &slug).await?;
+    let outcome = write::run(&state.db, async |tx| {
+        queries::agreement::publish(tx, actor.id, agreement.id, form.version).await
+    })
+    .await?;
+    let done = editor_url(&slug, "gepubliceerd", "inhoud");
+    after_button(ctx, &state, agreement, outcome, done).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commitments_are_paragraphs_without_their_numbers() {
+        let typed = "1. Eerste engagement\nloopt door.\n\n\n2) Tweede\n\n120.000 mensen extra";
+        assert_eq!(
+            split_commitments(typed),
+            vec![
+                "Eerste engagement loopt door.",
+                "Tweede",
+                "120.000 mensen extra"
+            ]
+        );
+        assert!(split_commitments("  \n\n ").is_empty());
+    }
+}

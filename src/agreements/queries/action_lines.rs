@@ -1,0 +1,428 @@
+//! The tree of action lines: depth-first reads, numbering by place, and the
+//! competences that decide which cabinet follows a line up.
+
+use serde::Serialize;
+use serde_json::json;
+use sqlx::{PgConnection, PgExecutor};
+
+use super::Choice;
+use super::agreement::claim;
+use crate::audit;
+use crate::base::{Outcome, Result, Version};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ActionLineRow {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub label: String,
+    pub title: String,
+}
+
+/// All action lines of an agreement, parents before children, siblings in
+/// order: a depth-first walk of the tree, in one query.
+pub async fn action_lines(
+    db: impl PgExecutor<'_>,
+    agreement: i64,
+) -> sqlx::Result<Vec<ActionLineRow>> {
+    sqlx::query_as(
+        "WITH RECURSIVE tree AS (
+             SELECT id, parent_id, label, title, ARRAY[position] AS path
+             FROM action_line WHERE agreement_id = $1 AND parent_id IS NULL
+             UNION ALL
+             SELECT c.id, c.parent_id, c.label, c.title, t.path || c.position
+             FROM action_line c JOIN tree t ON c.parent_id = t.id
+             WHERE c.agreement_id = $1
+         )
+         SELECT id, parent_id, label, title FROM tree ORDER BY path",
+    )
+    .bind(agreement)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn competences(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
+    sqlx::query_as("SELECT id, name FROM competence ORDER BY name")
+        .fetch_all(db)
+        .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct LineRecord {
+    pub id: i64,
+    pub agreement_id: i64,
+    pub parent_id: Option<i64>,
+    pub position: i32,
+    pub label: String,
+    pub title: String,
+}
+
+pub async fn line(db: impl PgExecutor<'_>, line: i64) -> sqlx::Result<Option<LineRecord>> {
+    sqlx::query_as(
+        "SELECT id, agreement_id, parent_id, position, label, title FROM action_line WHERE id = $1",
+    )
+    .bind(line)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn line_competences(db: impl PgExecutor<'_>, line: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT competence_id FROM action_line_competence WHERE action_line_id = $1 ORDER BY 1",
+    )
+    .bind(line)
+    .fetch_all(db)
+    .await
+}
+
+/// The competences set on each action line of an agreement, by name.
+pub async fn competence_names(
+    db: impl PgExecutor<'_>,
+    agreement: i64,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT alc.action_line_id, c.name FROM action_line_competence alc
+         JOIN competence c ON c.id = alc.competence_id
+         JOIN action_line al ON al.id = alc.action_line_id
+         WHERE al.agreement_id = $1 ORDER BY c.name",
+    )
+    .bind(agreement)
+    .fetch_all(db)
+    .await
+}
+
+/// How deep a line sits: 0 for a theme.
+pub async fn depth(db: impl PgExecutor<'_>, line: i64) -> sqlx::Result<i32> {
+    sqlx::query_scalar(
+        "WITH RECURSIVE up AS (
+             SELECT id, parent_id, 0 AS depth FROM action_line WHERE id = $1
+             UNION ALL
+             SELECT p.id, p.parent_id, up.depth + 1 FROM action_line p JOIN up ON p.id = up.parent_id
+         )
+         SELECT max(depth) FROM up",
+    )
+    .bind(line)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn siblings(
+    db: impl PgExecutor<'_>,
+    agreement: i64,
+    parent: Option<i64>,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT id FROM action_line WHERE agreement_id = $1 AND parent_id IS NOT DISTINCT FROM $2
+         ORDER BY position",
+    )
+    .bind(agreement)
+    .bind(parent)
+    .fetch_all(db)
+    .await
+}
+
+/// The label a line gets from its place, as in the documents: themes none,
+/// then a., b., …, then i., ii., …, deeper 1., 2., …
+pub fn label_for(depth: i32, index: usize) -> String {
+    match depth {
+        0 => String::new(),
+        1 => format!("{}.", letters(index)),
+        2 => format!("{}.", roman(index + 1)),
+        _ => format!("{}.", index + 1),
+    }
+}
+
+fn letters(index: usize) -> String {
+    // a … z, then aa, ab, …
+    let mut n = index;
+    let mut s = Vec::new();
+    loop {
+        s.push(char::from(b'a' + u8::try_from(n % 26).unwrap_or(0)));
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    s.iter().rev().collect()
+}
+
+fn roman(mut n: usize) -> String {
+    const TABLE: [(usize, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut s = String::new();
+    for (value, digits) in TABLE {
+        while n >= value {
+            s.push_str(digits);
+            n -= value;
+        }
+    }
+    s
+}
+
+/// Gives the siblings under `parent` the order of `ids`, numbered 1, 2, …
+/// and labelled by their place. The unique (parent, position) key is checked
+/// row by row, so the positions are first moved out of the way.
+pub async fn write_order(
+    conn: &mut PgConnection,
+    agreement: i64,
+    parent: Option<i64>,
+    depth: i32,
+    ids: &[i64],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE action_line SET position = -position - 1
+         WHERE agreement_id = $1 AND parent_id IS NOT DISTINCT FROM $2",
+    )
+    .bind(agreement)
+    .bind(parent)
+    .execute(&mut *conn)
+    .await?;
+    let positions: Vec<i32> = (1..).take(ids.len()).collect();
+    let labels: Vec<String> = (0..ids.len()).map(|i| label_for(depth, i)).collect();
+    sqlx::query(
+        "UPDATE action_line a SET position = o.position, label = o.label
+         FROM unnest($1::bigint[], $2::integer[], $3::text[]) AS o(id, position, label)
+         WHERE a.id = o.id",
+    )
+    .bind(ids)
+    .bind(positions)
+    .bind(labels)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// What the action-line form sets, checked.
+#[derive(Debug, Clone)]
+pub struct LineFields {
+    pub title: String,
+    pub competences: Vec<i64>,
+}
+
+/// Where a new line goes: under its parent (none for a theme), right after
+/// a sibling (none for last).
+#[derive(Debug, Clone, Copy)]
+pub struct Place {
+    pub parent: Option<i64>,
+    pub after: Option<i64>,
+}
+
+/// Inserts a line at its place and renumbers its siblings.
+pub async fn insert_line(
+    conn: &mut PgConnection,
+    actor: i64,
+    agreement: i64,
+    seen: Version,
+    place: Place,
+    f: &LineFields,
+) -> Result<Outcome<i64>> {
+    done!(claim(conn, agreement, seen).await?);
+    let Place { parent, after } = place;
+    let (title, competences) = (&f.title, &f.competences);
+    let mut order = siblings(&mut *conn, agreement, parent).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO action_line (agreement_id, parent_id, position, title)
+         VALUES ($1, $2, (SELECT coalesce(max(position), 0) + 1 FROM action_line
+                          WHERE agreement_id = $1 AND parent_id IS NOT DISTINCT FROM $2), $3)
+         RETURNING id",
+    )
+    .bind(agreement)
+    .bind(parent)
+    .bind(title)
+    .fetch_one(&mut *conn)
+    .await?;
+    let at = after
+        .and_then(|a| order.iter().position(|&s| s == a))
+        .map_or(order.len(), |i| i + 1);
+    order.insert(at, id);
+    let depth = depth(&mut *conn, id).await?;
+    write_order(conn, agreement, parent, depth, &order).await?;
+    set_competences(conn, id, competences).await?;
+    let label: String = sqlx::query_scalar("SELECT label FROM action_line WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    audit::record(
+        conn,
+        Some(actor),
+        "create",
+        "action_line",
+        Some(id.to_string()),
+        None,
+        Some(
+            json!({ "agreement_id": agreement, "parent_id": parent, "label": label,
+                     "title": title, "competences": competences }),
+        ),
+    )
+    .await?;
+    Ok(Outcome::Done(id))
+}
+
+async fn set_competences(
+    conn: &mut PgConnection,
+    line: i64,
+    competences: &[i64],
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM action_line_competence WHERE action_line_id = $1")
+        .bind(line)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO action_line_competence (action_line_id, competence_id)
+         SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING",
+    )
+    .bind(line)
+    .bind(competences)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_line(
+    conn: &mut PgConnection,
+    actor: i64,
+    seen: Version,
+    before: &LineRecord,
+    f: &LineFields,
+) -> Result<Outcome> {
+    done!(claim(conn, before.agreement_id, seen).await?);
+    let (title, competences) = (&f.title, &f.competences);
+    let old_competences = line_competences(&mut *conn, before.id).await?;
+    sqlx::query("UPDATE action_line SET title = $2 WHERE id = $1")
+        .bind(before.id)
+        .bind(title)
+        .execute(&mut *conn)
+        .await?;
+    set_competences(conn, before.id, competences).await?;
+    audit::record(
+        conn,
+        Some(actor),
+        "update",
+        "action_line",
+        Some(before.id.to_string()),
+        Some(json!({ "title": before.title, "competences": old_competences })),
+        Some(json!({ "title": title, "competences": competences })),
+    )
+    .await?;
+    Ok(Outcome::Done(()))
+}
+
+/// Moves a line one place up (`-1`) or down (`1`) among its siblings;
+/// refused when it is already first or last.
+pub async fn move_line(
+    conn: &mut PgConnection,
+    actor: i64,
+    seen: Version,
+    line: &LineRecord,
+    step: isize,
+) -> Result<Outcome> {
+    done!(claim(conn, line.agreement_id, seen).await?);
+    let mut order = siblings(&mut *conn, line.agreement_id, line.parent_id).await?;
+    let to = order.iter().position(|&s| s == line.id).and_then(|at| {
+        let to = at.checked_add_signed(step).filter(|&t| t < order.len())?;
+        Some((at, to))
+    });
+    let Some((at, to)) = to else {
+        let message = if step < 0 {
+            "Deze actielijn staat al bovenaan."
+        } else {
+            "Deze actielijn staat al onderaan."
+        };
+        return Ok(Outcome::refused("form", message));
+    };
+    order.swap(at, to);
+    let depth = depth(&mut *conn, line.id).await?;
+    write_order(conn, line.agreement_id, line.parent_id, depth, &order).await?;
+    audit::record(
+        conn,
+        Some(actor),
+        "move",
+        "action_line",
+        Some(line.id.to_string()),
+        Some(json!({ "position": at + 1, "label": line.label })),
+        Some(json!({ "position": to + 1, "label": label_for(depth, to) })),
+    )
+    .await?;
+    Ok(Outcome::Done(()))
+}
+
+pub async fn child_count(db: impl PgExecutor<'_>, line: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM action_line WHERE parent_id = $1")
+        .bind(line)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn follow_up_count(db: impl PgExecutor<'_>, line: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM follow_up WHERE action_line_id = $1")
+        .bind(line)
+        .fetch_one(db)
+        .await
+}
+
+/// Deletes a line without lines under it and without follow-up (that is
+/// history).
+pub async fn delete_line(
+    conn: &mut PgConnection,
+    actor: i64,
+    seen: Version,
+    line: &LineRecord,
+) -> Result<Outcome> {
+    if child_count(&mut *conn, line.id).await? > 0 {
+        let message = "Alleen een actielijn zonder onderliggende actielijnen kan verwijderd worden. Verwijder eerst de onderliggende.";
+        return Ok(Outcome::refused("form", message));
+    }
+    if follow_up_count(&mut *conn, line.id).await? > 0 {
+        let message = "Deze actielijn heeft al opvolging en kan niet verwijderd worden: de geschiedenis blijft bewaard.";
+        return Ok(Outcome::refused("form", message));
+    }
+    done!(claim(conn, line.agreement_id, seen).await?);
+    let competences = line_competences(&mut *conn, line.id).await?;
+    let depth = depth(&mut *conn, line.id).await?;
+    sqlx::query("DELETE FROM action_line WHERE id = $1")
+        .bind(line.id)
+        .execute(&mut *conn)
+        .await?;
+    let order = siblings(&mut *conn, line.agreement_id, line.parent_id).await?;
+    write_order(conn, line.agreement_id, line.parent_id, depth, &order).await?;
+    audit::record(
+        conn,
+        Some(actor),
+        "delete",
+        "action_line",
+        Some(line.id.to_string()),
+        Some(json!({ "record": line, "competences": competences })),
+        None,
+    )
+    .await?;
+    Ok(Outcome::Done(()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label_for;
+
+    #[test]
+    fn labels_follow_the_documents() {
+        assert_eq!(label_for(0, 3), "");
+        assert_eq!(label_for(1, 0), "a.");
+        assert_eq!(label_for(1, 1), "b.");
+        assert_eq!(label_for(1, 26), "aa.");
+        assert_eq!(label_for(2, 3), "iv.");
+        assert_eq!(label_for(2, 8), "ix.");
+        assert_eq!(label_for(2, 11), "xii.");
+        assert_eq!(label_for(3, 0), "1.");
+    }
+}

@@ -1,0 +1,174 @@
+//! Goals of an agreement.
+
+use serde::Serialize;
+use serde_json::json;
+use sqlx::{PgConnection, PgExecutor};
+use time::Date;
+
+use super::Goal;
+use super::agreement::claim;
+use crate::audit;
+use crate::base::{Outcome, Result, Version};
+
+pub async fn goals(db: impl PgExecutor<'_>, agreement: i64) -> sqlx::Result<Vec<Goal>> {
+    sqlx::query_as(
+        "SELECT id, position, text, target_value::text AS target_value, target_unit,
+                baseline_value::text AS baseline_value, baseline_on, deadline
+         FROM goal WHERE agreement_id = $1 ORDER BY position",
+    )
+    .bind(agreement)
+    .fetch_all(db)
+    .await
+}
+
+/// What the goal form sets, checked. Numbers travel as canonical decimal
+/// text ("120000", "80.5") and are cast to numeric in SQL.
+#[derive(Debug, Clone, Serialize)]
+pub struct GoalFields {
+    pub text: String,
+    pub target_value: Option<String>,
+    pub target_unit: Option<String>,
+    pub baseline_value: Option<String>,
+    pub baseline_on: Option<Date>,
+    pub deadline: Option<Date>,
+}
+
+impl GoalFields {
+    /// Binds the fields as the next parameters, in the order of the columns.
+    fn bind<'q>(&'q self, q: super::Scalar<'q>) -> super::Scalar<'q> {
+        q.bind(&self.text)
+            .bind(&self.target_value)
+            .bind(&self.target_unit)
+            .bind(&self.baseline_value)
+            .bind(self.baseline_on)
+            .bind(self.deadline)
+    }
+}
+
+pub async fn goal(
+    db: impl PgExecutor<'_>,
+    agreement: i64,
+    goal: i64,
+) -> sqlx::Result<Option<Goal>> {
+    sqlx::query_as(
+        "SELECT id, position, text, target_value::text AS target_value, target_unit,
+                baseline_value::text AS baseline_value, baseline_on, deadline
+         FROM goal WHERE agreement_id = $1 AND id = $2",
+    )
+    .bind(agreement)
+    .bind(goal)
+    .fetch_optional(db)
+    .await
+}
+
+/// A goal by its id alone, with the agreement it belongs to.
+pub async fn goal_with_agreement(
+    db: impl PgExecutor<'_>,
+    goal: i64,
+) -> sqlx::Result<Option<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT a.id, a.slug FROM goal g JOIN agreement a ON a.id = g.agreement_id WHERE g.id = $1",
+    )
+    .bind(goal)
+    .fetch_optional(db)
+    .await
+}
+
+/// A new goal, last of the agreement's.
+pub async fn insert_goal(
+    conn: &mut PgConnection,
+    actor: i64,
+    agreement: i64,
+    seen: Version,
+    f: &GoalFields,
+) -> Result<Outcome<i64>> {
+    done!(claim(conn, agreement, seen).await?);
+    let insert = sqlx::query_scalar(
+        "INSERT INTO goal (agreement_id, position, text, target_value, target_unit,
+                           baseline_value, baseline_on, deadline)
+         VALUES ($1, (SELECT coalesce(max(position), 0) + 1 FROM goal WHERE agreement_id = $1),
+                 $2, $3::numeric, $4, $5::numeric, $6, $7)
+         RETURNING id",
+    )
+    .bind(agreement);
+    let id = f.bind(insert).fetch_one(&mut *conn).await?;
+    audit::record(
+        conn,
+        Some(actor),
+        "create",
+        "goal",
+        Some(id.to_string()),
+        None,
+        Some(json!({ "agreement_id": agreement, "fields": f })),
+    )
+    .await?;
+    Ok(Outcome::Done(id))
+}
+
+pub async fn update_goal(
+    conn: &mut PgConnection,
+    actor: i64,
+    agreement: i64,
+    seen: Version,
+    before: &Goal,
+    f: &GoalFields,
+) -> Result<Outcome> {
+    done!(claim(conn, agreement, seen).await?);
+    let update = sqlx::query_scalar(
+        "UPDATE goal SET text = $2, target_value = $3::numeric, target_unit = $4,
+                baseline_value = $5::numeric, baseline_on = $6, deadline = $7
+         WHERE id = $1 RETURNING id",
+    )
+    .bind(before.id);
+    f.bind(update).fetch_optional(&mut *conn).await?;
+    audit::record(
+        conn,
+        Some(actor),
+        "update",
+        "goal",
+        Some(before.id.to_string()),
+        Some(json!(before)),
+        Some(json!(f)),
+    )
+    .await?;
+    Ok(Outcome::Done(()))
+}
+
+pub async fn measurement_count(db: impl PgExecutor<'_>, goal: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM goal_measurement WHERE goal_id = $1")
+        .bind(goal)
+        .fetch_one(db)
+        .await
+}
+
+/// Deletes a goal that has no measured values yet: those are history.
+pub async fn delete_goal(
+    conn: &mut PgConnection,
+    actor: i64,
+    agreement: i64,
+    seen: Version,
+    before: &Goal,
+) -> Result<Outcome> {
+    if measurement_count(&mut *conn, before.id).await? > 0 {
+        return Ok(Outcome::refused(
+            "form",
+            "Deze doelstelling heeft al meetwaarden en kan niet meer verwijderd worden.",
+        ));
+    }
+    done!(claim(conn, agreement, seen).await?);
+    sqlx::query("DELETE FROM goal WHERE id = $1")
+        .bind(before.id)
+        .execute(&mut *conn)
+        .await?;
+    audit::record(
+        conn,
+        Some(actor),
+        "delete",
+        "goal",
+        Some(before.id.to_string()),
+        Some(json!(before)),
+        None,
+    )
+    .await?;
+    Ok(Outcome::Done(()))
+}

@@ -1,0 +1,153 @@
+//! Agreements: the text, goals, the tree of action lines and signatories.
+//! What the public page reads is here; what each editor reads and writes is
+//! in the module of its part.
+
+/// The value of a done [`Outcome`](crate::base::Outcome), or the stale or
+/// refused outcome returned as it is: what `?` is to errors.
+macro_rules! done {
+    ($outcome:expr) => {
+        match $outcome {
+            $crate::base::Outcome::Done(value) => value,
+            $crate::base::Outcome::Stale => return Ok($crate::base::Outcome::Stale),
+            $crate::base::Outcome::Refused(errors) => {
+                return Ok($crate::base::Outcome::Refused(errors));
+            }
+        }
+    };
+}
+
+pub mod action_lines;
+pub mod agreement;
+pub mod follow_up;
+pub mod goals;
+pub mod signatories;
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgExecutor;
+use sqlx::types::Json;
+use time::Date;
+
+use crate::auth::Reader;
+use crate::composition::Side;
+use follow_up::Measurement;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Agreement {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub subtitle: String,
+    pub kind_label: String,
+    pub concluded_on: Option<Date>,
+    pub period_from: Option<i32>,
+    pub period_until: Option<i32>,
+    pub introduction: String,
+    pub published: bool,
+    pub body_slug: String,
+    pub body_name: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
+pub struct Commitment {
+    pub position: i32,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
+pub struct Goal {
+    pub id: i64,
+    pub position: i32,
+    pub text: String,
+    pub target_value: Option<String>,
+    pub target_unit: Option<String>,
+    pub baseline_value: Option<String>,
+    #[serde(deserialize_with = "crate::base::dutch::json_date::option::deserialize")]
+    pub baseline_on: Option<Date>,
+    #[serde(deserialize_with = "crate::base::dutch::json_date::option::deserialize")]
+    pub deadline: Option<Date>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
+pub struct Signatory {
+    pub side: Side,
+    pub person_name: String,
+    pub organisation_name: String,
+    pub capacity: String,
+}
+
+/// The agreements `reader` may see (`agreement_visible`: drafts for
+/// signed-in accounts).
+pub async fn list(db: impl PgExecutor<'_>, reader: Reader) -> sqlx::Result<Vec<Agreement>> {
+    sqlx::query_as(
+        "SELECT a.id, a.slug, a.title, a.subtitle, a.kind_label, a.concluded_on,
+                a.period_from, a.period_until, a.introduction, a.status = 'published' AS published,
+                b.slug AS body_slug, b.name AS body_name
+         FROM agreement a JOIN body b ON b.id = a.body_id
+         WHERE agreement_visible($1, a.status)
+         ORDER BY a.concluded_on DESC NULLS LAST, a.period_from DESC NULLS LAST, a.id DESC",
+    )
+    .bind(reader)
+    .fetch_all(db)
+    .await
+}
+
+/// The public page of an agreement: its text, signatories, goals and their
+/// measurements in one query (the small lists as JSON), not five.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AgreementPage {
+    #[sqlx(flatten)]
+    pub agreement: Agreement,
+    pub commitments: Json<Vec<Commitment>>,
+    pub signatories: Json<Vec<Signatory>>,
+    pub goals: Json<Vec<Goal>>,
+    pub measurements: Json<Vec<Measurement>>,
+}
+
+pub async fn page_by_slug(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+    reader: Reader,
+) -> sqlx::Result<Option<AgreementPage>> {
+    sqlx::query_as(
+        "SELECT a.id, a.slug, a.title, a.subtitle, a.kind_label, a.concluded_on,
+                a.period_from, a.period_until, a.introduction, a.status = 'published' AS published,
+                b.slug AS body_slug, b.name AS body_name,
+                (SELECT coalesce(json_agg(json_build_object('position', c.position, 'text', c.text)
+                                          ORDER BY c.position), '[]')
+                 FROM agreement_commitment c WHERE c.agreement_id = a.id) AS commitments,
+                (SELECT coalesce(json_agg(json_build_object(
+                            'side', s.side, 'person_name', p.given_name || ' ' || p.family_name,
+                            'organisation_name', o.name, 'capacity', s.capacity) ORDER BY s.position), '[]')
+                 FROM signatory s JOIN person p ON p.id = s.person_id
+                 JOIN organisation o ON o.id = s.organisation_id
+                 WHERE s.agreement_id = a.id) AS signatories,
+                (SELECT coalesce(json_agg(json_build_object(
+                            'id', g.id, 'position', g.position, 'text', g.text,
+                            'target_value', g.target_value::text, 'target_unit', g.target_unit,
+                            'baseline_value', g.baseline_value::text, 'baseline_on', g.baseline_on,
+                            'deadline', g.deadline) ORDER BY g.position), '[]')
+                 FROM goal g WHERE g.agreement_id = a.id) AS goals,
+                (SELECT coalesce(json_agg(json_build_object(
+                            'goal_id', m.goal_id, 'measured_on', m.measured_on,
+                            'value_text', m.value::text, 'value', m.value::float8, 'note', m.note)
+                          ORDER BY m.goal_id, m.measured_on, m.id), '[]')
+                 FROM goal_measurement m JOIN goal g ON g.id = m.goal_id
+                 WHERE g.agreement_id = a.id) AS measurements
+         FROM agreement a JOIN body b ON b.id = a.body_id
+         WHERE a.slug = $1 AND agreement_visible($2, a.status)",
+    )
+    .bind(slug)
+    .bind(reader)
+    .fetch_optional(db)
+    .await
+}
+
+/// A statement that returns an id, its fields bound by the part's own
+/// `bind` (the insert and the update bind them alike).
+type Scalar<'q> = sqlx::query::QueryScalar<'q, sqlx::Postgres, i64, sqlx::postgres::PgArguments>;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Choice {
+    pub id: i64,
+    pub name: String,
+}

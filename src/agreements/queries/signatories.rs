@@ -1,0 +1,147 @@
+//! Who signed an agreement, and for whom.
+
+use serde::Serialize;
+use serde_json::json;
+use sqlx::{PgConnection, PgExecutor};
+
+use super::Choice;
+use super::agreement::claim;
+use crate::audit;
+use crate::base::error::AppError;
+use crate::base::write::{Constraint, on_constraint};
+use crate::base::{Outcome, Result, Version};
+use crate::composition::Side;
+
+pub async fn people(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
+    sqlx::query_as(
+        "SELECT id, given_name || ' ' || family_name AS name FROM person
+         ORDER BY family_name, given_name",
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn organisations(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
+    sqlx::query_as("SELECT id, name FROM organisation ORDER BY name")
+        .fetch_all(db)
+        .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SignatoryRow {
+    pub id: i64,
+    pub side: Side,
+    pub person_name: String,
+    pub organisation_name: String,
+    pub capacity: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatoryFields {
+    pub person_id: i64,
+    pub organisation_id: i64,
+    pub side: Side,
+    pub capacity: String,
+}
+
+pub async fn signatory_rows(
+    db: impl PgExecutor<'_>,
+    agreement: i64,
+) -> sqlx::Result<Vec<SignatoryRow>> {
+    sqlx::query_as(
+        "SELECT s.id, s.side, p.given_name || ' ' || p.family_name AS person_name,
+                o.name AS organisation_name, s.capacity
+         FROM signatory s JOIN person p ON p.id = s.person_id
+         JOIN organisation o ON o.id = s.organisation_id
+         WHERE s.agreement_id = $1 ORDER BY s.position",
+    )
+    .bind(agreement)
+    .fetch_all(db)
+    .await
+}
+
+/// One person signs an agreement once.
+const PERSON_ONCE: Constraint = Constraint {
+    name: "signatory_agreement_id_person_id_key",
+    field: "person_id",
+    message: "Deze persoon staat al bij de ondertekenaars.",
+};
+
+/// A new signatory, last of the agreement's.
+pub async fn insert_signatory(
+    conn: &mut PgConnection,
+    actor: i64,
+    agreement: i64,
+    seen: Version,
+    f: &SignatoryFields,
+) -> Result<Outcome<i64>> {
+    done!(claim(conn, agreement, seen).await?);
+    let inserted = sqlx::query_scalar(
+        "INSERT INTO signatory (agreement_id, position, side, person_id, organisation_id, capacity)
+         VALUES ($1, (SELECT coalesce(max(position), 0) + 1 FROM signatory WHERE agreement_id = $1),
+                 $2, $3, $4, $5)
+         RETURNING id",
+    )
+    .bind(agreement)
+    .bind(f.side)
+    .bind(f.person_id)
+    .bind(f.organisation_id)
+    .bind(&f.capacity)
+    .fetch_one(&mut *conn)
+    .await;
+    let id: i64 = done!(on_constraint(inserted, &[PERSON_ONCE])?);
+    audit::record(
+        conn,
+        Some(actor),
+        "create",
+        "signatory",
+        Some(id.to_string()),
+        None,
+        Some(json!({ "agreement_id": agreement, "fields": f })),
+    )
+    .await?;
+    Ok(Outcome::Done(id))
+}
+
+/// Deletes a signatory of this agreement; "not found" when it has none by
+/// that id.
+pub async fn delete_signatory(
+    conn: &mut PgConnection,
+    actor: i64,
+    agreement: i64,
+    seen: Version,
+    signatory: i64,
+) -> Result<Outcome> {
+    let exists: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM signatory WHERE id = $1 AND agreement_id = $2)",
+    )
+    .bind(signatory)
+    .bind(agreement)
+    .fetch_one(&mut *conn)
+    .await?;
+    if !exists {
+        return Err(AppError::NotFound);
+    }
+    done!(claim(conn, agreement, seen).await?);
+    let before: Option<serde_json::Value> = sqlx::query_scalar(
+        "DELETE FROM signatory WHERE id = $1 AND agreement_id = $2 RETURNING to_jsonb(signatory.*)",
+    )
+    .bind(signatory)
+    .bind(agreement)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(before) = before else {
+        return Err(AppError::NotFound);
+    };
+    audit::record(
+        conn,
+        Some(actor),
+        "delete",
+        "signatory",
+        Some(signatory.to_string()),
+        Some(before),
+        None,
+    )
+    .await?;
+    Ok(Outcome::Done(()))
+}
