@@ -38,11 +38,7 @@ pub(super) type Settled<T> = std::result::Result<T, (StatusCode, FieldErrors)>;
 
 /// A write's outcome for the page that shows it.
 pub(super) fn settled<T>(outcome: Outcome<T>) -> Settled<T> {
-    match outcome {
-        Outcome::Done(done) => Ok(done),
-        Outcome::Stale => Err((StatusCode::CONFLICT, stale_errors("dit akkoord"))),
-        Outcome::Refused(errors) => Err((StatusCode::UNPROCESSABLE_ENTITY, errors)),
-    }
+    outcome.settle(stale_errors("dit akkoord"))
 }
 
 /// Writes a form's checked fields with `operation` in one transaction and
@@ -52,11 +48,9 @@ pub(super) async fn save<F, T>(
     checked: std::result::Result<F, FieldErrors>,
     operation: impl AsyncFnOnce(&mut PgConnection, F) -> Result<Outcome<T>>,
 ) -> Result<Settled<T>> {
-    let outcome = match checked {
-        Ok(fields) => write::run(&state.db, async |tx| operation(tx, fields).await).await?,
-        Err(errors) => Outcome::Refused(errors),
-    };
-    Ok(settled(outcome))
+    Ok(settled(
+        write::run_form(&state.db, checked, operation).await?,
+    ))
 }
 
 /// A number as typed in Dutch ("120.000", "80,5"), or nothing.
