@@ -64,24 +64,25 @@ RETURNS boolean LANGUAGE sql STABLE AS $$
             AND (NOT agenda_item_under_embargo(a) OR reader_sits_in(r, a.body_id, meeting_day)))
 $$;
 
--- A document of an agenda item: whoever may see the item; a confidential
--- document only the secretariat, the proposer and the members of the body,
--- until the item's release time. A document of a meeting (none is uploaded
--- today): the members of its body, a confidential one the secretariat only.
-CREATE FUNCTION document_visible(r reader, d document, a agenda_item, meeting_day date)
+-- A document of an agenda item (`a`): whoever may see the item; a
+-- confidential document only the secretariat, the proposer and the members
+-- of the body, until the item's release time. A document of a meeting (`a`
+-- NULL; none is uploaded today): the members of its body, a confidential
+-- one the secretariat only. `body` is the item's or the meeting's body.
+-- Only the document's flag is passed, never its row: this function is
+-- inlined into the query that calls it, and a row would bring its content.
+CREATE FUNCTION document_visible(r reader, confidential boolean, a agenda_item, body bigint,
+                                 meeting_day date)
 RETURNS boolean LANGUAGE sql STABLE AS $$
     SELECT (r).reads_all
         OR CASE
-            WHEN d.agenda_item_id IS NOT NULL THEN
-                a.id = d.agenda_item_id
-                AND agenda_item_visible(r, a, meeting_day)
-                AND (NOT d.confidential
+            WHEN a.id IS NOT NULL THEN
+                agenda_item_visible(r, a, meeting_day)
+                AND (NOT confidential
                      OR agenda_item_owned(r, a)
                      OR a.embargo_until <= now()
                      OR reader_sits_in(r, a.body_id, meeting_day))
-            ELSE NOT d.confidential
-                 AND reader_sits_in(r, (SELECT m.body_id FROM meeting m WHERE m.id = d.meeting_id),
-                                    meeting_day)
+            ELSE NOT confidential AND reader_sits_in(r, body, meeting_day)
            END
 $$;
 

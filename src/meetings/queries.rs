@@ -279,7 +279,7 @@ pub async fn details(
                           ORDER BY d.uploaded_at, d.id), '[]')
                  FROM document d JOIN agenda_item a ON a.id = d.agenda_item_id
                  WHERE a.meeting_id = m.id AND agenda_item_on_agenda(a)
-                   AND document_visible($2, d, a, viewer.day)) AS documents
+                   AND document_visible($2, d.confidential, a, a.body_id, viewer.day)) AS documents
          FROM meeting m JOIN body b ON b.id = m.body_id
          CROSS JOIN LATERAL (
              SELECT meeting_internals_visible($2, m) AS member,

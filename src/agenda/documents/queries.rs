@@ -63,7 +63,8 @@ pub async fn get_visible(
          LEFT JOIN agenda_item a ON a.id = d.agenda_item_id
          LEFT JOIN meeting m ON m.id = coalesce(a.meeting_id, d.meeting_id)
          WHERE d.id = $1
-           AND document_visible($2, d, a, (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)",
+           AND document_visible($2, d.confidential, a, coalesce(a.body_id, m.body_id),
+                                (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)",
     )
     .bind(id)
     .bind(reader)
