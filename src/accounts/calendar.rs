@@ -73,7 +73,7 @@ pub async fn calendar_account(
     db: impl PgExecutor<'_>,
     token: &str,
 ) -> sqlx::Result<Option<CurrentUser>> {
-    sqlx::query_as(super::queries::select_current_user!(
+    sqlx::query_as(crate::auth::select_current_user!(
         "a.id = (SELECT account_id FROM calendar_token WHERE token_hash = $1 AND revoked_at IS NULL)"
     ))
     .bind(token_hash(token))
