@@ -475,12 +475,23 @@ pub async fn set_password(
     .execute(&mut *conn)
     .await?;
     // The hash itself never reaches the log.
+    account_event(conn, actor, action, account_id).await
+}
+
+/// Logs what was done to an account that leaves nothing to show (the hash
+/// of a password, a secret) in the log.
+pub(super) async fn account_event(
+    conn: &mut PgConnection,
+    actor: Option<i64>,
+    action: &str,
+    account: i64,
+) -> sqlx::Result<()> {
     audit::record(
         conn,
         actor,
         action,
         "account",
-        Some(account_id.to_string()),
+        Some(account.to_string()),
         None,
         None,
     )

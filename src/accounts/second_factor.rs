@@ -147,16 +147,7 @@ pub async fn reset(conn: &mut PgConnection, actor: i64, account: i64) -> sqlx::R
     .bind(account)
     .execute(&mut *conn)
     .await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "reset_second_factor",
-        "account",
-        Some(account.to_string()),
-        None,
-        None,
-    )
-    .await?;
+    queries::account_event(conn, Some(actor), "reset_second_factor", account).await?;
     Ok(rows > 0)
 }
 
@@ -189,16 +180,7 @@ async fn renew_recovery_codes(
 /// Logs a change the account made to its own second factor and ends its
 /// sessions: the new stamp.
 async fn own_change(conn: &mut PgConnection, account: i64, action: &str) -> sqlx::Result<Uuid> {
-    audit::record(
-        &mut *conn,
-        Some(account),
-        action,
-        "account",
-        Some(account.to_string()),
-        None,
-        None,
-    )
-    .await?;
+    queries::account_event(&mut *conn, Some(account), action, account).await?;
     queries::new_stamp(conn, account).await
 }
 
