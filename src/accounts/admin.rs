@@ -2,20 +2,16 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::queries::{self, AccountFields, AccountRow, AuditFilter, AuditRow, Choice, Update};
-use crate::auth::{CurrentUser, Role};
-use crate::base::AppState;
-use crate::base::error::{AppError, Result, violated_constraint};
-use crate::base::{FieldErrors, PageCtx, dutch, page};
-
-fn admin(ctx: &PageCtx) -> Result<&CurrentUser> {
-    ctx.user.as_ref().ok_or(AppError::Forbidden)
-}
+use super::queries::{self, AccountFields, AccountRow, AuditFilter, AuditRow, Choice};
+use crate::auth::Role;
+use crate::base::error::{AppError, Result};
+use crate::base::write::{self, Outcome};
+use crate::base::{Actor, AppState, Check, FieldErrors, Id, PageCtx, Version, dutch, page};
 
 #[derive(Template)]
 #[template(path = "admin/accounts.html")]
@@ -46,79 +42,63 @@ pub struct AccountForm {
     #[serde(default)]
     pub person_id: String,
     #[serde(default)]
-    pub version: String,
+    pub version: Version,
 }
 
 impl AccountForm {
     fn from_row(a: &AccountRow) -> Self {
         let id = |v: Option<i64>| v.map(|i| i.to_string()).unwrap_or_default();
         AccountForm {
-            email: a.email.clone(),
-            display_name: a.display_name.clone(),
-            role: a.role.code().to_string(),
-            organisation_id: id(a.organisation_id),
-            minister_id: id(a.minister_id),
+            email: a.user.email.clone(),
+            display_name: a.user.display_name.clone(),
+            role: a.user.role.code().to_string(),
+            organisation_id: id(a.user.organisation_id),
+            minister_id: id(a.user.minister_id),
             person_id: id(a.person_id),
-            version: a.version.to_string(),
+            version: Version(a.version),
         }
     }
 
     /// Checks the form against the choices on offer.
     fn parse(&self, choices: &Choices) -> std::result::Result<AccountFields, FieldErrors> {
-        let mut errors = FieldErrors::default();
+        let mut check = Check::default();
         let email = queries::normalise_email(&self.email);
         if email.is_none() {
-            errors.add(
+            check.add(
                 "email",
                 "Vul een geldig e-mailadres in, bijvoorbeeld naam@serv.be.",
             );
         }
-        let display_name = self.display_name.trim().to_string();
+        let display_name = check.at_most(
+            "display_name",
+            &self.display_name,
+            200,
+            "De naam mag hoogstens 200 tekens lang zijn.",
+        );
         if display_name.is_empty() {
-            errors.add("display_name", "Vul een naam in.");
-        } else if display_name.chars().count() > 200 {
-            errors.add(
-                "display_name",
-                "De naam mag hoogstens 200 tekens lang zijn.",
-            );
+            check.add("display_name", "Vul een naam in.");
         }
-        let role = Role::parse(&self.role);
-        if role.is_none() {
-            errors.add("role", "Kies een rol.");
-        }
-        let pick = |value: &str, list: &[Choice]| -> std::result::Result<Option<i64>, ()> {
-            if value.trim().is_empty() {
-                return Ok(None);
-            }
-            let id: i64 = value.trim().parse().map_err(|_| ())?;
-            list.iter()
-                .any(|c| c.id == id)
-                .then_some(Some(id))
-                .ok_or(())
-        };
+        let role = check.choice::<Role>("role", &self.role, "Kies een rol.");
         let orgs = if role == Some(Role::SocialPartner) {
             &choices.social_partners
         } else {
             &choices.organisations
         };
-        let mut organisation_id = pick(&self.organisation_id, orgs).unwrap_or_else(|()| {
-            errors.add("organisation_id", "Kies een organisatie uit de lijst.");
-            None
-        });
-        let mut minister_id = pick(&self.minister_id, &choices.ministers).unwrap_or_else(|()| {
-            errors.add("minister_id", "Kies een minister uit de lijst.");
-            None
-        });
-        let person_id = pick(&self.person_id, &choices.people).unwrap_or_else(|()| {
-            errors.add("person_id", "Kies een persoon uit de lijst.");
-            None
-        });
+        let mut organisation_id =
+            check.pick("organisation_id", &self.organisation_id, &ids(orgs), None);
+        let mut minister_id = check.pick(
+            "minister_id",
+            &self.minister_id,
+            &ids(&choices.ministers),
+            None,
+        );
+        let person_id = check.pick("person_id", &self.person_id, &ids(&choices.people), None);
         match role {
-            Some(Role::SocialPartner) if organisation_id.is_none() => errors.add(
+            Some(Role::SocialPartner) if organisation_id.is_none() => check.add(
                 "organisation_id",
                 "Een account van een sociale partner handelt voor een organisatie: kies ze.",
             ),
-            Some(Role::Cabinet) if minister_id.is_none() => errors.add(
+            Some(Role::Cabinet) if minister_id.is_none() => check.add(
                 "minister_id",
                 "Een kabinetsaccount handelt voor een minister: kies die.",
             ),
@@ -133,18 +113,20 @@ impl AccountForm {
                 organisation_id = None;
             }
         }
-        match (email, role, errors.is_empty()) {
-            (Some(email), Some(role), true) => Ok(AccountFields {
-                email,
-                display_name,
-                role,
-                organisation_id,
-                minister_id,
-                person_id,
-            }),
-            _ => Err(errors),
-        }
+        let fields = email.zip(role).map(|(email, role)| AccountFields {
+            email,
+            display_name,
+            role,
+            organisation_id,
+            minister_id,
+            person_id,
+        });
+        check.finish(fields)
     }
+}
+
+fn ids(choices: &[Choice]) -> Vec<i64> {
+    choices.iter().map(|c| c.id).collect()
 }
 
 pub struct Choices {
@@ -157,18 +139,12 @@ pub struct Choices {
 
 impl Choices {
     async fn load(state: &AppState) -> Result<Choices> {
-        let organisations = queries::organisations(&state.db).await?;
-        let government = sqlx::query_scalar(
-            "SELECT id FROM organisation WHERE kind = 'government' ORDER BY id LIMIT 1",
-        )
-        .fetch_optional(&state.db)
-        .await?;
         Ok(Choices {
+            organisations: queries::organisations(&state.db).await?,
             social_partners: queries::social_partner_organisations(&state.db).await?,
             ministers: queries::ministers(&state.db).await?,
             people: queries::people(&state.db).await?,
-            organisations,
-            government,
+            government: queries::government_id(&state.db).await?,
         })
     }
 }
@@ -200,17 +176,30 @@ impl FormPage {
     }
 }
 
+impl FormPage {
+    fn new(ctx: PageCtx, account: Option<AccountRow>, form: AccountForm, choices: Choices) -> Self {
+        FormPage {
+            ctx,
+            account,
+            form,
+            errors: FieldErrors::default(),
+            choices,
+            roles: Role::ALL,
+            link: None,
+            notice: None,
+        }
+    }
+
+    /// The page of a saved account, with what was done.
+    fn of(ctx: PageCtx, account: AccountRow, choices: Choices) -> Self {
+        let form = AccountForm::from_row(&account);
+        FormPage::new(ctx, Some(account), form, choices)
+    }
+}
+
 pub async fn new_form(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
-    let page = FormPage {
-        ctx,
-        account: None,
-        form: AccountForm::default(),
-        errors: FieldErrors::default(),
-        choices: Choices::load(&state).await?,
-        roles: Role::ALL,
-        link: None,
-        notice: None,
-    };
+    let choices = Choices::load(&state).await?;
+    let page = FormPage::new(ctx, None, AccountForm::default(), choices);
     Ok(page::render(&page))
 }
 
@@ -218,63 +207,45 @@ fn link_url(token: &str) -> String {
     format!("/wachtwoord-instellen/{token}")
 }
 
-pub async fn create(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Form(form): Form<AccountForm>,
-) -> Result<Response> {
-    let actor = admin(&ctx)?.id;
-    let choices = Choices::load(&state).await?;
-    let fields = match form.parse(&choices) {
-        Ok(f) => f,
-        Err(errors) => return Ok(form_again(ctx, None, form, errors, choices)),
-    };
-    let mut tx = state.db.begin().await?;
-    let id = match queries::create(&mut tx, Some(actor), &fields).await {
-        Ok(id) => id,
-        Err(e) if violated_constraint(&e) == Some("account_email_key") => {
-            let mut errors = FieldErrors::default();
-            errors.add("email", "Er bestaat al een account met dit e-mailadres.");
-            return Ok(form_again(ctx, None, form, errors, choices));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let token = queries::issue_token(&mut tx, Some(actor), id).await?;
-    tx.commit().await?;
-    let account = queries::get(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let page = FormPage {
-        ctx,
-        form: AccountForm::from_row(&account),
-        account: Some(account),
-        errors: FieldErrors::default(),
-        choices,
-        roles: Role::ALL,
-        link: Some(link_url(&token)),
-        notice: Some("Het account is aangemaakt."),
-    };
-    Ok((StatusCode::CREATED, page::render(&page)).into_response())
-}
-
+/// The form again, with what was typed and what is wrong.
 fn form_again(
     ctx: PageCtx,
     account: Option<AccountRow>,
     form: AccountForm,
-    errors: FieldErrors,
+    (status, errors): (StatusCode, FieldErrors),
     choices: Choices,
 ) -> Response {
     let page = FormPage {
-        ctx,
-        account,
-        form,
         errors,
-        choices,
-        roles: Role::ALL,
-        link: None,
-        notice: None,
+        ..FormPage::new(ctx, account, form, choices)
     };
-    (StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response()
+    (status, page::render(&page)).into_response()
+}
+
+pub async fn create(
+    ctx: PageCtx,
+    Actor(actor): Actor,
+    State(state): State<AppState>,
+    Form(form): Form<AccountForm>,
+) -> Result<Response> {
+    let choices = Choices::load(&state).await?;
+    let outcome = write::run_form(&state.db, form.parse(&choices), async |tx, fields| {
+        queries::create_with_link(tx, actor.id, &fields).await
+    })
+    .await?;
+    let (id, token) = match outcome.settle(write::stale_errors("dit account")) {
+        Ok(done) => done,
+        Err(again) => return Ok(form_again(ctx, None, form, again, choices)),
+    };
+    let account = queries::get(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let page = FormPage {
+        link: Some(link_url(&token)),
+        notice: Some("Het account is aangemaakt."),
+        ..FormPage::of(ctx, account, choices)
+    };
+    Ok((StatusCode::CREATED, page::render(&page)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -296,163 +267,109 @@ fn notice_text(code: Option<&str>) -> Option<&'static str> {
     }
 }
 
-fn parse_id(id: &str) -> Result<i64> {
-    id.parse().map_err(|_| AppError::NotFound)
+async fn load(state: &AppState, id: i64) -> Result<AccountRow> {
+    queries::get(&state.db, id).await?.ok_or(AppError::NotFound)
+}
+
+pub(super) fn redirect(id: i64, melding: &str) -> Response {
+    Redirect::to(&format!("/beheer/accounts/{id}?melding={melding}")).into_response()
+}
+
+/// A button's refusal: there is no form to show again, so the error page
+/// says why.
+fn refusal(outcome: Outcome<impl Sized>) -> AppError {
+    match outcome {
+        Outcome::Refused(errors) => AppError::bad_request(errors.get("form").unwrap_or_default()),
+        _ => AppError::Conflict(write::stale_message("dit account")),
+    }
 }
 
 pub async fn edit_form(
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(q): Query<Notice>,
 ) -> Result<Response> {
-    let account = queries::get(&state.db, parse_id(&id)?)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let account = load(&state, id).await?;
     let page = FormPage {
-        ctx,
-        form: AccountForm::from_row(&account),
-        account: Some(account),
-        errors: FieldErrors::default(),
-        choices: Choices::load(&state).await?,
-        roles: Role::ALL,
-        link: None,
         notice: notice_text(q.melding.as_deref()),
+        ..FormPage::of(ctx, account, Choices::load(&state).await?)
     };
     Ok(page::render(&page))
 }
 
 pub async fn update(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<AccountForm>,
 ) -> Result<Response> {
-    let actor = admin(&ctx)?.id;
-    let id = parse_id(&id)?;
-    let account = queries::get(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let account = load(&state, id).await?;
     let choices = Choices::load(&state).await?;
-    let fields = match form.parse(&choices) {
-        Ok(f) => f,
-        Err(errors) => return Ok(form_again(ctx, Some(account), form, errors, choices)),
-    };
-    if actor == id && fields.role != Role::Admin {
-        let mut errors = FieldErrors::default();
-        errors.add(
-            "role",
-            "U kunt uw eigen beheerdersrol niet afnemen: laat dat een andere beheerder doen.",
-        );
-        return Ok(form_again(ctx, Some(account), form, errors, choices));
-    }
-    let seen_version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let mut tx = state.db.begin().await?;
-    let outcome = match queries::update(&mut tx, actor, id, seen_version, &fields).await {
-        Ok(o) => o,
-        Err(e) if violated_constraint(&e) == Some("account_email_key") => {
-            let mut errors = FieldErrors::default();
-            errors.add("email", "Er bestaat al een account met dit e-mailadres.");
-            return Ok(form_again(ctx, Some(account), form, errors, choices));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    match outcome {
-        Update::Done => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/beheer/accounts/{id}?melding=opgeslagen")).into_response())
-        }
-        Update::NotFound => Err(AppError::NotFound),
-        Update::Conflict => {
-            let mut errors = FieldErrors::default();
-            errors.add(
-                "form",
-                "Iemand anders heeft dit account intussen gewijzigd. Uw invoer staat hieronder; de opgeslagen gegevens zijn niet overschreven. Herlaad de pagina om de nieuwe versie te zien.",
-            );
-            let page = FormPage {
-                ctx,
-                account: Some(account),
-                form,
-                errors,
-                choices,
-                roles: Role::ALL,
-                link: None,
-                notice: None,
-            };
-            Ok((StatusCode::CONFLICT, page::render(&page)).into_response())
-        }
+    let outcome = write::run_form(&state.db, form.parse(&choices), async |tx, fields| {
+        queries::update(tx, actor.id, id, form.version, &fields).await
+    })
+    .await?;
+    match outcome.settle(write::stale_errors("dit account")) {
+        Ok(()) => Ok(redirect(id, "opgeslagen")),
+        Err(again) => Ok(form_again(ctx, Some(account), form, again, choices)),
     }
 }
 
-pub async fn disable(ctx: PageCtx, state: State<AppState>, id: Path<String>) -> Result<Response> {
-    set_disabled(ctx, state, id, true).await
+pub async fn disable(actor: Actor, state: State<AppState>, id: Id) -> Result<Response> {
+    set_disabled(actor, state, id, true).await
 }
 
-pub async fn enable(ctx: PageCtx, state: State<AppState>, id: Path<String>) -> Result<Response> {
-    set_disabled(ctx, state, id, false).await
+pub async fn enable(actor: Actor, state: State<AppState>, id: Id) -> Result<Response> {
+    set_disabled(actor, state, id, false).await
 }
 
 async fn set_disabled(
-    ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
     disabled: bool,
 ) -> Result<Response> {
-    let actor = admin(&ctx)?.id;
-    let id = parse_id(&id)?;
-    if actor == id && disabled {
-        return Err(AppError::bad_request(
-            "U kunt uw eigen account niet uitschakelen.",
-        ));
-    }
-    queries::get(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut tx = state.db.begin().await?;
-    queries::set_disabled(&mut tx, actor, id, disabled).await?;
-    tx.commit().await?;
-    let melding = if disabled {
-        "uitgeschakeld"
-    } else {
-        "ingeschakeld"
+    let outcome = write::run(&state.db, async |tx| {
+        queries::set_disabled(tx, actor.id, id, disabled).await
+    })
+    .await?;
+    let Outcome::Done(()) = outcome else {
+        return Err(refusal(outcome));
     };
-    Ok(Redirect::to(&format!("/beheer/accounts/{id}?melding={melding}")).into_response())
+    Ok(redirect(
+        id,
+        if disabled {
+            "uitgeschakeld"
+        } else {
+            "ingeschakeld"
+        },
+    ))
 }
 
 pub async fn reset_link(
     ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response> {
-    let actor = admin(&ctx)?.id;
-    let id = parse_id(&id)?;
-    let account = queries::get(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if account.disabled_at.is_some() {
-        return Err(AppError::bad_request(
-            "Dit account is uitgeschakeld. Schakel het eerst opnieuw in.",
-        ));
-    }
-    let mut tx = state.db.begin().await?;
-    let token = queries::issue_token(&mut tx, Some(actor), id).await?;
-    // A new link usually means a lost or leaked password: the secret
-    // calendar links of the account stop working too.
-    let calendar_revoked = super::calendar::revoke_calendar_token(&mut tx, id).await?;
-    tx.commit().await?;
+    let account = load(&state, id).await?;
+    let outcome = write::run(&state.db, async |tx| {
+        queries::new_password_link(tx, actor.id, &account).await
+    })
+    .await?;
+    let Outcome::Done((token, calendar_revoked)) = outcome else {
+        return Err(refusal(outcome));
+    };
     let page = FormPage {
-        ctx,
-        form: AccountForm::from_row(&account),
-        account: Some(account),
-        errors: FieldErrors::default(),
-        choices: Choices::load(&state).await?,
-        roles: Role::ALL,
         link: Some(link_url(&token)),
         notice: Some(if calendar_revoked {
             "Er is een nieuwe link gemaakt; eerdere links werken niet meer. De persoonlijke agendalink van dit account is ingetrokken."
         } else {
             "Er is een nieuwe link gemaakt; eerdere links werken niet meer."
         }),
+        ..FormPage::of(ctx, account, Choices::load(&state).await?)
     };
     Ok(page::render(&page))
 }
@@ -508,26 +425,16 @@ pub async fn audit_log(
     State(state): State<AppState>,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response> {
-    let mut errors = FieldErrors::default();
-    let mut date = |field: &'static str, value: &str| {
-        let value = value.trim();
-        if value.is_empty() {
-            return None;
-        }
-        let d = dutch::parse_date(value);
-        if d.is_none() {
-            errors.add(field, "Gebruik een datum in de vorm JJJJ-MM-DD.");
-        }
-        d
-    };
+    let mut check = Check::default();
     let filter = AuditFilter {
         entity: non_empty(&q.entiteit),
         action: non_empty(&q.actie),
         account: non_empty(&q.account),
-        from: date("van", &q.van),
-        until: date("tot", &q.tot),
+        from: check.optional_date("van", &q.van).flatten(),
+        until: check.optional_date("tot", &q.tot).flatten(),
         before_id: q.voor.trim().parse().ok(),
     };
+    let errors = check.errors();
     let mut entries = queries::audit_entries(&state.db, &filter).await?;
     let next = if entries.len() > usize::try_from(queries::AUDIT_PAGE).unwrap_or(50) {
         entries.pop();

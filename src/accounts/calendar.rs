@@ -4,7 +4,6 @@
 
 use sqlx::{PgConnection, PgExecutor};
 
-use crate::audit;
 use crate::auth::CurrentUser;
 
 fn token_hash(token: &str) -> Vec<u8> {
@@ -23,16 +22,7 @@ pub async fn new_calendar_token(conn: &mut PgConnection, account: i64) -> sqlx::
         .bind(token_hash(&token))
         .execute(&mut *conn)
         .await?;
-    audit::record(
-        conn,
-        Some(account),
-        "new_calendar_link",
-        "account",
-        Some(account.to_string()),
-        None,
-        None,
-    )
-    .await?;
+    super::queries::account_event(conn, Some(account), "new_calendar_link", account).await?;
     Ok(token)
 }
 
@@ -45,16 +35,7 @@ pub async fn revoke_calendar_token(conn: &mut PgConnection, account: i64) -> sql
     .await?
     .rows_affected();
     if rows > 0 {
-        audit::record(
-            conn,
-            Some(account),
-            "revoke_calendar_link",
-            "account",
-            Some(account.to_string()),
-            None,
-            None,
-        )
-        .await?;
+        super::queries::account_event(conn, Some(account), "revoke_calendar_link", account).await?;
     }
     Ok(rows > 0)
 }
@@ -73,7 +54,7 @@ pub async fn calendar_account(
     db: impl PgExecutor<'_>,
     token: &str,
 ) -> sqlx::Result<Option<CurrentUser>> {
-    sqlx::query_as(super::queries::select_current_user!(
+    sqlx::query_as(crate::auth::select_current_user!(
         "a.id = (SELECT account_id FROM calendar_token WHERE token_hash = $1 AND revoked_at IS NULL)"
     ))
     .bind(token_hash(token))

@@ -22,7 +22,8 @@ use tower_sessions::Session;
 use crate::auth::access::{ADMIN, Access, Routes};
 use crate::auth::{self, SessionAuth, csrf, password};
 use crate::base::error::{AppError, Result};
-use crate::base::{AppState, no_store};
+use crate::base::write::{self, Outcome as Written};
+use crate::base::{Actor, AppState, Check, FieldErrors, no_store};
 use crate::base::{PageCtx, page};
 use throttle::{Attempter, Claim, DeviceCookie, Outcome};
 
@@ -268,18 +269,7 @@ async fn sign_out(
     ctx: PageCtx,
 ) -> Result<Response> {
     if let Some(user) = &ctx.user {
-        let mut tx = state.db.begin().await?;
-        crate::audit::record(
-            &mut tx,
-            Some(user.id),
-            "sign_out",
-            "session",
-            Some(user.id.to_string()),
-            None,
-            None,
-        )
-        .await?;
-        tx.commit().await?;
+        write::commit(&state.db, async |tx| queries::sign_out(tx, user.id).await).await?;
     }
     auth::end_session(&session).await?;
     Ok(Redirect::to("/").into_response())
@@ -290,22 +280,12 @@ async fn sign_out(
 async fn sign_out_everywhere(
     State(state): State<AppState>,
     session: Session,
-    ctx: PageCtx,
+    Actor(user): Actor,
 ) -> Result<Response> {
-    let user = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
-    let mut tx = state.db.begin().await?;
-    let stamp = queries::new_stamp(&mut tx, user.id).await?;
-    crate::audit::record(
-        &mut tx,
-        Some(user.id),
-        "sign_out_everywhere",
-        "session",
-        Some(user.id.to_string()),
-        None,
-        None,
-    )
+    let stamp = write::commit(&state.db, async |tx| {
+        queries::end_other_sessions(tx, user.id).await
+    })
     .await?;
-    tx.commit().await?;
     tracing::info!(account = user.id, "other sessions ended");
     continue_session(&session, user.id, stamp).await?;
     Ok(Redirect::to("/account?afgemeld=1").into_response())
@@ -348,10 +328,10 @@ struct ProfileQuery {
 
 async fn profile(
     ctx: PageCtx,
+    Actor(user): Actor,
     State(state): State<AppState>,
     Query(q): Query<ProfileQuery>,
 ) -> Result<Response> {
-    let user = ctx.user.as_ref().ok_or(AppError::Forbidden)?;
     let has_calendar_link = calendar::has_calendar_token(&state.db, user.id).await?;
     Ok(page::render(&ProfilePage {
         ctx,
@@ -366,11 +346,12 @@ async fn profile(
 #[template(path = "accounts/password.html")]
 struct PasswordPage {
     ctx: PageCtx,
-    error: Option<String>,
+    errors: FieldErrors,
 }
 
 async fn password_form(ctx: PageCtx) -> Result<Response> {
-    Ok(page::render(&PasswordPage { ctx, error: None }))
+    let errors = FieldErrors::default();
+    Ok(page::render(&PasswordPage { ctx, errors }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -385,13 +366,17 @@ struct PasswordForm {
 
 async fn change_password(
     ctx: PageCtx,
+    Actor(user): Actor,
     State(state): State<AppState>,
     session: Session,
     ClientAddr(address): ClientAddr,
     device: DeviceCookie,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response> {
-    let user = ctx.user.clone().ok_or(AppError::Forbidden)?;
+    let again = |status: StatusCode, errors: FieldErrors| {
+        let page = PasswordPage { ctx, errors };
+        Ok((status, page::render(&page)).into_response())
+    };
     // Guessing the current password in someone else's open session counts
     // like guessing it at sign-in, and is throttled the same way.
     let known_device = throttle::known_device(&state.db, &device, &user.email).await?;
@@ -409,11 +394,9 @@ async fn change_password(
             } else {
                 PASSWORD_THROTTLED
             };
-            let page = PasswordPage {
-                ctx,
-                error: Some(message.to_string()),
-            };
-            return Ok((StatusCode::TOO_MANY_REQUESTS, page::render(&page)).into_response());
+            let mut check = Check::default();
+            check.add("form", message);
+            return again(StatusCode::TOO_MANY_REQUESTS, check.errors());
         }
     };
     let stored = queries::password_hash(&state.db, user.id).await?;
@@ -432,25 +415,24 @@ async fn change_password(
     )
     .await?;
     tx.commit().await?;
-    let error = if !right {
-        Some("Uw huidige wachtwoord klopt niet.")
+    // One message at a time: the first thing to put right.
+    let mut check = Check::default();
+    if !right {
+        check.add("current", "Uw huidige wachtwoord klopt niet.");
     } else if form.new != form.repeat {
-        Some("De twee nieuwe wachtwoorden verschillen.")
-    } else {
-        password::weakness(&form.new, &user.email)
-    };
-    if let Some(error) = error {
-        let page = PasswordPage {
-            ctx,
-            error: Some(error.to_string()),
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response());
+        check.add("repeat", "De twee nieuwe wachtwoorden verschillen.");
+    } else if let Some(weakness) = password::weakness(&form.new, &user.email) {
+        // On the form: the new field has its hint to point to.
+        check.add("form", weakness);
+    }
+    if !check.is_ok() {
+        return again(StatusCode::UNPROCESSABLE_ENTITY, check.errors());
     }
     let hash = password::hash(form.new).await?;
-    let mut tx = state.db.begin().await?;
-    queries::set_password(&mut tx, Some(user.id), user.id, &hash, "change_password").await?;
-    let stamp = queries::current_stamp(&mut *tx, user.id).await?;
-    tx.commit().await?;
+    let stamp = write::commit(&state.db, async |tx| {
+        queries::change_password(tx, user.id, &hash).await
+    })
+    .await?;
     // Other sessions end with the old stamp; this one continues, renewed.
     continue_session(&session, user.id, stamp).await?;
     Ok(Redirect::to("/account?gewijzigd=1").into_response())
@@ -464,7 +446,7 @@ struct SetPasswordPage {
     token: String,
     display_name: String,
     email: String,
-    error: Option<String>,
+    errors: FieldErrors,
 }
 
 const LINK_INVALID: &str =
@@ -486,7 +468,7 @@ async fn set_password_form(
         token,
         display_name: account.display_name,
         email: account.email,
-        error: None,
+        errors: FieldErrors::default(),
     })))
 }
 
@@ -508,37 +490,35 @@ async fn set_password(
     let account = queries::token_account(&state.db, &token)
         .await?
         .ok_or_else(|| AppError::bad_request(LINK_INVALID))?;
-    let error = if form.new != form.repeat {
-        Some("De twee wachtwoorden verschillen.")
-    } else {
-        password::weakness(&form.new, &account.email)
-    };
-    if let Some(error) = error {
+    let mut check = Check::default();
+    if form.new != form.repeat {
+        check.add("repeat", "De twee wachtwoorden verschillen.");
+    } else if let Some(weakness) = password::weakness(&form.new, &account.email) {
+        // On the form: the new field has its hint to point to.
+        check.add("form", weakness);
+    }
+    if !check.is_ok() {
         let page = SetPasswordPage {
             ctx,
             csrf: csrf::token(&session).await?,
             token,
             display_name: account.display_name,
             email: account.email,
-            error: Some(error.to_string()),
+            errors: check.errors(),
         };
         return Ok(no_store(
             (StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response(),
         ));
     }
     let hash = password::hash(form.new).await?;
-    let mut tx = state.db.begin().await?;
-    if !queries::consume_token_and_set_password(
-        &mut tx,
-        account.token_id,
-        account.account_id,
-        &hash,
-    )
-    .await?
-    {
+    let outcome = write::run(&state.db, async |tx| {
+        queries::set_password_by_link(tx, &account, &hash).await
+    })
+    .await?;
+    // Stale: the link was used in between.
+    let Written::Done(()) = outcome else {
         return Err(AppError::bad_request(LINK_INVALID));
-    }
-    tx.commit().await?;
+    };
     // Whoever was signed in on this browser is signed out: the new password
     // is for the account of the link.
     auth::end_session(&session).await?;

@@ -9,41 +9,24 @@ use uuid::Uuid;
 
 use crate::audit;
 use crate::auth::{CurrentUser, Role, password};
+use crate::base::Version;
+use crate::base::error::{AppError, Result};
+use crate::base::write::{Constraint, Outcome, on_constraint};
 
-/// A one-time link is valid this long.
-pub const TOKEN_LIFETIME: time::Duration = time::Duration::days(7);
-
-/// A query for [`CurrentUser`]s: the account `a` with who it acts for,
-/// followed by the given conditions (a string literal, fixed at compile
-/// time).
-macro_rules! select_current_user {
-    ($conditions:literal) => {
-        concat!(
-            "SELECT a.id, a.email, a.display_name, a.role, a.organisation_id,
-                    o.name AS organisation_name, a.minister_id,
-                    p.given_name || ' ' || p.family_name AS minister_name,
-                    EXISTS (SELECT 1 FROM account_totp t WHERE t.account_id = a.id) AS second_factor
-             FROM account a
-             LEFT JOIN organisation o ON o.id = a.organisation_id
-             LEFT JOIN person p ON p.id = a.minister_id
-             WHERE a.disabled_at IS NULL AND ",
-            $conditions
+/// A query for [`AccountRow`]s, disabled ones too, followed by the given
+/// conditions and order (a string literal).
+macro_rules! select_account_row {
+    ($rest:literal) => {
+        crate::auth::select_account!(
+            ", a.person_id, a.password_hash IS NOT NULL AS has_password, a.disabled_at,
+               a.created_at, a.version",
+            $rest
         )
     };
 }
-pub(crate) use select_current_user;
 
-pub async fn session_user(
-    db: impl PgExecutor<'_>,
-    id: i64,
-    stamp: Uuid,
-) -> sqlx::Result<Option<CurrentUser>> {
-    sqlx::query_as(select_current_user!("a.id = $1 AND a.security_stamp = $2"))
-        .bind(id)
-        .bind(stamp)
-        .fetch_optional(db)
-        .await
-}
+/// A one-time link is valid this long.
+pub const TOKEN_LIFETIME: time::Duration = time::Duration::days(7);
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct Credentials {
@@ -66,16 +49,12 @@ pub async fn credentials(
     .await
 }
 
+/// An account as the administrator sees it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AccountRow {
-    pub id: i64,
-    pub email: String,
-    pub display_name: String,
-    pub role: Role,
-    pub organisation_id: Option<i64>,
-    pub organisation_name: Option<String>,
-    pub minister_id: Option<i64>,
-    pub minister_name: Option<String>,
+    /// Who it is and acts for, as a session of it would see it.
+    #[sqlx(flatten)]
+    pub user: CurrentUser,
     pub person_id: Option<i64>,
     pub has_password: bool,
     pub disabled_at: Option<OffsetDateTime>,
@@ -84,34 +63,18 @@ pub struct AccountRow {
 }
 
 pub async fn list(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<AccountRow>> {
-    sqlx::query_as(
-        "SELECT a.id, a.email, a.display_name, a.role, a.organisation_id,
-                o.name AS organisation_name, a.minister_id,
-                m.given_name || ' ' || m.family_name AS minister_name, a.person_id,
-                a.password_hash IS NOT NULL AS has_password, a.disabled_at, a.created_at, a.version
-         FROM account a
-         LEFT JOIN organisation o ON o.id = a.organisation_id
-         LEFT JOIN person m ON m.id = a.minister_id
-         ORDER BY a.disabled_at IS NOT NULL, a.display_name",
-    )
+    sqlx::query_as(select_account_row!(
+        "ORDER BY a.disabled_at IS NOT NULL, a.display_name"
+    ))
     .fetch_all(db)
     .await
 }
 
 pub async fn get(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<AccountRow>> {
-    sqlx::query_as(
-        "SELECT a.id, a.email, a.display_name, a.role, a.organisation_id,
-                o.name AS organisation_name, a.minister_id,
-                m.given_name || ' ' || m.family_name AS minister_name, a.person_id,
-                a.password_hash IS NOT NULL AS has_password, a.disabled_at, a.created_at, a.version
-         FROM account a
-         LEFT JOIN organisation o ON o.id = a.organisation_id
-         LEFT JOIN person m ON m.id = a.minister_id
-         WHERE a.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await
+    sqlx::query_as(select_account_row!("WHERE a.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }
 
 /// Choices for the account form.
@@ -175,11 +138,11 @@ pub struct AccountFields {
 
 fn snapshot(a: &AccountRow) -> serde_json::Value {
     json!({
-        "email": a.email,
-        "display_name": a.display_name,
-        "role": a.role,
-        "organisation_id": a.organisation_id,
-        "minister_id": a.minister_id,
+        "email": a.user.email,
+        "display_name": a.user.display_name,
+        "role": a.user.role,
+        "organisation_id": a.user.organisation_id,
+        "minister_id": a.user.minister_id,
         "person_id": a.person_id,
         "disabled": a.disabled_at.is_some(),
     })
@@ -226,30 +189,49 @@ pub async fn create(
     Ok(id)
 }
 
-/// Outcome of an update guarded by the version the editor saw.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Update {
-    Done,
-    NotFound,
-    /// Someone saved in between: nothing was changed.
-    Conflict,
+/// The e-mail address is the login: one account each.
+const EMAIL_TAKEN: Constraint = Constraint {
+    name: "account_email_key",
+    field: "email",
+    message: "Er bestaat al een account met dit e-mailadres.",
+};
+
+/// A new account, with the one-time link its user sets a password with.
+pub async fn create_with_link(
+    conn: &mut PgConnection,
+    actor: i64,
+    f: &AccountFields,
+) -> Result<Outcome<(i64, String)>> {
+    let id = match on_constraint(create(&mut *conn, Some(actor), f).await, &[EMAIL_TAKEN])? {
+        Outcome::Done(id) => id,
+        Outcome::Stale => return Ok(Outcome::Stale),
+        Outcome::Refused(errors) => return Ok(Outcome::Refused(errors)),
+    };
+    let token = issue_token(conn, Some(actor), id).await?;
+    Ok(Outcome::Done((id, token)))
 }
 
+/// Changes an account as it was when the form was loaded (`seen`). A new
+/// role or organisation ends the account's sessions; no administrator
+/// takes their own role away.
 pub async fn update(
     conn: &mut PgConnection,
     actor: i64,
     id: i64,
-    seen_version: i32,
+    seen: Version,
     f: &AccountFields,
-) -> sqlx::Result<Update> {
-    let Some(before) = get(&mut *conn, id).await? else {
-        return Ok(Update::NotFound);
-    };
-    if before.version != seen_version {
-        return Ok(Update::Conflict);
+) -> Result<Outcome> {
+    if actor == id && f.role != Role::Admin {
+        return Ok(Outcome::refused(
+            "role",
+            "U kunt uw eigen beheerdersrol niet afnemen: laat dat een andere beheerder doen.",
+        ));
     }
-    // A new role or organisation ends the account's sessions.
-    let rows = sqlx::query(
+    let before = get(&mut *conn, id).await?.ok_or(AppError::NotFound)?;
+    if before.version != seen.0 {
+        return Ok(Outcome::Stale);
+    }
+    let written = sqlx::query(
         "UPDATE account SET email = $3, display_name = $4, role = $5, organisation_id = $6,
                 minister_id = $7, person_id = $8, version = version + 1, modified_at = now(),
                 security_stamp = CASE WHEN role <> $5 OR organisation_id IS DISTINCT FROM $6
@@ -258,7 +240,7 @@ pub async fn update(
          WHERE id = $1 AND version = $2",
     )
     .bind(id)
-    .bind(seen_version)
+    .bind(seen.0)
     .bind(&f.email)
     .bind(&f.display_name)
     .bind(f.role)
@@ -266,10 +248,11 @@ pub async fn update(
     .bind(f.minister_id)
     .bind(f.person_id)
     .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if rows == 0 {
-        return Ok(Update::Conflict);
+    .await;
+    match on_constraint(written, &[EMAIL_TAKEN])? {
+        Outcome::Done(r) if r.rows_affected() > 0 => {}
+        Outcome::Refused(errors) => return Ok(Outcome::Refused(errors)),
+        _ => return Ok(Outcome::Stale),
     }
     audit::record(
         conn,
@@ -281,16 +264,25 @@ pub async fn update(
         Some(fields_json(f)),
     )
     .await?;
-    Ok(Update::Done)
+    Ok(Outcome::Done(()))
 }
 
-/// Disabling changes the security stamp: the account's sessions end at once.
+/// Disables or enables an account (one already so stays as it is).
+/// Disabling changes the security stamp: the account's sessions end at
+/// once. No administrator disables their own account.
 pub async fn set_disabled(
     conn: &mut PgConnection,
     actor: i64,
     id: i64,
     disabled: bool,
-) -> sqlx::Result<bool> {
+) -> Result<Outcome> {
+    if actor == id && disabled {
+        return Ok(Outcome::refused(
+            "form",
+            "U kunt uw eigen account niet uitschakelen.",
+        ));
+    }
+    get(&mut *conn, id).await?.ok_or(AppError::NotFound)?;
     let rows = sqlx::query(
         "UPDATE account SET disabled_at = CASE WHEN $2 THEN now() ELSE NULL END,
                 security_stamp = gen_random_uuid(), version = version + 1, modified_at = now()
@@ -313,7 +305,28 @@ pub async fn set_disabled(
         )
         .await?;
     }
-    Ok(rows > 0)
+    Ok(Outcome::Done(()))
+}
+
+/// A new one-time link for an active account; earlier links stop working.
+/// A new link usually means a lost or leaked password: the account's
+/// secret calendar link stops working too (the `bool` says whether there
+/// was one).
+pub async fn new_password_link(
+    conn: &mut PgConnection,
+    actor: i64,
+    account: &AccountRow,
+) -> Result<Outcome<(String, bool)>> {
+    if account.disabled_at.is_some() {
+        return Ok(Outcome::refused(
+            "form",
+            "Dit account is uitgeschakeld. Schakel het eerst opnieuw in.",
+        ));
+    }
+    let id = account.user.id;
+    let token = issue_token(&mut *conn, Some(actor), id).await?;
+    let calendar_revoked = super::calendar::revoke_calendar_token(conn, id).await?;
+    Ok(Outcome::Done((token, calendar_revoked)))
 }
 
 fn token_hash(token: &str) -> Vec<u8> {
@@ -384,33 +397,64 @@ pub async fn token_account(
     .await
 }
 
-/// Uses the link once: false when someone used it in between.
-pub async fn consume_token_and_set_password(
+/// Uses the link once to set the password (`hash`): stale when someone
+/// used it in between.
+pub async fn set_password_by_link(
     conn: &mut PgConnection,
-    token_id: i64,
-    account_id: i64,
+    link: &TokenAccount,
     hash: &str,
-) -> sqlx::Result<bool> {
+) -> Result<Outcome> {
     let used = sqlx::query(
         "UPDATE one_time_token SET used_at = now()
          WHERE id = $1 AND used_at IS NULL AND expires_at > now()",
     )
-    .bind(token_id)
+    .bind(link.token_id)
     .execute(&mut *conn)
     .await?
     .rows_affected();
     if used == 0 {
-        return Ok(false);
+        return Ok(Outcome::Stale);
     }
-    set_password(
+    let account = link.account_id;
+    set_password(conn, Some(account), account, hash, "set_password_by_link").await?;
+    Ok(Outcome::Done(()))
+}
+
+/// The signed-in user's new password (`hash`): every session of the
+/// account ends; the caller's goes on with the stamp returned.
+pub async fn change_password(
+    conn: &mut PgConnection,
+    account: i64,
+    hash: &str,
+) -> sqlx::Result<Uuid> {
+    set_password(conn, Some(account), account, hash, "change_password").await?;
+    current_stamp(conn, account).await
+}
+
+/// Logs that the account signed out (the session itself is the caller's).
+pub async fn sign_out(conn: &mut PgConnection, account: i64) -> sqlx::Result<()> {
+    session_event(conn, account, "sign_out").await
+}
+
+/// Ends every session of the account; the caller's goes on with the stamp
+/// returned.
+pub async fn end_other_sessions(conn: &mut PgConnection, account: i64) -> sqlx::Result<Uuid> {
+    let stamp = new_stamp(conn, account).await?;
+    session_event(conn, account, "sign_out_everywhere").await?;
+    Ok(stamp)
+}
+
+async fn session_event(conn: &mut PgConnection, account: i64, action: &str) -> sqlx::Result<()> {
+    audit::record(
         conn,
-        Some(account_id),
-        account_id,
-        hash,
-        "set_password_by_link",
+        Some(account),
+        action,
+        "session",
+        Some(account.to_string()),
+        None,
+        None,
     )
-    .await?;
-    Ok(true)
+    .await
 }
 
 /// Stores a new hash and ends every session of the account.
@@ -431,12 +475,23 @@ pub async fn set_password(
     .execute(&mut *conn)
     .await?;
     // The hash itself never reaches the log.
+    account_event(conn, actor, action, account_id).await
+}
+
+/// Logs what was done to an account that leaves nothing to show (the hash
+/// of a password, a secret) in the log.
+pub(super) async fn account_event(
+    conn: &mut PgConnection,
+    actor: Option<i64>,
+    action: &str,
+    account: i64,
+) -> sqlx::Result<()> {
     audit::record(
         conn,
         actor,
         action,
         "account",
-        Some(account_id.to_string()),
+        Some(account.to_string()),
         None,
         None,
     )
@@ -494,13 +549,11 @@ pub async fn create_admin(
         minister_id: None,
         person_id: None,
     };
-    let id = create(&mut tx, None, &fields).await.map_err(|e| {
-        if crate::base::error::violated_constraint(&e) == Some("account_email_key") {
-            format!("Er bestaat al een account voor {email}.")
-        } else {
-            e.to_string()
-        }
-    })?;
+    let created = create(&mut tx, None, &fields).await;
+    let Outcome::Done(id) = on_constraint(created, &[EMAIL_TAKEN]).map_err(|e| e.to_string())?
+    else {
+        return Err(format!("Er bestaat al een account voor {email}."));
+    };
     set_password(&mut tx, None, id, &hash, "set_password")
         .await
         .map_err(|e| e.to_string())?;

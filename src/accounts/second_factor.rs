@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
@@ -19,7 +19,7 @@ use super::{ClientAddr, continue_session, queries};
 use crate::audit;
 use crate::auth::{self, CurrentUser, SessionAuth, password, session_error, totp};
 use crate::base::error::{AppError, Result};
-use crate::base::{AppState, no_store};
+use crate::base::{Actor, AppState, Id, no_store, write};
 use crate::base::{PageCtx, dutch, page};
 
 const PENDING_KEY: &str = "second_factor_pending";
@@ -147,17 +147,48 @@ pub async fn reset(conn: &mut PgConnection, actor: i64, account: i64) -> sqlx::R
     .bind(account)
     .execute(&mut *conn)
     .await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "reset_second_factor",
-        "account",
-        Some(account.to_string()),
-        None,
-        None,
-    )
-    .await?;
+    queries::account_event(conn, Some(actor), "reset_second_factor", account).await?;
     Ok(rows > 0)
+}
+
+/// Turns the second factor on with a confirmed secret: new recovery codes,
+/// and every session of the account ends (the caller's goes on with the
+/// stamp returned).
+async fn turn_on(
+    conn: &mut PgConnection,
+    account: i64,
+    secret: &[u8],
+    step: i64,
+) -> sqlx::Result<(Vec<String>, Uuid)> {
+    enrol(&mut *conn, account, secret, step).await?;
+    let codes = replace_recovery_codes(&mut *conn, account).await?;
+    let stamp = own_change(conn, account, "enable_second_factor").await?;
+    Ok((codes, stamp))
+}
+
+/// New recovery codes; every session of the account ends (the caller's
+/// goes on with the stamp returned).
+async fn renew_recovery_codes(
+    conn: &mut PgConnection,
+    account: i64,
+) -> sqlx::Result<(Vec<String>, Uuid)> {
+    let codes = replace_recovery_codes(&mut *conn, account).await?;
+    let stamp = own_change(conn, account, "new_recovery_codes").await?;
+    Ok((codes, stamp))
+}
+
+/// Logs a change the account made to its own second factor and ends its
+/// sessions: the new stamp.
+async fn own_change(conn: &mut PgConnection, account: i64, action: &str) -> sqlx::Result<Uuid> {
+    queries::account_event(&mut *conn, Some(account), action, account).await?;
+    queries::new_stamp(conn, account).await
+}
+
+/// Turns one's own second factor off; the account's sessions end (the
+/// caller's goes on with the stamp returned).
+async fn turn_off(conn: &mut PgConnection, account: i64) -> sqlx::Result<Uuid> {
+    reset(&mut *conn, account, account).await?;
+    queries::current_stamp(conn, account).await
 }
 
 // --- the code step of signing in ---
@@ -384,10 +415,6 @@ struct SetupPage {
     notice: Option<&'static str>,
 }
 
-fn user(ctx: &PageCtx) -> Result<&CurrentUser> {
-    ctx.user.as_ref().ok_or(AppError::Forbidden)
-}
-
 /// The secret being set up lives in the session until a code confirms it.
 async fn setup_secret(session: &Session) -> Result<Vec<u8>> {
     let engine = base64::engine::general_purpose::STANDARD;
@@ -416,7 +443,7 @@ async fn setup_page(
     recovery_codes: Vec<String>,
     notice: Option<&'static str>,
 ) -> Result<SetupPage> {
-    let u = user(&ctx)?.clone();
+    let u = ctx.user.clone().ok_or(AppError::Forbidden)?;
     let required = state.config.require_second_factor.contains(u.role);
     let enrolled = enrolment(&state.db, u.id).await?;
     let (qr, secret) = match &enrolled {
@@ -545,13 +572,13 @@ pub async fn setup_form(
 /// shows the recovery codes once. The account's other sessions end.
 pub async fn enable(
     ctx: PageCtx,
+    Actor(u): Actor,
     State(state): State<AppState>,
     session: Session,
     ClientAddr(address): ClientAddr,
     device: DeviceCookie,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response> {
-    let u = user(&ctx)?.clone();
     if is_enabled(&state.db, u.id).await? {
         return Ok(Redirect::to(auth::SECOND_FACTOR_SETUP).into_response());
     }
@@ -576,19 +603,7 @@ pub async fn enable(
         )
         .await;
     };
-    enrol(&mut tx, u.id, &secret, step).await?;
-    let codes = replace_recovery_codes(&mut tx, u.id).await?;
-    audit::record(
-        &mut tx,
-        Some(u.id),
-        "enable_second_factor",
-        "account",
-        Some(u.id.to_string()),
-        None,
-        None,
-    )
-    .await?;
-    let stamp = queries::new_stamp(&mut tx, u.id).await?;
+    let (codes, stamp) = turn_on(&mut tx, u.id, &secret, step).await?;
     tx.commit().await?;
     continue_session(&session, u.id, stamp).await?;
     session
@@ -613,18 +628,26 @@ pub async fn enable(
     Ok(page::render(&page))
 }
 
-/// Checks a code of the second factor after the right current password
-/// (`attempt`), in the transaction of what follows: a wrong one counts
-/// and is logged like a wrong code at sign-in.
-async fn confirm_code(
-    tx: &mut PgConnection,
+/// Checks the current password, then a code of the second factor, for a
+/// change to it. Both are counted and throttled like a sign-in; a wrong
+/// code is logged and counted like one at sign-in, and committed so.
+/// Right: the open transaction (the attempt settled in it) for the change.
+async fn confirmed(
+    state: &AppState,
     user: &CurrentUser,
     address: &str,
-    code: &str,
-    attempt: &Counted,
-) -> Result<bool> {
-    let code: String = code.chars().take(64).collect();
-    let right = accept_code(&mut *tx, user.id, &code, totp::now())
+    device: &DeviceCookie,
+    form: &ConfirmForm,
+) -> Result<
+    std::result::Result<sqlx::Transaction<'static, sqlx::Postgres>, (StatusCode, &'static str)>,
+> {
+    let attempt = match confirm_password(state, user, address, device, &form.current).await? {
+        Ok(attempt) => attempt,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let mut tx = state.db.begin().await?;
+    let code: String = form.code.chars().take(64).collect();
+    let right = accept_code(&mut tx, user.id, &code, totp::now())
         .await?
         .is_some();
     let outcome = if right {
@@ -632,45 +655,33 @@ async fn confirm_code(
     } else {
         Outcome::SecondFactorCheckFailed
     };
-    throttle::settle(&mut *tx, attempt, Some(user.id), address, outcome).await?;
-    Ok(right)
+    throttle::settle(&mut tx, &attempt, Some(user.id), address, outcome).await?;
+    if !right {
+        // The failure is logged and counted: kept.
+        tx.commit().await?;
+        return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, WRONG_CODE)));
+    }
+    Ok(Ok(tx))
 }
 
 /// New recovery codes, after the current password and a valid code. The
 /// account's other sessions end.
 pub async fn new_recovery_codes(
     ctx: PageCtx,
+    Actor(u): Actor,
     State(state): State<AppState>,
     session: Session,
     ClientAddr(address): ClientAddr,
     device: DeviceCookie,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response> {
-    let u = user(&ctx)?.clone();
-    let attempt = match confirm_password(&state, &u, &address, &device, &form.current).await? {
-        Ok(attempt) => attempt,
+    let mut tx = match confirmed(&state, &u, &address, &device, &form).await? {
+        Ok(tx) => tx,
         Err((status, message)) => {
             return refused_with(&state, ctx, &session, status, message).await;
         }
     };
-    let mut tx = state.db.begin().await?;
-    if !confirm_code(&mut tx, &u, &address, &form.code, &attempt).await? {
-        // The failure is logged and counted: kept.
-        tx.commit().await?;
-        return refused(&state, ctx, &session, WRONG_CODE).await;
-    }
-    let codes = replace_recovery_codes(&mut tx, u.id).await?;
-    audit::record(
-        &mut tx,
-        Some(u.id),
-        "new_recovery_codes",
-        "account",
-        Some(u.id.to_string()),
-        None,
-        None,
-    )
-    .await?;
-    let stamp = queries::new_stamp(&mut tx, u.id).await?;
+    let (codes, stamp) = renew_recovery_codes(&mut tx, u.id).await?;
     tx.commit().await?;
     continue_session(&session, u.id, stamp).await?;
     let mut ctx = ctx;
@@ -695,13 +706,13 @@ pub async fn new_recovery_codes(
 /// the current password and a valid code. The account's other sessions end.
 pub async fn disable(
     ctx: PageCtx,
+    Actor(u): Actor,
     State(state): State<AppState>,
     session: Session,
     ClientAddr(address): ClientAddr,
     device: DeviceCookie,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response> {
-    let u = user(&ctx)?.clone();
     if state.config.require_second_factor.contains(u.role) {
         return refused(
             &state,
@@ -711,20 +722,13 @@ pub async fn disable(
         )
         .await;
     }
-    let attempt = match confirm_password(&state, &u, &address, &device, &form.current).await? {
-        Ok(attempt) => attempt,
+    let mut tx = match confirmed(&state, &u, &address, &device, &form).await? {
+        Ok(tx) => tx,
         Err((status, message)) => {
             return refused_with(&state, ctx, &session, status, message).await;
         }
     };
-    let mut tx = state.db.begin().await?;
-    if !confirm_code(&mut tx, &u, &address, &form.code, &attempt).await? {
-        // The failure is logged and counted: kept.
-        tx.commit().await?;
-        return refused(&state, ctx, &session, WRONG_CODE).await;
-    }
-    reset(&mut tx, u.id, u.id).await?;
-    let stamp = queries::current_stamp(&mut *tx, u.id).await?;
+    let stamp = turn_off(&mut tx, u.id).await?;
     tx.commit().await?;
     // This session continues; the others end with the old stamp.
     continue_session(&session, u.id, stamp).await?;
@@ -734,17 +738,13 @@ pub async fn disable(
 /// An administrator removes someone's second factor (a lost phone): they
 /// set it up again at their next sign-in.
 pub async fn admin_reset(
-    ctx: PageCtx,
+    Actor(actor): Actor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response> {
-    let actor = user(&ctx)?.id;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     queries::get(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut tx = state.db.begin().await?;
-    reset(&mut tx, actor, id).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/beheer/accounts/{id}?melding=tweestaps")).into_response())
+    write::commit(&state.db, async |tx| reset(tx, actor.id, id).await).await?;
+    Ok(super::admin::redirect(id, "tweestaps"))
 }

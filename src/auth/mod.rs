@@ -47,36 +47,12 @@ pub enum Role {
     SocialPartner,
 }
 
-impl Role {
-    pub const ALL: [Role; 4] = [
-        Role::Admin,
-        Role::Secretariat,
-        Role::Cabinet,
-        Role::SocialPartner,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Admin => "beheerder",
-            Role::Secretariat => "secretariaat",
-            Role::Cabinet => "kabinet",
-            Role::SocialPartner => "sociale partner",
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Secretariat => "secretariat",
-            Role::Cabinet => "cabinet",
-            Role::SocialPartner => "social_partner",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.code() == s)
-    }
-}
+crate::coded!(Role {
+    Admin => ("admin", "beheerder"),
+    Secretariat => ("secretariat", "secretariaat"),
+    Cabinet => ("cabinet", "kabinet"),
+    SocialPartner => ("social_partner", "sociale partner"),
+});
 
 /// The signed-in user, as every page sees them.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -105,6 +81,51 @@ impl CurrentUser {
             _ => None,
         }
     }
+}
+
+/// A query for accounts as [`CurrentUser`]s: the account `a` with who it
+/// acts for, then `$more` columns, then the rest of the query (string
+/// literals, fixed at compile time). The account pages read their rows
+/// with it too, so that the shape is written once.
+macro_rules! select_account {
+    ($more:literal, $($rest:literal),+) => {
+        concat!(
+            "SELECT a.id, a.email, a.display_name, a.role, a.organisation_id,
+                    o.name AS organisation_name, a.minister_id,
+                    p.given_name || ' ' || p.family_name AS minister_name,
+                    EXISTS (SELECT 1 FROM account_totp t WHERE t.account_id = a.id) AS second_factor",
+            $more,
+            "
+             FROM account a
+             LEFT JOIN organisation o ON o.id = a.organisation_id
+             LEFT JOIN person p ON p.id = a.minister_id ",
+            $($rest),+
+        )
+    };
+}
+pub(crate) use select_account;
+
+/// A query for the [`CurrentUser`] of an active account that meets the
+/// given conditions (a string literal).
+macro_rules! select_current_user {
+    ($conditions:literal) => {
+        $crate::auth::select_account!("", "WHERE a.disabled_at IS NULL AND ", $conditions)
+    };
+}
+pub(crate) use select_current_user;
+
+/// The user of a session: an active account whose stamp is still the one
+/// the session was started with.
+async fn session_user(
+    db: impl sqlx::PgExecutor<'_>,
+    id: i64,
+    stamp: Uuid,
+) -> sqlx::Result<Option<CurrentUser>> {
+    sqlx::query_as(select_current_user!("a.id = $1 AND a.security_stamp = $2"))
+        .bind(id)
+        .bind(stamp)
+        .fetch_optional(db)
+        .await
 }
 
 /// Who is asking: put in the request's extensions for every request.
@@ -204,8 +225,7 @@ async fn current_user(state: &AppState, session: &Session) -> Result<Option<Curr
     } else {
         // Kept in memory until any account (or anything else) changes.
         let key = format!("account {} {}", auth.account_id, auth.security_stamp);
-        let read =
-            crate::accounts::queries::session_user(&state.db, auth.account_id, auth.security_stamp);
+        let read = session_user(&state.db, auth.account_id, auth.security_stamp);
         Option::clone(&*state.cache.data(key, read).await?)
     };
     match user {
