@@ -116,17 +116,20 @@ pub async fn search(db: impl PgExecutor<'_>, q: &str, reader: Reader) -> sqlx::R
                     agenda_item_under_embargo(a) AS confidential,
                     r.rank
              FROM (
-                 SELECT r.id, r.rank, r.starts_at
+                 SELECT r.id, r.rank, m.starts_at
                  FROM (
-                     SELECT a.id, m.starts_at, ts_rank(a.search, q.q) AS rank
+                     -- the meeting's day only where the rule asks for it
+                     -- (a confidential item, a signed-in member)
+                     SELECT a.id, a.meeting_id, ts_rank(a.search, q.q) AS rank
                      FROM agenda_item a
-                     LEFT JOIN meeting m ON m.id = a.meeting_id
                      CROSS JOIN q
                      WHERE a.search @@ q.q
                        AND agenda_item_visible($3, a,
-                               (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)
+                               (SELECT (m.starts_at AT TIME ZONE 'Europe/Brussels')::date
+                                FROM meeting m WHERE m.id = a.meeting_id))
                      OFFSET 0) r
-                 ORDER BY r.rank DESC, r.starts_at DESC NULLS LAST, r.id DESC
+                 LEFT JOIN meeting m ON m.id = r.meeting_id
+                 ORDER BY r.rank DESC, m.starts_at DESC NULLS LAST, r.id DESC
                  LIMIT $4) r
              JOIN agenda_item a ON a.id = r.id),
          -- by the body's name (a body matches or not: then all its meetings
