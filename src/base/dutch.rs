@@ -206,6 +206,35 @@ pub fn hhmm(t: OffsetDateTime) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
+/// A slug for an address: "Hélène D'Haese" → "helene-d-haese". Accents
+/// dropped so URLs stay plain; at most about `max` characters; `empty` when
+/// nothing of the text is left.
+pub fn slug(text: &str, max: usize, empty: &str) -> String {
+    let mut slug = String::new();
+    for c in text.to_lowercase().chars() {
+        let c = match c {
+            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+        if slug.len() >= max {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() { empty } else { slug }.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -138,33 +138,7 @@ async fn replace_commitments(
 
 /// A readable address from the title: "Iedereen aan boord" → "iedereen-aan-boord".
 pub fn slugify(title: &str) -> String {
-    let mut slug = String::new();
-    for c in title.to_lowercase().chars() {
-        let c = match c {
-            'à' | 'á' | 'â' | 'ä' | 'ã' => 'a',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            'ñ' => 'n',
-            c => c,
-        };
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-        if slug.len() >= 60 {
-            break;
-        }
-    }
-    let slug = slug.trim_end_matches('-').to_string();
-    if slug.is_empty() {
-        "akkoord".to_string()
-    } else {
-        slug
-    }
+    crate::base::dutch::slug(title, 60, "akkoord")
 }
 
 async fn free_slug(conn: &mut PgConnection, f: &AgreementFields) -> sqlx::Result<String> {
