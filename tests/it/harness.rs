@@ -237,15 +237,15 @@ impl TestApp {
         client
     }
 
-    /// A client signed in with a new account of `role` acting for the
-    /// organisation and minister with these slugs (`None`: for none).
-    pub async fn signed_in_as(
+    /// A new account of `role` acting for the organisation and minister
+    /// with these slugs (`None`: for none).
+    pub async fn account_as(
         &self,
         role: Role,
         email: &str,
         organisation: Option<&str>,
         minister: Option<&str>,
-    ) -> Client {
+    ) -> i64 {
         let id = self.account(role, email).await;
         sqlx::query(
             "UPDATE account SET organisation_id = (SELECT id FROM organisation WHERE slug = $2),
@@ -258,6 +258,18 @@ impl TestApp {
         .execute(&self.db)
         .await
         .expect("set organisation and minister");
+        id
+    }
+
+    /// A client signed in with [`TestApp::account_as`].
+    pub async fn signed_in_as(
+        &self,
+        role: Role,
+        email: &str,
+        organisation: Option<&str>,
+        minister: Option<&str>,
+    ) -> Client {
+        self.account_as(role, email, organisation, minister).await;
         let mut client = self.client();
         let res = client.sign_in(email, PASSWORD).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "sign-in as {email}");

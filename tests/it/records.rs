@@ -199,18 +199,7 @@ async fn readers(app: &TestApp) -> Vec<Reader> {
         let mut calendar = None;
         if let Some((role, org, minister)) = account {
             let email = format!("{}@matrix.vesoc.be", name.replace(' ', "-"));
-            let id = app.account(role, &email).await;
-            sqlx::query(
-                "UPDATE account SET organisation_id = (SELECT id FROM organisation WHERE slug = $2),
-                                    minister_id = (SELECT id FROM person WHERE slug = $3)
-                 WHERE id = $1",
-            )
-            .bind(id)
-            .bind(org)
-            .bind(minister)
-            .execute(&app.db)
-            .await
-            .unwrap();
+            let id = app.account_as(role, &email, org, minister).await;
             let page = client.sign_in(&email, PASSWORD).await;
             assert_eq!(
                 page.status,
@@ -278,6 +267,20 @@ struct ItemSpec<'a> {
     on_agenda: bool,
     confidential: bool,
     released: bool,
+}
+
+impl ItemSpec<'_> {
+    /// A proposal of ACV in `status`, on no meeting, not confidential.
+    fn proposal(status: &str) -> ItemSpec<'_> {
+        ItemSpec {
+            meeting: None,
+            minister: None,
+            status,
+            on_agenda: false,
+            confidential: false,
+            released: false,
+        }
+    }
 }
 
 async fn item(app: &TestApp, title: &str, word: &str, s: ItemSpec<'_>) -> i64 {
@@ -670,12 +673,9 @@ async fn a_cabinet_does_not_find_another_cabinets_proposals() {
             &format!("Voorstel Crevits {status}"),
             "zeearend",
             ItemSpec {
-                meeting: None,
                 minister: Some("hilde-crevits"),
-                status,
-                on_agenda: false,
                 confidential: status == "submitted",
-                released: false,
+                ..ItemSpec::proposal(status)
             },
         )
         .await;
@@ -707,11 +707,7 @@ async fn a_deferred_proposal_is_not_public_until_it_has_a_place_on_the_agenda() 
         "visdief",
         ItemSpec {
             meeting: Some(on),
-            minister: None,
-            status: "deferred",
-            on_agenda: false,
-            confidential: false,
-            released: false,
+            ..ItemSpec::proposal("deferred")
         },
     )
     .await;
@@ -751,14 +747,7 @@ async fn documents_of_proposals_are_only_for_the_proposer_and_the_secretariat() 
             &app,
             &format!("Voorstel {status}"),
             "reiger",
-            ItemSpec {
-                meeting: None,
-                minister: None,
-                status,
-                on_agenda: false,
-                confidential: false,
-                released: false,
-            },
+            ItemSpec::proposal(status),
         )
         .await;
         docs.push(document(&app, id, "bijlage.txt", false).await);
@@ -837,14 +826,7 @@ async fn refused_access_to_an_existing_record_is_in_the_audit_log() {
         &app,
         "Voorstel over de blauwborst",
         "blauwborst",
-        ItemSpec {
-            meeting: None,
-            minister: None,
-            status: "submitted",
-            on_agenda: false,
-            confidential: false,
-            released: false,
-        },
+        ItemSpec::proposal("submitted"),
     )
     .await;
     let mut voka = app
