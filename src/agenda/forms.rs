@@ -248,12 +248,10 @@ pub async fn update(
         operations::revise(tx, &user, &item, form.version.0, &form.draft()).await
     })
     .await?;
-    let (status, errors) = match outcome {
-        Outcome::Done(()) => return Ok(to_item(item.id, "opgeslagen")),
-        Outcome::Refused(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
-        Outcome::Stale => (StatusCode::CONFLICT, stale(&item, "gewijzigd")),
-    };
-    form_page(&state, ctx, Some(item), form, errors, status).await
+    match outcome.settle(stale(&item, "gewijzigd")) {
+        Ok(()) => Ok(to_item(item.id, "opgeslagen")),
+        Err((status, errors)) => form_page(&state, ctx, Some(item), form, errors, status).await,
+    }
 }
 
 /// A proposer's change came too late: changed by someone else, or no
@@ -362,10 +360,9 @@ async fn builder_again<T>(
     outcome: Outcome<T>,
     input: BuilderInput,
 ) -> Result<Response> {
-    let (status, errors) = match outcome {
-        Outcome::Done(_) => return Ok(to_builder(meeting.id)),
-        Outcome::Stale => (StatusCode::CONFLICT, write::stale_errors(THIS_ITEM)),
-        Outcome::Refused(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+    let (status, errors) = match outcome.settle(write::stale_errors(THIS_ITEM)) {
+        Ok(_) => return Ok(to_builder(meeting.id)),
+        Err(refusal) => refusal,
     };
     let input = BuilderInput { errors, ..input };
     builder_page(state, ctx, meeting, None, input, status).await

@@ -165,23 +165,24 @@ struct FormPage {
     kinds: [MeetingKind; 3],
 }
 
-async fn form_page(
-    state: &AppState,
+/// The meeting form, with the body choices the handler read already.
+fn form_page(
     ctx: PageCtx,
     meeting: Option<Meeting>,
     form: MeetingForm,
     errors: FieldErrors,
+    bodies: Vec<(i64, String, String)>,
     status: StatusCode,
-) -> Result<Response> {
+) -> Response {
     let page = FormPage {
         ctx,
         meeting,
         form,
         errors,
-        bodies: crate::composition::body_choices(&state.db).await?,
+        bodies,
         kinds: MeetingKind::ALL,
     };
-    Ok((status, page::render(&page)).into_response())
+    (status, page::render(&page)).into_response()
 }
 
 pub async fn new_form(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
@@ -190,15 +191,15 @@ pub async fn new_form(ctx: PageCtx, State(state): State<AppState>) -> Result<Res
         end: "12:00".into(),
         ..MeetingForm::default()
     };
-    form_page(
-        &state,
+    let bodies = crate::composition::body_choices(&state.db).await?;
+    Ok(form_page(
         ctx,
         None,
         form,
         FieldErrors::default(),
+        bodies,
         StatusCode::OK,
-    )
-    .await
+    ))
 }
 
 pub async fn create(
@@ -208,29 +209,13 @@ pub async fn create(
     Form(form): Form<MeetingForm>,
 ) -> Result<Response> {
     let bodies = crate::composition::body_choices(&state.db).await?;
-    let outcome = match form.parse(&bodies) {
-        Ok(fields) => {
-            write::run(&state.db, async |tx| {
-                queries::schedule(tx, actor.id, &fields).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
-    };
-    match outcome {
-        Outcome::Done(id) => Ok(redirect(id, "aangemaakt")),
-        Outcome::Stale => Err(AppError::Conflict(write::stale_message("deze vergadering"))),
-        Outcome::Refused(errors) => {
-            form_page(
-                &state,
-                ctx,
-                None,
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+    let outcome = write::run_form(&state.db, form.parse(&bodies), async |tx, fields| {
+        queries::schedule(tx, actor.id, &fields).await
+    })
+    .await?;
+    match outcome.settle(write::stale_errors("deze vergadering")) {
+        Ok(id) => Ok(redirect(id, "aangemaakt")),
+        Err((status, errors)) => Ok(form_page(ctx, None, form, errors, bodies, status)),
     }
 }
 
@@ -241,15 +226,16 @@ pub async fn edit_form(
 ) -> Result<Response> {
     let meeting = load(&state, id).await?;
     let form = MeetingForm::from_meeting(&meeting);
-    form_page(
-        &state,
+    let bodies = crate::composition::body_choices(&state.db).await?;
+    let ok = StatusCode::OK;
+    Ok(form_page(
         ctx,
         Some(meeting),
         form,
         FieldErrors::default(),
-        StatusCode::OK,
-    )
-    .await
+        bodies,
+        ok,
+    ))
 }
 
 pub async fn update(
@@ -261,33 +247,25 @@ pub async fn update(
 ) -> Result<Response> {
     let meeting = load(&state, id).await?;
     let bodies = crate::composition::body_choices(&state.db).await?;
-    let outcome = match form.parse(&bodies) {
-        Ok(fields) => {
-            write::run(&state.db, async |tx| {
-                let reason = form.reason.trim();
-                queries::update(tx, actor.id, &meeting, form.version.0, &fields, reason).await
-            })
-            .await?
-        }
-        Err(errors) => Outcome::Refused(errors),
+    let outcome = write::run_form(&state.db, form.parse(&bodies), async |tx, fields| {
+        let reason = form.reason.trim();
+        queries::update(tx, actor.id, &meeting, form.version.0, &fields, reason).await
+    })
+    .await?;
+    let stale = if meeting.is_open() {
+        write::stale_errors("deze vergadering")
+    } else {
+        let mut errors = FieldErrors::default();
+        errors.add(
+            "form",
+            "Een gehouden of geannuleerde vergadering wordt niet meer gewijzigd.",
+        );
+        errors
     };
-    let (status, errors) = match outcome {
-        Outcome::Done(()) => return Ok(redirect(meeting.id, "opgeslagen")),
-        Outcome::Refused(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
-        Outcome::Stale if !meeting.is_open() => {
-            let mut errors = FieldErrors::default();
-            errors.add(
-                "form",
-                "Een gehouden of geannuleerde vergadering wordt niet meer gewijzigd.",
-            );
-            (StatusCode::CONFLICT, errors)
-        }
-        Outcome::Stale => (
-            StatusCode::CONFLICT,
-            write::stale_errors("deze vergadering"),
-        ),
-    };
-    form_page(&state, ctx, Some(meeting), form, errors, status).await
+    match outcome.settle(stale) {
+        Ok(()) => Ok(redirect(meeting.id, "opgeslagen")),
+        Err((status, errors)) => Ok(form_page(ctx, Some(meeting), form, errors, bodies, status)),
+    }
 }
 
 /// The meeting page again, with what went wrong and what was typed: a
