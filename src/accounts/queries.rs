@@ -176,16 +176,10 @@ pub async fn create(
     .bind(f.person_id)
     .fetch_one(&mut *conn)
     .await?;
-    audit::record(
-        conn,
-        actor,
-        "create",
-        "account",
-        Some(id.to_string()),
-        None,
-        Some(fields_json(f)),
-    )
-    .await?;
+    audit::Entry::new("create", "account", id)
+        .after(fields_json(f))
+        .write(conn, actor)
+        .await?;
     Ok(id)
 }
 
@@ -254,16 +248,11 @@ pub async fn update(
         Outcome::Refused(errors) => return Ok(Outcome::Refused(errors)),
         _ => return Ok(Outcome::Stale),
     }
-    audit::record(
-        conn,
-        Some(actor),
-        "update",
-        "account",
-        Some(id.to_string()),
-        Some(snapshot(&before)),
-        Some(fields_json(f)),
-    )
-    .await?;
+    audit::Entry::new("update", "account", id)
+        .before(snapshot(&before))
+        .after(fields_json(f))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }
 
@@ -294,16 +283,11 @@ pub async fn set_disabled(
     .await?
     .rows_affected();
     if rows > 0 {
-        audit::record(
-            conn,
-            Some(actor),
-            if disabled { "disable" } else { "enable" },
-            "account",
-            Some(id.to_string()),
-            Some(json!({ "disabled": !disabled })),
-            Some(json!({ "disabled": disabled })),
-        )
-        .await?;
+        audit::Entry::new(if disabled { "disable" } else { "enable" }, "account", id)
+            .before(json!({ "disabled": !disabled }))
+            .after(json!({ "disabled": disabled }))
+            .write(conn, actor)
+            .await?;
     }
     Ok(Outcome::Done(()))
 }
@@ -360,16 +344,10 @@ pub async fn issue_token(
     .bind(i32::try_from(TOKEN_LIFETIME.whole_days()).unwrap_or(7))
     .execute(&mut *conn)
     .await?;
-    audit::record(
-        conn,
-        actor,
-        "issue_password_link",
-        "account",
-        Some(account_id.to_string()),
-        None,
-        Some(json!({ "valid_days": TOKEN_LIFETIME.whole_days() })),
-    )
-    .await?;
+    audit::Entry::new("issue_password_link", "account", account_id)
+        .after(json!({ "valid_days": TOKEN_LIFETIME.whole_days() }))
+        .write(conn, actor)
+        .await?;
     Ok(token)
 }
 
@@ -445,16 +423,9 @@ pub async fn end_other_sessions(conn: &mut PgConnection, account: i64) -> sqlx::
 }
 
 async fn session_event(conn: &mut PgConnection, account: i64, action: &str) -> sqlx::Result<()> {
-    audit::record(
-        conn,
-        Some(account),
-        action,
-        "session",
-        Some(account.to_string()),
-        None,
-        None,
-    )
-    .await
+    audit::Entry::new(action, "session", account)
+        .write(conn, account)
+        .await
 }
 
 /// Stores a new hash and ends every session of the account.
@@ -486,16 +457,9 @@ pub(super) async fn account_event(
     action: &str,
     account: i64,
 ) -> sqlx::Result<()> {
-    audit::record(
-        conn,
-        actor,
-        action,
-        "account",
-        Some(account.to_string()),
-        None,
-        None,
-    )
-    .await
+    audit::Entry::new(action, "account", account)
+        .write(conn, actor)
+        .await
 }
 
 pub async fn current_stamp(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Uuid> {

@@ -354,16 +354,10 @@ pub async fn code(
         Outcome::Confirmed,
     )
     .await?;
-    audit::record(
-        &mut tx,
-        Some(p.account_id),
-        "sign_in_second_factor",
-        "session",
-        Some(p.account_id.to_string()),
-        None,
-        Some(json!({ "with": kind })),
-    )
-    .await?;
+    audit::Entry::new("sign_in_second_factor", "session", p.account_id)
+        .after(json!({ "with": kind }))
+        .write(&mut tx, p.account_id)
+        .await?;
     tx.commit().await?;
     session
         .remove::<Pending>(PENDING_KEY)

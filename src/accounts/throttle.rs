@@ -275,16 +275,10 @@ pub async fn settle(
     } else {
         json!({ "address": address })
     };
-    audit::record(
-        conn,
-        account_id,
-        action,
-        "session",
-        account_id.map(|i| i.to_string()),
-        None,
-        Some(after),
-    )
-    .await
+    audit::Entry::of(action, "session", account_id.map(|i| i.to_string()))
+        .after(after)
+        .write(conn, account_id)
+        .await
 }
 
 // --- device cookies ---
@@ -399,16 +393,9 @@ pub async fn remember_device(
         .bind(Sha256::digest(token.as_bytes()).to_vec())
         .execute(&mut *conn)
         .await?;
-    audit::record(
-        conn,
-        Some(account_id),
-        "remember_device",
-        "account",
-        Some(account_id.to_string()),
-        None,
-        None,
-    )
-    .await?;
+    audit::Entry::new("remember_device", "account", account_id)
+        .write(conn, account_id)
+        .await?;
     Ok(token)
 }
 

@@ -13,45 +13,26 @@ use crate::base::Result;
 use crate::base::write::Outcome;
 use crate::meetings::MeetingStatus;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
-#[sqlx(type_name = "agenda_item_kind", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum ItemKind {
-    Information,
-    Discussion,
-    Decision,
+crate::coded! {
+    pub enum ItemKind: "agenda_item_kind" {
+        Information => ("information", "ter informatie"),
+        Discussion => ("discussion", "ter bespreking"),
+        Decision => ("decision", "ter beslissing"),
+    }
 }
 
-crate::coded!(ItemKind {
-    Information => ("information", "ter informatie"),
-    Discussion => ("discussion", "ter bespreking"),
-    Decision => ("decision", "ter beslissing"),
-});
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
-#[sqlx(type_name = "agenda_item_status", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum ItemStatus {
-    Submitted,
-    InReview,
-    Returned,
-    Accepted,
-    Deferred,
-    Rejected,
-    Withdrawn,
-    DealtWith,
+crate::coded! {
+    pub enum ItemStatus: "agenda_item_status" {
+        Submitted => ("submitted", "ingediend"),
+        InReview => ("in_review", "in behandeling"),
+        Returned => ("returned", "teruggestuurd"),
+        Accepted => ("accepted", "aanvaard"),
+        Deferred => ("deferred", "uitgesteld"),
+        Rejected => ("rejected", "afgewezen"),
+        Withdrawn => ("withdrawn", "ingetrokken"),
+        DealtWith => ("dealt_with", "behandeld"),
+    }
 }
-
-crate::coded!(ItemStatus {
-    Submitted => ("submitted", "ingediend"),
-    InReview => ("in_review", "in behandeling"),
-    Returned => ("returned", "teruggestuurd"),
-    Accepted => ("accepted", "aanvaard"),
-    Deferred => ("deferred", "uitgesteld"),
-    Rejected => ("rejected", "afgewezen"),
-    Withdrawn => ("withdrawn", "ingetrokken"),
-    DealtWith => ("dealt_with", "behandeld"),
-});
 
 impl ItemStatus {
     /// The proposer may still change or withdraw it.
@@ -77,21 +58,14 @@ pub const REVIEWABLE: [ItemStatus; 3] = [
 /// The statuses the proposer may edit or withdraw in.
 pub const OPEN: [ItemStatus; 2] = [ItemStatus::Submitted, ItemStatus::Returned];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
-#[sqlx(type_name = "agenda_outcome", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-/// What became of an item at its meeting.
-pub enum ItemOutcome {
-    Noted,
-    Discussed,
-    Decided,
+crate::coded! {
+    /// What became of an item at its meeting.
+    pub enum ItemOutcome: "agenda_outcome" {
+        Noted => ("noted", "kennisgenomen"),
+        Discussed => ("discussed", "besproken"),
+        Decided => ("decided", "beslist"),
+    }
 }
-
-crate::coded!(ItemOutcome {
-    Noted => ("noted", "kennisgenomen"),
-    Discussed => ("discussed", "besproken"),
-    Decided => ("decided", "beslist"),
-});
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct AgendaItem {
@@ -379,16 +353,10 @@ pub async fn create(
     if let (true, Some(m)) = (place, f.meeting_id) {
         renumber(conn, m).await?;
     }
-    audit::record(
-        conn,
-        Some(by.account),
-        "create",
-        "agenda_item",
-        Some(id.to_string()),
-        None,
-        Some(json!({ "fields": f, "proposer": by, "status": status })),
-    )
-    .await?;
+    audit::Entry::new("create", "agenda_item", id)
+        .after(json!({ "fields": f, "proposer": by, "status": status }))
+        .write(conn, by.account)
+        .await?;
     Ok(Outcome::Done(id))
 }
 
@@ -431,16 +399,11 @@ pub async fn update(
         )
         .await?;
     }
-    audit::record(
-        conn,
-        Some(actor),
-        "update",
-        "agenda_item",
-        Some(before.id.to_string()),
-        Some(json!(before)),
-        Some(json!(f)),
-    )
-    .await?;
+    audit::Entry::new("update", "agenda_item", before.id)
+        .before(json!(before))
+        .after(json!(f))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }
 
@@ -487,15 +450,7 @@ pub async fn transition(
     if let (true, Some(m)) = (t.place, t.meeting) {
         renumber(conn, m).await?;
     }
-    audit::record(
-        conn,
-        Some(actor),
-        "set_status",
-        "agenda_item",
-        Some(before.id.to_string()),
-        Some(json!({ "status": before.status, "meeting_id": before.meeting_id })),
-        Some(json!({ "status": t.to, "meeting_id": t.meeting, "answer": t.answer, "comment": t.comment })),
-    )
+    audit::Entry::new("set_status", "agenda_item", before.id).before(json!({ "status": before.status, "meeting_id": before.meeting_id })).after(json!({ "status": t.to, "meeting_id": t.meeting, "answer": t.answer, "comment": t.comment })).write(conn, actor)
     .await?;
     Ok(Outcome::Done(()))
 }
@@ -537,16 +492,11 @@ pub async fn move_item(
             .await?;
     }
     renumber(conn, meeting).await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "move",
-        "agenda_item",
-        Some(item.to_string()),
-        Some(json!({ "position": my_pos })),
-        Some(json!({ "position": other_pos, "swapped_with": other })),
-    )
-    .await?;
+    audit::Entry::new("move", "agenda_item", item)
+        .before(json!({ "position": my_pos }))
+        .after(json!({ "position": other_pos, "swapped_with": other }))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }
 
@@ -582,15 +532,7 @@ pub async fn record_outcome(
         outcome.label(),
     )
     .await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "outcome",
-        "agenda_item",
-        Some(before.id.to_string()),
-        Some(json!({ "status": before.status })),
-        Some(json!({ "status": ItemStatus::DealtWith, "outcome": outcome, "decision_text": decision_text })),
-    )
+    audit::Entry::new("outcome", "agenda_item", before.id).before(json!({ "status": before.status })).after(json!({ "status": ItemStatus::DealtWith, "outcome": outcome, "decision_text": decision_text })).write(conn, actor)
     .await?;
     Ok(Outcome::Done(()))
 }
@@ -660,16 +602,11 @@ pub async fn carry_over(
     )
     .await?;
     renumber(conn, to_meeting).await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "carry_over",
-        "agenda_item",
-        Some(before.id.to_string()),
-        Some(json!({ "meeting_id": before.meeting_id, "status": before.status })),
-        Some(json!({ "meeting_id": to_meeting, "new_item": id })),
-    )
-    .await?;
+    audit::Entry::new("carry_over", "agenda_item", before.id)
+        .before(json!({ "meeting_id": before.meeting_id, "status": before.status }))
+        .after(json!({ "meeting_id": to_meeting, "new_item": id }))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(id))
 }
 

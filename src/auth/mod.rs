@@ -37,22 +37,14 @@ const SESSION_SEEN_KEY: &str = "seen";
 /// eight-hour timeout.
 const TOUCH_EVERY: i64 = 60;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type, Serialize, Deserialize)]
-#[sqlx(type_name = "account_role", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Secretariat,
-    Cabinet,
-    SocialPartner,
+crate::coded! {
+    pub enum Role: "account_role" {
+        Admin => ("admin", "beheerder"),
+        Secretariat => ("secretariat", "secretariaat"),
+        Cabinet => ("cabinet", "kabinet"),
+        SocialPartner => ("social_partner", "sociale partner"),
+    }
 }
-
-crate::coded!(Role {
-    Admin => ("admin", "beheerder"),
-    Secretariat => ("secretariat", "secretariaat"),
-    Cabinet => ("cabinet", "kabinet"),
-    SocialPartner => ("social_partner", "sociale partner"),
-});
 
 /// The signed-in user, as every page sees them.
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -14,12 +14,54 @@ pub trait Coded: Sized + Copy + 'static {
     }
 }
 
-/// `coded!(MeetingKind { Formal => ("formal", "formeel VESOC-overleg"), ... })`
-/// implements [`Coded`] and the inherent `code`, `label`, `parse` and `ALL`
-/// the templates call.
+/// Declares an enum whose values are stored by a code and shown with a
+/// Dutch label, and implements [`Coded`] and the inherent `code`, `label`,
+/// `parse` and `ALL` the templates call:
+///
+/// ```ignore
+/// crate::coded! {
+///     pub enum MeetingKind: "meeting_kind" {
+///         Formal => ("formal", "formeel VESOC-overleg"),
+///         WorkingGroup => ("working_group", "VESOC-werkgroep"),
+///     }
+/// }
+/// ```
+///
+/// With `: "type_name"` the enum is also the PostgreSQL enum of that name
+/// (`sqlx::Type`, variants in `snake_case`) and (de)serialises in
+/// `snake_case`.
 #[macro_export]
 macro_rules! coded {
-    ($name:ident { $($variant:ident => ($code:literal, $label:literal)),+ $(,)? }) => {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident: $db:tt {
+            $($variant:ident => ($code:literal, $label:literal)),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            sqlx::Type, serde::Serialize, serde::Deserialize
+        )]
+        #[sqlx(type_name = $db, rename_all = "snake_case")]
+        #[serde(rename_all = "snake_case")]
+        $vis enum $name { $($variant),+ }
+
+        $crate::coded!(@impl $name { $($variant => ($code, $label)),+ });
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $($variant:ident => ($code:literal, $label:literal)),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        $vis enum $name { $($variant),+ }
+
+        $crate::coded!(@impl $name { $($variant => ($code, $label)),+ });
+    };
+    (@impl $name:ident { $($variant:ident => ($code:literal, $label:literal)),+ }) => {
         impl $crate::base::coded::Coded for $name {
             const ALL: &'static [Self] = &[$($name::$variant),+];
             fn code(self) -> &'static str {
@@ -50,12 +92,12 @@ macro_rules! coded {
 mod tests {
     use super::Coded;
 
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    enum Colour {
-        Red,
-        Green,
+    crate::coded! {
+        enum Colour {
+            Red => ("red", "rood"),
+            Green => ("green", "groen"),
+        }
     }
-    crate::coded!(Colour { Red => ("red", "rood"), Green => ("green", "groen") });
 
     #[test]
     fn codes_labels_and_parsing_come_from_one_list() {

@@ -13,18 +13,13 @@ use crate::base::AppState;
 use crate::base::error::{AppError, Result};
 use crate::base::{FieldErrors, PageCtx, csv, dutch, page};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChangeKind {
-    Joined,
-    Left,
-    RoleChange,
+crate::coded! {
+    pub enum ChangeKind {
+        Joined => ("joined", "treedt toe"),
+        Left => ("left", "vertrekt (laatste dag)"),
+        RoleChange => ("role", "andere rol"),
+    }
 }
-
-crate::coded!(ChangeKind {
-    Joined => ("joined", "treedt toe"),
-    Left => ("left", "vertrekt (laatste dag)"),
-    RoleChange => ("role", "andere rol"),
-});
 
 pub struct Change {
     pub on: Date,

@@ -265,11 +265,13 @@ pub fn group_by_side(rules: Vec<SeatRule>, seats: Vec<Seat>) -> Vec<SideView> {
 impl Seat {
     pub fn period(&self) -> String {
         match self.valid_until {
-            Some(until) => format!(
-                "{} – {}",
-                dutch::nl_date(self.valid_from),
-                dutch::nl_date(until)
-            ),
+            Some(until) => {
+                format!(
+                    "{} – {}",
+                    dutch::nl_date(self.valid_from),
+                    dutch::nl_date(until)
+                )
+            }
             None => format!("sinds {}", dutch::nl_date(self.valid_from)),
         }
     }

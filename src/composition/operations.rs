@@ -240,7 +240,11 @@ async fn audit(
     after: Option<Value>,
 ) -> Result<()> {
     let id = Some(id.to_string());
-    audit::record(tx, Some(actor), action, entity, id, before, after).await?;
+    audit::Entry::of(action, entity, id)
+        .before_opt(before)
+        .after_opt(after)
+        .write(tx, actor)
+        .await?;
     Ok(())
 }
 

@@ -1,6 +1,5 @@
 //! Bodies, seat rules and memberships: the SQL of the composition pages.
 
-use serde::Serialize;
 use serde_json::{Value, json};
 use sqlx::{PgConnection, PgExecutor};
 use time::{Date, OffsetDateTime};
@@ -8,24 +7,16 @@ use time::{Date, OffsetDateTime};
 use crate::auth::{CurrentUser, Reader};
 use crate::base::dutch::iso_date;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, serde::Deserialize)]
-#[sqlx(type_name = "side", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    Government,
-    SocialPartners,
-    Advisory,
-    Secretariat,
+crate::coded! {
+    // The form and CSS code "social-partners" is older than the database's
+    // `social_partners` (sqlx maps that one by `rename_all`): kept, links use it.
+    pub enum Side: "side" {
+        Government => ("government", "Vlaamse Regering"),
+        SocialPartners => ("social-partners", "Sociale partners"),
+        Advisory => ("advisory", "Met raadgevende stem"),
+        Secretariat => ("secretariat", "Secretariaat"),
+    }
 }
-
-// The form and CSS code "social-partners" is older than the database's
-// `social_partners` (sqlx maps that one by `rename_all`): kept, links use it.
-crate::coded!(Side {
-    Government => ("government", "Vlaamse Regering"),
-    SocialPartners => ("social-partners", "Sociale partners"),
-    Advisory => ("advisory", "Met raadgevende stem"),
-    Secretariat => ("secretariat", "Secretariaat"),
-});
 
 impl Side {
     /// "3 van de 16 zetels {seats_of()}": whose seats they are.
@@ -39,27 +30,17 @@ impl Side {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
-#[sqlx(type_name = "membership_role", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum MembershipRole {
-    Chair,
-    Member,
-    Advisory,
-    Substitute,
-    AttendsWhenCompetent,
-    Secretariat,
+crate::coded! {
+    // In the order of the forms' lists.
+    pub enum MembershipRole: "membership_role" {
+        Chair => ("chair", "voorzitter"),
+        Member => ("member", "lid"),
+        Substitute => ("substitute", "plaatsvervanger"),
+        Advisory => ("advisory", "raadgevende stem"),
+        AttendsWhenCompetent => ("attends_when_competent", "neemt deel bij punten binnen de eigen bevoegdheid"),
+        Secretariat => ("secretariat", "secretariaat"),
+    }
 }
-
-// In the order of the forms' lists.
-crate::coded!(MembershipRole {
-    Chair => ("chair", "voorzitter"),
-    Member => ("member", "lid"),
-    Substitute => ("substitute", "plaatsvervanger"),
-    Advisory => ("advisory", "raadgevende stem"),
-    AttendsWhenCompetent => ("attends_when_competent", "neemt deel bij punten binnen de eigen bevoegdheid"),
-    Secretariat => ("secretariat", "secretariaat"),
-});
 
 impl MembershipRole {
     /// Does this role take one of the body's seats?
@@ -581,23 +562,15 @@ pub async fn government_organisation(db: impl PgExecutor<'_>) -> sqlx::Result<Op
         .await
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "organisation_kind", rename_all = "snake_case")]
-pub enum OrganisationKind {
-    Government,
-    Employers,
-    TradeUnion,
-    Secretariat,
-    Administration,
+crate::coded! {
+    pub enum OrganisationKind: "organisation_kind" {
+        Government => ("government", "regering"),
+        Employers => ("employers", "werkgeversorganisatie"),
+        TradeUnion => ("trade_union", "vakbond"),
+        Secretariat => ("secretariat", "secretariaat"),
+        Administration => ("administration", "administratie"),
+    }
 }
-
-crate::coded!(OrganisationKind {
-    Government => ("government", "regering"),
-    Employers => ("employers", "werkgeversorganisatie"),
-    TradeUnion => ("trade_union", "vakbond"),
-    Secretariat => ("secretariat", "secretariaat"),
-    Administration => ("administration", "administratie"),
-});
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrganisationRow {

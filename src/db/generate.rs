@@ -547,11 +547,13 @@ pub async fn generate(pool: &PgPool, opts: &Options) -> anyhow::Result<Summary> 
             it_title.push(match approves {
                 Some(_) => "Goedkeuring van het verslag van de vorige vergadering (gegenereerd)"
                     .to_string(),
-                None => format!(
-                    "{}: {} (gegenereerd)",
-                    pick(&mut rng, TOPICS),
-                    pick(&mut rng, ASPECTS)
-                ),
+                None => {
+                    format!(
+                        "{}: {} (gegenereerd)",
+                        pick(&mut rng, TOPICS),
+                        pick(&mut rng, ASPECTS)
+                    )
+                }
             });
             it_kind.push(kind);
             it_status.push(status);

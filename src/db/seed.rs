@@ -654,16 +654,10 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<u64> {
     added += seed_agreement(c, vesoc, government).await?;
 
     if added > 0 {
-        audit::record(
-            c,
-            None,
-            "seed",
-            "database",
-            None,
-            None,
-            Some(serde_json::json!({ "rows_added": added })),
-        )
-        .await?;
+        audit::Entry::of("seed", "database", None)
+            .after(serde_json::json!({ "rows_added": added }))
+            .write(c, None)
+            .await?;
     }
     tx.commit().await?;
     Ok(added)

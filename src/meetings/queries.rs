@@ -11,37 +11,22 @@ use crate::auth::Reader;
 use crate::base::error::{AppError, Result};
 use crate::base::write::Outcome;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
-#[sqlx(type_name = "meeting_kind", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum MeetingKind {
-    Formal,
-    Informal,
-    WorkingGroup,
+crate::coded! {
+    pub enum MeetingKind: "meeting_kind" {
+        Formal => ("formal", "formeel VESOC-overleg"),
+        Informal => ("informal", "informeel VESOC-overleg"),
+        WorkingGroup => ("working_group", "VESOC-werkgroep"),
+    }
 }
 
-crate::coded!(MeetingKind {
-    Formal => ("formal", "formeel VESOC-overleg"),
-    Informal => ("informal", "informeel VESOC-overleg"),
-    WorkingGroup => ("working_group", "VESOC-werkgroep"),
-});
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
-#[sqlx(type_name = "meeting_status", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum MeetingStatus {
-    Planned,
-    Convened,
-    Held,
-    Cancelled,
+crate::coded! {
+    pub enum MeetingStatus: "meeting_status" {
+        Planned => ("planned", "gepland"),
+        Convened => ("convened", "bijeengeroepen"),
+        Held => ("held", "gehouden"),
+        Cancelled => ("cancelled", "geannuleerd"),
+    }
 }
-
-crate::coded!(MeetingStatus {
-    Planned => ("planned", "gepland"),
-    Convened => ("convened", "bijeengeroepen"),
-    Held => ("held", "gehouden"),
-    Cancelled => ("cancelled", "geannuleerd"),
-});
 
 impl MeetingStatus {
     /// The transitions the secretariat may make: planned → convened → held,
@@ -59,39 +44,23 @@ impl MeetingStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, serde::Deserialize)]
-#[sqlx(type_name = "attendance", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum Attendance {
-    Present,
-    Excused,
-    Absent,
-    Represented,
+crate::coded! {
+    pub enum Attendance: "attendance" {
+        Present => ("present", "aanwezig"),
+        Excused => ("excused", "verontschuldigd"),
+        Absent => ("absent", "afwezig"),
+        Represented => ("represented", "vertegenwoordigd"),
+    }
 }
 
-crate::coded!(Attendance {
-    Present => ("present", "aanwezig"),
-    Excused => ("excused", "verontschuldigd"),
-    Absent => ("absent", "afwezig"),
-    Represented => ("represented", "vertegenwoordigd"),
-});
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, serde::Deserialize)]
-#[sqlx(type_name = "invitation_reason", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum InvitationReason {
-    Composition,
-    Competence,
-    Advisory,
-    Added,
+crate::coded! {
+    pub enum InvitationReason: "invitation_reason" {
+        Composition => ("composition", "lid"),
+        Competence => ("competence", "bevoegd voor een agendapunt"),
+        Advisory => ("advisory", "raadgevende stem"),
+        Added => ("added", "toegevoegd door het secretariaat"),
+    }
 }
-
-crate::coded!(InvitationReason {
-    Composition => ("composition", "lid"),
-    Competence => ("competence", "bevoegd voor een agendapunt"),
-    Advisory => ("advisory", "raadgevende stem"),
-    Added => ("added", "toegevoegd door het secretariaat"),
-});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
 #[sqlx(type_name = "minutes_status", rename_all = "snake_case")]
@@ -348,16 +317,10 @@ pub async fn schedule(
     .bind(actor)
     .fetch_one(&mut *conn)
     .await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "create",
-        "meeting",
-        Some(id.to_string()),
-        None,
-        Some(json!(f)),
-    )
-    .await?;
+    audit::Entry::new("create", "meeting", id)
+        .after(json!(f))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(id))
 }
 
@@ -414,16 +377,11 @@ pub async fn update(
         .execute(&mut *conn)
         .await?;
     }
-    audit::record(
-        conn,
-        Some(actor),
-        "update",
-        "meeting",
-        Some(before.id.to_string()),
-        Some(json!(before)),
-        Some(json!(f)),
-    )
-    .await?;
+    audit::Entry::new("update", "meeting", before.id)
+        .before(json!(before))
+        .after(json!(f))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }
 
@@ -477,16 +435,11 @@ pub async fn set_status(
     if rows == 0 {
         return Ok(Outcome::Stale);
     }
-    audit::record(
-        conn,
-        Some(actor),
-        "set_status",
-        "meeting",
-        Some(before.id.to_string()),
-        Some(json!({ "status": before.status })),
-        Some(json!({ "status": to, "cancel_reason": cancel_reason })),
-    )
-    .await?;
+    audit::Entry::new("set_status", "meeting", before.id)
+        .before(json!({ "status": before.status }))
+        .after(json!({ "status": to, "cancel_reason": cancel_reason }))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }
 
@@ -633,16 +586,10 @@ pub async fn invite_from_composition(
     .await?
     .rows_affected();
     let total = added + competent;
-    audit::record(
-        conn,
-        Some(actor),
-        "invite_from_composition",
-        "meeting",
-        Some(m.id.to_string()),
-        None,
-        Some(json!({ "added": total, "on": crate::base::dutch::iso_date(on) })),
-    )
-    .await?;
+    audit::Entry::new("invite_from_composition", "meeting", m.id)
+        .after(json!({ "added": total, "on": crate::base::dutch::iso_date(on) }))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(total))
 }
 
@@ -682,16 +629,10 @@ pub async fn invite(
     .bind(person)
     .execute(&mut *conn)
     .await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "invite",
-        "meeting",
-        Some(meeting.to_string()),
-        None,
-        Some(json!({ "person_id": person })),
-    )
-    .await?;
+    audit::Entry::new("invite", "meeting", meeting)
+        .after(json!({ "person_id": person }))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }
 
@@ -714,16 +655,10 @@ pub async fn uninvite(
     if rows == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        conn,
-        Some(actor),
-        "uninvite",
-        "meeting",
-        Some(meeting.to_string()),
-        Some(json!({ "person_id": person })),
-        None,
-    )
-    .await?;
+    audit::Entry::new("uninvite", "meeting", meeting)
+        .before(json!({ "person_id": person }))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }
 
@@ -800,16 +735,10 @@ pub async fn record_attendance(
         .iter()
         .map(|(p, a, r)| json!({ "person_id": p, "attendance": a, "represented_by": r }))
         .collect();
-    audit::record(
-        conn,
-        Some(actor),
-        "record_attendance",
-        "meeting",
-        Some(meeting.to_string()),
-        None,
-        Some(json!(after)),
-    )
-    .await?;
+    audit::Entry::new("record_attendance", "meeting", meeting)
+        .after(json!(after))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }
 
@@ -878,16 +807,11 @@ pub async fn save_minutes(
     if rows == 0 {
         return Ok(Outcome::Stale);
     }
-    audit::record(
-        conn,
-        Some(actor),
-        "save_minutes",
-        "meeting",
-        Some(meeting.to_string()),
-        before.map(|m| json!({ "text": m.text })),
-        Some(json!({ "text": text })),
-    )
-    .await?;
+    audit::Entry::new("save_minutes", "meeting", meeting)
+        .before_opt(before.map(|m| json!({ "text": m.text })))
+        .after(json!({ "text": text }))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }
 
@@ -928,16 +852,11 @@ pub async fn approve_minutes(
     if rows == 0 {
         return Ok(Outcome::Stale);
     }
-    audit::record(
-        conn,
-        Some(actor),
-        "approve_minutes",
-        "meeting",
-        Some(meeting.to_string()),
-        Some(json!({ "status": "draft" })),
-        Some(json!({ "status": "approved", "approved_on": crate::base::dutch::iso_date(on) })),
-    )
-    .await?;
+    audit::Entry::new("approve_minutes", "meeting", meeting)
+        .before(json!({ "status": "draft" }))
+        .after(json!({ "status": "approved", "approved_on": crate::base::dutch::iso_date(on) }))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }
 

@@ -109,23 +109,17 @@ pub async fn create(
     .fetch_one(&mut *conn)
     .await?;
     let sha: String = doc.sha256.iter().map(|b| format!("{b:02x}")).collect();
-    audit::record(
-        conn,
-        Some(actor),
-        "document.upload",
-        "document",
-        Some(id.to_string()),
-        None,
-        Some(json!({
+    audit::Entry::new("document.upload", "document", id)
+        .after(json!({
             "agenda_item_id": doc.agenda_item_id,
             "filename": doc.filename,
             "content_type": doc.content_type,
             "size_bytes": size,
             "sha256": sha,
             "confidential": doc.confidential,
-        })),
-    )
-    .await?;
+        }))
+        .write(conn, actor)
+        .await?;
     Ok(id)
 }
 

@@ -254,19 +254,13 @@ pub async fn insert_line(
         .bind(id)
         .fetch_one(&mut *conn)
         .await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "create",
-        "action_line",
-        Some(id.to_string()),
-        None,
-        Some(
+    audit::Entry::new("create", "action_line", id)
+        .after(
             json!({ "agreement_id": agreement, "parent_id": parent, "label": label,
                      "title": title, "competences": competences }),
-        ),
-    )
-    .await?;
+        )
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(id))
 }
 
@@ -306,16 +300,11 @@ pub async fn update_line(
         .execute(&mut *conn)
         .await?;
     set_competences(conn, before.id, competences).await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "update",
-        "action_line",
-        Some(before.id.to_string()),
-        Some(json!({ "title": before.title, "competences": old_competences })),
-        Some(json!({ "title": title, "competences": competences })),
-    )
-    .await?;
+    audit::Entry::new("update", "action_line", before.id)
+        .before(json!({ "title": before.title, "competences": old_competences }))
+        .after(json!({ "title": title, "competences": competences }))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }
 
@@ -345,16 +334,11 @@ pub async fn move_line(
     order.swap(at, to);
     let depth = depth(&mut *conn, line.id).await?;
     write_order(conn, line.agreement_id, line.parent_id, depth, &order).await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "move",
-        "action_line",
-        Some(line.id.to_string()),
-        Some(json!({ "position": at + 1, "label": line.label })),
-        Some(json!({ "position": to + 1, "label": label_for(depth, to) })),
-    )
-    .await?;
+    audit::Entry::new("move", "action_line", line.id)
+        .before(json!({ "position": at + 1, "label": line.label }))
+        .after(json!({ "position": to + 1, "label": label_for(depth, to) }))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }
 
@@ -397,16 +381,10 @@ pub async fn delete_line(
         .await?;
     let order = siblings(&mut *conn, line.agreement_id, line.parent_id).await?;
     write_order(conn, line.agreement_id, line.parent_id, depth, &order).await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "delete",
-        "action_line",
-        Some(line.id.to_string()),
-        Some(json!({ "record": line, "competences": competences })),
-        None,
-    )
-    .await?;
+    audit::Entry::new("delete", "action_line", line.id)
+        .before(json!({ "record": line, "competences": competences }))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }
 

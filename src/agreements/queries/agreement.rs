@@ -172,16 +172,10 @@ pub async fn create(
     .bind(slug);
     let id = f.bind(insert).fetch_one(&mut *conn).await?;
     replace_commitments(conn, id, &f.commitments).await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "create",
-        "agreement",
-        Some(id.to_string()),
-        None,
-        Some(json!({ "slug": slug, "fields": f })),
-    )
-    .await?;
+    audit::Entry::new("create", "agreement", id)
+        .after(json!({ "slug": slug, "fields": f }))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(slug.clone()))
 }
 
@@ -226,16 +220,11 @@ pub async fn update(
     .bind(before.id);
     f.bind(update).fetch_one(&mut *conn).await?;
     replace_commitments(conn, before.id, &f.commitments).await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "update",
-        "agreement",
-        Some(before.id.to_string()),
-        Some(json!({ "record": before, "commitments": old_commitments })),
-        Some(json!(f)),
-    )
-    .await?;
+    audit::Entry::new("update", "agreement", before.id)
+        .before(json!({ "record": before, "commitments": old_commitments }))
+        .after(json!(f))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }
 
@@ -253,16 +242,11 @@ pub async fn publish(
     .bind(agreement)
     .execute(&mut *conn)
     .await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "publish",
-        "agreement",
-        Some(agreement.to_string()),
-        Some(json!({ "status": "draft" })),
-        Some(json!({ "status": "published" })),
-    )
-    .await?;
+    audit::Entry::new("publish", "agreement", agreement)
+        .before(json!({ "status": "draft" }))
+        .after(json!({ "status": "published" }))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }
 

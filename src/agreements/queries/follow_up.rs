@@ -1,6 +1,6 @@
 //! Follow-up per action line and measured values per goal.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 use time::Date;
@@ -9,24 +9,15 @@ use crate::audit;
 use crate::base::write::{Constraint, on_constraint};
 use crate::base::{Outcome, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
-#[sqlx(type_name = "follow_up_status", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum FollowUpStatus {
-    NotStarted,
-    Ongoing,
-    Achieved,
-    Delayed,
-    Dropped,
+crate::coded! {
+    pub enum FollowUpStatus: "follow_up_status" {
+        NotStarted => ("not_started", "niet gestart"),
+        Ongoing => ("ongoing", "lopend"),
+        Achieved => ("achieved", "gerealiseerd"),
+        Delayed => ("delayed", "vertraagd"),
+        Dropped => ("dropped", "geschrapt"),
+    }
 }
-
-crate::coded!(FollowUpStatus {
-    NotStarted => ("not_started", "niet gestart"),
-    Ongoing => ("ongoing", "lopend"),
-    Achieved => ("achieved", "gerealiseerd"),
-    Delayed => ("delayed", "vertraagd"),
-    Dropped => ("dropped", "geschrapt"),
-});
 
 /// One dated follow-up entry, with who recorded it as the public may see
 /// it: the cabinet or the secretariat, not the staff member's name.
@@ -112,17 +103,11 @@ pub async fn insert_follow_up(
     .fetch_one(&mut *conn)
     .await;
     let id: i64 = done!(on_constraint(inserted, &[ENTRY_ONCE])?);
-    audit::record(
-        conn,
-        Some(actor),
-        "create",
-        "follow_up",
-        Some(id.to_string()),
-        None,
-        Some(json!({ "action_line_id": line, "recorded_on": recorded_on,
-                     "status": status, "note": note })),
-    )
-    .await?;
+    audit::Entry::new("create", "follow_up", id)
+        .after(json!({ "action_line_id": line, "recorded_on": recorded_on,
+                     "status": status, "note": note }))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(id))
 }
 
@@ -249,18 +234,12 @@ pub async fn insert_measurement(
     .fetch_one(&mut *conn)
     .await;
     let id: i64 = done!(on_constraint(inserted, &[ONE_PER_DATE])?);
-    audit::record(
-        conn,
-        Some(actor),
-        "create",
-        "goal_measurement",
-        Some(id.to_string()),
-        None,
-        Some(
+    audit::Entry::new("create", "goal_measurement", id)
+        .after(
             json!({ "goal_id": goal, "measured_on": measured_on, "value": value,
                      "note": note }),
-        ),
-    )
-    .await?;
+        )
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(id))
 }

@@ -92,16 +92,10 @@ pub async fn insert_goal(
     )
     .bind(agreement);
     let id = f.bind(insert).fetch_one(&mut *conn).await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "create",
-        "goal",
-        Some(id.to_string()),
-        None,
-        Some(json!({ "agreement_id": agreement, "fields": f })),
-    )
-    .await?;
+    audit::Entry::new("create", "goal", id)
+        .after(json!({ "agreement_id": agreement, "fields": f }))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(id))
 }
 
@@ -121,16 +115,11 @@ pub async fn update_goal(
     )
     .bind(before.id);
     f.bind(update).fetch_optional(&mut *conn).await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "update",
-        "goal",
-        Some(before.id.to_string()),
-        Some(json!(before)),
-        Some(json!(f)),
-    )
-    .await?;
+    audit::Entry::new("update", "goal", before.id)
+        .before(json!(before))
+        .after(json!(f))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }
 
@@ -160,15 +149,9 @@ pub async fn delete_goal(
         .bind(before.id)
         .execute(&mut *conn)
         .await?;
-    audit::record(
-        conn,
-        Some(actor),
-        "delete",
-        "goal",
-        Some(before.id.to_string()),
-        Some(json!(before)),
-        None,
-    )
-    .await?;
+    audit::Entry::new("delete", "goal", before.id)
+        .before(json!(before))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }

@@ -90,16 +90,10 @@ pub async fn insert_signatory(
     .fetch_one(&mut *conn)
     .await;
     let id: i64 = done!(on_constraint(inserted, &[PERSON_ONCE])?);
-    audit::record(
-        conn,
-        Some(actor),
-        "create",
-        "signatory",
-        Some(id.to_string()),
-        None,
-        Some(json!({ "agreement_id": agreement, "fields": f })),
-    )
-    .await?;
+    audit::Entry::new("create", "signatory", id)
+        .after(json!({ "agreement_id": agreement, "fields": f }))
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(id))
 }
 
@@ -133,15 +127,9 @@ pub async fn delete_signatory(
     let Some(before) = before else {
         return Err(AppError::NotFound);
     };
-    audit::record(
-        conn,
-        Some(actor),
-        "delete",
-        "signatory",
-        Some(signatory.to_string()),
-        Some(before),
-        None,
-    )
-    .await?;
+    audit::Entry::new("delete", "signatory", signatory)
+        .before(before)
+        .write(conn, actor)
+        .await?;
     Ok(Outcome::Done(()))
 }
