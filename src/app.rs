@@ -42,6 +42,7 @@ pub fn routes() -> Routes {
         .merge(crate::open_data::routes())
         .merge(crate::overview::routes())
         .merge(crate::search::routes())
+        .merge(crate::work::routes())
 }
 
 /// The route table, for the authorization test and the documentation.

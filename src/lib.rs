@@ -19,3 +19,4 @@ pub mod meetings;
 pub mod open_data;
 pub mod overview;
 pub mod search;
+pub mod work;

@@ -117,7 +117,7 @@ struct ReturnQuery {
 
 fn safe_return(r: Option<&str>) -> String {
     r.filter(|p| auth::is_safe_return_path(p))
-        .unwrap_or("/")
+        .unwrap_or(crate::work::PATH)
         .to_string()
 }
 

@@ -8,7 +8,7 @@ mod operations;
 pub mod queries;
 
 pub use documents::DocumentLink;
-pub use queries::AgendaItem;
+pub use queries::{AgendaItem, ItemKind, ItemStatus};
 
 use askama::Template;
 use axum::extract::{Query, State};

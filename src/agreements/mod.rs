@@ -21,6 +21,7 @@ use crate::base::error::{AppError, Result};
 use crate::base::{PageCtx, dutch, page};
 use crate::composition::Side;
 use chart::Chart;
+pub use queries::follow_up::FollowUpStatus;
 use queries::follow_up::{FollowUpEntry, Measurement};
 use queries::{Agreement, Commitment, Goal, Signatory};
 

@@ -5,7 +5,7 @@ mod forms;
 pub mod ical;
 pub mod queries;
 
-pub use queries::{Meeting, MeetingKind, MeetingStatus};
+pub use queries::{Meeting, MeetingKind, MeetingStatus, MinutesStatus};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};

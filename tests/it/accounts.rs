@@ -648,7 +648,7 @@ async fn sign_in_returns_to_where_the_visitor_was_and_only_to_this_site() {
                 ],
             )
             .await;
-        assert_eq!(p.location(), Some("/"), "{evil}");
+        assert_eq!(p.location(), Some("/mijn-werk"), "{evil}");
     }
 }
 

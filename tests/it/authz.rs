@@ -33,6 +33,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/afmelden", "signed-in"),
     ("POST", "/account/overal-afmelden", "signed-in"),
     ("GET", "/account", "signed-in"),
+    ("GET", "/mijn-werk", "signed-in"),
     ("GET", "/account/wachtwoord", "signed-in"),
     ("POST", "/account/wachtwoord", "signed-in"),
     ("GET", "/wachtwoord-instellen/{token}", "public"),

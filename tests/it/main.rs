@@ -21,3 +21,4 @@ mod overview;
 mod performance;
 mod records;
 mod second_factor;
+mod work;

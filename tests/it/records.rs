@@ -62,6 +62,7 @@ const CHANNELS: &[&str] = &[
     "yearly overview",
     "open data",
     "home page",
+    "start page",
 ];
 
 struct Row {
@@ -539,6 +540,10 @@ async fn observe(
                 seen.push(("the list of proposals", contains(&list, title)));
             }
             seen
+        }
+        ("start page", Record::Item { title, .. }) => {
+            let page = c.get("/mijn-werk").await;
+            vec![("start page", contains(&page, title))]
         }
         ("meeting page", Record::Item { title, .. }) => {
             let page = c.get(&format!("/vergaderingen/{on}")).await;
