@@ -60,7 +60,21 @@ async function visitor() {
   return page;
 }
 
-/** axe-core, WCAG 2.1 A and AA: no violations allowed. */
+/** Elements that stick out of a phone's screen, outside boxes that scroll. */
+async function overflowAt390(page) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const wide = overflow <= 0 ? [] : await page.evaluate(() => [...document.querySelectorAll('body *')]
+    .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1
+      && !el.closest('.table-wrap, .visually-hidden'))
+    .slice(0, 8)
+    .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${[...el.classList].join('.')} right=${Math.round(el.getBoundingClientRect().right)}`));
+  await page.setViewportSize(size);
+  return { overflow, wide };
+}
+
+/** axe-core, WCAG 2.1 A and AA: no violations allowed; and no wider than 390 px. */
 async function audit(page, label = '') {
   const has = await page.evaluate(() => typeof window.axe !== 'undefined');
   if (!has) await page.evaluate(AXE_SOURCE);
@@ -75,6 +89,9 @@ async function audit(page, label = '') {
     .join('\n');
   assert.equal(result.violations.length, 0, `axe on ${url} ${label}:\n${detail}`);
   assert.deepEqual(page.cspErrors, [], `CSP errors on ${url}`);
+  // Every audited page must also fit a phone's screen.
+  const { overflow, wide } = await overflowAt390(page);
+  assert.ok(overflow <= 0, `${url} ${label} is ${overflow}px wider than a phone screen:\n  ${wide.join('\n  ')}`);
 }
 
 /** Go to a page, check it answered, audit it. */
@@ -88,14 +105,9 @@ async function visit(page, url, { status = 200, label } = {}) {
 /** Screenshots at desktop (1280 px) and phone (390 px) width, audited at both. */
 async function shoot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `${name}-desktop.png`), fullPage: true });
+  const { overflow, wide } = await overflowAt390(page);
   await page.setViewportSize({ width: 390, height: 844 });
   await audit(page, `${name} at 390 px`);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  const wide = overflow <= 0 ? [] : await page.evaluate(() => [...document.querySelectorAll('body *')]
-    .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1
-      && !el.closest('.table-wrap, .visually-hidden'))
-    .slice(0, 8)
-    .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${[...el.classList].join('.')} right=${Math.round(el.getBoundingClientRect().right)}`));
   await page.screenshot({ path: path.join(SHOTS, `${name}-phone.png`), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
   assert.ok(overflow <= 0, `${name}: the page is ${overflow}px wider than a phone screen:\n  ${wide.join('\n  ')}`);

@@ -8,6 +8,7 @@ const h = require('./helpers');
 
 const SECRETARIAT = { email: 'sandra.proef@serv.be', name: 'Sandra Proef', password: 'blauwe tafel onder de linde 27' };
 const PARTNER = { email: 'an.proef@acv.be', name: 'An Proef (ACV)', password: 'groene fiets langs het kanaal 58' };
+const CABINET = { email: 'kabinet.proef@vlaanderen.be', name: 'Kabinet Crevits (proef)', password: 'rode ballon boven het plein 93' };
 const TITLE = 'Opvolging van de loopbaanbegeleiding';
 const OWN_TITLE = 'Goedkeuring van het verslag van de vorige vergadering';
 const PDF_NAME = 'nota-loopbaanbegeleiding.pdf';
@@ -51,12 +52,14 @@ async function myProposals(page) {
 test('setup: the administrator creates the secretariat and social-partner accounts', async () => {
   const admin = await h.visitor();
   await h.signIn(admin, h.ADMIN_EMAIL, h.ADMIN_PASSWORD);
-  for (const [who, role, org] of [[SECRETARIAT, 'secretariaat', null], [PARTNER, 'sociale partner', 'ACV']]) {
+  for (const [who, role, org, minister] of [[SECRETARIAT, 'secretariaat', null], [PARTNER, 'sociale partner', 'ACV'],
+    [CABINET, 'kabinet', null, 'Hilde Crevits']]) {
     await h.visit(admin, '/beheer/accounts/nieuw');
     await admin.getByLabel('E-mailadres (login)', { exact: true }).fill(who.email);
     await admin.getByLabel('Naam', { exact: true }).fill(who.name);
     await admin.getByLabel('Rol', { exact: true }).selectOption({ label: role });
     if (org) await admin.getByLabel(/^Organisatie/).selectOption({ label: org });
+    if (minister) await admin.getByLabel(/^Kabinet van minister/).selectOption({ label: minister });
     await admin.getByRole('button', { name: 'Account aanmaken' }).click();
     await admin.getByText('Het account is aangemaakt.').waitFor();
     await h.audit(admin, 'account created');
@@ -423,4 +426,75 @@ test('journey 5: bad input gives a Dutch message, keeps the input and changes no
 
   await partner.context().close();
   await sec.context().close();
+});
+
+test('journey 6: each role starts on "Mijn werk"; a cabinet follows up a line the secretariat linked', async () => {
+  // The social partner: its proposal under way, and the coming agenda of its body.
+  const partner = await h.visitor();
+  await h.signIn(partner, PARTNER.email, PARTNER.password);
+  assert.match(partner.url(), /\/mijn-werk$/, 'signing in leads to the start page');
+  await partner.getByRole('heading', { name: 'Mijn werk', level: 1 }).waitFor();
+  await h.shoot(partner, 'mijn-werk-sociale-partner');
+  await partner.context().close();
+
+  // The secretariat: what is to review, and where each meeting stands.
+  const sec = await h.visitor();
+  await h.signIn(sec, SECRETARIAT.email, SECRETARIAT.password);
+  assert.match(sec.url(), /\/mijn-werk$/);
+  await sec.getByRole('heading', { name: /Te beoordelen/ }).waitFor();
+  // A meeting next week appears with where it stands: nothing done yet.
+  await h.visit(sec, '/beheer/vergaderingen/nieuw');
+  await sec.getByLabel('Orgaan', { exact: true }).selectOption({ label: 'VESOC-werkgroep' });
+  await sec.getByLabel('Soort', { exact: true }).selectOption({ label: 'VESOC-werkgroep' });
+  await sec.getByLabel('Datum', { exact: true }).fill(h.brusselsDate(7));
+  await sec.getByLabel('Beginuur (Belgische tijd)', { exact: true }).fill('14:00');
+  await sec.getByLabel('Einduur', { exact: true }).fill('16:00');
+  await sec.getByRole('button', { name: 'Inplannen' }).click();
+  await sec.waitForURL(/\/vergaderingen\/\d+(\?|$)/);
+  const next = new URL(sec.url()).pathname;
+  await h.visit(sec, '/mijn-werk');
+  const card = sec.locator('li.card', { has: sec.locator(`a[href="${next}"]`) });
+  assert.equal(await card.count(), 1, 'the new meeting is on the start page');
+  assert.match(await card.locator('ol.checklist').textContent(), /te doen: Uitnodigingen/);
+  await h.shoot(sec, 'mijn-werk-secretariaat');
+
+  // The cabinet's minister holds no competence today: the page says why.
+  const cab = await h.visitor();
+  await h.signIn(cab, CABINET.email, CABINET.password);
+  await cab.getByText('Uw minister heeft vandaag geen bevoegdheden').waitFor();
+  await h.shoot(cab, 'mijn-werk-kabinet-zonder-bevoegdheid');
+
+  // The secretariat gives Hilde Crevits the competence Werk from today...
+  await h.visit(sec, '/beheer/personen/hilde-crevits');
+  await sec.getByLabel('Bevoegdheid', { exact: true }).fill('Werk');
+  await sec.getByLabel('Vanaf', { exact: true }).fill(h.brusselsDate(0));
+  await sec.getByRole('button', { name: 'Bevoegdheid toevoegen' }).click();
+  await sec.waitForLoadState();
+  await h.audit(sec, 'competence added');
+  // ...and links the theme "Iedereen aan het werk" to it in the agreement editor.
+  await h.visit(sec, '/beheer/akkoorden/iedereen-aan-boord-2019');
+  const edit = sec.locator('a[href*="/actielijnen/"]', { hasText: /^Bewerken: .*Iedereen aan het werk$/ }).first();
+  await h.visit(sec, await edit.getAttribute('href'));
+  await sec.getByLabel('Werk', { exact: true }).check();
+  await sec.getByRole('button', { name: 'Wijzigingen opslaan' }).click();
+  await sec.waitForLoadState();
+  await h.audit(sec, 'line linked to a competence');
+  await sec.context().close();
+
+  // The cabinet now finds the lines with "Opvolging toevoegen" and adds one.
+  await h.visit(cab, '/mijn-werk');
+  const add = cab.getByRole('link', { name: 'Opvolging toevoegen' });
+  assert.ok(await add.count() > 0, 'lines within the competences are listed');
+  await h.shoot(cab, 'mijn-werk-kabinet');
+  await add.first().click();
+  await cab.waitForLoadState();
+  await h.audit(cab, 'follow-up form');
+  await cab.getByLabel('Datum', { exact: true }).fill(h.brusselsDate(0));
+  await cab.getByLabel('Status', { exact: true }).selectOption({ label: 'lopend' });
+  await cab.getByRole('button', { name: 'Opvolging toevoegen' }).click();
+  await cab.waitForLoadState();
+  await h.audit(cab, 'follow-up added');
+  await h.visit(cab, '/mijn-werk');
+  assert.ok(await cab.getByRole('cell', { name: /lopend/ }).count() > 0, 'the latest status is shown');
+  await cab.context().close();
 });
