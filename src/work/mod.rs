@@ -22,11 +22,35 @@ pub fn routes() -> Routes {
     Routes::new().get(PATH, Access::SignedIn, start)
 }
 
-/// What a cabinet can follow up, and why there is nothing when there is not.
+/// What a cabinet can follow up, per agreement, and why there is nothing
+/// when there is not.
 #[derive(Debug, Default)]
 pub struct FollowUp {
-    pub lines: Vec<Line>,
+    pub agreements: Vec<AgreementLines>,
     pub competences: Option<Competences>,
+}
+
+#[derive(Debug)]
+pub struct AgreementLines {
+    pub slug: String,
+    pub title: String,
+    pub lines: Vec<Line>,
+}
+
+/// Lines come ordered by agreement: one group per agreement.
+fn by_agreement(lines: Vec<Line>) -> Vec<AgreementLines> {
+    let mut groups: Vec<AgreementLines> = Vec::new();
+    for line in lines {
+        match groups.last_mut() {
+            Some(g) if g.slug == line.agreement_slug => g.lines.push(line),
+            _ => groups.push(AgreementLines {
+                slug: line.agreement_slug.clone(),
+                title: line.agreement_title.clone(),
+                lines: vec![line],
+            }),
+        }
+    }
+    groups
 }
 
 #[derive(Template)]
@@ -91,7 +115,10 @@ async fn start(
             } else {
                 None
             };
-            FollowUp { lines, competences }
+            FollowUp {
+                agreements: by_agreement(lines),
+                competences,
+            }
         }
         _ => FollowUp::default(),
     };

@@ -292,11 +292,7 @@ async fn an_administrator_sees_the_accounts_and_no_confidential_work() {
     let mut admin = app.signed_in(Role::Admin).await;
     let page = admin.get("/mijn-werk").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(
-        page.text().contains("1 actief account"),
-        "{}",
-        page.text()
-    );
+    assert!(page.text().contains("1 actief account"), "{}", page.text());
     assert!(!page.text().contains("Vertrouwelijk agendapunt"));
     assert!(!page.text().contains("Nieuw voorstel"));
 }
