@@ -35,12 +35,9 @@ pub async fn revoke_calendar_token(conn: &mut PgConnection, account: i64) -> sql
 }
 
 pub async fn has_calendar_token(db: impl PgExecutor<'_>, account: i64) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM calendar_token WHERE account_id = $1 AND revoked_at IS NULL)",
-    )
-    .bind(account)
-    .fetch_one(db)
-    .await
+    const SQL: &str =
+        "SELECT EXISTS (SELECT 1 FROM calendar_token WHERE account_id = $1 AND revoked_at IS NULL)";
+    sqlx::query_scalar(SQL).bind(account).fetch_one(db).await
 }
 
 /// The active account behind a calendar token.
@@ -48,10 +45,9 @@ pub async fn calendar_account(
     db: impl PgExecutor<'_>,
     token: &str,
 ) -> sqlx::Result<Option<CurrentUser>> {
-    sqlx::query_as(crate::auth::select_current_user!(
+    const SQL: &str = crate::auth::select_current_user!(
         "a.id = (SELECT account_id FROM calendar_token WHERE token_hash = $1 AND revoked_at IS NULL)"
-    ))
-    .bind(secret::hash(token))
-    .fetch_optional(db)
-    .await
+    );
+    let hash = secret::hash(token);
+    sqlx::query_as(SQL).bind(hash).fetch_optional(db).await
 }

@@ -272,8 +272,19 @@ async fn sign_out_everywhere(
     })
     .await?;
     tracing::info!(account = user.id, "other sessions ended");
-    auth::start_session(&session, user.id, stamp).await?;
-    Ok(Redirect::to("/account?afgemeld=1").into_response())
+    go_on(&session, user.id, stamp, "/account?afgemeld=1").await
+}
+
+/// This session goes on after a change of one's own account ended every
+/// session (a new stamp), renewed, at `to`.
+pub(crate) async fn go_on(
+    session: &Session,
+    account_id: i64,
+    stamp: uuid::Uuid,
+    to: &str,
+) -> Result<Response> {
+    auth::start_session(session, account_id, stamp).await?;
+    Ok(Redirect::to(to).into_response())
 }
 
 #[derive(Template)]
@@ -406,8 +417,7 @@ async fn change_password(
     })
     .await?;
     // Other sessions end with the old stamp; this one continues, renewed.
-    auth::start_session(&session, user.id, stamp).await?;
-    Ok(Redirect::to("/account?gewijzigd=1").into_response())
+    go_on(&session, user.id, stamp, "/account?gewijzigd=1").await
 }
 
 #[derive(Template)]

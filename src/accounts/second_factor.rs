@@ -37,26 +37,20 @@ struct Enrolment {
 }
 
 async fn enrolment(db: impl PgExecutor<'_>, account: i64) -> sqlx::Result<Option<Enrolment>> {
-    sqlx::query_as("SELECT secret, last_step, enabled_at FROM account_totp WHERE account_id = $1")
-        .bind(account)
-        .fetch_optional(db)
-        .await
+    const SQL: &str =
+        "SELECT secret, last_step, enabled_at FROM account_totp WHERE account_id = $1";
+    sqlx::query_as(SQL).bind(account).fetch_optional(db).await
 }
 
 pub async fn is_enabled(db: impl PgExecutor<'_>, account: i64) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM account_totp WHERE account_id = $1)")
-        .bind(account)
-        .fetch_one(db)
-        .await
+    const SQL: &str = "SELECT EXISTS (SELECT 1 FROM account_totp WHERE account_id = $1)";
+    sqlx::query_scalar(SQL).bind(account).fetch_one(db).await
 }
 
 async fn unused_recovery_codes(db: impl PgExecutor<'_>, account: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM recovery_code WHERE account_id = $1 AND used_at IS NULL",
-    )
-    .bind(account)
-    .fetch_one(db)
-    .await
+    const SQL: &str =
+        "SELECT count(*) FROM recovery_code WHERE account_id = $1 AND used_at IS NULL";
+    sqlx::query_scalar(SQL).bind(account).fetch_one(db).await
 }
 
 async fn replace_recovery_codes(
@@ -688,8 +682,7 @@ pub async fn disable(
     let stamp = reset(&mut tx, u.id, u.id).await?;
     tx.commit().await?;
     // This session continues; the others end with the old stamp.
-    auth::start_session(&session, u.id, stamp).await?;
-    Ok(Redirect::to("/account?tweestaps=uit").into_response())
+    super::go_on(&session, u.id, stamp, "/account?tweestaps=uit").await
 }
 
 /// An administrator removes someone's second factor (a lost phone): they
