@@ -556,26 +556,32 @@ pub async fn enable(
     };
     let (codes, stamp) = turn_on(&mut tx, u.id, &secret, step).await?;
     tx.commit().await?;
-    auth::start_session(&session, u.id, stamp).await?;
     session
         .remove::<String>(SETUP_KEY)
         .await
         .map_err(session_error)?;
-    let mut ctx = ctx;
+    let notice = "Tweestapsverificatie staat aan. Andere sessies met dit account zijn afgemeld.";
+    show_new_codes(&state, ctx, &session, u.id, stamp, codes, notice).await
+}
+
+/// After a change that made new recovery codes and ended every session:
+/// this one goes on, renewed, and the page shows the codes once.
+async fn show_new_codes(
+    state: &AppState,
+    mut ctx: PageCtx,
+    session: &Session,
+    account: i64,
+    stamp: Uuid,
+    codes: Vec<String>,
+    notice: &'static str,
+) -> Result<Response> {
+    auth::start_session(session, account, stamp).await?;
     if let Some(me) = ctx.user.as_mut() {
         me.second_factor = true;
         // The session's CSRF token changed with the new session.
-        me.csrf_token = auth::csrf::token(&session).await?;
+        me.csrf_token = auth::csrf::token(session).await?;
     }
-    let page = setup_page(
-        &state,
-        ctx,
-        &session,
-        None,
-        codes,
-        Some("Tweestapsverificatie staat aan. Andere sessies met dit account zijn afgemeld."),
-    )
-    .await?;
+    let page = setup_page(state, ctx, session, None, codes, Some(notice)).await?;
     Ok(page::render(&page))
 }
 
@@ -634,23 +640,8 @@ pub async fn new_recovery_codes(
     };
     let (codes, stamp) = renew_recovery_codes(&mut tx, u.id).await?;
     tx.commit().await?;
-    auth::start_session(&session, u.id, stamp).await?;
-    let mut ctx = ctx;
-    if let Some(me) = ctx.user.as_mut() {
-        me.csrf_token = auth::csrf::token(&session).await?;
-    }
-    let page = setup_page(
-        &state,
-        ctx,
-        &session,
-        None,
-        codes,
-        Some(
-            "Er zijn nieuwe herstelcodes; de vorige werken niet meer. Andere sessies met dit account zijn afgemeld.",
-        ),
-    )
-    .await?;
-    Ok(page::render(&page))
+    let notice = "Er zijn nieuwe herstelcodes; de vorige werken niet meer. Andere sessies met dit account zijn afgemeld.";
+    show_new_codes(&state, ctx, &session, u.id, stamp, codes, notice).await
 }
 
 /// Turns the second factor off, where the role does not require it, after
