@@ -5,21 +5,15 @@
 use sqlx::{PgConnection, PgExecutor};
 
 use crate::auth::CurrentUser;
-
-fn token_hash(token: &str) -> Vec<u8> {
-    use sha2::Digest;
-    sha2::Sha256::digest(token.as_bytes()).to_vec()
-}
+use crate::base::secret;
 
 /// A new secret for the personal feed; the previous one stops working.
 pub async fn new_calendar_token(conn: &mut PgConnection, account: i64) -> sqlx::Result<String> {
-    use base64::Engine;
     revoke_calendar_token(conn, account).await?;
-    let bytes: [u8; 32] = rand::random();
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let token = secret::new_token();
     sqlx::query("INSERT INTO calendar_token (account_id, token_hash) VALUES ($1, $2)")
         .bind(account)
-        .bind(token_hash(&token))
+        .bind(secret::hash(&token))
         .execute(&mut *conn)
         .await?;
     super::queries::account_event(conn, Some(account), "new_calendar_link", account).await?;
@@ -41,12 +35,9 @@ pub async fn revoke_calendar_token(conn: &mut PgConnection, account: i64) -> sql
 }
 
 pub async fn has_calendar_token(db: impl PgExecutor<'_>, account: i64) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM calendar_token WHERE account_id = $1 AND revoked_at IS NULL)",
-    )
-    .bind(account)
-    .fetch_one(db)
-    .await
+    const SQL: &str =
+        "SELECT EXISTS (SELECT 1 FROM calendar_token WHERE account_id = $1 AND revoked_at IS NULL)";
+    sqlx::query_scalar(SQL).bind(account).fetch_one(db).await
 }
 
 /// The active account behind a calendar token.
@@ -54,10 +45,9 @@ pub async fn calendar_account(
     db: impl PgExecutor<'_>,
     token: &str,
 ) -> sqlx::Result<Option<CurrentUser>> {
-    sqlx::query_as(crate::auth::select_current_user!(
+    const SQL: &str = crate::auth::select_current_user!(
         "a.id = (SELECT account_id FROM calendar_token WHERE token_hash = $1 AND revoked_at IS NULL)"
-    ))
-    .bind(token_hash(token))
-    .fetch_optional(db)
-    .await
+    );
+    let hash = secret::hash(token);
+    sqlx::query_as(SQL).bind(hash).fetch_optional(db).await
 }

@@ -16,16 +16,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use time::OffsetDateTime;
 use tower_sessions::Session;
 
 use crate::auth::access::{ADMIN, Access, Routes};
-use crate::auth::{self, SessionAuth, csrf, password};
+use crate::auth::{self, csrf, password};
 use crate::base::error::{AppError, Result};
 use crate::base::write::{self, Outcome as Written};
 use crate::base::{Actor, AppState, Check, FieldErrors, no_store};
 use crate::base::{PageCtx, page};
-use throttle::{Attempter, Claim, DeviceCookie, Outcome};
+use throttle::{Attempter, Checked, DeviceCookie, Outcome};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -178,46 +177,40 @@ async fn sign_in(
         no_store((status, page::render(&page)).into_response())
     };
 
-    let known_device = throttle::known_device(&state.db, &device, &login).await?;
-    let attempter = Attempter {
+    // Counted before the password is checked: see throttle.rs.
+    let who = Attempter {
         login: &login,
         address: &address,
-        device: known_device,
+        device: &device,
         pending: None,
     };
-    // Counted before the password is checked: see throttle.rs.
-    let attempt = match throttle::claim(&state.db, &attempter).await? {
-        Claim::Counted(attempt) => attempt,
-        Claim::Throttled(limit) => {
-            return Ok(again(
-                StatusCode::TOO_MANY_REQUESTS,
-                limit.message(),
-                csrf::token(&session).await?,
-            ));
-        }
+    let mut found = None;
+    let stored = async {
+        found = queries::credentials(&state.db, &login).await?;
+        Ok(found
+            .as_ref()
+            .filter(|c| !c.disabled)
+            .and_then(|c| c.password_hash.clone()))
     };
-
-    let found = queries::credentials(&state.db, &login).await?;
-    let stored = found
-        .as_ref()
-        .filter(|c| !c.disabled)
-        .and_then(|c| c.password_hash.clone());
-    let password = form
-        .password
-        .chars()
-        .take(password::MAX_LENGTH * 4)
-        .collect();
-    let ok = password::verify(password, stored).await?;
-
-    let Some(account) = found.filter(|_| ok) else {
-        let mut tx = state.db.begin().await?;
-        throttle::settle(&mut tx, &attempt, None, &address, Outcome::SignInFailed).await?;
-        tx.commit().await?;
-        return Ok(again(
-            StatusCode::UNAUTHORIZED,
-            SIGN_IN_FAILED,
-            csrf::token(&session).await?,
-        ));
+    let checked = throttle::check_password(
+        &state.db,
+        &who,
+        &form.password,
+        stored,
+        None,
+        Outcome::SignInFailed,
+    )
+    .await?;
+    let (attempt, account) = match (checked, found) {
+        (Checked::Right(attempt), Some(account)) => (attempt, account),
+        (Checked::Throttled(limit), _) => {
+            let csrf = csrf::token(&session).await?;
+            return Ok(again(StatusCode::TOO_MANY_REQUESTS, limit.message(), csrf));
+        }
+        _ => {
+            let csrf = csrf::token(&session).await?;
+            return Ok(again(StatusCode::UNAUTHORIZED, SIGN_IN_FAILED, csrf));
+        }
     };
     let second_factor = second_factor::is_enabled(&state.db, account.id).await?;
     let mut tx = state.db.begin().await?;
@@ -247,15 +240,7 @@ async fn sign_in(
         )
         .await;
     };
-    auth::start_session(
-        &session,
-        SessionAuth {
-            account_id: account.id,
-            security_stamp: account.security_stamp,
-            signed_in_at: OffsetDateTime::now_utc().unix_timestamp(),
-        },
-    )
-    .await?;
+    auth::start_session(&session, account.id, account.security_stamp).await?;
     Ok(throttle::with_device_cookie(
         Redirect::to(&return_to).into_response(),
         &device_token,
@@ -287,26 +272,19 @@ async fn sign_out_everywhere(
     })
     .await?;
     tracing::info!(account = user.id, "other sessions ended");
-    continue_session(&session, user.id, stamp).await?;
-    Ok(Redirect::to("/account?afgemeld=1").into_response())
+    go_on(&session, user.id, stamp, "/account?afgemeld=1").await
 }
 
-/// This session goes on after the account's stamp changed (which ended
-/// every other session), with a new id.
-pub(crate) async fn continue_session(
+/// This session goes on after a change of one's own account ended every
+/// session (a new stamp), renewed, at `to`.
+pub(crate) async fn go_on(
     session: &Session,
     account_id: i64,
-    security_stamp: uuid::Uuid,
-) -> Result<()> {
-    auth::start_session(
-        session,
-        SessionAuth {
-            account_id,
-            security_stamp,
-            signed_in_at: OffsetDateTime::now_utc().unix_timestamp(),
-        },
-    )
-    .await
+    stamp: uuid::Uuid,
+    to: &str,
+) -> Result<Response> {
+    auth::start_session(session, account_id, stamp).await?;
+    Ok(Redirect::to(to).into_response())
 }
 
 #[derive(Template)]
@@ -379,16 +357,37 @@ async fn change_password(
     };
     // Guessing the current password in someone else's open session counts
     // like guessing it at sign-in, and is throttled the same way.
-    let known_device = throttle::known_device(&state.db, &device, &user.email).await?;
-    let attempter = Attempter {
+    let who = Attempter {
         login: &user.email,
         address: &address,
-        device: known_device,
+        device: &device,
         pending: None,
     };
-    let attempt = match throttle::claim(&state.db, &attempter).await? {
-        Claim::Counted(attempt) => attempt,
-        Claim::Throttled(limit) => {
+    let stored = queries::password_hash(&state.db, user.id);
+    let failed = Outcome::PasswordCheckFailed;
+    let right = match throttle::check_password(
+        &state.db,
+        &who,
+        &form.current,
+        stored,
+        Some(user.id),
+        failed,
+    )
+    .await?
+    {
+        Checked::Right(attempt) => {
+            throttle::settle_now(
+                &state.db,
+                &attempt,
+                Some(user.id),
+                &address,
+                Outcome::Confirmed,
+            )
+            .await?;
+            true
+        }
+        Checked::Wrong => false,
+        Checked::Throttled(limit) => {
             let message = if limit == throttle::Limit::Account {
                 limit.message()
             } else {
@@ -399,22 +398,6 @@ async fn change_password(
             return again(StatusCode::TOO_MANY_REQUESTS, check.errors());
         }
     };
-    let stored = queries::password_hash(&state.db, user.id).await?;
-    let right = password::verify(form.current.chars().take(1024).collect(), stored).await?;
-    let mut tx = state.db.begin().await?;
-    throttle::settle(
-        &mut tx,
-        &attempt,
-        Some(user.id),
-        &address,
-        if right {
-            Outcome::Confirmed
-        } else {
-            Outcome::PasswordCheckFailed
-        },
-    )
-    .await?;
-    tx.commit().await?;
     // One message at a time: the first thing to put right.
     let mut check = Check::default();
     if !right {
@@ -430,12 +413,11 @@ async fn change_password(
     }
     let hash = password::hash(form.new).await?;
     let stamp = write::commit(&state.db, async |tx| {
-        queries::change_password(tx, user.id, &hash).await
+        queries::set_password(tx, Some(user.id), user.id, &hash, "change_password").await
     })
     .await?;
     // Other sessions end with the old stamp; this one continues, renewed.
-    continue_session(&session, user.id, stamp).await?;
-    Ok(Redirect::to("/account?gewijzigd=1").into_response())
+    go_on(&session, user.id, stamp, "/account?gewijzigd=1").await
 }
 
 #[derive(Template)]

@@ -2,16 +2,15 @@
 //! `throttle.rs`).
 
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::audit;
 use crate::auth::{CurrentUser, Role, password};
-use crate::base::Version;
 use crate::base::error::{AppError, Result};
 use crate::base::write::{Constraint, Outcome, on_constraint};
+use crate::base::{Version, secret};
 
 /// A query for [`AccountRow`]s, disabled ones too, followed by the given
 /// conditions and order (a string literal).
@@ -313,10 +312,6 @@ pub async fn new_password_link(
     Ok(Outcome::Done((token, calendar_revoked)))
 }
 
-fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
 /// Issues a one-time link token; earlier unused links of the account stop
 /// working. Only the hash is stored.
 pub async fn issue_token(
@@ -324,9 +319,7 @@ pub async fn issue_token(
     actor: Option<i64>,
     account_id: i64,
 ) -> sqlx::Result<String> {
-    use base64::Engine;
-    let bytes: [u8; 32] = rand::random();
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let token = secret::new_token();
     sqlx::query(
         "UPDATE one_time_token SET used_at = now()
          WHERE account_id = $1 AND purpose = 'set_password' AND used_at IS NULL",
@@ -339,7 +332,7 @@ pub async fn issue_token(
          VALUES ($1, 'set_password', $2, $3, now() + make_interval(days => $4))",
     )
     .bind(account_id)
-    .bind(token_hash(&token))
+    .bind(secret::hash(&token))
     .bind(actor)
     .bind(i32::try_from(TOKEN_LIFETIME.whole_days()).unwrap_or(7))
     .execute(&mut *conn)
@@ -370,7 +363,7 @@ pub async fn token_account(
          WHERE t.token_hash = $1 AND t.purpose = 'set_password'
            AND t.used_at IS NULL AND t.expires_at > now() AND a.disabled_at IS NULL",
     )
-    .bind(token_hash(token))
+    .bind(secret::hash(token))
     .fetch_optional(db)
     .await
 }
@@ -398,17 +391,6 @@ pub async fn set_password_by_link(
     Ok(Outcome::Done(()))
 }
 
-/// The signed-in user's new password (`hash`): every session of the
-/// account ends; the caller's goes on with the stamp returned.
-pub async fn change_password(
-    conn: &mut PgConnection,
-    account: i64,
-    hash: &str,
-) -> sqlx::Result<Uuid> {
-    set_password(conn, Some(account), account, hash, "change_password").await?;
-    current_stamp(conn, account).await
-}
-
 /// Logs that the account signed out (the session itself is the caller's).
 pub async fn sign_out(conn: &mut PgConnection, account: i64) -> sqlx::Result<()> {
     session_event(conn, account, "sign_out").await
@@ -428,25 +410,27 @@ async fn session_event(conn: &mut PgConnection, account: i64, action: &str) -> s
         .await
 }
 
-/// Stores a new hash and ends every session of the account.
+/// Stores a new hash and ends every session of the account (one's own
+/// goes on with the stamp returned).
 pub async fn set_password(
     conn: &mut PgConnection,
     actor: Option<i64>,
     account_id: i64,
     hash: &str,
     action: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
+) -> sqlx::Result<Uuid> {
+    let stamp = sqlx::query_scalar(
         "UPDATE account SET password_hash = $2, security_stamp = gen_random_uuid(),
                 modified_at = now()
-         WHERE id = $1",
+         WHERE id = $1 RETURNING security_stamp",
     )
     .bind(account_id)
     .bind(hash)
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
     // The hash itself never reaches the log.
-    account_event(conn, actor, action, account_id).await
+    account_event(conn, actor, action, account_id).await?;
+    Ok(stamp)
 }
 
 /// Logs what was done to an account that leaves nothing to show (the hash
@@ -459,13 +443,6 @@ pub(super) async fn account_event(
 ) -> sqlx::Result<()> {
     audit::Entry::new(action, "account", account)
         .write(conn, actor)
-        .await
-}
-
-pub async fn current_stamp(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Uuid> {
-    sqlx::query_scalar("SELECT security_stamp FROM account WHERE id = $1")
-        .bind(id)
-        .fetch_one(db)
         .await
 }
 

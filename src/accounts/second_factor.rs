@@ -14,10 +14,10 @@ use time::OffsetDateTime;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::throttle::{self, Attempter, Claim, Counted, DeviceCookie, Limit, Outcome};
-use super::{ClientAddr, continue_session, queries};
+use super::throttle::{self, Attempter, Checked, Claim, Counted, DeviceCookie, Limit, Outcome};
+use super::{ClientAddr, queries};
 use crate::audit;
-use crate::auth::{self, CurrentUser, SessionAuth, password, session_error, totp};
+use crate::auth::{self, CurrentUser, session_error, totp};
 use crate::base::error::{AppError, Result};
 use crate::base::{Actor, AppState, Id, no_store, write};
 use crate::base::{PageCtx, dutch, page};
@@ -37,26 +37,20 @@ struct Enrolment {
 }
 
 async fn enrolment(db: impl PgExecutor<'_>, account: i64) -> sqlx::Result<Option<Enrolment>> {
-    sqlx::query_as("SELECT secret, last_step, enabled_at FROM account_totp WHERE account_id = $1")
-        .bind(account)
-        .fetch_optional(db)
-        .await
+    const SQL: &str =
+        "SELECT secret, last_step, enabled_at FROM account_totp WHERE account_id = $1";
+    sqlx::query_as(SQL).bind(account).fetch_optional(db).await
 }
 
 pub async fn is_enabled(db: impl PgExecutor<'_>, account: i64) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM account_totp WHERE account_id = $1)")
-        .bind(account)
-        .fetch_one(db)
-        .await
+    const SQL: &str = "SELECT EXISTS (SELECT 1 FROM account_totp WHERE account_id = $1)";
+    sqlx::query_scalar(SQL).bind(account).fetch_one(db).await
 }
 
 async fn unused_recovery_codes(db: impl PgExecutor<'_>, account: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM recovery_code WHERE account_id = $1 AND used_at IS NULL",
-    )
-    .bind(account)
-    .fetch_one(db)
-    .await
+    const SQL: &str =
+        "SELECT count(*) FROM recovery_code WHERE account_id = $1 AND used_at IS NULL";
+    sqlx::query_scalar(SQL).bind(account).fetch_one(db).await
 }
 
 async fn replace_recovery_codes(
@@ -130,25 +124,16 @@ async fn enrol(
     Ok(())
 }
 
-/// Removes the second factor; the account's sessions end.
-pub async fn reset(conn: &mut PgConnection, actor: i64, account: i64) -> sqlx::Result<bool> {
-    let rows = sqlx::query("DELETE FROM account_totp WHERE account_id = $1")
-        .bind(account)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    sqlx::query("DELETE FROM recovery_code WHERE account_id = $1")
-        .bind(account)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "UPDATE account SET security_stamp = gen_random_uuid(), modified_at = now() WHERE id = $1",
-    )
-    .bind(account)
-    .execute(&mut *conn)
-    .await?;
+/// Removes the second factor; the account's sessions end (one's own goes
+/// on with the stamp returned).
+pub async fn reset(conn: &mut PgConnection, actor: i64, account: i64) -> sqlx::Result<Uuid> {
+    for table in ["account_totp", "recovery_code"] {
+        let sql = format!("DELETE FROM {table} WHERE account_id = $1");
+        sqlx::query(&sql).bind(account).execute(&mut *conn).await?;
+    }
+    let stamp = queries::new_stamp(&mut *conn, account).await?;
     queries::account_event(conn, Some(actor), "reset_second_factor", account).await?;
-    Ok(rows > 0)
+    Ok(stamp)
 }
 
 /// Turns the second factor on with a confirmed secret: new recovery codes,
@@ -182,13 +167,6 @@ async fn renew_recovery_codes(
 async fn own_change(conn: &mut PgConnection, account: i64, action: &str) -> sqlx::Result<Uuid> {
     queries::account_event(&mut *conn, Some(account), action, account).await?;
     queries::new_stamp(conn, account).await
-}
-
-/// Turns one's own second factor off; the account's sessions end (the
-/// caller's goes on with the stamp returned).
-async fn turn_off(conn: &mut PgConnection, account: i64) -> sqlx::Result<Uuid> {
-    reset(&mut *conn, account, account).await?;
-    queries::current_stamp(conn, account).await
 }
 
 // --- the code step of signing in ---
@@ -286,14 +264,13 @@ pub async fn code(
     };
     // Codes are throttled like passwords, on the same counters, and
     // counted before they are checked.
-    let known_device = throttle::known_device(&state.db, &device, &p.email).await?;
-    let attempter = Attempter {
+    let who = Attempter {
         login: &p.email,
         address: &address,
-        device: known_device,
+        device: &device,
         pending: Some(p.id),
     };
-    let attempt = match throttle::claim(&state.db, &attempter).await? {
+    let attempt = match throttle::claim(&state.db, &who).await? {
         Claim::Counted(attempt) => attempt,
         Claim::Throttled(Limit::Codes) => {
             let csrf = start_over(&session, p.account_id).await?;
@@ -363,15 +340,7 @@ pub async fn code(
         .remove::<Pending>(PENDING_KEY)
         .await
         .map_err(session_error)?;
-    auth::start_session(
-        &session,
-        SessionAuth {
-            account_id: p.account_id,
-            security_stamp: p.security_stamp,
-            signed_in_at: OffsetDateTime::now_utc().unix_timestamp(),
-        },
-    )
-    .await?;
+    auth::start_session(&session, p.account_id, p.security_stamp).await?;
     Ok(throttle::with_device_cookie(
         Redirect::to(&p.return_to).into_response(),
         &device_token,
@@ -522,35 +491,23 @@ async fn confirm_password(
     device: &DeviceCookie,
     current: &str,
 ) -> Result<std::result::Result<Counted, (StatusCode, &'static str)>> {
-    let known_device = throttle::known_device(&state.db, device, &user.email).await?;
-    let attempter = Attempter {
+    let who = Attempter {
         login: &user.email,
         address,
-        device: known_device,
+        device,
         pending: None,
     };
-    let attempt = match throttle::claim(&state.db, &attempter).await? {
-        Claim::Counted(attempt) => attempt,
-        Claim::Throttled(limit) => {
-            return Ok(Err((StatusCode::TOO_MANY_REQUESTS, limit.message())));
-        }
-    };
-    let stored = queries::password_hash(&state.db, user.id).await?;
-    let current: String = current.chars().take(password::MAX_LENGTH * 4).collect();
-    if password::verify(current, stored).await? {
-        return Ok(Ok(attempt));
-    }
-    let mut tx = state.db.begin().await?;
-    throttle::settle(
-        &mut tx,
-        &attempt,
-        Some(user.id),
-        address,
-        Outcome::SecondFactorCheckFailed,
+    let stored = queries::password_hash(&state.db, user.id);
+    let failed = Outcome::SecondFactorCheckFailed;
+    Ok(
+        match throttle::check_password(&state.db, &who, current, stored, Some(user.id), failed)
+            .await?
+        {
+            Checked::Right(attempt) => Ok(attempt),
+            Checked::Wrong => Err((StatusCode::UNPROCESSABLE_ENTITY, WRONG_PASSWORD)),
+            Checked::Throttled(limit) => Err((StatusCode::TOO_MANY_REQUESTS, limit.message())),
+        },
     )
-    .await?;
-    tx.commit().await?;
-    Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, WRONG_PASSWORD)))
 }
 
 pub async fn setup_form(
@@ -599,26 +556,32 @@ pub async fn enable(
     };
     let (codes, stamp) = turn_on(&mut tx, u.id, &secret, step).await?;
     tx.commit().await?;
-    continue_session(&session, u.id, stamp).await?;
     session
         .remove::<String>(SETUP_KEY)
         .await
         .map_err(session_error)?;
-    let mut ctx = ctx;
+    let notice = "Tweestapsverificatie staat aan. Andere sessies met dit account zijn afgemeld.";
+    show_new_codes(&state, ctx, &session, u.id, stamp, codes, notice).await
+}
+
+/// After a change that made new recovery codes and ended every session:
+/// this one goes on, renewed, and the page shows the codes once.
+async fn show_new_codes(
+    state: &AppState,
+    mut ctx: PageCtx,
+    session: &Session,
+    account: i64,
+    stamp: Uuid,
+    codes: Vec<String>,
+    notice: &'static str,
+) -> Result<Response> {
+    auth::start_session(session, account, stamp).await?;
     if let Some(me) = ctx.user.as_mut() {
         me.second_factor = true;
         // The session's CSRF token changed with the new session.
-        me.csrf_token = auth::csrf::token(&session).await?;
+        me.csrf_token = auth::csrf::token(session).await?;
     }
-    let page = setup_page(
-        &state,
-        ctx,
-        &session,
-        None,
-        codes,
-        Some("Tweestapsverificatie staat aan. Andere sessies met dit account zijn afgemeld."),
-    )
-    .await?;
+    let page = setup_page(state, ctx, session, None, codes, Some(notice)).await?;
     Ok(page::render(&page))
 }
 
@@ -677,23 +640,8 @@ pub async fn new_recovery_codes(
     };
     let (codes, stamp) = renew_recovery_codes(&mut tx, u.id).await?;
     tx.commit().await?;
-    continue_session(&session, u.id, stamp).await?;
-    let mut ctx = ctx;
-    if let Some(me) = ctx.user.as_mut() {
-        me.csrf_token = auth::csrf::token(&session).await?;
-    }
-    let page = setup_page(
-        &state,
-        ctx,
-        &session,
-        None,
-        codes,
-        Some(
-            "Er zijn nieuwe herstelcodes; de vorige werken niet meer. Andere sessies met dit account zijn afgemeld.",
-        ),
-    )
-    .await?;
-    Ok(page::render(&page))
+    let notice = "Er zijn nieuwe herstelcodes; de vorige werken niet meer. Andere sessies met dit account zijn afgemeld.";
+    show_new_codes(&state, ctx, &session, u.id, stamp, codes, notice).await
 }
 
 /// Turns the second factor off, where the role does not require it, after
@@ -722,11 +670,10 @@ pub async fn disable(
             return refused_with(&state, ctx, &session, status, message).await;
         }
     };
-    let stamp = turn_off(&mut tx, u.id).await?;
+    let stamp = reset(&mut tx, u.id, u.id).await?;
     tx.commit().await?;
     // This session continues; the others end with the old stamp.
-    continue_session(&session, u.id, stamp).await?;
-    Ok(Redirect::to("/account?tweestaps=uit").into_response())
+    super::go_on(&session, u.id, stamp, "/account?tweestaps=uit").await
 }
 
 /// An administrator removes someone's second factor (a lost phone): they

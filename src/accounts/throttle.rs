@@ -34,13 +34,14 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use tower_sessions::cookie::{Cookie, SameSite};
 use uuid::Uuid;
 
 use crate::audit;
-use crate::base::AppState;
+use crate::auth::password;
+use crate::base::error::Result;
+use crate::base::{AppState, secret};
 
 /// Failures of one login from one address (without a device cookie).
 pub const MAX_FAILURES_PER_LOGIN: i64 = 5;
@@ -108,8 +109,8 @@ pub struct Attempter<'a> {
     /// The login (lower-cased e-mail address) the attempt is for.
     pub login: &'a str,
     pub address: &'a str,
-    /// The known browser ([`known_device`]) the attempt comes from.
-    pub device: Option<i64>,
+    /// The device cookie the browser sent (see [`known_device`]).
+    pub device: &'a DeviceCookie,
     /// The password step a code belongs to.
     pub pending: Option<Uuid>,
 }
@@ -158,6 +159,7 @@ impl Failures {
 /// Counts an attempt before it is evaluated, or refuses it: the check and
 /// the count are one transaction under a lock per login and per address.
 pub async fn claim(db: &PgPool, who: &Attempter<'_>) -> sqlx::Result<Claim> {
+    let device = known_device(db, who.device, who.login).await?;
     let mut tx = db.begin().await?;
     // One statement, so every transaction takes the two locks in the same
     // order; they are released at commit.
@@ -186,15 +188,15 @@ pub async fn claim(db: &PgPool, who: &Attempter<'_>) -> sqlx::Result<Claim> {
     )
     .bind(who.login)
     .bind(who.address)
-    .bind(who.device)
+    .bind(device)
     .bind(who.pending)
     .bind(FAILURE_WINDOW_MINUTES)
     .bind(ACCOUNT_WINDOW_MINUTES)
     .fetch_one(&mut *tx)
     .await?;
-    if let Some(limit) = failures.limit(who.device.is_some()) {
+    if let Some(limit) = failures.limit(device.is_some()) {
         tx.rollback().await?;
-        tracing::warn!(address = %who.address, ?limit, known_device = who.device.is_some(), "attempt throttled");
+        tracing::warn!(address = %who.address, ?limit, known_device = device.is_some(), "attempt throttled");
         return Ok(Claim::Throttled(limit));
     }
     let id: i64 = sqlx::query_scalar(
@@ -203,7 +205,7 @@ pub async fn claim(db: &PgPool, who: &Attempter<'_>) -> sqlx::Result<Claim> {
     )
     .bind(who.login)
     .bind(who.address)
-    .bind(who.device)
+    .bind(device)
     .bind(who.pending)
     .fetch_one(&mut *tx)
     .await?;
@@ -281,6 +283,54 @@ pub async fn settle(
         .await
 }
 
+/// [`settle`] in a transaction of its own: a wrong attempt is committed,
+/// so it counts.
+pub async fn settle_now(
+    db: &PgPool,
+    attempt: &Counted,
+    account_id: Option<i64>,
+    address: &str,
+    outcome: Outcome,
+) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    settle(&mut tx, attempt, account_id, address, outcome).await?;
+    tx.commit().await
+}
+
+/// What a checked password came to.
+#[derive(Debug)]
+pub enum Checked {
+    /// Right: the caller settles it, in the transaction of what follows.
+    Right(Counted),
+    /// Wrong: settled (and logged) as such, and committed.
+    Wrong,
+    Throttled(Limit),
+}
+
+/// A password typed to prove who one is, counted before it is checked
+/// ([`claim`]) against the hash that `stored` reads. A wrong one is
+/// settled here as `failed` for `account_id`.
+pub async fn check_password(
+    db: &PgPool,
+    who: &Attempter<'_>,
+    typed: &str,
+    stored: impl Future<Output = sqlx::Result<Option<String>>>,
+    account_id: Option<i64>,
+    failed: Outcome,
+) -> Result<Checked> {
+    let attempt = match claim(db, who).await? {
+        Claim::Counted(attempt) => attempt,
+        Claim::Throttled(limit) => return Ok(Checked::Throttled(limit)),
+    };
+    let stored = stored.await?;
+    let typed = typed.chars().take(password::MAX_LENGTH * 4).collect();
+    if password::verify(typed, stored).await? {
+        return Ok(Checked::Right(attempt));
+    }
+    settle_now(db, &attempt, account_id, who.address, failed).await?;
+    Ok(Checked::Wrong)
+}
+
 // --- device cookies ---
 
 /// The device cookie the browser sent, if any (not yet checked).
@@ -289,9 +339,7 @@ pub struct DeviceCookie(Option<String>);
 
 impl DeviceCookie {
     fn hash(&self) -> Option<Vec<u8>> {
-        self.0
-            .as_deref()
-            .map(|t| Sha256::digest(t.as_bytes()).to_vec())
+        self.0.as_deref().map(secret::hash)
     }
 }
 
@@ -332,7 +380,7 @@ impl FromRequestParts<AppState> for DeviceCookie {
 
 /// The known browser behind the cookie, when it signed in to this login
 /// within the device lifetime.
-pub async fn known_device(
+async fn known_device(
     db: impl PgExecutor<'_>,
     cookie: &DeviceCookie,
     login: &str,
@@ -377,9 +425,7 @@ pub async fn remember_device(
             return Ok(token.clone());
         }
     }
-    use base64::Engine;
-    let bytes: [u8; 32] = rand::random();
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let token = secret::new_token();
     sqlx::query(
         "DELETE FROM known_device
          WHERE account_id = $1 AND last_used_at <= now() - make_interval(days => $2)",
@@ -390,7 +436,7 @@ pub async fn remember_device(
     .await?;
     sqlx::query("INSERT INTO known_device (account_id, token_hash) VALUES ($1, $2)")
         .bind(account_id)
-        .bind(Sha256::digest(token.as_bytes()).to_vec())
+        .bind(secret::hash(&token))
         .execute(&mut *conn)
         .await?;
     audit::Entry::new("remember_device", "account", account_id)

@@ -140,9 +140,16 @@ pub struct SessionAuth {
     pub signed_in_at: i64,
 }
 
-/// Starts a signed-in session with a new id (against session fixation).
-pub async fn start_session(session: &Session, auth: SessionAuth) -> Result<()> {
+/// Starts a signed-in session with a new id (against session fixation),
+/// signed in now as the account with its current stamp. Also after the
+/// stamp changed (which ended every other session): this one goes on.
+pub async fn start_session(session: &Session, account_id: i64, security_stamp: Uuid) -> Result<()> {
     session.cycle_id().await.map_err(session_error)?;
+    let auth = SessionAuth {
+        account_id,
+        security_stamp,
+        signed_in_at: OffsetDateTime::now_utc().unix_timestamp(),
+    };
     session
         .insert(SESSION_AUTH_KEY, auth)
         .await

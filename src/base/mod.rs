@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod form;
 pub mod page;
+pub mod secret;
 pub mod state;
 pub mod write;
 
