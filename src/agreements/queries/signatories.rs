@@ -4,28 +4,13 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 
-use super::Choice;
+use super::Rows;
 use super::agreement::claim;
 use crate::audit;
 use crate::base::error::AppError;
 use crate::base::write::{Constraint, on_constraint};
 use crate::base::{Outcome, Result, Version};
 use crate::composition::Side;
-
-pub async fn people(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
-    sqlx::query_as(
-        "SELECT id, given_name || ' ' || family_name AS name FROM person
-         ORDER BY family_name, given_name",
-    )
-    .fetch_all(db)
-    .await
-}
-
-pub async fn organisations(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
-    sqlx::query_as("SELECT id, name FROM organisation ORDER BY name")
-        .fetch_all(db)
-        .await
-}
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SignatoryRow {
@@ -44,20 +29,13 @@ pub struct SignatoryFields {
     pub capacity: String,
 }
 
-pub async fn signatory_rows(
-    db: impl PgExecutor<'_>,
-    agreement: i64,
-) -> sqlx::Result<Vec<SignatoryRow>> {
-    sqlx::query_as(
-        "SELECT s.id, s.side, p.given_name || ' ' || p.family_name AS person_name,
+pub async fn signatory_rows(db: impl PgExecutor<'_>, agreement: i64) -> Rows<SignatoryRow> {
+    const SQL: &str = "SELECT s.id, s.side, p.given_name || ' ' || p.family_name AS person_name,
                 o.name AS organisation_name, s.capacity
          FROM signatory s JOIN person p ON p.id = s.person_id
          JOIN organisation o ON o.id = s.organisation_id
-         WHERE s.agreement_id = $1 ORDER BY s.position",
-    )
-    .bind(agreement)
-    .fetch_all(db)
-    .await
+         WHERE s.agreement_id = $1 ORDER BY s.position";
+    sqlx::query_as(SQL).bind(agreement).fetch_all(db).await
 }
 
 /// One person signs an agreement once.
