@@ -310,9 +310,15 @@ pub async fn move_line<const STEP: isize>(
     sent: Sent,
 ) -> Result<Response> {
     let anchor = format!("lijn-{}", e.part.id);
-    button(ctx, e, ("verplaatst", &anchor), async |tx, _, line| {
-        queries::action_lines::move_line(tx, sent.actor, sent.form.version, line, STEP).await
-    })
+    button(
+        ctx,
+        e,
+        sent,
+        ("verplaatst", &anchor),
+        async |tx, by, line| {
+            queries::action_lines::move_line(tx, by.actor, by.seen, line, STEP).await
+        },
+    )
     .await
 }
 
@@ -320,10 +326,9 @@ pub async fn delete_line(ctx: PageCtx, e: Editing<LineRecord>, sent: Sent) -> Re
     button(
         ctx,
         e,
+        sent,
         ("verwijderd", "actielijnen"),
-        async |tx, _, line| {
-            queries::action_lines::delete_line(tx, sent.actor, sent.form.version, line).await
-        },
+        async |tx, by, line| queries::action_lines::delete_line(tx, by.actor, by.seen, line).await,
     )
     .await
 }

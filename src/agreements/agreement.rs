@@ -9,7 +9,9 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 
 use super::editor::{Editing, Sent, editor_url, pick_required, save_then, settled};
-use super::queries::agreement::{AgreementFields, AgreementRecord, AgreementStatus, MeetingChoice};
+use super::queries::agreement::{
+    AgreementFields, AgreementRecord, AgreementStatus, Change, MeetingChoice,
+};
 use super::queries::signatories::SignatoryRow;
 use super::queries::{self, Choice, Goal};
 use super::{TreeNode, flatten_tree};
@@ -412,8 +414,8 @@ pub async fn update(ctx: PageCtx, e: Editing, sent: Sent<AgreementForm>) -> Resu
     .await
 }
 
-/// A button of the editor page (publish, move, delete): runs `operation` on
-/// the agreement and its part, then on to the editor with `notice` at
+/// A button of the editor page (publish, move, delete): runs `operation`
+/// as the change of who pressed it, on the part, then on to the editor with `notice` at
 /// `anchor`, or the editor again with why nothing was done.
 pub(super) async fn button<P>(
     ctx: PageCtx,
@@ -422,10 +424,12 @@ pub(super) async fn button<P>(
         agreement,
         part,
     }: Editing<P>,
+    sent: Sent,
     (notice, anchor): (&str, &str),
-    operation: impl AsyncFnOnce(&mut PgConnection, &AgreementRecord, &P) -> Result<Outcome>,
+    operation: impl AsyncFnOnce(&mut PgConnection, Change, &P) -> Result<Outcome>,
 ) -> Result<Response> {
-    let run = async |tx: &mut PgConnection| operation(tx, &agreement, &part).await;
+    let by = Change::new(sent.actor, agreement.id, sent.form.version);
+    let run = async |tx: &mut PgConnection| operation(tx, by, &part).await;
     match settled(write::run(&state.db, run).await?) {
         Ok(()) => Ok(Redirect::to(&editor_url(&agreement.slug, notice, anchor)).into_response()),
         Err(why) => edit_again(ctx, &state, agreement, None, why).await,
@@ -433,9 +437,13 @@ pub(super) async fn button<P>(
 }
 
 pub async fn publish(ctx: PageCtx, e: Editing, sent: Sent) -> Result<Response> {
-    button(ctx, e, ("gepubliceerd", "inhoud"), async |tx, a, ()| {
-        queries::agreement::publish(tx, sent.actor, a.id, sent.form.version).await
-    })
+    button(
+        ctx,
+        e,
+        sent,
+        ("gepubliceerd", "inhoud"),
+        async |tx, by, ()| queries::agreement::publish(tx, by).await,
+    )
     .await
 }
 

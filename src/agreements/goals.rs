@@ -8,7 +8,7 @@ use sqlx::{PgConnection, PgPool};
 
 use super::agreement::button;
 use super::editor::{Editing, Part, Sent, editor_url, optional_number, save_then};
-use super::queries::agreement::AgreementRecord;
+use super::queries::agreement::{AgreementRecord, Change};
 use super::queries::goals::GoalFields;
 use super::queries::{self, Goal};
 use crate::auth::access::{Routes, SECRETARIAT};
@@ -164,7 +164,8 @@ pub async fn new_goal(ctx: PageCtx, e: Editing) -> Result<Response> {
 pub async fn create_goal(ctx: PageCtx, e: Editing, sent: Sent<GoalForm>) -> Result<Response> {
     let (state, agreement, form) = (e.state, e.agreement, sent.form);
     let insert = async |tx: &mut PgConnection, fields: GoalFields| {
-        queries::goals::insert_goal(tx, sent.actor, agreement.id, form.version, &fields).await
+        let by = Change::new(sent.actor, agreement.id, form.version);
+        queries::goals::insert_goal(tx, by, &fields).await
     };
     let again = async |status, errors| {
         goal_page(ctx, agreement.clone(), None, form.clone(), (status, errors))
@@ -181,8 +182,8 @@ pub async fn edit_goal(ctx: PageCtx, e: Editing<Goal>) -> Result<Response> {
 pub async fn update_goal(ctx: PageCtx, e: Editing<Goal>, sent: Sent<GoalForm>) -> Result<Response> {
     let (agreement, goal, form) = (&e.agreement, &e.part, sent.form);
     let update = async |tx: &mut PgConnection, fields: GoalFields| {
-        let (id, seen) = (agreement.id, form.version);
-        queries::goals::update_goal(tx, sent.actor, id, seen, goal, &fields).await
+        let by = Change::new(sent.actor, agreement.id, form.version);
+        queries::goals::update_goal(tx, by, goal, &fields).await
     };
     let again = async |status, errors| {
         let (agreement, goal) = (agreement.clone(), Some(goal.clone()));
@@ -195,10 +196,9 @@ pub async fn delete_goal(ctx: PageCtx, e: Editing<Goal>, sent: Sent) -> Result<R
     button(
         ctx,
         e,
+        sent,
         ("verwijderd", "doelstellingen"),
-        async |tx, a, goal| {
-            queries::goals::delete_goal(tx, sent.actor, a.id, sent.form.version, goal).await
-        },
+        async |tx, by, goal| queries::goals::delete_goal(tx, by, goal).await,
     )
     .await
 }

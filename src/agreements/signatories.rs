@@ -8,7 +8,7 @@ use sqlx::PgConnection;
 
 use super::agreement::button;
 use super::editor::{Editing, Sent, editor_url, pick_required, save_then};
-use super::queries::agreement::AgreementRecord;
+use super::queries::agreement::{AgreementRecord, Change};
 use super::queries::signatories::{SignatoryFields, SignatoryRow};
 use super::queries::{self, Choice, Choices};
 use crate::auth::access::{Routes, SECRETARIAT};
@@ -162,10 +162,10 @@ pub async fn create_signatory(
     sent: Sent<SignatoryForm>,
 ) -> Result<Response> {
     let (actor, form) = (sent.actor, sent.form);
-    let (id, seen) = (e.agreement.id, form.version);
+    let by = Change::new(actor, e.agreement.id, form.version);
     let checked = form.parse(&People::load(&e.state).await?);
     let insert = async |tx: &mut PgConnection, fields: SignatoryFields| {
-        queries::signatories::insert_signatory(tx, actor, id, seen, &fields).await
+        queries::signatories::insert_signatory(tx, by, &fields).await
     };
     let done = editor_url(&e.agreement.slug, "opgeslagen", "ondertekening");
     let state = e.state.clone();
@@ -177,17 +177,9 @@ pub async fn delete_signatory(ctx: PageCtx, e: Editing<i64>, sent: Sent) -> Resu
     button(
         ctx,
         e,
+        sent,
         ("verwijderd", "ondertekening"),
-        async |tx, a, &signatory| {
-            queries::signatories::delete_signatory(
-                tx,
-                sent.actor,
-                a.id,
-                sent.form.version,
-                signatory,
-            )
-            .await
-        },
+        async |tx, by, &signatory| queries::signatories::delete_signatory(tx, by, signatory).await,
     )
     .await
 }

@@ -168,6 +168,25 @@ pub async fn create(
     Ok(Outcome::Done(slug.clone()))
 }
 
+/// A change to an agreement or one of its parts: who makes it, to which
+/// agreement, and the agreement's version it was made from (see [`claim`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Change {
+    pub actor: i64,
+    pub agreement: i64,
+    pub seen: Version,
+}
+
+impl Change {
+    pub fn new(actor: i64, agreement: i64, seen: Version) -> Self {
+        Change {
+            actor,
+            agreement,
+            seen,
+        }
+    }
+}
+
 /// Claims the agreement for one change: every change to an agreement or
 /// its parts goes through here, so two editors never overwrite each other.
 /// Stale when someone else changed it since `seen`.
@@ -217,13 +236,9 @@ pub async fn update(
     Ok(Outcome::Done(()))
 }
 
-pub async fn publish(
-    conn: &mut PgConnection,
-    actor: i64,
-    agreement: i64,
-    seen: Version,
-) -> Result<Outcome> {
-    done!(claim(conn, agreement, seen).await?);
+pub async fn publish(conn: &mut PgConnection, by: Change) -> Result<Outcome> {
+    done!(claim(conn, by.agreement, by.seen).await?);
+    let (actor, agreement) = (by.actor, by.agreement);
     sqlx::query(
         "UPDATE agreement SET status = 'published', published_at = now()
          WHERE id = $1 AND status = 'draft'",

@@ -6,11 +6,11 @@ use sqlx::{PgConnection, PgExecutor};
 use time::Date;
 
 use super::Goal;
-use super::agreement::claim;
+use super::agreement::{Change, claim};
 use super::exists;
 use super::{Row, Rows};
 use crate::audit;
-use crate::base::{Outcome, Result, Version};
+use crate::base::{Outcome, Result};
 
 /// A goal's columns, its numbers as text.
 const GOAL_SELECT: &str = "SELECT id, position, text, target_value::text AS target_value,
@@ -65,12 +65,11 @@ pub async fn goal_with_agreement(db: impl PgExecutor<'_>, goal: i64) -> Row<(i64
 /// A new goal, last of the agreement's.
 pub async fn insert_goal(
     conn: &mut PgConnection,
-    actor: i64,
-    agreement: i64,
-    seen: Version,
+    by: Change,
     f: &GoalFields,
 ) -> Result<Outcome<i64>> {
-    done!(claim(conn, agreement, seen).await?);
+    done!(claim(conn, by.agreement, by.seen).await?);
+    let (actor, agreement) = (by.actor, by.agreement);
     let insert = sqlx::query_scalar(
         "INSERT INTO goal (agreement_id, position, text, target_value, target_unit,
                            baseline_value, baseline_on, deadline)
@@ -89,13 +88,11 @@ pub async fn insert_goal(
 
 pub async fn update_goal(
     conn: &mut PgConnection,
-    actor: i64,
-    agreement: i64,
-    seen: Version,
+    by: Change,
     before: &Goal,
     f: &GoalFields,
 ) -> Result<Outcome> {
-    done!(claim(conn, agreement, seen).await?);
+    done!(claim(conn, by.agreement, by.seen).await?);
     let update = sqlx::query_scalar(
         "UPDATE goal SET text = $2, target_value = $3::numeric, target_unit = $4,
                 baseline_value = $5::numeric, baseline_on = $6, deadline = $7
@@ -106,7 +103,7 @@ pub async fn update_goal(
     audit::Entry::new("update", "goal", before.id)
         .before(json!(before))
         .after(json!(f))
-        .write(conn, actor)
+        .write(conn, by.actor)
         .await?;
     Ok(Outcome::Done(()))
 }
@@ -115,13 +112,8 @@ pub async fn update_goal(
 const HAS_MEASUREMENTS: &str = "SELECT EXISTS (SELECT 1 FROM goal_measurement WHERE goal_id = $1)";
 
 /// Deletes a goal that has no measured values yet: those are history.
-pub async fn delete_goal(
-    conn: &mut PgConnection,
-    actor: i64,
-    agreement: i64,
-    seen: Version,
-    before: &Goal,
-) -> Result<Outcome> {
+pub async fn delete_goal(conn: &mut PgConnection, by: Change, before: &Goal) -> Result<Outcome> {
+    let (actor, agreement, seen) = (by.actor, by.agreement, by.seen);
     if exists(&mut *conn, HAS_MEASUREMENTS, before.id).await? {
         return Ok(Outcome::refused(
             "form",

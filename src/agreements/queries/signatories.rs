@@ -5,11 +5,11 @@ use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 
 use super::Rows;
-use super::agreement::claim;
+use super::agreement::{Change, claim};
 use crate::audit;
 use crate::base::error::AppError;
 use crate::base::write::{Constraint, on_constraint};
-use crate::base::{Outcome, Result, Version};
+use crate::base::{Outcome, Result};
 use crate::composition::Side;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -48,12 +48,11 @@ const PERSON_ONCE: Constraint = Constraint {
 /// A new signatory, last of the agreement's.
 pub async fn insert_signatory(
     conn: &mut PgConnection,
-    actor: i64,
-    agreement: i64,
-    seen: Version,
+    by: Change,
     f: &SignatoryFields,
 ) -> Result<Outcome<i64>> {
-    done!(claim(conn, agreement, seen).await?);
+    done!(claim(conn, by.agreement, by.seen).await?);
+    let (actor, agreement) = (by.actor, by.agreement);
     let inserted = sqlx::query_scalar(
         "INSERT INTO signatory (agreement_id, position, side, person_id, organisation_id, capacity)
          VALUES ($1, (SELECT coalesce(max(position), 0) + 1 FROM signatory WHERE agreement_id = $1),
@@ -79,11 +78,10 @@ pub async fn insert_signatory(
 /// that id.
 pub async fn delete_signatory(
     conn: &mut PgConnection,
-    actor: i64,
-    agreement: i64,
-    seen: Version,
+    by: Change,
     signatory: i64,
 ) -> Result<Outcome> {
+    let (actor, agreement, seen) = (by.actor, by.agreement, by.seen);
     let exists: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM signatory WHERE id = $1 AND agreement_id = $2)",
     )
