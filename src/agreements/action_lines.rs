@@ -2,22 +2,22 @@
 //! it among its siblings and deleting it.
 
 use askama::Template;
-use axum::Form;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use sqlx::{PgConnection, PgPool};
 
-use super::agreement::after_button;
-use super::editor::{VersionForm, agreement, editor_url, pick, save};
+use super::agreement::button;
+use super::editor::{Editing, Part, Sent, editor_url, pick, save_then};
 use super::queries::action_lines::{LineFields, LineRecord, Place};
 use super::queries::agreement::AgreementRecord;
-use super::queries::{self, Choice};
+use super::queries::{self, Choice, Choices};
 use crate::auth::access::{Routes, SECRETARIAT};
 use crate::base::error::{AppError, Result};
 use crate::base::extract::parse_id;
-use crate::base::{Actor, AppState, Check, FieldErrors, PageCtx, Version, page, write};
+use crate::base::{Actor, AppState, Check, FieldErrors, PageCtx, Version, page};
 
 pub(super) fn routes() -> Routes {
     const LINE: &str = "/beheer/akkoorden/{slug}/actielijnen/{line}";
@@ -124,12 +124,11 @@ struct LinePage {
 type Target = (AgreementRecord, Option<LineRecord>, String);
 
 async fn line_page(
-    status: StatusCode,
     ctx: PageCtx,
     state: &AppState,
     (agreement, line, place): Target,
     form: LineForm,
-    errors: FieldErrors,
+    (status, errors): (StatusCode, FieldErrors),
 ) -> Result<Response> {
     let page = LinePage {
         ctx,
@@ -138,7 +137,7 @@ async fn line_page(
         place,
         form,
         errors,
-        competences: queries::action_lines::competences(&state.db).await?,
+        competences: queries::choices(&state.db, Choices::Competences).await?,
     };
     Ok((status, page::render(&page)).into_response())
 }
@@ -154,10 +153,22 @@ pub struct NewLineQuery {
 }
 
 async fn line_of(state: &AppState, agreement: &AgreementRecord, id: &str) -> Result<LineRecord> {
-    queries::action_lines::line(&state.db, parse_id(id)?)
-        .await?
-        .filter(|l| l.agreement_id == agreement.id)
-        .ok_or(AppError::NotFound)
+    LineRecord::load(&state.db, agreement, Some(id.to_string())).await
+}
+
+impl Part for LineRecord {
+    async fn load(db: &PgPool, agreement: &AgreementRecord, raw: Option<String>) -> Result<Self> {
+        let id = parse_id(&raw.unwrap_or_default())?;
+        queries::action_lines::line(db, id)
+            .await?
+            .filter(|l| l.agreement_id == agreement.id)
+            .ok_or(AppError::NotFound)
+    }
+}
+
+/// Where a saved line leads: the line in the editor.
+fn saved(slug: &str) -> impl FnOnce(i64) -> String {
+    move |id| editor_url(slug, "opgeslagen", &format!("lijn-{id}"))
 }
 
 fn line_name(l: &LineRecord) -> String {
@@ -202,11 +213,11 @@ async fn placement(
 
 pub async fn new_line(
     ctx: PageCtx,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
+    Editing {
+        state, agreement, ..
+    }: Editing,
     Query(q): Query<NewLineQuery>,
 ) -> Result<Response> {
-    let agreement = agreement(&state, &slug).await?;
     let (_, place) = placement(&state, &agreement, &q.onder, &q.na).await?;
     let form = LineForm {
         parent_id: q.onder.trim().to_string(),
@@ -214,18 +225,18 @@ pub async fn new_line(
         version: Version(agreement.version),
         ..LineForm::default()
     };
-    let (target, errors) = ((agreement, None, place), FieldErrors::default());
-    line_page(StatusCode::OK, ctx, &state, target, form, errors).await
+    let shown = (StatusCode::OK, FieldErrors::default());
+    line_page(ctx, &state, (agreement, None, place), form, shown).await
 }
 
 pub async fn create_line(
     ctx: PageCtx,
     Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
+    Editing {
+        state, agreement, ..
+    }: Editing,
     body: Bytes,
 ) -> Result<Response> {
-    let agreement = agreement(&state, &slug).await?;
     let form = LineForm::from_body(&body);
     let (at, place) = match placement(&state, &agreement, &form.parent_id, &form.after_id).await {
         Ok(p) => p,
@@ -236,103 +247,88 @@ pub async fn create_line(
         }
         Err(e) => return Err(e),
     };
-    let competences = queries::action_lines::competences(&state.db).await?;
-    let saved = save(&state, form.parse(&competences), async |tx, fields| {
+    let competences = queries::choices(&state.db, Choices::Competences).await?;
+    let insert = async |tx: &mut PgConnection, fields: LineFields| {
         let (id, seen) = (agreement.id, form.version);
         queries::action_lines::insert_line(tx, actor.id, id, seen, at, &fields).await
-    })
-    .await?;
-    match saved {
-        Ok(id) => {
-            let anchor = format!("lijn-{id}");
-            Ok(Redirect::to(&editor_url(&slug, "opgeslagen", &anchor)).into_response())
-        }
-        Err((status, e)) => line_page(status, ctx, &state, (agreement, None, place), form, e).await,
-    }
+    };
+    let again = async |status, errors| {
+        let target = (agreement.clone(), None, place);
+        line_page(ctx, &state, target, form.clone(), (status, errors)).await
+    };
+    let checked = form.parse(&competences);
+    save_then(&state, checked, insert, saved(&agreement.slug), again).await
 }
 
-pub async fn edit_line(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path((slug, line)): Path<(String, String)>,
-) -> Result<Response> {
-    let agreement = agreement(&state, &slug).await?;
-    let line = line_of(&state, &agreement, &line).await?;
+pub async fn edit_line(ctx: PageCtx, e: Editing<LineRecord>) -> Result<Response> {
     let form = LineForm {
-        title: line.title.clone(),
-        competences: queries::action_lines::line_competences(&state.db, line.id)
+        title: e.part.title.clone(),
+        competences: queries::action_lines::line_competences(&e.state.db, e.part.id)
             .await?
             .iter()
             .map(i64::to_string)
             .collect(),
-        version: Version(agreement.version),
+        version: Version(e.agreement.version),
         ..LineForm::default()
     };
-    let (target, errors) = (
-        (agreement, Some(line), String::new()),
-        FieldErrors::default(),
-    );
-    line_page(StatusCode::OK, ctx, &state, target, form, errors).await
+    let target = (e.agreement, Some(e.part), String::new());
+    let shown = (StatusCode::OK, FieldErrors::default());
+    line_page(ctx, &e.state, target, form, shown).await
 }
 
 pub async fn update_line(
     ctx: PageCtx,
     Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path((slug, line)): Path<(String, String)>,
+    e: Editing<LineRecord>,
     body: Bytes,
 ) -> Result<Response> {
-    let agreement = agreement(&state, &slug).await?;
-    let line = line_of(&state, &agreement, &line).await?;
+    let (state, line) = (&e.state, &e.part);
     let form = LineForm::from_body(&body);
-    let competences = queries::action_lines::competences(&state.db).await?;
-    let saved = save(&state, form.parse(&competences), async |tx, fields| {
-        queries::action_lines::update_line(tx, actor.id, form.version, &line, &fields).await
-    })
-    .await?;
-    match saved {
-        Ok(()) => {
-            let anchor = format!("lijn-{}", line.id);
-            Ok(Redirect::to(&editor_url(&slug, "opgeslagen", &anchor)).into_response())
-        }
-        Err((status, e)) => {
-            let target = (agreement, Some(line), String::new());
-            line_page(status, ctx, &state, target, form, e).await
-        }
-    }
+    let competences = queries::choices(&state.db, Choices::Competences).await?;
+    let update = async |tx: &mut PgConnection, fields: LineFields| {
+        queries::action_lines::update_line(tx, actor.id, form.version, line, &fields).await
+    };
+    let again = async |status, errors| {
+        let target = (e.agreement.clone(), Some(line.clone()), String::new());
+        line_page(ctx, state, target, form.clone(), (status, errors)).await
+    };
+    let done = saved(&e.agreement.slug);
+    save_then(
+        state,
+        form.parse(&competences),
+        update,
+        |()| done(line.id),
+        again,
+    )
+    .await
 }
 
 /// Moves a line one place up (`STEP` -1) or down (1) among its siblings.
 pub async fn move_line<const STEP: isize>(
     ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path((slug, line)): Path<(String, String)>,
-    Form(form): Form<VersionForm>,
+    e: Editing<LineRecord>,
+    sent: Sent,
 ) -> Result<Response> {
-    let agreement = agreement(&state, &slug).await?;
-    let line = line_of(&state, &agreement, &line).await?;
-    let outcome = write::run(&state.db, async |tx| {
-        queries::action_lines::move_line(tx, actor.id, form.version, &line, STEP).await
-    })
-    .await?;
-    let done = editor_url(&slug, "verplaatst", &format!("lijn-{}", line.id));
-    after_button(ctx, &state, agreement, outcome, done).await
+    let anchor = format!("lijn-{}", e.part.id);
+    button(
+        ctx,
+        e,
+        sent,
+        ("verplaatst", &anchor),
+        async |tx, by, line| {
+            queries::action_lines::move_line(tx, by.actor, by.seen, line, STEP).await
+        },
+    )
+    .await
 }
 
-pub async fn delete_line(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path((slug, line)): Path<(String, String)>,
-    Form(form): Form<VersionForm>,
-) -> Result<Response> {
-    let agreement = agreement(&state, &slug).await?;
-    let line = line_of(&state, &agreement, &line).await?;
-    let outcome = write::run(&state.db, async |tx| {
-        queries::action_lines::delete_line(tx, actor.id, form.version, &line).await
-    })
-    .await?;
-    let done = editor_url(&slug, "verwijderd", "actielijnen");
-    after_button(ctx, &state, agreement, outcome, done).await
+pub async fn delete_line(ctx: PageCtx, e: Editing<LineRecord>, sent: Sent) -> Result<Response> {
+    button(
+        ctx,
+        e,
+        sent,
+        ("verwijderd", "actielijnen"),
+        async |tx, by, line| queries::action_lines::delete_line(tx, by.actor, by.seen, line).await,
+    )
+    .await
 }

@@ -2,21 +2,22 @@
 //! Its edit page is the editor's home, where the other parts are listed.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sqlx::PgConnection;
 
-use super::editor::{VersionForm, agreement, editor_url, pick_required, save, settled};
-use super::queries::agreement::{AgreementFields, AgreementRecord, AgreementStatus, MeetingChoice};
+use super::editor::{Editing, Sent, editor_url, pick_required, save_then, settled};
+use super::queries::agreement::{
+    AgreementFields, AgreementRecord, AgreementStatus, Change, MeetingChoice,
+};
 use super::queries::signatories::SignatoryRow;
 use super::queries::{self, Choice, Goal};
 use super::{TreeNode, flatten_tree};
 use crate::auth::access::{Routes, SECRETARIAT};
 use crate::base::error::Result;
-use crate::base::{
-    Actor, AppState, Check, FieldErrors, Outcome, PageCtx, Version, dutch, page, write,
-};
+use crate::base::{AppState, Check, FieldErrors, Outcome, PageCtx, Version, dutch, page, write};
 
 pub(super) fn routes() -> Routes {
     const ED: &str = "/beheer/akkoorden/{slug}";
@@ -63,7 +64,7 @@ pub struct Choices {
 impl Choices {
     async fn load(state: &AppState) -> Result<Choices> {
         Ok(Choices {
-            bodies: queries::agreement::bodies(&state.db).await?,
+            bodies: queries::choices(&state.db, queries::Choices::Bodies).await?,
             meetings: queries::agreement::formal_meetings(&state.db).await?,
         })
     }
@@ -305,6 +306,19 @@ async fn edit_page(
     })
 }
 
+/// The editor again, with what was typed (`None`: the agreement as stored)
+/// and why nothing was done.
+async fn edit_again(
+    ctx: PageCtx,
+    state: &AppState,
+    agreement: AgreementRecord,
+    form: Option<AgreementForm>,
+    (status, errors): (StatusCode, FieldErrors),
+) -> Result<Response> {
+    let page = edit_page(ctx, state, agreement, form, errors, None).await?;
+    Ok((status, page::render(&page)).into_response())
+}
+
 /// The form for a new agreement.
 fn new_page(ctx: PageCtx, choices: Choices, form: AgreementForm, errors: FieldErrors) -> EditPage {
     EditPage {
@@ -332,32 +346,27 @@ pub async fn new_form(ctx: PageCtx, State(state): State<AppState>) -> Result<Res
         body_id,
         ..AgreementForm::default()
     };
-    Ok(page::render(&new_page(
-        ctx,
-        choices,
-        form,
-        FieldErrors::default(),
-    )))
+    let page = new_page(ctx, choices, form, FieldErrors::default());
+    Ok(page::render(&page))
 }
 
 pub async fn create(
     ctx: PageCtx,
-    Actor(actor): Actor,
     State(state): State<AppState>,
-    Form(form): Form<AgreementForm>,
+    sent: Sent<AgreementForm>,
 ) -> Result<Response> {
+    let (actor, form) = (sent.actor, sent.form);
     let choices = Choices::load(&state).await?;
-    let saved = save(&state, form.parse(&choices), async |tx, fields| {
-        queries::agreement::create(tx, actor.id, &fields).await
-    })
-    .await?;
-    match saved {
-        Ok(slug) => Ok(Redirect::to(&editor_url(&slug, "aangemaakt", "inhoud")).into_response()),
-        Err((status, errors)) => {
-            let page = new_page(ctx, choices, form, errors);
-            Ok((status, page::render(&page)).into_response())
-        }
-    }
+    let checked = form.parse(&choices);
+    let create = async |tx: &mut PgConnection, fields: AgreementFields| {
+        queries::agreement::create(tx, actor, &fields).await
+    };
+    let again = async |status, errors| {
+        let page = new_page(ctx, choices, form, errors);
+        Ok((status, page::render(&page)).into_response())
+    };
+    let done = |slug: String| editor_url(&slug, "aangemaakt", "inhoud");
+    save_then(&state, checked, create, done, again).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -378,79 +387,64 @@ fn notice_text(code: Option<&str>) -> Option<&'static str> {
     }
 }
 
-pub async fn edit_form(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<Notice>,
-) -> Result<Response> {
-    let agreement = agreement(&state, &slug).await?;
-    let page = edit_page(
-        ctx,
-        &state,
-        agreement,
-        None,
-        FieldErrors::default(),
-        notice_text(q.melding.as_deref()),
-    )
-    .await?;
+pub async fn edit_form(ctx: PageCtx, e: Editing, Query(q): Query<Notice>) -> Result<Response> {
+    let notice = notice_text(q.melding.as_deref());
+    let errors = FieldErrors::default();
+    let page = edit_page(ctx, &e.state, e.agreement, None, errors, notice).await?;
     Ok(page::render(&page))
 }
 
-pub async fn update(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Form(form): Form<AgreementForm>,
-) -> Result<Response> {
-    let agreement = agreement(&state, &slug).await?;
+pub async fn update(ctx: PageCtx, e: Editing, sent: Sent<AgreementForm>) -> Result<Response> {
+    let (state, agreement, form) = (e.state, e.agreement, sent.form);
     let choices = Choices::load(&state).await?;
-    let saved = save(&state, form.parse(&choices), async |tx, fields| {
-        queries::agreement::update(tx, actor.id, &agreement, form.version, &fields).await
-    })
-    .await?;
-    match saved {
-        Ok(()) => Ok(Redirect::to(&editor_url(&slug, "opgeslagen", "inhoud")).into_response()),
-        Err((status, errors)) => {
-            let page = edit_page(ctx, &state, agreement, Some(form), errors, None).await?;
-            Ok((status, page::render(&page)).into_response())
-        }
+    let done = editor_url(&agreement.slug, "opgeslagen", "inhoud");
+    let checked = form.parse(&choices);
+    save_then(
+        &state,
+        checked,
+        async |tx, fields| {
+            queries::agreement::update(tx, sent.actor, &agreement, form.version, &fields).await
+        },
+        |()| done,
+        async |status, errors| {
+            let form = Some(form.clone());
+            edit_again(ctx, &state, agreement.clone(), form, (status, errors)).await
+        },
+    )
+    .await
+}
+
+/// A button of the editor page (publish, move, delete): runs `operation`
+/// as the change of who pressed it, on the part, then on to the editor with `notice` at
+/// `anchor`, or the editor again with why nothing was done.
+pub(super) async fn button<P>(
+    ctx: PageCtx,
+    Editing {
+        state,
+        agreement,
+        part,
+    }: Editing<P>,
+    sent: Sent,
+    (notice, anchor): (&str, &str),
+    operation: impl AsyncFnOnce(&mut PgConnection, Change, &P) -> Result<Outcome>,
+) -> Result<Response> {
+    let by = Change::new(sent.actor, agreement.id, sent.form.version);
+    let run = async |tx: &mut PgConnection| operation(tx, by, &part).await;
+    match settled(write::run(&state.db, run).await?) {
+        Ok(()) => Ok(Redirect::to(&editor_url(&agreement.slug, notice, anchor)).into_response()),
+        Err(why) => edit_again(ctx, &state, agreement, None, why).await,
     }
 }
 
-/// After a button of the editor page (publish, move, delete): on to `done`,
-/// or the editor again with why nothing was done.
-pub(super) async fn after_button(
-    ctx: PageCtx,
-    state: &AppState,
-    agreement: AgreementRecord,
-    outcome: Outcome,
-    done: String,
-) -> Result<Response> {
-    match settled(outcome) {
-        Ok(()) => Ok(Redirect::to(&done).into_response()),
-        Err((status, errors)) => {
-            let page = edit_page(ctx, state, agreement, None, errors, None).await?;
-            Ok((status, page::render(&page)).into_response())
-        }
-    }
-}
-
-pub async fn publish(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Form(form): Form<VersionForm>,
-) -> Result<Response> {
-    let agreement = agreement(&state, &slug).await?;
-    let outcome = write::run(&state.db, async |tx| {
-        queries::agreement::publish(tx, actor.id, agreement.id, form.version).await
-    })
-    .await?;
-    let done = editor_url(&slug, "gepubliceerd", "inhoud");
-    after_button(ctx, &state, agreement, outcome, done).await
+pub async fn publish(ctx: PageCtx, e: Editing, sent: Sent) -> Result<Response> {
+    button(
+        ctx,
+        e,
+        sent,
+        ("gepubliceerd", "inhoud"),
+        async |tx, by, ()| queries::agreement::publish(tx, by).await,
+    )
+    .await
 }
 
 #[cfg(test)]

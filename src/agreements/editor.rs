@@ -6,20 +6,97 @@
 //! edited as one document, so two editors working from different versions
 //! never overwrite each other (the second gets a 409 with what they typed).
 
+use axum::Form;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sqlx::PgConnection;
+use serde::de::DeserializeOwned;
+use sqlx::{PgConnection, PgPool};
 
 use super::queries::agreement::AgreementRecord;
 use super::queries::{self, Choice};
 use crate::base::error::{AppError, Result};
+use crate::base::extract::parse_id;
 use crate::base::write::stale_errors;
-use crate::base::{AppState, Check, FieldErrors, Outcome, Version, dutch, write};
+use crate::base::{Actor, AppState, Check, FieldErrors, Outcome, Version, dutch, write};
 
-pub(super) async fn agreement(state: &AppState, slug: &str) -> Result<AgreementRecord> {
-    queries::agreement::record_by_slug(&state.db, slug)
-        .await?
-        .ok_or(AppError::NotFound)
+/// What an editor's address names: the agreement (`{slug}`) and, after it,
+/// the part being edited (`{goal}`, `{line}`, `{signatory}`), with the state
+/// to read and write them. Unknown ones are "not found".
+pub struct Editing<P = ()> {
+    pub state: AppState,
+    pub agreement: AgreementRecord,
+    pub part: P,
+}
+
+/// The part an editor's address names after the agreement, from its raw
+/// path segment: none, an id, or the part's record (of this agreement).
+pub trait Part: Sized {
+    fn load(
+        db: &PgPool,
+        agreement: &AgreementRecord,
+        raw: Option<String>,
+    ) -> impl Future<Output = Result<Self>> + Send;
+}
+
+impl Part for () {
+    async fn load(_: &PgPool, _: &AgreementRecord, _: Option<String>) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl Part for i64 {
+    async fn load(_: &PgPool, _: &AgreementRecord, raw: Option<String>) -> Result<i64> {
+        parse_id(&raw.unwrap_or_default())
+    }
+}
+
+impl<P: Part> FromRequestParts<AppState> for Editing<P> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let mut values = params.into_iter().map(|(_, value)| value);
+        let slug = values.next().unwrap_or_default();
+        let agreement = queries::agreement::record_by_slug(&state.db, &slug)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let part = P::load(&state.db, &agreement, values.next()).await?;
+        let state = state.clone();
+        Ok(Editing {
+            state,
+            agreement,
+            part,
+        })
+    }
+}
+
+/// What a form of the editor sent, and who sent it: a button sends only the
+/// version it was shown.
+pub struct Sent<F = VersionForm> {
+    pub actor: i64,
+    pub form: F,
+}
+
+impl<F: DeserializeOwned + Send> FromRequest<AppState> for Sent<F> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> std::result::Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let Actor(actor) = Actor::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let req = Request::from_parts(parts, body);
+        let Form(form) = Form::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let actor = actor.id;
+        Ok(Sent { actor, form })
+    }
 }
 
 pub(super) fn editor_url(slug: &str, notice: &str, anchor: &str) -> String {
@@ -51,6 +128,22 @@ pub(super) async fn save<F, T>(
     Ok(settled(
         write::run_form(&state.db, checked, operation).await?,
     ))
+}
+
+/// Saves a form's checked fields (see [`save`]): on to the address `done`
+/// makes of what was saved, or the form `again` with the status and the
+/// messages.
+pub(super) async fn save_then<F, T>(
+    state: &AppState,
+    checked: std::result::Result<F, FieldErrors>,
+    operation: impl AsyncFnOnce(&mut PgConnection, F) -> Result<Outcome<T>>,
+    done: impl FnOnce(T) -> String,
+    again: impl AsyncFnOnce(StatusCode, FieldErrors) -> Result<Response>,
+) -> Result<Response> {
+    match save(state, checked, operation).await? {
+        Ok(value) => Ok(Redirect::to(&done(value)).into_response()),
+        Err((status, errors)) => again(status, errors).await,
+    }
 }
 
 /// A number as typed in Dutch ("120.000", "80,5"), or nothing.

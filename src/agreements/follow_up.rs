@@ -6,10 +6,11 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use sqlx::PgConnection;
 
-use super::editor::save;
+use super::editor::save_then;
 use super::queries::action_lines::LineRecord;
 use super::queries::follow_up::{
     EntryFields, FollowUpEntry, FollowUpStatus, Measurement, MeasurementFields,
@@ -84,6 +85,13 @@ pub struct Notice {
     melding: Option<String>,
 }
 
+impl Notice {
+    /// `text` after a save (`?melding=opgeslagen`).
+    fn saved(&self, text: &'static str) -> Option<&'static str> {
+        (self.melding.as_deref() == Some("opgeslagen")).then_some(text)
+    }
+}
+
 async fn line_context(state: &AppState, line: i64) -> Result<(LineRecord, String, String)> {
     let line = queries::action_lines::line(&state.db, line)
         .await?
@@ -132,10 +140,17 @@ pub async fn line_form(
         recorded_on: dutch::iso_date(dutch::today()),
         ..EntryForm::default()
     };
-    let notice =
-        (q.melding.as_deref() == Some("opgeslagen")).then_some("De opvolging is opgeslagen.");
-    let errors = FieldErrors::default();
-    line_page(StatusCode::OK, ctx, &state, context, form, errors, notice).await
+    let notice = q.saved("De opvolging is opgeslagen.");
+    line_page(
+        StatusCode::OK,
+        ctx,
+        &state,
+        context,
+        form,
+        FieldErrors::default(),
+        notice,
+    )
+    .await
 }
 
 pub async fn create_entry(
@@ -154,17 +169,14 @@ pub async fn create_entry(
         );
         return Err(AppError::Forbidden);
     }
-    let saved = save(&state, form.parse(), async |tx, fields| {
+    let insert = async |tx: &mut PgConnection, fields: EntryFields| {
         queries::follow_up::insert_follow_up(tx, user.id, line, &fields).await
-    })
-    .await?;
-    match saved {
-        Ok(_) => Ok(
-            Redirect::to(&format!("/opvolging/actielijnen/{line}?melding=opgeslagen"))
-                .into_response(),
-        ),
-        Err((status, errors)) => line_page(status, ctx, &state, context, form, errors, None).await,
-    }
+    };
+    let done = |_| format!("/opvolging/actielijnen/{line}?melding=opgeslagen");
+    let again = async |status, errors| {
+        line_page(status, ctx, &state, context, form.clone(), errors, None).await
+    };
+    save_then(&state, form.parse(), insert, done, again).await
 }
 
 // Goal measurements ---------------------------------------------------------
@@ -262,10 +274,17 @@ pub async fn goal_form(
         measured_on: dutch::iso_date(dutch::today()),
         ..MeasurementForm::default()
     };
-    let notice =
-        (q.melding.as_deref() == Some("opgeslagen")).then_some("De meetwaarde is opgeslagen.");
-    let errors = FieldErrors::default();
-    goal_page(StatusCode::OK, ctx, &state, goal, form, errors, notice).await
+    let notice = q.saved("De meetwaarde is opgeslagen.");
+    goal_page(
+        StatusCode::OK,
+        ctx,
+        &state,
+        goal,
+        form,
+        FieldErrors::default(),
+        notice,
+    )
+    .await
 }
 
 pub async fn create_measurement(
@@ -278,15 +297,12 @@ pub async fn create_measurement(
     queries::goals::goal_with_agreement(&state.db, goal)
         .await?
         .ok_or(AppError::NotFound)?;
-    let saved = save(&state, form.parse(), async |tx, fields| {
+    let insert = async |tx: &mut PgConnection, fields: MeasurementFields| {
         queries::follow_up::insert_measurement(tx, actor.id, goal, &fields).await
-    })
-    .await?;
-    match saved {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/opvolging/doelstellingen/{goal}?melding=opgeslagen"
-        ))
-        .into_response()),
-        Err((status, errors)) => goal_page(status, ctx, &state, goal, form, errors, None).await,
-    }
+    };
+    let done = |_| format!("/opvolging/doelstellingen/{goal}?melding=opgeslagen");
+    let again = async |status, errors| {
+        goal_page(status, ctx, &state, goal, form.clone(), errors, None).await
+    };
+    save_then(&state, form.parse(), insert, done, again).await
 }

@@ -1,21 +1,20 @@
 //! The goals of an agreement.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use sqlx::{PgConnection, PgPool};
 
-use super::agreement::after_button;
-use super::editor::{VersionForm, agreement, editor_url, optional_number, save};
-use super::queries::agreement::AgreementRecord;
+use super::agreement::button;
+use super::editor::{Editing, Part, Sent, editor_url, optional_number, save_then};
+use super::queries::agreement::{AgreementRecord, Change};
 use super::queries::goals::GoalFields;
 use super::queries::{self, Goal};
 use crate::auth::access::{Routes, SECRETARIAT};
 use crate::base::error::{AppError, Result};
 use crate::base::extract::parse_id;
-use crate::base::{Actor, AppState, Check, FieldErrors, PageCtx, Version, dutch, page, write};
+use crate::base::{Check, FieldErrors, PageCtx, Version, dutch, page};
 
 pub(super) fn routes() -> Routes {
     const GOALS: &str = "/beheer/akkoorden/{slug}/doelstellingen";
@@ -117,13 +116,12 @@ struct GoalPage {
 }
 
 fn goal_page(
-    status: StatusCode,
     ctx: PageCtx,
     agreement: AgreementRecord,
     goal: Option<Goal>,
     form: GoalForm,
-    errors: FieldErrors,
-) -> Response {
+    (status, errors): (StatusCode, FieldErrors),
+) -> Result<Response> {
     let page = GoalPage {
         ctx,
         agreement,
@@ -131,108 +129,76 @@ fn goal_page(
         form,
         errors,
     };
-    (status, page::render(&page)).into_response()
+    Ok((status, page::render(&page)).into_response())
 }
 
-pub async fn new_goal(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-) -> Result<Response> {
-    let agreement = agreement(&state, &slug).await?;
+impl Part for Goal {
+    async fn load(db: &PgPool, agreement: &AgreementRecord, raw: Option<String>) -> Result<Goal> {
+        let id = parse_id(&raw.unwrap_or_default())?;
+        queries::goals::goal(db, agreement.id, id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+}
+
+/// Where a saved goal leads: the goals of the editor.
+fn saved<T>(agreement: &AgreementRecord) -> impl FnOnce(T) -> String {
+    let done = editor_url(&agreement.slug, "opgeslagen", "doelstellingen");
+    move |_| done
+}
+
+pub async fn new_goal(ctx: PageCtx, e: Editing) -> Result<Response> {
     let form = GoalForm {
-        version: Version(agreement.version),
+        version: Version(e.agreement.version),
         ..GoalForm::default()
     };
-    Ok(goal_page(
-        StatusCode::OK,
+    goal_page(
         ctx,
-        agreement,
+        e.agreement,
         None,
         form,
-        FieldErrors::default(),
-    ))
+        (StatusCode::OK, FieldErrors::default()),
+    )
 }
 
-pub async fn create_goal(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Form(form): Form<GoalForm>,
-) -> Result<Response> {
-    let agreement = agreement(&state, &slug).await?;
-    let saved = save(&state, form.parse(), async |tx, fields| {
-        queries::goals::insert_goal(tx, actor.id, agreement.id, form.version, &fields).await
-    })
-    .await?;
-    match saved {
-        Ok(_) => {
-            Ok(Redirect::to(&editor_url(&slug, "opgeslagen", "doelstellingen")).into_response())
-        }
-        Err((status, errors)) => Ok(goal_page(status, ctx, agreement, None, form, errors)),
-    }
+pub async fn create_goal(ctx: PageCtx, e: Editing, sent: Sent<GoalForm>) -> Result<Response> {
+    let (state, agreement, form) = (e.state, e.agreement, sent.form);
+    let insert = async |tx: &mut PgConnection, fields: GoalFields| {
+        let by = Change::new(sent.actor, agreement.id, form.version);
+        queries::goals::insert_goal(tx, by, &fields).await
+    };
+    let again = async |status, errors| {
+        goal_page(ctx, agreement.clone(), None, form.clone(), (status, errors))
+    };
+    save_then(&state, form.parse(), insert, saved(&agreement), again).await
 }
 
-async fn goal_of(state: &AppState, agreement: &AgreementRecord, goal: &str) -> Result<Goal> {
-    queries::goals::goal(&state.db, agreement.id, parse_id(goal)?)
-        .await?
-        .ok_or(AppError::NotFound)
+pub async fn edit_goal(ctx: PageCtx, e: Editing<Goal>) -> Result<Response> {
+    let form = GoalForm::from_goal(&e.part, e.agreement.version);
+    let shown = (StatusCode::OK, FieldErrors::default());
+    goal_page(ctx, e.agreement, Some(e.part), form, shown)
 }
 
-pub async fn edit_goal(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path((slug, goal)): Path<(String, String)>,
-) -> Result<Response> {
-    let agreement = agreement(&state, &slug).await?;
-    let goal = goal_of(&state, &agreement, &goal).await?;
-    let form = GoalForm::from_goal(&goal, agreement.version);
-    Ok(goal_page(
-        StatusCode::OK,
+pub async fn update_goal(ctx: PageCtx, e: Editing<Goal>, sent: Sent<GoalForm>) -> Result<Response> {
+    let (agreement, goal, form) = (&e.agreement, &e.part, sent.form);
+    let update = async |tx: &mut PgConnection, fields: GoalFields| {
+        let by = Change::new(sent.actor, agreement.id, form.version);
+        queries::goals::update_goal(tx, by, goal, &fields).await
+    };
+    let again = async |status, errors| {
+        let (agreement, goal) = (agreement.clone(), Some(goal.clone()));
+        goal_page(ctx, agreement, goal, form.clone(), (status, errors))
+    };
+    save_then(&e.state, form.parse(), update, saved(agreement), again).await
+}
+
+pub async fn delete_goal(ctx: PageCtx, e: Editing<Goal>, sent: Sent) -> Result<Response> {
+    button(
         ctx,
-        agreement,
-        Some(goal),
-        form,
-        FieldErrors::default(),
-    ))
-}
-
-pub async fn update_goal(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path((slug, goal)): Path<(String, String)>,
-    Form(form): Form<GoalForm>,
-) -> Result<Response> {
-    let agreement = agreement(&state, &slug).await?;
-    let goal = goal_of(&state, &agreement, &goal).await?;
-    let saved = save(&state, form.parse(), async |tx, fields| {
-        let (id, seen) = (agreement.id, form.version);
-        queries::goals::update_goal(tx, actor.id, id, seen, &goal, &fields).await
-    })
-    .await?;
-    match saved {
-        Ok(()) => {
-            Ok(Redirect::to(&editor_url(&slug, "opgeslagen", "doelstellingen")).into_response())
-        }
-        Err((status, errors)) => Ok(goal_page(status, ctx, agreement, Some(goal), form, errors)),
-    }
-}
-
-pub async fn delete_goal(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path((slug, goal)): Path<(String, String)>,
-    Form(form): Form<VersionForm>,
-) -> Result<Response> {
-    let agreement = agreement(&state, &slug).await?;
-    let goal = goal_of(&state, &agreement, &goal).await?;
-    let outcome = write::run(&state.db, async |tx| {
-        queries::goals::delete_goal(tx, actor.id, agreement.id, form.version, &goal).await
-    })
-    .await?;
-    let done = editor_url(&slug, "verwijderd", "doelstellingen");
-    after_button(ctx, &state, agreement, outcome, done).await
+        e,
+        sent,
+        ("verwijderd", "doelstellingen"),
+        async |tx, by, goal| queries::goals::delete_goal(tx, by, goal).await,
+    )
+    .await
 }

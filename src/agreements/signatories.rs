@@ -1,20 +1,19 @@
 //! The signatories of an agreement.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use sqlx::PgConnection;
 
-use super::agreement::after_button;
-use super::editor::{VersionForm, agreement, editor_url, pick_required, save};
-use super::queries::agreement::AgreementRecord;
+use super::agreement::button;
+use super::editor::{Editing, Sent, editor_url, pick_required, save_then};
+use super::queries::agreement::{AgreementRecord, Change};
 use super::queries::signatories::{SignatoryFields, SignatoryRow};
-use super::queries::{self, Choice};
+use super::queries::{self, Choice, Choices};
 use crate::auth::access::{Routes, SECRETARIAT};
 use crate::base::error::Result;
-use crate::base::extract::parse_id;
-use crate::base::{Actor, AppState, Check, FieldErrors, PageCtx, Version, page, write};
+use crate::base::{AppState, Check, FieldErrors, PageCtx, Version, page};
 use crate::composition::Side;
 
 pub(super) fn routes() -> Routes {
@@ -59,8 +58,8 @@ pub struct People {
 impl People {
     async fn load(state: &AppState) -> Result<People> {
         Ok(People {
-            people: queries::signatories::people(&state.db).await?,
-            organisations: queries::signatories::organisations(&state.db).await?,
+            people: queries::choices(&state.db, Choices::People).await?,
+            organisations: queries::choices(&state.db, Choices::Organisations).await?,
             sides: Side::ALL,
         })
     }
@@ -128,72 +127,61 @@ impl SignatoryPage {
     }
 }
 
-pub async fn new_signatory(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-) -> Result<Response> {
-    let agreement = agreement(&state, &slug).await?;
-    let page = SignatoryPage {
-        ctx,
-        form: SignatoryForm {
-            version: Version(agreement.version),
-            ..SignatoryForm::default()
-        },
-        agreement,
-        errors: FieldErrors::default(),
-        choices: People::load(&state).await?,
+impl SignatoryPage {
+    async fn shown(
+        ctx: PageCtx,
+        Editing {
+            state, agreement, ..
+        }: Editing,
+        form: SignatoryForm,
+        (status, errors): (StatusCode, FieldErrors),
+    ) -> Result<Response> {
+        let choices = People::load(&state).await?;
+        let page = SignatoryPage {
+            ctx,
+            agreement,
+            form,
+            errors,
+            choices,
+        };
+        Ok((status, page::render(&page)).into_response())
+    }
+}
+
+pub async fn new_signatory(ctx: PageCtx, e: Editing) -> Result<Response> {
+    let form = SignatoryForm {
+        version: Version(e.agreement.version),
+        ..SignatoryForm::default()
     };
-    Ok(page::render(&page))
+    SignatoryPage::shown(ctx, e, form, (StatusCode::OK, FieldErrors::default())).await
 }
 
 pub async fn create_signatory(
     ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Form(form): Form<SignatoryForm>,
+    e: Editing,
+    sent: Sent<SignatoryForm>,
 ) -> Result<Response> {
-    let agreement = agreement(&state, &slug).await?;
-    let choices = People::load(&state).await?;
-    let saved = save(&state, form.parse(&choices), async |tx, fields| {
-        let (id, seen) = (agreement.id, form.version);
-        queries::signatories::insert_signatory(tx, actor.id, id, seen, &fields).await
-    })
-    .await?;
-    match saved {
-        Ok(_) => {
-            Ok(Redirect::to(&editor_url(&slug, "opgeslagen", "ondertekening")).into_response())
-        }
-        Err((status, errors)) => {
-            let page = SignatoryPage {
-                ctx,
-                agreement,
-                form,
-                errors,
-                choices,
-            };
-            Ok((status, page::render(&page)).into_response())
-        }
-    }
+    let (actor, form) = (sent.actor, sent.form);
+    let by = Change::new(actor, e.agreement.id, form.version);
+    let checked = form.parse(&People::load(&e.state).await?);
+    let insert = async |tx: &mut PgConnection, fields: SignatoryFields| {
+        queries::signatories::insert_signatory(tx, by, &fields).await
+    };
+    let done = editor_url(&e.agreement.slug, "opgeslagen", "ondertekening");
+    let state = e.state.clone();
+    let again = async |status, errors| SignatoryPage::shown(ctx, e, form, (status, errors)).await;
+    save_then(&state, checked, insert, |_| done, again).await
 }
 
-pub async fn delete_signatory(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path((slug, signatory)): Path<(String, String)>,
-    Form(form): Form<VersionForm>,
-) -> Result<Response> {
-    let agreement = agreement(&state, &slug).await?;
-    let signatory = parse_id(&signatory)?;
-    let outcome = write::run(&state.db, async |tx| {
-        let (id, seen) = (agreement.id, form.version);
-        queries::signatories::delete_signatory(tx, actor.id, id, seen, signatory).await
-    })
-    .await?;
-    let done = editor_url(&slug, "verwijderd", "ondertekening");
-    after_button(ctx, &state, agreement, outcome, done).await
+pub async fn delete_signatory(ctx: PageCtx, e: Editing<i64>, sent: Sent) -> Result<Response> {
+    button(
+        ctx,
+        e,
+        sent,
+        ("verwijderd", "ondertekening"),
+        async |tx, by, &signatory| queries::signatories::delete_signatory(tx, by, signatory).await,
+    )
+    .await
 }
 
 impl SignatoryRow {

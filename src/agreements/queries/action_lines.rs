@@ -5,8 +5,9 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 
-use super::Choice;
 use super::agreement::claim;
+use super::exists;
+use super::{Row, Rows};
 use crate::audit;
 use crate::base::{Outcome, Result, Version};
 
@@ -20,12 +21,8 @@ pub struct ActionLineRow {
 
 /// All action lines of an agreement, parents before children, siblings in
 /// order: a depth-first walk of the tree, in one query.
-pub async fn action_lines(
-    db: impl PgExecutor<'_>,
-    agreement: i64,
-) -> sqlx::Result<Vec<ActionLineRow>> {
-    sqlx::query_as(
-        "WITH RECURSIVE tree AS (
+pub async fn action_lines(db: impl PgExecutor<'_>, agreement: i64) -> Rows<ActionLineRow> {
+    const SQL: &str = "WITH RECURSIVE tree AS (
              SELECT id, parent_id, label, title, ARRAY[position] AS path
              FROM action_line WHERE agreement_id = $1 AND parent_id IS NULL
              UNION ALL
@@ -33,17 +30,8 @@ pub async fn action_lines(
              FROM action_line c JOIN tree t ON c.parent_id = t.id
              WHERE c.agreement_id = $1
          )
-         SELECT id, parent_id, label, title FROM tree ORDER BY path",
-    )
-    .bind(agreement)
-    .fetch_all(db)
-    .await
-}
-
-pub async fn competences(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
-    sqlx::query_as("SELECT id, name FROM competence ORDER BY name")
-        .fetch_all(db)
-        .await
+         SELECT id, parent_id, label, title FROM tree ORDER BY path";
+    sqlx::query_as(SQL).bind(agreement).fetch_all(db).await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -56,68 +44,47 @@ pub struct LineRecord {
     pub title: String,
 }
 
-pub async fn line(db: impl PgExecutor<'_>, line: i64) -> sqlx::Result<Option<LineRecord>> {
-    sqlx::query_as(
-        "SELECT id, agreement_id, parent_id, position, label, title FROM action_line WHERE id = $1",
-    )
-    .bind(line)
-    .fetch_optional(db)
-    .await
+pub async fn line(db: impl PgExecutor<'_>, line: i64) -> Row<LineRecord> {
+    const SQL: &str =
+        "SELECT id, agreement_id, parent_id, position, label, title FROM action_line WHERE id = $1";
+    sqlx::query_as(SQL).bind(line).fetch_optional(db).await
 }
 
-pub async fn line_competences(db: impl PgExecutor<'_>, line: i64) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "SELECT competence_id FROM action_line_competence WHERE action_line_id = $1 ORDER BY 1",
-    )
-    .bind(line)
-    .fetch_all(db)
-    .await
+pub async fn line_competences(db: impl PgExecutor<'_>, line: i64) -> Rows<i64> {
+    const SQL: &str =
+        "SELECT competence_id FROM action_line_competence WHERE action_line_id = $1 ORDER BY 1";
+    sqlx::query_scalar(SQL).bind(line).fetch_all(db).await
 }
 
 /// The competences set on each action line of an agreement, by name.
-pub async fn competence_names(
-    db: impl PgExecutor<'_>,
-    agreement: i64,
-) -> sqlx::Result<Vec<(i64, String)>> {
-    sqlx::query_as(
-        "SELECT alc.action_line_id, c.name FROM action_line_competence alc
+pub async fn competence_names(db: impl PgExecutor<'_>, agreement: i64) -> Rows<(i64, String)> {
+    const SQL: &str = "SELECT alc.action_line_id, c.name FROM action_line_competence alc
          JOIN competence c ON c.id = alc.competence_id
          JOIN action_line al ON al.id = alc.action_line_id
-         WHERE al.agreement_id = $1 ORDER BY c.name",
-    )
-    .bind(agreement)
-    .fetch_all(db)
-    .await
+         WHERE al.agreement_id = $1 ORDER BY c.name";
+    sqlx::query_as(SQL).bind(agreement).fetch_all(db).await
 }
 
 /// How deep a line sits: 0 for a theme.
 pub async fn depth(db: impl PgExecutor<'_>, line: i64) -> sqlx::Result<i32> {
-    sqlx::query_scalar(
-        "WITH RECURSIVE up AS (
+    const SQL: &str = "WITH RECURSIVE up AS (
              SELECT id, parent_id, 0 AS depth FROM action_line WHERE id = $1
              UNION ALL
              SELECT p.id, p.parent_id, up.depth + 1 FROM action_line p JOIN up ON p.id = up.parent_id
          )
-         SELECT max(depth) FROM up",
-    )
-    .bind(line)
-    .fetch_one(db)
-    .await
+         SELECT max(depth) FROM up";
+    sqlx::query_scalar(SQL).bind(line).fetch_one(db).await
 }
 
-pub async fn siblings(
-    db: impl PgExecutor<'_>,
-    agreement: i64,
-    parent: Option<i64>,
-) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
+pub async fn siblings(db: impl PgExecutor<'_>, agreement: i64, parent: Option<i64>) -> Rows<i64> {
+    const SQL: &str =
         "SELECT id FROM action_line WHERE agreement_id = $1 AND parent_id IS NOT DISTINCT FROM $2
-         ORDER BY position",
-    )
-    .bind(agreement)
-    .bind(parent)
-    .fetch_all(db)
-    .await
+         ORDER BY position";
+    sqlx::query_scalar(SQL)
+        .bind(agreement)
+        .bind(parent)
+        .fetch_all(db)
+        .await
 }
 
 /// The label a line gets from its place, as in the documents: themes none,
@@ -342,19 +309,10 @@ pub async fn move_line(
     Ok(Outcome::Done(()))
 }
 
-pub async fn child_count(db: impl PgExecutor<'_>, line: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT count(*) FROM action_line WHERE parent_id = $1")
-        .bind(line)
-        .fetch_one(db)
-        .await
-}
-
-pub async fn follow_up_count(db: impl PgExecutor<'_>, line: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT count(*) FROM follow_up WHERE action_line_id = $1")
-        .bind(line)
-        .fetch_one(db)
-        .await
-}
+/// Whether a line has lines under it.
+const HAS_CHILDREN: &str = "SELECT EXISTS (SELECT 1 FROM action_line WHERE parent_id = $1)";
+/// Whether a line has follow-up.
+const HAS_FOLLOW_UP: &str = "SELECT EXISTS (SELECT 1 FROM follow_up WHERE action_line_id = $1)";
 
 /// Deletes a line without lines under it and without follow-up (that is
 /// history).
@@ -364,11 +322,11 @@ pub async fn delete_line(
     seen: Version,
     line: &LineRecord,
 ) -> Result<Outcome> {
-    if child_count(&mut *conn, line.id).await? > 0 {
+    if exists(&mut *conn, HAS_CHILDREN, line.id).await? {
         let message = "Alleen een actielijn zonder onderliggende actielijnen kan verwijderd worden. Verwijder eerst de onderliggende.";
         return Ok(Outcome::refused("form", message));
     }
-    if follow_up_count(&mut *conn, line.id).await? > 0 {
+    if exists(&mut *conn, HAS_FOLLOW_UP, line.id).await? {
         let message = "Deze actielijn heeft al opvolging en kan niet verwijderd worden: de geschiedenis blijft bewaard.";
         return Ok(Outcome::refused("form", message));
     }

@@ -6,7 +6,8 @@ use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 use time::Date;
 
-use super::{Choice, Commitment};
+use super::Commitment;
+use super::{Row, Rows};
 use crate::audit;
 use crate::base::Result;
 use crate::base::{Outcome, Version};
@@ -76,28 +77,16 @@ impl AgreementFields {
     }
 }
 
-pub async fn record_by_slug(
-    db: impl PgExecutor<'_>,
-    slug: &str,
-) -> sqlx::Result<Option<AgreementRecord>> {
-    sqlx::query_as(
+pub async fn record_by_slug(db: impl PgExecutor<'_>, slug: &str) -> Row<AgreementRecord> {
+    const SQL: &str =
         "SELECT id, slug, body_id, title, subtitle, kind_label, concluded_on, meeting_id,
                 period_from, period_until, introduction, status, version
-         FROM agreement WHERE slug = $1",
-    )
-    .bind(slug)
-    .fetch_optional(db)
-    .await
-}
-
-pub async fn bodies(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
-    sqlx::query_as("SELECT id, name FROM body ORDER BY sort_order, name")
-        .fetch_all(db)
-        .await
+         FROM agreement WHERE slug = $1";
+    sqlx::query_as(SQL).bind(slug).fetch_optional(db).await
 }
 
 /// Formal meetings, newest first: agreements are concluded there.
-pub async fn formal_meetings(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<MeetingChoice>> {
+pub async fn formal_meetings(db: impl PgExecutor<'_>) -> Rows<MeetingChoice> {
     sqlx::query_as(
         "SELECT m.id, m.body_id, (m.starts_at AT TIME ZONE 'Europe/Brussels')::date AS starts_on,
                 b.name AS body_name
@@ -179,6 +168,25 @@ pub async fn create(
     Ok(Outcome::Done(slug.clone()))
 }
 
+/// A change to an agreement or one of its parts: who makes it, to which
+/// agreement, and the agreement's version it was made from (see [`claim`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Change {
+    pub actor: i64,
+    pub agreement: i64,
+    pub seen: Version,
+}
+
+impl Change {
+    pub fn new(actor: i64, agreement: i64, seen: Version) -> Self {
+        Change {
+            actor,
+            agreement,
+            seen,
+        }
+    }
+}
+
 /// Claims the agreement for one change: every change to an agreement or
 /// its parts goes through here, so two editors never overwrite each other.
 /// Stale when someone else changed it since `seen`.
@@ -228,13 +236,9 @@ pub async fn update(
     Ok(Outcome::Done(()))
 }
 
-pub async fn publish(
-    conn: &mut PgConnection,
-    actor: i64,
-    agreement: i64,
-    seen: Version,
-) -> Result<Outcome> {
-    done!(claim(conn, agreement, seen).await?);
+pub async fn publish(conn: &mut PgConnection, by: Change) -> Result<Outcome> {
+    done!(claim(conn, by.agreement, by.seen).await?);
+    let (actor, agreement) = (by.actor, by.agreement);
     sqlx::query(
         "UPDATE agreement SET status = 'published', published_at = now()
          WHERE id = $1 AND status = 'draft'",
@@ -250,19 +254,13 @@ pub async fn publish(
     Ok(Outcome::Done(()))
 }
 
-pub async fn commitments(db: impl PgExecutor<'_>, agreement: i64) -> sqlx::Result<Vec<Commitment>> {
-    sqlx::query_as(
-        "SELECT position, text FROM agreement_commitment WHERE agreement_id = $1 ORDER BY position",
-    )
-    .bind(agreement)
-    .fetch_all(db)
-    .await
+pub async fn commitments(db: impl PgExecutor<'_>, agreement: i64) -> Rows<Commitment> {
+    const SQL: &str =
+        "SELECT position, text FROM agreement_commitment WHERE agreement_id = $1 ORDER BY position";
+    sqlx::query_as(SQL).bind(agreement).fetch_all(db).await
 }
 
-pub async fn slug_and_title(
-    db: impl PgExecutor<'_>,
-    agreement: i64,
-) -> sqlx::Result<Option<(String, String)>> {
+pub async fn slug_and_title(db: impl PgExecutor<'_>, agreement: i64) -> Row<(String, String)> {
     sqlx::query_as("SELECT slug, title FROM agreement WHERE id = $1")
         .bind(agreement)
         .fetch_optional(db)

@@ -5,6 +5,7 @@ use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 use time::Date;
 
+use super::Rows;
 use crate::audit;
 use crate::base::write::{Constraint, on_constraint};
 use crate::base::{Outcome, Result};
@@ -40,10 +41,7 @@ const FOLLOW_UP_SELECT: &str = "SELECT f.action_line_id, f.recorded_on, f.status
      LEFT JOIN person mp ON mp.id = acc.minister_id";
 
 /// Every entry of an agreement, per line newest first.
-pub async fn follow_ups(
-    db: impl PgExecutor<'_>,
-    agreement: i64,
-) -> sqlx::Result<Vec<FollowUpEntry>> {
+pub async fn follow_ups(db: impl PgExecutor<'_>, agreement: i64) -> Rows<FollowUpEntry> {
     sqlx::query_as(&format!(
         "{FOLLOW_UP_SELECT} WHERE al.agreement_id = $1
          ORDER BY f.action_line_id, f.recorded_on DESC, f.id DESC"
@@ -53,10 +51,7 @@ pub async fn follow_ups(
     .await
 }
 
-pub async fn line_follow_ups(
-    db: impl PgExecutor<'_>,
-    line: i64,
-) -> sqlx::Result<Vec<FollowUpEntry>> {
+pub async fn line_follow_ups(db: impl PgExecutor<'_>, line: i64) -> Rows<FollowUpEntry> {
     sqlx::query_as(&format!(
         "{FOLLOW_UP_SELECT} WHERE f.action_line_id = $1 ORDER BY f.recorded_on DESC, f.id DESC"
     ))
@@ -118,9 +113,8 @@ pub async fn lines_within_competence(
     agreement: i64,
     minister: i64,
     on: Date,
-) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "WITH RECURSIVE allowed AS (
+) -> Rows<i64> {
+    const SQL: &str = "WITH RECURSIVE allowed AS (
              SELECT al.id FROM action_line al
              JOIN action_line_competence alc ON alc.action_line_id = al.id
              JOIN minister_competence mc ON mc.competence_id = alc.competence_id
@@ -129,13 +123,13 @@ pub async fn lines_within_competence(
              UNION
              SELECT c.id FROM action_line c JOIN allowed a ON c.parent_id = a.id
          )
-         SELECT id FROM allowed",
-    )
-    .bind(agreement)
-    .bind(minister)
-    .bind(on)
-    .fetch_all(db)
-    .await
+         SELECT id FROM allowed";
+    sqlx::query_scalar(SQL)
+        .bind(agreement)
+        .bind(minister)
+        .bind(on)
+        .fetch_all(db)
+        .await
 }
 
 /// Whether a line, or one of its ancestors, is linked to a competence the
@@ -146,8 +140,7 @@ pub async fn line_within_competence(
     minister: i64,
     on: Date,
 ) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "WITH RECURSIVE up AS (
+    const SQL: &str = "WITH RECURSIVE up AS (
              SELECT id, parent_id FROM action_line WHERE id = $1
              UNION ALL
              SELECT p.id, p.parent_id FROM action_line p JOIN up ON p.id = up.parent_id
@@ -157,13 +150,13 @@ pub async fn line_within_competence(
              JOIN action_line_competence alc ON alc.action_line_id = up.id
              JOIN minister_competence mc ON mc.competence_id = alc.competence_id
              WHERE mc.person_id = $2
-               AND mc.valid_from <= $3 AND (mc.valid_until IS NULL OR mc.valid_until >= $3))",
-    )
-    .bind(line)
-    .bind(minister)
-    .bind(on)
-    .fetch_one(db)
-    .await
+               AND mc.valid_from <= $3 AND (mc.valid_until IS NULL OR mc.valid_until >= $3))";
+    sqlx::query_scalar(SQL)
+        .bind(line)
+        .bind(minister)
+        .bind(on)
+        .fetch_one(db)
+        .await
 }
 
 // Goal measurements ---------------------------------------------------------
@@ -180,19 +173,13 @@ pub struct Measurement {
     pub note: String,
 }
 
-pub async fn measurements(
-    db: impl PgExecutor<'_>,
-    agreement: i64,
-) -> sqlx::Result<Vec<Measurement>> {
-    sqlx::query_as(
+pub async fn measurements(db: impl PgExecutor<'_>, agreement: i64) -> Rows<Measurement> {
+    const SQL: &str =
         "SELECT m.goal_id, m.measured_on, m.value::text AS value_text, m.value::float8 AS value,
                 m.note
          FROM goal_measurement m JOIN goal g ON g.id = m.goal_id
-         WHERE g.agreement_id = $1 ORDER BY m.goal_id, m.measured_on, m.id",
-    )
-    .bind(agreement)
-    .fetch_all(db)
-    .await
+         WHERE g.agreement_id = $1 ORDER BY m.goal_id, m.measured_on, m.id";
+    sqlx::query_as(SQL).bind(agreement).fetch_all(db).await
 }
 
 /// What the measurement form sets, checked; the value as canonical decimal

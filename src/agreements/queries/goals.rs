@@ -6,19 +6,20 @@ use sqlx::{PgConnection, PgExecutor};
 use time::Date;
 
 use super::Goal;
-use super::agreement::claim;
+use super::agreement::{Change, claim};
+use super::exists;
+use super::{Row, Rows};
 use crate::audit;
-use crate::base::{Outcome, Result, Version};
+use crate::base::{Outcome, Result};
 
-pub async fn goals(db: impl PgExecutor<'_>, agreement: i64) -> sqlx::Result<Vec<Goal>> {
-    sqlx::query_as(
-        "SELECT id, position, text, target_value::text AS target_value, target_unit,
-                baseline_value::text AS baseline_value, baseline_on, deadline
-         FROM goal WHERE agreement_id = $1 ORDER BY position",
-    )
-    .bind(agreement)
-    .fetch_all(db)
-    .await
+/// A goal's columns, its numbers as text.
+const GOAL_SELECT: &str = "SELECT id, position, text, target_value::text AS target_value,
+        target_unit, baseline_value::text AS baseline_value, baseline_on, deadline
+     FROM goal WHERE agreement_id = $1";
+
+pub async fn goals(db: impl PgExecutor<'_>, agreement: i64) -> Rows<Goal> {
+    let sql = format!("{GOAL_SELECT} ORDER BY position");
+    sqlx::query_as(&sql).bind(agreement).fetch_all(db).await
 }
 
 /// What the goal form sets, checked. Numbers travel as canonical decimal
@@ -45,44 +46,30 @@ impl GoalFields {
     }
 }
 
-pub async fn goal(
-    db: impl PgExecutor<'_>,
-    agreement: i64,
-    goal: i64,
-) -> sqlx::Result<Option<Goal>> {
-    sqlx::query_as(
-        "SELECT id, position, text, target_value::text AS target_value, target_unit,
-                baseline_value::text AS baseline_value, baseline_on, deadline
-         FROM goal WHERE agreement_id = $1 AND id = $2",
-    )
-    .bind(agreement)
-    .bind(goal)
-    .fetch_optional(db)
-    .await
+pub async fn goal(db: impl PgExecutor<'_>, agreement: i64, goal: i64) -> Row<Goal> {
+    let sql = format!("{GOAL_SELECT} AND id = $2");
+    sqlx::query_as(&sql)
+        .bind(agreement)
+        .bind(goal)
+        .fetch_optional(db)
+        .await
 }
 
 /// A goal by its id alone, with the agreement it belongs to.
-pub async fn goal_with_agreement(
-    db: impl PgExecutor<'_>,
-    goal: i64,
-) -> sqlx::Result<Option<(i64, String)>> {
-    sqlx::query_as(
-        "SELECT a.id, a.slug FROM goal g JOIN agreement a ON a.id = g.agreement_id WHERE g.id = $1",
-    )
-    .bind(goal)
-    .fetch_optional(db)
-    .await
+pub async fn goal_with_agreement(db: impl PgExecutor<'_>, goal: i64) -> Row<(i64, String)> {
+    const SQL: &str =
+        "SELECT a.id, a.slug FROM goal g JOIN agreement a ON a.id = g.agreement_id WHERE g.id = $1";
+    sqlx::query_as(SQL).bind(goal).fetch_optional(db).await
 }
 
 /// A new goal, last of the agreement's.
 pub async fn insert_goal(
     conn: &mut PgConnection,
-    actor: i64,
-    agreement: i64,
-    seen: Version,
+    by: Change,
     f: &GoalFields,
 ) -> Result<Outcome<i64>> {
-    done!(claim(conn, agreement, seen).await?);
+    done!(claim(conn, by.agreement, by.seen).await?);
+    let (actor, agreement) = (by.actor, by.agreement);
     let insert = sqlx::query_scalar(
         "INSERT INTO goal (agreement_id, position, text, target_value, target_unit,
                            baseline_value, baseline_on, deadline)
@@ -101,13 +88,11 @@ pub async fn insert_goal(
 
 pub async fn update_goal(
     conn: &mut PgConnection,
-    actor: i64,
-    agreement: i64,
-    seen: Version,
+    by: Change,
     before: &Goal,
     f: &GoalFields,
 ) -> Result<Outcome> {
-    done!(claim(conn, agreement, seen).await?);
+    done!(claim(conn, by.agreement, by.seen).await?);
     let update = sqlx::query_scalar(
         "UPDATE goal SET text = $2, target_value = $3::numeric, target_unit = $4,
                 baseline_value = $5::numeric, baseline_on = $6, deadline = $7
@@ -118,27 +103,18 @@ pub async fn update_goal(
     audit::Entry::new("update", "goal", before.id)
         .before(json!(before))
         .after(json!(f))
-        .write(conn, actor)
+        .write(conn, by.actor)
         .await?;
     Ok(Outcome::Done(()))
 }
 
-pub async fn measurement_count(db: impl PgExecutor<'_>, goal: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT count(*) FROM goal_measurement WHERE goal_id = $1")
-        .bind(goal)
-        .fetch_one(db)
-        .await
-}
+/// Whether a goal has measured values.
+const HAS_MEASUREMENTS: &str = "SELECT EXISTS (SELECT 1 FROM goal_measurement WHERE goal_id = $1)";
 
 /// Deletes a goal that has no measured values yet: those are history.
-pub async fn delete_goal(
-    conn: &mut PgConnection,
-    actor: i64,
-    agreement: i64,
-    seen: Version,
-    before: &Goal,
-) -> Result<Outcome> {
-    if measurement_count(&mut *conn, before.id).await? > 0 {
+pub async fn delete_goal(conn: &mut PgConnection, by: Change, before: &Goal) -> Result<Outcome> {
+    let (actor, agreement, seen) = (by.actor, by.agreement, by.seen);
+    if exists(&mut *conn, HAS_MEASUREMENTS, before.id).await? {
         return Ok(Outcome::refused(
             "form",
             "Deze doelstelling heeft al meetwaarden en kan niet meer verwijderd worden.",

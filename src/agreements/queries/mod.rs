@@ -77,18 +77,14 @@ pub struct Signatory {
 
 /// The agreements `reader` may see (`agreement_visible`: drafts for
 /// signed-in accounts).
-pub async fn list(db: impl PgExecutor<'_>, reader: Reader) -> sqlx::Result<Vec<Agreement>> {
-    sqlx::query_as(
-        "SELECT a.id, a.slug, a.title, a.subtitle, a.kind_label, a.concluded_on,
+pub async fn list(db: impl PgExecutor<'_>, reader: Reader) -> Rows<Agreement> {
+    const SQL: &str = "SELECT a.id, a.slug, a.title, a.subtitle, a.kind_label, a.concluded_on,
                 a.period_from, a.period_until, a.introduction, a.status = 'published' AS published,
                 b.slug AS body_slug, b.name AS body_name
          FROM agreement a JOIN body b ON b.id = a.body_id
          WHERE agreement_visible($1, a.status)
-         ORDER BY a.concluded_on DESC NULLS LAST, a.period_from DESC NULLS LAST, a.id DESC",
-    )
-    .bind(reader)
-    .fetch_all(db)
-    .await
+         ORDER BY a.concluded_on DESC NULLS LAST, a.period_from DESC NULLS LAST, a.id DESC";
+    sqlx::query_as(SQL).bind(reader).fetch_all(db).await
 }
 
 /// The public page of an agreement: its text, signatories, goals and their
@@ -107,9 +103,8 @@ pub async fn page_by_slug(
     db: impl PgExecutor<'_>,
     slug: &str,
     reader: Reader,
-) -> sqlx::Result<Option<AgreementPage>> {
-    sqlx::query_as(
-        "SELECT a.id, a.slug, a.title, a.subtitle, a.kind_label, a.concluded_on,
+) -> Row<AgreementPage> {
+    const SQL: &str = "SELECT a.id, a.slug, a.title, a.subtitle, a.kind_label, a.concluded_on,
                 a.period_from, a.period_until, a.introduction, a.status = 'published' AS published,
                 b.slug AS body_slug, b.name AS body_name,
                 (SELECT coalesce(json_agg(json_build_object('position', c.position, 'text', c.text)
@@ -134,13 +129,18 @@ pub async fn page_by_slug(
                  FROM goal_measurement m JOIN goal g ON g.id = m.goal_id
                  WHERE g.agreement_id = a.id) AS measurements
          FROM agreement a JOIN body b ON b.id = a.body_id
-         WHERE a.slug = $1 AND agreement_visible($2, a.status)",
-    )
-    .bind(slug)
-    .bind(reader)
-    .fetch_optional(db)
-    .await
+         WHERE a.slug = $1 AND agreement_visible($2, a.status)";
+    sqlx::query_as(SQL)
+        .bind(slug)
+        .bind(reader)
+        .fetch_optional(db)
+        .await
 }
+
+/// The rows a query reads.
+pub type Rows<T> = sqlx::Result<Vec<T>>;
+/// The row a query reads, if there is one.
+pub type Row<T> = sqlx::Result<Option<T>>;
 
 /// A statement that returns an id, its fields bound by the part's own
 /// `bind` (the insert and the update bind them alike).
@@ -150,4 +150,38 @@ type Scalar<'q> = sqlx::query::QueryScalar<'q, sqlx::Postgres, i64, sqlx::postgr
 pub struct Choice {
     pub id: i64,
     pub name: String,
+}
+
+/// The choices of a list in a form: bodies, people, organisations,
+/// competences.
+#[derive(Debug, Clone, Copy)]
+pub enum Choices {
+    Bodies,
+    People,
+    Organisations,
+    Competences,
+}
+
+/// The choices of `list`, in the order the form shows them.
+pub async fn choices(db: impl PgExecutor<'_>, list: Choices) -> Rows<Choice> {
+    let sql = match list {
+        Choices::Bodies => "SELECT id, name FROM body ORDER BY sort_order, name",
+        Choices::People => {
+            "SELECT id, given_name || ' ' || family_name AS name FROM person
+             ORDER BY family_name, given_name"
+        }
+        Choices::Organisations => "SELECT id, name FROM organisation ORDER BY name",
+        Choices::Competences => "SELECT id, name FROM competence ORDER BY name",
+    };
+    sqlx::query_as(sql).fetch_all(db).await
+}
+
+/// Whether a record is linked to `id` by the one parameter of `sql`, a
+/// `SELECT EXISTS (…)`.
+pub(super) async fn exists(
+    db: impl PgExecutor<'_>,
+    sql: &'static str,
+    id: i64,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(sql).bind(id).fetch_one(db).await
 }

@@ -4,28 +4,13 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 
-use super::Choice;
-use super::agreement::claim;
+use super::Rows;
+use super::agreement::{Change, claim};
 use crate::audit;
 use crate::base::error::AppError;
 use crate::base::write::{Constraint, on_constraint};
-use crate::base::{Outcome, Result, Version};
+use crate::base::{Outcome, Result};
 use crate::composition::Side;
-
-pub async fn people(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
-    sqlx::query_as(
-        "SELECT id, given_name || ' ' || family_name AS name FROM person
-         ORDER BY family_name, given_name",
-    )
-    .fetch_all(db)
-    .await
-}
-
-pub async fn organisations(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Choice>> {
-    sqlx::query_as("SELECT id, name FROM organisation ORDER BY name")
-        .fetch_all(db)
-        .await
-}
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SignatoryRow {
@@ -44,20 +29,13 @@ pub struct SignatoryFields {
     pub capacity: String,
 }
 
-pub async fn signatory_rows(
-    db: impl PgExecutor<'_>,
-    agreement: i64,
-) -> sqlx::Result<Vec<SignatoryRow>> {
-    sqlx::query_as(
-        "SELECT s.id, s.side, p.given_name || ' ' || p.family_name AS person_name,
+pub async fn signatory_rows(db: impl PgExecutor<'_>, agreement: i64) -> Rows<SignatoryRow> {
+    const SQL: &str = "SELECT s.id, s.side, p.given_name || ' ' || p.family_name AS person_name,
                 o.name AS organisation_name, s.capacity
          FROM signatory s JOIN person p ON p.id = s.person_id
          JOIN organisation o ON o.id = s.organisation_id
-         WHERE s.agreement_id = $1 ORDER BY s.position",
-    )
-    .bind(agreement)
-    .fetch_all(db)
-    .await
+         WHERE s.agreement_id = $1 ORDER BY s.position";
+    sqlx::query_as(SQL).bind(agreement).fetch_all(db).await
 }
 
 /// One person signs an agreement once.
@@ -70,12 +48,11 @@ const PERSON_ONCE: Constraint = Constraint {
 /// A new signatory, last of the agreement's.
 pub async fn insert_signatory(
     conn: &mut PgConnection,
-    actor: i64,
-    agreement: i64,
-    seen: Version,
+    by: Change,
     f: &SignatoryFields,
 ) -> Result<Outcome<i64>> {
-    done!(claim(conn, agreement, seen).await?);
+    done!(claim(conn, by.agreement, by.seen).await?);
+    let (actor, agreement) = (by.actor, by.agreement);
     let inserted = sqlx::query_scalar(
         "INSERT INTO signatory (agreement_id, position, side, person_id, organisation_id, capacity)
          VALUES ($1, (SELECT coalesce(max(position), 0) + 1 FROM signatory WHERE agreement_id = $1),
@@ -101,11 +78,10 @@ pub async fn insert_signatory(
 /// that id.
 pub async fn delete_signatory(
     conn: &mut PgConnection,
-    actor: i64,
-    agreement: i64,
-    seen: Version,
+    by: Change,
     signatory: i64,
 ) -> Result<Outcome> {
+    let (actor, agreement, seen) = (by.actor, by.agreement, by.seen);
     let exists: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM signatory WHERE id = $1 AND agreement_id = $2)",
     )
