@@ -137,9 +137,7 @@ pub async fn changes(
     Path(slug): Path<String>,
     Query(q): Query<ChangesQuery>,
 ) -> Result<Response> {
-    let body = queries::body_by_slug(&state.db, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let body = super::body(&state, &slug).await?;
     let today = dutch::today();
     let tot_in = q.tot.as_deref().map(str::trim).unwrap_or("").to_string();
     let van_in = q.van.as_deref().map(str::trim).unwrap_or("").to_string();
@@ -215,9 +213,7 @@ pub async fn composition_csv(
     Path(slug): Path<String>,
     Query(q): Query<CsvQuery>,
 ) -> Result<Response> {
-    let body = queries::body_by_slug(&state.db, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let body = super::body(&state, &slug).await?;
     let on = match q.op.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => dutch::today(),
         Some(s) => dutch::parse_date(s).ok_or_else(|| {

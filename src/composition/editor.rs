@@ -16,7 +16,7 @@ use super::operations::{self, GovChange};
 use super::queries::{
     self, Body, Choice, MembershipRole, MembershipRow, NewMembership, Seat, SeatRuleRow, Side,
 };
-use super::rules;
+use super::{body, rules};
 use crate::base::error::{AppError, Result};
 use crate::base::extract::parse_id;
 use crate::base::write;
@@ -27,12 +27,6 @@ const MAX_NOTE: usize = 2000;
 /// Rows on the "new government" form: the four VESOC ministers and room
 /// for cabinet representatives.
 pub const GOV_ROWS: usize = 8;
-
-async fn body(state: &AppState, slug: &str) -> Result<Body> {
-    queries::body_by_slug(&state.db, slug)
-        .await?
-        .ok_or(AppError::NotFound)
-}
 
 /// What the editor's select lists offer.
 pub struct Choices {
@@ -525,19 +519,26 @@ pub async fn editor(
     Ok((status, page::render(&page)).into_response())
 }
 
-async fn editor_again(
+/// After a write on the editor: to the editor (with the notice `melding`),
+/// or the editor again with the form as typed.
+async fn editor_settled<T>(
     ctx: PageCtx,
     state: &AppState,
     body: Body,
-    status: StatusCode,
-    edits: Edits,
+    settled: std::result::Result<T, (StatusCode, FieldErrors)>,
+    melding: &str,
+    edits: impl FnOnce(FieldErrors) -> Edits,
 ) -> Result<Response> {
-    let page = editor_page(ctx, state, body, None, None, edits).await?;
-    Ok((status, page::render(&page)).into_response())
-}
-
-fn to_editor(slug: &str, melding: &str) -> Response {
-    Redirect::to(&format!("/beheer/organen/{slug}?melding={melding}")).into_response()
+    match settled {
+        Ok(_) => {
+            let to = format!("/beheer/organen/{}?melding={melding}", body.slug);
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err((status, errors)) => {
+            let page = editor_page(ctx, state, body, None, None, edits(errors)).await?;
+            Ok((status, page::render(&page)).into_response())
+        }
+    }
 }
 
 /// A new mandate: a member taking a seat, a substitute, a new chair; when it
@@ -559,17 +560,13 @@ pub async fn add_membership(
         },
     )
     .await?;
-    match outcome.settle(write::stale_errors("het mandaat dat u vervangt")) {
-        Ok(_) => Ok(to_editor(&body.slug, "mandaat")),
-        Err((status, member_errors)) => {
-            let edits = Edits {
-                member: form,
-                member_errors,
-                ..Edits::default()
-            };
-            editor_again(ctx, &state, body, status, edits).await
-        }
-    }
+    let settled = outcome.settle(write::stale_errors("het mandaat dat u vervangt"));
+    let edits = |member_errors| Edits {
+        member: form,
+        member_errors,
+        ..Edits::default()
+    };
+    editor_settled(ctx, &state, body, settled, "mandaat", edits).await
 }
 
 /// A new government takes office on a date: every government-side mandate
@@ -588,17 +585,13 @@ pub async fn government_change(
         operations::government_change(tx, actor.id, body.id, &change).await
     })
     .await?;
-    match outcome.settle(write::stale_errors("deze samenstelling")) {
-        Ok(()) => Ok(to_editor(&body.slug, "regering")),
-        Err((status, gov_errors)) => {
-            let edits = Edits {
-                gov: Some(form),
-                gov_errors,
-                ..Edits::default()
-            };
-            editor_again(ctx, &state, body, status, edits).await
-        }
-    }
+    let settled = outcome.settle(write::stale_errors("deze samenstelling"));
+    let edits = |gov_errors| Edits {
+        gov: Some(form),
+        gov_errors,
+        ..Edits::default()
+    };
+    editor_settled(ctx, &state, body, settled, "regering", edits).await
 }
 
 pub async fn update_rule(
@@ -619,16 +612,12 @@ pub async fn update_rule(
         operations::update_rule(tx, actor.id, before, form.version, seat_count, &label).await
     })
     .await?;
-    match outcome.settle(write::stale_errors_on("label", "deze regel")) {
-        Ok(()) => Ok(to_editor(&body.slug, "regel")),
-        Err((status, errors)) => {
-            let edits = Edits {
-                rule_edit: Some((rule_id, form, errors)),
-                ..Edits::default()
-            };
-            editor_again(ctx, &state, body, status, edits).await
-        }
-    }
+    let settled = outcome.settle(write::stale_errors_on("label", "deze regel"));
+    let edits = |errors| Edits {
+        rule_edit: Some((rule_id, form, errors)),
+        ..Edits::default()
+    };
+    editor_settled(ctx, &state, body, settled, "regel", edits).await
 }
 
 // ---------------------------------------------------------------------------
@@ -733,12 +722,14 @@ struct MembershipEdits {
     withdraw: Option<(WithdrawForm, FieldErrors)>,
 }
 
-async fn load_membership(state: &AppState, body: &Body, id: &str) -> Result<MembershipRow> {
-    let id = parse_id(id)?;
-    queries::membership(&state.db, id)
+/// The body and the membership of it the path names.
+async fn load_membership(state: &AppState, slug: &str, id: &str) -> Result<(Body, MembershipRow)> {
+    let body = body(state, slug).await?;
+    let m = queries::membership(&state.db, parse_id(id)?)
         .await?
         .filter(|m| m.body_id == body.id)
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    Ok((body, m))
 }
 
 async fn membership_page(
@@ -796,30 +787,33 @@ pub async fn show_membership(
     Path((slug, id)): Path<(String, String)>,
     Query(q): Query<EditorQuery>,
 ) -> Result<Response> {
-    let body = body(&state, &slug).await?;
-    let m = load_membership(&state, &body, &id).await?;
+    let (body, m) = load_membership(&state, &slug, &id).await?;
     let notice = notice_text(q.melding.as_deref());
     let page = membership_page(ctx, &state, body, m, notice, MembershipEdits::default()).await?;
     Ok(page::render(&page))
 }
 
-async fn membership_again(
+/// After a write on the membership page: to the membership it left (with
+/// the notice `melding`), or the page again with the form as typed.
+async fn membership_settled(
     ctx: PageCtx,
     state: &AppState,
-    body: Body,
-    m: MembershipRow,
-    status: StatusCode,
-    edits: MembershipEdits,
+    (body, m): (Body, MembershipRow),
+    settled: std::result::Result<i64, (StatusCode, FieldErrors)>,
+    melding: &str,
+    edits: impl FnOnce(FieldErrors) -> MembershipEdits,
 ) -> Result<Response> {
-    let page = membership_page(ctx, state, body, m, None, edits).await?;
-    Ok((status, page::render(&page)).into_response())
-}
-
-fn to_membership(slug: &str, id: i64, melding: &str) -> Response {
-    Redirect::to(&format!(
-        "/beheer/organen/{slug}/mandaten/{id}?melding={melding}"
-    ))
-    .into_response()
+    match settled {
+        Ok(id) => Ok(Redirect::to(&format!(
+            "/beheer/organen/{}/mandaten/{id}?melding={melding}",
+            body.slug
+        ))
+        .into_response()),
+        Err((status, errors)) => {
+            let page = membership_page(ctx, state, body, m, None, edits(errors)).await?;
+            Ok((status, page::render(&page)).into_response())
+        }
+    }
 }
 
 /// A member leaves: the last day of the mandate is set, once.
@@ -830,22 +824,19 @@ pub async fn end_membership(
     Path((slug, id)): Path<(String, String)>,
     Form(form): Form<EndForm>,
 ) -> Result<Response> {
-    let body = body(&state, &slug).await?;
-    let m = load_membership(&state, &body, &id).await?;
+    let (body, m) = load_membership(&state, &slug, &id).await?;
     let outcome = write::run_form(&state.db, form.parse(&m), async |tx, until| {
         operations::end_membership(tx, actor.id, &m, form.version, until).await
     })
     .await?;
-    match outcome.settle(write::stale_errors_on("valid_until", "dit mandaat")) {
-        Ok(()) => Ok(to_membership(&body.slug, m.id, "einde")),
-        Err((status, errors)) => {
-            let edits = MembershipEdits {
-                end: Some((form, errors)),
-                ..MembershipEdits::default()
-            };
-            membership_again(ctx, &state, body, m, status, edits).await
-        }
-    }
+    let settled = outcome
+        .settle(write::stale_errors_on("valid_until", "dit mandaat"))
+        .map(|()| m.id);
+    let edits = |errors| MembershipEdits {
+        end: Some((form, errors)),
+        ..MembershipEdits::default()
+    };
+    membership_settled(ctx, &state, (body, m), settled, "einde", edits).await
 }
 
 /// A mistake corrected: the membership stops counting and a new one, which
@@ -857,24 +848,19 @@ pub async fn correct_membership(
     Path((slug, id)): Path<(String, String)>,
     Form(form): Form<MembershipForm>,
 ) -> Result<Response> {
-    let body = body(&state, &slug).await?;
-    let m = load_membership(&state, &body, &id).await?;
+    let (body, m) = load_membership(&state, &slug, &id).await?;
     let choices = Choices::load(&state, body.id).await?;
     let parsed = form.parse(body.id, &choices, Some(&m));
     let outcome = write::run_form(&state.db, parsed, async |tx, (new, _)| {
         operations::correct_membership(tx, actor.id, &m, form.version, &new).await
     })
     .await?;
-    match outcome.settle(write::stale_errors("dit mandaat")) {
-        Ok(new_id) => Ok(to_membership(&body.slug, new_id, "correctie")),
-        Err((status, errors)) => {
-            let edits = MembershipEdits {
-                correct: Some((form, errors)),
-                ..MembershipEdits::default()
-            };
-            membership_again(ctx, &state, body, m, status, edits).await
-        }
-    }
+    let settled = outcome.settle(write::stale_errors("dit mandaat"));
+    let edits = |errors| MembershipEdits {
+        correct: Some((form, errors)),
+        ..MembershipEdits::default()
+    };
+    membership_settled(ctx, &state, (body, m), settled, "correctie", edits).await
 }
 
 /// A mandate recorded by mistake, with nothing to put in its place.
@@ -885,20 +871,17 @@ pub async fn withdraw_membership(
     Path((slug, id)): Path<(String, String)>,
     Form(form): Form<WithdrawForm>,
 ) -> Result<Response> {
-    let body = body(&state, &slug).await?;
-    let m = load_membership(&state, &body, &id).await?;
+    let (body, m) = load_membership(&state, &slug, &id).await?;
     let outcome = write::run_form(&state.db, form.parse(&m), async |tx, note| {
         operations::withdraw_membership(tx, actor.id, &m, form.version, &note).await
     })
     .await?;
-    match outcome.settle(write::stale_errors_on("note", "dit mandaat")) {
-        Ok(()) => Ok(to_membership(&body.slug, m.id, "ingetrokken")),
-        Err((status, errors)) => {
-            let edits = MembershipEdits {
-                withdraw: Some((form, errors)),
-                ..MembershipEdits::default()
-            };
-            membership_again(ctx, &state, body, m, status, edits).await
-        }
-    }
+    let settled = outcome
+        .settle(write::stale_errors_on("note", "dit mandaat"))
+        .map(|()| m.id);
+    let edits = |errors| MembershipEdits {
+        withdraw: Some((form, errors)),
+        ..MembershipEdits::default()
+    };
+    membership_settled(ctx, &state, (body, m), settled, "ingetrokken", edits).await
 }

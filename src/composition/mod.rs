@@ -79,6 +79,13 @@ pub fn routes() -> Routes {
         .merge(registry::routes())
 }
 
+/// The body the path names; an unknown one is "not found".
+async fn body(state: &AppState, slug: &str) -> Result<Body> {
+    queries::body_by_slug(&state.db, slug)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 #[derive(Template)]
 #[template(path = "composition/list.html")]
 struct ListPage {

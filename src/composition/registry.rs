@@ -314,6 +314,23 @@ async fn person_again(
     Ok((status, page::render(&page)).into_response())
 }
 
+/// After a write on the person page: to the person's page (by the slug the
+/// write left, with the notice `melding`), or the page again with the form
+/// as typed.
+async fn person_settled(
+    ctx: PageCtx,
+    state: &AppState,
+    person: Option<PersonRow>,
+    settled: std::result::Result<String, (StatusCode, FieldErrors)>,
+    melding: &str,
+    edits: impl FnOnce(FieldErrors) -> PersonEdits,
+) -> Result<Response> {
+    match settled {
+        Ok(slug) => Ok(to_person(&slug, melding)),
+        Err((status, errors)) => person_again(ctx, state, person, status, edits(errors)).await,
+    }
+}
+
 async fn load_person(state: &AppState, slug: &str) -> Result<PersonRow> {
     queries::person_by_slug(&state.db, slug, dutch::today())
         .await?
@@ -351,16 +368,12 @@ async fn create_person(
         operations::create_person(tx, actor.id, &given, &family).await
     })
     .await?;
-    match outcome.settle(write::stale_errors("deze persoon")) {
-        Ok(slug) => Ok(to_person(&slug, "opgeslagen")),
-        Err((status, errors)) => {
-            let edits = PersonEdits {
-                form: Some((form, errors)),
-                ..PersonEdits::default()
-            };
-            person_again(ctx, &state, None, status, edits).await
-        }
-    }
+    let settled = outcome.settle(write::stale_errors("deze persoon"));
+    let edits = |errors| PersonEdits {
+        form: Some((form, errors)),
+        ..PersonEdits::default()
+    };
+    person_settled(ctx, &state, None, settled, "opgeslagen", edits).await
 }
 
 async fn update_person(
@@ -375,16 +388,14 @@ async fn update_person(
         operations::update_person(tx, actor.id, &person, form.version, &given, &family).await
     })
     .await?;
-    match outcome.settle(write::stale_errors("deze persoon")) {
-        Ok(()) => Ok(to_person(&person.slug, "opgeslagen")),
-        Err((status, errors)) => {
-            let edits = PersonEdits {
-                form: Some((form, errors)),
-                ..PersonEdits::default()
-            };
-            person_again(ctx, &state, Some(person), status, edits).await
-        }
-    }
+    let settled = outcome
+        .settle(write::stale_errors("deze persoon"))
+        .map(|()| person.slug.clone());
+    let edits = |errors| PersonEdits {
+        form: Some((form, errors)),
+        ..PersonEdits::default()
+    };
+    person_settled(ctx, &state, Some(person), settled, "opgeslagen", edits).await
 }
 
 async fn add_function(
@@ -400,16 +411,14 @@ async fn add_function(
         operations::add_function(tx, actor.id, person.id, &new).await
     })
     .await?;
-    match outcome.settle(write::stale_errors("deze persoon")) {
-        Ok(_) => Ok(to_person(&person.slug, "functie")),
-        Err((status, errors)) => {
-            let edits = PersonEdits {
-                function: Some((form, errors)),
-                ..PersonEdits::default()
-            };
-            person_again(ctx, &state, Some(person), status, edits).await
-        }
-    }
+    let settled = outcome
+        .settle(write::stale_errors("deze persoon"))
+        .map(|_| person.slug.clone());
+    let edits = |errors| PersonEdits {
+        function: Some((form, errors)),
+        ..PersonEdits::default()
+    };
+    person_settled(ctx, &state, Some(person), settled, "functie", edits).await
 }
 
 async fn add_competence(
@@ -424,16 +433,14 @@ async fn add_competence(
         operations::add_competence(tx, actor.id, person.id, &name, from, until).await
     })
     .await?;
-    match outcome.settle(write::stale_errors("deze persoon")) {
-        Ok(_) => Ok(to_person(&person.slug, "bevoegdheid")),
-        Err((status, errors)) => {
-            let edits = PersonEdits {
-                competence: Some((form, errors)),
-                ..PersonEdits::default()
-            };
-            person_again(ctx, &state, Some(person), status, edits).await
-        }
-    }
+    let settled = outcome
+        .settle(write::stale_errors("deze persoon"))
+        .map(|_| person.slug.clone());
+    let edits = |errors| PersonEdits {
+        competence: Some((form, errors)),
+        ..PersonEdits::default()
+    };
+    person_settled(ctx, &state, Some(person), settled, "bevoegdheid", edits).await
 }
 
 async fn end_competence(

@@ -142,17 +142,7 @@ impl PrivateCluster {
         if !self.started_here {
             return Ok(());
         }
-        let out = self.run(
-            "pg_ctl",
-            &[
-                "-D".as_ref(),
-                self.data_dir.as_os_str(),
-                "-m".as_ref(),
-                "fast".as_ref(),
-                "-w".as_ref(),
-                "stop".as_ref(),
-            ],
-        )?;
+        let out = self.run("pg_ctl", &[&"-m", &"fast", &"-w", &"stop"])?;
         if !out.status.success() && self.is_running()? {
             bail!(
                 "pg_ctl stop: {}",
@@ -167,15 +157,13 @@ impl PrivateCluster {
         let out = self.run(
             "initdb",
             &[
-                "-D".as_ref(),
-                self.data_dir.as_os_str(),
-                "-U".as_ref(),
-                "postgres".as_ref(),
-                "-A".as_ref(),
-                "trust".as_ref(),
-                "-E".as_ref(),
-                "UTF8".as_ref(),
-                "--locale=C.UTF-8".as_ref(),
+                &"-U",
+                &"postgres",
+                &"-A",
+                &"trust",
+                &"-E",
+                &"UTF8",
+                &"--locale=C.UTF-8",
             ],
         )?;
         if !out.status.success() {
@@ -195,18 +183,7 @@ impl PrivateCluster {
         let log = self.data_dir.join("postgres.log");
         let out = self.run(
             "pg_ctl",
-            &[
-                "-D".as_ref(),
-                self.data_dir.as_os_str(),
-                "-l".as_ref(),
-                log.as_os_str(),
-                "-o".as_ref(),
-                options.as_ref(),
-                "-w".as_ref(),
-                "-t".as_ref(),
-                "60".as_ref(),
-                "start".as_ref(),
-            ],
+            &[&"-l", &log, &"-o", &options, &"-w", &"-t", &"60", &"start"],
         )?;
         if !out.status.success() {
             let tail = fs::read_to_string(&log).unwrap_or_default();
@@ -223,14 +200,12 @@ impl PrivateCluster {
     }
 
     fn is_running(&self) -> anyhow::Result<bool> {
-        let out = self.run(
-            "pg_ctl",
-            &["-D".as_ref(), self.data_dir.as_os_str(), "status".as_ref()],
-        )?;
+        let out = self.run("pg_ctl", &[&"status"])?;
         Ok(out.status.success())
     }
 
-    fn run(&self, program: &str, args: &[&std::ffi::OsStr]) -> anyhow::Result<Output> {
+    /// Runs one of PostgreSQL's programs on the cluster's data folder (`-D`).
+    fn run(&self, program: &str, args: &[&dyn AsRef<std::ffi::OsStr>]) -> anyhow::Result<Output> {
         let exe = self.bin_dir.join(program);
         let mut cmd = match &self.run_as {
             Some(user) => {
@@ -240,7 +215,8 @@ impl PrivateCluster {
             }
             None => Command::new(&exe),
         };
-        cmd.args(args);
+        cmd.arg("-D").arg(&self.data_dir);
+        cmd.args(args.iter().map(|a| a.as_ref()));
         // Its own process group: Ctrl-C in the terminal reaches vesoc, which
         // then stops the cluster after the last request, not before.
         cmd.process_group(0);

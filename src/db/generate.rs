@@ -238,16 +238,15 @@ pub async fn generate(pool: &PgPool, opts: &Options) -> anyhow::Result<Summary> 
         given.push(g);
         family.push(format!("{f} (gegenereerd)"));
     }
-    sqlx::query(
+    execute!(
+        c,
         "INSERT INTO person (id, slug, given_name, family_name) OVERRIDING SYSTEM VALUE
          SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])",
-    )
-    .bind(&person_ids)
-    .bind(&slugs)
-    .bind(&given)
-    .bind(&family)
-    .execute(&mut *c)
-    .await?;
+        &person_ids,
+        &slugs,
+        &given,
+        &family,
+    );
     summary.people = PEOPLE;
     let display = |p: usize| format!("{} {}", given[p], family[p]);
 
@@ -381,7 +380,8 @@ pub async fn generate(pool: &PgPool, opts: &Options) -> anyhow::Result<Summary> 
         }
     }
     let m_ids = reserve_ids(c, "membership", ms.len()).await?;
-    sqlx::query(
+    execute!(
+        c,
         "INSERT INTO membership (id, body_id, person_id, organisation_id, role, side, function_title,
                                  valid_from, valid_until, substitute_for_id, corrects_id, note,
                                  superseded_at, superseded_note)
@@ -393,29 +393,23 @@ pub async fn generate(pool: &PgPool, opts: &Options) -> anyhow::Result<Summary> 
          FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
                      $7::text[], $8::date[], $9::date[], $10::bigint[], $11::bigint[], $12::bool[])
               AS u(id, body, person, org, role, side, title, vfrom, vuntil, sub, corr, sup)",
-    )
-    .bind(&m_ids)
-    .bind(ms.iter().map(|m| body_ids[m.body]).collect::<Vec<_>>())
-    .bind(ms.iter().map(|m| person_ids[m.person]).collect::<Vec<_>>())
-    .bind(ms.iter().map(|m| m.org).collect::<Vec<_>>())
-    .bind(ms.iter().map(|m| m.role).collect::<Vec<_>>())
-    .bind(ms.iter().map(|m| m.side).collect::<Vec<_>>())
-    .bind(ms.iter().map(|m| m.title.clone()).collect::<Vec<_>>())
-    .bind(ms.iter().map(|m| m.from).collect::<Vec<_>>())
-    .bind(ms.iter().map(|m| m.until).collect::<Vec<_>>())
-    .bind(
+        &m_ids,
+        ms.iter().map(|m| body_ids[m.body]).collect::<Vec<_>>(),
+        ms.iter().map(|m| person_ids[m.person]).collect::<Vec<_>>(),
+        ms.iter().map(|m| m.org).collect::<Vec<_>>(),
+        ms.iter().map(|m| m.role).collect::<Vec<_>>(),
+        ms.iter().map(|m| m.side).collect::<Vec<_>>(),
+        ms.iter().map(|m| m.title.clone()).collect::<Vec<_>>(),
+        ms.iter().map(|m| m.from).collect::<Vec<_>>(),
+        ms.iter().map(|m| m.until).collect::<Vec<_>>(),
         ms.iter()
             .map(|m| m.substitute_for.map(|i| m_ids[i]))
             .collect::<Vec<_>>(),
-    )
-    .bind(
         ms.iter()
             .map(|m| m.corrects.map(|i| m_ids[i]))
             .collect::<Vec<_>>(),
-    )
-    .bind(ms.iter().map(|m| m.superseded).collect::<Vec<_>>())
-    .execute(&mut *c)
-    .await?;
+        ms.iter().map(|m| m.superseded).collect::<Vec<_>>(),
+    );
     summary.memberships = ms.len();
 
     // --- meetings: monthly working group, about eight (in)formal VESOC a year ---
@@ -468,7 +462,8 @@ pub async fn generate(pool: &PgPool, opts: &Options) -> anyhow::Result<Summary> 
         m.rescheduled = rng.random_bool(0.06);
     }
     let meeting_ids = reserve_ids(c, "meeting", meetings.len()).await?;
-    sqlx::query(
+    execute!(
+        c,
         "INSERT INTO meeting (id, body_id, kind, starts_at, ends_at, location, status, cancel_reason,
                               sequence, notes)
          OVERRIDING SYSTEM VALUE
@@ -479,26 +474,23 @@ pub async fn generate(pool: &PgPool, opts: &Options) -> anyhow::Result<Summary> 
                 CASE WHEN moved THEN 1 ELSE 0 END, 'gegenereerd'
          FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamp[], $5::text[], $6::bool[])
               AS u(id, body, kind, s, status, moved)",
-    )
-    .bind(&meeting_ids)
-    .bind(meetings.iter().map(|m| body_ids[m.body]).collect::<Vec<_>>())
-    .bind(meetings.iter().map(|m| m.kind).collect::<Vec<_>>())
-    .bind(meetings.iter().map(|m| m.starts).collect::<Vec<_>>())
-    .bind(meetings.iter().map(|m| m.status).collect::<Vec<_>>())
-    .bind(meetings.iter().map(|m| m.rescheduled).collect::<Vec<_>>())
-    .execute(&mut *c)
-    .await?;
+        &meeting_ids,
+        meetings.iter().map(|m| body_ids[m.body]).collect::<Vec<_>>(),
+        meetings.iter().map(|m| m.kind).collect::<Vec<_>>(),
+        meetings.iter().map(|m| m.starts).collect::<Vec<_>>(),
+        meetings.iter().map(|m| m.status).collect::<Vec<_>>(),
+        meetings.iter().map(|m| m.rescheduled).collect::<Vec<_>>(),
+    );
     // Rescheduled meetings were first planned a week earlier.
-    sqlx::query(
+    execute!(
+        c,
         "INSERT INTO meeting_reschedule (meeting_id, old_starts_at, old_ends_at, new_starts_at,
                                          new_ends_at, reason, changed_at)
          SELECT id, starts_at - interval '7 days', ends_at - interval '7 days', starts_at, ends_at,
                 'Verplaatst (gegenereerd)', starts_at - interval '30 days'
          FROM meeting WHERE id = ANY($1) AND sequence = 1",
-    )
-    .bind(&meeting_ids)
-    .execute(&mut *c)
-    .await?;
+        &meeting_ids,
+    );
     summary.meetings = meetings.len();
 
     // --- agenda items with their documents ---
@@ -577,7 +569,8 @@ pub async fn generate(pool: &PgPool, opts: &Options) -> anyhow::Result<Summary> 
         }
     }
     let item_ids = reserve_ids(c, "agenda_item", it_title.len()).await?;
-    sqlx::query(
+    execute!(
+        c,
         "INSERT INTO agenda_item (id, meeting_id, body_id, proposer_organisation_id, title, kind,
                                  status, answer, position, number, outcome, decision_text,
                                  confidential, approves_minutes_of_id, explanation)
@@ -590,22 +583,20 @@ pub async fn generate(pool: &PgPool, opts: &Options) -> anyhow::Result<Summary> 
                      $12::bool[], $13::bigint[])
               AS u(id, meeting, body, proposer, title, kind, status, answer, pos, outcome,
                    decision, conf, approves)",
-    )
-    .bind(&item_ids)
-    .bind(&it_meeting)
-    .bind(&it_body)
-    .bind(&it_proposer)
-    .bind(&it_title)
-    .bind(&it_kind)
-    .bind(&it_status)
-    .bind(&it_answer)
-    .bind(&it_position)
-    .bind(&it_outcome)
-    .bind(&it_decision)
-    .bind(&it_confidential)
-    .bind(&it_approves)
-    .execute(&mut *c)
-    .await?;
+        &item_ids,
+        &it_meeting,
+        &it_body,
+        &it_proposer,
+        &it_title,
+        &it_kind,
+        &it_status,
+        &it_answer,
+        &it_position,
+        &it_outcome,
+        &it_decision,
+        &it_confidential,
+        &it_approves,
+    );
     summary.agenda_items = item_ids.len();
 
     let mut doc_item = Vec::new();
@@ -627,21 +618,20 @@ pub async fn generate(pool: &PgPool, opts: &Options) -> anyhow::Result<Summary> 
         .iter()
         .map(|d| Sha256::digest(d).to_vec())
         .collect();
-    sqlx::query(
+    execute!(
+        c,
         "INSERT INTO document (agenda_item_id, filename, content_type, size_bytes, sha256, content,
                               confidential)
          SELECT item, name, 'text/plain', size, hash, content, conf
          FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bytea[], $5::bytea[], $6::bool[])
               AS u(item, name, size, hash, content, conf)",
-    )
-    .bind(&doc_item)
-    .bind(&doc_name)
-    .bind(&sizes)
-    .bind(&hashes)
-    .bind(&doc_content)
-    .bind(&doc_confidential)
-    .execute(&mut *c)
-    .await?;
+        &doc_item,
+        &doc_name,
+        &sizes,
+        &hashes,
+        &doc_content,
+        &doc_confidential,
+    );
     summary.documents = doc_item.len();
 
     // --- invitations and attendance, minutes ---
@@ -708,33 +698,31 @@ pub async fn generate(pool: &PgPool, opts: &Options) -> anyhow::Result<Summary> 
             min_approved.push(next_held);
         }
     }
-    sqlx::query(
+    execute!(
+        c,
         "INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason, invited,
                                          attendance, represented_by)
          SELECT meeting, person, org, reason::invitation_reason, true, att::attendance, rep
          FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[])
               AS u(meeting, person, org, reason, att, rep)",
-    )
-    .bind(&p_meeting)
-    .bind(&p_person)
-    .bind(&p_org)
-    .bind(&p_reason)
-    .bind(&p_attendance)
-    .bind(&p_represented)
-    .execute(&mut *c)
-    .await?;
+        &p_meeting,
+        &p_person,
+        &p_org,
+        &p_reason,
+        &p_attendance,
+        &p_represented,
+    );
     summary.participants = p_meeting.len();
-    sqlx::query(
+    execute!(
+        c,
         "INSERT INTO minutes (meeting_id, text, status, approved_on)
          SELECT meeting, text, CASE WHEN approved IS NULL THEN 'draft' ELSE 'approved' END::minutes_status,
                 approved
          FROM unnest($1::bigint[], $2::text[], $3::date[]) AS u(meeting, text, approved)",
-    )
-    .bind(&min_meeting)
-    .bind(&min_text)
-    .bind(&min_approved)
-    .execute(&mut *c)
-    .await?;
+        &min_meeting,
+        &min_text,
+        &min_approved,
+    );
 
     // --- agreements with goals, action-line trees, follow-up, signatories ---
     const AGREEMENTS: usize = 50;
@@ -867,7 +855,8 @@ pub async fn generate(pool: &PgPool, opts: &Options) -> anyhow::Result<Summary> 
             ));
         }
     }
-    sqlx::query(
+    execute!(
+        c,
         "INSERT INTO agreement (id, slug, body_id, title, subtitle, kind_label, concluded_on,
                                meeting_id, period_from, period_until, introduction, status,
                                published_at)
@@ -879,27 +868,25 @@ pub async fn generate(pool: &PgPool, opts: &Options) -> anyhow::Result<Summary> 
                 CASE WHEN pub THEN d::timestamptz + interval '7 days' END
          FROM unnest($1::bigint[], $2::text[], $3::text[], $4::date[], $5::bigint[], $6::bool[])
               AS u(id, slug, title, d, meeting, pub)",
-    )
-    .bind(&agreement_ids)
-    .bind(&a_slug)
-    .bind(&a_title)
-    .bind(&a_on)
-    .bind(&a_meeting)
-    .bind(&a_published)
-    .bind(body_ids[0])
-    .execute(&mut *c)
-    .await?;
-    sqlx::query(
+        &agreement_ids,
+        &a_slug,
+        &a_title,
+        &a_on,
+        &a_meeting,
+        &a_published,
+        body_ids[0],
+    );
+    execute!(
+        c,
         "INSERT INTO agreement_commitment (agreement_id, position, text)
          SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[])",
-    )
-    .bind(&c_agr)
-    .bind(&c_pos)
-    .bind(&c_text)
-    .execute(&mut *c)
-    .await?;
+        &c_agr,
+        &c_pos,
+        &c_text,
+    );
     let goal_ids = reserve_ids(c, "goal", goals.len()).await?;
-    sqlx::query(
+    execute!(
+        c,
         "INSERT INTO goal (id, agreement_id, position, text, target_value, target_unit,
                           baseline_value, baseline_on, deadline)
          OVERRIDING SYSTEM VALUE
@@ -907,59 +894,50 @@ pub async fn generate(pool: &PgPool, opts: &Options) -> anyhow::Result<Summary> 
                 base::numeric, since, deadline
          FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::float8[], $5::float8[],
                      $6::date[], $7::date[]) AS u(id, agr, pos, target, base, since, deadline)",
-    )
-    .bind(&goal_ids)
-    .bind(goals.iter().map(|g| g.0).collect::<Vec<_>>())
-    .bind(goals.iter().map(|g| g.1).collect::<Vec<_>>())
-    .bind(goals.iter().map(|g| g.2).collect::<Vec<_>>())
-    .bind(goals.iter().map(|g| g.3).collect::<Vec<_>>())
-    .bind(goals.iter().map(|g| g.4).collect::<Vec<_>>())
-    .bind(goals.iter().map(|g| g.5).collect::<Vec<_>>())
-    .execute(&mut *c)
-    .await?;
-    sqlx::query(
+        &goal_ids,
+        goals.iter().map(|g| g.0).collect::<Vec<_>>(),
+        goals.iter().map(|g| g.1).collect::<Vec<_>>(),
+        goals.iter().map(|g| g.2).collect::<Vec<_>>(),
+        goals.iter().map(|g| g.3).collect::<Vec<_>>(),
+        goals.iter().map(|g| g.4).collect::<Vec<_>>(),
+        goals.iter().map(|g| g.5).collect::<Vec<_>>(),
+    );
+    execute!(
+        c,
         "INSERT INTO goal_measurement (goal_id, measured_on, value, note)
          SELECT goal, d, v::numeric, 'gegenereerd'
          FROM unnest($1::bigint[], $2::date[], $3::float8[]) AS u(goal, d, v)",
-    )
-    .bind(measures.iter().map(|m| goal_ids[m.0]).collect::<Vec<_>>())
-    .bind(measures.iter().map(|m| m.1).collect::<Vec<_>>())
-    .bind(measures.iter().map(|m| m.2).collect::<Vec<_>>())
-    .execute(&mut *c)
-    .await?;
+        measures.iter().map(|m| goal_ids[m.0]).collect::<Vec<_>>(),
+        measures.iter().map(|m| m.1).collect::<Vec<_>>(),
+        measures.iter().map(|m| m.2).collect::<Vec<_>>(),
+    );
     let line_ids = reserve_ids(c, "action_line", lines.len()).await?;
-    sqlx::query(
+    execute!(
+        c,
         "INSERT INTO action_line (id, agreement_id, parent_id, position, label, title)
          OVERRIDING SYSTEM VALUE
          SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::int[], $5::text[],
                               $6::text[])",
-    )
-    .bind(&line_ids)
-    .bind(lines.iter().map(|l| l.0).collect::<Vec<_>>())
-    .bind(
+        &line_ids,
+        lines.iter().map(|l| l.0).collect::<Vec<_>>(),
         lines
             .iter()
             .map(|l| l.1.map(|p| line_ids[p]))
             .collect::<Vec<_>>(),
-    )
-    .bind(lines.iter().map(|l| l.2).collect::<Vec<_>>())
-    .bind(lines.iter().map(|l| l.3.clone()).collect::<Vec<_>>())
-    .bind(lines.iter().map(|l| l.4.clone()).collect::<Vec<_>>())
-    .execute(&mut *c)
-    .await?;
-    sqlx::query(
+        lines.iter().map(|l| l.2).collect::<Vec<_>>(),
+        lines.iter().map(|l| l.3.clone()).collect::<Vec<_>>(),
+        lines.iter().map(|l| l.4.clone()).collect::<Vec<_>>(),
+    );
+    execute!(
+        c,
         "INSERT INTO action_line_competence (action_line_id, competence_id)
          SELECT * FROM unnest($1::bigint[], $2::bigint[])",
-    )
-    .bind(
         line_competence
             .iter()
             .map(|l| line_ids[l.0])
             .collect::<Vec<_>>(),
-    )
-    .bind(line_competence.iter().map(|l| l.1).collect::<Vec<_>>())
-    .execute(&mut *c)
-    .await?;
+        line_competence.iter().map(|l| l.1).collect::<Vec<_>>(),
+    );
     let agreement_day: HashMap<i64, Date> = agreement_ids
         .iter()
         .copied()
@@ -979,30 +957,28 @@ pub async fn generate(pool: &PgPool, opts: &Options) -> anyhow::Result<Summary> 
             follow.push((i, d, status));
         }
     }
-    sqlx::query(
+    execute!(
+        c,
         "INSERT INTO follow_up (action_line_id, recorded_on, status, note)
          SELECT line, d, status::follow_up_status, 'Stand van zaken (gegenereerd)'
          FROM unnest($1::bigint[], $2::date[], $3::text[]) AS u(line, d, status)",
-    )
-    .bind(follow.iter().map(|f| line_ids[f.0]).collect::<Vec<_>>())
-    .bind(follow.iter().map(|f| f.1).collect::<Vec<_>>())
-    .bind(follow.iter().map(|f| f.2).collect::<Vec<_>>())
-    .execute(&mut *c)
-    .await?;
-    sqlx::query(
+        follow.iter().map(|f| line_ids[f.0]).collect::<Vec<_>>(),
+        follow.iter().map(|f| f.1).collect::<Vec<_>>(),
+        follow.iter().map(|f| f.2).collect::<Vec<_>>(),
+    );
+    execute!(
+        c,
         "INSERT INTO signatory (agreement_id, position, side, person_id, organisation_id, capacity)
          SELECT agr, pos, side::side, person, org, cap
          FROM unnest($1::bigint[], $2::int[], $3::text[], $4::bigint[], $5::bigint[], $6::text[])
               AS u(agr, pos, side, person, org, cap)",
-    )
-    .bind(signs.iter().map(|s| s.0).collect::<Vec<_>>())
-    .bind(signs.iter().map(|s| s.1).collect::<Vec<_>>())
-    .bind(signs.iter().map(|s| s.2).collect::<Vec<_>>())
-    .bind(signs.iter().map(|s| s.3).collect::<Vec<_>>())
-    .bind(signs.iter().map(|s| s.4).collect::<Vec<_>>())
-    .bind(signs.iter().map(|s| s.5.clone()).collect::<Vec<_>>())
-    .execute(&mut *c)
-    .await?;
+        signs.iter().map(|s| s.0).collect::<Vec<_>>(),
+        signs.iter().map(|s| s.1).collect::<Vec<_>>(),
+        signs.iter().map(|s| s.2).collect::<Vec<_>>(),
+        signs.iter().map(|s| s.3).collect::<Vec<_>>(),
+        signs.iter().map(|s| s.4).collect::<Vec<_>>(),
+        signs.iter().map(|s| s.5.clone()).collect::<Vec<_>>(),
+    );
     summary.agreements = AGREEMENTS;
     summary.action_lines = lines.len();
     summary.follow_ups = follow.len();

@@ -1,5 +1,13 @@
 //! The database: the pool, the private cluster, migrations and the seed.
 
+/// Runs one statement with its values bound in order, for the loaders
+/// (`seed`, `generate`) that write many rows: `execute!(conn, SQL, values…)`.
+macro_rules! execute {
+    ($conn:expr, $sql:expr $(, $value:expr)* $(,)?) => {
+        sqlx::query($sql)$(.bind($value))*.execute(&mut *$conn).await?
+    };
+}
+
 pub mod backup;
 pub mod cluster;
 pub mod generate;

@@ -505,93 +505,87 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<u64> {
     let c = &mut *tx;
 
     for o in ORGANISATIONS {
-        added += sqlx::query(
+        added += execute!(
+            c,
             "INSERT INTO organisation (slug, name, short_name, kind)
              VALUES ($1, $2, $3, $4::organisation_kind) ON CONFLICT (slug) DO NOTHING",
+            o.slug,
+            o.name,
+            o.short,
+            o.kind,
         )
-        .bind(o.slug)
-        .bind(o.name)
-        .bind(o.short)
-        .bind(o.kind)
-        .execute(&mut *c)
-        .await?
         .rows_affected();
     }
     for p in PEOPLE {
-        added += sqlx::query(
+        added += execute!(
+            c,
             "INSERT INTO person (slug, given_name, family_name)
              VALUES ($1, $2, $3) ON CONFLICT (slug) DO NOTHING",
+            p.slug,
+            p.given,
+            p.family,
         )
-        .bind(p.slug)
-        .bind(p.given)
-        .bind(p.family)
-        .execute(&mut *c)
-        .await?
         .rows_affected();
     }
 
     let government = org_id(c, "vlaamse-regering").await?;
     for m in MINISTERS {
         let person = person_id(c, m.person).await?;
-        added += sqlx::query(
+        added += execute!(
+            c,
             "INSERT INTO person_function (person_id, organisation_id, title, valid_from, valid_until)
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            person,
+            government,
+            m.title,
+            LEGISLATURE_FROM,
+            LEGISLATURE_UNTIL,
         )
-        .bind(person)
-        .bind(government)
-        .bind(m.title)
-        .bind(LEGISLATURE_FROM)
-        .bind(LEGISLATURE_UNTIL)
-        .execute(&mut *c)
-        .await?
         .rows_affected();
         for name in m.competences {
-            added +=
-                sqlx::query("INSERT INTO competence (name) VALUES ($1) ON CONFLICT DO NOTHING")
-                    .bind(name)
-                    .execute(&mut *c)
-                    .await?
-                    .rows_affected();
-            added += sqlx::query(
+            added += execute!(
+                c,
+                "INSERT INTO competence (name) VALUES ($1) ON CONFLICT DO NOTHING",
+                name,
+            )
+            .rows_affected();
+            added += execute!(
+                c,
                 "INSERT INTO minister_competence (person_id, competence_id, valid_from, valid_until)
                  SELECT $1, id, $3, $4 FROM competence WHERE name = $2
                  ON CONFLICT DO NOTHING",
+                person,
+                name,
+                LEGISLATURE_FROM,
+                LEGISLATURE_UNTIL,
             )
-            .bind(person)
-            .bind(name)
-            .bind(LEGISLATURE_FROM)
-            .bind(LEGISLATURE_UNTIL)
-            .execute(&mut *c)
-            .await?
             .rows_affected();
         }
     }
 
     for (sort, b) in BODIES.iter().enumerate() {
-        added += sqlx::query(
+        added += execute!(
+            c,
             "INSERT INTO body (slug, name, kind, description, meeting_rhythm, chair_rule, sort_order)
              VALUES ($1, $2, $3::body_kind, $4, $5, $6, $7) ON CONFLICT (slug) DO NOTHING",
+            b.slug,
+            b.name,
+            b.kind,
+            b.description,
+            b.rhythm,
+            b.chair_rule,
+            i32::try_from(sort)?,
         )
-        .bind(b.slug)
-        .bind(b.name)
-        .bind(b.kind)
-        .bind(b.description)
-        .bind(b.rhythm)
-        .bind(b.chair_rule)
-        .bind(i32::try_from(sort)?)
-        .execute(&mut *c)
-        .await?
         .rows_affected();
         let body = body_id(c, b.slug).await?;
         for kind in b.meeting_kinds {
-            added += sqlx::query(
+            added += execute!(
+                c,
                 "INSERT INTO body_meeting_kind (body_id, kind) VALUES ($1, $2::meeting_kind)
                  ON CONFLICT DO NOTHING",
+                body,
+                kind,
             )
-            .bind(body)
-            .bind(kind)
-            .execute(&mut *c)
-            .await?
             .rows_affected();
         }
         for (position, (side, org, count, label)) in b.seats.iter().enumerate() {
@@ -599,31 +593,29 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<u64> {
                 Some(slug) => Some(org_id(c, slug).await?),
                 None => None,
             };
-            added += sqlx::query(
+            added += execute!(
+                c,
                 "INSERT INTO seat_rule (body_id, side, organisation_id, seat_count, label, position)
                  VALUES ($1, $2::side, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                body,
+                side,
+                org,
+                count,
+                label,
+                i32::try_from(position)?,
             )
-            .bind(body)
-            .bind(side)
-            .bind(org)
-            .bind(count)
-            .bind(label)
-            .bind(i32::try_from(position)?)
-            .execute(&mut *c)
-            .await?
             .rows_affected();
         }
         for (position, slug) in b.contacts.iter().enumerate() {
             let person = person_id(c, slug).await?;
-            added += sqlx::query(
+            added += execute!(
+                c,
                 "INSERT INTO body_contact (body_id, person_id, position) VALUES ($1, $2, $3)
                  ON CONFLICT DO NOTHING",
+                body,
+                person,
+                i32::try_from(position)?,
             )
-            .bind(body)
-            .bind(person)
-            .bind(i32::try_from(position)?)
-            .execute(&mut *c)
-            .await?
             .rows_affected();
         }
     }
@@ -664,20 +656,19 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<u64> {
 }
 
 async fn seed_agreement(c: &mut PgConnection, vesoc: i64, government: i64) -> anyhow::Result<u64> {
-    let mut added = sqlx::query(
+    let mut added = execute!(
+        c,
         "INSERT INTO agreement (slug, body_id, title, subtitle, kind_label, period_from, period_until,
                                 introduction, status, published_at)
          VALUES ($1, $2, $3, $4, $5, 2019, 2024, $6, 'published', now())
          ON CONFLICT (slug) DO NOTHING",
+        AGREEMENT_2019,
+        vesoc,
+        "Iedereen aan boord – samen voor meer mensen aan de slag",
+        "120 000 mensen extra aan het werk",
+        "VESOC-engagement tussen Vlaamse Regering en Vlaamse sociale partners SERV",
+        "De Vlaamse Regering en de Vlaamse sociale partners van de SERV willen samen hun schouders zetten onder volgende doelstellingen voor de periode 2019-2024.",
     )
-    .bind(AGREEMENT_2019)
-    .bind(vesoc)
-    .bind("Iedereen aan boord – samen voor meer mensen aan de slag")
-    .bind("120 000 mensen extra aan het werk")
-    .bind("VESOC-engagement tussen Vlaamse Regering en Vlaamse sociale partners SERV")
-    .bind("De Vlaamse Regering en de Vlaamse sociale partners van de SERV willen samen hun schouders zetten onder volgende doelstellingen voor de periode 2019-2024.")
-    .execute(&mut *c)
-    .await?
     .rows_affected();
     let agreement: i64 = sqlx::query_scalar("SELECT id FROM agreement WHERE slug = $1")
         .bind(AGREEMENT_2019)
@@ -685,29 +676,27 @@ async fn seed_agreement(c: &mut PgConnection, vesoc: i64, government: i64) -> an
         .await?;
 
     for (i, text) in COMMITMENTS.iter().enumerate() {
-        added += sqlx::query(
+        added += execute!(
+            c,
             "INSERT INTO agreement_commitment (agreement_id, position, text) VALUES ($1, $2, $3)
              ON CONFLICT DO NOTHING",
+            agreement,
+            i32::try_from(i + 1)?,
+            text,
         )
-        .bind(agreement)
-        .bind(i32::try_from(i + 1)?)
-        .bind(text)
-        .execute(&mut *c)
-        .await?
         .rows_affected();
     }
     for (i, (text, value, unit)) in GOALS.iter().enumerate() {
-        added += sqlx::query(
+        added += execute!(
+            c,
             "INSERT INTO goal (agreement_id, position, text, target_value, target_unit)
              VALUES ($1, $2, $3, $4::bigint::numeric, $5) ON CONFLICT DO NOTHING",
+            agreement,
+            i32::try_from(i + 1)?,
+            text,
+            value,
+            unit,
         )
-        .bind(agreement)
-        .bind(i32::try_from(i + 1)?)
-        .bind(text)
-        .bind(value)
-        .bind(unit)
-        .execute(&mut *c)
-        .await?
         .rows_affected();
     }
     // Depth-first, an explicit stack instead of async recursion.
@@ -719,17 +708,16 @@ async fn seed_agreement(c: &mut PgConnection, vesoc: i64, government: i64) -> an
         .collect();
     while let Some((parent, position, l)) = stack.pop() {
         let position = i32::try_from(position + 1)?;
-        added += sqlx::query(
+        added += execute!(
+            c,
             "INSERT INTO action_line (agreement_id, parent_id, position, label, title)
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            agreement,
+            parent,
+            position,
+            l.label,
+            l.title,
         )
-        .bind(agreement)
-        .bind(parent)
-        .bind(position)
-        .bind(l.label)
-        .bind(l.title)
-        .execute(&mut *c)
-        .await?
         .rows_affected();
         let id: i64 = sqlx::query_scalar(
             "SELECT id FROM action_line
@@ -792,22 +780,21 @@ async fn insert_membership(
     side: &str,
     function_title: Option<&str>,
 ) -> anyhow::Result<u64> {
-    Ok(sqlx::query(
+    Ok(execute!(
+        c,
         "INSERT INTO membership (body_id, person_id, organisation_id, role, side, function_title,
                                  valid_from, valid_until)
          VALUES ($1, $2, $3, $4::membership_role, $5::side, $6, $7, $8)
          ON CONFLICT DO NOTHING",
+        body,
+        person,
+        organisation,
+        role,
+        side,
+        function_title,
+        LEGISLATURE_FROM,
+        LEGISLATURE_UNTIL,
     )
-    .bind(body)
-    .bind(person)
-    .bind(organisation)
-    .bind(role)
-    .bind(side)
-    .bind(function_title)
-    .bind(LEGISLATURE_FROM)
-    .bind(LEGISLATURE_UNTIL)
-    .execute(c)
-    .await?
     .rows_affected())
 }
 
@@ -820,18 +807,17 @@ async fn insert_signatory(
     organisation: i64,
     capacity: &str,
 ) -> anyhow::Result<u64> {
-    Ok(sqlx::query(
+    Ok(execute!(
+        c,
         "INSERT INTO signatory (agreement_id, position, side, person_id, organisation_id, capacity)
          VALUES ($1, $2, $3::side, $4, $5, $6) ON CONFLICT DO NOTHING",
+        agreement,
+        position,
+        side,
+        person,
+        organisation,
+        capacity,
     )
-    .bind(agreement)
-    .bind(position)
-    .bind(side)
-    .bind(person)
-    .bind(organisation)
-    .bind(capacity)
-    .execute(c)
-    .await?
     .rows_affected())
 }
 

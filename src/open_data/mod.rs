@@ -459,35 +459,42 @@ fn one<T>(rows: Vec<T>) -> Result<T> {
     rows.into_iter().next().ok_or(AppError::NotFound)
 }
 
-async fn body_list(
-    State(state): State<AppState>,
-    c: Ctx,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Value>> {
-    let p = q.parse()?;
-    let rows = queries::bodies(&state.db, Filter::since(p.since)).await?;
-    Ok(page_of(&c, "/body", &rows, body_json, &p))
+/// The list handler of one kind of OParl object: its query with the
+/// list's filter, one page of the rows as JSON.
+macro_rules! list_handler {
+    ($name:ident, $path:literal, $query:path, $to_json:path) => {
+        async fn $name(
+            State(state): State<AppState>,
+            c: Ctx,
+            Query(q): Query<ListQuery>,
+        ) -> Result<Json<Value>> {
+            let p = q.parse()?;
+            let rows = $query(&state.db, p.filter()).await?;
+            Ok(page_of(&c, $path, &rows, $to_json, &p))
+        }
+    };
 }
 
-async fn find_body(state: &AppState, slug: &str) -> Result<queries::BodyRow> {
-    one(queries::bodies(&state.db, Filter::slug(slug)).await?)
+/// The single-record handler of one kind of OParl object: its query for
+/// the record the path names (by `slug` or by `id`), as JSON; none is "not
+/// found".
+macro_rules! one_handler {
+    ($name:ident, $query:path, $to_json:path, slug) => {
+        one_handler!(@ $name, $query, $to_json, Path(key), Path<String>, Filter::slug(&key));
+    };
+    ($name:ident, $query:path, $to_json:path, id) => {
+        one_handler!(@ $name, $query, $to_json, Id(key), Id, Filter::id(key));
+    };
+    (@ $name:ident, $query:path, $to_json:path, $key:pat, $extract:ty, $filter:expr) => {
+        async fn $name(State(state): State<AppState>, c: Ctx, $key: $extract) -> Result<Json<Value>> {
+            Ok(Json($to_json(&c, &one($query(&state.db, $filter).await?)?)))
+        }
+    };
 }
 
-async fn body_one(
-    State(state): State<AppState>,
-    c: Ctx,
-    Path(slug): Path<String>,
-) -> Result<Json<Value>> {
-    Ok(Json(body_json(&c, &find_body(&state, &slug).await?)))
-}
-
-async fn gremium_one(
-    State(state): State<AppState>,
-    c: Ctx,
-    Path(slug): Path<String>,
-) -> Result<Json<Value>> {
-    Ok(Json(gremium_json(&c, &find_body(&state, &slug).await?)))
-}
+list_handler!(body_list, "/body", queries::bodies, body_json);
+one_handler!(body_one, queries::bodies, body_json, slug);
+one_handler!(gremium_one, queries::bodies, gremium_json, slug);
 
 /// The bodies as gremia first, then the organisations their members represent.
 async fn organization_list(
@@ -510,14 +517,12 @@ async fn organization_list(
     Ok(list(&c, "/organization", items, &p))
 }
 
-async fn organization_one(
-    State(state): State<AppState>,
-    c: Ctx,
-    Path(slug): Path<String>,
-) -> Result<Json<Value>> {
-    let o = one(queries::organisations(&state.db, Filter::slug(&slug)).await?)?;
-    Ok(Json(organisation_json(&c, &o)))
-}
+one_handler!(
+    organization_one,
+    queries::organisations,
+    organisation_json,
+    slug
+);
 
 async fn person_list(
     State(state): State<AppState>,
@@ -546,51 +551,14 @@ async fn person_one(
     Ok(Json(person_json(&c, &person, &memberships)))
 }
 
-async fn membership_list(
-    State(state): State<AppState>,
-    c: Ctx,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Value>> {
-    let p = q.parse()?;
-    let rows = queries::memberships(&state.db, p.filter()).await?;
-    Ok(page_of(&c, "/membership", &rows, membership_json, &p))
-}
-
-async fn membership_one(State(state): State<AppState>, c: Ctx, Id(id): Id) -> Result<Json<Value>> {
-    let m = one(queries::memberships(&state.db, Filter::id(id)).await?)?;
-    Ok(Json(membership_json(&c, &m)))
-}
-
-async fn meeting_list(
-    State(state): State<AppState>,
-    c: Ctx,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Value>> {
-    let p = q.parse()?;
-    let rows = queries::meetings(&state.db, p.filter()).await?;
-    Ok(page_of(&c, "/meeting", &rows, meeting_json, &p))
-}
-
-async fn meeting_one(State(state): State<AppState>, c: Ctx, Id(id): Id) -> Result<Json<Value>> {
-    let m = one(queries::meetings(&state.db, Filter::id(id)).await?)?;
-    Ok(Json(meeting_json(&c, &m)))
-}
-
-async fn paper_list(
-    State(state): State<AppState>,
-    c: Ctx,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Value>> {
-    let p = q.parse()?;
-    let rows = queries::papers(&state.db, p.filter()).await?;
-    Ok(page_of(&c, "/paper", &rows, paper_json, &p))
-}
-
-async fn paper_one(
-    State(state): State<AppState>,
-    c: Ctx,
-    Path(slug): Path<String>,
-) -> Result<Json<Value>> {
-    let paper = one(queries::papers(&state.db, Filter::slug(&slug)).await?)?;
-    Ok(Json(paper_json(&c, &paper)))
-}
+list_handler!(
+    membership_list,
+    "/membership",
+    queries::memberships,
+    membership_json
+);
+one_handler!(membership_one, queries::memberships, membership_json, id);
+list_handler!(meeting_list, "/meeting", queries::meetings, meeting_json);
+one_handler!(meeting_one, queries::meetings, meeting_json, id);
+list_handler!(paper_list, "/paper", queries::papers, paper_json);
+one_handler!(paper_one, queries::papers, paper_json, slug);

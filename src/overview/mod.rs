@@ -259,82 +259,63 @@ async fn respond(ctx: PageCtx, state: &AppState, year: i32, output: Output) -> R
 pub fn csv(o: &Overview) -> String {
     let s = |t: &str| Cell::from(t);
     let mut out = String::from("\u{feff}");
-    csv::line(&mut out, &[s("VESOC-jaaroverzicht"), o.year.into()]);
-    out.push_str("\r\n");
-    csv::line(
-        &mut out,
-        &[
-            s("vergaderingen: orgaan"),
-            s("soort"),
-            s("gehouden"),
-            s("geannuleerd"),
-            s("gepland"),
-        ],
-    );
+    // An empty line is the blank line between the tables.
+    let mut line = |cells: &[Cell]| csv::line(&mut out, cells);
+    line(&[s("VESOC-jaaroverzicht"), o.year.into()]);
+    line(&[]);
+    line(&[
+        s("vergaderingen: orgaan"),
+        s("soort"),
+        s("gehouden"),
+        s("geannuleerd"),
+        s("gepland"),
+    ]);
     for m in &o.meetings {
-        csv::line(
-            &mut out,
-            &[
-                m.body_name.clone().into(),
-                s(m.kind.label()),
-                m.held.into(),
-                m.cancelled.into(),
-                m.planned.into(),
-            ],
-        );
+        line(&[
+            m.body_name.clone().into(),
+            s(m.kind.label()),
+            m.held.into(),
+            m.cancelled.into(),
+            m.planned.into(),
+        ]);
     }
-    out.push_str("\r\n");
-    csv::line(
-        &mut out,
-        &[
-            s("minstens twee keer per jaar (engagement 2019)"),
-            s("gehouden (in)formeel VESOC-overleg"),
-        ],
-    );
-    csv::line(&mut out, &[s(o.verdict.label()), o.held.into()]);
-    out.push_str("\r\n");
-    csv::line(
-        &mut out,
-        &[s("akkoorden: titel"), s("gesloten op"), s("status")],
-    );
+    line(&[]);
+    line(&[
+        s("minstens twee keer per jaar (engagement 2019)"),
+        s("gehouden (in)formeel VESOC-overleg"),
+    ]);
+    line(&[s(o.verdict.label()), o.held.into()]);
+    line(&[]);
+    line(&[s("akkoorden: titel"), s("gesloten op"), s("status")]);
     for a in &o.agreements {
-        csv::line(
-            &mut out,
-            &[
-                a.title.clone().into(),
-                dutch::iso_date(a.concluded_on).into(),
-                s(if a.published {
-                    "gepubliceerd"
-                } else {
-                    "ontwerp"
-                }),
-            ],
-        );
+        line(&[
+            a.title.clone().into(),
+            dutch::iso_date(a.concluded_on).into(),
+            s(if a.published {
+                "gepubliceerd"
+            } else {
+                "ontwerp"
+            }),
+        ]);
     }
-    out.push_str("\r\n");
-    csv::line(
-        &mut out,
-        &[
-            s("agendapunten behandeld: indiener"),
-            s("ter kennis genomen"),
-            s("besproken"),
-            s("beslist"),
-            s("zonder uitkomst"),
-            s("totaal"),
-        ],
-    );
+    line(&[]);
+    line(&[
+        s("agendapunten behandeld: indiener"),
+        s("ter kennis genomen"),
+        s("besproken"),
+        s("beslist"),
+        s("zonder uitkomst"),
+        s("totaal"),
+    ]);
     for r in &o.items {
-        csv::line(
-            &mut out,
-            &[
-                r.side.clone().into(),
-                r.noted.into(),
-                r.discussed.into(),
-                r.decided.into(),
-                r.without_outcome.into(),
-                r.total.into(),
-            ],
-        );
+        line(&[
+            r.side.clone().into(),
+            r.noted.into(),
+            r.discussed.into(),
+            r.decided.into(),
+            r.without_outcome.into(),
+            r.total.into(),
+        ]);
     }
     out
 }
