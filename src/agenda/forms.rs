@@ -10,14 +10,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::documents::DocumentInput;
 use super::operations::{self, Draft, OwnItem, Review};
 use super::queries::{self, AgendaItem, ItemKind};
-use super::{BuilderInput, ReviewInput, builder_page, item_page, load_visible, owns};
+use super::{BuilderInput, OnItem, ReviewInput, builder_page, item_page, load_visible, owns};
 use crate::base::error::{AppError, Result};
 use crate::base::extract::parse_id;
 use crate::base::write::{self, Outcome};
 use crate::base::{Actor, AppState, FieldErrors, Id, PageCtx, Version, page};
-use crate::meetings::Meeting;
+use crate::meetings::OnMeeting;
 
 fn to_item(id: i64, melding: &str) -> Response {
     Redirect::to(&format!("/agendapunten/{id}?melding={melding}")).into_response()
@@ -205,6 +206,14 @@ async fn load_own(state: &AppState, ctx: &PageCtx, id: i64) -> Result<AgendaItem
     }
 }
 
+/// A write on the item, if the actor proposed it (see [`load_own`]).
+fn own(on: OnItem) -> Result<OnItem> {
+    match owns(&on.actor, &on.item) {
+        true => Ok(on),
+        false => Err(AppError::NotFound),
+    }
+}
+
 /// Why a proposal cannot be changed (or withdrawn: `what`) now.
 fn closed(item: &AgendaItem, what: &str) -> String {
     format!(
@@ -235,22 +244,19 @@ pub async fn edit_form(
     .await
 }
 
-pub async fn update(
-    ctx: PageCtx,
-    Actor(user): Actor,
-    State(state): State<AppState>,
-    Id(id): Id,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response> {
-    let item = load_own(&state, &ctx, id).await?;
+pub async fn update(on: OnItem, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response> {
+    let on = own(on)?;
     let form = ProposalForm::from_pairs(pairs);
-    let outcome = write::run(&state.db, async |tx| {
-        operations::revise(tx, &user, &item, form.version.0, &form.draft()).await
+    let outcome = write::run(&on.state.db, async |tx| {
+        operations::revise(tx, &on.actor, &on.item, form.version.0, &form.draft()).await
     })
     .await?;
-    match outcome.settle(stale(&item, "gewijzigd")) {
-        Ok(()) => Ok(to_item(item.id, "opgeslagen")),
-        Err((status, errors)) => form_page(&state, ctx, Some(item), form, errors, status).await,
+    match outcome.settle(stale(&on.item, "gewijzigd")) {
+        Ok(()) => Ok(to_item(on.item.id, "opgeslagen")),
+        Err((status, errors)) => {
+            let item = Some(on.item);
+            form_page(&on.state, on.ctx, item, form, errors, status).await
+        }
     }
 }
 
@@ -272,28 +278,32 @@ pub struct WithdrawForm {
     version: Version,
 }
 
-pub async fn withdraw(
-    ctx: PageCtx,
-    Actor(user): Actor,
-    State(state): State<AppState>,
-    Id(id): Id,
-    Form(form): Form<WithdrawForm>,
-) -> Result<Response> {
-    let item = load_own(&state, &ctx, id).await?;
-    let outcome = write::run(&state.db, async |tx| {
-        operations::withdraw(tx, user.id, &item, form.version.0).await
+pub async fn withdraw(on: OnItem, Form(form): Form<WithdrawForm>) -> Result<Response> {
+    let on = own(on)?;
+    let outcome = write::run(&on.state.db, async |tx| {
+        operations::withdraw(tx, on.actor.id, &on.item, form.version.0).await
     })
     .await?;
     let errors = match outcome {
-        Outcome::Done(()) => return Ok(to_item(item.id, "ingetrokken")),
-        Outcome::Stale => stale(&item, "ingetrokken"),
+        Outcome::Done(()) => return Ok(to_item(on.item.id, "ingetrokken")),
+        Outcome::Stale => stale(&on.item, "ingetrokken"),
         Outcome::Refused(errors) => errors,
     };
     let input = ReviewInput {
         errors,
         ..ReviewInput::default()
     };
-    item_page(&state, ctx, item, None, input, StatusCode::CONFLICT).await
+    let upload = DocumentInput::default();
+    item_page(
+        &on.state,
+        on.ctx,
+        on.item,
+        None,
+        input,
+        upload,
+        StatusCode::CONFLICT,
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -309,21 +319,15 @@ pub struct ReviewForm {
 }
 
 /// The secretariat's decision on a proposal (see `operations::review`).
-pub async fn review(
-    ctx: PageCtx,
-    Actor(user): Actor,
-    State(state): State<AppState>,
-    Id(id): Id,
-    Form(form): Form<ReviewForm>,
-) -> Result<Response> {
-    let item = load_visible(&state, &ctx, id).await?;
+pub async fn review(on: OnItem, Form(form): Form<ReviewForm>) -> Result<Response> {
+    let item = &on.item;
     let decision = Review {
         decision: &form.besluit,
         meeting_id: &form.meeting_id,
         comment: &form.comment,
     };
-    let outcome = write::run(&state.db, async |tx| {
-        operations::review(tx, user.id, &item, form.version.0, &decision).await
+    let outcome = write::run(&on.state.db, async |tx| {
+        operations::review(tx, on.actor.id, item, form.version.0, &decision).await
     })
     .await?;
     let (status, errors) = match outcome {
@@ -347,25 +351,25 @@ pub async fn review(
         comment: form.comment.clone(),
         meeting_id: form.meeting_id.clone(),
     };
-    item_page(&state, ctx, item, None, input, status).await
+    let upload = DocumentInput::default();
+    item_page(&on.state, on.ctx, on.item, None, input, upload, status).await
 }
 
 // --- the agenda builder ---
 
-/// The builder again after a refused or stale change, with what was typed.
+/// The builder after a change; again after a refused or stale one, with
+/// what was typed.
 async fn builder_again<T>(
-    state: &AppState,
-    ctx: PageCtx,
-    meeting: Meeting,
+    on: OnMeeting,
     outcome: Outcome<T>,
     input: BuilderInput,
 ) -> Result<Response> {
     let (status, errors) = match outcome.settle(write::stale_errors(THIS_ITEM)) {
-        Ok(_) => return Ok(to_builder(meeting.id)),
+        Ok(_) => return Ok(to_builder(on.meeting.id)),
         Err(refusal) => refusal,
     };
     let input = BuilderInput { errors, ..input };
-    builder_page(state, ctx, meeting, None, input, status).await
+    builder_page(&on.state, on.ctx, on.meeting, None, input, status).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -410,22 +414,15 @@ pub struct OwnItemForm {
 }
 
 /// The secretariat's own item (see `operations::add_own_item`).
-pub async fn add_own_item(
-    ctx: PageCtx,
-    Actor(user): Actor,
-    State(state): State<AppState>,
-    Id(id): Id,
-    Form(form): Form<OwnItemForm>,
-) -> Result<Response> {
-    let meeting = crate::meetings::load(&state, id).await?;
+pub async fn add_own_item(on: OnMeeting, Form(form): Form<OwnItemForm>) -> Result<Response> {
     let own = OwnItem {
         title: &form.title,
         explanation: &form.explanation,
         kind: &form.kind,
         confidential: !form.confidential.is_empty(),
     };
-    let outcome = write::run(&state.db, async |tx| {
-        operations::add_own_item(tx, &user, &meeting, &own).await
+    let outcome = write::run(&on.state.db, async |tx| {
+        operations::add_own_item(tx, &on.actor, &on.meeting, &own).await
     })
     .await?;
     let input = BuilderInput {
@@ -434,7 +431,7 @@ pub async fn add_own_item(
         kind: form.kind.clone(),
         ..BuilderInput::default()
     };
-    builder_again(&state, ctx, meeting, outcome, input).await
+    builder_again(on, outcome, input).await
 }
 
 /// An item of this meeting's agenda, or 404.
@@ -457,18 +454,12 @@ pub struct OutcomeForm {
     version: Version,
 }
 
-pub async fn record_outcome(
-    ctx: PageCtx,
-    Actor(user): Actor,
-    State(state): State<AppState>,
-    Id(id): Id,
-    Form(form): Form<OutcomeForm>,
-) -> Result<Response> {
-    let meeting = crate::meetings::load(&state, id).await?;
-    let item = agenda_item(&state, meeting.id, &form.item_id).await?;
-    let outcome = write::run(&state.db, async |tx| {
+pub async fn record_outcome(on: OnMeeting, Form(form): Form<OutcomeForm>) -> Result<Response> {
+    let (user, meeting) = (on.actor.id, &on.meeting);
+    let item = agenda_item(&on.state, meeting.id, &form.item_id).await?;
+    let outcome = write::run(&on.state.db, async |tx| {
         let (seen, typed) = (form.version.0, &form.decision_text);
-        operations::record_outcome(tx, user.id, &meeting, &item, seen, &form.outcome, typed).await
+        operations::record_outcome(tx, user, meeting, &item, seen, &form.outcome, typed).await
     })
     .await?;
     let input = BuilderInput {
@@ -476,7 +467,7 @@ pub async fn record_outcome(
         decision_text: form.decision_text.clone(),
         ..BuilderInput::default()
     };
-    builder_again(&state, ctx, meeting, outcome, input).await
+    builder_again(on, outcome, input).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -489,23 +480,16 @@ pub struct CarryOverForm {
     version: Version,
 }
 
-pub async fn carry_over(
-    ctx: PageCtx,
-    Actor(user): Actor,
-    State(state): State<AppState>,
-    Id(id): Id,
-    Form(form): Form<CarryOverForm>,
-) -> Result<Response> {
-    let meeting = crate::meetings::load(&state, id).await?;
-    let item = agenda_item(&state, meeting.id, &form.item_id).await?;
-    let outcome = write::run(&state.db, async |tx| {
+pub async fn carry_over(on: OnMeeting, Form(form): Form<CarryOverForm>) -> Result<Response> {
+    let item = agenda_item(&on.state, on.meeting.id, &form.item_id).await?;
+    let outcome = write::run(&on.state.db, async |tx| {
         let (seen, target) = (form.version.0, &form.meeting_id);
-        operations::carry_over(tx, user.id, &meeting, &item, seen, target).await
+        operations::carry_over(tx, on.actor.id, &on.meeting, &item, seen, target).await
     })
     .await?;
     let input = BuilderInput {
         item_id: item.id,
         ..BuilderInput::default()
     };
-    builder_again(&state, ctx, meeting, outcome, input).await
+    builder_again(on, outcome, input).await
 }

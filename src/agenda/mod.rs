@@ -11,8 +11,10 @@ pub use documents::DocumentLink;
 pub use queries::{AgendaItem, ItemKind, ItemStatus};
 
 use askama::Template;
-use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::agenda::documents::DocumentInput;
@@ -87,6 +89,33 @@ pub(crate) async fn load_visible(state: &AppState, ctx: &PageCtx, id: i64) -> Re
         crate::audit::access(&state.db, Some(user.id), refused, "agenda_item", id, from).await?;
     }
     item.ok_or(AppError::NotFound)
+}
+
+/// What every write on an agenda item starts from: the page's context, who
+/// acts, the state, and the item if they may see it ([`load_visible`]).
+pub struct OnItem {
+    pub ctx: PageCtx,
+    pub actor: CurrentUser,
+    pub state: AppState,
+    pub item: AgendaItem,
+}
+
+impl FromRequestParts<AppState> for OnItem {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let Ok(ctx) = PageCtx::from_request_parts(parts, state).await;
+        let Actor(actor) = Actor::from_request_parts(parts, state).await?;
+        let Id(id) = Id::from_request_parts(parts, state).await?;
+        let item = load_visible(state, &ctx, id).await?;
+        let state = state.clone();
+        Ok(OnItem {
+            ctx,
+            actor,
+            state,
+            item,
+        })
+    }
 }
 
 impl AgendaItem {
@@ -205,65 +234,21 @@ async fn show(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
     let item = load_visible(&state, &ctx, id).await?;
-    item_page(
-        &state,
-        ctx,
-        item,
-        notice(q.melding.as_deref()),
-        ReviewInput::default(),
-        axum::http::StatusCode::OK,
-    )
-    .await
+    let notice = notice(q.melding.as_deref());
+    let (input, upload) = Default::default();
+    item_page(&state, ctx, item, notice, input, upload, StatusCode::OK).await
 }
 
+/// The item page: with the notice after a redirect, or again with what a
+/// refused review or withdrawal (`input`) or upload (`upload`) brings back.
 pub(crate) async fn item_page(
     state: &AppState,
     ctx: PageCtx,
     item: AgendaItem,
     notice: Option<&'static str>,
     input: ReviewInput,
-    status: axum::http::StatusCode,
-) -> Result<Response> {
-    page_response(
-        state,
-        ctx,
-        item,
-        notice,
-        input,
-        DocumentInput::default(),
-        status,
-    )
-    .await
-}
-
-/// The item page with a refused upload: its message, the checkbox kept.
-pub(crate) async fn item_page_with_upload(
-    state: &AppState,
-    ctx: PageCtx,
-    item: AgendaItem,
     upload: DocumentInput,
-    status: axum::http::StatusCode,
-) -> Result<Response> {
-    page_response(
-        state,
-        ctx,
-        item,
-        None,
-        ReviewInput::default(),
-        upload,
-        status,
-    )
-    .await
-}
-
-async fn page_response(
-    state: &AppState,
-    ctx: PageCtx,
-    item: AgendaItem,
-    notice: Option<&'static str>,
-    input: ReviewInput,
-    upload: DocumentInput,
-    status: axum::http::StatusCode,
+    status: StatusCode,
 ) -> Result<Response> {
     let can_add_documents = ctx
         .user
@@ -295,10 +280,7 @@ async fn page_response(
         can_add_documents,
         upload,
     };
-    Ok(axum::response::IntoResponse::into_response((
-        status,
-        page::render(&page),
-    )))
+    Ok((status, page::render(&page)).into_response())
 }
 
 // --- the review queue ---
@@ -359,15 +341,9 @@ async fn builder(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
     let meeting = crate::meetings::load(&state, id).await?;
-    builder_page(
-        &state,
-        ctx,
-        meeting,
-        notice(q.melding.as_deref()),
-        BuilderInput::default(),
-        axum::http::StatusCode::OK,
-    )
-    .await
+    let notice = notice(q.melding.as_deref());
+    let input = BuilderInput::default();
+    builder_page(&state, ctx, meeting, notice, input, StatusCode::OK).await
 }
 
 pub(crate) async fn builder_page(
@@ -376,7 +352,7 @@ pub(crate) async fn builder_page(
     meeting: Meeting,
     notice: Option<&'static str>,
     input: BuilderInput,
-    status: axum::http::StatusCode,
+    status: StatusCode,
 ) -> Result<Response> {
     let items = queries::on_meeting(&state.db, meeting.id, Reader::of(ctx.user.as_ref())).await?;
     let later = queries::open_meetings(&state.db)
@@ -395,10 +371,7 @@ pub(crate) async fn builder_page(
         notice,
         input,
     };
-    Ok(axum::response::IntoResponse::into_response((
-        status,
-        page::render(&page),
-    )))
+    Ok((status, page::render(&page)).into_response())
 }
 
 // --- the printable agenda ---

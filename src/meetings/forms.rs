@@ -7,9 +7,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use sqlx::PgConnection;
 
 use super::queries::{self, Meeting, MeetingFields, MeetingKind, MeetingStatus};
-use super::{PageInput, load, render_meeting};
+use super::{OnMeeting, PageInput, load, render_meeting};
 use crate::base::error::{AppError, Result};
 use crate::base::write::{self, Outcome};
 use crate::base::{Actor, AppState, Check, FieldErrors, Id, PageCtx, Version, dutch, page};
@@ -238,18 +239,12 @@ pub async fn edit_form(
     ))
 }
 
-pub async fn update(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Id(id): Id,
-    Form(form): Form<MeetingForm>,
-) -> Result<Response> {
-    let meeting = load(&state, id).await?;
-    let bodies = crate::composition::body_choices(&state.db).await?;
-    let outcome = write::run_form(&state.db, form.parse(&bodies), async |tx, fields| {
+pub async fn update(on: OnMeeting, Form(form): Form<MeetingForm>) -> Result<Response> {
+    let bodies = crate::composition::body_choices(&on.state.db).await?;
+    let meeting = &on.meeting;
+    let outcome = write::run_form(&on.state.db, form.parse(&bodies), async |tx, fields| {
         let reason = form.reason.trim();
-        queries::update(tx, actor.id, &meeting, form.version.0, &fields, reason).await
+        queries::update(tx, on.actor.id, meeting, form.version.0, &fields, reason).await
     })
     .await?;
     let stale = if meeting.is_open() {
@@ -264,32 +259,39 @@ pub async fn update(
     };
     match outcome.settle(stale) {
         Ok(()) => Ok(redirect(meeting.id, "opgeslagen")),
-        Err((status, errors)) => Ok(form_page(ctx, Some(meeting), form, errors, bodies, status)),
+        Err((status, errors)) => {
+            let meeting = Some(on.meeting);
+            Ok(form_page(on.ctx, meeting, form, errors, bodies, status))
+        }
     }
 }
 
-/// The meeting page again, with what went wrong and what was typed: a
-/// stale write as a conflict (`stale` says why), a refusal as such.
-async fn again(
-    state: &AppState,
-    ctx: PageCtx,
-    meeting: Meeting,
-    outcome: Outcome,
-    stale: impl FnOnce(&Meeting) -> String,
-    input: PageInput,
-) -> Result<Response> {
-    let (status, errors) = match outcome {
-        // A done write redirects before it gets here; should one arrive,
-        // the page is simply shown again.
-        Outcome::Done(()) => (StatusCode::OK, FieldErrors::default()),
-        Outcome::Stale => {
-            let mut errors = FieldErrors::default();
-            errors.add("form", stale(&meeting));
-            (StatusCode::CONFLICT, errors)
+impl OnMeeting {
+    /// Runs `operation` (given the actor and the meeting) in one
+    /// transaction. Done, to the meeting page with the notice `done`; else
+    /// the meeting page again with what went wrong and what was typed: a
+    /// stale write as a conflict (`stale` says why), a refusal as such.
+    async fn run(
+        self,
+        done: &str,
+        stale: String,
+        input: PageInput,
+        operation: impl AsyncFnOnce(&mut PgConnection, i64, &Meeting) -> Result<Outcome>,
+    ) -> Result<Response> {
+        let (actor, meeting) = (self.actor.id, &self.meeting);
+        let outcome = write::run(&self.state.db, async |tx| {
+            operation(tx, actor, meeting).await
+        });
+        let mut errors = FieldErrors::default();
+        errors.add("form", stale);
+        match outcome.await?.settle(errors) {
+            Ok(()) => Ok(redirect(meeting.id, done)),
+            Err((status, errors)) => {
+                let input = PageInput { errors, ..input };
+                render_meeting(&self.state, self.ctx, meeting.id, status, input).await
+            }
         }
-        Outcome::Refused(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
-    };
-    render_meeting(state, ctx, meeting, status, PageInput { errors, ..input }).await
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -302,50 +304,31 @@ pub struct StatusForm {
     version: Version,
 }
 
-pub async fn change_status(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Id(id): Id,
-    Form(form): Form<StatusForm>,
-) -> Result<Response> {
-    let meeting = load(&state, id).await?;
+pub async fn change_status(on: OnMeeting, Form(form): Form<StatusForm>) -> Result<Response> {
     let to = MeetingStatus::parse(&form.naar)
         .filter(|s| *s != MeetingStatus::Planned)
         .ok_or_else(|| AppError::bad_request("Onbekende status."))?;
-    let outcome = write::run(&state.db, async |tx| {
-        queries::set_status(tx, actor.id, &meeting, form.version.0, to, &form.reden).await
-    })
-    .await?;
-    if let Outcome::Done(()) = outcome {
-        return Ok(redirect(meeting.id, "status"));
-    }
-    let stale = |m: &Meeting| {
-        if m.status.can_become(to) {
-            write::stale_message("deze vergadering")
-        } else {
-            format!(
-                "Een vergadering die {} is, kan niet {} worden.",
-                m.status.label(),
-                to.label()
-            )
-        }
+    let from = on.meeting.status;
+    let stale = if from.can_become(to) {
+        write::stale_message("deze vergadering")
+    } else {
+        let (from, to) = (from.label(), to.label());
+        format!("Een vergadering die {from} is, kan niet {to} worden.")
     };
     let input = PageInput {
         cancel_reason: Some(form.reden.clone()),
         ..PageInput::default()
     };
-    again(&state, ctx, meeting, outcome, stale, input).await
+    on.run("status", stale, input, async |tx, actor, m| {
+        queries::set_status(tx, actor, m, form.version.0, to, &form.reden).await
+    })
+    .await
 }
 
-pub async fn invite_composition(
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Id(id): Id,
-) -> Result<Response> {
-    let meeting = load(&state, id).await?;
-    let outcome = write::run(&state.db, async |tx| {
-        queries::invite_from_composition(tx, actor.id, &meeting).await
+pub async fn invite_composition(on: OnMeeting) -> Result<Response> {
+    let (actor, meeting) = (on.actor.id, &on.meeting);
+    let outcome = write::run(&on.state.db, async |tx| {
+        queries::invite_from_composition(tx, actor, meeting).await
     })
     .await?;
     match outcome {
@@ -366,54 +349,34 @@ impl PersonForm {
     }
 }
 
-pub async fn invite_person(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Id(id): Id,
-    Form(form): Form<PersonForm>,
-) -> Result<Response> {
-    let meeting = load(&state, id).await?;
-    let outcome = write::run(&state.db, async |tx| {
-        queries::invite(tx, actor.id, meeting.id, form.person()).await
-    })
-    .await?;
-    if let Outcome::Done(()) = outcome {
-        return Ok(redirect(meeting.id, "uitnodigingen"));
-    }
-    let stale = |_: &Meeting| write::stale_message("deze vergadering");
-    again(&state, ctx, meeting, outcome, stale, PageInput::default()).await
+pub async fn invite_person(on: OnMeeting, Form(form): Form<PersonForm>) -> Result<Response> {
+    let stale = write::stale_message("deze vergadering");
+    on.run(
+        "uitnodigingen",
+        stale,
+        PageInput::default(),
+        async |tx, actor, m| queries::invite(tx, actor, m.id, form.person()).await,
+    )
+    .await
 }
 
-pub async fn uninvite_person(
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Id(id): Id,
-    Form(form): Form<PersonForm>,
-) -> Result<Response> {
-    let meeting = load(&state, id).await?;
-    let outcome = write::run(&state.db, async |tx| {
-        queries::uninvite(tx, actor.id, meeting.id, form.person()).await
+pub async fn uninvite_person(on: OnMeeting, Form(form): Form<PersonForm>) -> Result<Response> {
+    let meeting = on.meeting.id;
+    let outcome = write::run(&on.state.db, async |tx| {
+        queries::uninvite(tx, on.actor.id, meeting, form.person()).await
     })
     .await?;
     match outcome {
-        Outcome::Done(()) => Ok(redirect(meeting.id, "uitnodigingen")),
+        Outcome::Done(()) => Ok(redirect(meeting, "uitnodigingen")),
         _ => Err(AppError::NotFound),
     }
 }
 
-/// The attendance register: `aanwezigheid-<person>` and
+/// The attendance register as typed: `aanwezigheid-<person>` and
 /// `vertegenwoordigd-<person>` for every invited person.
-pub async fn attendance(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Id(id): Id,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Result<Response> {
-    let meeting = load(&state, id).await?;
+fn typed_attendance(fields: &[(String, String)]) -> Vec<(i64, String, String)> {
     let mut typed: Vec<(i64, String, String)> = Vec::new();
-    for (key, value) in &fields {
+    for (key, value) in fields {
         let (prefix, person) = key.split_once('-').unwrap_or_default();
         let Ok(person) = person.parse::<i64>() else {
             continue;
@@ -431,19 +394,24 @@ pub async fn attendance(
             _ => {}
         }
     }
-    let outcome = write::run(&state.db, async |tx| {
-        queries::record_attendance(tx, actor.id, &meeting, &typed).await
-    })
-    .await?;
-    if let Outcome::Done(()) = outcome {
-        return Ok(redirect(meeting.id, "aanwezigheid"));
-    }
-    let stale = |_: &Meeting| write::stale_message("deze vergadering");
+    typed
+}
+
+/// The attendance register (see [`typed_attendance`]).
+pub async fn attendance(
+    on: OnMeeting,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let typed = typed_attendance(&fields);
+    let stale = write::stale_message("deze vergadering");
     let input = PageInput {
-        attendance: typed,
+        attendance: typed.clone(),
         ..PageInput::default()
     };
-    again(&state, ctx, meeting, outcome, stale, input).await
+    on.run("aanwezigheid", stale, input, async |tx, actor, m| {
+        queries::record_attendance(tx, actor, m, &typed).await
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -456,47 +424,28 @@ pub struct MinutesForm {
     approved_on: String,
 }
 
-pub async fn save_minutes(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Id(id): Id,
-    Form(form): Form<MinutesForm>,
-) -> Result<Response> {
-    let meeting = load(&state, id).await?;
-    let outcome = write::run(&state.db, async |tx| {
-        queries::save_minutes(tx, actor.id, meeting.id, form.version.0, &form.text).await
-    })
-    .await?;
-    if let Outcome::Done(()) = outcome {
-        return Ok(redirect(meeting.id, "verslag"));
-    }
-    let stale = |_: &Meeting| write::stale_message("het verslag");
+pub async fn save_minutes(on: OnMeeting, Form(form): Form<MinutesForm>) -> Result<Response> {
     let input = PageInput {
         minutes_text: Some(form.text.clone()),
         ..PageInput::default()
     };
-    again(&state, ctx, meeting, outcome, stale, input).await
+    let stale = write::stale_message("het verslag");
+    on.run("verslag", stale, input, async |tx, actor, m| {
+        queries::save_minutes(tx, actor, m.id, form.version.0, &form.text).await
+    })
+    .await
 }
 
-pub async fn approve_minutes(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Id(id): Id,
-    Form(form): Form<MinutesForm>,
-) -> Result<Response> {
-    let meeting = load(&state, id).await?;
-    let on = dutch::parse_date(&form.approved_on);
-    let outcome = write::run(&state.db, async |tx| {
-        queries::approve_minutes(tx, actor.id, &meeting, form.version.0, on).await
-    })
-    .await?;
-    if let Outcome::Done(()) = outcome {
-        return Ok(redirect(meeting.id, "goedgekeurd"));
-    }
-    let stale = |_: &Meeting| write::stale_message("het verslag");
-    again(&state, ctx, meeting, outcome, stale, PageInput::default()).await
+pub async fn approve_minutes(on: OnMeeting, Form(form): Form<MinutesForm>) -> Result<Response> {
+    let date = dutch::parse_date(&form.approved_on);
+    let stale = write::stale_message("het verslag");
+    on.run(
+        "goedgekeurd",
+        stale,
+        PageInput::default(),
+        async |tx, actor, m| queries::approve_minutes(tx, actor, m, form.version.0, date).await,
+    )
+    .await
 }
 
 #[derive(Template)]

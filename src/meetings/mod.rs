@@ -8,7 +8,8 @@ pub mod queries;
 pub use queries::{Meeting, MeetingKind, MeetingStatus, MinutesStatus};
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -16,7 +17,7 @@ use serde::Deserialize;
 use crate::auth::access::{Access, Routes, SECRETARIAT};
 use crate::auth::{CurrentUser, Reader, Role};
 use crate::base::error::{AppError, Result};
-use crate::base::{AppState, FieldErrors, Id, PageCtx, dutch, page};
+use crate::base::{Actor, AppState, FieldErrors, Id, PageCtx, dutch, page};
 use queries::{Minutes, Participant, Reschedule};
 
 pub fn routes() -> Routes {
@@ -92,6 +93,33 @@ pub fn routes() -> Routes {
 /// The meeting, or "not found".
 pub(crate) async fn load(state: &AppState, id: i64) -> Result<Meeting> {
     queries::get(&state.db, id).await?.ok_or(AppError::NotFound)
+}
+
+/// What every write on a meeting starts from: the page's context, who acts,
+/// the state, and the meeting of the path (or "not found").
+pub struct OnMeeting {
+    pub ctx: PageCtx,
+    pub actor: CurrentUser,
+    pub state: AppState,
+    pub meeting: Meeting,
+}
+
+impl FromRequestParts<AppState> for OnMeeting {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let Ok(ctx) = PageCtx::from_request_parts(parts, state).await;
+        let Actor(actor) = Actor::from_request_parts(parts, state).await?;
+        let Id(id) = Id::from_request_parts(parts, state).await?;
+        let meeting = load(state, id).await?;
+        let state = state.clone();
+        Ok(OnMeeting {
+            ctx,
+            actor,
+            state,
+            meeting,
+        })
+    }
 }
 
 impl Meeting {
@@ -470,12 +498,12 @@ async fn show(
 pub(crate) async fn render_meeting(
     state: &AppState,
     ctx: PageCtx,
-    meeting: Meeting,
+    id: i64,
     status: StatusCode,
     input: PageInput,
 ) -> Result<Response> {
     let reader = Reader::of(ctx.user.as_ref());
-    let (details, agenda) = page_data(state, meeting.id, reader).await?;
+    let (details, agenda) = page_data(state, id, reader).await?;
     let page = meeting_page(state, ctx, details, agenda, None, input).await?;
     Ok((status, page::render(&page)).into_response())
 }

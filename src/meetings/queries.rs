@@ -108,6 +108,14 @@ pub struct MeetingFields {
     pub notes: String,
 }
 
+/// A meeting with its body, as [`Meeting`] reads it; the queries add their
+/// conditions.
+const SELECT: &str =
+    "SELECT m.id, m.body_id, b.slug AS body_slug, b.name AS body_name, m.kind, m.starts_at,
+                m.ends_at, m.location, m.online_url, m.notes, m.status, m.cancel_reason,
+                m.sequence, m.version, m.created_at, m.modified_at
+         FROM meeting m JOIN body b ON b.id = m.body_id";
+
 /// The calendar page's meetings in one query: those of `year` (Brussels
 /// time) and the next three that are neither over nor cancelled, of one
 /// body or all. The caller splits them by year; the year is a range on
@@ -117,7 +125,7 @@ pub async fn calendar(
     body_slug: Option<&str>,
     year: i32,
 ) -> sqlx::Result<Vec<Meeting>> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         // The year's meetings through the index on starts_at, plus the next
         // three; a CTE of all meetings shared by both was materialised whole.
         "WITH body_filter AS (SELECT id FROM body WHERE slug = $1),
@@ -131,13 +139,9 @@ pub async fn calendar(
                 AND ($1::text IS NULL OR body_id = (SELECT id FROM body_filter))
               ORDER BY starts_at, id LIMIT 3)
          )
-         SELECT m.id, m.body_id, b.slug AS body_slug, b.name AS body_name, m.kind, m.starts_at,
-                m.ends_at, m.location, m.online_url, m.notes, m.status, m.cancel_reason,
-                m.sequence, m.version, m.created_at, m.modified_at
-         FROM meeting m JOIN body b ON b.id = m.body_id
-         WHERE m.id IN (SELECT id FROM chosen)
+         {SELECT} WHERE m.id IN (SELECT id FROM chosen)
          ORDER BY m.starts_at, m.id",
-    )
+    ))
     .bind(body_slug)
     .bind(year)
     .fetch_all(db)
@@ -155,15 +159,10 @@ pub async fn years(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<i32>> {
 }
 
 pub async fn get(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Meeting>> {
-    sqlx::query_as(
-        "SELECT m.id, m.body_id, b.slug AS body_slug, b.name AS body_name, m.kind, m.starts_at,
-                m.ends_at, m.location, m.online_url, m.notes, m.status, m.cancel_reason,
-                m.sequence, m.version, m.created_at, m.modified_at
-         FROM meeting m JOIN body b ON b.id = m.body_id WHERE m.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await
+    sqlx::query_as(&format!("{SELECT} WHERE m.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }
 
 /// A meeting with its minutes and its reschedules, for the meeting page:
@@ -264,13 +263,9 @@ pub async fn details(
 
 /// The meetings of the bodies in `body_ids`, for a calendar feed.
 pub async fn for_bodies(db: impl PgExecutor<'_>, body_ids: &[i64]) -> sqlx::Result<Vec<Meeting>> {
-    sqlx::query_as(
-        "SELECT m.id, m.body_id, b.slug AS body_slug, b.name AS body_name, m.kind, m.starts_at,
-                m.ends_at, m.location, m.online_url, m.notes, m.status, m.cancel_reason,
-                m.sequence, m.version, m.created_at, m.modified_at
-         FROM meeting m JOIN body b ON b.id = m.body_id
-         WHERE m.body_id = ANY($1) ORDER BY m.starts_at",
-    )
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE m.body_id = ANY($1) ORDER BY m.starts_at"
+    ))
     .bind(body_ids)
     .fetch_all(db)
     .await
@@ -432,14 +427,24 @@ pub async fn set_status(
     .execute(&mut *conn)
     .await?
     .rows_affected();
+    let entry = audit::Entry::new("set_status", "meeting", before.id)
+        .before(json!({ "status": before.status }))
+        .after(json!({ "status": to, "cancel_reason": cancel_reason }));
+    audited(conn, actor, rows, entry).await
+}
+
+/// The end of a write guarded by a version: stale when it changed no row,
+/// else done with `entry` in the audit log.
+async fn audited(
+    conn: &mut PgConnection,
+    actor: i64,
+    rows: u64,
+    entry: audit::Entry<'_>,
+) -> Result<Outcome> {
     if rows == 0 {
         return Ok(Outcome::Stale);
     }
-    audit::Entry::new("set_status", "meeting", before.id)
-        .before(json!({ "status": before.status }))
-        .after(json!({ "status": to, "cancel_reason": cancel_reason }))
-        .write(conn, actor)
-        .await?;
+    entry.write(conn, actor).await?;
     Ok(Outcome::Done(()))
 }
 
@@ -804,15 +809,10 @@ pub async fn save_minutes(
         .rows_affected(),
         None => 0,
     };
-    if rows == 0 {
-        return Ok(Outcome::Stale);
-    }
-    audit::Entry::new("save_minutes", "meeting", meeting)
+    let entry = audit::Entry::new("save_minutes", "meeting", meeting)
         .before_opt(before.map(|m| json!({ "text": m.text })))
-        .after(json!({ "text": text }))
-        .write(conn, actor)
-        .await?;
-    Ok(Outcome::Done(()))
+        .after(json!({ "text": text }));
+    audited(conn, actor, rows, entry).await
 }
 
 /// Approves the draft on `on` (`None`: no valid date typed), not before
@@ -849,15 +849,11 @@ pub async fn approve_minutes(
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    if rows == 0 {
-        return Ok(Outcome::Stale);
-    }
-    audit::Entry::new("approve_minutes", "meeting", meeting)
+    let after = json!({ "status": "approved", "approved_on": crate::base::dutch::iso_date(on) });
+    let entry = audit::Entry::new("approve_minutes", "meeting", meeting)
         .before(json!({ "status": "draft" }))
-        .after(json!({ "status": "approved", "approved_on": crate::base::dutch::iso_date(on) }))
-        .write(conn, actor)
-        .await?;
-    Ok(Outcome::Done(()))
+        .after(after);
+    audited(conn, actor, rows, entry).await
 }
 
 /// People to add by hand to an invitation list.

@@ -184,7 +184,8 @@ async fn refuse(
     input: DocumentInput,
     status: StatusCode,
 ) -> Result<Response> {
-    crate::agenda::item_page_with_upload(state, ctx, item, input, status).await
+    let review = crate::agenda::ReviewInput::default();
+    crate::agenda::item_page(state, ctx, item, None, review, input, status).await
 }
 
 async fn download(ctx: PageCtx, State(state): State<AppState>, Id(id): Id) -> Result<Response> {
