@@ -43,6 +43,7 @@ pub fn routes() -> Routes {
         .merge(crate::overview::routes())
         .merge(crate::search::routes())
         .merge(crate::work::routes())
+        .merge(crate::mail::routes())
 }
 
 /// The route table, for the authorization test and the documentation.

@@ -69,6 +69,19 @@ pub struct ServeConfig {
     /// Address to listen on.
     #[arg(long, env = "VESOC_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
+    /// The mail server: `smtp://user:password@host:587` (STARTTLS),
+    /// `smtps://user:password@host:465` (TLS). Without it, messages are
+    /// kept as .eml files in the data folder and listed under
+    /// /beheer/berichten.
+    #[arg(long, env = "VESOC_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of every message.
+    #[arg(
+        long,
+        env = "VESOC_MAIL_FROM",
+        default_value = "VESOC-secretariaat <vesoc@serv.be>"
+    )]
+    pub mail_from: String,
     /// Mark cookies Secure and send HSTS: set this when vesoc is served over https.
     #[arg(long, env = "VESOC_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
@@ -127,6 +140,8 @@ impl Default for ServeConfig {
     fn default() -> Self {
         ServeConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            smtp_url: None,
+            mail_from: "VESOC-secretariaat <vesoc@serv.be>".to_string(),
             secure_cookies: false,
             trust_proxy: false,
             require_second_factor: RoleList(vec![Role::Admin, Role::Secretariat]),

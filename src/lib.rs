@@ -15,6 +15,7 @@ pub mod db;
 pub mod health;
 pub mod home;
 pub mod keep_alive;
+pub mod mail;
 pub mod meetings;
 pub mod open_data;
 pub mod overview;

@@ -21,7 +21,7 @@ async fn main() -> anyhow::Result<()> {
         .command
         .unwrap_or(Command::Serve(ServeConfig::default()))
     {
-        Command::Serve(config) => serve(&db, config).await,
+        Command::Serve(config) => serve(&db, config, &cli.db.data_dir).await,
         Command::Migrate => Ok(()),
         Command::Seed => seed::seed(&db.pool).await.map(|added| {
             println!("{added} rijen toegevoegd.");
@@ -56,7 +56,11 @@ async fn main() -> anyhow::Result<()> {
     result
 }
 
-async fn serve(db: &Database, config: ServeConfig) -> anyhow::Result<()> {
+async fn serve(
+    db: &Database,
+    config: ServeConfig,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<()> {
     if let Some(n) = config.password_hashers {
         vesoc::auth::password::set_parallelism(n);
     }
@@ -71,7 +75,20 @@ async fn serve(db: &Database, config: ServeConfig) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("kan niet luisteren op {}", config.addr))?;
     tracing::info!("vesoc listens on http://{}", config.addr);
-    vesoc::app::serve(db.pool.clone(), config, listener, shutdown_signal()).await
+    // The outbox's sender: through SMTP, or as .eml files in the data folder.
+    let folder = data_dir.join("mail");
+    let transport = vesoc::mail::Transport::new(config.smtp_url.as_deref(), folder.clone())?;
+    if matches!(transport, vesoc::mail::Transport::Files(_)) {
+        tracing::info!(
+            "no VESOC_SMTP_URL: messages are kept as files in {}",
+            folder.display()
+        );
+    }
+    let sender = vesoc::mail::Sender::new(db.pool.clone(), transport, &config.mail_from)?;
+    let sending = tokio::spawn(sender.run());
+    let served = vesoc::app::serve(db.pool.clone(), config, listener, shutdown_signal()).await;
+    sending.abort();
+    served
 }
 
 async fn shutdown_signal() {

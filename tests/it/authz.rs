@@ -34,6 +34,15 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/account/overal-afmelden", "signed-in"),
     ("GET", "/account", "signed-in"),
     ("GET", "/mijn-werk", "signed-in"),
+    // the outbox
+    ("GET", "/beheer/berichten", "admin+secretariat"),
+    ("POST", "/beheer/berichten/test", "admin+secretariat"),
+    ("GET", "/beheer/berichten/{id}", "admin+secretariat"),
+    (
+        "POST",
+        "/beheer/berichten/{id}/opnieuw",
+        "admin+secretariat",
+    ),
     ("GET", "/account/wachtwoord", "signed-in"),
     ("POST", "/account/wachtwoord", "signed-in"),
     ("GET", "/wachtwoord-instellen/{token}", "public"),
@@ -375,6 +384,8 @@ pub(crate) struct Samples {
     items: Vec<(Option<Role>, i64)>,
     /// A document everyone may download: of an item on the meeting's agenda.
     document: i64,
+    /// A message in the outbox.
+    mail: i64,
 }
 
 impl Samples {
@@ -445,6 +456,8 @@ pub(crate) fn concrete(path: &str, s: &Samples, role: Option<Role>) -> String {
         s.item(role)
     } else if path.starts_with("/documenten") {
         s.document
+    } else if path.starts_with("/beheer/berichten") {
+        s.mail
     } else {
         s.account
     };
@@ -546,7 +559,16 @@ pub(crate) async fn samples(app: &TestApp) -> Samples {
     .fetch_one(&app.db)
     .await
     .unwrap();
+    let mail = sqlx::query_scalar(
+        "INSERT INTO mail_message (kind, recipient, subject, body_text, message_id, status, attempts, last_error)
+         VALUES ('test', 'iemand@voorbeeld.be', 'Testbericht', 'Tekst', '<authz@vesoc>', 'failed', 1, '550 nee')
+         RETURNING id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     Samples {
+        mail,
         document,
         account: target,
         meeting,

@@ -315,6 +315,7 @@ async fn every_table_notifies_its_changes() {
             "calendar_token",
             "known_device",
             "login_attempt",
+            "mail_message",
             "one_time_token",
             "recovery_code"
         ]

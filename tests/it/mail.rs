@@ -1,0 +1,292 @@
+//! The outbox against a real SMTP conversation (tests/it/smtp_sink.rs): a
+//! message is sent only when the change that wrote it commits, exactly once,
+//! retried while the server is away, failed with the server's answer when
+//! refused for good, and kept as a file when no server is configured.
+
+use axum::http::StatusCode;
+use vesoc::auth::Role;
+use vesoc::mail::{CalendarMethod, Outgoing, Recipient, Sender, Transport};
+
+use crate::harness::TestApp;
+use crate::smtp_sink::{Answer, Sink};
+
+fn sender(app: &TestApp, url: &str) -> Sender {
+    let transport = Transport::new(Some(url), std::env::temp_dir()).unwrap();
+    Sender::new(
+        app.db.clone(),
+        transport,
+        "VESOC-secretariaat <vesoc@serv.be>",
+    )
+    .unwrap()
+}
+
+fn message(to: &str, subject: &str) -> Outgoing {
+    Outgoing::new(
+        "test",
+        Recipient::new(to, "An Proef").unwrap(),
+        subject,
+        "Beste An,\n\nDe vergadering gaat door.\n".to_string(),
+    )
+}
+
+async fn write(app: &TestApp, m: &Outgoing) -> i64 {
+    let mut tx = app.db.begin().await.unwrap();
+    let id = vesoc::mail::enqueue(&mut tx, None, m).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn status(app: &TestApp, id: i64) -> (String, i32, Option<String>) {
+    sqlx::query_as("SELECT status::text, attempts, last_error FROM mail_message WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_message_of_a_change_that_rolls_back_is_never_sent() {
+    let app = TestApp::empty().await;
+    let sink = Sink::start().await;
+    let mut tx = app.db.begin().await.unwrap();
+    vesoc::mail::enqueue(&mut tx, None, &message("an@acv.be", "Uitnodiging"))
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(sender(&app, &sink.url()).drain().await.unwrap(), 0);
+    assert!(sink.received().is_empty());
+    assert_eq!(app.count("SELECT count(*) FROM mail_message").await, 0);
+}
+
+#[tokio::test]
+async fn a_message_arrives_once_with_its_message_id_text_and_invitation() {
+    let app = TestApp::empty().await;
+    let sink = Sink::start().await;
+    let ics = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n".to_string();
+    let id = write(
+        &app,
+        &message("An.Proef@ACV.be", "Uitnodiging VESOC-werkgroep")
+            .calendar(CalendarMethod::Request, ics),
+    )
+    .await;
+    let sender = sender(&app, &sink.url());
+    assert_eq!(sender.drain().await.unwrap(), 1);
+    assert_eq!(sender.drain().await.unwrap(), 0, "nothing is sent twice");
+
+    let got = sink.received();
+    assert_eq!(got.len(), 1);
+    let m = &got[0];
+    assert_eq!(m.to, vec!["<an.proef@acv.be>"]);
+    assert_eq!(m.from, "<vesoc@serv.be>");
+    assert_eq!(
+        m.header("Subject").as_deref(),
+        Some("Uitnodiging VESOC-werkgroep")
+    );
+    let message_id: String =
+        sqlx::query_scalar("SELECT message_id FROM mail_message WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(m.header("Message-ID"), Some(message_id));
+    assert!(m.data.contains("De vergadering gaat door."), "{}", m.data);
+    assert!(
+        m.data
+            .contains("text/calendar; charset=utf-8; method=REQUEST"),
+        "{}",
+        m.data
+    );
+    assert!(m.data.contains("METHOD:REQUEST"), "{}", m.data);
+    assert_eq!(status(&app, id).await.0, "sent");
+}
+
+#[tokio::test]
+async fn while_the_server_is_away_the_message_waits_and_is_delivered_when_it_is_back() {
+    let app = TestApp::empty().await;
+    let sink = Sink::start().await;
+    let url = sink.url();
+    let addr = sink.stop();
+    let id = write(&app, &message("an@acv.be", "Herinnering")).await;
+    let sender = sender(&app, &url);
+    assert_eq!(sender.drain().await.unwrap(), 1);
+    let (state, attempts, error) = status(&app, id).await;
+    assert_eq!((state.as_str(), attempts), ("pending", 1));
+    assert!(error.is_some(), "the reason is kept");
+    // Not due yet: a second drain leaves it alone.
+    assert_eq!(sender.drain().await.unwrap(), 0);
+
+    // The server is back; the retry comes due.
+    let sink = Sink::on(addr).await;
+    sqlx::query("UPDATE mail_message SET next_attempt_at = now() WHERE id = $1")
+        .bind(id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(sender.drain().await.unwrap(), 1);
+    assert_eq!(sink.received().len(), 1);
+    assert_eq!(status(&app, id).await.0, "sent");
+}
+
+#[tokio::test]
+async fn a_temporary_refusal_is_retried_a_permanent_one_fails_with_the_answer() {
+    let app = TestApp::seeded().await;
+    let sink = Sink::start().await;
+    let sender = sender(&app, &sink.url());
+
+    sink.answer(Answer::Later);
+    let later = write(&app, &message("an@acv.be", "Later")).await;
+    sender.drain().await.unwrap();
+    let (state, _, error) = status(&app, later).await;
+    assert_eq!(state, "pending");
+    assert!(error.unwrap().contains("451"));
+
+    sink.answer(Answer::Never);
+    let never = write(&app, &message("niemand@acv.be", "Nooit")).await;
+    sender.drain().await.unwrap();
+    let (state, _, error) = status(&app, never).await;
+    assert_eq!(state, "failed");
+    assert!(error.unwrap().contains("550"));
+
+    // The secretariat sees it, with the reason, and sends it again.
+    let mut serv = app.signed_in(Role::Secretariat).await;
+    let page = serv.get("/beheer/berichten").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    assert!(text.contains("mislukt") && text.contains("550"), "{text}");
+    sink.answer(Answer::Accept);
+    let again = serv
+        .post_form(&format!("/beheer/berichten/{never}/opnieuw"), &[])
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(status(&app, never).await.0, "pending");
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM audit_log WHERE action = 'retry' AND entity = 'mail_message'"
+        )
+        .await,
+        1
+    );
+    sender.drain().await.unwrap();
+    assert_eq!(status(&app, never).await.0, "sent");
+    // A message that did not fail cannot be "retried".
+    let twice = serv
+        .post_form(&format!("/beheer/berichten/{never}/opnieuw"), &[])
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn two_senders_on_one_database_deliver_every_message_exactly_once() {
+    let app = TestApp::empty().await;
+    let sink = Sink::start().await;
+    for n in 0..30 {
+        write(
+            &app,
+            &message(&format!("lid{n}@acv.be"), &format!("Bericht {n}")),
+        )
+        .await;
+    }
+    let (a, b) = (sender(&app, &sink.url()), sender(&app, &sink.url()));
+    let (x, y) = tokio::join!(a.drain(), b.drain());
+    assert_eq!(x.unwrap() + y.unwrap(), 30);
+    let mut ids: Vec<String> = sink
+        .received()
+        .iter()
+        .filter_map(|m| m.header("Message-ID"))
+        .collect();
+    assert_eq!(ids.len(), 30);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 30, "no message twice");
+    assert_eq!(
+        app.count("SELECT count(*) FROM mail_message WHERE status = 'sent'")
+            .await,
+        30
+    );
+}
+
+#[tokio::test]
+async fn without_a_server_messages_are_kept_as_files_and_listed() {
+    let app = TestApp::seeded().await;
+    let folder = std::env::temp_dir().join(format!("vesoc-mail-{}", uuid::Uuid::new_v4().simple()));
+    let transport = Transport::new(None, folder.clone()).unwrap();
+    let sender = Sender::new(app.db.clone(), transport, "VESOC <vesoc@serv.be>").unwrap();
+    let id = write(&app, &message("an@acv.be", "Bewaard bericht")).await;
+    sender.drain().await.unwrap();
+    let file = folder.join(format!("{id}.eml"));
+    let eml = std::fs::read_to_string(&file).unwrap();
+    assert!(eml.contains("Subject: Bewaard bericht"), "{eml}");
+    let mut admin = app.signed_in(Role::Admin).await;
+    let page = admin.get("/beheer/berichten").await;
+    assert!(
+        page.text().contains("bewaard als bestand"),
+        "{}",
+        page.text()
+    );
+    let one = admin.get(&format!("/beheer/berichten/{id}")).await;
+    assert!(one.text().contains(&file.display().to_string()));
+    // Administrators see who got what, not the content.
+    assert!(!one.text().contains("De vergadering gaat door."));
+    let mut serv = app.signed_in(Role::Secretariat).await;
+    assert!(
+        serv.get(&format!("/beheer/berichten/{id}"))
+            .await
+            .text()
+            .contains("De vergadering gaat door.")
+    );
+    std::fs::remove_dir_all(folder).ok();
+}
+
+#[tokio::test]
+async fn a_test_message_needs_a_valid_address_and_no_line_break_reaches_a_header() {
+    let app = TestApp::seeded().await;
+    let mut admin = app.signed_in(Role::Admin).await;
+    for bad in [
+        "geen-adres",
+        "an@acv.be\r\nBcc: kwaad@voorbeeld.be",
+        "an proef@acv.be",
+    ] {
+        let page = admin
+            .post_form("/beheer/berichten/test", &[("address", bad)])
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+        assert!(
+            page.text().contains("is geen geldig e-mailadres"),
+            "{}",
+            page.text()
+        );
+        // what was typed stays in the field (HTML reads CR LF as LF)
+        let kept = page.attr("input#address", "value").unwrap();
+        assert_eq!(kept, bad.replace("\r\n", "\n"));
+    }
+    assert_eq!(app.count("SELECT count(*) FROM mail_message").await, 0);
+    let ok = admin
+        .post_form("/beheer/berichten/test", &[("address", "an@acv.be")])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM mail_message WHERE kind = 'test' AND recipient = 'an@acv.be'"
+        )
+        .await,
+        1
+    );
+    // A name with a line break cannot add a header either.
+    let sink = Sink::start().await;
+    let to = Recipient::new("an@acv.be", "An\r\nBcc: kwaad@voorbeeld.be").unwrap();
+    write(
+        &app,
+        &Outgoing::new(
+            "test",
+            to,
+            "Onderwerp\r\nBcc: kwaad@voorbeeld.be",
+            "Tekst".into(),
+        ),
+    )
+    .await;
+    sender(&app, &sink.url()).drain().await.unwrap();
+    let got = sink.received();
+    let last = got.last().unwrap();
+    assert_eq!(last.header("Bcc"), None);
+    assert_eq!(last.to.len(), 1);
+}
