@@ -1,6 +1,7 @@
 //! Meetings: the calendar, the meeting page, scheduling by the secretariat,
 //! invitations, attendance, minutes, and iCalendar feeds.
 
+pub mod convocation;
 mod forms;
 pub mod ical;
 pub mod queries;

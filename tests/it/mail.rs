@@ -290,3 +290,157 @@ async fn a_test_message_needs_a_valid_address_and_no_line_break_reaches_a_header
     assert_eq!(last.header("Bcc"), None);
     assert_eq!(last.to.len(), 1);
 }
+
+/// Who is invited to `meeting`: a person of ACV with an address, one of VOKA
+/// without, and an expert added without organisation.
+async fn invite(app: &TestApp, meeting: i64) {
+    sqlx::query(
+        "INSERT INTO person (slug, given_name, family_name, email) VALUES
+             ('an-proef', 'An', 'Proef', 'an.proef@acv.be'),
+             ('bo-zonder', 'Bo', 'Zonder', NULL),
+             ('cas-expert', 'Cas', 'Expert', 'cas@expert.be')",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason)
+         SELECT $1, p.id, o.id,
+                CASE WHEN o.id IS NULL THEN 'added' ELSE 'composition' END::invitation_reason
+         FROM person p LEFT JOIN organisation o
+              ON o.slug = CASE p.slug WHEN 'an-proef' THEN 'acv' WHEN 'bo-zonder' THEN 'voka' END
+         WHERE p.slug IN ('an-proef', 'bo-zonder', 'cas-expert')",
+    )
+    .bind(meeting)
+    .execute(&app.db)
+    .await
+    .unwrap();
+}
+
+fn ics_events(ics: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let reader = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
+    let mut out = Vec::new();
+    for cal in reader {
+        for e in cal.expect("a valid calendar").events {
+            out.push(
+                e.properties
+                    .into_iter()
+                    .map(|p| (p.name, p.value.unwrap_or_default()))
+                    .collect(),
+            );
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_convocation_names_the_meeting_the_agenda_each_invitee_may_see_and_carries_an_invitation()
+{
+    let app = TestApp::seeded().await;
+    let meeting = app
+        .meeting("vesoc-werkgroep", "working_group", "2027-01-12 14:00+01")
+        .await;
+    invite(&app, meeting).await;
+    sqlx::query(
+        "INSERT INTO agenda_item (body_id, meeting_id, title, kind, status, position, confidential)
+         SELECT body_id, id, t.title, 'discussion', 'accepted', t.pos, t.conf FROM meeting,
+                (VALUES ('Openbaar punt over opleiding', 1, false),
+                        ('Vertrouwelijk punt over de begroting', 2, true)) t(title, pos, conf)
+         WHERE id = $1",
+    )
+    .bind(meeting)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let m = vesoc::meetings::queries::get(&app.db, meeting)
+        .await
+        .unwrap()
+        .unwrap();
+    let actor = app.account(Role::Secretariat, "serv@mail.vesoc.be").await;
+
+    let mut tx = app.db.begin().await.unwrap();
+    use vesoc::meetings::convocation::{Occasion, write};
+    let written = write(
+        &mut tx,
+        actor,
+        &m,
+        Occasion::Convened,
+        "https://vesoc.test",
+        "vesoc@serv.be",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(written.messages, 2);
+    assert_eq!(written.without_address, vec!["Bo Zonder"]);
+
+    let sink = Sink::start().await;
+    sender(&app, &sink.url()).drain().await.unwrap();
+    let got = sink.received();
+    assert_eq!(got.len(), 2);
+    let an = got
+        .iter()
+        .find(|r| r.to == vec!["<an.proef@acv.be>"])
+        .expect("An's convocation");
+    let cas = got
+        .iter()
+        .find(|r| r.to == vec!["<cas@expert.be>"])
+        .expect("Cas's convocation");
+    assert_eq!(
+        an.header("Subject").as_deref(),
+        Some("Uitnodiging: VESOC-werkgroep, 12 januari 2027")
+    );
+    for text in [
+        "Beste An Proef",
+        "dinsdag 12 januari 2027, van 14.00 tot 16.00 uur",
+        "Waar: SERV, Brussel",
+        "1. Openbaar punt over opleiding (ter bespreking)",
+        "2. Vertrouwelijk punt over de begroting",
+        &format!("https://vesoc.test/vergaderingen/{meeting}"),
+    ] {
+        assert!(an.data.contains(text), "{text:?} in\n{}", an.data);
+    }
+    // The expert's organisation sits nowhere: the confidential item is not in it.
+    assert!(cas.data.contains("1. Openbaar punt over opleiding"));
+    assert!(!cas.data.contains("Vertrouwelijk punt"), "{}", cas.data);
+
+    // The invitation: METHOD:REQUEST, the meeting's UID and SEQUENCE.
+    let ics: String =
+        sqlx::query_scalar("SELECT calendar FROM mail_message WHERE recipient = 'an.proef@acv.be'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(ics.contains("METHOD:REQUEST"), "{ics}");
+    let events = ics_events(&ics);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["UID"], format!("vergadering-{meeting}@vesoc"));
+    assert_eq!(events[0]["SEQUENCE"], m.sequence.to_string());
+    assert_eq!(events[0]["STATUS"], "CONFIRMED");
+    assert!(an.data.contains("method=REQUEST"));
+
+    // A cancellation: METHOD:CANCEL, the same UID.
+    let mut tx = app.db.begin().await.unwrap();
+    write(
+        &mut tx,
+        actor,
+        &m,
+        Occasion::Cancelled,
+        "https://vesoc.test",
+        "vesoc@serv.be",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let cancel: String = sqlx::query_scalar(
+        "SELECT calendar FROM mail_message WHERE recipient = 'an.proef@acv.be' AND calendar_method = 'CANCEL'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(cancel.contains("METHOD:CANCEL"));
+    assert_eq!(
+        ics_events(&cancel)[0]["UID"],
+        format!("vergadering-{meeting}@vesoc")
+    );
+    assert_eq!(ics_events(&cancel)[0]["STATUS"], "CANCELLED");
+}

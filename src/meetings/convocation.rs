@@ -1,0 +1,247 @@
+//! Convocations: when the secretariat convenes, reschedules or cancels a
+//! meeting, every invitee with an e-mail address gets a message in the
+//! outbox, in the transaction of that change: the meeting, when and where,
+//! the agenda with its numbers, a link to the meeting page and an iCalendar
+//! invitation (METHOD:REQUEST with the meeting's UID and SEQUENCE, so
+//! calendars file it and later update it; METHOD:CANCEL for a
+//! cancellation).
+//!
+//! The agenda of each message is what the invitee's organisation may see
+//! (`agenda_item_visible`, as on the meeting page); the place goes to every
+//! invitee: being invited is what it is for.
+
+use askama::Template;
+use icalendar::{Calendar, Component, Event, EventLike};
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+use super::queries::Meeting;
+use crate::auth::Reader;
+use crate::base::dutch;
+use crate::mail::{self, CalendarMethod, Outgoing, Recipient};
+
+/// What a convocation is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Occasion {
+    Convened,
+    Rescheduled,
+    Cancelled,
+}
+
+impl Occasion {
+    fn method(self) -> CalendarMethod {
+        match self {
+            Occasion::Cancelled => CalendarMethod::Cancel,
+            _ => CalendarMethod::Request,
+        }
+    }
+}
+
+/// Who was written to, and whom the list names without an address.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Written {
+    pub messages: usize,
+    pub without_address: Vec<String>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Invitee {
+    name: String,
+    email: Option<String>,
+    organisation_id: Option<i64>,
+    minister_id: Option<i64>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct Line {
+    pub number: String,
+    pub title: String,
+    pub kind: crate::agenda::ItemKind,
+}
+
+#[derive(Template)]
+#[template(path = "mail/convocation.txt")]
+struct Text<'a> {
+    m: &'a Message<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/convocation.html")]
+struct Html<'a> {
+    m: &'a Message<'a>,
+}
+
+/// What both forms of the message show.
+struct Message<'a> {
+    occasion: Occasion,
+    name: &'a str,
+    meeting: &'a Meeting,
+    when: String,
+    agenda: Vec<Line>,
+    link: String,
+}
+
+impl Message<'_> {
+    fn is(&self, code: &str) -> bool {
+        matches!(
+            (self.occasion, code),
+            (Occasion::Convened, "convened")
+                | (Occasion::Rescheduled, "rescheduled")
+                | (Occasion::Cancelled, "cancelled")
+        )
+    }
+
+    /// "VESOC-werkgroep", "(In)formeel VESOC-overleg – formeel VESOC-overleg".
+    fn title(&self) -> String {
+        let (body, kind) = (&self.meeting.body_name, self.meeting.kind.label());
+        if body.eq_ignore_ascii_case(kind) {
+            body.clone()
+        } else {
+            format!("{body} – {kind}")
+        }
+    }
+
+    fn subject(&self) -> String {
+        let what = match self.occasion {
+            Occasion::Convened => "Uitnodiging",
+            Occasion::Rescheduled => "Gewijzigd",
+            Occasion::Cancelled => "Geannuleerd",
+        };
+        let day = dutch::nl_date(dutch::brussels(self.meeting.starts_at).date());
+        format!("{what}: {}, {day}", self.meeting.body_name)
+    }
+}
+
+/// Writes the convocation of `meeting` (as it is after the change) to the
+/// outbox for every invitee with an address.
+pub async fn write(
+    conn: &mut PgConnection,
+    actor: i64,
+    meeting: &Meeting,
+    occasion: Occasion,
+    base_url: &str,
+    organizer: &str,
+) -> sqlx::Result<Written> {
+    let invitees: Vec<Invitee> = sqlx::query_as(
+        "SELECT p.given_name || ' ' || p.family_name AS name, p.email, mp.organisation_id,
+                CASE WHEN o.kind = 'government' THEN p.id END AS minister_id
+         FROM meeting_participant mp JOIN person p ON p.id = mp.person_id
+         LEFT JOIN organisation o ON o.id = mp.organisation_id
+         WHERE mp.meeting_id = $1 AND mp.invited
+         ORDER BY p.family_name, p.given_name",
+    )
+    .bind(meeting.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut written = Written::default();
+    let when = format!(
+        "{} {}, van {} tot {} uur (Belgische tijd)",
+        dutch::nl_weekday(dutch::brussels(meeting.starts_at).date()),
+        dutch::nl_date(dutch::brussels(meeting.starts_at).date()),
+        dutch::hhmm(dutch::brussels(meeting.starts_at)).replace(':', "."),
+        dutch::hhmm(dutch::brussels(meeting.ends_at)).replace(':', "."),
+    );
+    for invitee in invitees {
+        let to = invitee
+            .email
+            .as_deref()
+            .map(|e| Recipient::new(e, &invitee.name));
+        let Some(Ok(to)) = to else {
+            written.without_address.push(invitee.name);
+            continue;
+        };
+        let reader = Reader {
+            reads_all: false,
+            signed_in: true,
+            organisation_id: invitee.organisation_id,
+            minister_id: invitee.minister_id,
+            today: dutch::today(),
+        };
+        let agenda: Vec<Line> = sqlx::query_as(
+            "SELECT coalesce(a.number, a.position::text) AS number, a.title, a.kind
+             FROM agenda_item a JOIN meeting m ON m.id = a.meeting_id
+             WHERE a.meeting_id = $1 AND agenda_item_on_agenda(a)
+               AND agenda_item_visible($2, a, (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)
+             ORDER BY a.position",
+        )
+        .bind(meeting.id)
+        .bind(reader)
+        .fetch_all(&mut *conn)
+        .await?;
+        let message = Message {
+            occasion,
+            name: &invitee.name,
+            meeting,
+            when: when.clone(),
+            agenda,
+            link: format!("{base_url}/vergaderingen/{}", meeting.id),
+        };
+        let text = Text { m: &message }.render().unwrap_or_default();
+        let html = Html { m: &message }.render().unwrap_or_default();
+        let ics = invitation(meeting, occasion, &message.link, organizer, &to);
+        let outgoing = Outgoing::new("convocation", to, &message.subject(), text)
+            .html(html)
+            .calendar(occasion.method(), ics);
+        mail::enqueue(conn, Some(actor), &outgoing).await?;
+        written.messages += 1;
+    }
+    Ok(written)
+}
+
+fn utc(t: OffsetDateTime) -> String {
+    let f = format_description!("[year][month][day]T[hour][minute][second]Z");
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&f)
+        .unwrap_or_default()
+}
+
+fn clean(s: &str) -> String {
+    s.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// The iCalendar invitation of one invitee (RFC 5546): the meeting's UID
+/// and SEQUENCE, so that a later update or cancellation replaces it.
+pub fn invitation(
+    m: &Meeting,
+    occasion: Occasion,
+    link: &str,
+    organizer: &str,
+    to: &Recipient,
+) -> String {
+    let mut cal = Calendar::new();
+    cal.append_property(icalendar::Property::new("METHOD", occasion.method().code()));
+    let mut e = Event::new();
+    e.uid(&format!("vergadering-{}@vesoc", m.id))
+        .add_property("DTSTAMP", utc(OffsetDateTime::now_utc()))
+        .add_property("DTSTART", utc(m.starts_at))
+        .add_property("DTEND", utc(m.ends_at))
+        .sequence(u32::try_from(m.sequence).unwrap_or(0))
+        .summary(&clean(&format!("{} ({})", m.body_name, m.kind.label())))
+        .url(link)
+        .add_property("ORGANIZER", format!("mailto:{organizer}"))
+        .append_property(
+            icalendar::Property::new("ATTENDEE", format!("mailto:{}", to.address))
+                .add_parameter("CN", &clean(&to.name).replace('"', "'"))
+                .add_parameter("ROLE", "REQ-PARTICIPANT")
+                .done(),
+        )
+        .add_property(
+            "STATUS",
+            if occasion == Occasion::Cancelled {
+                "CANCELLED"
+            } else {
+                "CONFIRMED"
+            },
+        );
+    if !m.location.trim().is_empty() {
+        e.location(&clean(&m.location));
+    }
+    let mut description = format!("Meer informatie: {link}");
+    if let Some(url) = &m.online_url {
+        description.push_str(&format!("\nOnline: {url}"));
+    }
+    e.description(&clean(&description));
+    cal.push(e.done());
+    cal.done().to_string()
+}
