@@ -44,6 +44,7 @@ pub fn routes() -> Routes {
         .merge(crate::search::routes())
         .merge(crate::work::routes())
         .merge(crate::mail::routes())
+        .merge(crate::meetings::rsvp::routes())
 }
 
 /// The route table, for the authorization test and the documentation.

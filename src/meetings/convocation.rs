@@ -47,6 +47,7 @@ pub struct Written {
 
 #[derive(Debug, sqlx::FromRow)]
 struct Invitee {
+    person_id: i64,
     name: String,
     email: Option<String>,
     organisation_id: Option<i64>,
@@ -80,6 +81,8 @@ struct Message<'a> {
     when: String,
     agenda: Vec<Line>,
     link: String,
+    /// The invitee's own link to answer (not in a cancellation).
+    answer: Option<String>,
 }
 
 impl Message<'_> {
@@ -124,7 +127,8 @@ pub async fn write(
     organizer: &str,
 ) -> sqlx::Result<Written> {
     let invitees: Vec<Invitee> = sqlx::query_as(
-        "SELECT p.given_name || ' ' || p.family_name AS name, p.email, mp.organisation_id,
+        "SELECT p.id AS person_id, p.given_name || ' ' || p.family_name AS name, p.email,
+                mp.organisation_id,
                 CASE WHEN o.kind = 'government' THEN p.id END AS minister_id
          FROM meeting_participant mp JOIN person p ON p.id = mp.person_id
          LEFT JOIN organisation o ON o.id = mp.organisation_id
@@ -169,6 +173,10 @@ pub async fn write(
         .bind(reader)
         .fetch_all(&mut *conn)
         .await?;
+        let answer = match occasion {
+            Occasion::Cancelled => None,
+            _ => Some(super::rsvp::new_link(conn, meeting.id, invitee.person_id).await?),
+        };
         let message = Message {
             occasion,
             name: &invitee.name,
@@ -176,6 +184,7 @@ pub async fn write(
             when: when.clone(),
             agenda,
             link: format!("{base_url}/vergaderingen/{}", meeting.id),
+            answer: answer.map(|token| format!("{base_url}/antwoord/{token}")),
         };
         let text = Text { m: &message }.render().unwrap_or_default();
         let html = Html { m: &message }.render().unwrap_or_default();

@@ -5,6 +5,7 @@ pub mod convocation;
 mod forms;
 pub mod ical;
 pub mod queries;
+pub mod rsvp;
 
 pub use queries::{Meeting, MeetingKind, MeetingStatus, MinutesStatus};
 

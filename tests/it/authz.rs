@@ -43,6 +43,9 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/beheer/berichten/{id}/opnieuw",
         "admin+secretariat",
     ),
+    // answers from invitees, through their personal link
+    ("GET", "/antwoord/{token}", "public"),
+    ("POST", "/antwoord/{token}", "public"),
     ("GET", "/account/wachtwoord", "signed-in"),
     ("POST", "/account/wachtwoord", "signed-in"),
     ("GET", "/wachtwoord-instellen/{token}", "public"),

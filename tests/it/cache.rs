@@ -317,7 +317,8 @@ async fn every_table_notifies_its_changes() {
             "login_attempt",
             "mail_message",
             "one_time_token",
-            "recovery_code"
+            "recovery_code",
+            "rsvp_link"
         ]
     );
 }

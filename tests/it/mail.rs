@@ -444,3 +444,190 @@ async fn a_convocation_names_the_meeting_the_agenda_each_invitee_may_see_and_car
     );
     assert_eq!(ics_events(&cancel)[0]["STATUS"], "CANCELLED");
 }
+
+/// Convenes `meeting` for its invitees and returns each address's answer
+/// link, as the convocation carries it.
+async fn answer_links(app: &TestApp, meeting: i64) -> std::collections::HashMap<String, String> {
+    let m = vesoc::meetings::queries::get(&app.db, meeting)
+        .await
+        .unwrap()
+        .unwrap();
+    let actor = app.account(Role::Secretariat, "serv@rsvp.vesoc.be").await;
+    let mut tx = app.db.begin().await.unwrap();
+    use vesoc::meetings::convocation::{Occasion, write};
+    write(
+        &mut tx,
+        actor,
+        &m,
+        Occasion::Convened,
+        "https://vesoc.test",
+        "vesoc@serv.be",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT recipient, body_text FROM mail_message WHERE kind = 'convocation'")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    rows.into_iter()
+        .map(|(to, text)| {
+            let link = text
+                .split_whitespace()
+                .find(|w| w.starts_with("https://vesoc.test/antwoord/"))
+                .expect("an answer link")
+                .to_string();
+            (
+                to,
+                link.trim_start_matches("https://vesoc.test").to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn answer_of(app: &TestApp, meeting: i64, slug: &str) -> (Option<String>, Option<String>) {
+    sqlx::query_as(
+        "SELECT mp.answer::text, mp.substitute FROM meeting_participant mp JOIN person p ON p.id = mp.person_id
+         WHERE mp.meeting_id = $1 AND p.slug = $2",
+    )
+    .bind(meeting)
+    .bind(slug)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_invitee_answers_through_the_personal_link_without_signing_in() {
+    let app = TestApp::seeded().await;
+    let meeting = app
+        .meeting("vesoc-werkgroep", "working_group", "2027-01-12 14:00+01")
+        .await;
+    invite(&app, meeting).await;
+    let links = answer_links(&app, meeting).await;
+    let an = &links["an.proef@acv.be"];
+    let mut browser = app.client();
+
+    let page = browser.get(an).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text().contains("Antwoord van An Proef"),
+        "{}",
+        page.text()
+    );
+    let cache = page
+        .headers
+        .get("cache-control")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(
+        cache.contains("no-store"),
+        "a personal page is not kept by caches: {cache}"
+    );
+
+    // Represented without a name: refused in Dutch, what was typed kept.
+    let refused = browser
+        .post_form(an, &[("answer", "represented"), ("substitute", "  ")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("Geef de naam van wie u vervangt."));
+    assert_eq!(answer_of(&app, meeting, "an-proef").await, (None, None));
+    let garbage = browser.post_form(an, &[("answer", "misschien")]).await;
+    assert_eq!(garbage.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(garbage.text().contains("Kies uw antwoord."));
+
+    let saved = browser
+        .post_form(
+            an,
+            &[("answer", "represented"), ("substitute", "Dirk Vervanger")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        answer_of(&app, meeting, "an-proef").await,
+        (Some("represented".into()), Some("Dirk Vervanger".into()))
+    );
+    let again = browser.get(saved.location().unwrap()).await;
+    assert!(again.text().contains("Uw antwoord is bewaard."));
+    assert_eq!(
+        again.attr("input#substitute", "value").as_deref(),
+        Some("Dirk Vervanger")
+    );
+
+    // Changed until the meeting starts; the other invitee's answer is untouched.
+    browser
+        .post_form(an, &[("answer", "excused"), ("substitute", "")])
+        .await;
+    assert_eq!(
+        answer_of(&app, meeting, "an-proef").await,
+        (Some("excused".into()), None)
+    );
+    assert_eq!(answer_of(&app, meeting, "cas-expert").await, (None, None));
+    assert_eq!(
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'rsvp'")
+            .await,
+        2
+    );
+
+    // An altered link answers for nobody.
+    let altered = format!("{an}x");
+    let page = browser.post_form(&altered, &[("answer", "present")]).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.text().contains("Deze antwoordlink is niet geldig."));
+    assert_eq!(browser.get(&altered).await.status, StatusCode::BAD_REQUEST);
+
+    // Once the meeting has started, the link no longer answers.
+    sqlx::query("UPDATE meeting SET starts_at = now() - interval '1 hour', ends_at = now() + interval '1 hour' WHERE id = $1")
+        .bind(meeting)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let late = browser.post_form(an, &[("answer", "present")]).await;
+    assert_eq!(late.status, StatusCode::BAD_REQUEST);
+    assert!(
+        late.text()
+            .contains("is begonnen: antwoorden kan niet meer"),
+        "{}",
+        late.text()
+    );
+    assert_eq!(
+        answer_of(&app, meeting, "an-proef").await,
+        (Some("excused".into()), None)
+    );
+}
+
+#[tokio::test]
+async fn a_link_answers_for_its_own_invitee_and_meeting_only() {
+    let app = TestApp::seeded().await;
+    let first = app
+        .meeting("vesoc-werkgroep", "working_group", "2027-01-12 14:00+01")
+        .await;
+    invite(&app, first).await;
+    let links = answer_links(&app, first).await;
+    let second = app
+        .meeting("vesoc-werkgroep", "working_group", "2027-02-09 14:00+01")
+        .await;
+    sqlx::query("INSERT INTO meeting_participant (meeting_id, person_id, reason) SELECT $1, id, 'added' FROM person WHERE slug = 'an-proef'")
+        .bind(second)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let mut browser = app.client();
+    let cas = &links["cas@expert.be"];
+    browser.post_form(cas, &[("answer", "present")]).await;
+    assert_eq!(
+        answer_of(&app, first, "cas-expert").await.0.as_deref(),
+        Some("present")
+    );
+    assert_eq!(
+        answer_of(&app, first, "an-proef").await,
+        (None, None),
+        "not for someone else"
+    );
+    assert_eq!(
+        answer_of(&app, second, "an-proef").await,
+        (None, None),
+        "not for another meeting"
+    );
+}
