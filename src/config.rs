@@ -264,7 +264,13 @@ mod tests {
 
     #[test]
     fn hosts_are_names_or_addresses_with_a_port() {
-        for good in ["vesoc.serv.be", "localhost:3000", "127.0.0.1:8080", "[::1]:3000", "[::1]"] {
+        for good in [
+            "vesoc.serv.be",
+            "localhost:3000",
+            "127.0.0.1:8080",
+            "[::1]:3000",
+            "[::1]",
+        ] {
             assert!(is_host(good), "{good}");
         }
         for bad in [

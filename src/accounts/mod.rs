@@ -512,9 +512,9 @@ async fn set_password(
     // is for the account of the link.
     auth::end_session(&session).await?;
     // The sign-in form has the login filled in.
-    let to = form_urlencoded::Serializer::new(String::from("/aanmelden?"))
+    let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("ingesteld", "1")
         .append_pair("email", &account.email)
         .finish();
-    Ok(Redirect::to(&to).into_response())
+    Ok(Redirect::to(&format!("/aanmelden?{query}")).into_response())
 }

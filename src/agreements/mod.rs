@@ -155,8 +155,7 @@ pub fn flatten_tree(rows: Vec<queries::action_lines::ActionLineRow>) -> Vec<Tree
 pub fn mark_linked(nodes: &mut [TreeNode]) {
     let mut linked = std::collections::HashSet::new();
     for n in nodes {
-        n.linked =
-            !n.competences.is_empty() || n.parent_id.is_some_and(|p| linked.contains(&p));
+        n.linked = !n.competences.is_empty() || n.parent_id.is_some_and(|p| linked.contains(&p));
         if n.linked {
             linked.insert(n.id);
         }

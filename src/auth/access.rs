@@ -233,7 +233,10 @@ mod tests {
             SECRETARIAT.refusal().as_deref(),
             Some("Deze pagina is voor het secretariaat.")
         );
-        assert_eq!(ADMIN.refusal().as_deref(), Some("Deze pagina is voor beheerders."));
+        assert_eq!(
+            ADMIN.refusal().as_deref(),
+            Some("Deze pagina is voor beheerders.")
+        );
         assert_eq!(
             FOLLOW_UP.refusal().as_deref(),
             Some("Deze pagina is voor kabinetten en het secretariaat.")
