@@ -89,6 +89,12 @@ pub struct ServeConfig {
     /// X-Forwarded-For entry (the one the proxy added).
     #[arg(long, env = "VESOC_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
+    /// The address the public reaches vesoc at (`https://vesoc.serv.be`):
+    /// the origin of the full links vesoc shows to be handed on (a one-time
+    /// password link, a personal calendar feed). Without it, they take the
+    /// request's Host header.
+    #[arg(long, env = "VESOC_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
     /// Roles that must sign in with a second factor (comma-separated role
     /// codes: admin, secretariat, cabinet, social_partner; empty for none).
     #[arg(
@@ -144,6 +150,7 @@ impl Default for ServeConfig {
             mail_from: "VESOC-secretariaat <vesoc@serv.be>".to_string(),
             secure_cookies: false,
             trust_proxy: false,
+            public_url: None,
             require_second_factor: RoleList(vec![Role::Admin, Role::Secretariat]),
             no_seed: false,
             bench_routes: false,
@@ -172,6 +179,55 @@ fn parse_roles(s: &str) -> Result<RoleList, String> {
         .map(|r| Role::parse(r).ok_or_else(|| format!("onbekende rol: {r}")))
         .collect::<Result<Vec<_>, _>>()
         .map(RoleList)
+}
+
+/// `http(s)://host[:port]`, without a path: the origin of full links.
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let s = s.trim().trim_end_matches('/');
+    let refuse = || format!("geen adres als https://vesoc.serv.be (zonder pad): {s}");
+    let (scheme, host) = s.split_once("://").ok_or_else(refuse)?;
+    if !matches!(scheme, "http" | "https") || !is_host(host) {
+        return Err(refuse());
+    }
+    Ok(format!("{scheme}://{host}"))
+}
+
+/// A host with an optional port, as a Host header carries it: a name or an
+/// IPv4 address (letters, digits, dots and hyphens) or a bracketed IPv6
+/// address, then `:port`. Nothing else (no user, path, space or markup).
+pub fn is_host(value: &str) -> bool {
+    let (host, port) = if let Some(rest) = value.strip_prefix('[') {
+        let Some((v6, after)) = rest.split_once(']') else {
+            return false;
+        };
+        if v6.parse::<std::net::Ipv6Addr>().is_err() {
+            return false;
+        }
+        match after {
+            "" => return true,
+            p => match p.strip_prefix(':') {
+                Some(port) => (v6, Some(port)),
+                None => return false,
+            },
+        }
+    } else {
+        match value.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (value, None),
+        }
+    };
+    let name_ok = value.starts_with('[')
+        || (!host.is_empty()
+            && host.len() <= 253
+            && host.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            }));
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
+    name_ok && port_ok
 }
 
 fn parse_seconds(s: &str) -> Result<Duration, String> {
@@ -203,6 +259,50 @@ mod tests {
             Ok(RoleList(vec![Role::Admin, Role::Secretariat]))
         );
         assert!(parse_roles("koning").is_err());
+    }
+
+    #[test]
+    fn public_urls_are_an_origin() {
+        assert_eq!(
+            parse_public_url("https://vesoc.serv.be/"),
+            Ok("https://vesoc.serv.be".to_string())
+        );
+        assert_eq!(
+            parse_public_url("http://localhost:3000"),
+            Ok("http://localhost:3000".to_string())
+        );
+        assert!(parse_public_url("vesoc.serv.be").is_err());
+        assert!(parse_public_url("ftp://vesoc.serv.be").is_err());
+        assert!(parse_public_url("https://vesoc.serv.be/pad").is_err());
+        assert!(parse_public_url("https://user@vesoc.serv.be").is_err());
+    }
+
+    #[test]
+    fn hosts_are_names_or_addresses_with_a_port() {
+        for good in [
+            "vesoc.serv.be",
+            "localhost:3000",
+            "127.0.0.1:8080",
+            "[::1]:3000",
+            "[::1]",
+        ] {
+            assert!(is_host(good), "{good}");
+        }
+        for bad in [
+            "",
+            "evil.be/pad",
+            "a b",
+            "<script>",
+            "host:",
+            "host:99999",
+            "-x.be",
+            "x..be",
+            "[nope]:1",
+            "user@host",
+            "host\"\"",
+        ] {
+            assert!(!is_host(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -112,6 +112,9 @@ struct SignInPage {
 struct ReturnQuery {
     terug: Option<String>,
     ingesteld: Option<String>,
+    /// The login to fill in (after setting a password by link); only a
+    /// valid e-mail address is used, and the template escapes it.
+    email: Option<String>,
 }
 
 fn safe_return(r: Option<&str>) -> String {
@@ -128,7 +131,11 @@ async fn sign_in_form(
     let page = SignInPage {
         ctx,
         csrf: csrf::token(&session).await?,
-        email: String::new(),
+        email: q
+            .email
+            .as_deref()
+            .and_then(queries::normalise_email)
+            .unwrap_or_default(),
         return_to: safe_return(q.terug.as_deref()),
         error: None,
         notice: q
@@ -504,5 +511,10 @@ async fn set_password(
     // Whoever was signed in on this browser is signed out: the new password
     // is for the account of the link.
     auth::end_session(&session).await?;
-    Ok(Redirect::to("/aanmelden?ingesteld=1").into_response())
+    // The sign-in form has the login filled in.
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("ingesteld", "1")
+        .append_pair("email", &account.email)
+        .finish();
+    Ok(Redirect::to(&format!("/aanmelden?{query}")).into_response())
 }

@@ -117,6 +117,8 @@ struct LinePage {
     form: LineForm,
     errors: FieldErrors,
     competences: Vec<Choice>,
+    /// The competences of the lines above this one, which it inherits.
+    inherited: Vec<String>,
 }
 
 /// The form for a line: of this agreement, this line (none for a new one)
@@ -130,6 +132,22 @@ async fn line_page(
     form: LineForm,
     (status, errors): (StatusCode, FieldErrors),
 ) -> Result<Response> {
+    // The line above: the stored line's parent, or where a new one goes
+    // (under `parent_id`, or next to `after_id`).
+    let parent = match &line {
+        Some(l) => l.parent_id,
+        None => match form.after_id.trim().parse::<i64>() {
+            Ok(after) => queries::action_lines::line(&state.db, after)
+                .await?
+                .filter(|l| l.agreement_id == agreement.id)
+                .and_then(|l| l.parent_id),
+            Err(_) => form.parent_id.trim().parse::<i64>().ok(),
+        },
+    };
+    let inherited = match parent {
+        Some(p) => queries::action_lines::inherited_competences(&state.db, p).await?,
+        None => Vec::new(),
+    };
     let page = LinePage {
         ctx,
         agreement,
@@ -138,6 +156,7 @@ async fn line_page(
         form,
         errors,
         competences: queries::choices(&state.db, Choices::Competences).await?,
+        inherited,
     };
     Ok((status, page::render(&page)).into_response())
 }

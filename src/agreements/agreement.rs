@@ -262,6 +262,11 @@ impl EditPage {
             .unwrap_or_default()
     }
 
+    /// Lines no cabinet can follow up: no competence on them or above them.
+    fn unlinked_count(&self) -> usize {
+        self.lines.iter().filter(|n| !n.linked).count()
+    }
+
     fn published(&self) -> bool {
         self.agreement
             .as_ref()
@@ -293,6 +298,7 @@ async fn edit_page(
             .map(|(_, name)| name.clone())
             .collect();
     }
+    super::mark_linked(&mut lines);
     Ok(EditPage {
         ctx,
         form,

@@ -22,15 +22,36 @@ use crate::base::{Actor, AppState, Check, FieldErrors, Id, PageCtx, dutch, page}
 
 /// Whether this user may record follow-up on this line: the secretariat
 /// always; a cabinet when the line or an ancestor is linked to a competence
-/// its minister holds today.
-async fn may_follow_up(state: &AppState, user: &CurrentUser, line: i64) -> Result<bool> {
-    Ok(match (user.role, user.minister_id) {
-        (Role::Secretariat, _) => true,
+/// its minister holds today. A refusal says why, and what can be done.
+async fn may_follow_up(state: &AppState, user: &CurrentUser, line: i64) -> Result<()> {
+    match (user.role, user.minister_id) {
+        (Role::Secretariat, _) => Ok(()),
         (Role::Cabinet, Some(m)) => {
-            queries::follow_up::line_within_competence(&state.db, line, m, dutch::today()).await?
+            let within =
+                queries::follow_up::line_within_competence(&state.db, line, m, dutch::today())
+                    .await?;
+            if within {
+                Ok(())
+            } else {
+                Err(outside_competence(user.minister_name.as_deref()))
+            }
         }
-        _ => false,
-    })
+        (Role::Cabinet, None) => Err(AppError::forbidden(
+            "Uw kabinetsaccount is aan geen minister gekoppeld. De beheerder koppelt het aan een minister in het accountbeheer.",
+        )),
+        _ => Err(AppError::forbidden(
+            "Opvolging bij actielijnen geven de kabinetten en het secretariaat.",
+        )),
+    }
+}
+
+/// The refusal of a cabinet on a line outside its minister's competences.
+fn outside_competence(minister: Option<&str>) -> AppError {
+    let minister = minister.map_or_else(|| "uw minister".to_string(), |m| format!("minister {m}"));
+    AppError::forbidden(format!(
+        "Deze actielijn valt niet onder de bevoegdheden van {minister} vandaag. \
+         Het secretariaat koppelt actielijnen aan bevoegdheden in de akkoordeditor."
+    ))
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -133,9 +154,7 @@ pub async fn line_form(
     Query(q): Query<Notice>,
 ) -> Result<Response> {
     let context = line_context(&state, line).await?;
-    if !may_follow_up(&state, &user, context.0.id).await? {
-        return Err(AppError::Forbidden);
-    }
+    may_follow_up(&state, &user, context.0.id).await?;
     let form = EntryForm {
         recorded_on: dutch::iso_date(dutch::today()),
         ..EntryForm::default()
@@ -161,13 +180,13 @@ pub async fn create_entry(
     Form(form): Form<EntryForm>,
 ) -> Result<Response> {
     let context = line_context(&state, line).await?;
-    if !may_follow_up(&state, &user, line).await? {
+    if let Err(refused) = may_follow_up(&state, &user, line).await {
         tracing::warn!(
             line,
             actor = user.id,
             "follow-up outside competence refused"
         );
-        return Err(AppError::Forbidden);
+        return Err(refused);
     }
     let insert = async |tx: &mut PgConnection, fields: EntryFields| {
         queries::follow_up::insert_follow_up(tx, user.id, line, &fields).await

@@ -73,6 +73,7 @@ async fn list(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
 /// node with children a list opens; after a leaf, `closes` lists close.
 pub struct TreeNode {
     pub id: i64,
+    pub parent_id: Option<i64>,
     pub label: String,
     pub title: String,
     pub depth: usize,
@@ -83,6 +84,9 @@ pub struct TreeNode {
     pub last: bool,
     /// Competences set on this line (the editor shows them).
     pub competences: Vec<String>,
+    /// This line or one above it has a competence: some cabinet can follow
+    /// it up (set by the editor, see [`mark_linked`]).
+    pub linked: bool,
     /// Follow-up entries, newest first.
     pub follow_ups: Vec<FollowUpEntry>,
     /// Whether the viewer may add follow-up here.
@@ -128,6 +132,7 @@ pub fn flatten_tree(rows: Vec<queries::action_lines::ActionLineRow>) -> Vec<Tree
         let last = *index == remaining.get(&row.parent_id).copied().unwrap_or(0);
         nodes.push(TreeNode {
             id: row.id,
+            parent_id: row.parent_id,
             label: row.label.clone(),
             title: row.title.clone(),
             depth,
@@ -136,11 +141,25 @@ pub fn flatten_tree(rows: Vec<queries::action_lines::ActionLineRow>) -> Vec<Tree
             first,
             last,
             competences: Vec::new(),
+            linked: false,
             follow_ups: Vec::new(),
             may_follow_up: false,
         });
     }
     nodes
+}
+
+/// Marks the lines that have a competence, themselves or through a line
+/// above them: the others no cabinet can follow up. The nodes come parents
+/// first, as [`flatten_tree`] makes them.
+pub fn mark_linked(nodes: &mut [TreeNode]) {
+    let mut linked = std::collections::HashSet::new();
+    for n in nodes {
+        n.linked = !n.competences.is_empty() || n.parent_id.is_some_and(|p| linked.contains(&p));
+        if n.linked {
+            linked.insert(n.id);
+        }
+    }
 }
 
 #[derive(Template)]
@@ -153,6 +172,8 @@ struct ShowPage {
     lines: Vec<TreeNode>,
     government: Vec<Signatory>,
     social_partners: Vec<Signatory>,
+    /// Why a cabinet can follow up none of the lines, when it cannot.
+    no_follow_up: Option<String>,
 }
 
 async fn show(
@@ -180,6 +201,12 @@ async fn show(
     let goals = goal_views(page.goals.0, page.measurements.0);
     let mut lines = flatten_tree(lines);
     let allowed = follow_up_lines(&state, ctx.user.as_ref(), agreement.id).await?;
+    let no_follow_up = match (&ctx.user, allowed.as_deref()) {
+        (Some(u), Some([])) if u.role == Role::Cabinet && !lines.is_empty() => {
+            Some(no_line_within_competence(u.minister_name.as_deref()))
+        }
+        _ => None,
+    };
     attach_follow_up(&mut lines, follow_ups, allowed.as_deref());
     let (government, social_partners) = page
         .signatories
@@ -194,7 +221,20 @@ async fn show(
         lines,
         government,
         social_partners,
+        no_follow_up,
     }))
+}
+
+/// What a cabinet reads when none of an agreement's lines is within its
+/// minister's competences.
+fn no_line_within_competence(minister: Option<&str>) -> String {
+    let minister = minister.map_or_else(|| "uw minister".to_string(), |m| format!("minister {m}"));
+    format!(
+        "U kunt bij dit akkoord geen opvolging geven: geen enkele actielijn is gekoppeld aan de \
+         bevoegdheden van {minister} vandaag. Het secretariaat koppelt actielijnen aan \
+         bevoegdheden in de akkoordeditor: vraag het secretariaat de actielijnen te koppelen die \
+         onder uw minister vallen."
+    )
 }
 
 /// A goal with its measured values and their chart.

@@ -60,6 +60,46 @@ impl Access {
     }
 }
 
+impl Access {
+    /// Why a role outside the route's roles is refused, in Dutch: who the
+    /// page is for ("Deze pagina is voor kabinetten en het secretariaat.").
+    pub fn refusal(self) -> Option<String> {
+        let Access::Roles(roles) = self else {
+            return None;
+        };
+        let names: Vec<&str> = roles.iter().map(|r| for_whom(*r)).collect();
+        let whom = match names.split_last() {
+            None => return None,
+            Some((last, [])) => (*last).to_string(),
+            Some((last, rest)) => format!("{} en {last}", rest.join(", ")),
+        };
+        Some(format!("Deze pagina is voor {whom}."))
+    }
+}
+
+/// Who a role is, as a group ("voor …").
+fn for_whom(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "beheerders",
+        Role::Secretariat => "het secretariaat",
+        Role::Cabinet => "kabinetten",
+        Role::SocialPartner => "sociale partners",
+    }
+}
+
+/// What the refused user can do: see with which account they are signed in.
+fn signed_in_as(role: Role) -> String {
+    let account = match role {
+        Role::Admin => "een beheerdersaccount",
+        Role::Secretariat => "een account van het secretariaat",
+        Role::Cabinet => "een kabinetsaccount",
+        Role::SocialPartner => "een account van een sociale partner",
+    };
+    format!(
+        "U bent aangemeld met {account}. Hebt u deze pagina nodig voor uw werk, vraag dan de beheerder bij de SERV om een account met die rol."
+    )
+}
+
 async fn enforce(State(access): State<Access>, req: Request, next: Next) -> Response {
     let role = req.extensions().get::<Viewer>().and_then(Viewer::role);
     match access.decide(role) {
@@ -67,7 +107,12 @@ async fn enforce(State(access): State<Access>, req: Request, next: Next) -> Resp
         Decision::GoHome => axum::response::Redirect::to("/").into_response(),
         Decision::Forbid => {
             tracing::warn!(path = %req.uri().path(), ?role, "permission refused");
-            AppError::Forbidden.into_response()
+            match (access.refusal(), role) {
+                (Some(reason), Some(role)) => {
+                    AppError::forbidden(format!("{reason} {}", signed_in_as(role))).into_response()
+                }
+                _ => AppError::Forbidden.into_response(),
+            }
         }
         Decision::SignIn => {
             // After sign-in, a GET goes back to where the visitor was; a POST
@@ -175,5 +220,31 @@ impl Routes {
 
     pub fn into_parts(self) -> (Router<AppState>, Vec<RouteSpec>) {
         (self.router, self.table)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_says_who_the_page_is_for() {
+        assert_eq!(
+            SECRETARIAT.refusal().as_deref(),
+            Some("Deze pagina is voor het secretariaat.")
+        );
+        assert_eq!(
+            ADMIN.refusal().as_deref(),
+            Some("Deze pagina is voor beheerders.")
+        );
+        assert_eq!(
+            FOLLOW_UP.refusal().as_deref(),
+            Some("Deze pagina is voor kabinetten en het secretariaat.")
+        );
+        assert_eq!(
+            PROPOSERS.refusal().as_deref(),
+            Some("Deze pagina is voor sociale partners, kabinetten en het secretariaat.")
+        );
+        assert_eq!(Access::SignedIn.refusal(), None);
     }
 }

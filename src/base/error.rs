@@ -14,6 +14,10 @@ pub enum AppError {
     NotFound,
     #[error("geen toegang")]
     Forbidden,
+    /// A signed-in user is refused for a reason they can act on: the error
+    /// page says it (in Dutch) under "Geen toegang".
+    #[error("geen toegang: {0}")]
+    ForbiddenBecause(String),
     /// An anonymous visitor asked for a page that needs an account.
     #[error("aanmelden vereist")]
     SignInRequired { return_to: String },
@@ -46,6 +50,11 @@ impl AppError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         AppError::BadRequest(message.into())
     }
+
+    /// A 403 that says why, and what to do about it.
+    pub fn forbidden(reason: impl Into<String>) -> Self {
+        AppError::ForbiddenBecause(reason.into())
+    }
 }
 
 impl IntoResponse for AppError {
@@ -62,6 +71,7 @@ impl IntoResponse for AppError {
                 "Geen toegang",
                 "U hebt geen toegang tot deze pagina met uw account.".to_string(),
             ),
+            AppError::ForbiddenBecause(reason) => (StatusCode::FORBIDDEN, "Geen toegang", reason),
             AppError::SignInRequired { return_to } => {
                 return Redirect::to(&crate::auth::sign_in_url(&return_to)).into_response();
             }

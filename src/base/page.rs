@@ -19,6 +19,10 @@ pub struct PageCtx {
     /// Where the request came from ([`super::ClientAddr`]), for the audit
     /// log of refused access.
     pub address: String,
+    /// Where the public reaches this instance (`https://vesoc.serv.be`):
+    /// the configured public address, or the request's own; `None` when
+    /// the request named no valid host.
+    pub origin: Option<String>,
 }
 
 impl PageCtx {
@@ -27,7 +31,25 @@ impl PageCtx {
             user: viewer.0,
             path: path.to_string(),
             address: String::new(),
+            origin: None,
         }
+    }
+
+    /// A path of this site as a full address to hand on (`https://host/…`),
+    /// or the path itself when the origin is unknown.
+    pub fn absolute(&self, path: &str) -> String {
+        match &self.origin {
+            Some(origin) => format!("{origin}{path}"),
+            None => path.to_string(),
+        }
+    }
+
+    /// A path of this site as a `webcal://` address, which calendar
+    /// programs open as a subscription; `None` when the origin is unknown.
+    pub fn webcal(&self, path: &str) -> Option<String> {
+        let origin = self.origin.as_deref()?;
+        let host = origin.split_once("://").map_or(origin, |(_, h)| h);
+        Some(format!("webcal://{host}{path}"))
     }
 
     /// Marks the navigation link of the current section.
@@ -59,9 +81,38 @@ impl FromRequestParts<AppState> for PageCtx {
             .unwrap_or_default();
         Ok(PageCtx {
             address: super::ClientAddr::of(parts, state.config.trust_proxy).0,
+            origin: origin(parts, &state.config),
             ..PageCtx::from_viewer(viewer, parts.uri.path())
         })
     }
+}
+
+/// The origin of full links: the configured public address, else the
+/// request's Host (only a valid `host[:port]`), over https when cookies are
+/// secure or a trusted proxy says the request came over https.
+fn origin(parts: &Parts, config: &crate::config::ServeConfig) -> Option<String> {
+    if let Some(url) = &config.public_url {
+        return Some(url.clone());
+    }
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+        .filter(|h| crate::config::is_host(h))?;
+    let forwarded_https = config.trust_proxy
+        && parts
+            .headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next_back())
+            .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+    let scheme = if config.secure_cookies || forwarded_https {
+        "https"
+    } else {
+        "http"
+    };
+    Some(format!("{scheme}://{host}"))
 }
 
 #[derive(Template)]

@@ -6,14 +6,14 @@ use axum::http::StatusCode;
 use crate::harness::{Client, Page, TestApp};
 use vesoc::auth::Role;
 
-const SEEDED: &str = "/akkoorden/iedereen-aan-boord-2019";
-const EDITOR: &str = "/beheer/akkoorden/iedereen-aan-boord-2019";
+pub(crate) const SEEDED: &str = "/akkoorden/iedereen-aan-boord-2019";
+pub(crate) const EDITOR: &str = "/beheer/akkoorden/iedereen-aan-boord-2019";
 
-async fn id(app: &TestApp, sql: &str) -> i64 {
+pub(crate) async fn id(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(&app.db).await.unwrap()
 }
 
-async fn line_id(app: &TestApp, title: &str) -> i64 {
+pub(crate) async fn line_id(app: &TestApp, title: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM action_line WHERE title = $1")
         .bind(title)
         .fetch_one(&app.db)
@@ -22,14 +22,14 @@ async fn line_id(app: &TestApp, title: &str) -> i64 {
 }
 
 /// The version the editor shows now, as a browser would send it along.
-async fn version(c: &mut Client, editor: &str) -> String {
+pub(crate) async fn version(c: &mut Client, editor: &str) -> String {
     c.get(editor)
         .await
         .attr("input[name=version]", "value")
         .unwrap()
 }
 
-fn assert_redirect(page: &Page, prefix: &str) {
+pub(crate) fn assert_redirect(page: &Page, prefix: &str) {
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
     let to = page.location().unwrap_or_default();
     assert!(to.starts_with(prefix), "{to} does not start with {prefix}");
@@ -61,7 +61,7 @@ fn assert_accessible(page: &Page, what: &str) {
 
 /// Gives Hilde Crevits (the test cabinet's minister) the competence today;
 /// the seeded ones ended with the 2019–2024 legislature.
-async fn crevits_holds_today(app: &TestApp, competence: &str) {
+pub(crate) async fn crevits_holds_today(app: &TestApp, competence: &str) {
     sqlx::query(
         "INSERT INTO minister_competence (person_id, competence_id, valid_from)
          SELECT p.id, c.id, DATE '2026-01-01' FROM person p, competence c

@@ -10,6 +10,7 @@ pub(crate) mod authz;
 mod cache;
 mod composition;
 mod connections;
+mod daily_links;
 mod documents;
 mod downloads;
 mod foundation;

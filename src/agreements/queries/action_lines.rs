@@ -65,6 +65,21 @@ pub async fn competence_names(db: impl PgExecutor<'_>, agreement: i64) -> Rows<(
     sqlx::query_as(SQL).bind(agreement).fetch_all(db).await
 }
 
+/// The competences of a line and of every line above it, by name: what a
+/// line below it inherits.
+pub async fn inherited_competences(db: impl PgExecutor<'_>, line: i64) -> Rows<String> {
+    const SQL: &str = "WITH RECURSIVE up AS (
+             SELECT id, parent_id FROM action_line WHERE id = $1
+             UNION ALL
+             SELECT p.id, p.parent_id FROM action_line p JOIN up ON p.id = up.parent_id
+         )
+         SELECT DISTINCT c.name FROM up
+         JOIN action_line_competence alc ON alc.action_line_id = up.id
+         JOIN competence c ON c.id = alc.competence_id
+         ORDER BY c.name";
+    sqlx::query_scalar(SQL).bind(line).fetch_all(db).await
+}
+
 /// How deep a line sits: 0 for a theme.
 pub async fn depth(db: impl PgExecutor<'_>, line: i64) -> sqlx::Result<i32> {
     const SQL: &str = "WITH RECURSIVE up AS (
