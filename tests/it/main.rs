@@ -15,6 +15,7 @@ mod downloads;
 mod foundation;
 mod fuzz;
 mod harness;
+mod meeting_states;
 mod meetings;
 mod operations;
 mod overview;
