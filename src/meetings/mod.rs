@@ -678,7 +678,8 @@ async fn meeting_page(
     let reschedules = details.reschedules.0;
     Ok(ShowPage {
         documents,
-        warnings: if secretariat {
+        // Warnings help before the meeting is held; afterwards they are moot.
+        warnings: if secretariat && meeting.is_open() {
             warnings(state, &meeting).await?
         } else {
             Vec::new()

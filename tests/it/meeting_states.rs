@@ -167,12 +167,13 @@ async fn each_state_shows_the_secretariat_only_what_fits_and_others_nothing() {
     assert!(!has(&p, "Bijeenroepen"));
 
     // Held: the minutes are next; no more changing, inviting or cancelling.
-    let id = meeting("2020-01-17 10:00+01").await;
+    let id = meeting("2020-01-17 19:00+01").await;
     invite_jambon(&app, id).await;
     set_status(&app, id, "held").await;
     let (p, step) = page_in_state(&app, &mut staff, &mut others, id).await;
     assert_eq!(step.as_deref(), Some("3 gehouden (nu)"));
     assert!(has(&p, "Verslag opstellen"));
+    assert!(p.select("ul.warnings").is_empty(), "no warnings once held");
     assert!(has(&p, "Ontwerp opslaan"));
     assert!(has(&p, "Aanwezigheden opslaan"));
     for a in [
