@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
-use super::queries::{self, Meeting, MeetingFields, MeetingKind, MeetingStatus};
+use super::queries::{self, BodyKind, Meeting, MeetingFields, MeetingStatus};
 use super::{OnMeeting, PageInput, load, render_meeting};
 use crate::base::error::{AppError, Result};
 use crate::base::write::{self, Outcome};
@@ -25,10 +25,9 @@ fn redirect(id: i64, melding: &str) -> Response {
 /// The meeting form as typed.
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct MeetingForm {
+    /// Body and kind in one choice: `<body id>:<kind code>`.
     #[serde(default)]
-    pub body_id: String,
-    #[serde(default)]
-    pub kind: String,
+    pub body_kind: String,
     #[serde(default)]
     pub date: String,
     #[serde(default)]
@@ -43,6 +42,9 @@ pub struct MeetingForm {
     pub notes: String,
     #[serde(default)]
     pub reason: String,
+    /// Checked: schedule the meeting even though its date has passed.
+    #[serde(default)]
+    pub confirm_past: String,
     #[serde(default)]
     pub version: Version,
 }
@@ -53,8 +55,7 @@ impl MeetingForm {
     fn from_meeting(m: &Meeting) -> Self {
         let start = dutch::brussels(m.starts_at);
         MeetingForm {
-            body_id: m.body_id.to_string(),
-            kind: m.kind.code().to_string(),
+            body_kind: format!("{}:{}", m.body_id, m.kind.code()),
             date: dutch::iso_date(start.date()),
             start: dutch::hhmm(start),
             end: dutch::hhmm(dutch::brussels(m.ends_at)),
@@ -62,27 +63,31 @@ impl MeetingForm {
             online_url: m.online_url.clone().unwrap_or_default(),
             notes: m.notes.clone(),
             reason: String::new(),
+            confirm_past: String::new(),
             version: Version(m.version),
         }
     }
 
-    /// The fields, or what is wrong with them; whether the body holds
-    /// meetings of the kind is the operation's to say.
-    fn parse(
-        &self,
-        bodies: &[(i64, String, String)],
-    ) -> std::result::Result<MeetingFields, FieldErrors> {
+    /// The fields, or what is wrong with them. `choices` are the bodies
+    /// with the kinds they hold; the operation checks the pair again.
+    fn parse(&self, choices: &[BodyKind]) -> std::result::Result<MeetingFields, FieldErrors> {
         let mut check = Check::default();
-        let body_id = self
-            .body_id
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|id| bodies.iter().any(|(b, _, _)| b == id));
-        if body_id.is_none() {
-            check.add("body_id", "Kies een orgaan.");
+        let typed = self.body_kind.trim();
+        let chosen = choices.iter().find(|c| c.value() == typed);
+        if chosen.is_none() {
+            check.add(
+                "body_kind",
+                if typed.is_empty() {
+                    "Kies een orgaan en de soort vergadering."
+                } else {
+                    "Kies een orgaan en soort uit de lijst: dit orgaan houdt geen vergaderingen van deze soort."
+                },
+            );
         }
-        let kind = check.choice::<MeetingKind>("kind", &self.kind, "Kies de soort vergadering.");
+        let (body_id, kind) = match chosen {
+            Some(c) => (Some(c.body_id), Some(c.kind)),
+            None => (None, None),
+        };
         let date = dutch::parse_date(&self.date).filter(|d| (2000..=2100).contains(&d.year()));
         if date.is_none() {
             check.add("date", "Vul een geldige datum in (JJJJ-MM-DD).");
@@ -162,28 +167,55 @@ struct FormPage {
     meeting: Option<Meeting>,
     form: MeetingForm,
     errors: FieldErrors,
-    bodies: Vec<(i64, String, String)>,
-    kinds: [MeetingKind; 3],
+    choices: Vec<BodyKind>,
 }
 
-/// The meeting form, with the body choices the handler read already.
+impl FormPage {
+    /// Ask to confirm a date in the past: when it was refused for that,
+    /// or confirmed already.
+    fn asks_past(&self) -> bool {
+        self.errors.get("confirm_past").is_some() || !self.form.confirm_past.is_empty()
+    }
+}
+
+/// The meeting form, with the choices the handler read already; a meeting
+/// being changed stays with its body, so only its body's kinds are offered.
 fn form_page(
     ctx: PageCtx,
     meeting: Option<Meeting>,
     form: MeetingForm,
     errors: FieldErrors,
-    bodies: Vec<(i64, String, String)>,
+    mut choices: Vec<BodyKind>,
     status: StatusCode,
 ) -> Response {
+    if let Some(m) = &meeting {
+        choices.retain(|c| c.body_id == m.body_id);
+    }
     let page = FormPage {
         ctx,
         meeting,
         form,
         errors,
-        bodies,
-        kinds: MeetingKind::ALL,
+        choices,
     };
     (status, page::render(&page)).into_response()
+}
+
+const PAST: &str = "De datum ligt in het verleden. Vink \u{201c}Toch inplannen\u{201d} aan om de vergadering toch in te plannen.";
+
+/// The fields of a new meeting: a meeting that has begun already is only
+/// scheduled when the secretariat confirms it.
+fn new_meeting(
+    form: &MeetingForm,
+    choices: &[BodyKind],
+) -> std::result::Result<MeetingFields, FieldErrors> {
+    let fields = form.parse(choices)?;
+    if fields.starts_at < time::OffsetDateTime::now_utc() && form.confirm_past.is_empty() {
+        let mut errors = FieldErrors::default();
+        errors.add("confirm_past", PAST);
+        return Err(errors);
+    }
+    Ok(fields)
 }
 
 pub async fn new_form(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
@@ -192,13 +224,13 @@ pub async fn new_form(ctx: PageCtx, State(state): State<AppState>) -> Result<Res
         end: "12:00".into(),
         ..MeetingForm::default()
     };
-    let bodies = crate::composition::body_choices(&state.db).await?;
+    let choices = queries::body_kinds(&state.db).await?;
     Ok(form_page(
         ctx,
         None,
         form,
         FieldErrors::default(),
-        bodies,
+        choices,
         StatusCode::OK,
     ))
 }
@@ -209,14 +241,15 @@ pub async fn create(
     State(state): State<AppState>,
     Form(form): Form<MeetingForm>,
 ) -> Result<Response> {
-    let bodies = crate::composition::body_choices(&state.db).await?;
-    let outcome = write::run_form(&state.db, form.parse(&bodies), async |tx, fields| {
+    let choices = queries::body_kinds(&state.db).await?;
+    let fields = new_meeting(&form, &choices);
+    let outcome = write::run_form(&state.db, fields, async |tx, fields| {
         queries::schedule(tx, actor.id, &fields).await
     })
     .await?;
     match outcome.settle(write::stale_errors("deze vergadering")) {
         Ok(id) => Ok(redirect(id, "aangemaakt")),
-        Err((status, errors)) => Ok(form_page(ctx, None, form, errors, bodies, status)),
+        Err((status, errors)) => Ok(form_page(ctx, None, form, errors, choices, status)),
     }
 }
 
@@ -227,22 +260,24 @@ pub async fn edit_form(
 ) -> Result<Response> {
     let meeting = load(&state, id).await?;
     let form = MeetingForm::from_meeting(&meeting);
-    let bodies = crate::composition::body_choices(&state.db).await?;
+    let choices = queries::body_kinds(&state.db).await?;
     let ok = StatusCode::OK;
     Ok(form_page(
         ctx,
         Some(meeting),
         form,
         FieldErrors::default(),
-        bodies,
+        choices,
         ok,
     ))
 }
 
 pub async fn update(on: OnMeeting, Form(form): Form<MeetingForm>) -> Result<Response> {
-    let bodies = crate::composition::body_choices(&on.state.db).await?;
+    let mut choices = queries::body_kinds(&on.state.db).await?;
     let meeting = &on.meeting;
-    let outcome = write::run_form(&on.state.db, form.parse(&bodies), async |tx, fields| {
+    // The meeting stays with its body: only its body's kinds are choices.
+    choices.retain(|c| c.body_id == meeting.body_id);
+    let outcome = write::run_form(&on.state.db, form.parse(&choices), async |tx, fields| {
         let reason = form.reason.trim();
         queries::update(tx, on.actor.id, meeting, form.version.0, &fields, reason).await
     })
@@ -261,22 +296,23 @@ pub async fn update(on: OnMeeting, Form(form): Form<MeetingForm>) -> Result<Resp
         Ok(()) => Ok(redirect(meeting.id, "opgeslagen")),
         Err((status, errors)) => {
             let meeting = Some(on.meeting);
-            Ok(form_page(on.ctx, meeting, form, errors, bodies, status))
+            Ok(form_page(on.ctx, meeting, form, errors, choices, status))
         }
     }
 }
 
 impl OnMeeting {
     /// Runs `operation` (given the actor and the meeting) in one
-    /// transaction. Done, to the meeting page with the notice `done`; else
-    /// the meeting page again with what went wrong and what was typed: a
-    /// stale write as a conflict (`stale` says why), a refusal as such.
-    async fn run(
+    /// transaction. Done, to the meeting page with the notice `done` makes
+    /// of what the operation returned; else the meeting page again with
+    /// what went wrong and what was typed: a stale write as a conflict
+    /// (`stale` says why), a refusal as such.
+    async fn run<T>(
         self,
-        done: &str,
+        done: impl FnOnce(T) -> String,
         stale: String,
         input: PageInput,
-        operation: impl AsyncFnOnce(&mut PgConnection, i64, &Meeting) -> Result<Outcome>,
+        operation: impl AsyncFnOnce(&mut PgConnection, i64, &Meeting) -> Result<Outcome<T>>,
     ) -> Result<Response> {
         let (actor, meeting) = (self.actor.id, &self.meeting);
         let outcome = write::run(&self.state.db, async |tx| {
@@ -285,13 +321,18 @@ impl OnMeeting {
         let mut errors = FieldErrors::default();
         errors.add("form", stale);
         match outcome.await?.settle(errors) {
-            Ok(()) => Ok(redirect(meeting.id, done)),
+            Ok(value) => Ok(redirect(meeting.id, &done(value))),
             Err((status, errors)) => {
                 let input = PageInput { errors, ..input };
                 render_meeting(&self.state, self.ctx, meeting.id, status, input).await
             }
         }
     }
+}
+
+/// The notice `code` after a write that returns nothing.
+fn says(code: &'static str) -> impl FnOnce(()) -> String {
+    move |()| code.to_string()
 }
 
 #[derive(Debug, Deserialize)]
@@ -319,7 +360,13 @@ pub async fn change_status(on: OnMeeting, Form(form): Form<StatusForm>) -> Resul
         cancel_reason: Some(form.reden.clone()),
         ..PageInput::default()
     };
-    on.run("status", stale, input, async |tx, actor, m| {
+    // The notice says what happened: "bijeengeroepen", "gehouden", "geannuleerd".
+    let done = says(match to {
+        MeetingStatus::Convened => "bijeengeroepen",
+        MeetingStatus::Held => "gehouden",
+        _ => "geannuleerd",
+    });
+    on.run(done, stale, input, async |tx, actor, m| {
         queries::set_status(tx, actor, m, form.version.0, to, &form.reden).await
     })
     .await
@@ -332,9 +379,39 @@ pub async fn invite_composition(on: OnMeeting) -> Result<Response> {
     })
     .await?;
     match outcome {
-        Outcome::Done(_) => Ok(redirect(meeting.id, "uitnodigingen")),
+        Outcome::Done(invited) if invited.added == 0 && invited.named == 0 => {
+            Ok(redirect(meeting.id, "samenstelling-leeg"))
+        }
+        Outcome::Done(invited) => Ok(redirect(
+            meeting.id,
+            &format!("toegevoegd&aantal={}", invited.added),
+        )),
         _ => Err(AppError::Conflict(write::stale_message("deze vergadering"))),
     }
+}
+
+/// The people chosen to invite or remove: every `person_id` sent (a
+/// multiple choice sends one per person); `None` for one that is not a
+/// number.
+fn chosen_people(fields: &[(String, String)]) -> Vec<Option<i64>> {
+    fields
+        .iter()
+        .filter(|(key, _)| key == "person_id")
+        .map(|(_, value)| value.trim().parse().ok())
+        .collect()
+}
+
+pub async fn invite_person(
+    on: OnMeeting,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let people = chosen_people(&fields);
+    let stale = write::stale_message("deze vergadering");
+    let done = |added: u64| format!("toegevoegd&aantal={added}");
+    on.run(done, stale, PageInput::default(), async |tx, actor, m| {
+        queries::invite(tx, actor, m.id, &people).await
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -347,17 +424,6 @@ impl PersonForm {
     fn person(&self) -> Option<i64> {
         self.person_id.trim().parse().ok()
     }
-}
-
-pub async fn invite_person(on: OnMeeting, Form(form): Form<PersonForm>) -> Result<Response> {
-    let stale = write::stale_message("deze vergadering");
-    on.run(
-        "uitnodigingen",
-        stale,
-        PageInput::default(),
-        async |tx, actor, m| queries::invite(tx, actor, m.id, form.person()).await,
-    )
-    .await
 }
 
 pub async fn uninvite_person(on: OnMeeting, Form(form): Form<PersonForm>) -> Result<Response> {
@@ -408,7 +474,7 @@ pub async fn attendance(
         attendance: typed.clone(),
         ..PageInput::default()
     };
-    on.run("aanwezigheid", stale, input, async |tx, actor, m| {
+    on.run(says("aanwezigheid"), stale, input, async |tx, actor, m| {
         queries::record_attendance(tx, actor, m, &typed).await
     })
     .await
@@ -422,6 +488,9 @@ pub struct MinutesForm {
     version: Version,
     #[serde(default)]
     approved_on: String,
+    /// The confirmation checkbox of the approval.
+    #[serde(default)]
+    bevestigd: String,
 }
 
 pub async fn save_minutes(on: OnMeeting, Form(form): Form<MinutesForm>) -> Result<Response> {
@@ -430,21 +499,23 @@ pub async fn save_minutes(on: OnMeeting, Form(form): Form<MinutesForm>) -> Resul
         ..PageInput::default()
     };
     let stale = write::stale_message("het verslag");
-    on.run("verslag", stale, input, async |tx, actor, m| {
-        queries::save_minutes(tx, actor, m.id, form.version.0, &form.text).await
+    on.run(says("verslag"), stale, input, async |tx, actor, m| {
+        queries::save_minutes(tx, actor, m, form.version.0, &form.text).await
     })
     .await
 }
 
 pub async fn approve_minutes(on: OnMeeting, Form(form): Form<MinutesForm>) -> Result<Response> {
     let date = dutch::parse_date(&form.approved_on);
+    let confirmed = !form.bevestigd.trim().is_empty();
     let stale = write::stale_message("het verslag");
-    on.run(
-        "goedgekeurd",
-        stale,
-        PageInput::default(),
-        async |tx, actor, m| queries::approve_minutes(tx, actor, m, form.version.0, date).await,
-    )
+    let input = PageInput {
+        approved_on: Some(form.approved_on.clone()),
+        ..PageInput::default()
+    };
+    on.run(says("goedgekeurd"), stale, input, async |tx, actor, m| {
+        queries::approve_minutes(tx, actor, m, form.version.0, date, confirmed).await
+    })
     .await
 }
 

@@ -307,7 +307,7 @@ struct ShowPage {
     agenda: Vec<crate::agenda::AgendaItem>,
     people: Vec<(i64, String)>,
     attendance_options: [queries::Attendance; 4],
-    notice: Option<&'static str>,
+    notice: Option<String>,
     input: PageInput,
     documents: Vec<crate::agenda::DocumentLink>,
 }
@@ -329,6 +329,41 @@ pub struct PageInput {
     pub attendance: Vec<(i64, String, String)>,
     pub minutes_text: Option<String>,
     pub cancel_reason: Option<String>,
+    pub approved_on: Option<String>,
+}
+
+/// A step of the meeting's course, as the stepper shows it.
+pub struct Step {
+    pub label: &'static str,
+    pub done: bool,
+    pub current: bool,
+}
+
+/// The one next thing the secretariat does with a meeting, shown next to
+/// the stepper: a status change (`status`, the code to move to) or else a
+/// link on the page (`href`).
+pub struct NextAction {
+    pub status: Option<&'static str>,
+    pub href: &'static str,
+    pub words: &'static str,
+}
+
+impl NextAction {
+    fn status(to: &'static str, words: &'static str) -> Self {
+        NextAction {
+            status: Some(to),
+            href: "",
+            words,
+        }
+    }
+
+    fn link(href: &'static str, words: &'static str) -> Self {
+        NextAction {
+            status: None,
+            href,
+            words,
+        }
+    }
 }
 
 impl ShowPage {
@@ -397,24 +432,120 @@ impl ShowPage {
     fn can_become(&self, code: &str) -> bool {
         MeetingStatus::parse(code).is_some_and(|to| self.meeting.status.can_become(to))
     }
+
+    /// Has the meeting begun?
+    fn started(&self) -> bool {
+        self.meeting.starts_at <= time::OffsetDateTime::now_utc()
+    }
+
+    /// Attendance is recorded for a convened or held meeting that has begun,
+    /// until its minutes are approved.
+    fn takes_attendance(&self) -> bool {
+        self.started()
+            && !self.minutes_approved()
+            && matches!(
+                self.meeting.status,
+                MeetingStatus::Convened | MeetingStatus::Held
+            )
+    }
+
+    /// Minutes are written once a meeting that was not cancelled has begun.
+    fn takes_minutes(&self) -> bool {
+        self.started() && !self.meeting.is_cancelled()
+    }
+
+    /// Is there a minutes section at all: minutes to show, or to write?
+    fn has_minutes_section(&self) -> bool {
+        self.minutes.is_some() || (self.takes_minutes() && (self.secretariat || self.member))
+    }
+
+    /// The approval's date as typed, or today.
+    fn approved_on_value(&self) -> String {
+        self.input
+            .approved_on
+            .clone()
+            .unwrap_or_else(|| self.today())
+    }
+
+    /// The course of the meeting: gepland → bijeengeroepen → gehouden →
+    /// verslag goedgekeurd, the current step marked.
+    fn steps(&self) -> Vec<Step> {
+        let current = match self.meeting.status {
+            MeetingStatus::Planned => 0,
+            MeetingStatus::Convened => 1,
+            MeetingStatus::Held if self.minutes_approved() => 3,
+            _ => 2,
+        };
+        [
+            "gepland",
+            "bijeengeroepen",
+            "gehouden",
+            "verslag goedgekeurd",
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, label)| Step {
+            label,
+            done: i < current,
+            current: i == current,
+        })
+        .collect()
+    }
+
+    /// The one next action that fits the meeting's state, if any.
+    fn next_action(&self) -> Option<NextAction> {
+        match self.meeting.status {
+            MeetingStatus::Planned => Some(NextAction::status("convened", "Bijeenroepen")),
+            MeetingStatus::Convened if self.started() => {
+                Some(NextAction::status("held", "Markeren als gehouden"))
+            }
+            MeetingStatus::Held if self.minutes_approved() => None,
+            MeetingStatus::Held if self.minutes.is_some() => Some(NextAction::link(
+                "#goedkeuren",
+                "Naar de goedkeuring van het verslag",
+            )),
+            MeetingStatus::Held => Some(NextAction::link("#verslag", "Verslag opstellen")),
+            _ => None,
+        }
+    }
+
+    /// Does the cancel disclosure start open (a refused cancellation)?
+    fn cancel_open(&self) -> bool {
+        self.input.errors.get("reden").is_some()
+    }
 }
 
 #[derive(Debug, Deserialize)]
 pub struct NoticeQuery {
     melding: Option<String>,
+    aantal: Option<String>,
 }
 
-fn notice(code: Option<&str>) -> Option<&'static str> {
-    match code? {
-        "aangemaakt" => Some("De vergadering is ingepland."),
-        "opgeslagen" => Some("De wijzigingen zijn opgeslagen."),
-        "status" => Some("De status is gewijzigd."),
-        "uitnodigingen" => Some("De uitnodigingslijst is bijgewerkt."),
-        "aanwezigheid" => Some("De aanwezigheden zijn opgeslagen."),
-        "verslag" => Some("Het verslag is opgeslagen."),
-        "goedgekeurd" => Some("Het verslag is goedgekeurd."),
-        _ => None,
-    }
+/// What a write did, said on the meeting page it leads to.
+fn notice(q: &NoticeQuery) -> Option<String> {
+    let said = match q.melding.as_deref()? {
+        "aangemaakt" => "De vergadering is ingepland.",
+        "opgeslagen" => "De wijzigingen zijn opgeslagen.",
+        "bijeengeroepen" => "De vergadering is bijeengeroepen.",
+        "gehouden" => "De vergadering is als gehouden gemarkeerd.",
+        "geannuleerd" => "De vergadering is geannuleerd.",
+        "uitnodigingen" => "De uitnodigingslijst is bijgewerkt.",
+        "samenstelling-leeg" => {
+            "0 personen toegevoegd: de samenstelling noemt op deze datum niemand."
+        }
+        "toegevoegd" => {
+            let n: u64 = q.aantal.as_deref()?.trim().parse().ok()?;
+            return Some(match n {
+                1 => "1 persoon toegevoegd.".to_string(),
+                n => format!("{n} personen toegevoegd."),
+            });
+        }
+        "aanwezigheid" => "De aanwezigheden zijn opgeslagen.",
+        "verslag" => "Het verslag is opgeslagen.",
+        "goedgekeurd" => "Het verslag is goedgekeurd.",
+        _ => return None,
+    };
+    Some(said.to_string())
 }
 
 /// What the secretariat should know before convening: warnings, not blocks.
@@ -489,7 +620,7 @@ async fn show(
         ctx,
         details,
         agenda,
-        notice(q.melding.as_deref()),
+        notice(&q),
         PageInput::default(),
     )
     .await?;
@@ -529,7 +660,7 @@ async fn meeting_page(
     ctx: PageCtx,
     details: queries::MeetingDetails,
     agenda: Vec<crate::agenda::AgendaItem>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     input: PageInput,
 ) -> Result<ShowPage> {
     let member = details.member;
@@ -549,7 +680,8 @@ async fn meeting_page(
     let reschedules = details.reschedules.0;
     Ok(ShowPage {
         documents,
-        warnings: if secretariat {
+        // Warnings help before the meeting is held; afterwards they are moot.
+        warnings: if secretariat && meeting.is_open() {
             warnings(state, &meeting).await?
         } else {
             Vec::new()

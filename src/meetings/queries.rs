@@ -28,6 +28,49 @@ crate::coded! {
     }
 }
 
+impl MeetingKind {
+    /// The kind as the meeting form names it after its body:
+    /// "(In)formeel VESOC-overleg – formeel overleg".
+    pub fn short_label(self) -> &'static str {
+        match self {
+            MeetingKind::Formal => "formeel overleg",
+            MeetingKind::Informal => "informeel overleg",
+            MeetingKind::WorkingGroup => "werkgroep",
+        }
+    }
+}
+
+/// A body and a kind of meeting it holds: one choice of the meeting form.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BodyKind {
+    pub body_id: i64,
+    pub body_name: String,
+    pub kind: MeetingKind,
+}
+
+impl BodyKind {
+    /// The form's value: `<body id>:<kind code>`.
+    pub fn value(&self) -> String {
+        format!("{}:{}", self.body_id, self.kind.code())
+    }
+
+    pub fn label(&self) -> String {
+        format!("{} – {}", self.body_name, self.kind.short_label())
+    }
+}
+
+/// Every body with each kind of meeting it holds, in the order of the
+/// bodies' choice.
+pub async fn body_kinds(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<BodyKind>> {
+    sqlx::query_as(
+        "SELECT b.id AS body_id, b.name AS body_name, k.kind
+         FROM body_meeting_kind k JOIN body b ON b.id = k.body_id
+         ORDER BY b.sort_order, b.name, k.kind",
+    )
+    .fetch_all(db)
+    .await
+}
+
 impl MeetingStatus {
     /// The transitions the secretariat may make: planned → convened → held,
     /// or cancelled before it was held.
@@ -296,7 +339,7 @@ pub async fn schedule(
     f: &MeetingFields,
 ) -> Result<Outcome<i64>> {
     if !body_holds(&mut *conn, f.body_id, f.kind).await? {
-        return Ok(Outcome::refused("kind", WRONG_KIND));
+        return Ok(Outcome::refused("body_kind", WRONG_KIND));
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO meeting (body_id, kind, starts_at, ends_at, location, online_url, notes, created_by)
@@ -335,7 +378,7 @@ pub async fn update(
         return Ok(Outcome::Stale);
     }
     if !body_holds(&mut *conn, before.body_id, f.kind).await? {
-        return Ok(Outcome::refused("kind", WRONG_KIND));
+        return Ok(Outcome::refused("body_kind", WRONG_KIND));
     }
     let rows = sqlx::query(
         "UPDATE meeting SET kind = $3, starts_at = $4, ends_at = $5, location = $6, online_url = $7,
@@ -548,6 +591,14 @@ pub async fn participants(db: impl PgExecutor<'_>, meeting: i64) -> sqlx::Result
     .await
 }
 
+/// What inviting according to the composition did: how many were added,
+/// and how many people the composition names on the meeting date.
+#[derive(Debug, Clone, Copy)]
+pub struct Invited {
+    pub added: u64,
+    pub named: u64,
+}
+
 /// Builds the invitation list from the composition on the meeting date,
 /// the advisory members, and the ministers whose competences match the
 /// agenda items. People already on the list (or removed from it by the
@@ -556,7 +607,7 @@ pub async fn invite_from_composition(
     conn: &mut PgConnection,
     actor: i64,
     m: &Meeting,
-) -> Result<Outcome<u64>> {
+) -> Result<Outcome<Invited>> {
     let on = crate::base::dutch::brussels(m.starts_at).date();
     let added = sqlx::query(
         "INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason)
@@ -591,11 +642,22 @@ pub async fn invite_from_composition(
     .await?
     .rows_affected();
     let total = added + competent;
+    let named: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT person_id) FROM membership
+         WHERE body_id = $1 AND daterange(valid_from, valid_until, '[]') @> $2::date",
+    )
+    .bind(m.body_id)
+    .bind(on)
+    .fetch_one(&mut *conn)
+    .await?;
     audit::Entry::new("invite_from_composition", "meeting", m.id)
         .after(json!({ "added": total, "on": crate::base::dutch::iso_date(on) }))
         .write(conn, actor)
         .await?;
-    Ok(Outcome::Done(total))
+    Ok(Outcome::Done(Invited {
+        added: total,
+        named: named.max(0) as u64,
+    }))
 }
 
 /// Is there such a person?
@@ -606,39 +668,62 @@ async fn person_exists(conn: &mut PgConnection, person: i64) -> sqlx::Result<boo
         .await
 }
 
-/// Adds one person by hand (`None`: none chosen), or puts someone removed
-/// back on the list.
+/// Adds people by hand (`None` in `people`: one not chosen or not a
+/// number), or puts someone removed back on the list; every one added is
+/// audited. Refused when none is chosen or one is not a known person.
+/// Returns how many were added.
 pub async fn invite(
     conn: &mut PgConnection,
     actor: i64,
     meeting: i64,
-    person: Option<i64>,
-) -> Result<Outcome> {
-    let person = match person {
-        Some(p) if person_exists(&mut *conn, p).await? => p,
-        _ => {
-            return Ok(Outcome::refused(
-                "person_id",
-                "Kies een persoon uit de lijst.",
-            ));
+    people: &[Option<i64>],
+) -> Result<Outcome<u64>> {
+    let mut chosen: Vec<i64> = Vec::new();
+    for person in people {
+        match person {
+            Some(p) if person_exists(&mut *conn, *p).await? => {
+                if !chosen.contains(p) {
+                    chosen.push(*p);
+                }
+            }
+            _ => {
+                return Ok(Outcome::refused(
+                    "person_id",
+                    "Kies een persoon uit de lijst.",
+                ));
+            }
         }
-    };
-    sqlx::query(
-        "INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason)
-         VALUES ($1, $2, (SELECT organisation_id FROM person_function WHERE person_id = $2
-                          AND organisation_id IS NOT NULL ORDER BY valid_from DESC NULLS LAST LIMIT 1),
-                 'added')
-         ON CONFLICT (meeting_id, person_id) DO UPDATE SET invited = true",
-    )
-    .bind(meeting)
-    .bind(person)
-    .execute(&mut *conn)
-    .await?;
-    audit::Entry::new("invite", "meeting", meeting)
-        .after(json!({ "person_id": person }))
-        .write(conn, actor)
-        .await?;
-    Ok(Outcome::Done(()))
+    }
+    if chosen.is_empty() {
+        return Ok(Outcome::refused(
+            "person_id",
+            "Kies een persoon uit de lijst.",
+        ));
+    }
+    let mut added = 0;
+    for person in chosen {
+        let rows = sqlx::query(
+            "INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason)
+             VALUES ($1, $2, (SELECT organisation_id FROM person_function WHERE person_id = $2
+                              AND organisation_id IS NOT NULL ORDER BY valid_from DESC NULLS LAST LIMIT 1),
+                     'added')
+             ON CONFLICT (meeting_id, person_id) DO UPDATE SET invited = true
+             WHERE NOT meeting_participant.invited",
+        )
+        .bind(meeting)
+        .bind(person)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if rows > 0 {
+            added += rows;
+            audit::Entry::new("invite", "meeting", meeting)
+                .after(json!({ "person_id": person }))
+                .write(&mut *conn, actor)
+                .await?;
+        }
+    }
+    Ok(Outcome::Done(added))
 }
 
 /// Takes someone off the list; the row stays, so that a later rebuild
@@ -683,6 +768,12 @@ pub async fn record_attendance(
         return Ok(Outcome::refused(
             "aanwezigheid",
             "Aanwezigheden worden opgenomen voor een bijeengeroepen of gehouden vergadering.",
+        ));
+    }
+    if meeting.starts_at > OffsetDateTime::now_utc() {
+        return Ok(Outcome::refused(
+            "aanwezigheid",
+            "Aanwezigheden worden pas opgenomen als de vergadering begonnen is.",
         ));
     }
     let mut entries = Vec::new();
@@ -766,14 +857,28 @@ pub async fn minutes(db: impl PgExecutor<'_>, meeting: i64) -> sqlx::Result<Opti
 const MAX_MINUTES: usize = 200_000;
 
 /// Saves the draft. `seen_version` 0 means "there were no minutes yet".
-/// Approved minutes are not edited any more.
+/// Approved minutes are not edited any more; a meeting that has not begun
+/// or was cancelled gets none.
 pub async fn save_minutes(
     conn: &mut PgConnection,
     actor: i64,
-    meeting: i64,
+    meeting: &Meeting,
     seen_version: i32,
     text: &str,
 ) -> Result<Outcome> {
+    if meeting.is_cancelled() {
+        return Ok(Outcome::refused(
+            "text",
+            "Een geannuleerde vergadering krijgt geen verslag.",
+        ));
+    }
+    if meeting.starts_at > OffsetDateTime::now_utc() {
+        return Ok(Outcome::refused(
+            "text",
+            "Een verslag wordt pas opgesteld als de vergadering begonnen is.",
+        ));
+    }
+    let meeting = meeting.id;
     if text.trim().is_empty() {
         return Ok(Outcome::refused("text", "Het verslag is leeg."));
     }
@@ -816,14 +921,21 @@ pub async fn save_minutes(
 }
 
 /// Approves the draft on `on` (`None`: no valid date typed), not before
-/// the meeting.
+/// the meeting, and only when the secretariat `confirmed` it.
 pub async fn approve_minutes(
     conn: &mut PgConnection,
     actor: i64,
     meeting: &Meeting,
     seen_version: i32,
     on: Option<Date>,
+    confirmed: bool,
 ) -> Result<Outcome> {
+    if !confirmed {
+        return Ok(Outcome::refused(
+            "bevestigd",
+            "Vink aan dat u bevestigt dat dit verslag goedgekeurd is.",
+        ));
+    }
     let Some(on) = on else {
         return Ok(Outcome::refused(
             "approved_on",

@@ -172,18 +172,26 @@ test('journey 3: the secretariat schedules, builds the agenda, convenes, records
   // Yesterday, 10:00–12:00 Brussels time: it has started whenever CI runs,
   // so it may be marked as held, and it lies within office hours.
   await h.visit(page, '/beheer/vergaderingen/nieuw');
-  await page.getByLabel('Orgaan', { exact: true }).selectOption({ label: 'VESOC-werkgroep' });
-  await page.getByLabel('Soort', { exact: true }).selectOption({ label: 'VESOC-werkgroep' });
+  await page.getByLabel('Orgaan en soort', { exact: true }).selectOption({ label: 'VESOC-werkgroep – werkgroep' });
   await page.getByLabel('Datum', { exact: true }).fill(h.brusselsDate(-1));
   await page.getByLabel('Beginuur (Belgische tijd)', { exact: true }).fill('10:00');
   await page.getByLabel('Einduur', { exact: true }).fill('12:00');
   await page.getByLabel('Plaats', { exact: true }).fill('SERV, Wetstraat 34-36, Brussel');
+  await page.getByRole('button', { name: 'Inplannen' }).click();
+  // A date in the past: the form asks to confirm, keeping what was typed.
+  await page.getByRole('alert').waitFor();
+  await h.audit(page, 'past date');
+  assert.match(await page.getByRole('alert').textContent(), /De datum ligt in het verleden/);
+  assert.equal(await page.getByLabel('Plaats', { exact: true }).inputValue(), 'SERV, Wetstraat 34-36, Brussel');
+  await page.getByLabel('De datum ligt in het verleden. Toch inplannen?', { exact: true }).check();
   await page.getByRole('button', { name: 'Inplannen' }).click();
   await page.waitForURL(/\/vergaderingen\/\d+(\?|$)/);
   await h.audit(page, 'meeting scheduled');
   state.meetingId = Number(page.url().match(/\/vergaderingen\/(\d+)/)[1]);
   const meeting = `/vergaderingen/${state.meetingId}`;
   assert.equal(await page.locator('dd .badge').first().textContent(), 'gepland');
+  assert.equal(await page.locator('ol.stepper [aria-current="step"]').textContent(), '1 gepland (nu)');
+  await page.screenshot({ path: 'docs/screenshots/vergadering-gepland.png', fullPage: true });
 
   // The secretariat's own item first, confidential.
   await page.getByRole('link', { name: 'Agenda samenstellen' }).click();
@@ -223,17 +231,19 @@ test('journey 3: the secretariat schedules, builds the agenda, convenes, records
   await page.waitForLoadState();
   await h.audit(page, 'convened');
   assert.equal(await page.locator('dd .badge').first().textContent(), 'bijeengeroepen');
+  assert.equal(await page.locator('p.notice').textContent(), 'De vergadering is bijeengeroepen.');
+  await page.screenshot({ path: 'docs/screenshots/vergadering-bijeengeroepen.png', fullPage: true });
   await page.getByRole('button', { name: 'Uitnodigen volgens de samenstelling' }).click();
   await page.waitForLoadState();
   await h.audit(page, 'invited');
+  assert.match(await page.locator('p.notice').textContent(), /^\d+ person(en)? toegevoegd/);
   // The working group's seats carry no names in the documents: invite two
-  // people from the register by hand as well.
-  for (const n of [1, 2]) {
-    await page.getByLabel('Persoon uitnodigen', { exact: true }).selectOption({ index: n });
-    await page.getByRole('button', { name: 'Toevoegen', exact: true }).click();
-    await page.waitForLoadState();
-    await h.audit(page, `person ${n} invited`);
-  }
+  // people from the register by hand as well, at once.
+  await page.getByLabel(/^Personen uitnodigen/).selectOption([{ index: 0 }, { index: 1 }]);
+  await page.getByRole('button', { name: 'Toevoegen', exact: true }).click();
+  await page.waitForLoadState();
+  await h.audit(page, 'two people invited');
+  assert.equal(await page.locator('p.notice').textContent(), '2 personen toegevoegd.');
   const selects = page.getByLabel(/^Aanwezigheid van /);
   const invited = await selects.count();
   assert.ok(invited > 0, 'people were invited');
@@ -250,15 +260,21 @@ test('journey 3: the secretariat schedules, builds the agenda, convenes, records
   await page.waitForLoadState();
   await h.audit(page, 'held');
   assert.equal(await page.locator('dd .badge').first().textContent(), 'gehouden');
+  assert.equal(await page.locator('p.notice').textContent(), 'De vergadering is als gehouden gemarkeerd.');
 
   await page.getByLabel('Ontwerpverslag', { exact: true }).fill('De werkgroep bespreekt de loopbaanbegeleiding.\nHet secretariaat bezorgt een nota.');
   await page.getByRole('button', { name: 'Ontwerp opslaan' }).click();
   await page.waitForLoadState();
   await h.audit(page, 'minutes draft');
+  await page.screenshot({ path: 'docs/screenshots/vergadering-gehouden.png', fullPage: true });
+  await page.getByLabel('Ik bevestig dat dit verslag goedgekeurd is', { exact: true }).check();
   await page.getByRole('button', { name: 'Verslag goedkeuren' }).click();
   await page.waitForLoadState();
   await h.audit(page, 'minutes approved');
+  assert.equal(await page.locator('p.notice').textContent(), 'Het verslag is goedgekeurd.');
   assert.match(await page.locator('section[aria-labelledby="verslag"]').textContent(), /Goedgekeurd op/);
+  assert.equal(await page.locator('ol.stepper [aria-current="step"]').textContent(), '4 verslag goedgekeurd (nu)');
+  await page.screenshot({ path: 'docs/screenshots/vergadering-verslag-goedgekeurd.png', fullPage: true });
   await h.shoot(page, 'vergadering-secretariaat');
 });
 
@@ -370,8 +386,7 @@ test('journey 5: bad input gives a Dutch message, keeps the input and changes no
   form = sec.locator('main form');
   await h.noBrowserValidation(form);
   await sec.getByLabel('Datum', { exact: true }).evaluate((el) => { el.type = 'text'; });
-  await sec.getByLabel('Orgaan', { exact: true }).selectOption({ label: 'VESOC-werkgroep' });
-  await sec.getByLabel('Soort', { exact: true }).selectOption({ label: 'VESOC-werkgroep' });
+  await sec.getByLabel('Orgaan en soort', { exact: true }).selectOption({ label: 'VESOC-werkgroep – werkgroep' });
   await sec.getByLabel('Datum', { exact: true }).fill('31-02-2026');
   await sec.getByLabel('Beginuur (Belgische tijd)', { exact: true }).fill('14:00');
   await sec.getByLabel('Einduur', { exact: true }).fill('16:00');
@@ -445,8 +460,7 @@ test('journey 6: each role starts on "Mijn werk"; a cabinet follows up a line th
   await sec.getByRole('heading', { name: /Te beoordelen/ }).waitFor();
   // A meeting next week appears with where it stands: nothing done yet.
   await h.visit(sec, '/beheer/vergaderingen/nieuw');
-  await sec.getByLabel('Orgaan', { exact: true }).selectOption({ label: 'VESOC-werkgroep' });
-  await sec.getByLabel('Soort', { exact: true }).selectOption({ label: 'VESOC-werkgroep' });
+  await sec.getByLabel('Orgaan en soort', { exact: true }).selectOption({ label: 'VESOC-werkgroep – werkgroep' });
   await sec.getByLabel('Datum', { exact: true }).fill(h.brusselsDate(7));
   await sec.getByLabel('Beginuur (Belgische tijd)', { exact: true }).fill('14:00');
   await sec.getByLabel('Einduur', { exact: true }).fill('16:00');

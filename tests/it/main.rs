@@ -17,6 +17,7 @@ mod foundation;
 mod fuzz;
 mod harness;
 mod mail;
+mod meeting_states;
 mod meetings;
 mod operations;
 mod overview;

@@ -14,6 +14,12 @@ async fn body_id(app: &TestApp, slug: &str) -> String {
     id.to_string()
 }
 
+/// The meeting form's choice of body and kind: `<body id>:<kind>`.
+fn body_kind(body: &str, kind: &str) -> String {
+    format!("{body}:{kind}")
+}
+
+/// Schedules a meeting, confirming a date in the past.
 async fn schedule(
     c: &mut Client,
     body: &str,
@@ -25,12 +31,12 @@ async fn schedule(
     c.post_form(
         "/beheer/vergaderingen",
         &[
-            ("body_id", body),
-            ("kind", kind),
+            ("body_kind", &body_kind(body, kind)),
             ("date", date),
             ("start", start),
             ("end", end),
             ("location", "SERV, Wetstraat 34, Brussel"),
+            ("confirm_past", "ja"),
         ],
     )
     .await
@@ -180,8 +186,7 @@ async fn bad_meeting_forms_keep_what_was_typed_and_store_nothing() {
             .post_form(
                 "/beheer/vergaderingen",
                 &[
-                    ("body_id", &wg),
-                    ("kind", kind),
+                    ("body_kind", &body_kind(&wg, kind)),
                     ("date", date),
                     ("start", start),
                     ("end", end),
@@ -205,7 +210,7 @@ async fn bad_meeting_forms_keep_what_was_typed_and_store_nothing() {
     let page = staff
         .post_form(
             "/beheer/vergaderingen",
-            &[("body_id", "999999"), ("kind", "working_group")],
+            &[("body_kind", "999999:working_group")],
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -337,8 +342,7 @@ async fn rescheduling_keeps_the_old_date_and_a_stale_form_is_refused() {
         .post_form(
             &format!("/vergaderingen/{id}/bewerken"),
             &[
-                ("body_id", &wg),
-                ("kind", "working_group"),
+                ("body_kind", &body_kind(&wg, "working_group")),
                 ("date", "2026-06-17"),
                 ("start", "14:00"),
                 ("end", "16:00"),
@@ -361,8 +365,7 @@ async fn rescheduling_keeps_the_old_date_and_a_stale_form_is_refused() {
         .post_form(
             &format!("/vergaderingen/{id}/bewerken"),
             &[
-                ("body_id", &wg),
-                ("kind", "working_group"),
+                ("body_kind", &body_kind(&wg, "working_group")),
                 ("date", "2026-06-24"),
                 ("start", "09:00"),
                 ("end", "11:00"),
@@ -636,7 +639,11 @@ async fn minutes_are_drafted_then_approved_and_shown_to_members_only() {
     let p = staff
         .post_form(
             &format!("/vergaderingen/{id}/verslag/goedkeuren"),
-            &[("approved_on", "2021-04-14"), ("version", "1")],
+            &[
+                ("approved_on", "2021-04-14"),
+                ("bevestigd", "ja"),
+                ("version", "1"),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
