@@ -298,7 +298,7 @@ pub async fn withdraw(on: OnItem, Form(form): Form<WithdrawForm>) -> Result<Resp
         &on.state,
         on.ctx,
         on.item,
-        None,
+        Default::default(),
         input,
         upload,
         StatusCode::CONFLICT,
@@ -352,7 +352,8 @@ pub async fn review(on: OnItem, Form(form): Form<ReviewForm>) -> Result<Response
         meeting_id: form.meeting_id.clone(),
     };
     let upload = DocumentInput::default();
-    item_page(&on.state, on.ctx, on.item, None, input, upload, status).await
+    let after = Default::default();
+    item_page(&on.state, on.ctx, on.item, after, input, upload, status).await
 }
 
 // --- the agenda builder ---
@@ -399,6 +400,31 @@ pub async fn move_item(
     })
     .await?;
     Ok(to_builder(meeting.id))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PlaceForm {
+    #[serde(default)]
+    item_id: String,
+    #[serde(default)]
+    plaats: String,
+    #[serde(default)]
+    version: Version,
+}
+
+/// Moves an item straight to a place (see `operations::move_to_place`).
+pub async fn move_to_place(on: OnMeeting, Form(form): Form<PlaceForm>) -> Result<Response> {
+    let item = agenda_item(&on.state, on.meeting.id, &form.item_id).await?;
+    let outcome = write::run(&on.state.db, async |tx| {
+        let (seen, place) = (form.version.0, &form.plaats);
+        operations::move_to_place(tx, on.actor.id, &on.meeting, item.id, seen, place).await
+    })
+    .await?;
+    let input = BuilderInput {
+        item_id: item.id,
+        ..BuilderInput::default()
+    };
+    builder_again(on, outcome, input).await
 }
 
 #[derive(Debug, Default, Deserialize)]

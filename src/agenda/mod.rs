@@ -44,6 +44,11 @@ pub fn routes() -> Routes {
             forms::move_item,
         )
         .post(
+            "/vergaderingen/{id}/agenda/plaats",
+            SECRETARIAT,
+            forms::move_to_place,
+        )
+        .post(
             "/vergaderingen/{id}/agenda/punt",
             SECRETARIAT,
             forms::add_own_item,
@@ -153,6 +158,29 @@ impl Event {
 #[derive(Debug, Deserialize)]
 pub struct NoticeQuery {
     melding: Option<String>,
+    /// After an upload: the document that was added.
+    document: Option<String>,
+}
+
+/// What the item page says after a redirect: the notice's code
+/// (`?melding=`) and, after an upload, the document added.
+#[derive(Debug, Default)]
+pub struct After {
+    pub code: Option<String>,
+    pub document: Option<i64>,
+}
+
+impl After {
+    fn from_query(q: NoticeQuery) -> Self {
+        After {
+            code: q.melding,
+            document: q.document.and_then(|d| d.trim().parse().ok()),
+        }
+    }
+
+    fn is(&self, code: &str) -> bool {
+        self.code.as_deref() == Some(code)
+    }
 }
 
 fn notice(code: Option<&str>) -> Option<&'static str> {
@@ -174,6 +202,18 @@ struct ListPage {
     ctx: PageCtx,
     items: Vec<AgendaItem>,
     notice: Option<&'static str>,
+}
+
+impl ListPage {
+    /// The page's title (and the menu's word for it): the secretariat's own
+    /// items are not "mine".
+    fn title(&self) -> &'static str {
+        if self.ctx.is_role("secretariat") {
+            "Voorstellen van het secretariaat"
+        } else {
+            "Mijn voorstellen"
+        }
+    }
 }
 
 async fn mine(
@@ -210,7 +250,13 @@ struct ShowPage {
     secretariat: bool,
     can_change: bool,
     meetings: Vec<OpenMeeting>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
+    /// After an accepted proposal: the builder of its meeting (id, label).
+    to_builder: Option<(i64, String)>,
+    /// After a decision that left the item without a meeting.
+    choose_meeting: bool,
+    /// After submitting: point at the upload form.
+    to_upload: bool,
     input: ReviewInput,
     documents: Vec<DocumentLink>,
     can_add_documents: bool,
@@ -234,9 +280,9 @@ async fn show(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
     let item = load_visible(&state, &ctx, id).await?;
-    let notice = notice(q.melding.as_deref());
+    let after = After::from_query(q);
     let (input, upload) = Default::default();
-    item_page(&state, ctx, item, notice, input, upload, StatusCode::OK).await
+    item_page(&state, ctx, item, after, input, upload, StatusCode::OK).await
 }
 
 /// The item page: with the notice after a redirect, or again with what a
@@ -245,7 +291,7 @@ pub(crate) async fn item_page(
     state: &AppState,
     ctx: PageCtx,
     item: AgendaItem,
-    notice: Option<&'static str>,
+    after: After,
     input: ReviewInput,
     upload: DocumentInput,
     status: StatusCode,
@@ -266,10 +312,32 @@ pub(crate) async fn item_page(
     } else {
         Vec::new()
     };
+    let documents = crate::agenda::documents::queries::for_item(&state.db, item.id).await?;
+    let mut notice = notice(after.code.as_deref()).map(str::to_string);
+    if after.is("document") {
+        notice = documents
+            .iter()
+            .find(|d| Some(d.id) == after.document)
+            .map(|d| format!("Het document {} is toegevoegd.", d.filename));
+    }
+    let reviewed = secretariat && after.is("beoordeeld");
+    let to_builder = match (reviewed, item.status, item.meeting_id) {
+        (true, ItemStatus::Accepted, Some(m)) => {
+            Some((m, format!("{}, {}", item.body_name, item.meeting_when())))
+        }
+        _ => None,
+    };
+    let choose_meeting = reviewed
+        && item.meeting_id.is_none()
+        && matches!(item.status, ItemStatus::Accepted | ItemStatus::Deferred);
+    let to_upload = after.is("ingediend") && can_add_documents;
     let page = ShowPage {
         competences: queries::item_competences(&state.db, item.id).await?,
         events: queries::events(&state.db, item.id).await?,
-        documents: crate::agenda::documents::queries::for_item(&state.db, item.id).await?,
+        documents,
+        to_builder,
+        choose_meeting,
+        to_upload,
         ctx,
         item,
         secretariat,
@@ -290,11 +358,24 @@ pub(crate) async fn item_page(
 struct QueuePage {
     ctx: PageCtx,
     items: Vec<AgendaItem>,
+    /// The coming meetings one can still put items on: where the
+    /// secretariat adds its own.
+    coming: Vec<OpenMeeting>,
 }
+
+/// How many coming meetings the queue links to.
+const COMING: usize = 8;
 
 async fn queue(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
     let items = queries::queue(&state.db).await?;
-    Ok(page::render(&QueuePage { ctx, items }))
+    let now = time::OffsetDateTime::now_utc();
+    let coming = queries::open_meetings(&state.db)
+        .await?
+        .into_iter()
+        .filter(|m| m.starts_at >= now)
+        .take(COMING)
+        .collect();
+    Ok(page::render(&QueuePage { ctx, items, coming }))
 }
 
 // --- the agenda builder ---
@@ -325,6 +406,11 @@ struct BuilderPage {
 }
 
 impl BuilderPage {
+    /// The places an item can move to: 1 to the number of items.
+    fn places(&self) -> Vec<usize> {
+        (1..=self.items.len()).collect()
+    }
+
     fn typed_decision(&self, item: &AgendaItem) -> String {
         if self.input.item_id == item.id {
             self.input.decision_text.clone()

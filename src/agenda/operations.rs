@@ -381,3 +381,37 @@ pub async fn carry_over(
     let note = format!("Doorgeschoven naar de vergadering van {}", target.label());
     queries::carry_over(conn, actor, item, seen_version, target.id, &note).await
 }
+
+/// Moves an item of the meeting's agenda straight to `place` (1 for the
+/// first): stale when the item changed since the builder was loaded (or is
+/// no longer on the agenda), refused for a place that is not on it.
+pub async fn move_to_place(
+    conn: &mut PgConnection,
+    actor: i64,
+    meeting: &Meeting,
+    item: i64,
+    seen_version: i32,
+    place: &str,
+) -> Result<Outcome> {
+    let order = queries::lock_order(&mut *conn, meeting.id).await?;
+    let Some(from) = order
+        .iter()
+        .position(|p| p.id == item && p.version == seen_version)
+    else {
+        return Ok(Outcome::Stale);
+    };
+    let n = order.len();
+    let to = match place.trim().parse::<usize>() {
+        Ok(p) if (1..=n).contains(&p) => p - 1,
+        _ => {
+            return Ok(Outcome::refused(
+                "form",
+                format!("Kies een plaats van 1 tot {n} op de agenda."),
+            ));
+        }
+    };
+    if to == from {
+        return Ok(Outcome::Done(()));
+    }
+    queries::move_to(conn, actor, meeting.id, &order, from, to).await
+}

@@ -500,6 +500,69 @@ pub async fn move_item(
     Ok(Outcome::Done(()))
 }
 
+/// An item on a meeting's agenda as the builder orders it.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct Placed {
+    pub id: i64,
+    pub position: i32,
+    pub version: i32,
+}
+
+/// The items on the meeting's agenda, in order, their rows locked until the
+/// end of the transaction: what a move works on.
+pub async fn lock_order(conn: &mut PgConnection, meeting: i64) -> sqlx::Result<Vec<Placed>> {
+    sqlx::query_as(
+        "SELECT id, position, version FROM agenda_item
+         WHERE meeting_id = $1 AND status IN ('accepted', 'dealt_with') AND position IS NOT NULL
+         ORDER BY position FOR UPDATE",
+    )
+    .bind(meeting)
+    .fetch_all(conn)
+    .await
+}
+
+/// Moves `order[from]` to index `to` of the (locked) order: the items in
+/// between shift by one, each keeping to the places the agenda had (what
+/// else holds a place, e.g. a carried-over item, stays put). Numbers follow
+/// the existing rules (`renumber`); audited as a move.
+pub async fn move_to(
+    conn: &mut PgConnection,
+    actor: i64,
+    meeting: i64,
+    order: &[Placed],
+    from: usize,
+    to: usize,
+) -> Result<Outcome> {
+    let moved = order[from];
+    let mut ids: Vec<i64> = order.iter().map(|p| p.id).collect();
+    let id = ids.remove(from);
+    ids.insert(to, id);
+    // Rows briefly share a position while they shift.
+    sqlx::query("SET CONSTRAINTS agenda_item_position_key DEFERRED")
+        .execute(&mut *conn)
+        .await?;
+    for (new_id, old) in ids.iter().zip(order) {
+        if *new_id == old.id {
+            continue;
+        }
+        sqlx::query(
+            "UPDATE agenda_item SET position = $2, modified_at = now(), version = version + 1
+             WHERE id = $1",
+        )
+        .bind(new_id)
+        .bind(old.position)
+        .execute(&mut *conn)
+        .await?;
+    }
+    renumber(conn, meeting).await?;
+    audit::Entry::new("move", "agenda_item", moved.id)
+        .before(json!({ "position": moved.position, "place": from + 1 }))
+        .after(json!({ "position": order[to].position, "place": to + 1 }))
+        .write(conn, actor)
+        .await?;
+    Ok(Outcome::Done(()))
+}
+
 pub async fn record_outcome(
     conn: &mut PgConnection,
     actor: i64,

@@ -309,6 +309,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "secretariat",
     ),
     ("GET", "/vergaderingen/{id}/agenda/afdrukken", "public"),
+    // agenda: daily work
+    ("POST", "/vergaderingen/{id}/agenda/plaats", "secretariat"),
     // overview and search
     ("GET", "/jaaroverzicht", "public"),
     ("GET", "/jaaroverzicht/{jaar}", "public"),

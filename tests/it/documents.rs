@@ -130,12 +130,20 @@ async fn the_proposer_uploads_a_pdf_that_is_listed_and_downloadable() {
 
     let page = upload(&mut partner, id, "C:\\stukken\\Nota über.pdf", PDF, false).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+    // Back on the item page, with a notice that names the document.
+    let to = page.location().unwrap_or_default().to_string();
+    assert!(
+        to.starts_with(&format!("/agendapunten/{id}?melding=document&document=")),
+        "{to}"
+    );
+    let confirmed = partner.get(&to).await;
     assert_eq!(
-        page.location(),
-        Some(format!("/agendapunten/{id}").as_str())
+        confirmed.select("p.notice[role=status]"),
+        vec!["Het document Nota über.pdf is toegevoegd."]
     );
 
     let show = partner.get(&format!("/agendapunten/{id}")).await;
+    assert!(show.select("p.notice").is_empty());
     let doc = doc_link(&show);
     assert_eq!(show.select("ul.documents a"), vec!["Nota über.pdf"]);
     assert!(show.text().contains(&format!("{} bytes", PDF.len())));
@@ -322,6 +330,10 @@ async fn refused_uploads_store_nothing_and_say_why() {
         // The form is back, the checkbox kept (unless the file was too
         // large: what follows it is not read).
         assert!(page.attr("input#document", "name").is_some(), "{name}");
+        assert!(
+            page.select("p.notice").is_empty(),
+            "{name}: no confirmation"
+        );
         assert!(
             status == StatusCode::PAYLOAD_TOO_LARGE
                 || page

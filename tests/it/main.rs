@@ -5,6 +5,7 @@
 
 mod accounts;
 mod agenda;
+mod agenda_daily;
 mod agreements;
 pub(crate) mod authz;
 mod cache;

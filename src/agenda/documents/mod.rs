@@ -128,7 +128,10 @@ async fn upload(
     })
     .await?;
     match outcome {
-        Outcome::Done(_) => Ok(Redirect::to(&format!("/agendapunten/{}", item.id)).into_response()),
+        Outcome::Done(doc) => {
+            let to = format!("/agendapunten/{}?melding=document&document={doc}", item.id);
+            Ok(Redirect::to(&to).into_response())
+        }
         Outcome::Stale | Outcome::Refused(_) => {
             input.refuse(
                 "Dit agendapunt werd intussen in behandeling genomen: u kunt er geen documenten meer aan toevoegen.",
@@ -185,7 +188,8 @@ async fn refuse(
     status: StatusCode,
 ) -> Result<Response> {
     let review = crate::agenda::ReviewInput::default();
-    crate::agenda::item_page(state, ctx, item, None, review, input, status).await
+    let after = Default::default();
+    crate::agenda::item_page(state, ctx, item, after, review, input, status).await
 }
 
 async fn download(ctx: PageCtx, State(state): State<AppState>, Id(id): Id) -> Result<Response> {
