@@ -62,6 +62,14 @@ impl Recipient {
     }
 }
 
+/// The address of a mailbox as configured ("Naam <adres>" or "adres").
+pub fn address_of(mailbox: &str) -> String {
+    match mailbox.parse::<lettre::message::Mailbox>() {
+        Ok(m) => m.email.to_string(),
+        Err(_) => mailbox.trim().to_string(),
+    }
+}
+
 /// Text for a header: control characters (CR, LF, tab…) become spaces.
 pub fn one_line(text: &str) -> String {
     let cleaned: String = text

@@ -9,11 +9,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
+use super::convocation::{self, Occasion};
 use super::queries::{self, BodyKind, Meeting, MeetingFields, MeetingStatus};
 use super::{OnMeeting, PageInput, load, render_meeting};
 use crate::base::error::{AppError, Result};
 use crate::base::write::{self, Outcome};
 use crate::base::{Actor, AppState, Check, FieldErrors, Id, PageCtx, Version, dutch, page};
+use crate::mail;
 
 const MAX_TEXT: usize = 500;
 const MAX_NOTES: usize = 10_000;
@@ -277,9 +279,36 @@ pub async fn update(on: OnMeeting, Form(form): Form<MeetingForm>) -> Result<Resp
     let meeting = &on.meeting;
     // The meeting stays with its body: only its body's kinds are choices.
     choices.retain(|c| c.body_id == meeting.body_id);
+    let (base, organizer) = (
+        on.ctx.absolute(""),
+        mail::address_of(&on.state.config.mail_from),
+    );
     let outcome = write::run_form(&on.state.db, form.parse(&choices), async |tx, fields| {
         let reason = form.reason.trim();
-        queries::update(tx, on.actor.id, meeting, form.version.0, &fields, reason).await
+        let outcome =
+            queries::update(tx, on.actor.id, meeting, form.version.0, &fields, reason).await?;
+        // The invitees of a convened meeting hear of a new time or place.
+        if matches!(outcome, Outcome::Done(())) && meeting.status == MeetingStatus::Convened {
+            let after = queries::get(&mut *tx, meeting.id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let moved = (
+                after.starts_at,
+                after.ends_at,
+                &after.location,
+                &after.online_url,
+            ) != (
+                meeting.starts_at,
+                meeting.ends_at,
+                &meeting.location,
+                &meeting.online_url,
+            );
+            if moved {
+                let occasion = Occasion::Rescheduled;
+                convocation::write(tx, on.actor.id, &after, occasion, &base, &organizer).await?;
+            }
+        }
+        Ok(outcome)
     })
     .await?;
     let stale = if meeting.is_open() {
@@ -366,8 +395,26 @@ pub async fn change_status(on: OnMeeting, Form(form): Form<StatusForm>) -> Resul
         MeetingStatus::Held => "gehouden",
         _ => "geannuleerd",
     });
+    // Convening sends the convocations; cancelling a convened meeting tells
+    // the invitees: in the transaction of the change.
+    let occasion = match (from, to) {
+        (_, MeetingStatus::Convened) => Some(Occasion::Convened),
+        (MeetingStatus::Convened, MeetingStatus::Cancelled) => Some(Occasion::Cancelled),
+        _ => None,
+    };
+    let (base, organizer) = (
+        on.ctx.absolute(""),
+        mail::address_of(&on.state.config.mail_from),
+    );
     on.run(done, stale, input, async |tx, actor, m| {
-        queries::set_status(tx, actor, m, form.version.0, to, &form.reden).await
+        let outcome = queries::set_status(tx, actor, m, form.version.0, to, &form.reden).await?;
+        if let (Outcome::Done(()), Some(occasion)) = (&outcome, occasion) {
+            let after = queries::get(&mut *tx, m.id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            convocation::write(tx, actor, &after, occasion, &base, &organizer).await?;
+        }
+        Ok(outcome)
     })
     .await
 }

@@ -631,3 +631,74 @@ async fn a_link_answers_for_its_own_invitee_and_meeting_only() {
         "not for another meeting"
     );
 }
+
+async fn meeting_version(app: &TestApp, id: i64) -> String {
+    let v: i32 = sqlx::query_scalar("SELECT version FROM meeting WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    v.to_string()
+}
+
+#[tokio::test]
+async fn convening_writes_a_convocation_per_invitee_a_refused_convening_none_and_a_cancellation_tells_them()
+ {
+    let app = TestApp::seeded().await;
+    let meeting = app
+        .meeting("vesoc-werkgroep", "working_group", "2027-01-12 14:00+01")
+        .await;
+    invite(&app, meeting).await;
+    let mut serv = app.signed_in(Role::Secretariat).await;
+    let status = format!("/vergaderingen/{meeting}/status");
+
+    // A stale form: the convening is refused and nothing is written.
+    let stale = serv
+        .post_form(&status, &[("naar", "convened"), ("version", "999")])
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert_eq!(app.count("SELECT count(*) FROM mail_message").await, 0);
+
+    let v = meeting_version(&app, meeting).await;
+    let done = serv
+        .post_form(&status, &[("naar", "convened"), ("version", &v)])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let to: Vec<String> = sqlx::query_scalar(
+        "SELECT recipient FROM mail_message WHERE kind = 'convocation' AND calendar_method = 'REQUEST' ORDER BY 1",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(to, ["an.proef@acv.be", "cas@expert.be"]);
+
+    // Cancelling the convened meeting: every invitee hears it, METHOD:CANCEL.
+    let v = meeting_version(&app, meeting).await;
+    let cancel = serv
+        .post_form(
+            &status,
+            &[
+                ("naar", "cancelled"),
+                ("reden", "Te weinig agendapunten."),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(cancel.status, StatusCode::SEE_OTHER);
+    let cancelled: Vec<String> = sqlx::query_scalar(
+        "SELECT body_text FROM mail_message WHERE calendar_method = 'CANCEL' ORDER BY recipient",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(cancelled.len(), 2);
+    assert!(
+        cancelled[0].contains("Reden: Te weinig agendapunten."),
+        "{}",
+        cancelled[0]
+    );
+    assert!(
+        !cancelled[0].contains("/antwoord/"),
+        "no answer link in a cancellation"
+    );
+}
