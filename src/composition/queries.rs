@@ -190,6 +190,23 @@ pub async fn composition_on(
     .await
 }
 
+/// The last day before `on` on which someone held a mandate of the body:
+/// where the sources stop naming its members.
+pub async fn last_named_day(
+    db: impl PgExecutor<'_>,
+    body_id: i64,
+    on: Date,
+) -> sqlx::Result<Option<Date>> {
+    sqlx::query_scalar(
+        "SELECT max(valid_until) FROM membership
+         WHERE body_id = $1 AND superseded_at IS NULL AND valid_until < $2",
+    )
+    .bind(body_id)
+    .bind(on)
+    .fetch_one(db)
+    .await
+}
+
 // ---------------------------------------------------------------------------
 // Management: memberships
 // ---------------------------------------------------------------------------
@@ -556,10 +573,36 @@ pub async fn organisation_choices(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<C
         .await
 }
 
+/// The kind of every organisation, which decides the side of its members.
+pub async fn organisation_kinds(
+    db: impl PgExecutor<'_>,
+) -> sqlx::Result<Vec<(i64, OrganisationKind)>> {
+    sqlx::query_as("SELECT id, kind FROM organisation ORDER BY id")
+        .fetch_all(db)
+        .await
+}
+
 pub async fn government_organisation(db: impl PgExecutor<'_>) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar("SELECT id FROM organisation WHERE kind = 'government' ORDER BY id LIMIT 1")
         .fetch_optional(db)
         .await
+}
+
+impl OrganisationKind {
+    /// The side its members take, where the kind decides it: a government
+    /// sits on the government side, employers and trade unions are the
+    /// social partners, the secretariat is the secretariat. An
+    /// administration's side is chosen per mandate.
+    pub fn side(self) -> Option<Side> {
+        match self {
+            OrganisationKind::Government => Some(Side::Government),
+            OrganisationKind::Employers | OrganisationKind::TradeUnion => {
+                Some(Side::SocialPartners)
+            }
+            OrganisationKind::Secretariat => Some(Side::Secretariat),
+            OrganisationKind::Administration => None,
+        }
+    }
 }
 
 crate::coded! {

@@ -9,6 +9,7 @@ mod agreements;
 pub(crate) mod authz;
 mod cache;
 mod composition;
+mod composition_editor;
 mod connections;
 mod documents;
 mod downloads;

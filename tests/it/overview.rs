@@ -317,6 +317,12 @@ async fn the_twice_a_year_verdict() {
         verdict(&c.get("/jaaroverzicht/2022").await),
         "Engagement gehaald: nee."
     );
+    // A year without any recorded meeting is not "not met": the data say
+    // nothing either way.
+    let empty = c.get("/jaaroverzicht/2023").await;
+    assert_eq!(verdict(&empty), "Geen vergaderingen geregistreerd.");
+    assert!(!empty.text().contains("Engagement gehaald: nee"));
+    assert!(empty.text().contains("geen vergaderingen geregistreerd"));
     assert_eq!(
         verdict(&c.get("/jaaroverzicht/2018").await),
         "Engagement gehaald: niet van toepassing."
