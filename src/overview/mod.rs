@@ -200,7 +200,11 @@ async fn load(state: &AppState, year: i32, reader: Reader) -> Result<Overview> {
     let meetings = queries::meetings(&state.db, year).await?;
     Ok(Overview {
         year,
-        verdict: Verdict::of(year, held, dutch::today().year()).recorded(!meetings.is_empty()),
+        verdict: Verdict::of(year, held, dutch::today().year()).recorded(
+            meetings
+                .iter()
+                .any(|m| m.held + m.cancelled + m.planned > 0),
+        ),
         meetings,
         held,
         agreements: queries::agreements(&state.db, year, reader).await?,
@@ -363,6 +367,12 @@ mod tests {
         assert_eq!(Verdict::of(2025, 5, 2026), Verdict::NotApplicable);
         assert_eq!(Verdict::of(2020, 2, 2026), Verdict::Met);
         assert_eq!(Verdict::of(2020, 1, 2026), Verdict::NotMet);
+        assert_eq!(
+            Verdict::of(2020, 0, 2026).recorded(false),
+            Verdict::NoMeetings
+        );
+        assert_eq!(Verdict::of(2020, 0, 2026).recorded(true), Verdict::NotMet);
+        assert_eq!(Verdict::of(2026, 0, 2026).recorded(false), Verdict::NotYet);
         // the current year, not yet twice: not yet
         assert_eq!(Verdict::of(2023, 1, 2023), Verdict::NotYet);
         assert_eq!(Verdict::of(2023, 3, 2023), Verdict::Met);
