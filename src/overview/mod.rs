@@ -372,7 +372,7 @@ mod tests {
             Verdict::NoMeetings
         );
         assert_eq!(Verdict::of(2020, 0, 2026).recorded(true), Verdict::NotMet);
-        assert_eq!(Verdict::of(2026, 0, 2026).recorded(false), Verdict::NotYet);
+        assert_eq!(Verdict::of(2023, 0, 2023).recorded(false), Verdict::NotYet);
         // the current year, not yet twice: not yet
         assert_eq!(Verdict::of(2023, 1, 2023), Verdict::NotYet);
         assert_eq!(Verdict::of(2023, 3, 2023), Verdict::Met);
