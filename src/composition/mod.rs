@@ -197,18 +197,14 @@ async fn show(
     // The same for every viewer: kept in memory until the next change. An
     // unknown body is an error, and errors are not kept.
     let read = async {
-        let (body, contacts) = queries::body_with_contacts(&state.db, &slug)
+        let (body, contacts, last_named) = queries::body_with_contacts(&state.db, &slug, on)
             .await?
             .ok_or(AppError::NotFound)?;
         let rules = queries::seat_rules(&state.db, body.id).await?;
         let seats = queries::composition_on(&state.db, body.id, on).await?;
         // Nobody named on the date: the last day someone was, to explain
         // why and link there.
-        let last_named = if seats.is_empty() {
-            queries::last_named_day(&state.db, body.id, on).await?
-        } else {
-            None
-        };
+        let last_named = last_named.filter(|_| seats.is_empty());
         Ok::<_, AppError>((body, contacts, rules, seats, last_named))
     };
     let data = state

@@ -123,24 +123,30 @@ pub async fn seat_rules(db: impl PgExecutor<'_>, body_id: i64) -> sqlx::Result<V
 }
 
 /// A body with its SERV contact persons, in one query (the public body
-/// page's first of three).
+/// page's first of three), and the last day before `on` on which someone
+/// held a mandate of it: where the sources stop naming its members.
 pub async fn body_with_contacts(
     db: impl PgExecutor<'_>,
     slug: &str,
-) -> sqlx::Result<Option<(Body, Vec<Contact>)>> {
+    on: Date,
+) -> sqlx::Result<Option<(Body, Vec<Contact>, Option<Date>)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
         body: Body,
         contact_slugs: Vec<String>,
         contact_names: Vec<String>,
+        last_named: Option<Date>,
     }
     let row: Option<Row> = sqlx::query_as(
         "SELECT b.id, b.slug, b.name, b.description, b.meeting_rhythm, b.chair_rule,
                 coalesce(array_agg(p.slug ORDER BY c.position) FILTER (WHERE p.id IS NOT NULL),
                          '{}') AS contact_slugs,
                 coalesce(array_agg(p.given_name || ' ' || p.family_name ORDER BY c.position)
-                             FILTER (WHERE p.id IS NOT NULL), '{}') AS contact_names
+                             FILTER (WHERE p.id IS NOT NULL), '{}') AS contact_names,
+                (SELECT max(m.valid_until) FROM membership m
+                 WHERE m.body_id = b.id AND m.superseded_at IS NULL
+                   AND m.valid_until < $2) AS last_named
          FROM body b
          LEFT JOIN body_contact c ON c.body_id = b.id
          LEFT JOIN person p ON p.id = c.person_id
@@ -148,6 +154,7 @@ pub async fn body_with_contacts(
          GROUP BY b.id",
     )
     .bind(slug)
+    .bind(on)
     .fetch_optional(db)
     .await?;
     Ok(row.map(|r| {
@@ -157,7 +164,7 @@ pub async fn body_with_contacts(
             .zip(r.contact_names)
             .map(|(slug, name)| Contact { slug, name })
             .collect();
-        (r.body, contacts)
+        (r.body, contacts, r.last_named)
     }))
 }
 
@@ -187,23 +194,6 @@ pub async fn composition_on(
     .bind(body_id)
     .bind(on)
     .fetch_all(db)
-    .await
-}
-
-/// The last day before `on` on which someone held a mandate of the body:
-/// where the sources stop naming its members.
-pub async fn last_named_day(
-    db: impl PgExecutor<'_>,
-    body_id: i64,
-    on: Date,
-) -> sqlx::Result<Option<Date>> {
-    sqlx::query_scalar(
-        "SELECT max(valid_until) FROM membership
-         WHERE body_id = $1 AND superseded_at IS NULL AND valid_until < $2",
-    )
-    .bind(body_id)
-    .bind(on)
-    .fetch_one(db)
     .await
 }
 
