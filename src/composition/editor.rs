@@ -14,7 +14,8 @@ use time::Date;
 use super::forms::IdErrors;
 use super::operations::{self, GovChange};
 use super::queries::{
-    self, Body, Choice, MembershipRole, MembershipRow, NewMembership, Seat, SeatRuleRow, Side,
+    self, Body, Choice, MembershipRole, MembershipRow, NewMembership, OrganisationKind, Seat,
+    SeatRuleRow, Side,
 };
 use super::{body, rules};
 use crate::base::error::{AppError, Result};
@@ -35,6 +36,8 @@ pub struct Choices {
     /// Memberships of the body that count, for substitutes and replacements.
     pub counting: Vec<MembershipRow>,
     pub government: Option<i64>,
+    /// Each organisation's kind, which decides the side where it can.
+    pub kinds: Vec<(i64, OrganisationKind)>,
 }
 
 impl Choices {
@@ -44,6 +47,7 @@ impl Choices {
             organisations: queries::organisation_choices(&state.db).await?,
             counting: queries::counting_memberships(&state.db, body_id).await?,
             government: queries::government_organisation(&state.db).await?,
+            kinds: queries::organisation_kinds(&state.db).await?,
         })
     }
 
@@ -53,6 +57,14 @@ impl Choices {
 
     fn organisation_ids(&self) -> Vec<i64> {
         self.organisations.iter().map(|c| c.id).collect()
+    }
+
+    /// The side the organisation's kind decides, if it does.
+    fn side_of(&self, organisation: i64) -> Option<Side> {
+        self.kinds
+            .iter()
+            .find(|(id, _)| *id == organisation)
+            .and_then(|(_, kind)| kind.side())
     }
 
     fn counting(&self, id: i64) -> Option<&MembershipRow> {
@@ -120,7 +132,23 @@ impl MembershipForm {
             Some("Kies de organisatie die deze persoon vertegenwoordigt."),
         );
         let role = c.choice::<MembershipRole>("role", &self.role, "Kies een rol.");
-        let side = c.choice::<Side>("side", &self.side, "Kies een zijde.");
+        // No side chosen: the organisation's kind decides it where it can;
+        // a side chosen overrides it.
+        let side = if self.side.trim().is_empty() {
+            match organisation.map(|o| choices.side_of(o)) {
+                Some(Some(side)) => Some(side),
+                Some(None) => {
+                    c.add(
+                        "side",
+                        "De soort van deze organisatie bepaalt de zijde niet: kies een zijde.",
+                    );
+                    None
+                }
+                None => None,
+            }
+        } else {
+            c.choice::<Side>("side", &self.side, "Kies een zijde.")
+        };
         let title = c.optional_text("function_title", &self.function_title, MAX_TEXT);
         let from = c.date("valid_from", &self.valid_from);
         let until = c.optional_date("valid_until", &self.valid_until).flatten();
@@ -353,6 +381,10 @@ impl RuleForm {
 pub struct EditorQuery {
     op: Option<String>,
     melding: Option<String>,
+    /// The mandate just added, to warn of earlier ones left running.
+    nieuw: Option<String>,
+    /// A person just added in the register, to preselect on the new mandate.
+    persoon: Option<String>,
 }
 
 fn notice_text(code: Option<&str>) -> Option<&'static str> {
@@ -373,39 +405,107 @@ fn notice_text(code: Option<&str>) -> Option<&'static str> {
     }
 }
 
+/// The parts of the editor, each on its own page: (path after the body's,
+/// label). The sub-navigation lists them.
+pub const PARTS: [(&str, &str); 4] = [
+    ("", "Huidige leden"),
+    ("/mandaten/nieuw", "Nieuw mandaat"),
+    ("/regeringswissel", "Nieuwe regering"),
+    ("/zetels", "Samenstellingsregels"),
+];
+
+/// The editor's first part: who sits on a date, the checks, and every
+/// mandate of the body.
 #[derive(Template)]
 #[template(path = "composition/editor.html")]
 struct EditorPage {
     ctx: PageCtx,
     body: Body,
+    part: &'static str,
+    parts: [(&'static str, &'static str); 4],
+    notice: Option<&'static str>,
+    /// Earlier mandates the one just added leaves running without an end.
+    still_open: Vec<MembershipRow>,
+    added: Option<MembershipRow>,
     on: Date,
     date_input: String,
     date_error: Option<String>,
     warnings: Vec<String>,
     seats: Vec<Seat>,
     history: Vec<MembershipRow>,
-    choices: Choices,
-    member: MembershipForm,
-    member_errors: IdErrors,
-    gov: GovForm,
-    gov_errors: IdErrors,
-    rules: Vec<SeatRuleRow>,
-    rule_edit: Option<(i64, RuleForm, FieldErrors)>,
-    notice: Option<&'static str>,
-    roles: [MembershipRole; 6],
-    gov_roles: [MembershipRole; 3],
-    sides: [Side; 4],
 }
 
 impl EditorPage {
     fn on_label(&self) -> String {
         dutch::nl_date(self.on)
     }
+}
 
+/// A new mandate.
+#[derive(Template)]
+#[template(path = "composition/editor_mandate.html")]
+struct MandatePage {
+    ctx: PageCtx,
+    body: Body,
+    part: &'static str,
+    parts: [(&'static str, &'static str); 4],
+    notice: Option<&'static str>,
+    choices: Choices,
+    member: MembershipForm,
+    member_errors: IdErrors,
+    roles: [MembershipRole; 6],
+    sides: [Side; 4],
+}
+
+impl MandatePage {
     fn is(&self, value: &str, id: &i64) -> bool {
         value.trim() == id.to_string()
     }
 
+    /// Where the register's "new person" comes back to.
+    fn new_person_href(&self) -> String {
+        format!(
+            "/beheer/personen/nieuw?terug=/beheer/organen/{}/mandaten/nieuw",
+            self.body.slug
+        )
+    }
+}
+
+/// A new government.
+#[derive(Template)]
+#[template(path = "composition/editor_government.html")]
+struct GovernmentPage {
+    ctx: PageCtx,
+    body: Body,
+    part: &'static str,
+    parts: [(&'static str, &'static str); 4],
+    notice: Option<&'static str>,
+    choices: Choices,
+    gov: GovForm,
+    gov_errors: IdErrors,
+    gov_roles: [MembershipRole; 3],
+}
+
+impl GovernmentPage {
+    fn is(&self, value: &str, id: &i64) -> bool {
+        value.trim() == id.to_string()
+    }
+}
+
+/// The seat rules.
+#[derive(Template)]
+#[template(path = "composition/editor_rules.html")]
+struct RulesPage {
+    ctx: PageCtx,
+    body: Body,
+    part: &'static str,
+    parts: [(&'static str, &'static str); 4],
+    notice: Option<&'static str>,
+    rules: Vec<SeatRuleRow>,
+    rule_edit: Option<(i64, RuleForm, FieldErrors)>,
+}
+
+impl RulesPage {
     fn rule_value(&self, r: &SeatRuleRow, field: &str) -> String {
         match &self.rule_edit {
             Some((id, form, _)) if *id == r.id => match field {
@@ -430,26 +530,36 @@ impl EditorPage {
     }
 }
 
-/// The editor's forms as typed, when one is shown again.
-#[derive(Default)]
-struct Edits {
-    member: MembershipForm,
-    member_errors: FieldErrors,
-    gov: Option<GovForm>,
-    gov_errors: FieldErrors,
-    rule_edit: Option<(i64, RuleForm, FieldErrors)>,
+/// The mandates of the body that `added` may have been meant to replace but
+/// that still run without an end: the same seat (organisation, side and
+/// role), begun earlier.
+fn left_running(added: &MembershipRow, counting: &[MembershipRow]) -> Vec<MembershipRow> {
+    if !added.counts() || !added.role.holds_seat() {
+        return Vec::new();
+    }
+    counting
+        .iter()
+        .filter(|m| {
+            m.id != added.id
+                && m.organisation_id == added.organisation_id
+                && m.side == added.side
+                && m.role == added.role
+                && m.valid_until.is_none()
+                && m.valid_from < added.valid_from
+        })
+        .cloned()
+        .collect()
 }
 
-async fn editor_page(
+pub async fn editor(
     ctx: PageCtx,
-    state: &AppState,
-    body: Body,
-    op: Option<&str>,
-    notice: Option<&'static str>,
-    edits: Edits,
-) -> Result<EditorPage> {
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<EditorQuery>,
+) -> Result<Response> {
+    let body = body(&state, &slug).await?;
     let today = dutch::today();
-    let requested = op.map(str::trim).filter(|s| !s.is_empty());
+    let requested = q.op.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let (on, date_error) = match requested.map(|s| (s, dutch::parse_date(s))) {
         None => (today, None),
         Some((_, Some(d))) => (d, None),
@@ -462,55 +572,39 @@ async fn editor_page(
     };
     let rule_list = queries::seat_rules(&state.db, body.id).await?;
     let seats = queries::composition_on(&state.db, body.id, on).await?;
-    let choices = Choices::load(state, body.id).await?;
-    let mut member = edits.member;
-    if member.valid_from.is_empty() && edits.member_errors.is_empty() {
-        member.valid_from = dutch::iso_date(today);
-    }
-    Ok(EditorPage {
+    // The mandate just added, if the link names one of this body.
+    let added = match q
+        .nieuw
+        .as_deref()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+    {
+        Some(id) => queries::membership(&state.db, id)
+            .await?
+            .filter(|m| m.body_id == body.id),
+        None => None,
+    };
+    let still_open = match &added {
+        Some(m) => left_running(m, &queries::counting_memberships(&state.db, body.id).await?),
+        None => Vec::new(),
+    };
+    let page = EditorPage {
         date_input: match (&date_error, requested) {
             (Some(_), Some(s)) => s.to_string(),
             _ => dutch::iso_date(on),
         },
         warnings: rules::warnings(&rule_list, &seats),
         history: queries::memberships_of_body(&state.db, body.id).await?,
-        rules: queries::seat_rule_rows(&state.db, body.id).await?,
-        gov: edits
-            .gov
-            .unwrap_or_else(|| GovForm::empty(choices.government)),
-        gov_errors: IdErrors::new("g-", &edits.gov_errors),
-        member,
-        member_errors: IdErrors::new("m-", &edits.member_errors),
-        rule_edit: edits.rule_edit,
-        choices,
         seats,
         on,
         date_error,
-        notice,
+        notice: notice_text(q.melding.as_deref()),
+        still_open,
+        added,
         ctx,
         body,
-        roles: MembershipRole::ALL,
-        gov_roles: GOV_ROLES,
-        sides: Side::ALL,
-    })
-}
-
-pub async fn editor(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<EditorQuery>,
-) -> Result<Response> {
-    let body = body(&state, &slug).await?;
-    let page = editor_page(
-        ctx,
-        &state,
-        body,
-        q.op.as_deref(),
-        notice_text(q.melding.as_deref()),
-        Edits::default(),
-    )
-    .await?;
+        part: PARTS[0].0,
+        parts: PARTS,
+    };
     let status = if page.date_error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
@@ -519,30 +613,114 @@ pub async fn editor(
     Ok((status, page::render(&page)).into_response())
 }
 
-/// After a write on the editor: to the editor (with the notice `melding`),
-/// or the editor again with the form as typed.
-async fn editor_settled<T>(
+async fn mandate_page(
     ctx: PageCtx,
     state: &AppState,
     body: Body,
-    settled: std::result::Result<T, (StatusCode, FieldErrors)>,
-    melding: &str,
-    edits: impl FnOnce(FieldErrors) -> Edits,
+    member: MembershipForm,
+    errors: FieldErrors,
+) -> Result<MandatePage> {
+    let choices = Choices::load(state, body.id).await?;
+    Ok(MandatePage {
+        ctx,
+        body,
+        part: PARTS[1].0,
+        parts: PARTS,
+        notice: None,
+        choices,
+        member,
+        member_errors: IdErrors::new("m-", &errors),
+        roles: MembershipRole::ALL,
+        sides: Side::ALL,
+    })
+}
+
+/// The form for a new mandate; `persoon` (a person's slug, as the register
+/// sends it back) is preselected.
+pub async fn new_membership(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<EditorQuery>,
 ) -> Result<Response> {
-    match settled {
-        Ok(_) => {
-            let to = format!("/beheer/organen/{}?melding={melding}", body.slug);
-            Ok(Redirect::to(&to).into_response())
-        }
-        Err((status, errors)) => {
-            let page = editor_page(ctx, state, body, None, None, edits(errors)).await?;
-            Ok((status, page::render(&page)).into_response())
-        }
+    let body = body(&state, &slug).await?;
+    let mut member = MembershipForm {
+        valid_from: dutch::iso_date(dutch::today()),
+        ..MembershipForm::default()
+    };
+    if let Some(person) = q.persoon.as_deref().filter(|s| !s.is_empty())
+        && let Some(p) = queries::person_by_slug(&state.db, person, dutch::today()).await?
+    {
+        member.person_id = p.id.to_string();
+    }
+    let mut page = mandate_page(ctx, &state, body, member, FieldErrors::default()).await?;
+    page.notice = notice_text(q.melding.as_deref());
+    Ok(page::render(&page))
+}
+
+fn government_page(
+    ctx: PageCtx,
+    body: Body,
+    choices: Choices,
+    gov: Option<GovForm>,
+    errors: FieldErrors,
+) -> GovernmentPage {
+    GovernmentPage {
+        gov: gov.unwrap_or_else(|| GovForm::empty(choices.government)),
+        gov_errors: IdErrors::new("g-", &errors),
+        choices,
+        ctx,
+        body,
+        part: PARTS[2].0,
+        parts: PARTS,
+        notice: None,
+        gov_roles: GOV_ROLES,
     }
 }
 
+pub async fn government_form(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response> {
+    let body = body(&state, &slug).await?;
+    let choices = Choices::load(&state, body.id).await?;
+    let page = government_page(ctx, body, choices, None, FieldErrors::default());
+    Ok(page::render(&page))
+}
+
+async fn rules_page(
+    ctx: PageCtx,
+    state: &AppState,
+    body: Body,
+    notice: Option<&'static str>,
+    rule_edit: Option<(i64, RuleForm, FieldErrors)>,
+) -> Result<RulesPage> {
+    Ok(RulesPage {
+        rules: queries::seat_rule_rows(&state.db, body.id).await?,
+        ctx,
+        body,
+        part: PARTS[3].0,
+        parts: PARTS,
+        notice,
+        rule_edit,
+    })
+}
+
+pub async fn rules_form(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<EditorQuery>,
+) -> Result<Response> {
+    let body = body(&state, &slug).await?;
+    let page = rules_page(ctx, &state, body, notice_text(q.melding.as_deref()), None).await?;
+    Ok(page::render(&page))
+}
+
 /// A new mandate: a member taking a seat, a substitute, a new chair; when it
-/// replaces a running mandate, that one ends the day before.
+/// replaces a running mandate, that one ends the day before. Saved, the
+/// editor shows it, and warns of a mandate of the same seat left running.
 pub async fn add_membership(
     ctx: PageCtx,
     Actor(actor): Actor,
@@ -560,13 +738,17 @@ pub async fn add_membership(
         },
     )
     .await?;
-    let settled = outcome.settle(write::stale_errors("het mandaat dat u vervangt"));
-    let edits = |member_errors| Edits {
-        member: form,
-        member_errors,
-        ..Edits::default()
-    };
-    editor_settled(ctx, &state, body, settled, "mandaat", edits).await
+    match outcome.settle(write::stale_errors("het mandaat dat u vervangt")) {
+        Ok(id) => Ok(Redirect::to(&format!(
+            "/beheer/organen/{}?melding=mandaat&nieuw={id}",
+            body.slug
+        ))
+        .into_response()),
+        Err((status, errors)) => {
+            let page = mandate_page(ctx, &state, body, form, errors).await?;
+            Ok((status, page::render(&page)).into_response())
+        }
+    }
 }
 
 /// A new government takes office on a date: every government-side mandate
@@ -585,13 +767,16 @@ pub async fn government_change(
         operations::government_change(tx, actor.id, body.id, &change).await
     })
     .await?;
-    let settled = outcome.settle(write::stale_errors("deze samenstelling"));
-    let edits = |gov_errors| Edits {
-        gov: Some(form),
-        gov_errors,
-        ..Edits::default()
-    };
-    editor_settled(ctx, &state, body, settled, "regering", edits).await
+    match outcome.settle(write::stale_errors("deze samenstelling")) {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/beheer/organen/{}?melding=regering", body.slug))
+                .into_response(),
+        ),
+        Err((status, errors)) => {
+            let page = government_page(ctx, body, choices, Some(form), errors);
+            Ok((status, page::render(&page)).into_response())
+        }
+    }
 }
 
 pub async fn update_rule(
@@ -612,12 +797,18 @@ pub async fn update_rule(
         operations::update_rule(tx, actor.id, before, form.version, seat_count, &label).await
     })
     .await?;
-    let settled = outcome.settle(write::stale_errors_on("label", "deze regel"));
-    let edits = |errors| Edits {
-        rule_edit: Some((rule_id, form, errors)),
-        ..Edits::default()
-    };
-    editor_settled(ctx, &state, body, settled, "regel", edits).await
+    match outcome.settle(write::stale_errors_on("label", "deze regel")) {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/beheer/organen/{}/zetels?melding=regel",
+            body.slug
+        ))
+        .into_response()),
+        Err((status, errors)) => {
+            let edit = Some((rule_id, form, errors));
+            let page = rules_page(ctx, &state, body, None, edit).await?;
+            Ok((status, page::render(&page)).into_response())
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -41,6 +41,11 @@ pub fn routes() -> Routes {
             changes::composition_csv,
         )
         .get("/beheer/organen/{slug}", SECRETARIAT, editor::editor)
+        .get(
+            "/beheer/organen/{slug}/mandaten/nieuw",
+            SECRETARIAT,
+            editor::new_membership,
+        )
         .post(
             "/beheer/organen/{slug}/mandaten",
             SECRETARIAT,
@@ -66,10 +71,20 @@ pub fn routes() -> Routes {
             SECRETARIAT,
             editor::withdraw_membership,
         )
+        .get(
+            "/beheer/organen/{slug}/regeringswissel",
+            SECRETARIAT,
+            editor::government_form,
+        )
         .post(
             "/beheer/organen/{slug}/regeringswissel",
             SECRETARIAT,
             editor::government_change,
+        )
+        .get(
+            "/beheer/organen/{slug}/zetels",
+            SECRETARIAT,
+            editor::rules_form,
         )
         .post(
             "/beheer/organen/{slug}/zetels/{rule}",
@@ -135,6 +150,8 @@ struct ShowPage {
     date_error: Option<String>,
     sides: Vec<SideView>,
     contacts: Vec<Contact>,
+    /// Nobody is named on the date: the last day before it someone was.
+    last_named: Option<Date>,
     /// The rule checks, for the secretariat only.
     warnings: Option<Vec<String>>,
 }
@@ -146,6 +163,14 @@ impl ShowPage {
 
     fn on_iso(&self) -> String {
         dutch::iso_date(self.on)
+    }
+
+    fn day_label(&self, d: &Date) -> String {
+        dutch::nl_date(*d)
+    }
+
+    fn day_iso(&self, d: &Date) -> String {
+        dutch::iso_date(*d)
     }
 }
 
@@ -172,18 +197,21 @@ async fn show(
     // The same for every viewer: kept in memory until the next change. An
     // unknown body is an error, and errors are not kept.
     let read = async {
-        let (body, contacts) = queries::body_with_contacts(&state.db, &slug)
+        let (body, contacts, last_named) = queries::body_with_contacts(&state.db, &slug, on)
             .await?
             .ok_or(AppError::NotFound)?;
         let rules = queries::seat_rules(&state.db, body.id).await?;
         let seats = queries::composition_on(&state.db, body.id, on).await?;
-        Ok::<_, AppError>((body, contacts, rules, seats))
+        // Nobody named on the date: the last day someone was, to explain
+        // why and link there.
+        let last_named = last_named.filter(|_| seats.is_empty());
+        Ok::<_, AppError>((body, contacts, rules, seats, last_named))
     };
     let data = state
         .cache
         .data(format!("composition {slug} {on}"), read)
         .await?;
-    let (body, contacts, rules, seats) = (*data).clone();
+    let (body, contacts, rules, seats, last_named) = (*data).clone();
     let warnings = ctx
         .is_role("secretariat")
         .then(|| rules::warnings(&rules, &seats));
@@ -197,6 +225,7 @@ async fn show(
         is_today: on == today,
         on,
         date_error,
+        last_named,
         sides: group_by_side(rules, seats),
         contacts,
         body,

@@ -123,24 +123,30 @@ pub async fn seat_rules(db: impl PgExecutor<'_>, body_id: i64) -> sqlx::Result<V
 }
 
 /// A body with its SERV contact persons, in one query (the public body
-/// page's first of three).
+/// page's first of three), and the last day before `on` on which someone
+/// held a mandate of it: where the sources stop naming its members.
 pub async fn body_with_contacts(
     db: impl PgExecutor<'_>,
     slug: &str,
-) -> sqlx::Result<Option<(Body, Vec<Contact>)>> {
+    on: Date,
+) -> sqlx::Result<Option<(Body, Vec<Contact>, Option<Date>)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
         body: Body,
         contact_slugs: Vec<String>,
         contact_names: Vec<String>,
+        last_named: Option<Date>,
     }
     let row: Option<Row> = sqlx::query_as(
         "SELECT b.id, b.slug, b.name, b.description, b.meeting_rhythm, b.chair_rule,
                 coalesce(array_agg(p.slug ORDER BY c.position) FILTER (WHERE p.id IS NOT NULL),
                          '{}') AS contact_slugs,
                 coalesce(array_agg(p.given_name || ' ' || p.family_name ORDER BY c.position)
-                             FILTER (WHERE p.id IS NOT NULL), '{}') AS contact_names
+                             FILTER (WHERE p.id IS NOT NULL), '{}') AS contact_names,
+                (SELECT max(m.valid_until) FROM membership m
+                 WHERE m.body_id = b.id AND m.superseded_at IS NULL
+                   AND m.valid_until < $2) AS last_named
          FROM body b
          LEFT JOIN body_contact c ON c.body_id = b.id
          LEFT JOIN person p ON p.id = c.person_id
@@ -148,6 +154,7 @@ pub async fn body_with_contacts(
          GROUP BY b.id",
     )
     .bind(slug)
+    .bind(on)
     .fetch_optional(db)
     .await?;
     Ok(row.map(|r| {
@@ -157,7 +164,7 @@ pub async fn body_with_contacts(
             .zip(r.contact_names)
             .map(|(slug, name)| Contact { slug, name })
             .collect();
-        (r.body, contacts)
+        (r.body, contacts, r.last_named)
     }))
 }
 
@@ -556,10 +563,36 @@ pub async fn organisation_choices(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<C
         .await
 }
 
+/// The kind of every organisation, which decides the side of its members.
+pub async fn organisation_kinds(
+    db: impl PgExecutor<'_>,
+) -> sqlx::Result<Vec<(i64, OrganisationKind)>> {
+    sqlx::query_as("SELECT id, kind FROM organisation ORDER BY id")
+        .fetch_all(db)
+        .await
+}
+
 pub async fn government_organisation(db: impl PgExecutor<'_>) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar("SELECT id FROM organisation WHERE kind = 'government' ORDER BY id LIMIT 1")
         .fetch_optional(db)
         .await
+}
+
+impl OrganisationKind {
+    /// The side its members take, where the kind decides it: a government
+    /// sits on the government side, employers and trade unions are the
+    /// social partners, the secretariat is the secretariat. An
+    /// administration's side is chosen per mandate.
+    pub fn side(self) -> Option<Side> {
+        match self {
+            OrganisationKind::Government => Some(Side::Government),
+            OrganisationKind::Employers | OrganisationKind::TradeUnion => {
+                Some(Side::SocialPartners)
+            }
+            OrganisationKind::Secretariat => Some(Side::Secretariat),
+            OrganisationKind::Administration => None,
+        }
+    }
 }
 
 crate::coded! {

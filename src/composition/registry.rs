@@ -100,6 +100,26 @@ pub struct PersonForm {
     given_name: String,
     family_name: String,
     version: Version,
+    /// Where to go back to once the new person is saved (see `back_to`).
+    terug: String,
+}
+
+/// A `terug` path that is safe to redirect to: a path on this site only
+/// ("/beheer/…"), never another site ("//host", "/\\host", "https:…") nor
+/// anything with spaces, control characters or a fragment.
+pub fn back_to(terug: &str) -> Option<&str> {
+    let t = terug.trim();
+    let safe = t.starts_with('/')
+        && !t.starts_with("//")
+        && t.len() <= 300
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/-_.=&?".contains(c));
+    safe.then_some(t)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Back {
+    terug: Option<String>,
 }
 
 impl PersonForm {
@@ -269,6 +289,7 @@ async fn person_page(
                 given_name: p.given_name.clone(),
                 family_name: p.family_name.clone(),
                 version: Version(p.version),
+                terug: String::new(),
             })
             .unwrap_or_default();
         (form, FieldErrors::default())
@@ -341,8 +362,27 @@ fn to_person(slug: &str, melding: &str) -> Response {
     Redirect::to(&format!("/beheer/personen/{slug}?melding={melding}")).into_response()
 }
 
-async fn new_person(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
-    let page = person_page(ctx, &state, None, None, PersonEdits::default()).await?;
+/// The form for a new person; `terug` is a page of this site to go back to
+/// once saved (the composition editor's new mandate).
+async fn new_person(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Query(q): Query<Back>,
+) -> Result<Response> {
+    let form = PersonForm {
+        terug: q
+            .terug
+            .as_deref()
+            .and_then(back_to)
+            .unwrap_or_default()
+            .to_string(),
+        ..PersonForm::default()
+    };
+    let edits = PersonEdits {
+        form: Some((form, FieldErrors::default())),
+        ..PersonEdits::default()
+    };
+    let page = person_page(ctx, &state, None, None, edits).await?;
     Ok(page::render(&page))
 }
 
@@ -369,6 +409,11 @@ async fn create_person(
     })
     .await?;
     let settled = outcome.settle(write::stale_errors("deze persoon"));
+    // Saved, from the editor: back there, with the new person chosen.
+    if let (Ok(slug), Some(back)) = (&settled, back_to(&form.terug)) {
+        let sep = if back.contains('?') { '&' } else { '?' };
+        return Ok(Redirect::to(&format!("{back}{sep}persoon={slug}")).into_response());
+    }
     let edits = |errors| PersonEdits {
         form: Some((form, errors)),
         ..PersonEdits::default()

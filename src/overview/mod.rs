@@ -103,6 +103,9 @@ pub enum Verdict {
     Met,
     NotYet,
     NotMet,
+    /// Not met by the records, but no meeting of the year is recorded at
+    /// all: the data say nothing either way.
+    NoMeetings,
     NotApplicable,
 }
 
@@ -119,11 +122,21 @@ impl Verdict {
         }
     }
 
+    /// A year that is over without any recorded meeting says nothing of the
+    /// engagement: "no meetings recorded", not "not met".
+    pub fn recorded(self, any_meeting: bool) -> Verdict {
+        match self {
+            Verdict::NotMet if !any_meeting => Verdict::NoMeetings,
+            v => v,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Verdict::Met => "ja",
             Verdict::NotYet => "nog niet",
             Verdict::NotMet => "nee",
+            Verdict::NoMeetings => "geen vergaderingen geregistreerd",
             Verdict::NotApplicable => "niet van toepassing",
         }
     }
@@ -133,6 +146,7 @@ impl Verdict {
             Verdict::Met => "met",
             Verdict::NotYet => "not-yet",
             Verdict::NotMet => "not-met",
+            Verdict::NoMeetings => "no-meetings",
             Verdict::NotApplicable => "not-applicable",
         }
     }
@@ -183,11 +197,16 @@ fn side_rows(counted: Vec<ItemCount>) -> Vec<ItemCount> {
 
 async fn load(state: &AppState, year: i32, reader: Reader) -> Result<Overview> {
     let held = queries::consultations_held(&state.db, year).await?;
+    let meetings = queries::meetings(&state.db, year).await?;
     Ok(Overview {
         year,
-        meetings: queries::meetings(&state.db, year).await?,
+        verdict: Verdict::of(year, held, dutch::today().year()).recorded(
+            meetings
+                .iter()
+                .any(|m| m.held + m.cancelled + m.planned > 0),
+        ),
+        meetings,
         held,
-        verdict: Verdict::of(year, held, dutch::today().year()),
         agreements: queries::agreements(&state.db, year, reader).await?,
         items: side_rows(queries::agenda_items(&state.db, year).await?),
     })
@@ -228,6 +247,9 @@ impl YearPage {
             }
             Verdict::NotMet => {
                 "Het engagement van 2019, minstens twee keer per jaar overleggen, is niet gehaald."
+            }
+            Verdict::NoMeetings => {
+                "Voor dit jaar zijn geen vergaderingen geregistreerd: of het engagement van 2019 (minstens twee keer per jaar overleggen) gehaald is, valt uit deze gegevens niet af te leiden."
             }
             Verdict::NotApplicable => {
                 "Het engagement van 2019 (minstens twee keer per jaar) geldt voor de legislatuur 2019–2024: voor dit jaar is het niet van toepassing."
@@ -345,6 +367,12 @@ mod tests {
         assert_eq!(Verdict::of(2025, 5, 2026), Verdict::NotApplicable);
         assert_eq!(Verdict::of(2020, 2, 2026), Verdict::Met);
         assert_eq!(Verdict::of(2020, 1, 2026), Verdict::NotMet);
+        assert_eq!(
+            Verdict::of(2020, 0, 2026).recorded(false),
+            Verdict::NoMeetings
+        );
+        assert_eq!(Verdict::of(2020, 0, 2026).recorded(true), Verdict::NotMet);
+        assert_eq!(Verdict::of(2023, 0, 2023).recorded(false), Verdict::NotYet);
         // the current year, not yet twice: not yet
         assert_eq!(Verdict::of(2023, 1, 2023), Verdict::NotYet);
         assert_eq!(Verdict::of(2023, 3, 2023), Verdict::Met);

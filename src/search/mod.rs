@@ -180,7 +180,7 @@ async fn groups(state: &AppState, q: &str, reader: Reader) -> Result<Vec<Group>>
         },
     ];
     // one statement for all kinds; the rows come best first within a kind
-    for row in queries::search(&state.db, q, reader).await? {
+    for row in queries::search(&state.db, q, reader, dutch::today()).await? {
         let (group, hit) = match row.kind.as_str() {
             "agreement" => (0, agreement_hit(row)),
             "action_line" => (1, action_line_hit(row)),
@@ -213,8 +213,8 @@ fn agreement_hit(a: queries::HitRow) -> Hit {
 fn action_line_hit(l: queries::HitRow) -> Hit {
     Hit {
         title: match l.label.as_deref() {
-            None | Some("") => "Actielijn".to_string(),
-            Some(label) => format!("Actielijn {label}"),
+            None | Some("") => format!("Actielijn: {}", l.title),
+            Some(label) => format!("Actielijn {label}: {}", l.title),
         },
         href: l.slug.map(|s| format!("/akkoorden/{s}#actielijn-{}", l.id)),
         meta: format!("in {}", l.agreement_title.unwrap_or_default()),
@@ -263,14 +263,19 @@ fn meeting_hit(m: queries::HitRow) -> Hit {
 }
 
 /// The secretariat goes to the person's page; others to the composition of
-/// the body of the person's latest mandate.
+/// the body of the person's latest mandate, on a day the person sits: today
+/// if they do, else the last (or, for a mandate still to come, the first)
+/// day of that mandate.
 fn person_hit(p: queries::HitRow, staff: bool) -> Hit {
     Hit {
         href: Some(if staff {
             format!("/beheer/personen/{}", p.slug.unwrap_or_default())
         } else {
             match &p.body_slug {
-                Some(b) => format!("/organen/{b}"),
+                Some(b) => match p.sits_on {
+                    Some(on) => format!("/organen/{b}?op={}", dutch::iso_date(on)),
+                    None => format!("/organen/{b}"),
+                },
                 None => "/organen".to_string(),
             }
         }),

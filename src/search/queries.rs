@@ -56,6 +56,10 @@ pub struct HitRow {
     pub body_name: Option<String>,
     /// the body of a person's latest mandate, for a link to its composition
     pub body_slug: Option<String>,
+    /// the day to show that composition on: the last day of that mandate
+    /// when it ended before today, its first day when it starts later; none
+    /// when the person sits today
+    pub sits_on: Option<time::Date>,
     pub meeting_id: Option<i64>,
     pub starts_at: Option<OffsetDateTime>,
     pub published: Option<bool>,
@@ -84,7 +88,12 @@ pub struct HitRow {
 ///
 /// Every kind filters on what the searcher may see *before* its snippet is
 /// built, so no hidden text can reach a snippet.
-pub async fn search(db: impl PgExecutor<'_>, q: &str, reader: Reader) -> sqlx::Result<Vec<HitRow>> {
+pub async fn search(
+    db: impl PgExecutor<'_>,
+    q: &str,
+    reader: Reader,
+    today: time::Date,
+) -> sqlx::Result<Vec<HitRow>> {
     sqlx::query_as(
         // `q` is computed once: inlined, a prepared statement's generic plan
         // would parse the query again for every row it ranks
@@ -161,6 +170,7 @@ pub async fn search(db: impl PgExecutor<'_>, q: &str, reader: Reader) -> sqlx::R
              LIMIT $4)
          SELECT 'agreement' AS kind, h.id, h.title, h.slug, NULL AS label,
                 NULL AS agreement_title, NULL AS body_name, NULL AS body_slug,
+                NULL::date AS sits_on,
                 NULL::bigint AS meeting_id, NULL::timestamptz AS starts_at,
                 h.published, NULL::boolean AS confidential,
                 NULL::meeting_kind AS meeting_kind, NULL::meeting_status AS meeting_status,
@@ -169,13 +179,13 @@ pub async fn search(db: impl PgExecutor<'_>, q: &str, reader: Reader) -> sqlx::R
                     AS pos
          FROM agreements h CROSS JOIN q
          UNION ALL
-         SELECT 'action_line', h.id, h.title, h.slug, h.label, h.agreement_title, NULL, NULL,
+         SELECT 'action_line', h.id, h.title, h.slug, h.label, h.agreement_title, NULL, NULL, NULL,
                 NULL, NULL, NULL, NULL, NULL, NULL,
                 ts_headline('dutch', h.title, q.q, $2 || ', HighlightAll=true'),
                 row_number() OVER (ORDER BY h.rank DESC, h.agreement_title, h.id)
          FROM lines h CROSS JOIN q
          UNION ALL
-         SELECT 'agenda_item', h.id, h.title, NULL, NULL, NULL, b.name, NULL,
+         SELECT 'agenda_item', h.id, h.title, NULL, NULL, NULL, b.name, NULL, NULL,
                 h.meeting_id, h.starts_at, NULL, h.confidential, NULL, NULL,
                 ts_headline('dutch',
                     h.title || ' · ' || h.explanation || ' · ' || coalesce(h.decision_text, ''),
@@ -183,7 +193,7 @@ pub async fn search(db: impl PgExecutor<'_>, q: &str, reader: Reader) -> sqlx::R
                 row_number() OVER (ORDER BY h.rank DESC, h.starts_at DESC NULLS LAST, h.id DESC)
          FROM items h JOIN body b ON b.id = h.body_id CROSS JOIN q
          UNION ALL
-         SELECT 'meeting', h.id, h.body_name, NULL, NULL, NULL, h.body_name, NULL,
+         SELECT 'meeting', h.id, h.body_name, NULL, NULL, NULL, h.body_name, NULL, NULL,
                 h.id, h.starts_at, NULL, NULL, h.kind, h.status,
                 ts_headline('dutch',
                     CASE WHEN h.member THEN h.body_name || ' · ' || h.location || ' · ' || h.notes
@@ -193,13 +203,16 @@ pub async fn search(db: impl PgExecutor<'_>, q: &str, reader: Reader) -> sqlx::R
          FROM meetings h CROSS JOIN q
          UNION ALL
          SELECT 'person', h.id, h.name, h.slug, NULL, NULL, NULL, mb.slug,
+                CASE WHEN mb.valid_until < $5 THEN mb.valid_until
+                     WHEN mb.valid_from > $5 THEN mb.valid_from END,
                 NULL, NULL, NULL, NULL, NULL, NULL,
                 ts_headline('dutch', h.doc, q.q, $2),
                 row_number() OVER (ORDER BY h.rank DESC, h.family_name, h.given_name)
          FROM people h
          CROSS JOIN q
          LEFT JOIN LATERAL (
-             SELECT b.slug FROM membership ms JOIN body b ON b.id = ms.body_id
+             SELECT b.slug, ms.valid_from, ms.valid_until
+             FROM membership ms JOIN body b ON b.id = ms.body_id
              WHERE ms.person_id = h.id AND ms.superseded_at IS NULL
              ORDER BY ms.valid_from DESC, ms.id DESC LIMIT 1) mb ON true
          ORDER BY kind, pos",
@@ -208,6 +221,7 @@ pub async fn search(db: impl PgExecutor<'_>, q: &str, reader: Reader) -> sqlx::R
     .bind(headline_options())
     .bind(reader)
     .bind(LIMIT)
+    .bind(today)
     .fetch_all(db)
     .await
 }

@@ -129,6 +129,17 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/beheer/organen/{slug}/zetels/{rule}",
         "secretariat",
     ),
+    (
+        "GET",
+        "/beheer/organen/{slug}/mandaten/nieuw",
+        "secretariat",
+    ),
+    (
+        "GET",
+        "/beheer/organen/{slug}/regeringswissel",
+        "secretariat",
+    ),
+    ("GET", "/beheer/organen/{slug}/zetels", "secretariat"),
     ("GET", "/beheer/personen", "secretariat"),
     ("GET", "/beheer/personen/nieuw", "secretariat"),
     ("POST", "/beheer/personen", "secretariat"),

@@ -10,6 +10,7 @@ mod agreements;
 pub(crate) mod authz;
 mod cache;
 mod composition;
+mod composition_editor;
 mod connections;
 mod daily_links;
 mod documents;

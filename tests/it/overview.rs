@@ -317,6 +317,12 @@ async fn the_twice_a_year_verdict() {
         verdict(&c.get("/jaaroverzicht/2022").await),
         "Engagement gehaald: nee."
     );
+    // A year without any recorded meeting is not "not met": the data say
+    // nothing either way.
+    let empty = c.get("/jaaroverzicht/2023").await;
+    assert_eq!(verdict(&empty), "Geen vergaderingen geregistreerd.");
+    assert!(!empty.text().contains("Engagement gehaald: nee"));
+    assert!(empty.text().contains("geen vergaderingen geregistreerd"));
     assert_eq!(
         verdict(&c.get("/jaaroverzicht/2018").await),
         "Engagement gehaald: niet van toepassing."
@@ -839,4 +845,75 @@ async fn search_groups_keep_their_order_and_limit() {
         page.select("section.search-group h2"),
         vec!["Agendapunten (25)"]
     );
+}
+
+#[tokio::test]
+async fn action_lines_are_found_by_their_title() {
+    let app = TestApp::seeded().await;
+    let mut c = app.client();
+    let page = search(&mut c, "werkplekleren").await;
+    let found = titles(&page, "actielijnen");
+    assert!(
+        found
+            .iter()
+            .any(|t| t.starts_with("Actielijn ") && t.ends_with(": Kwalitatief werkplekleren")),
+        "{found:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_person_found_links_to_a_day_on_which_they_sit() {
+    let app = TestApp::seeded().await;
+    let mut c = app.client();
+    let link = |p: &Page| p.attr("#groep-personen ~ ol li h3 a", "href").unwrap();
+    // The 2019 mandates ended: the last day of the latest one, not today
+    // (when nobody is named).
+    let page = search(&mut c, "Crevits").await;
+    let href = link(&page);
+    assert!(
+        href.starts_with("/organen/") && href.ends_with("?op=2024-09-30"),
+        "{href}"
+    );
+    let on = c.get(&href).await;
+    assert!(on.text().contains("Hilde Crevits"), "she sits on that day");
+    // Sitting today: today's composition.
+    sqlx::query(
+        "INSERT INTO membership (body_id, person_id, organisation_id, role, side, valid_from)
+         SELECT b.id, p.id, o.id, 'member', 'government', current_date - 10
+         FROM body b, person p, organisation o
+         WHERE b.slug = 'vesoc-overleg' AND p.slug = 'hilde-crevits'
+           AND o.slug = 'vlaamse-regering'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let page = search(&mut c, "Crevits").await;
+    assert_eq!(link(&page), "/organen/vesoc-overleg");
+}
+
+#[tokio::test]
+async fn a_meeting_shows_its_kind_only_when_it_is_not_the_body_name() {
+    let app = TestApp::seeded().await;
+    app.meeting("vesoc-werkgroep", "working_group", "2030-05-01 10:00+02")
+        .await;
+    app.meeting("vesoc-overleg", "informal", "2030-05-02 10:00+02")
+        .await;
+    let mut c = app.client();
+    for path in ["/vergaderingen?jaar=2030", "/"] {
+        let page = c.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        let text = page.text();
+        assert!(text.contains("VESOC-werkgroep"), "{path}");
+        assert!(
+            !text.contains("VESOC-werkgroep · VESOC-werkgroep"),
+            "{path}: {text}"
+        );
+        assert!(text.contains("informeel VESOC-overleg"), "{path}");
+    }
+    // The year's list: the body's name above, its kind below only if other.
+    let page = c.get("/vergaderingen?jaar=2030").await;
+    let metas = page.select("li.meeting .meta");
+    assert_eq!(metas.len(), 2, "{metas:?}");
+    assert!(!metas[0].contains("VESOC-werkgroep"), "{metas:?}");
+    assert!(metas[1].contains("informeel VESOC-overleg"), "{metas:?}");
 }
