@@ -32,6 +32,7 @@ pub fn routes() -> Routes {
         .get("/agendapunten/nieuw", PROPOSERS, forms::new_form)
         .post("/agendapunten", PROPOSERS, forms::submit)
         .get("/agendapunten/{id}", PROPOSERS, show)
+        .get("/punten/{id}", Access::Public, public_item)
         .get("/agendapunten/{id}/bewerken", PROPOSERS, forms::edit_form)
         .post("/agendapunten/{id}/bewerken", PROPOSERS, forms::update)
         .post("/agendapunten/{id}/intrekken", PROPOSERS, forms::withdraw)
@@ -283,6 +284,41 @@ async fn show(
     let after = After::from_query(q);
     let (input, upload) = Default::default();
     item_page(&state, ctx, item, after, input, upload, StatusCode::OK).await
+}
+
+#[derive(Template)]
+#[template(path = "agenda/public.html")]
+struct PublicItemPage {
+    ctx: PageCtx,
+    item: AgendaItem,
+    documents: Vec<DocumentLink>,
+}
+
+/// An agenda item as its readers see it (`agenda_item_visible`): on a
+/// meeting's agenda everyone, a confidential one the members of its body,
+/// a proposal its proposer and the secretariat. The proposer's workspace
+/// (review history, upload) stays `/agendapunten/{id}`.
+async fn public_item(ctx: PageCtx, State(state): State<AppState>, Id(id): Id) -> Result<Response> {
+    let reader = Reader::of(ctx.user.as_ref());
+    let Some(item) = queries::get_visible(&state.db, id, reader).await? else {
+        if !queries::exists(&state.db, id).await? {
+            return Err(AppError::NotFound);
+        }
+        let Some(user) = &ctx.user else {
+            return Err(AppError::SignInRequired {
+                return_to: format!("/punten/{id}"),
+            });
+        };
+        let (refused, from) = ("agenda_item.refused", &ctx.address);
+        crate::audit::access(&state.db, Some(user.id), refused, "agenda_item", id, from).await?;
+        return Err(AppError::NotFound);
+    };
+    let documents = documents::queries::visible_for_item(&state.db, id, reader).await?;
+    Ok(page::no_store(page::render(&PublicItemPage {
+        ctx,
+        item,
+        documents,
+    })))
 }
 
 /// The item page: with the notice after a redirect, or again with what a

@@ -106,6 +106,23 @@ const SELECT: &str = "SELECT a.id, a.body_id, b.name AS body_name, a.meeting_id,
     LEFT JOIN organisation o ON o.id = a.proposer_organisation_id
     LEFT JOIN person p ON p.id = a.proposer_minister_id";
 
+/// The item, if `reader` may see it (`agenda_item_visible`, on the day of
+/// its meeting).
+pub async fn get_visible(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    reader: Reader,
+) -> sqlx::Result<Option<AgendaItem>> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE a.id = $1
+            AND agenda_item_visible($2, a, (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)"
+    ))
+    .bind(id)
+    .bind(reader)
+    .fetch_optional(db)
+    .await
+}
+
 /// The item, if `reader` may work on it: the secretariat any, a proposer
 /// its own (`agenda_item_owned`). Others see items on the meeting pages.
 pub async fn get_for_proposer(

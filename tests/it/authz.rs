@@ -270,6 +270,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/opvolging/doelstellingen/{goal}", "secretariat"),
     // agenda
     ("GET", "/agendapunten", "cabinet+secretariat+social-partner"),
+    ("GET", "/punten/{id}", "public"),
     (
         "GET",
         "/agendapunten/nieuw",
@@ -402,6 +403,8 @@ pub(crate) struct Samples {
     document: i64,
     /// A message in the outbox.
     mail: i64,
+    /// The item on the meeting's agenda that `document` belongs to.
+    public_item: i64,
 }
 
 impl Samples {
@@ -472,6 +475,8 @@ pub(crate) fn concrete(path: &str, s: &Samples, role: Option<Role>) -> String {
         s.item(role)
     } else if path.starts_with("/documenten") {
         s.document
+    } else if path.starts_with("/punten") {
+        s.public_item
     } else if path.starts_with("/beheer/berichten") {
         s.mail
     } else {
@@ -583,7 +588,13 @@ pub(crate) async fn samples(app: &TestApp) -> Samples {
     .fetch_one(&app.db)
     .await
     .unwrap();
+    let public_item = sqlx::query_scalar("SELECT agenda_item_id FROM document WHERE id = $1")
+        .bind(document)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     Samples {
+        public_item,
         mail,
         document,
         account: target,

@@ -63,6 +63,7 @@ const CHANNELS: &[&str] = &[
     "open data",
     "home page",
     "start page",
+    "item page",
 ];
 
 struct Row {
@@ -540,6 +541,10 @@ async fn observe(
                 seen.push(("the list of proposals", contains(&list, title)));
             }
             seen
+        }
+        ("item page", Record::Item { id, title, .. }) => {
+            let page = c.get(&format!("/punten/{id}")).await;
+            vec![("item page", contains(&page, title))]
         }
         ("start page", Record::Item { title, .. }) => {
             let page = c.get("/mijn-werk").await;

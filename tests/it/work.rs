@@ -296,3 +296,71 @@ async fn an_administrator_sees_the_accounts_and_no_confidential_work() {
     assert!(!page.text().contains("Vertrouwelijk agendapunt"));
     assert!(!page.text().contains("Nieuw voorstel"));
 }
+
+#[tokio::test]
+async fn the_meeting_page_links_every_item_to_its_page_which_follows_the_items_rule() {
+    let app = TestApp::seeded().await;
+    let meeting = app
+        .meeting("vesoc-werkgroep", "working_group", &in_a_week())
+        .await;
+    let public = proposal(&app, "Openbaar punt over werk", "voka", None, "submitted").await;
+    on_agenda(&app, public, meeting, false).await;
+    let secret = proposal(
+        &app,
+        "Vertrouwelijk punt over lonen",
+        "voka",
+        None,
+        "submitted",
+    )
+    .await;
+    on_agenda(&app, secret, meeting, true).await;
+    sqlx::query("UPDATE agenda_item SET explanation = 'Waarom dit punt ertoe doet.' WHERE id = $1")
+        .bind(secret)
+        .execute(&app.db)
+        .await
+        .unwrap();
+
+    let mut acv = app
+        .signed_in_as(
+            Role::SocialPartner,
+            "acv@punten.vesoc.be",
+            Some("acv"),
+            None,
+        )
+        .await;
+    let page = acv.get(&format!("/vergaderingen/{meeting}")).await;
+    let link = format!("a[href='/punten/{secret}']");
+    assert_eq!(page.select(&link), vec!["Vertrouwelijk punt over lonen"]);
+    let item = acv.get(&format!("/punten/{secret}")).await;
+    assert_eq!(item.status, StatusCode::OK);
+    assert!(item.text().contains("Waarom dit punt ertoe doet."));
+
+    // A visitor: the public item, not the confidential one.
+    let mut visitor = app.client();
+    assert_eq!(
+        visitor.get(&format!("/punten/{public}")).await.status,
+        StatusCode::OK
+    );
+    let refused = visitor.get(&format!("/punten/{secret}")).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::SEE_OTHER,
+        "a visitor is asked to sign in"
+    );
+    let mut outsider = app
+        .signed_in_as(
+            Role::SocialPartner,
+            "dkb@punten.vesoc.be",
+            Some("dkb"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        outsider.get(&format!("/punten/{secret}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        outsider.get("/punten/999999").await.status,
+        StatusCode::NOT_FOUND
+    );
+}

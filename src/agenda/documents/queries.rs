@@ -51,6 +51,27 @@ pub async fn for_item(db: impl PgExecutor<'_>, item: i64) -> sqlx::Result<Vec<Do
     .await
 }
 
+/// The documents of an item that `reader` may see (`document_visible`).
+pub async fn visible_for_item(
+    db: impl PgExecutor<'_>,
+    item: i64,
+    reader: Reader,
+) -> sqlx::Result<Vec<DocumentLink>> {
+    sqlx::query_as(
+        "SELECT d.id, d.agenda_item_id, d.filename, d.size_bytes, d.confidential
+         FROM document d JOIN agenda_item a ON a.id = d.agenda_item_id
+         LEFT JOIN meeting m ON m.id = a.meeting_id
+         WHERE d.agenda_item_id = $1
+           AND document_visible($2, d.confidential, a, a.body_id,
+                                (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)
+         ORDER BY d.uploaded_at, d.id",
+    )
+    .bind(item)
+    .bind(reader)
+    .fetch_all(db)
+    .await
+}
+
 /// The document, if `reader` may see it (`document_visible`).
 pub async fn get_visible(
     db: impl PgExecutor<'_>,
