@@ -61,7 +61,13 @@ impl PrivateCluster {
         if !usable_by(&data_dir, run_as.as_ref())? {
             // A checkout under a private folder (e.g. /root) cannot be
             // entered by the postgres user: fall back to /tmp.
-            let fallback = std::env::temp_dir().join(format!("vesoc-pg-{}", short_hash(&base)));
+            // $TMPDIR first; a private one (mktemp -d) cannot be entered
+            // either, so /tmp itself after that.
+            let name = format!("vesoc-pg-{}", short_hash(&base));
+            let mut fallback = std::env::temp_dir().join(&name);
+            if !usable_by(&fallback, run_as.as_ref())? {
+                fallback = Path::new("/tmp").join(&name);
+            }
             tracing::warn!(
                 wanted = %data_dir.display(),
                 used = %fallback.display(),

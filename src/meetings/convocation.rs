@@ -27,6 +27,8 @@ pub enum Occasion {
     Convened,
     Rescheduled,
     Cancelled,
+    /// To those who have not answered yet.
+    Reminder,
 }
 
 impl Occasion {
@@ -48,6 +50,7 @@ pub struct Written {
 #[derive(Debug, sqlx::FromRow)]
 struct Invitee {
     person_id: i64,
+    answered: bool,
     name: String,
     email: Option<String>,
     organisation_id: Option<i64>,
@@ -92,6 +95,7 @@ impl Message<'_> {
             (Occasion::Convened, "convened")
                 | (Occasion::Rescheduled, "rescheduled")
                 | (Occasion::Cancelled, "cancelled")
+                | (Occasion::Reminder, "reminder")
         )
     }
 
@@ -110,6 +114,7 @@ impl Message<'_> {
             Occasion::Convened => "Uitnodiging",
             Occasion::Rescheduled => "Gewijzigd",
             Occasion::Cancelled => "Geannuleerd",
+            Occasion::Reminder => "Herinnering",
         };
         let day = dutch::nl_date(dutch::brussels(self.meeting.starts_at).date());
         format!("{what}: {}, {day}", self.meeting.body_name)
@@ -127,7 +132,7 @@ pub async fn write(
     organizer: &str,
 ) -> sqlx::Result<Written> {
     let invitees: Vec<Invitee> = sqlx::query_as(
-        "SELECT p.id AS person_id, p.given_name || ' ' || p.family_name AS name, p.email,
+        "SELECT p.id AS person_id, mp.answer IS NOT NULL AS answered, p.given_name || ' ' || p.family_name AS name, p.email,
                 mp.organisation_id,
                 CASE WHEN o.kind = 'government' THEN p.id END AS minister_id
          FROM meeting_participant mp JOIN person p ON p.id = mp.person_id
@@ -147,6 +152,9 @@ pub async fn write(
         dutch::hhmm(dutch::brussels(meeting.ends_at)).replace(':', "."),
     );
     for invitee in invitees {
+        if occasion == Occasion::Reminder && invitee.answered {
+            continue;
+        }
         let to = invitee
             .email
             .as_deref()

@@ -419,6 +419,30 @@ pub async fn change_status(on: OnMeeting, Form(form): Form<StatusForm>) -> Resul
     .await
 }
 
+/// Reminds the invitees who have not answered (of a convened meeting that
+/// has not started): a new message with their answer link.
+pub async fn remind(on: OnMeeting) -> Result<Response> {
+    let (base, organizer) = (
+        on.ctx.absolute(""),
+        mail::address_of(&on.state.config.mail_from),
+    );
+    let stale = "Alleen wie uitgenodigd is op een bijeengeroepen vergadering die nog moet \
+                 beginnen, krijgt een herinnering."
+        .to_string();
+    let done = |n: usize| format!("herinnerd&aantal={n}");
+    on.run(done, stale, PageInput::default(), async |tx, actor, m| {
+        let open =
+            m.status == MeetingStatus::Convened && m.starts_at > time::OffsetDateTime::now_utc();
+        if !open {
+            return Ok(Outcome::Stale);
+        }
+        let written =
+            convocation::write(tx, actor, m, Occasion::Reminder, &base, &organizer).await?;
+        Ok(Outcome::Done(written.messages))
+    })
+    .await
+}
+
 pub async fn invite_composition(on: OnMeeting) -> Result<Response> {
     let (actor, meeting) = (on.actor.id, &on.meeting);
     let outcome = write::run(&on.state.db, async |tx| {

@@ -65,6 +65,7 @@ pub fn routes() -> Routes {
             SECRETARIAT,
             forms::invite_composition,
         )
+        .post("/vergaderingen/{id}/herinneren", SECRETARIAT, forms::remind)
         .post(
             "/vergaderingen/{id}/uitnodigingen/toevoegen",
             SECRETARIAT,
@@ -395,7 +396,13 @@ impl ShowPage {
             .find(|(id, _, _)| *id == p.person_id)
         {
             Some((_, typed, _)) => typed == code,
-            None => p.attendance.map(|a| a.code()) == Some(code),
+            // Not yet recorded: the register starts from the answer.
+            None => {
+                p.attendance
+                    .map(|a| a.code())
+                    .or(p.answer.map(|a| a.code()))
+                    == Some(code)
+            }
         }
     }
 
@@ -407,7 +414,10 @@ impl ShowPage {
             .find(|(id, _, _)| *id == p.person_id)
         {
             Some((_, _, typed)) => typed.clone(),
-            None => p.represented_by.clone().unwrap_or_default(),
+            None => match p.attendance {
+                Some(_) => p.represented_by.clone().unwrap_or_default(),
+                None => p.substitute.clone().unwrap_or_default(),
+            },
         }
     }
 
@@ -538,6 +548,15 @@ fn notice(q: &NoticeQuery) -> Option<String> {
             return Some(match n {
                 1 => "1 persoon toegevoegd.".to_string(),
                 n => format!("{n} personen toegevoegd."),
+            });
+        }
+        "herinnerd" => {
+            let n: u64 = q.aantal.as_deref()?.trim().parse().ok()?;
+            return Some(match n {
+                0 => "Iedereen met een e-mailadres heeft al geantwoord: niemand herinnerd."
+                    .to_string(),
+                1 => "1 genodigde zonder antwoord kreeg een herinnering.".to_string(),
+                n => format!("{n} genodigden zonder antwoord kregen een herinnering."),
             });
         }
         "aanwezigheid" => "De aanwezigheden zijn opgeslagen.",

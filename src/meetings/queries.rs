@@ -275,7 +275,8 @@ pub async fn details(
                     (SELECT coalesce(json_agg(json_build_object(
                                 'person_id', p.id, 'name', p.given_name || ' ' || p.family_name,
                                 'organisation', o.name, 'reason', mp.reason, 'invited', mp.invited,
-                                'attendance', mp.attendance, 'represented_by', mp.represented_by)
+                                'attendance', mp.attendance, 'represented_by', mp.represented_by,
+                                'answer', mp.answer, 'substitute', mp.substitute)
                               ORDER BY mp.invited DESC, mp.reason, o.name NULLS LAST,
                                        p.family_name, p.given_name), '[]')
                      FROM meeting_participant mp
@@ -574,12 +575,18 @@ pub struct Participant {
     pub invited: bool,
     pub attendance: Option<Attendance>,
     pub represented_by: Option<String>,
+    /// What the invitee answered to the convocation, if anything.
+    #[serde(default)]
+    pub answer: Option<super::rsvp::Answer>,
+    #[serde(default)]
+    pub substitute: Option<String>,
 }
 
 pub async fn participants(db: impl PgExecutor<'_>, meeting: i64) -> sqlx::Result<Vec<Participant>> {
     sqlx::query_as(
         "SELECT p.id AS person_id, p.given_name || ' ' || p.family_name AS name,
-                o.name AS organisation, mp.reason, mp.invited, mp.attendance, mp.represented_by
+                o.name AS organisation, mp.reason, mp.invited, mp.attendance, mp.represented_by,
+                mp.answer, mp.substitute
          FROM meeting_participant mp
          JOIN person p ON p.id = mp.person_id
          LEFT JOIN organisation o ON o.id = mp.organisation_id

@@ -271,6 +271,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     // agenda
     ("GET", "/agendapunten", "cabinet+secretariat+social-partner"),
     ("GET", "/punten/{id}", "public"),
+    ("POST", "/vergaderingen/{id}/herinneren", "secretariat"),
     (
         "GET",
         "/agendapunten/nieuw",

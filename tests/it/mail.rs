@@ -473,15 +473,11 @@ async fn answer_links(app: &TestApp, meeting: i64) -> std::collections::HashMap<
             .unwrap();
     rows.into_iter()
         .map(|(to, text)| {
-            let link = text
+            let word = text
                 .split_whitespace()
-                .find(|w| w.starts_with("https://vesoc.test/antwoord/"))
-                .expect("an answer link")
-                .to_string();
-            (
-                to,
-                link.trim_start_matches("https://vesoc.test").to_string(),
-            )
+                .find(|w| w.contains("/antwoord/"))
+                .expect("an answer link");
+            (to, word[word.find("/antwoord/").unwrap()..].to_string())
         })
         .collect()
 }
@@ -701,4 +697,96 @@ async fn convening_writes_a_convocation_per_invitee_a_refused_convening_none_and
         !cancelled[0].contains("/antwoord/"),
         "no answer link in a cancellation"
     );
+}
+
+#[tokio::test]
+async fn the_secretariat_sees_the_answers_reminds_the_silent_and_finds_the_register_prefilled() {
+    let app = TestApp::seeded().await;
+    let meeting = app
+        .meeting("vesoc-werkgroep", "working_group", "2027-01-12 14:00+01")
+        .await;
+    invite(&app, meeting).await;
+    let mut serv = app.signed_in(Role::Secretariat).await;
+    let v = meeting_version(&app, meeting).await;
+    let status = format!("/vergaderingen/{meeting}/status");
+    serv.post_form(&status, &[("naar", "convened"), ("version", &v)])
+        .await;
+    let links = answer_links(&app, meeting).await;
+    app.client()
+        .post_form(
+            &links["an.proef@acv.be"],
+            &[("answer", "represented"), ("substitute", "Dirk Vervanger")],
+        )
+        .await;
+
+    let page = serv.get(&format!("/vergaderingen/{meeting}")).await;
+    let answers = page.select("table.participants td.answer");
+    assert!(
+        answers.contains(&"vervangen door Dirk Vervanger".to_string()),
+        "{answers:?}"
+    );
+    assert!(
+        answers.contains(&"geen antwoord".to_string()),
+        "{answers:?}"
+    );
+
+    // A reminder goes to Cas only: An answered, Bo has no address.
+    let before = app.count("SELECT count(*) FROM mail_message").await;
+    let reminded = serv
+        .post_form(&format!("/vergaderingen/{meeting}/herinneren"), &[])
+        .await;
+    assert_eq!(reminded.status, StatusCode::SEE_OTHER);
+    assert!(
+        serv.get(reminded.location().unwrap())
+            .await
+            .text()
+            .contains("1 genodigde zonder antwoord kreeg een herinnering.")
+    );
+    let to: Vec<String> =
+        sqlx::query_scalar("SELECT recipient FROM mail_message ORDER BY id OFFSET $1")
+            .bind(before)
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(to, ["cas@expert.be"]);
+
+    // Once the meeting has started, the register starts from the answers.
+    sqlx::query("UPDATE meeting SET starts_at = now() - interval '1 hour', ends_at = now() + interval '1 hour' WHERE id = $1")
+        .bind(meeting)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let page = serv.get(&format!("/vergaderingen/{meeting}")).await;
+    let an: i64 = sqlx::query_scalar("SELECT id FROM person WHERE slug = 'an-proef'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        page.attr(
+            &format!("select#aanwezigheid-{an} option[selected]"),
+            "value"
+        )
+        .as_deref(),
+        Some("represented")
+    );
+    assert_eq!(
+        page.attr(&format!("input#vertegenwoordigd-{an}"), "value")
+            .as_deref(),
+        Some("Dirk Vervanger")
+    );
+    // Not stored until the secretariat saves the register.
+    let stored: Option<String> = sqlx::query_scalar(
+        "SELECT attendance::text FROM meeting_participant WHERE meeting_id = $1 AND person_id = $2",
+    )
+    .bind(meeting)
+    .bind(an)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(stored, None);
+    // And no reminder once it has started.
+    let late = serv
+        .post_form(&format!("/vergaderingen/{meeting}/herinneren"), &[])
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
 }
