@@ -275,6 +275,7 @@ pub async fn create_person(
     actor: i64,
     given: &str,
     family: &str,
+    email: Option<&str>,
 ) -> Result<Outcome<String>> {
     let slug = queries::free_slug(
         tx,
@@ -282,13 +283,16 @@ pub async fn create_person(
         &slugify(&format!("{given} {family}")),
     )
     .await?;
-    let id = queries::create_person(tx, &slug, given, family).await?;
+    let id = queries::create_person(tx, &slug, given, family, email).await?;
     audit(
         tx,
         actor,
         ("create", "person", id),
         None,
-        Some(json!({ "id": id, "slug": slug, "given_name": given, "family_name": family })),
+        Some(
+            json!({ "id": id, "slug": slug, "given_name": given, "family_name": family,
+                     "email": email }),
+        ),
     )
     .await?;
     Ok(Outcome::Done(slug))
@@ -301,8 +305,9 @@ pub async fn update_person(
     seen: Version,
     given: &str,
     family: &str,
+    email: Option<&str>,
 ) -> Result<Outcome> {
-    if !queries::update_person(tx, person.id, seen.0, given, family).await? {
+    if !queries::update_person(tx, person.id, seen.0, given, family, email).await? {
         return Ok(Outcome::Stale);
     }
     audit(
@@ -310,7 +315,10 @@ pub async fn update_person(
         actor,
         ("update", "person", person.id),
         Some(person.snapshot()),
-        Some(json!({ "given_name": given, "family_name": family, "version": person.version + 1 })),
+        Some(
+            json!({ "given_name": given, "family_name": family, "email": email,
+                     "version": person.version + 1 }),
+        ),
     )
     .await?;
     Ok(Outcome::Done(()))

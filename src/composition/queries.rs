@@ -700,6 +700,8 @@ pub struct PersonRow {
     pub slug: String,
     pub given_name: String,
     pub family_name: String,
+    /// Private: for convocations; shown only in the secretariat's register.
+    pub email: Option<String>,
     pub version: i32,
     /// The functions valid today, joined for lists.
     pub functions: String,
@@ -713,13 +715,13 @@ impl PersonRow {
     pub fn snapshot(&self) -> Value {
         json!({
             "id": self.id, "slug": self.slug, "given_name": self.given_name,
-            "family_name": self.family_name, "version": self.version,
+            "family_name": self.family_name, "email": self.email, "version": self.version,
         })
     }
 }
 
 const PERSON_SELECT: &str = "
-    SELECT p.id, p.slug, p.given_name, p.family_name, p.version,
+    SELECT p.id, p.slug, p.given_name, p.family_name, p.email, p.version,
            coalesce((SELECT string_agg(f.title, '; ' ORDER BY f.valid_from NULLS FIRST)
                      FROM person_function f
                      WHERE f.person_id = p.id
@@ -786,13 +788,16 @@ pub async fn create_person(
     slug: &str,
     given_name: &str,
     family_name: &str,
+    email: Option<&str>,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO person (slug, given_name, family_name) VALUES ($1, $2, $3) RETURNING id",
+        "INSERT INTO person (slug, given_name, family_name, email) VALUES ($1, $2, $3, $4)
+         RETURNING id",
     )
     .bind(slug)
     .bind(given_name)
     .bind(family_name)
+    .bind(email)
     .fetch_one(conn)
     .await
 }
@@ -803,9 +808,10 @@ pub async fn update_person(
     seen_version: i32,
     given_name: &str,
     family_name: &str,
+    email: Option<&str>,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
-        "UPDATE person SET given_name = $3, family_name = $4, version = version + 1,
+        "UPDATE person SET given_name = $3, family_name = $4, email = $5, version = version + 1,
                 modified_at = now()
          WHERE id = $1 AND version = $2",
     )
@@ -813,6 +819,7 @@ pub async fn update_person(
     .bind(seen_version)
     .bind(given_name)
     .bind(family_name)
+    .bind(email)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

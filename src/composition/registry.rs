@@ -99,6 +99,7 @@ async fn people(ctx: PageCtx, State(state): State<AppState>) -> Result<Response>
 pub struct PersonForm {
     given_name: String,
     family_name: String,
+    email: String,
     version: Version,
     /// Where to go back to once the new person is saved (see `back_to`).
     terug: String,
@@ -123,7 +124,7 @@ pub struct Back {
 }
 
 impl PersonForm {
-    fn parse(&self) -> std::result::Result<(String, String), FieldErrors> {
+    fn parse(&self) -> std::result::Result<(String, String, Option<String>), FieldErrors> {
         let mut check = Check::default();
         let given = check.text("given_name", &self.given_name, 100, "Vul een voornaam in.");
         let family = check.text(
@@ -132,7 +133,18 @@ impl PersonForm {
             100,
             "Vul een familienaam in.",
         );
-        check.finish(Some((given, family)))
+        // Optional; when given, an address a convocation can go to.
+        let email = match self.email.trim() {
+            "" => None,
+            typed => match crate::mail::Recipient::new(typed, "") {
+                Ok(r) => Some(r.address),
+                Err(refused) => {
+                    check.add("email", refused.to_string());
+                    None
+                }
+            },
+        };
+        check.finish(Some((given, family, email)))
     }
 }
 
@@ -288,6 +300,7 @@ async fn person_page(
             .map(|p| PersonForm {
                 given_name: p.given_name.clone(),
                 family_name: p.family_name.clone(),
+                email: p.email.clone().unwrap_or_default(),
                 version: Version(p.version),
                 terug: String::new(),
             })
@@ -404,9 +417,13 @@ async fn create_person(
     State(state): State<AppState>,
     Form(form): Form<PersonForm>,
 ) -> Result<Response> {
-    let outcome = write::run_form(&state.db, form.parse(), async |tx, (given, family)| {
-        operations::create_person(tx, actor.id, &given, &family).await
-    })
+    let outcome = write::run_form(
+        &state.db,
+        form.parse(),
+        async |tx, (given, family, email)| {
+            operations::create_person(tx, actor.id, &given, &family, email.as_deref()).await
+        },
+    )
     .await?;
     let settled = outcome.settle(write::stale_errors("deze persoon"));
     // Saved, from the editor: back there, with the new person chosen.
@@ -429,9 +446,15 @@ async fn update_person(
     Form(form): Form<PersonForm>,
 ) -> Result<Response> {
     let person = load_person(&state, &slug).await?;
-    let outcome = write::run_form(&state.db, form.parse(), async |tx, (given, family)| {
-        operations::update_person(tx, actor.id, &person, form.version, &given, &family).await
-    })
+    let outcome = write::run_form(
+        &state.db,
+        form.parse(),
+        async |tx, (given, family, email)| {
+            let email = email.as_deref();
+            operations::update_person(tx, actor.id, &person, form.version, &given, &family, email)
+                .await
+        },
+    )
     .await?;
     let settled = outcome
         .settle(write::stale_errors("deze persoon"))

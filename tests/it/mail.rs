@@ -790,3 +790,73 @@ async fn the_secretariat_sees_the_answers_reminds_the_silent_and_finds_the_regis
         .await;
     assert_eq!(late.status, StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn the_secretariat_keeps_a_persons_address_which_no_public_channel_shows() {
+    let app = TestApp::seeded().await;
+    let mut serv = app.signed_in(Role::Secretariat).await;
+    let page = serv.get("/beheer/personen/jan-jambon").await;
+    let version = page
+        .attr("#persoon-form input[name=version]", "value")
+        .unwrap();
+    let form = |email: &'static str| {
+        vec![
+            ("given_name", "Jan"),
+            ("family_name", "Jambon"),
+            ("email", email),
+        ]
+    };
+    let mut bad_addr = form("jan jambon@vlaanderen.be");
+    bad_addr.push(("version", &version));
+    let refused = serv
+        .post_form("/beheer/personen/jan-jambon", &bad_addr)
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text().contains("is geen geldig e-mailadres"),
+        "{}",
+        refused.text()
+    );
+    assert_eq!(
+        refused.attr("input#email", "value").as_deref(),
+        Some("jan jambon@vlaanderen.be")
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM person WHERE email IS NOT NULL")
+            .await,
+        0
+    );
+
+    let mut good = form("Jan.Jambon@Vlaanderen.be");
+    good.push(("version", &version));
+    let saved = serv.post_form("/beheer/personen/jan-jambon", &good).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT email FROM person WHERE slug = 'jan-jambon'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(stored.as_deref(), Some("jan.jambon@vlaanderen.be"));
+    assert!(
+        serv.get("/beheer/personen/jan-jambon")
+            .await
+            .body
+            .contains("jan.jambon@vlaanderen.be")
+    );
+
+    // No public channel names it.
+    let mut visitor = app.client();
+    for path in [
+        "/api/oparl/person/jan-jambon",
+        "/organen/vesoc-overleg?op=2020-01-01",
+        "/zoeken?q=jambon",
+        "/organen/vesoc-overleg/samenstelling.csv?op=2020-01-01",
+    ] {
+        let page = visitor.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(
+            !page.body.contains("jan.jambon@vlaanderen.be"),
+            "{path} shows the address"
+        );
+    }
+}
