@@ -23,6 +23,10 @@ pub struct PageCtx {
     /// the configured public address, or the request's own; `None` when
     /// the request named no valid host.
     pub origin: Option<String>,
+    /// What waits for the secretariat (`work_waiting`): the badge on the
+    /// work menu. Not asked for other readers, whose pages keep their
+    /// query budget.
+    pub waiting: Option<i64>,
 }
 
 impl PageCtx {
@@ -32,6 +36,7 @@ impl PageCtx {
             path: path.to_string(),
             address: String::new(),
             origin: None,
+            waiting: None,
         }
     }
 
@@ -79,9 +84,21 @@ impl FromRequestParts<AppState> for PageCtx {
             .get::<Viewer>()
             .cloned()
             .unwrap_or_default();
+        let waiting = match &viewer.0 {
+            Some(user) if user.reads_all() => {
+                let reader = crate::auth::Reader::of(Some(user));
+                sqlx::query_scalar("SELECT work_waiting($1)")
+                    .bind(reader)
+                    .fetch_one(&state.db)
+                    .await
+                    .ok()
+            }
+            _ => None,
+        };
         Ok(PageCtx {
             address: super::ClientAddr::of(parts, state.config.trust_proxy).0,
             origin: origin(parts, &state.config),
+            waiting,
             ..PageCtx::from_viewer(viewer, parts.uri.path())
         })
     }

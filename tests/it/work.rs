@@ -364,3 +364,30 @@ async fn the_meeting_page_links_every_item_to_its_page_which_follows_the_items_r
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_work_menu_counts_the_proposals_waiting_for_the_secretariat() {
+    let app = TestApp::seeded().await;
+    let mut serv = app.signed_in(Role::Secretariat).await;
+    assert!(
+        serv.get("/organen")
+            .await
+            .select("nav.work .count")
+            .is_empty(),
+        "nothing waits"
+    );
+    proposal(&app, "Eerste voorstel", "acv", None, "submitted").await;
+    proposal(&app, "Tweede voorstel", "voka", None, "in_review").await;
+    proposal(&app, "Teruggestuurd voorstel", "voka", None, "returned").await;
+    let page = serv.get("/organen").await;
+    assert_eq!(page.select("nav.work .count"), vec!["2 voorstellen"]);
+    let mut acv = app
+        .signed_in_as(Role::SocialPartner, "acv@menu.vesoc.be", Some("acv"), None)
+        .await;
+    assert!(
+        acv.get("/organen")
+            .await
+            .select("nav.work .count")
+            .is_empty()
+    );
+}
