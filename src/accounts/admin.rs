@@ -1,5 +1,6 @@
 //! The administrator's pages: accounts and the audit log.
 
+use super::mail::LinkFor;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -229,8 +230,15 @@ pub async fn create(
     Form(form): Form<AccountForm>,
 ) -> Result<Response> {
     let choices = Choices::load(&state).await?;
+    let origin = ctx.absolute("");
     let outcome = write::run_form(&state.db, form.parse(&choices), async |tx, fields| {
-        queries::create_with_link(tx, actor.id, &fields).await
+        let outcome = queries::create_with_link(tx, actor.id, &fields).await?;
+        if let Outcome::Done((_, token)) = &outcome {
+            let to = (fields.email.as_str(), fields.display_name.as_str());
+            let link = format!("{origin}{}", link_url(token));
+            super::mail::password_link(tx, Some(actor.id), to, &link, LinkFor::NewAccount).await?;
+        }
+        Ok(outcome)
     })
     .await?;
     let (id, token) = match outcome.settle(write::stale_errors("dit account")) {
@@ -242,7 +250,9 @@ pub async fn create(
         .ok_or(AppError::NotFound)?;
     let page = FormPage {
         link: Some(link_url(&token)),
-        notice: Some("Het account is aangemaakt."),
+        notice: Some(
+            "Het account is aangemaakt. De link is ook per e-mail verstuurd (zie Berichten).",
+        ),
         ..FormPage::of(ctx, account, choices)
     };
     Ok((StatusCode::CREATED, page::render(&page)).into_response())
@@ -355,8 +365,18 @@ pub async fn reset_link(
     Id(id): Id,
 ) -> Result<Response> {
     let account = load(&state, id).await?;
+    let origin = ctx.absolute("");
     let outcome = write::run(&state.db, async |tx| {
-        queries::new_password_link(tx, actor.id, &account).await
+        let outcome = queries::new_password_link(tx, actor.id, &account).await?;
+        if let Outcome::Done((token, _)) = &outcome {
+            let to = (
+                account.user.email.as_str(),
+                account.user.display_name.as_str(),
+            );
+            let link = format!("{origin}{}", link_url(token));
+            super::mail::password_link(tx, Some(actor.id), to, &link, LinkFor::NewLink).await?;
+        }
+        Ok(outcome)
     })
     .await?;
     let Outcome::Done((token, calendar_revoked)) = outcome else {
@@ -365,9 +385,9 @@ pub async fn reset_link(
     let page = FormPage {
         link: Some(link_url(&token)),
         notice: Some(if calendar_revoked {
-            "Er is een nieuwe link gemaakt; eerdere links werken niet meer. De persoonlijke agendalink van dit account is ingetrokken."
+            "Er is een nieuwe link gemaakt en per e-mail verstuurd; eerdere links werken niet meer. De persoonlijke agendalink van dit account is ingetrokken."
         } else {
-            "Er is een nieuwe link gemaakt; eerdere links werken niet meer."
+            "Er is een nieuwe link gemaakt en per e-mail verstuurd; eerdere links werken niet meer."
         }),
         ..FormPage::of(ctx, account, Choices::load(&state).await?)
     };

@@ -3,6 +3,8 @@
 
 mod admin;
 pub mod calendar;
+mod forgotten;
+mod mail;
 pub use calendar::{
     calendar_account, has_calendar_token, new_calendar_token, revoke_calendar_token,
 };
@@ -30,6 +32,12 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/aanmelden", Access::Anonymous, sign_in_form)
         .post("/aanmelden", Access::Anonymous, sign_in)
+        .get("/wachtwoord-vergeten", Access::Anonymous, forgotten::form)
+        .post(
+            "/wachtwoord-vergeten",
+            Access::Anonymous,
+            forgotten::request,
+        )
         .get(
             "/aanmelden/code",
             Access::Anonymous,

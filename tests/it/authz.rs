@@ -34,6 +34,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/account/overal-afmelden", "signed-in"),
     ("GET", "/account", "signed-in"),
     ("GET", "/mijn-werk", "signed-in"),
+    ("GET", "/wachtwoord-vergeten", "anonymous"),
+    ("POST", "/wachtwoord-vergeten", "anonymous"),
     // the outbox
     ("GET", "/beheer/berichten", "admin+secretariat"),
     ("POST", "/beheer/berichten/test", "admin+secretariat"),

@@ -860,3 +860,115 @@ async fn the_secretariat_keeps_a_persons_address_which_no_public_channel_shows()
         );
     }
 }
+
+async fn links_to(app: &TestApp, to: &str) -> Vec<String> {
+    let texts: Vec<String> = sqlx::query_scalar(
+        "SELECT body_text FROM mail_message WHERE kind = 'password_link' AND recipient = $1 ORDER BY id",
+    )
+    .bind(to)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    texts
+        .iter()
+        .map(|t| {
+            let w = t
+                .split_whitespace()
+                .find(|w| w.contains("/wachtwoord-instellen/"))
+                .expect("a link");
+            w[w.find("/wachtwoord-instellen/").unwrap()..].to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_new_account_and_a_new_link_reach_the_user_by_mail() {
+    let app = TestApp::seeded().await;
+    let mut admin = app.signed_in(Role::Admin).await;
+    let acv: i64 = sqlx::query_scalar("SELECT id FROM organisation WHERE slug = 'acv'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let acv = acv.to_string();
+    let fields = [
+        ("email", "nieuw@acv.be"),
+        ("display_name", "Nieuw Lid"),
+        ("role", "social_partner"),
+        ("organisation_id", acv.as_str()),
+    ];
+    let created = admin.post_form("/beheer/accounts", &fields).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let links = links_to(&app, "nieuw@acv.be").await;
+    assert_eq!(links.len(), 1);
+    let mut user = app.client();
+    assert_eq!(
+        user.get(&links[0]).await.status,
+        StatusCode::OK,
+        "the mailed link sets the password"
+    );
+
+    let id: i64 = sqlx::query_scalar("SELECT id FROM account WHERE email = 'nieuw@acv.be'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let renewed = admin
+        .post_form(&format!("/beheer/accounts/{id}/herstellink"), &[])
+        .await;
+    assert_eq!(renewed.status, StatusCode::OK);
+    let links = links_to(&app, "nieuw@acv.be").await;
+    assert_eq!(links.len(), 2);
+    assert_ne!(
+        user.get(&links[0]).await.status,
+        StatusCode::OK,
+        "the first link no longer works"
+    );
+    assert_eq!(user.get(&links[1]).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_forgotten_password_gets_a_link_by_mail_and_the_answer_tells_nobody_who_has_an_account() {
+    let app = TestApp::seeded().await;
+    app.account(Role::SocialPartner, "lid@acv.be").await;
+    let mut visitor = app.client();
+    let form = visitor.get("/wachtwoord-vergeten").await;
+    assert_eq!(form.status, StatusCode::OK);
+
+    let known = visitor
+        .post_form("/wachtwoord-vergeten", &[("email", "Lid@ACV.be")])
+        .await;
+    let unknown = visitor
+        .post_form("/wachtwoord-vergeten", &[("email", "niemand@acv.be")])
+        .await;
+    assert_eq!(
+        (known.status, unknown.status),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    let said = |p: &crate::harness::Page| {
+        p.select("p.notice")
+            .join("")
+            .replace("niemand@acv.be", "lid@acv.be")
+    };
+    assert_eq!(said(&known), said(&unknown), "the same answer");
+    assert_eq!(links_to(&app, "lid@acv.be").await.len(), 1);
+    assert_eq!(links_to(&app, "niemand@acv.be").await.len(), 0);
+    let link = &links_to(&app, "lid@acv.be").await[0];
+    assert_eq!(visitor.get(link).await.status, StatusCode::OK);
+
+    // Not a mailbox flood: three per account per hour.
+    for _ in 0..5 {
+        visitor
+            .post_form("/wachtwoord-vergeten", &[("email", "lid@acv.be")])
+            .await;
+    }
+    assert_eq!(links_to(&app, "lid@acv.be").await.len(), 3);
+    // A garbled address: a Dutch message, what was typed kept.
+    let bad = visitor
+        .post_form("/wachtwoord-vergeten", &[("email", "geen adres")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().contains("Vul een geldig e-mailadres in."));
+    assert_eq!(
+        bad.attr("input#email", "value").as_deref(),
+        Some("geen adres")
+    );
+}
