@@ -14,8 +14,8 @@ use askama::Template;
 use icalendar::{Calendar, Component, Event, EventLike};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
-use time::macros::format_description;
 
+use super::ical::{clean, utc};
 use super::queries::Meeting;
 use crate::auth::Reader;
 use crate::base::dutch;
@@ -204,17 +204,6 @@ pub async fn write(
         written.messages += 1;
     }
     Ok(written)
-}
-
-fn utc(t: OffsetDateTime) -> String {
-    let f = format_description!("[year][month][day]T[hour][minute][second]Z");
-    t.to_offset(time::UtcOffset::UTC)
-        .format(&f)
-        .unwrap_or_default()
-}
-
-fn clean(s: &str) -> String {
-    s.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// The iCalendar invitation of one invitee (RFC 5546): the meeting's UID

@@ -16,7 +16,7 @@ pub enum Detail {
     Member,
 }
 
-fn utc(t: OffsetDateTime) -> String {
+pub(super) fn utc(t: OffsetDateTime) -> String {
     let f = format_description!("[year][month][day]T[hour][minute][second]Z");
     t.to_offset(time::UtcOffset::UTC)
         .format(&f)
@@ -25,7 +25,7 @@ fn utc(t: OffsetDateTime) -> String {
 
 /// A carriage return would end the content line: text keeps only `\n`,
 /// which icalendar escapes.
-fn clean(s: &str) -> String {
+pub(super) fn clean(s: &str) -> String {
     s.replace("\r\n", "\n").replace('\r', "\n")
 }
 
