@@ -56,6 +56,12 @@ extra=()
 if "$bin" serve --help | grep -q -- '--require-second-factor'; then
   extra+=(--require-second-factor=)
 fi
+# Mail goes to the journeys' own SMTP server (tests/e2e/smtp-sink.js).
+smtp_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
+  || node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+if "$bin" serve --help | grep -q -- '--smtp-url'; then
+  extra+=(--smtp-url "smtp://127.0.0.1:$smtp_port")
+fi
 "$bin" --data-dir "$work/data" serve --addr "$addr" "${extra[@]}" >"$work/server.log" 2>&1 &
 pid=$!
 ready=
@@ -74,7 +80,7 @@ printf '%s\n' "$admin_password" | DATABASE_URL="postgres://postgres@localhost/ve
   "$bin" create-admin --email "$admin_email" --name "Beheerder (e2e)" >/dev/null
 
 status=0
-VESOC_E2E_BASE="http://$addr" VESOC_E2E_ADMIN_EMAIL="$admin_email" VESOC_E2E_ADMIN_PASSWORD="$admin_password" \
+VESOC_E2E_SMTP_PORT="$smtp_port" VESOC_E2E_BASE="http://$addr" VESOC_E2E_ADMIN_EMAIL="$admin_email" VESOC_E2E_ADMIN_PASSWORD="$admin_password" \
   node --test tests/e2e/ || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- last lines of the server log ---"; tail -n 40 "$work/server.log"

@@ -5,6 +5,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const h = require('./helpers');
+const smtp = require('./smtp-sink');
 
 const SECRETARIAT = { email: 'sandra.proef@serv.be', name: 'Sandra Proef', password: 'blauwe tafel onder de linde 27' };
 const PARTNER = { email: 'an.proef@acv.be', name: 'An Proef (ACV)', password: 'groene fiets langs het kanaal 58' };
@@ -40,8 +41,15 @@ function pdfFile() {
   return file;
 }
 
-before(async () => { await h.launch(); });
-after(async () => { await h.close(); });
+let sink;
+before(async () => {
+  await h.launch();
+  if (process.env.VESOC_E2E_SMTP_PORT) sink = await smtp.start(Number(process.env.VESOC_E2E_SMTP_PORT));
+});
+after(async () => {
+  await h.close();
+  if (sink) sink.server.close();
+});
 
 /** Count the rows of the proposer's own list: what must not change on bad input. */
 async function myProposals(page) {
@@ -512,4 +520,58 @@ test('journey 6: each role starts on "Mijn werk"; a cabinet follows up a line th
   await h.visit(cab, '/mijn-werk');
   assert.ok(await cab.getByRole('cell', { name: /lopend/ }).count() > 0, 'the latest status is shown');
   await cab.context().close();
+});
+
+test('journey 7: a convocation arrives by mail, the invitee answers through its link, the secretariat sees the answer', async (t) => {
+  if (!sink) { t.skip('no SMTP sink (VESOC_E2E_SMTP_PORT)'); return; }
+  const sec = await h.visitor();
+  await h.signIn(sec, SECRETARIAT.email, SECRETARIAT.password);
+
+  // The secretariat keeps Jan Jambon's address in the register.
+  await h.visit(sec, '/beheer/personen/jan-jambon');
+  await sec.getByLabel(/^E-mailadres/).fill('jan.jambon@vlaanderen.test');
+  await sec.locator('#persoon-form').getByRole('button').click();
+  await sec.waitForLoadState();
+  await h.audit(sec, 'address kept');
+
+  // A meeting tomorrow, Jan Jambon invited, convened.
+  await h.visit(sec, '/beheer/vergaderingen/nieuw');
+  await sec.getByLabel('Orgaan en soort', { exact: true }).selectOption({ label: 'VESOC-werkgroep – werkgroep' });
+  await sec.getByLabel('Datum', { exact: true }).fill(h.brusselsDate(1));
+  await sec.getByLabel('Beginuur (Belgische tijd)', { exact: true }).fill('10:00');
+  await sec.getByLabel('Einduur', { exact: true }).fill('12:00');
+  await sec.getByLabel('Plaats', { exact: true }).fill('SERV, Wetstraat 34-36, Brussel');
+  await sec.getByRole('button', { name: 'Inplannen' }).click();
+  await sec.waitForURL(/\/vergaderingen\/\d+(\?|$)/);
+  const meeting = new URL(sec.url()).pathname;
+  await sec.getByLabel(/^Personen uitnodigen/).selectOption({ label: 'Jan Jambon' });
+  await sec.getByRole('button', { name: 'Toevoegen', exact: true }).click();
+  await sec.waitForLoadState();
+  await sec.getByRole('button', { name: 'Bijeenroepen' }).click();
+  await sec.getByText('De vergadering is bijeengeroepen.').waitFor();
+  await h.audit(sec, 'convened');
+
+  // The convocation arrives, with the agenda's place and an answer link.
+  const mail = await smtp.waitFor(sink.received, 'jan.jambon@vlaanderen.test');
+  assert.match(mail, /Subject: Uitnodiging: VESOC-werkgroep/);
+  assert.match(mail, /Waar: SERV, Wetstraat 34-36, Brussel/);
+  assert.match(mail, /text\/calendar; charset=utf-8; method=REQUEST/);
+  const link = mail.match(/https?:\/\/\S+\/antwoord\/[A-Za-z0-9_-]+/);
+  assert.ok(link, `an answer link in:\n${mail}`);
+
+  // The invitee answers without signing in: represented by a substitute.
+  const invitee = await h.visitor();
+  await h.visit(invitee, new URL(link[0]).pathname);
+  await invitee.getByLabel('Ik word vervangen').check();
+  await invitee.getByLabel(/^Naam van wie u vervangt/).fill('Hilde Crevits');
+  await invitee.getByRole('button', { name: 'Antwoord bewaren' }).click();
+  await invitee.getByText('Uw antwoord is bewaard.').waitFor();
+  await h.audit(invitee, 'answered');
+  await h.shoot(invitee, 'antwoord-genodigde');
+  await invitee.context().close();
+
+  // The secretariat sees the answer on the meeting page.
+  await h.visit(sec, meeting);
+  await sec.getByRole('cell', { name: 'vervangen door Hilde Crevits' }).waitFor();
+  await sec.context().close();
 });
