@@ -127,7 +127,7 @@ struct ReturnQuery {
 
 fn safe_return(r: Option<&str>) -> String {
     r.filter(|p| auth::is_safe_return_path(p))
-        .unwrap_or(crate::work::PATH)
+        .unwrap_or(auth::START_PAGE)
         .to_string()
 }
 

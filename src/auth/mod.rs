@@ -264,6 +264,10 @@ fn allowed_before_second_factor(path: &str) -> bool {
     path == SECOND_FACTOR_SETUP || path == "/afmelden" || path.starts_with("/static/")
 }
 
+/// Where a signed-in user starts ("Mijn werk"): the place sign-in leads
+/// to when it has nowhere else to return to.
+pub const START_PAGE: &str = "/mijn-werk";
+
 /// The sign-in page, returning to `return_to` afterwards.
 pub fn sign_in_url(return_to: &str) -> String {
     let mut url = String::from("/aanmelden");

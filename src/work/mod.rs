@@ -16,7 +16,7 @@ use crate::base::{AppState, PageCtx, dutch, page};
 use crate::meetings::{MeetingStatus, MinutesStatus};
 use queries::{AgendaLine, Competences, Line, MeetingState, Proposal};
 
-pub const PATH: &str = "/mijn-werk";
+pub const PATH: &str = crate::auth::START_PAGE;
 
 pub fn routes() -> Routes {
     Routes::new().get(PATH, Access::SignedIn, start)
