@@ -142,6 +142,20 @@ pub struct ServeConfig {
     pub password_hashers: Option<NonZeroUsize>,
 }
 
+/// `vesoc` without a command serves, with the settings of the environment
+/// (`VESOC_ADDR`, `VESOC_SMTP_URL`…), as `vesoc serve` would.
+#[derive(Debug, Parser)]
+struct ServeOnly {
+    #[command(flatten)]
+    serve: ServeConfig,
+}
+
+impl ServeConfig {
+    pub fn from_env() -> Result<Self, clap::Error> {
+        ServeOnly::try_parse_from(["vesoc"]).map(|s| s.serve)
+    }
+}
+
 impl Default for ServeConfig {
     fn default() -> Self {
         ServeConfig {

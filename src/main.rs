@@ -19,7 +19,7 @@ async fn main() -> anyhow::Result<()> {
     let db = Database::open(&cli.db).await?;
     let result = match cli
         .command
-        .unwrap_or(Command::Serve(ServeConfig::default()))
+        .map_or_else(|| ServeConfig::from_env().map(Command::Serve), Ok)?
     {
         Command::Serve(config) => serve(&db, config, &cli.db.data_dir).await,
         Command::Migrate => Ok(()),
