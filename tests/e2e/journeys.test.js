@@ -48,7 +48,7 @@ before(async () => {
 });
 after(async () => {
   await h.close();
-  if (sink) sink.server.close();
+  if (sink) sink.stop();
 });
 
 /** Count the rows of the proposer's own list: what must not change on bad input. */
@@ -60,6 +60,9 @@ async function myProposals(page) {
 test('setup: the administrator creates the secretariat and social-partner accounts', async () => {
   const admin = await h.visitor();
   await h.signIn(admin, h.ADMIN_EMAIL, h.ADMIN_PASSWORD);
+  assert.match(admin.url(), /\/mijn-werk$/, 'the administrator starts on Mijn werk');
+  await admin.getByRole('heading', { name: 'Accounts' }).waitFor();
+  await h.shoot(admin, 'mijn-werk-beheerder');
   for (const [who, role, org, minister] of [[SECRETARIAT, 'secretariaat', null], [PARTNER, 'sociale partner', 'ACV'],
     [CABINET, 'kabinet', null, 'Hilde Crevits']]) {
     await h.visit(admin, '/beheer/accounts/nieuw');

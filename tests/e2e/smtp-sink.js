@@ -6,7 +6,10 @@ const net = require('node:net');
 
 function start(port) {
   const received = [];
+  const sockets = new Set();
   const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
     let buffer = '';
     let inData = false;
     let current = { to: [], data: '' };
@@ -40,8 +43,14 @@ function start(port) {
     });
     socket.on('error', () => {});
   });
+  // vesoc keeps its SMTP connection open for the next message: stopping
+  // the sink ends those connections too, or node would wait for them.
+  const stop = () => {
+    for (const s of sockets) s.destroy();
+    server.close();
+  };
   return new Promise((resolve) => {
-    server.listen(port, '127.0.0.1', () => resolve({ server, received }));
+    server.listen(port, '127.0.0.1', () => resolve({ server, received, stop }));
   });
 }
 
