@@ -191,6 +191,26 @@ async fn send_test(
     }
 }
 
+/// Puts a failed message back in the outbox, due now (stale when it did
+/// not fail, or no longer).
+async fn again(tx: &mut PgConnection, actor: i64, id: i64) -> Result<Outcome> {
+    let changed = sqlx::query(
+        "UPDATE mail_message SET status = 'pending', attempts = 0, next_attempt_at = now()
+         WHERE id = $1 AND status = 'failed'",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Ok(Outcome::Stale);
+    }
+    audit::Entry::new("retry", "mail_message", id)
+        .write(tx, actor)
+        .await?;
+    Ok(Outcome::Done(()))
+}
+
 async fn queue_test(tx: &mut PgConnection, actor: i64, to: Recipient) -> Result<Outcome> {
     let address = to.address.clone();
     let text = "Dit is een testbericht van vesoc, het platform van het VESOC-secretariaat.\n\n\
@@ -236,24 +256,7 @@ async fn show(
 
 /// A failed message goes back into the outbox, due now.
 async fn retry(Actor(user): Actor, State(state): State<AppState>, Id(id): Id) -> Result<Response> {
-    let outcome = write::run(&state.db, async |tx| {
-        let changed = sqlx::query(
-            "UPDATE mail_message SET status = 'pending', attempts = 0, next_attempt_at = now()
-             WHERE id = $1 AND status = 'failed'",
-        )
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            return Ok(Outcome::Stale);
-        }
-        audit::Entry::new("retry", "mail_message", id)
-            .write(tx, user.id)
-            .await?;
-        Ok(Outcome::Done(()))
-    })
-    .await?;
+    let outcome = write::run(&state.db, async |tx| again(tx, user.id, id).await).await?;
     match outcome {
         Outcome::Done(()) => Ok(Redirect::to(&format!("{PATH}?melding=opnieuw")).into_response()),
         _ => Err(AppError::Conflict(

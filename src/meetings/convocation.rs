@@ -57,7 +57,7 @@ struct Invitee {
     minister_id: Option<i64>,
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Line {
     pub number: String,
     pub title: String,
@@ -144,6 +144,7 @@ pub async fn write(
     .fetch_all(&mut *conn)
     .await?;
     let mut written = Written::default();
+    let mut agendas: std::collections::HashMap<Reader, Vec<Line>> = Default::default();
     let when = format!(
         "{} {}, van {} tot {} uur (Belgische tijd)",
         dutch::nl_weekday(dutch::brussels(meeting.starts_at).date()),
@@ -170,17 +171,15 @@ pub async fn write(
             minister_id: invitee.minister_id,
             today: dutch::today(),
         };
-        let agenda: Vec<Line> = sqlx::query_as(
-            "SELECT coalesce(a.number, a.position::text) AS number, a.title, a.kind
-             FROM agenda_item a JOIN meeting m ON m.id = a.meeting_id
-             WHERE a.meeting_id = $1 AND agenda_item_on_agenda(a)
-               AND agenda_item_visible($2, a, (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)
-             ORDER BY a.position",
-        )
-        .bind(meeting.id)
-        .bind(reader)
-        .fetch_all(&mut *conn)
-        .await?;
+        // Invitees of one organisation read the same agenda: asked once.
+        let agenda = match agendas.get(&reader) {
+            Some(agenda) => agenda.clone(),
+            None => {
+                let agenda = visible_agenda(&mut *conn, meeting.id, reader).await?;
+                agendas.insert(reader, agenda.clone());
+                agenda
+            }
+        };
         let answer = match occasion {
             Occasion::Cancelled => None,
             _ => Some(super::rsvp::new_link(conn, meeting.id, invitee.person_id).await?),
@@ -204,6 +203,25 @@ pub async fn write(
         written.messages += 1;
     }
     Ok(written)
+}
+
+/// The agenda of `meeting` as `reader` may see it (`agenda_item_visible`).
+async fn visible_agenda(
+    conn: &mut PgConnection,
+    meeting: i64,
+    reader: Reader,
+) -> sqlx::Result<Vec<Line>> {
+    sqlx::query_as(
+        "SELECT coalesce(a.number, a.position::text) AS number, a.title, a.kind
+         FROM agenda_item a JOIN meeting m ON m.id = a.meeting_id
+         WHERE a.meeting_id = $1 AND agenda_item_on_agenda(a)
+           AND agenda_item_visible($2, a, (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)
+         ORDER BY a.position",
+    )
+    .bind(meeting)
+    .bind(reader)
+    .fetch_all(conn)
+    .await
 }
 
 /// The iCalendar invitation of one invitee (RFC 5546): the meeting's UID
