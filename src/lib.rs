@@ -14,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod health;
 pub mod home;
+pub mod jobs;
 pub mod keep_alive;
 pub mod mail;
 pub mod meetings;

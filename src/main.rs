@@ -86,8 +86,14 @@ async fn serve(
     }
     let sender = vesoc::mail::Sender::new(db.pool.clone(), transport, &config.mail_from)?;
     let sending = tokio::spawn(sender.run());
+    // Reminders and digests, written without a request.
+    let jobs = tokio::spawn(vesoc::jobs::run(
+        db.pool.clone(),
+        vesoc::mail::Site::configured(&config),
+    ));
     let served = vesoc::app::serve(db.pool.clone(), config, listener, shutdown_signal()).await;
     sending.abort();
+    jobs.abort();
     served
 }
 

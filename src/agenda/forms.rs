@@ -18,6 +18,7 @@ use crate::base::error::{AppError, Result};
 use crate::base::extract::parse_id;
 use crate::base::write::{self, Outcome};
 use crate::base::{Actor, AppState, FieldErrors, Id, PageCtx, Version, page};
+use crate::mail::Site;
 use crate::meetings::OnMeeting;
 
 fn to_item(id: i64, melding: &str) -> Response {
@@ -326,8 +327,9 @@ pub async fn review(on: OnItem, Form(form): Form<ReviewForm>) -> Result<Response
         meeting_id: &form.meeting_id,
         comment: &form.comment,
     };
+    let site = Site::of(&on.ctx, &on.state.config);
     let outcome = write::run(&on.state.db, async |tx| {
-        operations::review(tx, on.actor.id, item, form.version.0, &decision).await
+        operations::review(tx, on.actor.id, item, form.version.0, &decision, &site).await
     })
     .await?;
     let (status, errors) = match outcome {

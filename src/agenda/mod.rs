@@ -4,6 +4,7 @@
 
 pub mod documents;
 mod forms;
+mod notices;
 mod operations;
 pub mod queries;
 

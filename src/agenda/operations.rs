@@ -6,12 +6,13 @@
 use sqlx::PgConnection;
 
 use super::queries::{
-    self, AgendaItem, ItemFields, ItemKind, ItemOutcome, ItemStatus, OPEN, Proposer, REVIEWABLE,
-    Transition,
+    self, AgendaItem, ItemFields, ItemKind, ItemOutcome, ItemStatus, OPEN, OpenMeeting, Proposer,
+    REVIEWABLE, Transition,
 };
 use crate::auth::CurrentUser;
 use crate::base::write::Outcome;
 use crate::base::{Check, Result, dutch};
+use crate::mail::Site;
 use crate::meetings::{Meeting, MeetingStatus};
 
 pub const MAX_TITLE: usize = 300;
@@ -178,6 +179,7 @@ pub async fn review(
     item: &AgendaItem,
     seen_version: i32,
     r: &Review<'_>,
+    site: &Site,
 ) -> Result<Outcome> {
     if !item.status.awaits_review() {
         return Ok(Outcome::Stale);
@@ -260,7 +262,12 @@ pub async fn review(
         answer: (!comment.is_empty()).then_some(comment),
         comment: &history,
     };
-    queries::transition(conn, actor, item, seen_version, &t).await
+    let outcome = queries::transition(conn, actor, item, seen_version, &t).await?;
+    if let Outcome::Done(()) = outcome {
+        let label = meeting.map(OpenMeeting::label);
+        super::notices::decided(conn, actor, site, item, decision, label, comment).await?;
+    }
+    Ok(outcome)
 }
 
 /// The secretariat's own item as typed.

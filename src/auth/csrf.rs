@@ -58,9 +58,16 @@ fn refused() -> Response {
     )
 }
 
+/// Paths whose secret token is the credential (`/uitschrijven/{token}`): a
+/// mail client's one-click unsubscribe (RFC 8058) posts there from outside,
+/// without a session, and can change nothing but that mailbox's choice.
+pub const TOKEN_PATHS: &[&str] = &["/uitschrijven/"];
+
 /// Checks every request that may change state.
 pub async fn verify(session: Session, req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || TOKEN_PATHS.iter().any(|p| req.uri().path().starts_with(p))
+    {
         return next.run(req).await;
     }
     if !same_origin(req.headers()) {

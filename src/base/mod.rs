@@ -12,6 +12,7 @@ pub mod form;
 pub mod page;
 pub mod secret;
 pub mod state;
+pub mod working_days;
 pub mod write;
 
 pub use error::{AppError, Result};

@@ -3,7 +3,9 @@
 //! later, through SMTP or, without a server, as an `.eml` file that
 //! administrators find on the page of sent messages. Nothing is dropped.
 
+pub mod notify;
 mod pages;
+mod preferences;
 pub mod sender;
 
 use std::str::FromStr;
@@ -11,8 +13,56 @@ use std::str::FromStr;
 use lettre::Address;
 use sqlx::PgConnection;
 
-pub use pages::routes;
+pub use notify::{Delivered, Delivery, Kind, Letter, Notice};
 pub use sender::{Sender, Transport};
+
+use crate::auth::access::Routes;
+use crate::base::{PageCtx, secret};
+use crate::config::ServeConfig;
+
+pub fn routes() -> Routes {
+    pages::routes().merge(preferences::routes())
+}
+
+/// What a message needs to know of the site: where its pages are (for
+/// links) and who sends (the organizer of calendar invitations).
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub base_url: String,
+    pub sender: String,
+}
+
+impl Site {
+    pub fn new(base_url: &str, config: &ServeConfig) -> Self {
+        Site {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            sender: address_of(&config.mail_from),
+        }
+    }
+
+    /// For a message written while answering a request: the request's
+    /// origin (see `PageCtx::absolute`), else as for a job.
+    pub fn of(ctx: &PageCtx, config: &ServeConfig) -> Self {
+        match ctx.absolute("") {
+            origin if origin.starts_with("http") => Site::new(&origin, config),
+            _ => Site::configured(config),
+        }
+    }
+
+    /// For a message written by a job: the configured public address, else
+    /// the address vesoc listens on.
+    pub fn configured(config: &ServeConfig) -> Self {
+        let base = match &config.public_url {
+            Some(url) => url.clone(),
+            None => format!("http://{}", config.addr),
+        };
+        Site::new(&base, config)
+    }
+
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+}
 
 /// An invitation in a message: new or updated (`REQUEST`) or cancelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +139,25 @@ pub struct Outgoing {
     pub text: String,
     pub html: Option<String>,
     pub calendar: Option<(CalendarMethod, String)>,
+    pub unsubscribe: Option<Unsubscribe>,
+}
+
+/// A one-click unsubscribe (RFC 8058): the link goes in `List-Unsubscribe`,
+/// only the hash of its token is kept to find the message again.
+#[derive(Debug, Clone)]
+pub struct Unsubscribe {
+    pub hash: Vec<u8>,
+    pub url: String,
+}
+
+impl Unsubscribe {
+    pub fn new(site: &Site) -> Self {
+        let token = secret::new_token();
+        Unsubscribe {
+            hash: secret::hash(&token),
+            url: site.link(&format!("/uitschrijven/{token}")),
+        }
+    }
 }
 
 impl Outgoing {
@@ -100,6 +169,7 @@ impl Outgoing {
             text,
             html: None,
             calendar: None,
+            unsubscribe: None,
         }
     }
 
@@ -110,6 +180,11 @@ impl Outgoing {
 
     pub fn calendar(mut self, method: CalendarMethod, ics: String) -> Self {
         self.calendar = Some((method, ics));
+        self
+    }
+
+    pub fn unsubscribe(mut self, unsubscribe: Unsubscribe) -> Self {
+        self.unsubscribe = Some(unsubscribe);
         self
     }
 }
@@ -127,9 +202,10 @@ pub async fn enqueue(
     };
     sqlx::query_scalar(
         "INSERT INTO mail_message (kind, recipient, recipient_name, subject, body_text, body_html,
-                                   calendar, calendar_method, message_id, created_by)
+                                   calendar, calendar_method, message_id, created_by,
+                                   unsubscribe_hash, list_unsubscribe)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-                 '<' || gen_random_uuid() || '@vesoc>', $9)
+                 '<' || gen_random_uuid() || '@vesoc>', $9, $10, $11)
          RETURNING id",
     )
     .bind(message.kind)
@@ -141,6 +217,8 @@ pub async fn enqueue(
     .bind(ics)
     .bind(method)
     .bind(actor)
+    .bind(message.unsubscribe.as_ref().map(|u| &u.hash))
+    .bind(message.unsubscribe.as_ref().map(|u| &u.url))
     .fetch_one(conn)
     .await
 }

@@ -61,6 +61,11 @@ impl Row {
             "test" => "testbericht",
             "convocation" => "uitnodiging",
             "password_link" => "wachtwoordlink",
+            "digest" => "dagelijks overzicht",
+            "proposal_decision" => "beslissing over een voorstel",
+            "minutes_approved" => "goedgekeurd verslag",
+            "meeting_reminder" => "herinnering vergadering",
+            "deadline_reminder" => "herinnering termijn voorstellen",
             other => other,
         }
     }

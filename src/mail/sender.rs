@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::PgPool;
@@ -86,6 +86,7 @@ struct Due {
     calendar_method: Option<String>,
     message_id: String,
     attempts: i32,
+    list_unsubscribe: Option<String>,
 }
 
 /// The outbox's sender of one instance.
@@ -116,7 +117,7 @@ impl Sender {
             let mut tx = self.db.begin().await?;
             let due: Option<Due> = sqlx::query_as(
                 "SELECT id, recipient, recipient_name, subject, body_text, body_html, calendar,
-                        calendar_method, message_id, attempts
+                        calendar_method, message_id, attempts, list_unsubscribe
                  FROM mail_message
                  WHERE status = 'pending' AND next_attempt_at <= now()
                  ORDER BY next_attempt_at, id
@@ -196,13 +197,17 @@ impl Sender {
                     .map_err(|e| e.to_string())?;
             body = body.singlepart(SinglePart::builder().header(kind).body(ics.clone()));
         }
-        Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(due.subject.clone())
-            .message_id(Some(due.message_id.clone()))
-            .multipart(body)
-            .map_err(|e| e.to_string())
+            .message_id(Some(due.message_id.clone()));
+        if let Some(url) = &due.list_unsubscribe {
+            builder = builder
+                .header(ListUnsubscribe(format!("<{url}>")))
+                .header(ListUnsubscribePost);
+        }
+        builder.multipart(body).map_err(|e| e.to_string())
     }
 
     /// Runs until the task is aborted: drains on every notification and
@@ -240,6 +245,44 @@ impl Sender {
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
+    }
+}
+
+/// `List-Unsubscribe: <https://…/uitschrijven/…>` (RFC 2369); the address is
+/// checked by the database (no spaces, no angle brackets).
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(s.to_string()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): a mail
+/// client may unsubscribe with one POST, without opening a page.
+#[derive(Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribePost)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_string())
     }
 }
 

@@ -19,7 +19,7 @@ use super::ical::{clean, utc};
 use super::queries::Meeting;
 use crate::auth::Reader;
 use crate::base::dutch;
-use crate::mail::{self, CalendarMethod, Outgoing, Recipient};
+use crate::mail::{self, CalendarMethod, Delivered, Kind, Notice, Outgoing, Recipient, Site};
 
 /// What a convocation is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,12 +125,22 @@ impl Message<'_> {
 /// outbox for every invitee with an address.
 pub async fn write(
     conn: &mut PgConnection,
-    actor: i64,
+    actor: Option<i64>,
     meeting: &Meeting,
     occasion: Occasion,
-    base_url: &str,
-    organizer: &str,
+    site: &Site,
 ) -> sqlx::Result<Written> {
+    if matches!(occasion, Occasion::Convened | Occasion::Rescheduled) {
+        // The reminder job reads when the convocation for this date went out.
+        sqlx::query(
+            "INSERT INTO meeting_mailing (meeting_id, kind, for_time) VALUES ($1, 'convocation', $2)
+             ON CONFLICT (meeting_id, kind, for_time) DO UPDATE SET sent_at = now()",
+        )
+        .bind(meeting.id)
+        .bind(meeting.starts_at)
+        .execute(&mut *conn)
+        .await?;
+    }
     let invitees: Vec<Invitee> = sqlx::query_as(
         "SELECT p.id AS person_id, mp.answer IS NOT NULL AS answered, p.given_name || ' ' || p.family_name AS name, p.email,
                 mp.organisation_id,
@@ -190,16 +200,38 @@ pub async fn write(
             meeting,
             when: when.clone(),
             agenda,
-            link: format!("{base_url}/vergaderingen/{}", meeting.id),
-            answer: answer.map(|token| format!("{base_url}/antwoord/{token}")),
+            link: site.link(&format!("/vergaderingen/{}", meeting.id)),
+            answer: answer.map(|token| site.link(&format!("/antwoord/{token}"))),
         };
         let text = Text { m: &message }.render().unwrap_or_default();
         let html = Html { m: &message }.render().unwrap_or_default();
-        let ics = invitation(meeting, occasion, &message.link, organizer, &to);
+        if occasion == Occasion::Reminder {
+            // A reminder is a notification: as the mailbox chose, with an
+            // unsubscribe link, without a new calendar invitation.
+            let digest = format!(
+                "{}\nWanneer: {}\nLaat weten of u komt: {}",
+                message.title(),
+                message.when,
+                message.answer.as_deref().unwrap_or(&message.link)
+            );
+            let notice = Notice {
+                kind: Kind::MeetingReminder,
+                to,
+                subject: message.subject(),
+                text,
+                html,
+                digest,
+            };
+            if mail::notify::deliver(conn, actor, site, notice).await? != Delivered::Declined {
+                written.messages += 1;
+            }
+            continue;
+        }
+        let ics = invitation(meeting, occasion, &message.link, &site.sender, &to);
         let outgoing = Outgoing::new("convocation", to, &message.subject(), text)
             .html(html)
             .calendar(occasion.method(), ics);
-        mail::enqueue(conn, Some(actor), &outgoing).await?;
+        mail::enqueue(conn, actor, &outgoing).await?;
         written.messages += 1;
     }
     Ok(written)

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
+use time::OffsetDateTime;
 
 use super::convocation::{self, Occasion};
 use super::queries::{self, BodyKind, Meeting, MeetingFields, MeetingStatus};
@@ -15,7 +16,7 @@ use super::{OnMeeting, PageInput, load, render_meeting};
 use crate::base::error::{AppError, Result};
 use crate::base::write::{self, Outcome};
 use crate::base::{Actor, AppState, Check, FieldErrors, Id, PageCtx, Version, dutch, page};
-use crate::mail;
+use crate::mail::Site;
 
 const MAX_TEXT: usize = 500;
 const MAX_NOTES: usize = 10_000;
@@ -42,6 +43,11 @@ pub struct MeetingForm {
     pub online_url: String,
     #[serde(default)]
     pub notes: String,
+    /// Until when proposals are expected (optional): date and hour.
+    #[serde(default)]
+    pub deadline_date: String,
+    #[serde(default)]
+    pub deadline_time: String,
     #[serde(default)]
     pub reason: String,
     /// Checked: schedule the meeting even though its date has passed.
@@ -64,6 +70,14 @@ impl MeetingForm {
             location: m.location.clone(),
             online_url: m.online_url.clone().unwrap_or_default(),
             notes: m.notes.clone(),
+            deadline_date: m
+                .proposal_deadline
+                .map(|d| dutch::iso_date(dutch::brussels(d).date()))
+                .unwrap_or_default(),
+            deadline_time: m
+                .proposal_deadline
+                .map(|d| dutch::hhmm(dutch::brussels(d)))
+                .unwrap_or_default(),
             reason: String::new(),
             confirm_past: String::new(),
             version: Version(m.version),
@@ -72,7 +86,13 @@ impl MeetingForm {
 
     /// The fields, or what is wrong with them. `choices` are the bodies
     /// with the kinds they hold; the operation checks the pair again.
-    fn parse(&self, choices: &[BodyKind]) -> std::result::Result<MeetingFields, FieldErrors> {
+    /// `kept` is the proposal deadline stored now: it may have passed, a
+    /// new one may not.
+    fn parse(
+        &self,
+        choices: &[BodyKind],
+        kept: Option<OffsetDateTime>,
+    ) -> std::result::Result<MeetingFields, FieldErrors> {
         let mut check = Check::default();
         let typed = self.body_kind.trim();
         let chosen = choices.iter().find(|c| c.value() == typed);
@@ -145,6 +165,7 @@ impl MeetingForm {
         if self.reason.chars().count() > MAX_TEXT {
             check.add("reason", "De reden mag hoogstens 500 tekens lang zijn.");
         }
+        let proposal_deadline = self.deadline(&mut check, starts_at, kept);
         match (body_id, kind, starts_at, ends_at, check.is_ok()) {
             (Some(body_id), Some(kind), Some(starts_at), Some(ends_at), true) => {
                 Ok(MeetingFields {
@@ -155,10 +176,60 @@ impl MeetingForm {
                     location,
                     online_url: (!online_url.is_empty()).then_some(online_url),
                     notes,
+                    proposal_deadline,
                 })
             }
             _ => Err(check.errors()),
         }
+    }
+}
+
+impl MeetingForm {
+    /// The proposal deadline: none when both fields are empty; a date
+    /// alone means the end of that working day (17:00); before the start.
+    fn deadline(
+        &self,
+        check: &mut Check,
+        starts_at: Option<OffsetDateTime>,
+        kept: Option<OffsetDateTime>,
+    ) -> Option<OffsetDateTime> {
+        let (date, time) = (self.deadline_date.trim(), self.deadline_time.trim());
+        if date.is_empty() && time.is_empty() {
+            return None;
+        }
+        let Some(day) = dutch::parse_date(date).filter(|d| (2000..=2100).contains(&d.year()))
+        else {
+            check.add(
+                "deadline_date",
+                "Vul de datum van de termijn voor voorstellen in (JJJJ-MM-DD), of laat beide velden leeg.",
+            );
+            return None;
+        };
+        let hour = if time.is_empty() {
+            Some(time::macros::time!(17:00))
+        } else {
+            dutch::parse_time(time)
+        };
+        let Some(hour) = hour else {
+            check.add("deadline_time", "Vul het uur van de termijn in (UU:MM).");
+            return None;
+        };
+        let Some(at) = dutch::from_brussels(day, hour) else {
+            check.add("deadline_time", NO_SUCH_HOUR);
+            return None;
+        };
+        if starts_at.is_some_and(|s| at >= s) {
+            check.add(
+                "deadline_date",
+                "De termijn voor voorstellen moet vóór het begin van de vergadering liggen.",
+            );
+        } else if at < OffsetDateTime::now_utc() && kept != Some(at) {
+            check.add(
+                "deadline_date",
+                "De termijn voor voorstellen ligt in het verleden: kies een later moment.",
+            );
+        }
+        Some(at)
     }
 }
 
@@ -211,7 +282,7 @@ fn new_meeting(
     form: &MeetingForm,
     choices: &[BodyKind],
 ) -> std::result::Result<MeetingFields, FieldErrors> {
-    let fields = form.parse(choices)?;
+    let fields = form.parse(choices, None)?;
     if fields.starts_at < time::OffsetDateTime::now_utc() && form.confirm_past.is_empty() {
         let mut errors = FieldErrors::default();
         errors.add("confirm_past", PAST);
@@ -279,37 +350,38 @@ pub async fn update(on: OnMeeting, Form(form): Form<MeetingForm>) -> Result<Resp
     let meeting = &on.meeting;
     // The meeting stays with its body: only its body's kinds are choices.
     choices.retain(|c| c.body_id == meeting.body_id);
-    let (base, organizer) = (
-        on.ctx.absolute(""),
-        mail::address_of(&on.state.config.mail_from),
-    );
-    let outcome = write::run_form(&on.state.db, form.parse(&choices), async |tx, fields| {
-        let reason = form.reason.trim();
-        let outcome =
-            queries::update(tx, on.actor.id, meeting, form.version.0, &fields, reason).await?;
-        // The invitees of a convened meeting hear of a new time or place.
-        if matches!(outcome, Outcome::Done(())) && meeting.status == MeetingStatus::Convened {
-            let after = queries::get(&mut *tx, meeting.id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let moved = (
-                after.starts_at,
-                after.ends_at,
-                &after.location,
-                &after.online_url,
-            ) != (
-                meeting.starts_at,
-                meeting.ends_at,
-                &meeting.location,
-                &meeting.online_url,
-            );
-            if moved {
-                let occasion = Occasion::Rescheduled;
-                convocation::write(tx, on.actor.id, &after, occasion, &base, &organizer).await?;
+    let site = Site::of(&on.ctx, &on.state.config);
+    let outcome = write::run_form(
+        &on.state.db,
+        form.parse(&choices, meeting.proposal_deadline),
+        async |tx, fields| {
+            let reason = form.reason.trim();
+            let outcome =
+                queries::update(tx, on.actor.id, meeting, form.version.0, &fields, reason).await?;
+            // The invitees of a convened meeting hear of a new time or place.
+            if matches!(outcome, Outcome::Done(())) && meeting.status == MeetingStatus::Convened {
+                let after = queries::get(&mut *tx, meeting.id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let moved = (
+                    after.starts_at,
+                    after.ends_at,
+                    &after.location,
+                    &after.online_url,
+                ) != (
+                    meeting.starts_at,
+                    meeting.ends_at,
+                    &meeting.location,
+                    &meeting.online_url,
+                );
+                if moved {
+                    let occasion = Occasion::Rescheduled;
+                    convocation::write(tx, Some(on.actor.id), &after, occasion, &site).await?;
+                }
             }
-        }
-        Ok(outcome)
-    })
+            Ok(outcome)
+        },
+    )
     .await?;
     let stale = if meeting.is_open() {
         write::stale_errors("deze vergadering")
@@ -402,17 +474,14 @@ pub async fn change_status(on: OnMeeting, Form(form): Form<StatusForm>) -> Resul
         (MeetingStatus::Convened, MeetingStatus::Cancelled) => Some(Occasion::Cancelled),
         _ => None,
     };
-    let (base, organizer) = (
-        on.ctx.absolute(""),
-        mail::address_of(&on.state.config.mail_from),
-    );
+    let site = Site::of(&on.ctx, &on.state.config);
     on.run(done, stale, input, async |tx, actor, m| {
         let outcome = queries::set_status(tx, actor, m, form.version.0, to, &form.reden).await?;
         if let (Outcome::Done(()), Some(occasion)) = (&outcome, occasion) {
             let after = queries::get(&mut *tx, m.id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            convocation::write(tx, actor, &after, occasion, &base, &organizer).await?;
+            convocation::write(tx, Some(actor), &after, occasion, &site).await?;
         }
         Ok(outcome)
     })
@@ -422,10 +491,7 @@ pub async fn change_status(on: OnMeeting, Form(form): Form<StatusForm>) -> Resul
 /// Reminds the invitees who have not answered (of a convened meeting that
 /// has not started): a new message with their answer link.
 pub async fn remind(on: OnMeeting) -> Result<Response> {
-    let (base, organizer) = (
-        on.ctx.absolute(""),
-        mail::address_of(&on.state.config.mail_from),
-    );
+    let site = Site::of(&on.ctx, &on.state.config);
     let stale = "Alleen wie uitgenodigd is op een bijeengeroepen vergadering die nog moet \
                  beginnen, krijgt een herinnering."
         .to_string();
@@ -436,8 +502,7 @@ pub async fn remind(on: OnMeeting) -> Result<Response> {
         if !open {
             return Ok(Outcome::Stale);
         }
-        let written =
-            convocation::write(tx, actor, m, Occasion::Reminder, &base, &organizer).await?;
+        let written = convocation::write(tx, Some(actor), m, Occasion::Reminder, &site).await?;
         Ok(Outcome::Done(written.messages))
     })
     .await
@@ -584,8 +649,14 @@ pub async fn approve_minutes(on: OnMeeting, Form(form): Form<MinutesForm>) -> Re
         approved_on: Some(form.approved_on.clone()),
         ..PageInput::default()
     };
+    let site = Site::of(&on.ctx, &on.state.config);
     on.run(says("goedgekeurd"), stale, input, async |tx, actor, m| {
-        queries::approve_minutes(tx, actor, m, form.version.0, date, confirmed).await
+        let outcome =
+            queries::approve_minutes(tx, actor, m, form.version.0, date, confirmed).await?;
+        if let Outcome::Done(()) = outcome {
+            super::notices::minutes_approved(tx, actor, &site, m).await?;
+        }
+        Ok(outcome)
     })
     .await
 }

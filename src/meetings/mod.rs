@@ -4,6 +4,7 @@
 pub mod convocation;
 mod forms;
 pub mod ical;
+pub mod notices;
 pub mod queries;
 pub mod rsvp;
 

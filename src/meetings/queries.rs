@@ -129,6 +129,8 @@ pub struct Meeting {
     pub notes: String,
     pub status: MeetingStatus,
     pub cancel_reason: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub proposal_deadline: Option<OffsetDateTime>,
     pub sequence: i32,
     pub version: i32,
     #[serde(with = "time::serde::rfc3339")]
@@ -149,6 +151,8 @@ pub struct MeetingFields {
     pub location: String,
     pub online_url: Option<String>,
     pub notes: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub proposal_deadline: Option<OffsetDateTime>,
 }
 
 /// A meeting with its body, as [`Meeting`] reads it; the queries add their
@@ -156,7 +160,7 @@ pub struct MeetingFields {
 const SELECT: &str =
     "SELECT m.id, m.body_id, b.slug AS body_slug, b.name AS body_name, m.kind, m.starts_at,
                 m.ends_at, m.location, m.online_url, m.notes, m.status, m.cancel_reason,
-                m.sequence, m.version, m.created_at, m.modified_at
+                m.proposal_deadline, m.sequence, m.version, m.created_at, m.modified_at
          FROM meeting m JOIN body b ON b.id = m.body_id";
 
 /// The calendar page's meetings in one query: those of `year` (Brussels
@@ -262,7 +266,8 @@ pub async fn details(
                 CASE WHEN viewer.member THEN m.location ELSE '' END AS location,
                 CASE WHEN viewer.member THEN m.online_url END AS online_url,
                 CASE WHEN viewer.member THEN m.notes ELSE '' END AS notes,
-                m.status, m.cancel_reason, m.sequence, m.version, m.created_at, m.modified_at,
+                m.status, m.cancel_reason, m.proposal_deadline, m.sequence, m.version,
+                m.created_at, m.modified_at,
                 mi.text AS minutes_text, mi.status AS minutes_status,
                 mi.approved_on AS minutes_approved_on, mi.version AS minutes_version,
                 (SELECT coalesce(json_agg(json_build_object(
@@ -343,8 +348,9 @@ pub async fn schedule(
         return Ok(Outcome::refused("body_kind", WRONG_KIND));
     }
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO meeting (body_id, kind, starts_at, ends_at, location, online_url, notes, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO meeting (body_id, kind, starts_at, ends_at, location, online_url, notes, created_by,
+                              proposal_deadline)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(f.body_id)
     .bind(f.kind)
@@ -354,6 +360,7 @@ pub async fn schedule(
     .bind(&f.online_url)
     .bind(&f.notes)
     .bind(actor)
+    .bind(f.proposal_deadline)
     .fetch_one(&mut *conn)
     .await?;
     audit::Entry::new("create", "meeting", id)
@@ -383,7 +390,8 @@ pub async fn update(
     }
     let rows = sqlx::query(
         "UPDATE meeting SET kind = $3, starts_at = $4, ends_at = $5, location = $6, online_url = $7,
-                notes = $8, version = version + 1, sequence = sequence + 1, modified_at = now()
+                notes = $8, proposal_deadline = $9, version = version + 1, sequence = sequence + 1,
+                modified_at = now()
          WHERE id = $1 AND version = $2",
     )
     .bind(before.id)
@@ -394,6 +402,7 @@ pub async fn update(
     .bind(&f.location)
     .bind(&f.online_url)
     .bind(&f.notes)
+    .bind(f.proposal_deadline)
     .execute(&mut *conn)
     .await?
     .rows_affected();

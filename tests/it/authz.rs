@@ -48,6 +48,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     // answers from invitees, through their personal link
     ("GET", "/antwoord/{token}", "public"),
     ("POST", "/antwoord/{token}", "public"),
+    // what each mailbox receives; one-click unsubscribe (RFC 8058)
+    ("GET", "/account/berichten", "signed-in"),
+    ("POST", "/account/berichten", "signed-in"),
+    ("GET", "/uitschrijven/{token}", "public"),
+    ("POST", "/uitschrijven/{token}", "public"),
     ("GET", "/account/wachtwoord", "signed-in"),
     ("POST", "/account/wachtwoord", "signed-in"),
     ("GET", "/wachtwoord-instellen/{token}", "public"),

@@ -315,7 +315,11 @@ async fn every_table_notifies_its_changes() {
             "calendar_token",
             "known_device",
             "login_attempt",
+            "mail_digest_entry",
             "mail_message",
+            // read only by one's own (never cached) page of choices
+            "mail_preference",
+            "meeting_mailing",
             "one_time_token",
             "recovery_code",
             "rsvp_link"

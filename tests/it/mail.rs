@@ -317,6 +317,13 @@ async fn invite(app: &TestApp, meeting: i64) {
     .unwrap();
 }
 
+fn test_site() -> vesoc::mail::Site {
+    vesoc::mail::Site {
+        base_url: "https://vesoc.test".into(),
+        sender: "vesoc@serv.be".into(),
+    }
+}
+
 fn ics_events(ics: &str) -> Vec<std::collections::HashMap<String, String>> {
     let reader = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
     let mut out = Vec::new();
@@ -360,16 +367,9 @@ async fn a_convocation_names_the_meeting_the_agenda_each_invitee_may_see_and_car
 
     let mut tx = app.db.begin().await.unwrap();
     use vesoc::meetings::convocation::{Occasion, write};
-    let written = write(
-        &mut tx,
-        actor,
-        &m,
-        Occasion::Convened,
-        "https://vesoc.test",
-        "vesoc@serv.be",
-    )
-    .await
-    .unwrap();
+    let written = write(&mut tx, Some(actor), &m, Occasion::Convened, &test_site())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(written.messages, 2);
     assert_eq!(written.without_address, vec!["Bo Zonder"]);
@@ -420,16 +420,9 @@ async fn a_convocation_names_the_meeting_the_agenda_each_invitee_may_see_and_car
 
     // A cancellation: METHOD:CANCEL, the same UID.
     let mut tx = app.db.begin().await.unwrap();
-    write(
-        &mut tx,
-        actor,
-        &m,
-        Occasion::Cancelled,
-        "https://vesoc.test",
-        "vesoc@serv.be",
-    )
-    .await
-    .unwrap();
+    write(&mut tx, Some(actor), &m, Occasion::Cancelled, &test_site())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let cancel: String = sqlx::query_scalar(
         "SELECT calendar FROM mail_message WHERE recipient = 'an.proef@acv.be' AND calendar_method = 'CANCEL'",
@@ -455,16 +448,9 @@ async fn answer_links(app: &TestApp, meeting: i64) -> std::collections::HashMap<
     let actor = app.account(Role::Secretariat, "serv@rsvp.vesoc.be").await;
     let mut tx = app.db.begin().await.unwrap();
     use vesoc::meetings::convocation::{Occasion, write};
-    write(
-        &mut tx,
-        actor,
-        &m,
-        Occasion::Convened,
-        "https://vesoc.test",
-        "vesoc@serv.be",
-    )
-    .await
-    .unwrap();
+    write(&mut tx, Some(actor), &m, Occasion::Convened, &test_site())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT recipient, body_text FROM mail_message WHERE kind = 'convocation'")

@@ -21,6 +21,7 @@ mod harness;
 mod mail;
 mod meeting_states;
 mod meetings;
+mod notifications;
 mod operations;
 mod overview;
 mod performance;

@@ -1,0 +1,261 @@
+//! What each mailbox wants of each kind of notification: one's own choices
+//! (signed in), and the one-click unsubscribe of a message (RFC 8058), which
+//! works without signing in: the link's token is the credential, so its
+//! POST needs no CSRF token (`auth::csrf::TOKEN_PATHS`).
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+use sqlx::{PgConnection, PgExecutor};
+
+use super::notify::{self, Delivery, Kind, PREFERENCES};
+use crate::audit;
+use crate::auth::access::{Access, Routes};
+use crate::base::error::{AppError, Result};
+use crate::base::extract::Actor;
+use crate::base::form::FieldErrors;
+use crate::base::write::{self, Outcome};
+use crate::base::{AppState, PageCtx, page, secret};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get(PREFERENCES, Access::SignedIn, show)
+        .post(PREFERENCES, Access::SignedIn, save)
+        .get("/uitschrijven/{token}", Access::Public, unsubscribe_form)
+        .post("/uitschrijven/{token}", Access::Public, unsubscribe)
+}
+
+/// One kind and the mailbox's choice for it.
+pub struct Choice {
+    pub kind: Kind,
+    pub delivery: Delivery,
+}
+
+#[derive(Template)]
+#[template(path = "mail/preferences.html")]
+struct PreferencesPage {
+    ctx: PageCtx,
+    address: String,
+    choices: Vec<Choice>,
+    errors: FieldErrors,
+    saved: bool,
+}
+
+impl PreferencesPage {
+    fn deliveries(&self) -> &'static [Delivery] {
+        &Delivery::ALL
+    }
+}
+
+async fn choices(db: impl PgExecutor<'_> + Copy, address: &str) -> sqlx::Result<Vec<Choice>> {
+    let mut all = Vec::new();
+    for kind in Kind::ALL {
+        all.push(Choice {
+            kind,
+            delivery: notify::preference(db, address, kind).await?,
+        });
+    }
+    Ok(all)
+}
+
+#[derive(Debug, Deserialize)]
+struct Saved {
+    bewaard: Option<String>,
+}
+
+async fn show(
+    ctx: PageCtx,
+    Actor(user): Actor,
+    State(state): State<AppState>,
+    Query(q): Query<Saved>,
+) -> Result<Response> {
+    let page = PreferencesPage {
+        choices: choices(&state.db, &user.email).await?,
+        address: user.email,
+        ctx,
+        errors: FieldErrors::default(),
+        saved: q.bewaard.is_some(),
+    };
+    Ok(page::no_store(page::render(&page)))
+}
+
+/// Saves every kind's choice at once; a kind left out or an unknown
+/// choice is refused and nothing is changed.
+async fn save(
+    ctx: PageCtx,
+    Actor(user): Actor,
+    State(state): State<AppState>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let mut typed = Vec::new();
+    let mut errors = FieldErrors::default();
+    for kind in Kind::ALL {
+        let chosen = pairs
+            .iter()
+            .find(|(k, _)| k == kind.code())
+            .and_then(|(_, v)| Delivery::parse(v));
+        match chosen {
+            Some(delivery) => typed.push(Choice { kind, delivery }),
+            None => errors.add(kind.code(), "Kies hoe u deze berichten wilt krijgen."),
+        }
+    }
+    let outcome = if errors.is_empty() {
+        let (account, address) = (user.id, user.email.clone());
+        write::run(&state.db, async |tx| {
+            save_all(tx, account, &address, &typed).await
+        })
+        .await?
+    } else {
+        Outcome::Refused(errors)
+    };
+    match outcome.settle(FieldErrors::default()) {
+        Ok(()) => Ok(Redirect::to(&format!("{PREFERENCES}?bewaard=1")).into_response()),
+        Err((status, errors)) => {
+            // What was typed stays; what was not chosen shows the stored choice.
+            let mut shown = choices(&state.db, &user.email).await?;
+            for c in &mut shown {
+                if let Some(t) = typed.iter().find(|t| t.kind == c.kind) {
+                    c.delivery = t.delivery;
+                }
+            }
+            let page = PreferencesPage {
+                ctx,
+                address: user.email,
+                choices: shown,
+                errors,
+                saved: false,
+            };
+            Ok(page::no_store(
+                (status, page::render(&page)).into_response(),
+            ))
+        }
+    }
+}
+
+async fn save_all(
+    tx: &mut PgConnection,
+    account: i64,
+    address: &str,
+    typed: &[Choice],
+) -> Result<Outcome> {
+    for c in typed {
+        notify::set_preference(tx, address, c.kind, c.delivery).await?;
+    }
+    let after: serde_json::Map<String, serde_json::Value> = typed
+        .iter()
+        .map(|c| (c.kind.code().to_string(), json!(c.delivery.code())))
+        .collect();
+    audit::Entry::new("mail_preferences", "account", account)
+        .after(serde_json::Value::Object(after))
+        .write(tx, Some(account))
+        .await?;
+    Ok(Outcome::Done(()))
+}
+
+/// The message an unsubscribe link came in.
+#[derive(Debug, sqlx::FromRow)]
+struct Unsubscribing {
+    id: i64,
+    recipient: String,
+    kind: String,
+}
+
+impl Unsubscribing {
+    /// What stops: one kind, or every kind the digest collected.
+    fn what(&self) -> String {
+        match Kind::parse(&self.kind) {
+            Some(kind) => kind.label().to_string(),
+            None => "alle berichten die u in één overzicht per dag vroeg".to_string(),
+        }
+    }
+}
+
+async fn unsubscribing(db: impl PgExecutor<'_>, token: &str) -> Result<Unsubscribing> {
+    sqlx::query_as(
+        "SELECT id, recipient, kind FROM mail_message
+         WHERE unsubscribe_hash = $1",
+    )
+    .bind(secret::hash(token))
+    .fetch_optional(db)
+    .await?
+    .ok_or_else(|| {
+        AppError::BadRequest(
+            "Deze afmeldlink is niet geldig. Gebruik de link onderaan het bericht zelf, of \
+             kies na aanmelden op uw accountpagina welke berichten u wilt krijgen."
+                .into(),
+        )
+    })
+}
+
+#[derive(Template)]
+#[template(path = "mail/unsubscribe.html")]
+struct UnsubscribePage {
+    ctx: PageCtx,
+    token: String,
+    address: String,
+    what: String,
+    done: bool,
+}
+
+/// Asks before unsubscribing: a link scanner that follows the link must
+/// not unsubscribe anyone.
+async fn unsubscribe_form(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response> {
+    let u = unsubscribing(&state.db, &token).await?;
+    let page = UnsubscribePage {
+        ctx,
+        token,
+        what: u.what(),
+        address: u.recipient,
+        done: false,
+    };
+    Ok(page::no_store(page::render(&page)))
+}
+
+/// The one-click POST of a mail client, or the page's button: the same.
+async fn unsubscribe(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response> {
+    let u = unsubscribing(&state.db, &token).await?;
+    // Always done: unsubscribing twice is unsubscribed.
+    let _done = write::run(&state.db, async |tx| stop(tx, &u).await).await?;
+    let page = UnsubscribePage {
+        ctx,
+        token,
+        what: u.what(),
+        address: u.recipient,
+        done: true,
+    };
+    Ok(page::no_store(
+        (StatusCode::OK, page::render(&page)).into_response(),
+    ))
+}
+
+async fn stop(tx: &mut PgConnection, u: &Unsubscribing) -> Result<Outcome> {
+    match Kind::parse(&u.kind) {
+        Some(kind) => notify::set_preference(tx, &u.recipient, kind, Delivery::Never).await?,
+        None => {
+            sqlx::query(
+                "UPDATE mail_preference SET delivery = 'never', modified_at = now()
+                 WHERE address = $1 AND delivery = 'daily'",
+            )
+            .bind(&u.recipient)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    audit::Entry::new("mail_unsubscribe", "mail_message", u.id)
+        .after(json!({ "kind": u.kind }))
+        .write(tx, None)
+        .await?;
+    Ok(Outcome::Done(()))
+}
