@@ -397,24 +397,43 @@ struct SetPasswordPage {
 const LINK_INVALID: &str =
     "Deze link is ongeldig, verlopen of al gebruikt. Vraag de beheerder om een nieuwe link.";
 
+/// The account of a still valid, unused link, or the error that says why
+/// the link does nothing.
+async fn link_account(state: &AppState, token: &str) -> Result<queries::TokenAccount> {
+    queries::token_account(&state.db, token)
+        .await?
+        .ok_or_else(|| AppError::bad_request(LINK_INVALID))
+}
+
+impl SetPasswordPage {
+    async fn new(
+        ctx: PageCtx,
+        session: &Session,
+        token: String,
+        account: &queries::TokenAccount,
+        errors: FieldErrors,
+    ) -> Result<Self> {
+        Ok(SetPasswordPage {
+            ctx,
+            csrf: csrf::token(session).await?,
+            token,
+            display_name: account.display_name.clone(),
+            email: account.email.clone(),
+            errors,
+        })
+    }
+}
+
 async fn set_password_form(
     ctx: PageCtx,
     State(state): State<AppState>,
     session: Session,
     Path(token): Path<String>,
 ) -> Result<Response> {
-    let account = queries::token_account(&state.db, &token)
-        .await?
-        .ok_or_else(|| AppError::bad_request(LINK_INVALID))?;
+    let account = link_account(&state, &token).await?;
+    let page = SetPasswordPage::new(ctx, &session, token, &account, FieldErrors::default()).await?;
     // The token is in the address and the form: no cache keeps the page.
-    Ok(no_store(page::render(&SetPasswordPage {
-        ctx,
-        csrf: csrf::token(&session).await?,
-        token,
-        display_name: account.display_name,
-        email: account.email,
-        errors: FieldErrors::default(),
-    })))
+    Ok(no_store(page::render(&page)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -432,9 +451,7 @@ async fn set_password(
     Path(token): Path<String>,
     Form(form): Form<SetPasswordForm>,
 ) -> Result<Response> {
-    let account = queries::token_account(&state.db, &token)
-        .await?
-        .ok_or_else(|| AppError::bad_request(LINK_INVALID))?;
+    let account = link_account(&state, &token).await?;
     let mut check = Check::default();
     if form.new != form.repeat {
         check.add("repeat", "De twee wachtwoorden verschillen.");
@@ -443,14 +460,7 @@ async fn set_password(
         check.add("form", weakness);
     }
     if !check.is_ok() {
-        let page = SetPasswordPage {
-            ctx,
-            csrf: csrf::token(&session).await?,
-            token,
-            display_name: account.display_name,
-            email: account.email,
-            errors: check.errors(),
-        };
+        let page = SetPasswordPage::new(ctx, &session, token, &account, check.errors()).await?;
         return Ok(no_store(
             (StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response(),
         ));
