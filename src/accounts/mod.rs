@@ -8,6 +8,7 @@ mod mail;
 pub use calendar::{
     calendar_account, has_calendar_token, new_calendar_token, revoke_calendar_token,
 };
+mod prover;
 pub mod queries;
 pub mod second_factor;
 pub mod throttle;
@@ -26,7 +27,8 @@ use crate::base::error::{AppError, Result};
 use crate::base::write::{self, Outcome as Written};
 use crate::base::{Actor, AppState, Check, FieldErrors, no_store};
 use crate::base::{PageCtx, page};
-use throttle::{Attempter, Checked, DeviceCookie, Outcome};
+use prover::Prover;
+use throttle::{Checked, Outcome};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -103,8 +105,6 @@ pub fn routes() -> Routes {
         .get("/beheer/logboek", ADMIN, admin::audit_log)
 }
 
-pub use crate::base::ClientAddr;
-
 #[derive(Template)]
 #[template(path = "accounts/sign_in.html")]
 struct SignInPage {
@@ -170,97 +170,61 @@ const PASSWORD_THROTTLED: &str =
 
 const SIGN_IN_FAILED: &str = "Dit e-mailadres en wachtwoord horen niet bij een actief account. Controleer ze en probeer opnieuw.";
 
-async fn sign_in(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    session: Session,
-    ClientAddr(address): ClientAddr,
-    device: DeviceCookie,
-    Form(form): Form<SignInForm>,
-) -> Result<Response> {
+async fn sign_in(prover: Prover, Form(form): Form<SignInForm>) -> Result<Response> {
     let login = form.email.trim().to_lowercase();
     let return_to = safe_return(Some(&form.terug));
-    let again = |status: StatusCode, error: &str, csrf: String| {
+    let again = async |status: StatusCode, error: &str| -> Result<Response> {
         let page = SignInPage {
-            ctx: ctx.clone(),
-            csrf,
+            ctx: prover.ctx.clone(),
+            csrf: prover.csrf().await?,
             email: form.email.clone(),
             return_to: return_to.clone(),
             error: Some(error.to_string()),
             notice: None,
         };
-        no_store((status, page::render(&page)).into_response())
+        Ok(no_store((status, page::render(&page)).into_response()))
     };
 
     // Counted before the password is checked: see throttle.rs.
-    let who = Attempter {
-        login: &login,
-        address: &address,
-        device: &device,
-        pending: None,
-    };
     let mut found = None;
     let stored = async {
-        found = queries::credentials(&state.db, &login).await?;
+        found = queries::credentials(&prover.state.db, &login).await?;
         Ok(found
             .as_ref()
             .filter(|c| !c.disabled)
             .and_then(|c| c.password_hash.clone()))
     };
-    let checked = throttle::check_password(
-        &state.db,
-        &who,
-        &form.password,
-        stored,
-        None,
-        Outcome::SignInFailed,
-    )
-    .await?;
+    let checked = prover
+        .check_password(&login, &form.password, stored, None, Outcome::SignInFailed)
+        .await?;
     let (attempt, account) = match (checked, found) {
         (Checked::Right(attempt), Some(account)) => (attempt, account),
         (Checked::Throttled(limit), _) => {
-            let csrf = csrf::token(&session).await?;
-            return Ok(again(StatusCode::TOO_MANY_REQUESTS, limit.message(), csrf));
+            return again(StatusCode::TOO_MANY_REQUESTS, limit.message()).await;
         }
-        _ => {
-            let csrf = csrf::token(&session).await?;
-            return Ok(again(StatusCode::UNAUTHORIZED, SIGN_IN_FAILED, csrf));
-        }
+        _ => return again(StatusCode::UNAUTHORIZED, SIGN_IN_FAILED).await,
     };
-    let second_factor = second_factor::is_enabled(&state.db, account.id).await?;
-    let mut tx = state.db.begin().await?;
+    let db = &prover.state.db;
+    let second_factor = second_factor::is_enabled(db, account.id).await?;
+    let mut tx = db.begin().await?;
     // With a second factor, the browser is known only once the code is in.
     let device_token = if second_factor {
         None
     } else {
-        Some(throttle::remember_device(&mut tx, account.id, &device).await?)
+        Some(throttle::remember_device(&mut tx, account.id, &prover.device).await?)
     };
-    throttle::settle(
-        &mut tx,
-        &attempt,
-        Some(account.id),
-        &address,
-        Outcome::SignedIn,
-    )
-    .await?;
+    prover
+        .settle(&mut tx, &attempt, account.id, Outcome::SignedIn)
+        .await?;
     tx.commit().await?;
 
+    let stamp = account.security_stamp;
     let Some(device_token) = device_token else {
-        return second_factor::begin(
-            &session,
-            account.id,
-            &login,
-            account.security_stamp,
-            &return_to,
-        )
-        .await;
+        return second_factor::begin(&prover.session, account.id, &login, stamp, &return_to).await;
     };
-    auth::start_session(&session, account.id, account.security_stamp).await?;
-    Ok(throttle::with_device_cookie(
-        Redirect::to(&return_to).into_response(),
-        &device_token,
-        state.config.secure_cookies,
-    ))
+    prover
+        .signed_in(account.id, stamp, &return_to, &device_token)
+        .await
 }
 
 async fn sign_out(
@@ -358,44 +322,28 @@ struct PasswordForm {
 }
 
 async fn change_password(
-    ctx: PageCtx,
     Actor(user): Actor,
-    State(state): State<AppState>,
-    session: Session,
-    ClientAddr(address): ClientAddr,
-    device: DeviceCookie,
+    prover: Prover,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response> {
     let again = |status: StatusCode, errors: FieldErrors| {
-        let page = PasswordPage { ctx, errors };
+        let page = PasswordPage {
+            ctx: prover.ctx.clone(),
+            errors,
+        };
         Ok((status, page::render(&page)).into_response())
     };
-    // Guessing the current password in someone else's open session counts
-    // like guessing it at sign-in, and is throttled the same way.
-    let who = Attempter {
-        login: &user.email,
-        address: &address,
-        device: &device,
-        pending: None,
-    };
-    let stored = queries::password_hash(&state.db, user.id);
     let failed = Outcome::PasswordCheckFailed;
-    let right = match throttle::check_password(
-        &state.db,
-        &who,
-        &form.current,
-        stored,
-        Some(user.id),
-        failed,
-    )
-    .await?
+    let right = match prover
+        .check_current_password(&user, &form.current, failed)
+        .await?
     {
         Checked::Right(attempt) => {
             throttle::settle_now(
-                &state.db,
+                &prover.state.db,
                 &attempt,
                 Some(user.id),
-                &address,
+                &prover.address,
                 Outcome::Confirmed,
             )
             .await?;
@@ -427,12 +375,12 @@ async fn change_password(
         return again(StatusCode::UNPROCESSABLE_ENTITY, check.errors());
     }
     let hash = password::hash(form.new).await?;
-    let stamp = write::commit(&state.db, async |tx| {
+    let stamp = write::commit(&prover.state.db, async |tx| {
         queries::set_password(tx, Some(user.id), user.id, &hash, "change_password").await
     })
     .await?;
     // Other sessions end with the old stamp; this one continues, renewed.
-    go_on(&session, user.id, stamp, "/account?gewijzigd=1").await
+    go_on(&prover.session, user.id, stamp, "/account?gewijzigd=1").await
 }
 
 #[derive(Template)]
@@ -449,24 +397,43 @@ struct SetPasswordPage {
 const LINK_INVALID: &str =
     "Deze link is ongeldig, verlopen of al gebruikt. Vraag de beheerder om een nieuwe link.";
 
+/// The account of a still valid, unused link, or the error that says why
+/// the link does nothing.
+async fn link_account(state: &AppState, token: &str) -> Result<queries::TokenAccount> {
+    queries::token_account(&state.db, token)
+        .await?
+        .ok_or_else(|| AppError::bad_request(LINK_INVALID))
+}
+
+impl SetPasswordPage {
+    async fn new(
+        ctx: PageCtx,
+        session: &Session,
+        token: String,
+        account: &queries::TokenAccount,
+        errors: FieldErrors,
+    ) -> Result<Self> {
+        Ok(SetPasswordPage {
+            ctx,
+            csrf: csrf::token(session).await?,
+            token,
+            display_name: account.display_name.clone(),
+            email: account.email.clone(),
+            errors,
+        })
+    }
+}
+
 async fn set_password_form(
     ctx: PageCtx,
     State(state): State<AppState>,
     session: Session,
     Path(token): Path<String>,
 ) -> Result<Response> {
-    let account = queries::token_account(&state.db, &token)
-        .await?
-        .ok_or_else(|| AppError::bad_request(LINK_INVALID))?;
+    let account = link_account(&state, &token).await?;
+    let page = SetPasswordPage::new(ctx, &session, token, &account, FieldErrors::default()).await?;
     // The token is in the address and the form: no cache keeps the page.
-    Ok(no_store(page::render(&SetPasswordPage {
-        ctx,
-        csrf: csrf::token(&session).await?,
-        token,
-        display_name: account.display_name,
-        email: account.email,
-        errors: FieldErrors::default(),
-    })))
+    Ok(no_store(page::render(&page)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -484,9 +451,7 @@ async fn set_password(
     Path(token): Path<String>,
     Form(form): Form<SetPasswordForm>,
 ) -> Result<Response> {
-    let account = queries::token_account(&state.db, &token)
-        .await?
-        .ok_or_else(|| AppError::bad_request(LINK_INVALID))?;
+    let account = link_account(&state, &token).await?;
     let mut check = Check::default();
     if form.new != form.repeat {
         check.add("repeat", "De twee wachtwoorden verschillen.");
@@ -495,14 +460,7 @@ async fn set_password(
         check.add("form", weakness);
     }
     if !check.is_ok() {
-        let page = SetPasswordPage {
-            ctx,
-            csrf: csrf::token(&session).await?,
-            token,
-            display_name: account.display_name,
-            email: account.email,
-            errors: check.errors(),
-        };
+        let page = SetPasswordPage::new(ctx, &session, token, &account, check.errors()).await?;
         return Ok(no_store(
             (StatusCode::UNPROCESSABLE_ENTITY, page::render(&page)).into_response(),
         ));

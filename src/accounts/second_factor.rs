@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
@@ -14,8 +15,9 @@ use time::OffsetDateTime;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::throttle::{self, Attempter, Checked, Claim, Counted, DeviceCookie, Limit, Outcome};
-use super::{ClientAddr, queries};
+use super::prover::Prover;
+use super::queries;
+use super::throttle::{self, Checked, Claim, Counted, Limit, Outcome};
 use crate::audit;
 use crate::auth::{self, CurrentUser, session_error, totp};
 use crate::base::error::{AppError, Result};
@@ -209,6 +211,12 @@ pub async fn begin(
     Ok(Redirect::to("/aanmelden/code").into_response())
 }
 
+/// Removes what the session keeps under `key` (a `T`).
+async fn forget<T: DeserializeOwned>(session: &Session, key: &str) -> Result<()> {
+    session.remove::<T>(key).await.map_err(session_error)?;
+    Ok(())
+}
+
 async fn pending(session: &Session) -> Result<Option<Pending>> {
     let p: Option<Pending> = session.get(PENDING_KEY).await.map_err(session_error)?;
     Ok(p.filter(|p| OffsetDateTime::now_utc().unix_timestamp() - p.since <= PENDING_SECONDS))
@@ -241,125 +249,71 @@ pub struct CodeForm {
     code: String,
 }
 
-pub async fn code(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    session: Session,
-    ClientAddr(address): ClientAddr,
-    device: DeviceCookie,
-    Form(form): Form<CodeForm>,
-) -> Result<Response> {
-    let page = |status: StatusCode, error: Option<&str>, csrf: String, expired: bool| {
+pub async fn code(prover: Prover, Form(form): Form<CodeForm>) -> Result<Response> {
+    let page = async |status: StatusCode, error: Option<&str>, expired: bool| -> Result<Response> {
         let page = CodePage {
-            ctx: ctx.clone(),
-            csrf,
+            ctx: prover.ctx.clone(),
+            csrf: prover.csrf().await?,
             error: error.map(str::to_string),
             expired,
         };
-        no_store((status, page::render(&page)).into_response())
+        Ok(no_store((status, page::render(&page)).into_response()))
     };
-    let Some(p) = pending(&session).await? else {
-        let csrf = auth::csrf::token(&session).await?;
-        return Ok(page(StatusCode::BAD_REQUEST, None, csrf, true));
+    let Some(p) = pending(&prover.session).await? else {
+        return page(StatusCode::BAD_REQUEST, None, true).await;
+    };
+    // The password step is over after too many wrong codes: from here on,
+    // only the password again.
+    let start_over = async || -> Result<Response> {
+        forget::<Pending>(&prover.session, PENDING_KEY).await?;
+        tracing::warn!(
+            account = p.account_id,
+            "too many wrong codes: password step dropped"
+        );
+        page(StatusCode::UNAUTHORIZED, Some(Limit::Codes.message()), true).await
     };
     // Codes are throttled like passwords, on the same counters, and
     // counted before they are checked.
-    let who = Attempter {
-        login: &p.email,
-        address: &address,
-        device: &device,
-        pending: Some(p.id),
-    };
-    let attempt = match throttle::claim(&state.db, &who).await? {
+    let who = prover.attempter(&p.email, Some(p.id));
+    let attempt = match throttle::claim(&prover.state.db, &who).await? {
         Claim::Counted(attempt) => attempt,
-        Claim::Throttled(Limit::Codes) => {
-            let csrf = start_over(&session, p.account_id).await?;
-            return Ok(page(
-                StatusCode::UNAUTHORIZED,
-                Some(Limit::Codes.message()),
-                csrf,
-                true,
-            ));
-        }
+        Claim::Throttled(Limit::Codes) => return start_over().await,
         Claim::Throttled(limit) => {
-            let csrf = auth::csrf::token(&session).await?;
-            return Ok(page(
-                StatusCode::TOO_MANY_REQUESTS,
-                Some(limit.message()),
-                csrf,
-                false,
-            ));
+            return page(StatusCode::TOO_MANY_REQUESTS, Some(limit.message()), false).await;
         }
     };
     let code: String = form.code.chars().take(64).collect();
-    let mut tx = state.db.begin().await?;
+    let mut tx = prover.state.db.begin().await?;
     let Some(kind) = accept_code(&mut tx, p.account_id, &code, totp::now()).await? else {
-        throttle::settle(
-            &mut tx,
-            &attempt,
-            Some(p.account_id),
-            &address,
-            Outcome::CodeFailed,
-        )
-        .await?;
+        prover
+            .settle(&mut tx, &attempt, p.account_id, Outcome::CodeFailed)
+            .await?;
         tx.commit().await?;
         if attempt.earlier_wrong_codes + 1 >= throttle::MAX_WRONG_CODES {
-            let csrf = start_over(&session, p.account_id).await?;
-            return Ok(page(
-                StatusCode::UNAUTHORIZED,
-                Some(Limit::Codes.message()),
-                csrf,
-                true,
-            ));
+            return start_over().await;
         }
-        let csrf = auth::csrf::token(&session).await?;
-        return Ok(page(
+        return page(
             StatusCode::UNAUTHORIZED,
             Some(
                 "Deze code klopt niet, is verlopen of werd al gebruikt. Gebruik de code die uw app nu toont, of een herstelcode.",
             ),
-            csrf,
             false,
-        ));
+        )
+        .await;
     };
-    let device_token = throttle::remember_device(&mut tx, p.account_id, &device).await?;
-    throttle::settle(
-        &mut tx,
-        &attempt,
-        Some(p.account_id),
-        &address,
-        Outcome::Confirmed,
-    )
-    .await?;
+    let device_token = throttle::remember_device(&mut tx, p.account_id, &prover.device).await?;
+    prover
+        .settle(&mut tx, &attempt, p.account_id, Outcome::Confirmed)
+        .await?;
     audit::Entry::new("sign_in_second_factor", "session", p.account_id)
         .after(json!({ "with": kind }))
         .write(&mut tx, p.account_id)
         .await?;
     tx.commit().await?;
-    session
-        .remove::<Pending>(PENDING_KEY)
+    forget::<Pending>(&prover.session, PENDING_KEY).await?;
+    prover
+        .signed_in(p.account_id, p.security_stamp, &p.return_to, &device_token)
         .await
-        .map_err(session_error)?;
-    auth::start_session(&session, p.account_id, p.security_stamp).await?;
-    Ok(throttle::with_device_cookie(
-        Redirect::to(&p.return_to).into_response(),
-        &device_token,
-        state.config.secure_cookies,
-    ))
-}
-
-/// The password step is over after too many wrong codes: from here on,
-/// only the password again. Returns the CSRF token for the page.
-async fn start_over(session: &Session, account_id: i64) -> Result<String> {
-    session
-        .remove::<Pending>(PENDING_KEY)
-        .await
-        .map_err(session_error)?;
-    tracing::warn!(
-        account = account_id,
-        "too many wrong codes: password step dropped"
-    );
-    auth::csrf::token(session).await
 }
 
 // --- setting it up, on one's own account ---
@@ -432,39 +386,17 @@ async fn setup_page(
     })
 }
 
+/// Why a confirmation was refused: the status and the message.
+type Refusal = (StatusCode, &'static str);
+
 /// The set-up page again, with a message (a 422 unless said otherwise).
-async fn refused(
-    state: &AppState,
-    ctx: PageCtx,
-    session: &Session,
-    message: &str,
-) -> Result<Response> {
-    refused_with(
-        state,
-        ctx,
-        session,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        message,
-    )
-    .await
+async fn refused(prover: Prover, message: &str) -> Result<Response> {
+    refused_with(prover, (StatusCode::UNPROCESSABLE_ENTITY, message)).await
 }
 
-async fn refused_with(
-    state: &AppState,
-    ctx: PageCtx,
-    session: &Session,
-    status: StatusCode,
-    message: &str,
-) -> Result<Response> {
-    let page = setup_page(
-        state,
-        ctx,
-        session,
-        Some(message.to_string()),
-        Vec::new(),
-        None,
-    )
-    .await?;
+async fn refused_with(prover: Prover, (status, message): (StatusCode, &str)) -> Result<Response> {
+    let (state, session, error) = (&prover.state, &prover.session, Some(message.to_string()));
+    let page = setup_page(state, prover.ctx, session, error, Vec::new(), None).await?;
     Ok((status, page::render(&page)).into_response())
 }
 
@@ -485,24 +417,13 @@ const WRONG_CODE: &str = "Deze code klopt niet of werd al gebruikt.";
 /// is returned for the caller to settle with the code check, in the
 /// transaction of what follows.
 async fn confirm_password(
-    state: &AppState,
+    prover: &Prover,
     user: &CurrentUser,
-    address: &str,
-    device: &DeviceCookie,
     current: &str,
-) -> Result<std::result::Result<Counted, (StatusCode, &'static str)>> {
-    let who = Attempter {
-        login: &user.email,
-        address,
-        device,
-        pending: None,
-    };
-    let stored = queries::password_hash(&state.db, user.id);
+) -> Result<std::result::Result<Counted, Refusal>> {
     let failed = Outcome::SecondFactorCheckFailed;
     Ok(
-        match throttle::check_password(&state.db, &who, current, stored, Some(user.id), failed)
-            .await?
-        {
+        match prover.check_current_password(user, current, failed).await? {
             Checked::Right(attempt) => Ok(attempt),
             Checked::Wrong => Err((StatusCode::UNPROCESSABLE_ENTITY, WRONG_PASSWORD)),
             Checked::Throttled(limit) => Err((StatusCode::TOO_MANY_REQUESTS, limit.message())),
@@ -522,59 +443,49 @@ pub async fn setup_form(
 /// Confirms the set-up with the current password and a code from the app;
 /// shows the recovery codes once. The account's other sessions end.
 pub async fn enable(
-    ctx: PageCtx,
     Actor(u): Actor,
-    State(state): State<AppState>,
-    session: Session,
-    ClientAddr(address): ClientAddr,
-    device: DeviceCookie,
+    prover: Prover,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response> {
-    if is_enabled(&state.db, u.id).await? {
+    if is_enabled(&prover.state.db, u.id).await? {
         return Ok(Redirect::to(auth::SECOND_FACTOR_SETUP).into_response());
     }
-    let attempt = match confirm_password(&state, &u, &address, &device, &form.current).await? {
+    let attempt = match confirm_password(&prover, &u, &form.current).await? {
         Ok(attempt) => attempt,
-        Err((status, message)) => {
-            return refused_with(&state, ctx, &session, status, message).await;
-        }
+        Err(refusal) => return refused_with(prover, refusal).await,
     };
-    let secret = setup_secret(&session).await?;
-    let mut tx = state.db.begin().await?;
+    let secret = setup_secret(&prover.session).await?;
+    let mut tx = prover.state.db.begin().await?;
     // The password was right: the attempt does not count, whatever the
     // code (a code for a secret shown on this very page guesses nothing).
-    throttle::settle(&mut tx, &attempt, Some(u.id), &address, Outcome::Confirmed).await?;
+    prover
+        .settle(&mut tx, &attempt, u.id, Outcome::Confirmed)
+        .await?;
     let Some(step) = totp::verify(&secret, &form.code, totp::now(), 0) else {
         tx.commit().await?;
         return refused(
-            &state,
-            ctx,
-            &session,
+            prover,
             "Deze code klopt niet. Scan de QR-code opnieuw en typ de code die uw app nu toont.",
         )
         .await;
     };
     let (codes, stamp) = turn_on(&mut tx, u.id, &secret, step).await?;
     tx.commit().await?;
-    session
-        .remove::<String>(SETUP_KEY)
-        .await
-        .map_err(session_error)?;
+    forget::<String>(&prover.session, SETUP_KEY).await?;
     let notice = "Tweestapsverificatie staat aan. Andere sessies met dit account zijn afgemeld.";
-    show_new_codes(&state, ctx, &session, u.id, stamp, codes, notice).await
+    show_new_codes(prover, u.id, stamp, codes, notice).await
 }
 
 /// After a change that made new recovery codes and ended every session:
 /// this one goes on, renewed, and the page shows the codes once.
 async fn show_new_codes(
-    state: &AppState,
-    mut ctx: PageCtx,
-    session: &Session,
+    prover: Prover,
     account: i64,
     stamp: Uuid,
     codes: Vec<String>,
     notice: &'static str,
 ) -> Result<Response> {
+    let (state, session, mut ctx) = (&prover.state, &prover.session, prover.ctx);
     auth::start_session(session, account, stamp).await?;
     if let Some(me) = ctx.user.as_mut() {
         me.second_factor = true;
@@ -590,19 +501,15 @@ async fn show_new_codes(
 /// code is logged and counted like one at sign-in, and committed so.
 /// Right: the open transaction (the attempt settled in it) for the change.
 async fn confirmed(
-    state: &AppState,
+    prover: &Prover,
     user: &CurrentUser,
-    address: &str,
-    device: &DeviceCookie,
     form: &ConfirmForm,
-) -> Result<
-    std::result::Result<sqlx::Transaction<'static, sqlx::Postgres>, (StatusCode, &'static str)>,
-> {
-    let attempt = match confirm_password(state, user, address, device, &form.current).await? {
+) -> Result<std::result::Result<sqlx::Transaction<'static, sqlx::Postgres>, Refusal>> {
+    let attempt = match confirm_password(prover, user, &form.current).await? {
         Ok(attempt) => attempt,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = prover.state.db.begin().await?;
     let code: String = form.code.chars().take(64).collect();
     let right = accept_code(&mut tx, user.id, &code, totp::now())
         .await?
@@ -612,7 +519,7 @@ async fn confirmed(
     } else {
         Outcome::SecondFactorCheckFailed
     };
-    throttle::settle(&mut tx, &attempt, Some(user.id), address, outcome).await?;
+    prover.settle(&mut tx, &attempt, user.id, outcome).await?;
     if !right {
         // The failure is logged and counted: kept.
         tx.commit().await?;
@@ -624,56 +531,38 @@ async fn confirmed(
 /// New recovery codes, after the current password and a valid code. The
 /// account's other sessions end.
 pub async fn new_recovery_codes(
-    ctx: PageCtx,
     Actor(u): Actor,
-    State(state): State<AppState>,
-    session: Session,
-    ClientAddr(address): ClientAddr,
-    device: DeviceCookie,
+    prover: Prover,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response> {
-    let mut tx = match confirmed(&state, &u, &address, &device, &form).await? {
+    let mut tx = match confirmed(&prover, &u, &form).await? {
         Ok(tx) => tx,
-        Err((status, message)) => {
-            return refused_with(&state, ctx, &session, status, message).await;
-        }
+        Err(refusal) => return refused_with(prover, refusal).await,
     };
     let (codes, stamp) = renew_recovery_codes(&mut tx, u.id).await?;
     tx.commit().await?;
     let notice = "Er zijn nieuwe herstelcodes; de vorige werken niet meer. Andere sessies met dit account zijn afgemeld.";
-    show_new_codes(&state, ctx, &session, u.id, stamp, codes, notice).await
+    show_new_codes(prover, u.id, stamp, codes, notice).await
 }
 
 /// Turns the second factor off, where the role does not require it, after
 /// the current password and a valid code. The account's other sessions end.
 pub async fn disable(
-    ctx: PageCtx,
     Actor(u): Actor,
-    State(state): State<AppState>,
-    session: Session,
-    ClientAddr(address): ClientAddr,
-    device: DeviceCookie,
+    prover: Prover,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response> {
-    if state.config.require_second_factor.contains(u.role) {
-        return refused(
-            &state,
-            ctx,
-            &session,
-            "Voor uw rol is tweestapsverificatie verplicht.",
-        )
-        .await;
+    if prover.state.config.require_second_factor.contains(u.role) {
+        return refused(prover, "Voor uw rol is tweestapsverificatie verplicht.").await;
     }
-    let mut tx = match confirmed(&state, &u, &address, &device, &form).await? {
+    let mut tx = match confirmed(&prover, &u, &form).await? {
         Ok(tx) => tx,
-        Err((status, message)) => {
-            return refused_with(&state, ctx, &session, status, message).await;
-        }
+        Err(refusal) => return refused_with(prover, refusal).await,
     };
     let stamp = reset(&mut tx, u.id, u.id).await?;
     tx.commit().await?;
     // This session continues; the others end with the old stamp.
-    super::go_on(&session, u.id, stamp, "/account?tweestaps=uit").await
+    super::go_on(&prover.session, u.id, stamp, "/account?tweestaps=uit").await
 }
 
 /// An administrator removes someone's second factor (a lost phone): they

@@ -43,15 +43,6 @@ fn item_id(page: &Page) -> i64 {
         .unwrap()
 }
 
-async fn version(app: &TestApp, id: i64) -> String {
-    let v: i32 = sqlx::query_scalar("SELECT version FROM agenda_item WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    v.to_string()
-}
-
 async fn status(app: &TestApp, id: i64) -> String {
     sqlx::query_scalar("SELECT status::text FROM agenda_item WHERE id = $1")
         .bind(id)
@@ -68,7 +59,7 @@ async fn review(
     meeting: &str,
     comment: &str,
 ) -> Page {
-    let v = version(app, id).await;
+    let v = app.version("agenda_item", id).await;
     c.post_form(
         &format!("/agendapunten/{id}/beoordelen"),
         &[
@@ -209,7 +200,7 @@ async fn submit_accept_order_and_record_the_outcome() {
     assert_eq!(shown.select("ol.agenda li .line-label"), vec!["2", "1"]);
 
     // Outcome: a decision needs its text.
-    let v = version(&app, id).await;
+    let v = app.version("agenda_item", id).await;
     let page = staff
         .post_form(
             &format!("/vergaderingen/{meeting}/agenda/afhandelen"),
@@ -310,14 +301,14 @@ async fn a_proposer_withdraws_a_proposal() {
         "{}",
         item.text()
     );
-    let v = version(&app, id).await;
+    let v = app.version("agenda_item", id).await;
     let page = cabinet
         .post_form(&format!("/agendapunten/{id}/intrekken"), &[("version", &v)])
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(status(&app, id).await, "withdrawn");
     // No way back, and nothing to edit.
-    let v = version(&app, id).await;
+    let v = app.version("agenda_item", id).await;
     let page = cabinet
         .post_form(&format!("/agendapunten/{id}/intrekken"), &[("version", &v)])
         .await;
@@ -367,7 +358,7 @@ async fn returned_for_changes_then_resubmitted() {
         form.select("button[type=submit]")
             .contains(&"Opnieuw indienen".to_string())
     );
-    let v = version(&app, id).await;
+    let v = app.version("agenda_item", id).await;
     let page = partner
         .post_form(
             &format!("/agendapunten/{id}/bewerken"),
@@ -433,7 +424,7 @@ async fn deferral_and_carry_over() {
     assert_eq!(page.status, StatusCode::SEE_OTHER);
 
     // Carried over: only to a later meeting of the same body.
-    let v = version(&app, id).await;
+    let v = app.version("agenda_item", id).await;
     let page = staff
         .post_form(
             &format!("/vergaderingen/{m1}/agenda/doorschuiven"),
@@ -501,7 +492,7 @@ async fn proposers_see_only_their_own_items() {
             .status,
         StatusCode::NOT_FOUND
     );
-    let v = version(&app, id).await;
+    let v = app.version("agenda_item", id).await;
     assert_eq!(
         cabinet
             .post_form(&format!("/agendapunten/{id}/intrekken"), &[("version", &v)])
@@ -592,7 +583,7 @@ async fn a_stale_version_is_refused_and_overwrites_nothing() {
     let mut staff = app.signed_in(Role::Secretariat).await;
     let wg = body(&app, "vesoc-werkgroep").await;
     let id = item_id(&propose(&mut partner, &wg, "Eerste titel", &[]).await);
-    let stale = version(&app, id).await;
+    let stale = app.version("agenda_item", id).await;
     let page = partner
         .post_form(
             &format!("/agendapunten/{id}/bewerken"),

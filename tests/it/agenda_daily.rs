@@ -28,15 +28,6 @@ fn item_id(page: &Page) -> i64 {
         .unwrap()
 }
 
-async fn version(app: &TestApp, id: i64) -> String {
-    let v: i32 = sqlx::query_scalar("SELECT version FROM agenda_item WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    v.to_string()
-}
-
 async fn propose(app: &TestApp, c: &mut Client, title: &str) -> i64 {
     let body = body_id(app).await;
     let page = c
@@ -65,7 +56,7 @@ async fn own_item(app: &TestApp, staff: &mut Client, meeting: i64, title: &str) 
 }
 
 async fn to_place(app: &TestApp, staff: &mut Client, meeting: i64, item: i64, place: &str) -> Page {
-    let v = version(app, item).await;
+    let v = app.version("agenda_item", item).await;
     staff
         .post_form(
             &format!("/vergaderingen/{meeting}/agenda/plaats"),
@@ -216,7 +207,7 @@ async fn after_accepting_the_item_page_leads_to_the_agenda() {
         .meeting(WG, "working_group", "2027-03-10 10:00+01")
         .await;
     let id = propose(&app, &mut partner, "Duaal leren").await;
-    let v = version(&app, id).await;
+    let v = app.version("agenda_item", id).await;
     let page = staff
         .post_form(
             &format!("/agendapunten/{id}/beoordelen"),
@@ -242,7 +233,7 @@ async fn after_accepting_the_item_page_leads_to_the_agenda() {
 
     // Decided without a meeting: a hint to choose one.
     let id = propose(&app, &mut partner, "Later te plannen").await;
-    let v = version(&app, id).await;
+    let v = app.version("agenda_item", id).await;
     let page = staff
         .post_form(
             &format!("/agendapunten/{id}/beoordelen"),

@@ -297,6 +297,18 @@ impl TestApp {
             .await
             .expect(sql)
     }
+
+    /// The version of record `id` in `table` (`meeting`, `agenda_item`)
+    /// now, as a form would send it along.
+    pub async fn version(&self, table: &str, id: i64) -> String {
+        let sql = format!("SELECT version FROM {table} WHERE id = $1");
+        let v: i32 = sqlx::query_scalar(&sql)
+            .bind(id)
+            .fetch_one(&self.db)
+            .await
+            .expect(&sql);
+        v.to_string()
+    }
 }
 
 /// The application on top of any pool, without the second-factor

@@ -38,15 +38,6 @@ async fn set_status(app: &TestApp, meeting: i64, status: &str) {
         .unwrap();
 }
 
-async fn version(app: &TestApp, id: i64) -> String {
-    let v: i32 = sqlx::query_scalar("SELECT version FROM meeting WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    v.to_string()
-}
-
 /// The state's meeting page as the secretariat sees it, with the current
 /// step of the stepper; a member and a visitor see no action at all.
 async fn page_in_state(
@@ -250,16 +241,16 @@ async fn messages_say_what_happened() {
         assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.text());
         staff.get(p.location().unwrap()).await
     };
-    let v = version(&app, id).await;
+    let v = app.version("meeting", id).await;
     let p = step(&[("naar", "convened"), ("version", &v)]).await;
     assert_eq!(notice(p), "De vergadering is bijeengeroepen.");
-    let v = version(&app, id).await;
+    let v = app.version("meeting", id).await;
     let p = step(&[("naar", "held"), ("version", &v)]).await;
     assert_eq!(notice(p), "De vergadering is als gehouden gemarkeerd.");
     let other = app
         .meeting("vesoc-overleg", "informal", "2099-01-15 10:00+01")
         .await;
-    let v = version(&app, other).await;
+    let v = app.version("meeting", other).await;
     let p = staff
         .post_form(
             &format!("/vergaderingen/{other}/status"),
@@ -415,7 +406,7 @@ async fn cancelling_asks_a_reason_and_keeps_what_was_typed() {
         .meeting("vesoc-overleg", "informal", "2099-01-15 10:00+01")
         .await;
     let path = format!("/vergaderingen/{id}/status");
-    let v = version(&app, id).await;
+    let v = app.version("meeting", id).await;
     let p = staff
         .post_form(
             &path,
@@ -638,7 +629,7 @@ async fn body_and_kind_are_one_choice_checked_by_the_server() {
                 ("date", "2099-01-15"),
                 ("start", "10:00"),
                 ("end", "12:00"),
-                ("version", &version(&app, id).await),
+                ("version", &app.version("meeting", id).await),
             ],
         )
         .await;

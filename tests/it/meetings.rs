@@ -52,15 +52,6 @@ fn meeting_id(page: &crate::harness::Page) -> i64 {
         .unwrap()
 }
 
-async fn version(app: &TestApp, id: i64) -> String {
-    let v: i32 = sqlx::query_scalar("SELECT version FROM meeting WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    v.to_string()
-}
-
 #[tokio::test]
 async fn the_secretariat_schedules_a_meeting_in_brussels_time() {
     let app = TestApp::seeded().await;
@@ -229,7 +220,10 @@ async fn status_moves_forward_or_to_cancelled_and_nothing_else() {
     let p = staff
         .post_form(
             &path,
-            &[("naar", "held"), ("version", &version(&app, id).await)],
+            &[
+                ("naar", "held"),
+                ("version", &app.version("meeting", id).await),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::CONFLICT);
@@ -237,7 +231,10 @@ async fn status_moves_forward_or_to_cancelled_and_nothing_else() {
     let p = staff
         .post_form(
             &path,
-            &[("naar", "convened"), ("version", &version(&app, id).await)],
+            &[
+                ("naar", "convened"),
+                ("version", &app.version("meeting", id).await),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
@@ -245,7 +242,10 @@ async fn status_moves_forward_or_to_cancelled_and_nothing_else() {
     let p = staff
         .post_form(
             &path,
-            &[("naar", "convened"), ("version", &version(&app, id).await)],
+            &[
+                ("naar", "convened"),
+                ("version", &app.version("meeting", id).await),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::CONFLICT);
@@ -256,7 +256,7 @@ async fn status_moves_forward_or_to_cancelled_and_nothing_else() {
             &[
                 ("naar", "cancelled"),
                 ("reden", "   "),
-                ("version", &version(&app, id).await),
+                ("version", &app.version("meeting", id).await),
             ],
         )
         .await;
@@ -265,7 +265,10 @@ async fn status_moves_forward_or_to_cancelled_and_nothing_else() {
     let p = staff
         .post_form(
             &path,
-            &[("naar", "held"), ("version", &version(&app, id).await)],
+            &[
+                ("naar", "held"),
+                ("version", &app.version("meeting", id).await),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
@@ -282,7 +285,7 @@ async fn status_moves_forward_or_to_cancelled_and_nothing_else() {
             &[
                 ("naar", "cancelled"),
                 ("reden", "te laat"),
-                ("version", &version(&app, id).await),
+                ("version", &app.version("meeting", id).await),
             ],
         )
         .await;
@@ -297,14 +300,17 @@ async fn status_moves_forward_or_to_cancelled_and_nothing_else() {
             &fpath,
             &[
                 ("naar", "convened"),
-                ("version", &version(&app, future).await),
+                ("version", &app.version("meeting", future).await),
             ],
         )
         .await;
     let p = staff
         .post_form(
             &fpath,
-            &[("naar", "held"), ("version", &version(&app, future).await)],
+            &[
+                ("naar", "held"),
+                ("version", &app.version("meeting", future).await),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -314,7 +320,7 @@ async fn status_moves_forward_or_to_cancelled_and_nothing_else() {
             &[
                 ("naar", "cancelled"),
                 ("reden", "Geen agendapunten"),
-                ("version", &version(&app, future).await),
+                ("version", &app.version("meeting", future).await),
             ],
         )
         .await;
@@ -533,7 +539,10 @@ async fn attendance_is_recorded_per_invited_person() {
     staff
         .post_form(
             &format!("/vergaderingen/{id}/status"),
-            &[("naar", "convened"), ("version", &version(&app, id).await)],
+            &[
+                ("naar", "convened"),
+                ("version", &app.version("meeting", id).await),
+            ],
         )
         .await;
     // Represented, but by whom? Refused, with what was typed kept.
@@ -830,7 +839,7 @@ async fn icalendar_feeds_parse_and_follow_changes() {
             &[
                 ("naar", "cancelled"),
                 ("reden", "Geen punten"),
-                ("version", &version(&app, winter).await),
+                ("version", &app.version("meeting", winter).await),
             ],
         )
         .await;
