@@ -57,6 +57,9 @@ pub struct CurrentUser {
     pub organisation_name: Option<String>,
     pub minister_id: Option<i64>,
     pub minister_name: Option<String>,
+    /// The person of the composition this account is (answers invitations
+    /// on the meeting page as that person).
+    pub person_id: Option<i64>,
     /// Has a second factor (TOTP) set up.
     #[sqlx(default)]
     pub second_factor: bool,
@@ -84,7 +87,7 @@ macro_rules! select_account {
         concat!(
             "SELECT a.id, a.email, a.display_name, a.role, a.organisation_id,
                     o.name AS organisation_name, a.minister_id,
-                    p.given_name || ' ' || p.family_name AS minister_name,
+                    p.given_name || ' ' || p.family_name AS minister_name, a.person_id,
                     EXISTS (SELECT 1 FROM account_totp t WHERE t.account_id = a.id) AS second_factor",
             $more,
             "

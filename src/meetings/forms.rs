@@ -431,6 +431,34 @@ impl OnMeeting {
     }
 }
 
+/// The signed-in invitee's own answer, on the meeting page: as through
+/// the personal link, for the person the account is. An account that is
+/// no invitee (or no person) is told it cannot answer.
+pub async fn answer(on: OnMeeting, Form(form): Form<super::rsvp::AnswerForm>) -> Result<Response> {
+    let person = on.actor.person_id;
+    let checked = form.check();
+    let input = PageInput {
+        answer: Some(form),
+        ..PageInput::default()
+    };
+    let stale = "U bent niet uitgenodigd op deze vergadering, of ze is begonnen of geannuleerd: \
+                 antwoorden kan niet (meer)."
+        .to_string();
+    on.run(
+        says("geantwoord"),
+        stale,
+        input,
+        async |tx, actor, m| match (person, checked) {
+            (None, _) => Ok(Outcome::Stale),
+            (Some(person), Ok((a, substitute))) => {
+                super::rsvp::save(tx, Some(actor), m.id, person, a, substitute).await
+            }
+            (_, Err(errors)) => Ok(Outcome::Refused(errors)),
+        },
+    )
+    .await
+}
+
 /// The notice `code` after a write that returns nothing.
 fn says(code: &'static str) -> impl FnOnce(()) -> String {
     move |()| code.to_string()

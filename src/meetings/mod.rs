@@ -68,6 +68,11 @@ pub fn routes() -> Routes {
         )
         .post("/vergaderingen/{id}/herinneren", SECRETARIAT, forms::remind)
         .post(
+            "/vergaderingen/{id}/antwoord",
+            Access::SignedIn,
+            forms::answer,
+        )
+        .post(
             "/vergaderingen/{id}/uitnodigingen/toevoegen",
             SECRETARIAT,
             forms::invite_person,
@@ -304,6 +309,8 @@ struct ShowPage {
     secretariat: bool,
     reschedules: Vec<Reschedule>,
     participants: Vec<Participant>,
+    /// The viewer's own invitation, while they can still answer it.
+    own: Option<Participant>,
     minutes: Option<Minutes>,
     warnings: Vec<Warning>,
     agenda: Vec<crate::agenda::AgendaItem>,
@@ -315,6 +322,24 @@ struct ShowPage {
 }
 
 impl ShowPage {
+    /// The viewer's answer as the form shows it: as typed, else as stored.
+    fn own_answer(&self) -> (String, String) {
+        if let Some(typed) = &self.input.answer {
+            return (typed.answer.clone(), typed.substitute.clone());
+        }
+        let own = self.own.as_ref();
+        (
+            own.and_then(|p| p.answer)
+                .map(|a| a.code().to_string())
+                .unwrap_or_default(),
+            own.and_then(|p| p.substitute.clone()).unwrap_or_default(),
+        )
+    }
+
+    fn answers(&self) -> &'static [rsvp::Answer] {
+        &rsvp::Answer::ALL
+    }
+
     fn documents_of(&self, item: &i64) -> Vec<&crate::agenda::DocumentLink> {
         self.documents
             .iter()
@@ -332,6 +357,8 @@ pub struct PageInput {
     pub minutes_text: Option<String>,
     pub cancel_reason: Option<String>,
     pub approved_on: Option<String>,
+    /// The signed-in invitee's own answer as typed.
+    pub answer: Option<rsvp::AnswerForm>,
 }
 
 /// A step of the meeting's course, as the stepper shows it.
@@ -551,6 +578,7 @@ fn notice(q: &NoticeQuery) -> Option<String> {
                 n => format!("{n} personen toegevoegd."),
             });
         }
+        "geantwoord" => "Uw antwoord is bewaard. U kunt het wijzigen tot de vergadering begint.",
         "herinnerd" => {
             let n: u64 = q.aantal.as_deref()?.trim().parse().ok()?;
             return Some(match n {
@@ -698,7 +726,16 @@ async fn meeting_page(
     let documents = details.documents.0;
     let participants = details.participants.0;
     let reschedules = details.reschedules.0;
+    let person = ctx.user.as_ref().and_then(|u| u.person_id);
+    let answerable = meeting.status == MeetingStatus::Convened
+        && meeting.starts_at > time::OffsetDateTime::now_utc();
+    let own = participants
+        .iter()
+        .find(|p| p.invited && Some(p.person_id) == person)
+        .filter(|_| answerable)
+        .cloned();
     Ok(ShowPage {
+        own,
         documents,
         // Warnings help before the meeting is held; afterwards they are moot.
         warnings: if secretariat && meeting.is_open() {

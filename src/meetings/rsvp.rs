@@ -110,7 +110,7 @@ fn closed(i: &Invitation) -> AppError {
     })
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 pub struct AnswerForm {
     #[serde(default)]
     pub answer: String,
@@ -210,30 +210,8 @@ async fn answer(
     if !invitation.open() {
         return Err(closed(&invitation));
     }
-    let mut errors = FieldErrors::default();
-    let answer = Answer::parse(form.answer.trim());
-    let substitute = dutch_substitute(&form.substitute);
-    match answer {
-        None => errors.add("answer", "Kies uw antwoord."),
-        Some(Answer::Represented) if substitute.is_none() => {
-            errors.add("substitute", "Geef de naam van wie u vervangt.")
-        }
-        _ => {}
-    }
-    if form.substitute.trim().chars().count() > 200 {
-        errors.add("substitute", "Een naam mag hoogstens 200 tekens lang zijn.");
-    }
-    let outcome = match answer {
-        Some(a) if errors.is_empty() => {
-            let substitute = (a == Answer::Represented).then_some(substitute).flatten();
-            let (meeting, person) = (invitation.meeting_id, invitation.person_id);
-            write::run(&state.db, async |tx| {
-                save(tx, meeting, person, a, substitute).await
-            })
-            .await?
-        }
-        _ => Outcome::Refused(errors),
-    };
+    let (meeting, person) = (invitation.meeting_id, invitation.person_id);
+    let outcome = save_form(&state.db, meeting, person, &form).await?;
     match outcome {
         Outcome::Done(()) => {
             Ok(Redirect::to(&format!("/antwoord/{token}?bewaard=1")).into_response())
@@ -255,15 +233,62 @@ async fn answer(
     }
 }
 
+impl AnswerForm {
+    /// The answer, and the substitute's name when represented.
+    pub fn check(&self) -> std::result::Result<(Answer, Option<String>), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let answer = Answer::parse(self.answer.trim());
+        let substitute = dutch_substitute(&self.substitute);
+        match answer {
+            None => errors.add("answer", "Kies uw antwoord."),
+            Some(Answer::Represented) if substitute.is_none() => {
+                errors.add("substitute", "Geef de naam van wie u vervangt.")
+            }
+            _ => {}
+        }
+        if self.substitute.trim().chars().count() > 200 {
+            errors.add("substitute", "Een naam mag hoogstens 200 tekens lang zijn.");
+        }
+        match answer {
+            Some(a) if errors.is_empty() => Ok((
+                a,
+                (a == Answer::Represented).then_some(substitute).flatten(),
+            )),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Checks and saves the answer of `person` to `meeting` (stale when the
+/// meeting began or was cancelled, or the person is not invited).
+pub async fn save_form(
+    db: &sqlx::PgPool,
+    meeting: i64,
+    person: i64,
+    form: &AnswerForm,
+) -> Result<Outcome> {
+    match form.check() {
+        Ok((answer, substitute)) => {
+            write::run(db, async |tx| {
+                save(tx, None, meeting, person, answer, substitute).await
+            })
+            .await
+        }
+        Err(errors) => Ok(Outcome::Refused(errors)),
+    }
+}
+
 fn dutch_substitute(raw: &str) -> Option<String> {
     let name = crate::mail::one_line(raw);
     (!name.is_empty() && name.chars().count() <= 200).then_some(name)
 }
 
 /// Saves an answer, unless the meeting has started or was cancelled
-/// meanwhile (stale).
-async fn save(
+/// meanwhile (stale); `actor` is the signed-in account that answers, none
+/// for a personal link.
+pub async fn save(
     tx: &mut PgConnection,
+    actor: Option<i64>,
     meeting: i64,
     person: i64,
     answer: Answer,
@@ -287,7 +312,7 @@ async fn save(
     }
     audit::Entry::new("rsvp", "meeting_participant", format!("{meeting}/{person}"))
         .after(json!({ "answer": answer, "substitute": substitute }))
-        .write(tx, None)
+        .write(tx, actor)
         .await?;
     Ok(Outcome::Done(()))
 }

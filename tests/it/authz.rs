@@ -49,6 +49,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/antwoord/{token}", "public"),
     ("POST", "/antwoord/{token}", "public"),
     // what each mailbox receives; one-click unsubscribe (RFC 8058)
+    ("POST", "/vergaderingen/{id}/antwoord", "signed-in"),
     ("GET", "/account/berichten", "signed-in"),
     ("POST", "/account/berichten", "signed-in"),
     ("GET", "/uitschrijven/{token}", "public"),

@@ -958,3 +958,98 @@ async fn a_forgotten_password_gets_a_link_by_mail_and_the_answer_tells_nobody_wh
         Some("geen adres")
     );
 }
+
+#[tokio::test]
+async fn a_signed_in_invitee_answers_on_the_meeting_page() {
+    let app = TestApp::seeded().await;
+    let meeting = app
+        .meeting("vesoc-werkgroep", "working_group", "2027-01-12 14:00+01")
+        .await;
+    invite(&app, meeting).await;
+    sqlx::query("UPDATE meeting SET status = 'convened' WHERE id = $1")
+        .bind(meeting)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let account = app
+        .account_as(Role::SocialPartner, "an.proef@acv.be", Some("acv"), None)
+        .await;
+    sqlx::query("UPDATE account SET person_id = (SELECT id FROM person WHERE slug = 'an-proef') WHERE id = $1")
+        .bind(account)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let mut an = app.client();
+    an.sign_in("an.proef@acv.be", crate::harness::PASSWORD)
+        .await;
+    let path = format!("/vergaderingen/{meeting}");
+    let page = an.get(&path).await;
+    assert!(page.text().contains("Komt u?"), "{}", page.text());
+    assert!(page.text().contains("nog niet geantwoord"));
+
+    // Represented without a name: refused, what was chosen stays, nothing stored.
+    let answer = format!("{path}/antwoord");
+    let refused = an
+        .post_form(&answer, &[("answer", "represented"), ("substitute", " ")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("Geef de naam van wie u vervangt."));
+    assert_eq!(
+        refused
+            .attr("input[name=answer][checked]", "value")
+            .as_deref(),
+        Some("represented")
+    );
+    assert_eq!(answer_of(&app, meeting, "an-proef").await, (None, None));
+
+    let saved = an
+        .post_form(
+            &answer,
+            &[("answer", "represented"), ("substitute", "Dirk Vervanger")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let page = an.get(saved.location().unwrap()).await;
+    assert!(
+        page.text().contains("Uw antwoord is bewaard."),
+        "{}",
+        page.text()
+    );
+    assert_eq!(
+        answer_of(&app, meeting, "an-proef").await,
+        (Some("represented".into()), Some("Dirk Vervanger".into()))
+    );
+    let by: Option<i64> = sqlx::query_scalar(
+        "SELECT account_id FROM audit_log WHERE action = 'rsvp' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(by, Some(account), "the answer is the account's, in the log");
+
+    // An account that is no invitee cannot answer for anyone.
+    let mut other = app.signed_in(Role::SocialPartner).await;
+    let page = other.get(&path).await;
+    assert!(!page.text().contains("Komt u?"));
+    let refused = other.post_form(&answer, &[("answer", "present")]).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused
+            .text()
+            .contains("U bent niet uitgenodigd op deze vergadering")
+    );
+
+    // Once the meeting has begun: no form, and a late answer is refused.
+    sqlx::query("UPDATE meeting SET starts_at = now() - interval '1 hour', ends_at = now() + interval '1 hour' WHERE id = $1")
+        .bind(meeting)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert!(!an.get(&path).await.text().contains("Komt u?"));
+    let late = an.post_form(&answer, &[("answer", "excused")]).await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    assert_eq!(
+        answer_of(&app, meeting, "an-proef").await.0.as_deref(),
+        Some("represented")
+    );
+}
