@@ -6,9 +6,10 @@
 //! calendars file it and later update it; METHOD:CANCEL for a
 //! cancellation).
 //!
-//! The agenda of each message is what the invitee's organisation may see
-//! (`agenda_item_visible`, as on the meeting page); the place goes to every
-//! invitee: being invited is what it is for.
+//! The agenda of each message is what the invitee may see
+//! (`agenda_item_visible`, as on the meeting page): as the account linked to
+//! the person when there is one, else as its organisation (or minister);
+//! the place goes to every invitee: being invited is what it is for.
 
 use askama::Template;
 use icalendar::{Calendar, Component, Event, EventLike};
@@ -53,6 +54,9 @@ struct Invitee {
     answered: bool,
     name: String,
     email: Option<String>,
+    /// The reader the invitee is: the account linked to the person when
+    /// there is one (as on its pages), else what the invitation says.
+    reads_all: bool,
     organisation_id: Option<i64>,
     minister_id: Option<i64>,
 }
@@ -142,11 +146,18 @@ pub async fn write(
         .await?;
     }
     let invitees: Vec<Invitee> = sqlx::query_as(
-        "SELECT p.id AS person_id, mp.answer IS NOT NULL AS answered, p.given_name || ' ' || p.family_name AS name, p.email,
-                mp.organisation_id,
-                CASE WHEN o.kind = 'government' THEN p.id END AS minister_id
+        "SELECT p.id AS person_id, mp.answer IS NOT NULL AS answered,
+                p.given_name || ' ' || p.family_name AS name, p.email,
+                coalesce(acc.role = 'secretariat', false) AS reads_all,
+                CASE WHEN acc.id IS NULL THEN mp.organisation_id ELSE acc.organisation_id END
+                    AS organisation_id,
+                CASE WHEN acc.id IS NOT NULL THEN acc.minister_id
+                     WHEN o.kind = 'government' THEN p.id END AS minister_id
          FROM meeting_participant mp JOIN person p ON p.id = mp.person_id
          LEFT JOIN organisation o ON o.id = mp.organisation_id
+         LEFT JOIN LATERAL (SELECT a.* FROM account a
+                            WHERE a.person_id = p.id AND a.disabled_at IS NULL
+                            ORDER BY a.id LIMIT 1) acc ON true
          WHERE mp.meeting_id = $1 AND mp.invited
          ORDER BY p.family_name, p.given_name",
     )
@@ -175,7 +186,7 @@ pub async fn write(
             continue;
         };
         let reader = Reader {
-            reads_all: false,
+            reads_all: invitee.reads_all,
             signed_in: true,
             organisation_id: invitee.organisation_id,
             minister_id: invitee.minister_id,

@@ -1,5 +1,5 @@
-//! Notifications about meetings: approved minutes to the members of the
-//! body, and the reminders a job sends by itself a number of working days
+//! Notifications about meetings: approved minutes to everyone who may now
+//! read them (the members of the body, the secretariat), and the reminders a job sends by itself a number of working days
 //! (the body's `reminder_days`, 3 unless set) before a meeting, to the
 //! invitees who have not answered, and before its proposal deadline, to
 //! the accounts that may propose for it. Recipients are chosen by the same
@@ -28,15 +28,14 @@ struct Account {
     display_name: String,
 }
 
-/// The query for the active accounts of social partners and cabinets for
-/// whom `rule` (a visibility rule of the meeting `m` = `$1`, read by the
-/// account `acc` as reader, today = `$2`) holds.
+/// The query for the active accounts for whom `rule` (a visibility rule of
+/// the meeting `m` = `$1`, read by the account `acc` as reader, today =
+/// `$2`) holds.
 macro_rules! accounts_where {
     ($rule:literal) => {
         concat!(
             "SELECT acc.email, acc.display_name FROM account acc, meeting m
-             WHERE m.id = $1 AND acc.disabled_at IS NULL
-               AND acc.role IN ('social_partner', 'cabinet') AND ",
+             WHERE m.id = $1 AND acc.disabled_at IS NULL AND ",
             $rule,
             " ORDER BY acc.id"
         )
@@ -87,6 +86,7 @@ pub async fn minutes_approved(
     site: &Site,
     meeting: &Meeting,
 ) -> sqlx::Result<usize> {
+    // Everyone who may now read them, the secretariat's colleagues too.
     let sql = accounts_where!("minutes_visible(account_reader(acc, $2), m, 'approved')");
     let accounts = accounts(conn, sql, meeting.id).await?;
     let day = dutch::nl_date(dutch::brussels(meeting.starts_at).date());
@@ -276,7 +276,11 @@ async fn deadline_reminder(
     m: &Meeting,
     deadline: OffsetDateTime,
 ) -> sqlx::Result<usize> {
-    let sql = accounts_where!("meeting_internals_visible(account_reader(acc, $2), m)");
+    // Who may propose: the members' accounts (not the secretariat's).
+    let sql = accounts_where!(
+        "acc.role IN ('social_partner', 'cabinet')
+         AND meeting_internals_visible(account_reader(acc, $2), m)"
+    );
     let accounts = accounts(conn, sql, m.id).await?;
     let day = dutch::nl_date(dutch::brussels(m.starts_at).date());
     let subject = format!(

@@ -64,6 +64,7 @@ const CHANNELS: &[&str] = &[
     "home page",
     "start page",
     "item page",
+    "mail",
 ];
 
 struct Row {
@@ -177,6 +178,9 @@ struct Reader {
     client: Client,
     /// the secret of the personal calendar feed
     calendar: Option<String>,
+    /// the account's address, and the person of the composition it is
+    /// (invited to meetings, it receives their convocations)
+    mailbox: Option<(String, i64)>,
 }
 
 async fn readers(app: &TestApp) -> Vec<Reader> {
@@ -199,6 +203,7 @@ async fn readers(app: &TestApp) -> Vec<Reader> {
         };
         let mut client = app.client();
         let mut calendar = None;
+        let mut mailbox = None;
         if let Some((role, org, minister)) = account {
             let email = format!("{}@matrix.vesoc.be", name.replace(' ', "-"));
             let id = app.account_as(role, &email, org, minister).await;
@@ -216,11 +221,26 @@ async fn readers(app: &TestApp) -> Vec<Reader> {
                     .unwrap(),
             );
             tx.commit().await.unwrap();
+            let person: i64 = sqlx::query_scalar(
+                "WITH p AS (INSERT INTO person (slug, given_name, family_name, email)
+                            VALUES ($1, 'Lezer', $2, $3) RETURNING id)
+                 UPDATE account SET person_id = (SELECT id FROM p) WHERE id = $4
+                 RETURNING person_id",
+            )
+            .bind(format!("lezer-{}", name.replace(' ', "-")))
+            .bind(name)
+            .bind(&email)
+            .bind(id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+            mailbox = Some((email, person));
         }
         out.push(Reader {
             name,
             client,
             calendar,
+            mailbox,
         });
     }
     out
@@ -494,6 +514,68 @@ async fn make(app: &TestApp, record: &str, word: &str, on: i64) -> Record {
     }
 }
 
+enum Mailing {
+    Convocation,
+    MinutesApproved,
+}
+
+/// The texts that `mailbox` (its address, and the person it is) would get
+/// of `mailing` for `meeting`: written and read in a transaction that is
+/// rolled back, so that every reader asks the same state.
+async fn mailed(
+    app: &TestApp,
+    (email, person): &(String, i64),
+    meeting: i64,
+    mailing: Mailing,
+) -> Vec<String> {
+    let site = vesoc::mail::Site {
+        base_url: "https://vesoc.test".into(),
+        sender: "vesoc@serv.be".into(),
+    };
+    let mut tx = app.db.begin().await.unwrap();
+    let m = vesoc::meetings::queries::get(&mut *tx, meeting)
+        .await
+        .unwrap()
+        .unwrap();
+    let kind = match mailing {
+        Mailing::Convocation => {
+            sqlx::query(
+                "INSERT INTO meeting_participant (meeting_id, person_id, reason)
+                 VALUES ($1, $2, 'added') ON CONFLICT DO NOTHING",
+            )
+            .bind(meeting)
+            .bind(person)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            use vesoc::meetings::convocation::{Occasion, write};
+            write(&mut tx, None, &m, Occasion::Convened, &site)
+                .await
+                .unwrap();
+            "convocation"
+        }
+        Mailing::MinutesApproved => {
+            let actor: i64 = sqlx::query_scalar("SELECT min(id) FROM account")
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+            vesoc::meetings::notices::minutes_approved(&mut tx, actor, &site, &m)
+                .await
+                .unwrap();
+            "minutes_approved"
+        }
+    };
+    let texts =
+        sqlx::query_scalar("SELECT body_text FROM mail_message WHERE recipient = $1 AND kind = $2")
+            .bind(email)
+            .bind(kind)
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
+    tx.rollback().await.unwrap();
+    texts
+}
+
 fn contains(page: &Page, what: &str) -> bool {
     page.status == StatusCode::OK && page.body.contains(what)
 }
@@ -501,6 +583,7 @@ fn contains(page: &Page, what: &str) -> bool {
 /// What `channel` shows `reader` of `record`: one or more observations,
 /// each of which must match the table.
 async fn observe(
+    app: &TestApp,
     channel: &str,
     record: &Record,
     reader: &mut Reader,
@@ -508,6 +591,18 @@ async fn observe(
 ) -> Vec<(&'static str, bool)> {
     let c = &mut reader.client;
     match (channel, record) {
+        // A visitor who is not signed in has no mailbox: nothing to ask.
+        ("mail", _) if reader.mailbox.is_none() => Vec::new(),
+        ("mail", Record::Item { title, .. }) => {
+            let mailbox = reader.mailbox.as_ref().unwrap();
+            let sent = mailed(app, mailbox, on, Mailing::Convocation).await;
+            vec![("convocation", sent.iter().any(|text| text.contains(title)))]
+        }
+        ("mail", Record::Minutes { meeting, .. }) => {
+            let mailbox = reader.mailbox.as_ref().unwrap();
+            let sent = mailed(app, mailbox, *meeting, Mailing::MinutesApproved).await;
+            vec![("minutes approved", !sent.is_empty())]
+        }
         ("search", Record::Item { title, word, .. }) => {
             let page = c.get(&format!("/zoeken?q={word}")).await;
             assert_eq!(page.status, StatusCode::OK);
@@ -650,7 +745,7 @@ async fn every_channel_follows_the_table_of_docs_access_md() {
     for (row, record) in rows.iter().zip(&records) {
         for (reader, expected) in readers.iter_mut().zip(&row.sees) {
             for channel in &row.channels {
-                for (what, seen) in observe(channel, record, reader, on).await {
+                for (what, seen) in observe(&app, channel, record, reader, on).await {
                     if seen != *expected {
                         wrong.push(format!(
                             "{} / {} / {channel} ({what}): {} where the table says {}",
