@@ -16,7 +16,7 @@ use super::on::{Named, On, param};
 use super::operations::{self, GovChange};
 use super::queries::{
     self, Body, Choice, MembershipRole, MembershipRow, NewMembership, OrganisationKind, Seat,
-    SeatRuleRow, Side,
+    SeatRule, Side,
 };
 use super::{body, rules};
 use crate::base::error::{AppError, Result};
@@ -496,12 +496,12 @@ struct RulesPage {
     part: &'static str,
     parts: [(&'static str, &'static str); 4],
     notice: Option<&'static str>,
-    rules: Vec<SeatRuleRow>,
+    rules: Vec<SeatRule>,
     rule_edit: Option<(i64, RuleForm, FieldErrors)>,
 }
 
 impl RulesPage {
-    fn rule_value(&self, r: &SeatRuleRow, field: &str) -> String {
+    fn rule_value(&self, r: &SeatRule, field: &str) -> String {
         match &self.rule_edit {
             Some((id, form, _)) if *id == r.id => match field {
                 "seat_count" => form.seat_count.clone(),
@@ -517,7 +517,7 @@ impl RulesPage {
     }
 
     /// The messages of one rule's form, by its ids ("r2-seat_count").
-    fn rule_errors(&self, r: &SeatRuleRow) -> IdErrors {
+    fn rule_errors(&self, r: &SeatRule) -> IdErrors {
         match &self.rule_edit {
             Some((id, _, errors)) if *id == r.id => IdErrors::new(&format!("r{id}-"), errors),
             _ => IdErrors::default(),
@@ -677,7 +677,7 @@ async fn rules_page(
     rule_edit: Option<(i64, RuleForm, FieldErrors)>,
 ) -> Result<RulesPage> {
     Ok(RulesPage {
-        rules: queries::seat_rule_rows(&state.db, body.id).await?,
+        rules: queries::seat_rules(&state.db, body.id).await?,
         ctx,
         body,
         part: PARTS[3].0,
@@ -752,7 +752,7 @@ pub async fn update_rule(
 ) -> Result<Response> {
     let (ctx, actor, state, body) = (on.ctx, on.actor, on.state, on.record);
     let rule_id = parse_id(&rule)?;
-    let rules = queries::seat_rule_rows(&state.db, body.id).await?;
+    let rules = queries::seat_rules(&state.db, body.id).await?;
     let before = rules
         .iter()
         .find(|r| r.id == rule_id)

@@ -307,16 +307,7 @@ pub fn group_by_side(rules: Vec<SeatRule>, seats: Vec<Seat>) -> Vec<SideView> {
 
 impl Seat {
     pub fn period(&self) -> String {
-        match self.valid_until {
-            Some(until) => {
-                format!(
-                    "{} – {}",
-                    dutch::nl_date(self.valid_from),
-                    dutch::nl_date(until)
-                )
-            }
-            None => format!("sinds {}", dutch::nl_date(self.valid_from)),
-        }
+        queries::period(Some(self.valid_from), self.valid_until)
     }
 
     pub fn is_chair(&self) -> bool {
