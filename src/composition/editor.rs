@@ -407,7 +407,7 @@ fn notice_text(code: Option<&str>) -> Option<&'static str> {
 }
 
 /// The parts of the editor, each on its own page: (path after the body's,
-/// label). The sub-navigation lists them.
+/// label). The sub-navigation (`editor_base.html`) lists them.
 pub const PARTS: [(&str, &str); 4] = [
     ("", "Huidige leden"),
     ("/mandaten/nieuw", "Nieuw mandaat"),
@@ -423,7 +423,6 @@ struct EditorPage {
     ctx: PageCtx,
     body: Body,
     part: &'static str,
-    parts: [(&'static str, &'static str); 4],
     notice: Option<&'static str>,
     /// Earlier mandates the one just added leaves running without an end.
     still_open: Vec<MembershipRow>,
@@ -449,7 +448,6 @@ struct MandatePage {
     ctx: PageCtx,
     body: Body,
     part: &'static str,
-    parts: [(&'static str, &'static str); 4],
     notice: Option<&'static str>,
     choices: Choices,
     member: MembershipForm,
@@ -477,7 +475,6 @@ struct GovernmentPage {
     ctx: PageCtx,
     body: Body,
     part: &'static str,
-    parts: [(&'static str, &'static str); 4],
     notice: Option<&'static str>,
     choices: Choices,
     gov: GovForm,
@@ -494,7 +491,6 @@ struct RulesPage {
     ctx: PageCtx,
     body: Body,
     part: &'static str,
-    parts: [(&'static str, &'static str); 4],
     notice: Option<&'static str>,
     rules: Vec<SeatRule>,
     rule_edit: Option<(i64, RuleForm, FieldErrors)>,
@@ -593,7 +589,6 @@ pub async fn editor(on: On<Body>, Query(q): Query<EditorQuery>) -> Result<Respon
         ctx,
         body,
         part: PARTS[0].0,
-        parts: PARTS,
     };
     let status = if page.date_error.is_some() {
         StatusCode::BAD_REQUEST
@@ -615,7 +610,6 @@ async fn mandate_page(
         ctx,
         body,
         part: PARTS[1].0,
-        parts: PARTS,
         notice: None,
         choices,
         member,
@@ -657,7 +651,6 @@ fn government_page(
         ctx,
         body,
         part: PARTS[2].0,
-        parts: PARTS,
         notice: None,
         gov_roles: GOV_ROLES,
     }
@@ -681,7 +674,6 @@ async fn rules_page(
         ctx,
         body,
         part: PARTS[3].0,
-        parts: PARTS,
         notice,
         rule_edit,
     })
