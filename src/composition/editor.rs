@@ -860,6 +860,10 @@ impl Picks for MembershipPage {}
 /// The form of the membership page shown again, as typed, with why it was
 /// refused.
 #[derive(Default)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per request, built to render a page"
+)]
 enum MembershipEdit {
     #[default]
     None,
