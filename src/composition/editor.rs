@@ -5,23 +5,24 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use time::Date;
 
-use super::forms::IdErrors;
+use super::forms::{IdErrors, Picks};
+use super::on::{Named, On, param};
 use super::operations::{self, GovChange};
 use super::queries::{
     self, Body, Choice, MembershipRole, MembershipRow, NewMembership, OrganisationKind, Seat,
-    SeatRuleRow, Side,
+    SeatRule, Side,
 };
 use super::{body, rules};
 use crate::base::error::{AppError, Result};
 use crate::base::extract::parse_id;
 use crate::base::write;
-use crate::base::{Actor, AppState, Check, FieldErrors, PageCtx, Version, dutch, page};
+use crate::base::{AppState, Check, FieldErrors, PageCtx, Version, dutch, page};
 
 const MAX_TEXT: usize = 300;
 const MAX_NOTE: usize = 2000;
@@ -406,7 +407,7 @@ fn notice_text(code: Option<&str>) -> Option<&'static str> {
 }
 
 /// The parts of the editor, each on its own page: (path after the body's,
-/// label). The sub-navigation lists them.
+/// label). The sub-navigation (`editor_base.html`) lists them.
 pub const PARTS: [(&str, &str); 4] = [
     ("", "Huidige leden"),
     ("/mandaten/nieuw", "Nieuw mandaat"),
@@ -422,7 +423,6 @@ struct EditorPage {
     ctx: PageCtx,
     body: Body,
     part: &'static str,
-    parts: [(&'static str, &'static str); 4],
     notice: Option<&'static str>,
     /// Earlier mandates the one just added leaves running without an end.
     still_open: Vec<MembershipRow>,
@@ -448,7 +448,6 @@ struct MandatePage {
     ctx: PageCtx,
     body: Body,
     part: &'static str,
-    parts: [(&'static str, &'static str); 4],
     notice: Option<&'static str>,
     choices: Choices,
     member: MembershipForm,
@@ -457,11 +456,9 @@ struct MandatePage {
     sides: [Side; 4],
 }
 
-impl MandatePage {
-    fn is(&self, value: &str, id: &i64) -> bool {
-        value.trim() == id.to_string()
-    }
+impl Picks for MandatePage {}
 
+impl MandatePage {
     /// Where the register's "new person" comes back to.
     fn new_person_href(&self) -> String {
         format!(
@@ -478,7 +475,6 @@ struct GovernmentPage {
     ctx: PageCtx,
     body: Body,
     part: &'static str,
-    parts: [(&'static str, &'static str); 4],
     notice: Option<&'static str>,
     choices: Choices,
     gov: GovForm,
@@ -486,11 +482,7 @@ struct GovernmentPage {
     gov_roles: [MembershipRole; 3],
 }
 
-impl GovernmentPage {
-    fn is(&self, value: &str, id: &i64) -> bool {
-        value.trim() == id.to_string()
-    }
-}
+impl Picks for GovernmentPage {}
 
 /// The seat rules.
 #[derive(Template)]
@@ -499,14 +491,13 @@ struct RulesPage {
     ctx: PageCtx,
     body: Body,
     part: &'static str,
-    parts: [(&'static str, &'static str); 4],
     notice: Option<&'static str>,
-    rules: Vec<SeatRuleRow>,
+    rules: Vec<SeatRule>,
     rule_edit: Option<(i64, RuleForm, FieldErrors)>,
 }
 
 impl RulesPage {
-    fn rule_value(&self, r: &SeatRuleRow, field: &str) -> String {
+    fn rule_value(&self, r: &SeatRule, field: &str) -> String {
         match &self.rule_edit {
             Some((id, form, _)) if *id == r.id => match field {
                 "seat_count" => form.seat_count.clone(),
@@ -522,7 +513,7 @@ impl RulesPage {
     }
 
     /// The messages of one rule's form, by its ids ("r2-seat_count").
-    fn rule_errors(&self, r: &SeatRuleRow) -> IdErrors {
+    fn rule_errors(&self, r: &SeatRule) -> IdErrors {
         match &self.rule_edit {
             Some((id, _, errors)) if *id == r.id => IdErrors::new(&format!("r{id}-"), errors),
             _ => IdErrors::default(),
@@ -551,13 +542,8 @@ fn left_running(added: &MembershipRow, counting: &[MembershipRow]) -> Vec<Member
         .collect()
 }
 
-pub async fn editor(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<EditorQuery>,
-) -> Result<Response> {
-    let body = body(&state, &slug).await?;
+pub async fn editor(on: On<Body>, Query(q): Query<EditorQuery>) -> Result<Response> {
+    let (ctx, state, body) = (on.ctx, on.state, on.record);
     let today = dutch::today();
     let requested = q.op.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let (on, date_error) = match requested.map(|s| (s, dutch::parse_date(s))) {
@@ -603,7 +589,6 @@ pub async fn editor(
         ctx,
         body,
         part: PARTS[0].0,
-        parts: PARTS,
     };
     let status = if page.date_error.is_some() {
         StatusCode::BAD_REQUEST
@@ -625,7 +610,6 @@ async fn mandate_page(
         ctx,
         body,
         part: PARTS[1].0,
-        parts: PARTS,
         notice: None,
         choices,
         member,
@@ -637,13 +621,8 @@ async fn mandate_page(
 
 /// The form for a new mandate; `persoon` (a person's slug, as the register
 /// sends it back) is preselected.
-pub async fn new_membership(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<EditorQuery>,
-) -> Result<Response> {
-    let body = body(&state, &slug).await?;
+pub async fn new_membership(on: On<Body>, Query(q): Query<EditorQuery>) -> Result<Response> {
+    let (ctx, state, body) = (on.ctx, on.state, on.record);
     let mut member = MembershipForm {
         valid_from: dutch::iso_date(dutch::today()),
         ..MembershipForm::default()
@@ -672,20 +651,14 @@ fn government_page(
         ctx,
         body,
         part: PARTS[2].0,
-        parts: PARTS,
         notice: None,
         gov_roles: GOV_ROLES,
     }
 }
 
-pub async fn government_form(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-) -> Result<Response> {
-    let body = body(&state, &slug).await?;
-    let choices = Choices::load(&state, body.id).await?;
-    let page = government_page(ctx, body, choices, None, FieldErrors::default());
+pub async fn government_form(on: On<Body>) -> Result<Response> {
+    let choices = Choices::load(&on.state, on.record.id).await?;
+    let page = government_page(on.ctx, on.record, choices, None, FieldErrors::default());
     Ok(page::render(&page))
 }
 
@@ -697,38 +670,26 @@ async fn rules_page(
     rule_edit: Option<(i64, RuleForm, FieldErrors)>,
 ) -> Result<RulesPage> {
     Ok(RulesPage {
-        rules: queries::seat_rule_rows(&state.db, body.id).await?,
+        rules: queries::seat_rules(&state.db, body.id).await?,
         ctx,
         body,
         part: PARTS[3].0,
-        parts: PARTS,
         notice,
         rule_edit,
     })
 }
 
-pub async fn rules_form(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<EditorQuery>,
-) -> Result<Response> {
-    let body = body(&state, &slug).await?;
-    let page = rules_page(ctx, &state, body, notice_text(q.melding.as_deref()), None).await?;
+pub async fn rules_form(on: On<Body>, Query(q): Query<EditorQuery>) -> Result<Response> {
+    let notice = notice_text(q.melding.as_deref());
+    let page = rules_page(on.ctx, &on.state, on.record, notice, None).await?;
     Ok(page::render(&page))
 }
 
 /// A new mandate: a member taking a seat, a substitute, a new chair; when it
 /// replaces a running mandate, that one ends the day before. Saved, the
 /// editor shows it, and warns of a mandate of the same seat left running.
-pub async fn add_membership(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Form(form): Form<MembershipForm>,
-) -> Result<Response> {
-    let body = body(&state, &slug).await?;
+pub async fn add_membership(on: On<Body>, Form(form): Form<MembershipForm>) -> Result<Response> {
+    let (ctx, actor, state, body) = (on.ctx, on.actor, on.state, on.record);
     let choices = Choices::load(&state, body.id).await?;
     let outcome = write::run_form(
         &state.db,
@@ -754,13 +715,10 @@ pub async fn add_membership(
 /// A new government takes office on a date: every government-side mandate
 /// of the body still running ends the day before, and the new ones start.
 pub async fn government_change(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
+    on: On<Body>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let body = body(&state, &slug).await?;
+    let (ctx, actor, state, body) = (on.ctx, on.actor, on.state, on.record);
     let form = GovForm::from_pairs(&pairs);
     let choices = Choices::load(&state, body.id).await?;
     let outcome = write::run_form(&state.db, form.parse(&choices), async |tx, change| {
@@ -780,15 +738,13 @@ pub async fn government_change(
 }
 
 pub async fn update_rule(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path((slug, rule)): Path<(String, String)>,
+    on: On<Body>,
+    Path((_, rule)): Path<(String, String)>,
     Form(form): Form<RuleForm>,
 ) -> Result<Response> {
-    let body = body(&state, &slug).await?;
+    let (ctx, actor, state, body) = (on.ctx, on.actor, on.state, on.record);
     let rule_id = parse_id(&rule)?;
-    let rules = queries::seat_rule_rows(&state.db, body.id).await?;
+    let rules = queries::seat_rules(&state.db, body.id).await?;
     let before = rules
         .iter()
         .find(|r| r.id == rule_id)
@@ -899,28 +855,38 @@ struct MembershipPage {
     sides: [Side; 4],
 }
 
-impl MembershipPage {
-    fn is(&self, value: &str, id: &i64) -> bool {
-        value.trim() == id.to_string()
-    }
-}
+impl Picks for MembershipPage {}
 
-/// The membership page's forms as typed, when one is shown again.
+/// The form of the membership page shown again, as typed, with why it was
+/// refused.
 #[derive(Default)]
-struct MembershipEdits {
-    end: Option<(EndForm, FieldErrors)>,
-    correct: Option<(MembershipForm, FieldErrors)>,
-    withdraw: Option<(WithdrawForm, FieldErrors)>,
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per request, built to render a page"
+)]
+enum MembershipEdit {
+    #[default]
+    None,
+    End(EndForm, FieldErrors),
+    Correct(MembershipForm, FieldErrors),
+    Withdraw(WithdrawForm, FieldErrors),
 }
 
-/// The body and the membership of it the path names.
-async fn load_membership(state: &AppState, slug: &str, id: &str) -> Result<(Body, MembershipRow)> {
-    let body = body(state, slug).await?;
-    let m = queries::membership(&state.db, parse_id(id)?)
-        .await?
-        .filter(|m| m.body_id == body.id)
-        .ok_or(AppError::NotFound)?;
-    Ok((body, m))
+/// A mandate as its path names it: the body, and the membership of it.
+pub struct Mandate {
+    body: Body,
+    m: MembershipRow,
+}
+
+impl Named for Mandate {
+    async fn load(state: &AppState, path: &[String]) -> Result<Self> {
+        let body = body(state, param(path, 0)).await?;
+        let m = queries::membership(&state.db, parse_id(param(path, 1))?)
+            .await?
+            .filter(|m| m.body_id == body.id)
+            .ok_or(AppError::NotFound)?;
+        Ok(Mandate { body, m })
+    }
 }
 
 async fn membership_page(
@@ -929,26 +895,29 @@ async fn membership_page(
     body: Body,
     m: MembershipRow,
     notice: Option<&'static str>,
-    edits: MembershipEdits,
+    edit: MembershipEdit,
 ) -> Result<MembershipPage> {
     let version = Version(m.version);
-    let (end, end_errors) = edits.end.unwrap_or_else(|| {
-        let form = EndForm {
-            valid_until: String::new(),
+    let none = FieldErrors::default;
+    let (mut end, mut end_errors) = (
+        EndForm {
             version,
-        };
-        (form, FieldErrors::default())
-    });
-    let (correct, correct_errors) = edits
-        .correct
-        .unwrap_or_else(|| (MembershipForm::from_row(&m), FieldErrors::default()));
-    let (withdraw, withdraw_errors) = edits.withdraw.unwrap_or_else(|| {
-        let form = WithdrawForm {
-            note: String::new(),
-            version,
-        };
-        (form, FieldErrors::default())
-    });
+            ..EndForm::default()
+        },
+        none(),
+    );
+    let (mut correct, mut correct_errors) = (MembershipForm::from_row(&m), none());
+    let withdraw = WithdrawForm {
+        version,
+        ..WithdrawForm::default()
+    };
+    let (mut withdraw, mut withdraw_errors) = (withdraw, none());
+    match edit {
+        MembershipEdit::None => {}
+        MembershipEdit::End(form, errors) => (end, end_errors) = (form, errors),
+        MembershipEdit::Correct(form, errors) => (correct, correct_errors) = (form, errors),
+        MembershipEdit::Withdraw(form, errors) => (withdraw, withdraw_errors) = (form, errors),
+    }
     let corrects = match m.corrects_id {
         Some(id) => queries::membership(&state.db, id).await?,
         None => None,
@@ -972,107 +941,81 @@ async fn membership_page(
     })
 }
 
-pub async fn show_membership(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path((slug, id)): Path<(String, String)>,
-    Query(q): Query<EditorQuery>,
-) -> Result<Response> {
-    let (body, m) = load_membership(&state, &slug, &id).await?;
+pub async fn show_membership(on: On<Mandate>, Query(q): Query<EditorQuery>) -> Result<Response> {
     let notice = notice_text(q.melding.as_deref());
-    let page = membership_page(ctx, &state, body, m, notice, MembershipEdits::default()).await?;
+    let Mandate { body, m } = on.record;
+    let page = membership_page(on.ctx, &on.state, body, m, notice, MembershipEdit::None).await?;
     Ok(page::render(&page))
 }
 
-/// After a write on the membership page: to the membership it left (with
-/// the notice `melding`), or the page again with the form as typed.
-async fn membership_settled(
-    ctx: PageCtx,
-    state: &AppState,
-    (body, m): (Body, MembershipRow),
-    settled: std::result::Result<i64, (StatusCode, FieldErrors)>,
-    melding: &str,
-    edits: impl FnOnce(FieldErrors) -> MembershipEdits,
-) -> Result<Response> {
-    match settled {
-        Ok(id) => Ok(Redirect::to(&format!(
-            "/beheer/organen/{}/mandaten/{id}?melding={melding}",
-            body.slug
-        ))
-        .into_response()),
-        Err((status, errors)) => {
-            let page = membership_page(ctx, state, body, m, None, edits(errors)).await?;
-            Ok((status, page::render(&page)).into_response())
+impl On<Mandate> {
+    /// After a write on the membership page: to the membership it left
+    /// (with the notice `melding`), or the page again with the form as typed.
+    async fn settled(
+        self,
+        settled: std::result::Result<i64, (StatusCode, FieldErrors)>,
+        melding: &str,
+        edit: impl FnOnce(FieldErrors) -> MembershipEdit,
+    ) -> Result<Response> {
+        let Mandate { body, m } = self.record;
+        match settled {
+            Ok(id) => Ok(Redirect::to(&format!(
+                "/beheer/organen/{}/mandaten/{id}?melding={melding}",
+                body.slug
+            ))
+            .into_response()),
+            Err((status, errors)) => {
+                let page = membership_page(self.ctx, &self.state, body, m, None, edit(errors));
+                Ok((status, page::render(&page.await?)).into_response())
+            }
         }
     }
 }
 
 /// A member leaves: the last day of the mandate is set, once.
-pub async fn end_membership(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path((slug, id)): Path<(String, String)>,
-    Form(form): Form<EndForm>,
-) -> Result<Response> {
-    let (body, m) = load_membership(&state, &slug, &id).await?;
-    let outcome = write::run_form(&state.db, form.parse(&m), async |tx, until| {
-        operations::end_membership(tx, actor.id, &m, form.version, until).await
+pub async fn end_membership(on: On<Mandate>, Form(form): Form<EndForm>) -> Result<Response> {
+    let m = &on.record.m;
+    let outcome = write::run_form(&on.state.db, form.parse(m), async |tx, until| {
+        operations::end_membership(tx, on.actor.id, m, form.version, until).await
     })
     .await?;
-    let settled = outcome
-        .settle(write::stale_errors_on("valid_until", "dit mandaat"))
-        .map(|()| m.id);
-    let edits = |errors| MembershipEdits {
-        end: Some((form, errors)),
-        ..MembershipEdits::default()
-    };
-    membership_settled(ctx, &state, (body, m), settled, "einde", edits).await
+    let stale = write::stale_errors_on("valid_until", "dit mandaat");
+    let settled = outcome.settle(stale).map(|()| m.id);
+    on.settled(settled, "einde", |errors| MembershipEdit::End(form, errors))
+        .await
 }
 
 /// A mistake corrected: the membership stops counting and a new one, which
 /// names it and says why, takes its place.
 pub async fn correct_membership(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path((slug, id)): Path<(String, String)>,
+    on: On<Mandate>,
     Form(form): Form<MembershipForm>,
 ) -> Result<Response> {
-    let (body, m) = load_membership(&state, &slug, &id).await?;
-    let choices = Choices::load(&state, body.id).await?;
-    let parsed = form.parse(body.id, &choices, Some(&m));
-    let outcome = write::run_form(&state.db, parsed, async |tx, (new, _)| {
-        operations::correct_membership(tx, actor.id, &m, form.version, &new).await
+    let Mandate { body, m } = &on.record;
+    let choices = Choices::load(&on.state, body.id).await?;
+    let parsed = form.parse(body.id, &choices, Some(m));
+    let outcome = write::run_form(&on.state.db, parsed, async |tx, (new, _)| {
+        operations::correct_membership(tx, on.actor.id, m, form.version, &new).await
     })
     .await?;
     let settled = outcome.settle(write::stale_errors("dit mandaat"));
-    let edits = |errors| MembershipEdits {
-        correct: Some((form, errors)),
-        ..MembershipEdits::default()
-    };
-    membership_settled(ctx, &state, (body, m), settled, "correctie", edits).await
+    let edit = |errors| MembershipEdit::Correct(form, errors);
+    on.settled(settled, "correctie", edit).await
 }
 
 /// A mandate recorded by mistake, with nothing to put in its place.
 pub async fn withdraw_membership(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path((slug, id)): Path<(String, String)>,
+    on: On<Mandate>,
     Form(form): Form<WithdrawForm>,
 ) -> Result<Response> {
-    let (body, m) = load_membership(&state, &slug, &id).await?;
-    let outcome = write::run_form(&state.db, form.parse(&m), async |tx, note| {
-        operations::withdraw_membership(tx, actor.id, &m, form.version, &note).await
+    let m = &on.record.m;
+    let outcome = write::run_form(&on.state.db, form.parse(m), async |tx, note| {
+        operations::withdraw_membership(tx, on.actor.id, m, form.version, &note).await
     })
     .await?;
     let settled = outcome
         .settle(write::stale_errors_on("note", "dit mandaat"))
         .map(|()| m.id);
-    let edits = |errors| MembershipEdits {
-        withdraw: Some((form, errors)),
-        ..MembershipEdits::default()
-    };
-    membership_settled(ctx, &state, (body, m), settled, "ingetrokken", edits).await
+    let edit = |errors| MembershipEdit::Withdraw(form, errors);
+    on.settled(settled, "ingetrokken", edit).await
 }

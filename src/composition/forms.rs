@@ -42,3 +42,11 @@ impl IdErrors {
         &self.0
     }
 }
+
+/// Pages whose select lists mark the entry the form gave: `is(value, id)`
+/// in their templates.
+pub trait Picks {
+    fn is(&self, value: &str, id: &i64) -> bool {
+        value.trim() == id.to_string()
+    }
+}

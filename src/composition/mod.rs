@@ -3,6 +3,7 @@
 pub mod changes;
 pub mod editor;
 mod forms;
+mod on;
 pub mod operations;
 pub mod queries;
 pub mod registry;
@@ -99,6 +100,12 @@ async fn body(state: &AppState, slug: &str) -> Result<Body> {
     queries::body_by_slug(&state.db, slug)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+impl on::Named for Body {
+    async fn load(state: &AppState, path: &[String]) -> Result<Self> {
+        body(state, on::param(path, 0)).await
+    }
 }
 
 #[derive(Template)]
@@ -300,16 +307,7 @@ pub fn group_by_side(rules: Vec<SeatRule>, seats: Vec<Seat>) -> Vec<SideView> {
 
 impl Seat {
     pub fn period(&self) -> String {
-        match self.valid_until {
-            Some(until) => {
-                format!(
-                    "{} – {}",
-                    dutch::nl_date(self.valid_from),
-                    dutch::nl_date(until)
-                )
-            }
-            None => format!("sinds {}", dutch::nl_date(self.valid_from)),
-        }
+        queries::period(Some(self.valid_from), self.valid_until)
     }
 
     pub fn is_chair(&self) -> bool {

@@ -9,7 +9,7 @@ use time::Date;
 
 use super::queries::{
     self, MembershipRole, MembershipRow, NewMembership, OrganisationFields, OrganisationRow,
-    PersonRow, PortfolioRow, SeatRuleRow, Side, SlugTable,
+    PersonRow, PortfolioRow, SeatRule, Side, SlugTable,
 };
 use super::registry::slugify;
 use crate::audit;
@@ -146,7 +146,7 @@ pub async fn government_change(
 pub async fn update_rule(
     tx: &mut PgConnection,
     actor: i64,
-    before: &SeatRuleRow,
+    before: &SeatRule,
     seen: Version,
     seat_count: Option<i32>,
     label: &str,

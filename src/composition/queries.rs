@@ -62,13 +62,17 @@ pub struct Body {
     pub chair_rule: String,
 }
 
+/// A rule of how many seats of a side (or of one organisation on it) a
+/// body has: for the public page, its checks and the editor alike.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SeatRule {
+    pub id: i64,
     pub side: Side,
     pub organisation_id: Option<i64>,
     pub organisation_name: Option<String>,
     pub seat_count: Option<i32>,
     pub label: String,
+    pub version: i32,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -113,7 +117,8 @@ pub async fn body_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<O
 
 pub async fn seat_rules(db: impl PgExecutor<'_>, body_id: i64) -> sqlx::Result<Vec<SeatRule>> {
     sqlx::query_as(
-        "SELECT r.side, r.organisation_id, o.name AS organisation_name, r.seat_count, r.label
+        "SELECT r.id, r.side, r.organisation_id, o.name AS organisation_name, r.seat_count,
+                r.label, r.version
          FROM seat_rule r LEFT JOIN organisation o ON o.id = r.organisation_id
          WHERE r.body_id = $1 ORDER BY r.position",
     )
@@ -267,14 +272,7 @@ impl MembershipRow {
     }
 
     pub fn period(&self) -> String {
-        match self.valid_until {
-            Some(until) => format!(
-                "{} – {}",
-                crate::base::dutch::nl_date(self.valid_from),
-                crate::base::dutch::nl_date(until)
-            ),
-            None => format!("sinds {}", crate::base::dutch::nl_date(self.valid_from)),
-        }
+        period(Some(self.valid_from), self.valid_until)
     }
 
     pub fn choice_label(&self) -> String {
@@ -370,6 +368,20 @@ pub async fn insert_membership(conn: &mut PgConnection, m: &NewMembership) -> sq
     .await
 }
 
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+/// The change `sql` makes to the row `$1` if its version is still `$2`, the
+/// one the form was loaded with; the new values are bound after.
+fn versioned(sql: &str, id: i64, seen_version: i32) -> PgQuery<'_> {
+    sqlx::query(sql).bind(id).bind(seen_version)
+}
+
+/// Runs a change of one row: false when it changed none (the row's version
+/// or state is no longer the one seen).
+async fn changed_one(conn: &mut PgConnection, query: PgQuery<'_>) -> sqlx::Result<bool> {
+    Ok(query.execute(conn).await?.rows_affected() == 1)
+}
+
 /// Ends an open-ended membership on `until` (its last day), if nobody
 /// changed it since `seen_version`. False when it was changed meanwhile.
 pub async fn end_membership(
@@ -378,16 +390,13 @@ pub async fn end_membership(
     seen_version: i32,
     until: Date,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let query = versioned(
         "UPDATE membership SET valid_until = $3, version = version + 1, modified_at = now()
          WHERE id = $1 AND version = $2 AND superseded_at IS NULL AND valid_until IS NULL",
-    )
-    .bind(id)
-    .bind(seen_version)
-    .bind(until)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+        id,
+        seen_version,
+    );
+    changed_one(conn, query.bind(until)).await
 }
 
 /// Ends a membership as part of a larger change (replacement, new
@@ -416,18 +425,14 @@ pub async fn supersede(
     actor: i64,
     note: &str,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let query = versioned(
         "UPDATE membership SET superseded_at = now(), superseded_by = $3, superseded_note = $4,
                 version = version + 1, modified_at = now()
          WHERE id = $1 AND version = $2 AND superseded_at IS NULL",
-    )
-    .bind(id)
-    .bind(seen_version)
-    .bind(actor)
-    .bind(note)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+        id,
+        seen_version,
+    );
+    changed_one(conn, query.bind(actor).bind(note)).await
 }
 
 /// Substitutes of a corrected membership now stand in for its correction.
@@ -492,30 +497,6 @@ pub async fn memberships_changing(
 // Management: seat rules
 // ---------------------------------------------------------------------------
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SeatRuleRow {
-    pub id: i64,
-    pub side: Side,
-    pub organisation_name: Option<String>,
-    pub seat_count: Option<i32>,
-    pub label: String,
-    pub version: i32,
-}
-
-pub async fn seat_rule_rows(
-    db: impl PgExecutor<'_>,
-    body_id: i64,
-) -> sqlx::Result<Vec<SeatRuleRow>> {
-    sqlx::query_as(
-        "SELECT r.id, r.side, o.name AS organisation_name, r.seat_count, r.label, r.version
-         FROM seat_rule r LEFT JOIN organisation o ON o.id = r.organisation_id
-         WHERE r.body_id = $1 ORDER BY r.position",
-    )
-    .bind(body_id)
-    .fetch_all(db)
-    .await
-}
-
 /// Changes a rule's seat count and label if nobody changed it meanwhile.
 pub async fn update_seat_rule(
     conn: &mut PgConnection,
@@ -524,17 +505,13 @@ pub async fn update_seat_rule(
     seat_count: Option<i32>,
     label: &str,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let query = versioned(
         "UPDATE seat_rule SET seat_count = $3, label = $4, version = version + 1
          WHERE id = $1 AND version = $2",
-    )
-    .bind(id)
-    .bind(seen_version)
-    .bind(seat_count)
-    .bind(label)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+        id,
+        seen_version,
+    );
+    changed_one(conn, query.bind(seat_count).bind(label)).await
 }
 
 // ---------------------------------------------------------------------------
@@ -678,20 +655,22 @@ pub async fn update_organisation(
     seen_version: i32,
     f: &OrganisationFields,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let query = versioned(
         "UPDATE organisation SET name = $3, short_name = $4, kind = $5, website = $6,
                 version = version + 1, modified_at = now()
          WHERE id = $1 AND version = $2",
+        id,
+        seen_version,
+    );
+    changed_one(
+        conn,
+        query
+            .bind(&f.name)
+            .bind(&f.short_name)
+            .bind(f.kind)
+            .bind(&f.website),
     )
-    .bind(id)
-    .bind(seen_version)
-    .bind(&f.name)
-    .bind(&f.short_name)
-    .bind(f.kind)
-    .bind(&f.website)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -810,19 +789,14 @@ pub async fn update_person(
     family_name: &str,
     email: Option<&str>,
 ) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let query = versioned(
         "UPDATE person SET given_name = $3, family_name = $4, email = $5, version = version + 1,
                 modified_at = now()
          WHERE id = $1 AND version = $2",
-    )
-    .bind(id)
-    .bind(seen_version)
-    .bind(given_name)
-    .bind(family_name)
-    .bind(email)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+        id,
+        seen_version,
+    );
+    changed_one(conn, query.bind(given_name).bind(family_name).bind(email)).await
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -834,20 +808,21 @@ pub struct FunctionRow {
     pub valid_until: Option<Date>,
 }
 
+/// A period as the pages say it: "1 januari 2020 – 31 december 2024",
+/// "sinds …", "tot …".
+pub fn period(from: Option<Date>, until: Option<Date>) -> String {
+    use crate::base::dutch::nl_date;
+    match (from, until) {
+        (Some(f), Some(u)) => format!("{} – {}", nl_date(f), nl_date(u)),
+        (Some(f), None) => format!("sinds {}", nl_date(f)),
+        (None, Some(u)) => format!("tot {}", nl_date(u)),
+        (None, None) => "periode niet vermeld".to_string(),
+    }
+}
+
 impl FunctionRow {
     pub fn period(&self) -> String {
-        match (self.valid_from, self.valid_until) {
-            (Some(f), Some(u)) => {
-                format!(
-                    "{} – {}",
-                    crate::base::dutch::nl_date(f),
-                    crate::base::dutch::nl_date(u)
-                )
-            }
-            (Some(f), None) => format!("sinds {}", crate::base::dutch::nl_date(f)),
-            (None, Some(u)) => format!("tot {}", crate::base::dutch::nl_date(u)),
-            (None, None) => "periode niet vermeld".to_string(),
-        }
+        period(self.valid_from, self.valid_until)
     }
 }
 
@@ -896,14 +871,7 @@ pub struct PortfolioRow {
 
 impl PortfolioRow {
     pub fn period(&self) -> String {
-        match self.valid_until {
-            Some(u) => format!(
-                "{} – {}",
-                crate::base::dutch::nl_date(self.valid_from),
-                crate::base::dutch::nl_date(u)
-            ),
-            None => format!("sinds {}", crate::base::dutch::nl_date(self.valid_from)),
-        }
+        period(Some(self.valid_from), self.valid_until)
     }
 }
 
@@ -976,15 +944,11 @@ pub async fn insert_portfolio(
 
 /// Ends an open-ended competence; false when it already has an end.
 pub async fn end_portfolio(conn: &mut PgConnection, id: i64, until: Date) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE minister_competence SET valid_until = $2
          WHERE id = $1 AND valid_until IS NULL AND valid_from <= $2",
-    )
-    .bind(id)
-    .bind(until)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    );
+    changed_one(conn, query.bind(id).bind(until)).await
 }
 
 // --- who sits in a body (a composition rule, asked by every area) ---

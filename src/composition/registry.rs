@@ -9,7 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::forms::IdErrors;
+use super::forms::{IdErrors, Picks};
+use super::on::{Named, On, param};
 use super::operations::{self, NewFunction};
 use super::queries::{
     self, Choice, FunctionRow, OrganisationFields, OrganisationKind, OrganisationRow, PersonRow,
@@ -19,7 +20,7 @@ use crate::auth::access::{Routes, SECRETARIAT};
 use crate::base::error::{AppError, Result};
 use crate::base::extract::parse_id;
 use crate::base::write::{self, Outcome};
-use crate::base::{Actor, AppState, Check, FieldErrors, PageCtx, Version, dutch, page};
+use crate::base::{AppState, Check, FieldErrors, PageCtx, Version, dutch, page};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -272,19 +273,19 @@ struct PersonPage {
     notice: Option<&'static str>,
 }
 
-impl PersonPage {
-    fn is(&self, value: &str, id: &i64) -> bool {
-        value.trim() == id.to_string()
-    }
-}
+impl Picks for PersonPage {}
 
-/// The person page's forms as typed, when one is shown again.
+/// The form of the person page shown again, as typed, with why it was
+/// refused.
 #[derive(Default)]
-struct PersonEdits {
-    form: Option<(PersonForm, FieldErrors)>,
-    function: Option<(FunctionForm, FieldErrors)>,
-    competence: Option<(CompetenceForm, FieldErrors)>,
-    end_error: Option<(i64, String)>,
+enum PersonEdit {
+    #[default]
+    None,
+    Person(PersonForm, FieldErrors),
+    Function(FunctionForm, FieldErrors),
+    Competence(CompetenceForm, FieldErrors),
+    /// One competence's end form: its id and the message.
+    End(i64, String),
 }
 
 async fn person_page(
@@ -292,9 +293,20 @@ async fn person_page(
     state: &AppState,
     person: Option<PersonRow>,
     notice: Option<&'static str>,
-    edits: PersonEdits,
+    edit: PersonEdit,
 ) -> Result<PersonPage> {
-    let (form, errors) = edits.form.unwrap_or_else(|| {
+    let mut typed = None;
+    let (mut function, mut function_errors) = (FunctionForm::default(), FieldErrors::default());
+    let (mut competence, mut competence_errors) = Default::default();
+    let mut end_errors = IdErrors::default();
+    match edit {
+        PersonEdit::None => {}
+        PersonEdit::Person(form, errors) => typed = Some((form, errors)),
+        PersonEdit::Function(form, errors) => (function, function_errors) = (form, errors),
+        PersonEdit::Competence(form, errors) => (competence, competence_errors) = (form, errors),
+        PersonEdit::End(id, message) => end_errors = IdErrors::one(format!("end-{id}"), message),
+    }
+    let (form, errors) = typed.unwrap_or_else(|| {
         let form = person
             .as_ref()
             .map(|p| PersonForm {
@@ -314,8 +326,6 @@ async fn person_page(
         ),
         None => (Vec::new(), Vec::new()),
     };
-    let (function, function_errors) = edits.function.unwrap_or_default();
-    let (competence, competence_errors) = edits.competence.unwrap_or_default();
     Ok(PersonPage {
         ctx,
         person,
@@ -327,10 +337,7 @@ async fn person_page(
         portfolio,
         competence,
         competence_errors: IdErrors::new("b-", &competence_errors),
-        end_errors: edits
-            .end_error
-            .map(|(id, message)| IdErrors::one(format!("end-{id}"), message))
-            .unwrap_or_default(),
+        end_errors,
         organisations: queries::organisation_choices(&state.db).await?,
         competences: queries::competence_names(&state.db).await?,
         notice,
@@ -342,9 +349,9 @@ async fn person_again(
     state: &AppState,
     person: Option<PersonRow>,
     status: StatusCode,
-    edits: PersonEdits,
+    edit: PersonEdit,
 ) -> Result<Response> {
-    let page = person_page(ctx, state, person, None, edits).await?;
+    let page = person_page(ctx, state, person, None, edit).await?;
     Ok((status, page::render(&page)).into_response())
 }
 
@@ -357,18 +364,43 @@ async fn person_settled(
     person: Option<PersonRow>,
     settled: std::result::Result<String, (StatusCode, FieldErrors)>,
     melding: &str,
-    edits: impl FnOnce(FieldErrors) -> PersonEdits,
+    edit: impl FnOnce(FieldErrors) -> PersonEdit,
 ) -> Result<Response> {
     match settled {
         Ok(slug) => Ok(to_person(&slug, melding)),
-        Err((status, errors)) => person_again(ctx, state, person, status, edits(errors)).await,
+        Err((status, errors)) => person_again(ctx, state, person, status, edit(errors)).await,
     }
 }
 
-async fn load_person(state: &AppState, slug: &str) -> Result<PersonRow> {
-    queries::person_by_slug(&state.db, slug, dutch::today())
-        .await?
-        .ok_or(AppError::NotFound)
+impl Named for PersonRow {
+    async fn load(state: &AppState, path: &[String]) -> Result<Self> {
+        queries::person_by_slug(&state.db, param(path, 0), dutch::today())
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+}
+
+impl On<PersonRow> {
+    /// After a write on this person's page: see [`person_settled`].
+    async fn settled<T>(
+        self,
+        outcome: Outcome<T>,
+        melding: &str,
+        edit: impl FnOnce(FieldErrors) -> PersonEdit,
+    ) -> Result<Response> {
+        let settled = outcome
+            .settle(write::stale_errors("deze persoon"))
+            .map(|_| self.record.slug.clone());
+        person_settled(
+            self.ctx,
+            &self.state,
+            Some(self.record),
+            settled,
+            melding,
+            edit,
+        )
+        .await
+    }
 }
 
 fn to_person(slug: &str, melding: &str) -> Response {
@@ -391,37 +423,24 @@ async fn new_person(
             .to_string(),
         ..PersonForm::default()
     };
-    let edits = PersonEdits {
-        form: Some((form, FieldErrors::default())),
-        ..PersonEdits::default()
-    };
-    let page = person_page(ctx, &state, None, None, edits).await?;
+    let edit = PersonEdit::Person(form, FieldErrors::default());
+    let page = person_page(ctx, &state, None, None, edit).await?;
     Ok(page::render(&page))
 }
 
-async fn show_person(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<Notice>,
-) -> Result<Response> {
-    let person = load_person(&state, &slug).await?;
+async fn show_person(on: On<PersonRow>, Query(q): Query<Notice>) -> Result<Response> {
     let notice = notice_text(q.melding.as_deref());
-    let page = person_page(ctx, &state, Some(person), notice, PersonEdits::default()).await?;
+    let person = Some(on.record);
+    let page = person_page(on.ctx, &on.state, person, notice, PersonEdit::None).await?;
     Ok(page::render(&page))
 }
 
-async fn create_person(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Form(form): Form<PersonForm>,
-) -> Result<Response> {
+async fn create_person(on: On<()>, Form(form): Form<PersonForm>) -> Result<Response> {
     let outcome = write::run_form(
-        &state.db,
+        &on.state.db,
         form.parse(),
         async |tx, (given, family, email)| {
-            operations::create_person(tx, actor.id, &given, &family, email.as_deref()).await
+            operations::create_person(tx, on.actor.id, &given, &family, email.as_deref()).await
         },
     )
     .await?;
@@ -431,105 +450,73 @@ async fn create_person(
         let sep = if back.contains('?') { '&' } else { '?' };
         return Ok(Redirect::to(&format!("{back}{sep}persoon={slug}")).into_response());
     }
-    let edits = |errors| PersonEdits {
-        form: Some((form, errors)),
-        ..PersonEdits::default()
-    };
-    person_settled(ctx, &state, None, settled, "opgeslagen", edits).await
+    let edit = |errors| PersonEdit::Person(form, errors);
+    person_settled(on.ctx, &on.state, None, settled, "opgeslagen", edit).await
 }
 
-async fn update_person(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Form(form): Form<PersonForm>,
-) -> Result<Response> {
-    let person = load_person(&state, &slug).await?;
+async fn update_person(on: On<PersonRow>, Form(form): Form<PersonForm>) -> Result<Response> {
     let outcome = write::run_form(
-        &state.db,
+        &on.state.db,
         form.parse(),
         async |tx, (given, family, email)| {
-            let email = email.as_deref();
-            operations::update_person(tx, actor.id, &person, form.version, &given, &family, email)
-                .await
+            let (person, email) = (&on.record, email.as_deref());
+            operations::update_person(
+                tx,
+                on.actor.id,
+                person,
+                form.version,
+                &given,
+                &family,
+                email,
+            )
+            .await
         },
     )
     .await?;
-    let settled = outcome
-        .settle(write::stale_errors("deze persoon"))
-        .map(|()| person.slug.clone());
-    let edits = |errors| PersonEdits {
-        form: Some((form, errors)),
-        ..PersonEdits::default()
-    };
-    person_settled(ctx, &state, Some(person), settled, "opgeslagen", edits).await
+    on.settled(outcome, "opgeslagen", |errors| {
+        PersonEdit::Person(form, errors)
+    })
+    .await
 }
 
-async fn add_function(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Form(form): Form<FunctionForm>,
-) -> Result<Response> {
-    let person = load_person(&state, &slug).await?;
-    let organisations = queries::organisation_choices(&state.db).await?;
-    let outcome = write::run_form(&state.db, form.parse(&organisations), async |tx, new| {
-        operations::add_function(tx, actor.id, person.id, &new).await
+async fn add_function(on: On<PersonRow>, Form(form): Form<FunctionForm>) -> Result<Response> {
+    let organisations = queries::organisation_choices(&on.state.db).await?;
+    let outcome = write::run_form(&on.state.db, form.parse(&organisations), async |tx, new| {
+        operations::add_function(tx, on.actor.id, on.record.id, &new).await
     })
     .await?;
-    let settled = outcome
-        .settle(write::stale_errors("deze persoon"))
-        .map(|_| person.slug.clone());
-    let edits = |errors| PersonEdits {
-        function: Some((form, errors)),
-        ..PersonEdits::default()
-    };
-    person_settled(ctx, &state, Some(person), settled, "functie", edits).await
+    on.settled(outcome, "functie", |errors| {
+        PersonEdit::Function(form, errors)
+    })
+    .await
 }
 
-async fn add_competence(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Form(form): Form<CompetenceForm>,
-) -> Result<Response> {
-    let person = load_person(&state, &slug).await?;
-    let outcome = write::run_form(&state.db, form.parse(), async |tx, (name, from, until)| {
-        operations::add_competence(tx, actor.id, person.id, &name, from, until).await
+async fn add_competence(on: On<PersonRow>, Form(form): Form<CompetenceForm>) -> Result<Response> {
+    let parsed = form.parse();
+    let outcome = write::run_form(&on.state.db, parsed, async |tx, (name, from, until)| {
+        operations::add_competence(tx, on.actor.id, on.record.id, &name, from, until).await
     })
     .await?;
-    let settled = outcome
-        .settle(write::stale_errors("deze persoon"))
-        .map(|_| person.slug.clone());
-    let edits = |errors| PersonEdits {
-        competence: Some((form, errors)),
-        ..PersonEdits::default()
-    };
-    person_settled(ctx, &state, Some(person), settled, "bevoegdheid", edits).await
+    let edit = |errors| PersonEdit::Competence(form, errors);
+    on.settled(outcome, "bevoegdheid", edit).await
 }
 
 async fn end_competence(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path((slug, id)): Path<(String, String)>,
+    on: On<PersonRow>,
+    Path((_, id)): Path<(String, String)>,
     Form(form): Form<EndCompetenceForm>,
 ) -> Result<Response> {
-    let person = load_person(&state, &slug).await?;
     let id = parse_id(&id)?;
-    let entry = queries::portfolio_entry(&state.db, person.id, id)
+    let entry = queries::portfolio_entry(&on.state.db, on.record.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let outcome = write::run_form(&state.db, form.parse(&entry), async |tx, until| {
-        operations::end_competence(tx, actor.id, &entry, until).await
+    let outcome = write::run_form(&on.state.db, form.parse(&entry), async |tx, until| {
+        operations::end_competence(tx, on.actor.id, &entry, until).await
     })
     .await?;
     // One line under the entry, and refused either way: the form is small.
     let message = match outcome {
-        Outcome::Done(()) => return Ok(to_person(&person.slug, "bevoegdheid-einde")),
+        Outcome::Done(()) => return Ok(to_person(&on.record.slug, "bevoegdheid-einde")),
         Outcome::Stale => write::stale_message("deze bevoegdheid"),
         Outcome::Refused(errors) => errors
             .all()
@@ -537,18 +524,11 @@ async fn end_competence(
             .map(|(_, m)| m.clone())
             .unwrap_or_default(),
     };
-    let edits = PersonEdits {
-        end_error: Some((id, message)),
-        ..PersonEdits::default()
-    };
-    person_again(
-        ctx,
-        &state,
-        Some(person),
+    let (status, edit) = (
         StatusCode::UNPROCESSABLE_ENTITY,
-        edits,
-    )
-    .await
+        PersonEdit::End(id, message),
+    );
+    person_again(on.ctx, &on.state, Some(on.record), status, edit).await
 }
 
 // ---------------------------------------------------------------------------
@@ -666,23 +646,19 @@ async fn new_organisation(ctx: PageCtx) -> Result<Response> {
     )))
 }
 
-async fn load_organisation(state: &AppState, slug: &str) -> Result<OrganisationRow> {
-    queries::organisation_by_slug(&state.db, slug)
-        .await?
-        .ok_or(AppError::NotFound)
+impl Named for OrganisationRow {
+    async fn load(state: &AppState, path: &[String]) -> Result<Self> {
+        let slug = param(path, 0);
+        let found = queries::organisation_by_slug(&state.db, slug).await?;
+        found.ok_or(AppError::NotFound)
+    }
 }
 
-async fn show_organisation(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<Notice>,
-) -> Result<Response> {
-    let o = load_organisation(&state, &slug).await?;
-    let form = OrganisationForm::from_row(&o);
+async fn show_organisation(on: On<OrganisationRow>, Query(q): Query<Notice>) -> Result<Response> {
+    let form = OrganisationForm::from_row(&on.record);
     Ok(page::render(&organisation_page(
-        ctx,
-        Some(o),
+        on.ctx,
+        Some(on.record),
         form,
         FieldErrors::default(),
         notice_text(q.melding.as_deref()),
@@ -693,37 +669,28 @@ fn to_organisation(slug: &str) -> Response {
     Redirect::to(&format!("/beheer/organisaties/{slug}?melding=opgeslagen")).into_response()
 }
 
-async fn create_organisation(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Form(form): Form<OrganisationForm>,
-) -> Result<Response> {
-    let outcome = write::run_form(&state.db, form.parse(), async |tx, fields| {
-        operations::create_organisation(tx, actor.id, &fields).await
+async fn create_organisation(on: On<()>, Form(form): Form<OrganisationForm>) -> Result<Response> {
+    let outcome = write::run_form(&on.state.db, form.parse(), async |tx, fields| {
+        operations::create_organisation(tx, on.actor.id, &fields).await
     })
     .await?;
     match outcome.settle(write::stale_errors("deze organisatie")) {
         Ok(slug) => Ok(to_organisation(&slug)),
-        Err(refusal) => organisation_again(ctx, None, form, refusal),
+        Err(refusal) => organisation_again(on.ctx, None, form, refusal),
     }
 }
 
 async fn update_organisation(
-    ctx: PageCtx,
-    Actor(actor): Actor,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
+    on: On<OrganisationRow>,
     Form(form): Form<OrganisationForm>,
 ) -> Result<Response> {
-    let o = load_organisation(&state, &slug).await?;
-    let outcome = write::run_form(&state.db, form.parse(), async |tx, fields| {
-        operations::update_organisation(tx, actor.id, &o, form.version, &fields).await
+    let outcome = write::run_form(&on.state.db, form.parse(), async |tx, fields| {
+        operations::update_organisation(tx, on.actor.id, &on.record, form.version, &fields).await
     })
     .await?;
     match outcome.settle(write::stale_errors("deze organisatie")) {
-        Ok(()) => Ok(to_organisation(&o.slug)),
-        Err(refusal) => organisation_again(ctx, Some(o), form, refusal),
+        Ok(()) => Ok(to_organisation(&on.record.slug)),
+        Err(refusal) => organisation_again(on.ctx, Some(on.record), form, refusal),
     }
 }
 

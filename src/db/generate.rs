@@ -322,27 +322,7 @@ pub async fn generate(pool: &PgPool, opts: &Options) -> anyhow::Result<Summary> 
                         _ => None,
                     };
                     let person = free_person(&mut rng, *body, role, from, until);
-                    // Now and then a mandate was first recorded with a
-                    // wrong start date and then corrected.
-                    let corrects = if rng.random_bool(0.02) {
-                        ms.push(Membership {
-                            body: *body,
-                            person,
-                            org: organisation,
-                            role,
-                            side,
-                            title: title.clone(),
-                            from: day(from, 31).min(until.unwrap_or(HISTORY_END)),
-                            until,
-                            substitute_for: None,
-                            corrects: None,
-                            superseded: true,
-                        });
-                        Some(ms.len() - 1)
-                    } else {
-                        None
-                    };
-                    ms.push(Membership {
+                    let held = Membership {
                         body: *body,
                         person,
                         org: organisation,
@@ -352,24 +332,30 @@ pub async fn generate(pool: &PgPool, opts: &Options) -> anyhow::Result<Summary> 
                         from,
                         until,
                         substitute_for: None,
-                        corrects,
+                        corrects: None,
                         superseded: false,
+                    };
+                    // Now and then a mandate was first recorded with a
+                    // wrong start date and then corrected.
+                    let corrects = rng.random_bool(0.02).then(|| {
+                        ms.push(Membership {
+                            title: held.title.clone(),
+                            from: day(from, 31).min(until.unwrap_or(HISTORY_END)),
+                            superseded: true,
+                            ..held
+                        });
+                        ms.len() - 1
                     });
+                    ms.push(Membership { corrects, ..held });
                     let member = ms.len() - 1;
                     if *with_substitute {
                         let sub = free_person(&mut rng, *body, "substitute", from, until);
                         ms.push(Membership {
-                            body: *body,
                             person: sub,
-                            org: organisation,
                             role: "substitute",
-                            side,
                             title: None,
-                            from,
-                            until,
                             substitute_for: Some(member),
-                            corrects: None,
-                            superseded: false,
+                            ..held
                         });
                     }
                     if let Some(u) = until {

@@ -1,0 +1,56 @@
+//! What the secretariat's pages of the composition start from, so that
+//! their handlers take one extractor instead of the same five.
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+
+use crate::auth::CurrentUser;
+use crate::base::error::{AppError, Result};
+use crate::base::{Actor, AppState, PageCtx};
+
+/// A page of the secretariat on the record its path names (a body, a
+/// person, a mandate of a body…; `()` for none): the page's context, who
+/// acts, the state and the record. A record that does not exist is "not
+/// found".
+pub struct On<R> {
+    pub ctx: PageCtx,
+    pub actor: CurrentUser,
+    pub state: AppState,
+    pub record: R,
+}
+
+/// A record a path names, by the path's parameters in their order.
+pub trait Named: Sized {
+    fn load(state: &AppState, path: &[String]) -> impl Future<Output = Result<Self>> + Send;
+}
+
+/// The path's `n`-th parameter; missing, it names nothing.
+pub fn param(path: &[String], n: usize) -> &str {
+    path.get(n).map_or("", String::as_str)
+}
+
+impl Named for () {
+    async fn load(_: &AppState, _: &[String]) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl<R: Named> FromRequestParts<AppState> for On<R> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let Ok(ctx) = PageCtx::from_request_parts(parts, state).await;
+        let Actor(actor) = Actor::from_request_parts(parts, state).await?;
+        // No parameters (a new record) or unreadable ones: none.
+        let path: Vec<String> = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map(|Path(params)| params.into_iter().map(|(_, value)| value).collect())
+            .unwrap_or_default();
+        Ok(On {
+            record: R::load(state, &path).await?,
+            state: state.clone(),
+            ctx,
+            actor,
+        })
+    }
+}
