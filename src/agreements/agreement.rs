@@ -13,7 +13,7 @@ use super::queries::agreement::{
     AgreementFields, AgreementRecord, AgreementStatus, Change, MeetingChoice,
 };
 use super::queries::signatories::SignatoryRow;
-use super::queries::{self, Choice, Goal};
+use super::queries::{self, AgreementText, Choice, Goal};
 use super::{TreeNode, flatten_tree};
 use crate::auth::access::{Routes, SECRETARIAT};
 use crate::base::error::Result;
@@ -115,16 +115,17 @@ fn strip_number(s: &str) -> &str {
 impl AgreementForm {
     fn from_record(a: &AgreementRecord, commitments: &[String]) -> Self {
         let opt = |v: Option<i32>| v.map(|i| i.to_string()).unwrap_or_default();
+        let t = &a.text;
         AgreementForm {
-            title: a.title.clone(),
-            subtitle: a.subtitle.clone(),
-            kind_label: a.kind_label.clone(),
-            concluded_on: a.concluded_on.map(dutch::iso_date).unwrap_or_default(),
+            title: t.title.clone(),
+            subtitle: t.subtitle.clone(),
+            kind_label: t.kind_label.clone(),
+            concluded_on: t.concluded_on.map(dutch::iso_date).unwrap_or_default(),
             meeting_id: a.meeting_id.map(|i| i.to_string()).unwrap_or_default(),
             body_id: a.body_id.to_string(),
-            period_from: opt(a.period_from),
-            period_until: opt(a.period_until),
-            introduction: a.introduction.clone(),
+            period_from: opt(t.period_from),
+            period_until: opt(t.period_until),
+            introduction: t.introduction.clone(),
             commitments: commitments.join("\n\n"),
             version: Version(a.version),
         }
@@ -196,14 +197,16 @@ impl AgreementForm {
         match (body_id, check.is_ok()) {
             (Some(body_id), true) => Ok(AgreementFields {
                 body_id,
-                title,
-                subtitle,
-                kind_label,
-                concluded_on,
                 meeting_id: meeting.map(|m| m.id),
-                period_from,
-                period_until,
-                introduction,
+                text: AgreementText {
+                    title,
+                    subtitle,
+                    kind_label,
+                    concluded_on,
+                    period_from,
+                    period_until,
+                    introduction,
+                },
                 commitments,
             }),
             _ => Err(check.errors()),

@@ -54,7 +54,7 @@ pub struct GoalForm {
 }
 
 impl GoalForm {
-    fn from_goal(g: &Goal, version: i32) -> Self {
+    fn from_goal(g: &GoalFields, version: i32) -> Self {
         let num = |v: &Option<String>| v.as_deref().map(dutch::nl_number).unwrap_or_default();
         GoalForm {
             text: g.text.clone(),
@@ -174,7 +174,7 @@ pub async fn create_goal(ctx: PageCtx, e: Editing, sent: Sent<GoalForm>) -> Resu
 }
 
 pub async fn edit_goal(ctx: PageCtx, e: Editing<Goal>) -> Result<Response> {
-    let form = GoalForm::from_goal(&e.part, e.agreement.version);
+    let form = GoalForm::from_goal(&e.part.fields, e.agreement.version);
     let shown = (StatusCode::OK, FieldErrors::default());
     goal_page(ctx, e.agreement, Some(e.part), form, shown)
 }
