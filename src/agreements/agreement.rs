@@ -8,7 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
-use super::editor::{Editing, Sent, editor_url, pick_required, save_then, settled};
+use super::editor::{
+    Editing, Notice, Sent, editor_url, optional, pick_required, save_then, settled,
+};
 use super::queries::agreement::{
     AgreementFields, AgreementRecord, AgreementStatus, Change, MeetingChoice,
 };
@@ -152,20 +154,12 @@ impl AgreementForm {
             "Kies het orgaan waarin het akkoord gesloten is.",
             "Kies een orgaan uit de lijst.",
         );
-        let meeting = if self.meeting_id.trim().is_empty() {
-            None
-        } else {
-            let found = self
-                .meeting_id
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .and_then(|id| choices.meetings.iter().find(|m| m.id == id));
-            if found.is_none() {
-                check.add("meeting_id", "Kies een formele vergadering uit de lijst.");
-            }
-            found
+        let listed = |v: &str| {
+            let id: i64 = v.parse().ok()?;
+            choices.meetings.iter().find(|m| m.id == id)
         };
+        let wrong = "Kies een formele vergadering uit de lijst.";
+        let meeting = optional(&mut check, "meeting_id", &self.meeting_id, listed, wrong);
         if let (Some(m), Some(b)) = (meeting, body_id)
             && m.body_id != b
         {
@@ -216,21 +210,9 @@ impl AgreementForm {
 
 /// A year of the agreement's period, or nothing.
 fn optional_year(check: &mut Check, field: &'static str, value: &str) -> Option<i32> {
-    let value = value.trim();
-    if value.is_empty() {
-        return None;
-    }
-    let year = value
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (1970..=2100).contains(y));
-    if year.is_none() {
-        check.add(
-            field,
-            "Vul een jaartal in, bijvoorbeeld 2024, of laat het veld leeg.",
-        );
-    }
-    year
+    let year = |v: &str| v.parse().ok().filter(|y| (1970..=2100).contains(y));
+    let wrong = "Vul een jaartal in, bijvoorbeeld 2024, of laat het veld leeg.";
+    optional(check, field, value, year, wrong)
 }
 
 #[derive(Template)]
@@ -376,11 +358,6 @@ pub async fn create(
     };
     let done = |slug: String| editor_url(&slug, "aangemaakt", "inhoud");
     save_then(&state, checked, create, done, again).await
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Notice {
-    melding: Option<String>,
 }
 
 fn notice_text(code: Option<&str>) -> Option<&'static str> {

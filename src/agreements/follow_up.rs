@@ -9,8 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
+use time::Date;
 
-use super::editor::save_then;
+use super::editor::{Notice, save_then};
 use super::queries::action_lines::LineRecord;
 use super::queries::follow_up::{
     EntryFields, FollowUpEntry, FollowUpStatus, Measurement, MeasurementFields,
@@ -54,6 +55,19 @@ fn outside_competence(minister: Option<&str>) -> AppError {
     ))
 }
 
+/// The date of what happened: today or earlier (`future` when it is not).
+fn past_date(
+    check: &mut Check,
+    (field, value): (&'static str, &str),
+    future: &str,
+) -> Option<Date> {
+    let date = check.date(field, value);
+    if date.is_some_and(|d| d > dutch::today()) {
+        check.add(field, future);
+    }
+    date
+}
+
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct EntryForm {
     #[serde(default)]
@@ -67,13 +81,11 @@ pub struct EntryForm {
 impl EntryForm {
     fn parse(&self) -> std::result::Result<EntryFields, FieldErrors> {
         let mut check = Check::default();
-        let recorded_on = check.date("recorded_on", &self.recorded_on);
-        if recorded_on.is_some_and(|d| d > dutch::today()) {
-            check.add(
-                "recorded_on",
-                "Opvolging beschrijft wat er gebeurd is: de datum kan niet in de toekomst liggen.",
-            );
-        }
+        let recorded_on = past_date(
+            &mut check,
+            ("recorded_on", &self.recorded_on),
+            "Opvolging beschrijft wat er gebeurd is: de datum kan niet in de toekomst liggen.",
+        );
         let status = check.choice::<FollowUpStatus>("status", &self.status, "Kies een status.");
         let note = check.optional_text("note", &self.note, 5000);
         match (recorded_on, status, check.is_ok()) {
@@ -99,18 +111,6 @@ struct LinePage {
     errors: FieldErrors,
     statuses: [FollowUpStatus; 5],
     notice: Option<&'static str>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Notice {
-    melding: Option<String>,
-}
-
-impl Notice {
-    /// `text` after a save (`?melding=opgeslagen`).
-    fn saved(&self, text: &'static str) -> Option<&'static str> {
-        (self.melding.as_deref() == Some("opgeslagen")).then_some(text)
-    }
 }
 
 async fn line_context(state: &AppState, line: i64) -> Result<(LineRecord, String, String)> {
@@ -213,13 +213,11 @@ pub struct MeasurementForm {
 impl MeasurementForm {
     fn parse(&self) -> std::result::Result<MeasurementFields, FieldErrors> {
         let mut check = Check::default();
-        let measured_on = check.date("measured_on", &self.measured_on);
-        if measured_on.is_some_and(|d| d > dutch::today()) {
-            check.add(
-                "measured_on",
-                "Een meetwaarde is gemeten: de datum kan niet in de toekomst liggen.",
-            );
-        }
+        let measured_on = past_date(
+            &mut check,
+            ("measured_on", &self.measured_on),
+            "Een meetwaarde is gemeten: de datum kan niet in de toekomst liggen.",
+        );
         let value = dutch::parse_nl_number(&self.value);
         if value.is_none() {
             check.add(

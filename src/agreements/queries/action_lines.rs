@@ -6,8 +6,8 @@ use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 
 use super::agreement::claim;
-use super::exists;
 use super::{Row, Rows};
+use super::{exists, replace_rows};
 use crate::audit;
 use crate::base::{Outcome, Result, Version};
 
@@ -231,7 +231,7 @@ pub async fn insert_line(
     order.insert(at, id);
     let depth = depth(&mut *conn, id).await?;
     write_order(conn, agreement, parent, depth, &order).await?;
-    set_competences(conn, id, competences).await?;
+    replace_rows(conn, COMPETENCES, id, competences).await?;
     let label: String = sqlx::query_scalar("SELECT label FROM action_line WHERE id = $1")
         .bind(id)
         .fetch_one(&mut *conn)
@@ -246,25 +246,12 @@ pub async fn insert_line(
     Ok(Outcome::Done(id))
 }
 
-async fn set_competences(
-    conn: &mut PgConnection,
-    line: i64,
-    competences: &[i64],
-) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM action_line_competence WHERE action_line_id = $1")
-        .bind(line)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "INSERT INTO action_line_competence (action_line_id, competence_id)
-         SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING",
-    )
-    .bind(line)
-    .bind(competences)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
+/// The competences of a line.
+const COMPETENCES: (&str, &str) = (
+    "DELETE FROM action_line_competence WHERE action_line_id = $1",
+    "INSERT INTO action_line_competence (action_line_id, competence_id)
+     SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING",
+);
 
 pub async fn update_line(
     conn: &mut PgConnection,
@@ -281,7 +268,7 @@ pub async fn update_line(
         .bind(title)
         .execute(&mut *conn)
         .await?;
-    set_competences(conn, before.id, competences).await?;
+    replace_rows(conn, COMPETENCES, before.id, competences).await?;
     audit::Entry::new("update", "action_line", before.id)
         .before(json!({ "title": before.title, "competences": old_competences }))
         .after(json!({ "title": title, "competences": competences }))

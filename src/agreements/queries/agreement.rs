@@ -6,7 +6,7 @@ use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 use time::Date;
 
-use super::{AgreementText, Commitment};
+use super::{AgreementText, Commitment, replace_rows};
 use super::{Row, Rows};
 use crate::audit;
 use crate::base::Result;
@@ -100,25 +100,12 @@ pub async fn slug_taken(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<boo
         .await
 }
 
-async fn replace_commitments(
-    conn: &mut PgConnection,
-    agreement: i64,
-    commitments: &[String],
-) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM agreement_commitment WHERE agreement_id = $1")
-        .bind(agreement)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "INSERT INTO agreement_commitment (agreement_id, position, text)
-         SELECT $1, ord::integer, text FROM unnest($2::text[]) WITH ORDINALITY AS c(text, ord)",
-    )
-    .bind(agreement)
-    .bind(commitments)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
+/// The commitments of an agreement, numbered in the order given.
+const COMMITMENTS: (&str, &str) = (
+    "DELETE FROM agreement_commitment WHERE agreement_id = $1",
+    "INSERT INTO agreement_commitment (agreement_id, position, text)
+     SELECT $1, ord::integer, text FROM unnest($2::text[]) WITH ORDINALITY AS c(text, ord)",
+);
 
 /// A readable address from the title: "Iedereen aan boord" → "iedereen-aan-boord".
 pub fn slugify(title: &str) -> String {
@@ -155,7 +142,7 @@ pub async fn create(
     )
     .bind(slug);
     let id = f.bind(insert).fetch_one(&mut *conn).await?;
-    replace_commitments(conn, id, &f.commitments).await?;
+    replace_rows(conn, COMMITMENTS, id, &f.commitments).await?;
     audit::Entry::new("create", "agreement", id)
         .after(json!({ "slug": slug, "fields": f }))
         .write(conn, actor)
@@ -222,7 +209,7 @@ pub async fn update(
     )
     .bind(before.id);
     f.bind(update).fetch_one(&mut *conn).await?;
-    replace_commitments(conn, before.id, &f.commitments).await?;
+    replace_rows(conn, COMMITMENTS, before.id, &f.commitments).await?;
     audit::Entry::new("update", "agreement", before.id)
         .before(json!({ "record": before, "commitments": old_commitments }))
         .after(json!(f))

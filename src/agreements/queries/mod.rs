@@ -196,3 +196,25 @@ pub(super) async fn exists(
 ) -> sqlx::Result<bool> {
     sqlx::query_scalar(sql).bind(id).fetch_one(db).await
 }
+
+/// Replaces the rows that hang off `parent` (the commitments of an
+/// agreement, the competences of a line): `delete` removes them, `insert`
+/// adds one per value (`$1` the parent, `$2` the values as an array).
+pub(super) async fn replace_rows<T>(
+    conn: &mut sqlx::PgConnection,
+    (delete, insert): (&'static str, &'static str),
+    parent: i64,
+    values: &[T],
+) -> sqlx::Result<()>
+where
+    T: sqlx::postgres::PgHasArrayType + for<'q> sqlx::Encode<'q, sqlx::Postgres> + Sync,
+    T: sqlx::Type<sqlx::Postgres>,
+{
+    sqlx::query(delete).bind(parent).execute(&mut *conn).await?;
+    sqlx::query(insert)
+        .bind(parent)
+        .bind(values)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
