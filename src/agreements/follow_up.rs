@@ -123,14 +123,44 @@ async fn line_context(state: &AppState, line: i64) -> Result<(LineRecord, String
     Ok((line, slug, title))
 }
 
-async fn line_page(
+/// How a follow-up page is shown: afresh, with the notice a save left, or
+/// again with the status and messages of a refused form.
+struct Shown {
     status: StatusCode,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+}
+
+impl Shown {
+    fn afresh(notice: Option<&'static str>) -> Self {
+        let (status, errors) = (StatusCode::OK, FieldErrors::default());
+        Shown {
+            status,
+            errors,
+            notice,
+        }
+    }
+
+    fn again(status: StatusCode, errors: FieldErrors) -> Self {
+        let notice = None;
+        Shown {
+            status,
+            errors,
+            notice,
+        }
+    }
+}
+
+async fn line_page(
     ctx: PageCtx,
     state: &AppState,
     (line, slug, agreement_title): (LineRecord, String, String),
     form: EntryForm,
-    errors: FieldErrors,
-    notice: Option<&'static str>,
+    Shown {
+        status,
+        errors,
+        notice,
+    }: Shown,
 ) -> Result<Response> {
     let page = LinePage {
         ctx,
@@ -159,17 +189,8 @@ pub async fn line_form(
         recorded_on: dutch::iso_date(dutch::today()),
         ..EntryForm::default()
     };
-    let notice = q.saved("De opvolging is opgeslagen.");
-    line_page(
-        StatusCode::OK,
-        ctx,
-        &state,
-        context,
-        form,
-        FieldErrors::default(),
-        notice,
-    )
-    .await
+    let shown = Shown::afresh(q.saved("De opvolging is opgeslagen."));
+    line_page(ctx, &state, context, form, shown).await
 }
 
 pub async fn create_entry(
@@ -193,7 +214,8 @@ pub async fn create_entry(
     };
     let done = |_| format!("/opvolging/actielijnen/{line}?melding=opgeslagen");
     let again = async |status, errors| {
-        line_page(status, ctx, &state, context, form.clone(), errors, None).await
+        let shown = Shown::again(status, errors);
+        line_page(ctx, &state, context, form.clone(), shown).await
     };
     save_then(&state, form.parse(), insert, done, again).await
 }
@@ -250,13 +272,15 @@ struct GoalPage {
 }
 
 async fn goal_page(
-    status: StatusCode,
     ctx: PageCtx,
     state: &AppState,
     goal_id: i64,
     form: MeasurementForm,
-    errors: FieldErrors,
-    notice: Option<&'static str>,
+    Shown {
+        status,
+        errors,
+        notice,
+    }: Shown,
 ) -> Result<Response> {
     let (agreement, slug) = queries::goals::goal_with_agreement(&state.db, goal_id)
         .await?
@@ -291,17 +315,8 @@ pub async fn goal_form(
         measured_on: dutch::iso_date(dutch::today()),
         ..MeasurementForm::default()
     };
-    let notice = q.saved("De meetwaarde is opgeslagen.");
-    goal_page(
-        StatusCode::OK,
-        ctx,
-        &state,
-        goal,
-        form,
-        FieldErrors::default(),
-        notice,
-    )
-    .await
+    let shown = Shown::afresh(q.saved("De meetwaarde is opgeslagen."));
+    goal_page(ctx, &state, goal, form, shown).await
 }
 
 pub async fn create_measurement(
@@ -319,7 +334,8 @@ pub async fn create_measurement(
     };
     let done = |_| format!("/opvolging/doelstellingen/{goal}?melding=opgeslagen");
     let again = async |status, errors| {
-        goal_page(status, ctx, &state, goal, form.clone(), errors, None).await
+        let shown = Shown::again(status, errors);
+        goal_page(ctx, &state, goal, form.clone(), shown).await
     };
     save_then(&state, form.parse(), insert, done, again).await
 }
