@@ -2,14 +2,14 @@
 //! Its edit page is the editor's home, where the other parts are listed.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
 use super::editor::{
-    Editing, Notice, Sent, editor_url, optional, pick_required, save_then, settled,
+    Editing, Notice, Part, Sent, editor_url, optional, pick_required, save_then, settled,
 };
 use super::queries::agreement::{
     AgreementFields, AgreementRecord, AgreementStatus, Change, MeetingChoice,
@@ -400,37 +400,62 @@ pub async fn update(ctx: PageCtx, e: Editing, sent: Sent<AgreementForm>) -> Resu
     .await
 }
 
-/// A button of the editor page (publish, move, delete): runs `operation`
-/// as the change of who pressed it, on the part, then on to the editor with `notice` at
-/// `anchor`, or the editor again with why nothing was done.
-pub(super) async fn button<P>(
+/// A button of the editor page (publish, move, delete) as pressed: the
+/// page, the agreement and the part its address names, and who pressed it
+/// with the version they were shown.
+pub struct Button<P> {
     ctx: PageCtx,
-    Editing {
-        state,
-        agreement,
-        part,
-    }: Editing<P>,
+    pub editing: Editing<P>,
     sent: Sent,
-    (notice, anchor): (&str, &str),
-    operation: impl AsyncFnOnce(&mut PgConnection, Change, &P) -> Result<Outcome>,
-) -> Result<Response> {
-    let by = Change::new(sent.actor, agreement.id, sent.form.version);
-    let run = async |tx: &mut PgConnection| operation(tx, by, &part).await;
-    match settled(write::run(&state.db, run).await?) {
-        Ok(()) => Ok(Redirect::to(&editor_url(&agreement.slug, notice, anchor)).into_response()),
-        Err(why) => edit_again(ctx, &state, agreement, None, why).await,
+}
+
+impl<P: Part + Send> FromRequest<AppState> for Button<P> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> std::result::Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let Ok(ctx) = PageCtx::from_request_parts(&mut parts, state).await;
+        let editing = Editing::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let sent = Sent::from_request(Request::from_parts(parts, body), state).await?;
+        Ok(Button { ctx, editing, sent })
     }
 }
 
-pub async fn publish(ctx: PageCtx, e: Editing, sent: Sent) -> Result<Response> {
-    button(
-        ctx,
-        e,
-        sent,
-        ("gepubliceerd", "inhoud"),
-        async |tx, by, ()| queries::agreement::publish(tx, by).await,
-    )
-    .await
+impl<P> Button<P> {
+    /// Runs `operation` as the change of who pressed the button, on the
+    /// part, then on to the editor with `notice` at `anchor`, or the editor
+    /// again with why nothing was done.
+    pub(super) async fn press(
+        self,
+        (notice, anchor): (&str, &str),
+        operation: impl AsyncFnOnce(&mut PgConnection, Change, &P) -> Result<Outcome>,
+    ) -> Result<Response> {
+        let Button { ctx, editing, sent } = self;
+        let Editing {
+            state,
+            agreement,
+            part,
+        } = editing;
+        let by = Change::new(sent.actor, agreement.id, sent.form.version);
+        let run = async |tx: &mut PgConnection| operation(tx, by, &part).await;
+        match settled(write::run(&state.db, run).await?) {
+            Ok(()) => {
+                let to = editor_url(&agreement.slug, notice, anchor);
+                Ok(Redirect::to(&to).into_response())
+            }
+            Err(why) => edit_again(ctx, &state, agreement, None, why).await,
+        }
+    }
+}
+
+pub async fn publish(button: Button<()>) -> Result<Response> {
+    button
+        .press(("gepubliceerd", "inhoud"), async |tx, by, ()| {
+            queries::agreement::publish(tx, by).await
+        })
+        .await
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sqlx::{PgConnection, PgPool};
 
-use super::agreement::button;
+use super::agreement::Button;
 use super::editor::{Editing, Part, Sent, editor_url, optional_number, save_then};
 use super::queries::agreement::{AgreementRecord, Change};
 use super::queries::goals::GoalFields;
@@ -192,13 +192,10 @@ pub async fn update_goal(ctx: PageCtx, e: Editing<Goal>, sent: Sent<GoalForm>) -
     save_then(&e.state, form.parse(), update, saved(agreement), again).await
 }
 
-pub async fn delete_goal(ctx: PageCtx, e: Editing<Goal>, sent: Sent) -> Result<Response> {
-    button(
-        ctx,
-        e,
-        sent,
-        ("verwijderd", "doelstellingen"),
-        async |tx, by, goal| queries::goals::delete_goal(tx, by, goal).await,
-    )
-    .await
+pub async fn delete_goal(button: Button<Goal>) -> Result<Response> {
+    button
+        .press(("verwijderd", "doelstellingen"), async |tx, by, goal| {
+            queries::goals::delete_goal(tx, by, goal).await
+        })
+        .await
 }

@@ -5,11 +5,11 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 
-use super::agreement::claim;
+use super::agreement::{Change, claim};
 use super::{Row, Rows};
 use super::{exists, replace_rows};
 use crate::audit;
-use crate::base::{Outcome, Result, Version};
+use crate::base::{Outcome, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ActionLineRow {
@@ -204,13 +204,12 @@ pub struct Place {
 /// Inserts a line at its place and renumbers its siblings.
 pub async fn insert_line(
     conn: &mut PgConnection,
-    actor: i64,
-    agreement: i64,
-    seen: Version,
+    by: Change,
     place: Place,
     f: &LineFields,
 ) -> Result<Outcome<i64>> {
-    done!(claim(conn, agreement, seen).await?);
+    done!(claim(conn, by.agreement, by.seen).await?);
+    let (actor, agreement) = (by.actor, by.agreement);
     let Place { parent, after } = place;
     let (title, competences) = (&f.title, &f.competences);
     let mut order = siblings(&mut *conn, agreement, parent).await?;
@@ -255,12 +254,11 @@ const COMPETENCES: (&str, &str) = (
 
 pub async fn update_line(
     conn: &mut PgConnection,
-    actor: i64,
-    seen: Version,
+    by: Change,
     before: &LineRecord,
     f: &LineFields,
 ) -> Result<Outcome> {
-    done!(claim(conn, before.agreement_id, seen).await?);
+    done!(claim(conn, by.agreement, by.seen).await?);
     let (title, competences) = (&f.title, &f.competences);
     let old_competences = line_competences(&mut *conn, before.id).await?;
     sqlx::query("UPDATE action_line SET title = $2 WHERE id = $1")
@@ -272,7 +270,7 @@ pub async fn update_line(
     audit::Entry::new("update", "action_line", before.id)
         .before(json!({ "title": before.title, "competences": old_competences }))
         .after(json!({ "title": title, "competences": competences }))
-        .write(conn, actor)
+        .write(conn, by.actor)
         .await?;
     Ok(Outcome::Done(()))
 }
@@ -281,12 +279,11 @@ pub async fn update_line(
 /// refused when it is already first or last.
 pub async fn move_line(
     conn: &mut PgConnection,
-    actor: i64,
-    seen: Version,
+    by: Change,
     line: &LineRecord,
     step: isize,
 ) -> Result<Outcome> {
-    done!(claim(conn, line.agreement_id, seen).await?);
+    done!(claim(conn, by.agreement, by.seen).await?);
     let mut order = siblings(&mut *conn, line.agreement_id, line.parent_id).await?;
     let to = order.iter().position(|&s| s == line.id).and_then(|at| {
         let to = at.checked_add_signed(step).filter(|&t| t < order.len())?;
@@ -306,7 +303,7 @@ pub async fn move_line(
     audit::Entry::new("move", "action_line", line.id)
         .before(json!({ "position": at + 1, "label": line.label }))
         .after(json!({ "position": to + 1, "label": label_for(depth, to) }))
-        .write(conn, actor)
+        .write(conn, by.actor)
         .await?;
     Ok(Outcome::Done(()))
 }
@@ -320,8 +317,7 @@ const HAS_FOLLOW_UP: &str = "SELECT EXISTS (SELECT 1 FROM follow_up WHERE action
 /// history).
 pub async fn delete_line(
     conn: &mut PgConnection,
-    actor: i64,
-    seen: Version,
+    by: Change,
     line: &LineRecord,
 ) -> Result<Outcome> {
     if exists(&mut *conn, HAS_CHILDREN, line.id).await? {
@@ -332,7 +328,7 @@ pub async fn delete_line(
         let message = "Deze actielijn heeft al opvolging en kan niet verwijderd worden: de geschiedenis blijft bewaard.";
         return Ok(Outcome::refused("form", message));
     }
-    done!(claim(conn, line.agreement_id, seen).await?);
+    done!(claim(conn, by.agreement, by.seen).await?);
     let competences = line_competences(&mut *conn, line.id).await?;
     let depth = depth(&mut *conn, line.id).await?;
     sqlx::query("DELETE FROM action_line WHERE id = $1")
@@ -343,7 +339,7 @@ pub async fn delete_line(
     write_order(conn, line.agreement_id, line.parent_id, depth, &order).await?;
     audit::Entry::new("delete", "action_line", line.id)
         .before(json!({ "record": line, "competences": competences }))
-        .write(conn, actor)
+        .write(conn, by.actor)
         .await?;
     Ok(Outcome::Done(()))
 }
