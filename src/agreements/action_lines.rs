@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sqlx::{PgConnection, PgPool};
 
-use super::agreement::button;
-use super::editor::{Editing, Part, Sent, editor_url, pick, save_then};
+use super::agreement::Button;
+use super::editor::{Editing, Part, editor_url, pick, save_then};
 use super::queries::action_lines::{LineFields, LineRecord, Place};
-use super::queries::agreement::AgreementRecord;
+use super::queries::agreement::{AgreementRecord, Change};
 use super::queries::{self, Choice, Choices};
 use crate::auth::access::{Routes, SECRETARIAT};
 use crate::base::error::{AppError, Result};
@@ -268,8 +268,8 @@ pub async fn create_line(
     };
     let competences = queries::choices(&state.db, Choices::Competences).await?;
     let insert = async |tx: &mut PgConnection, fields: LineFields| {
-        let (id, seen) = (agreement.id, form.version);
-        queries::action_lines::insert_line(tx, actor.id, id, seen, at, &fields).await
+        let by = Change::new(actor.id, agreement.id, form.version);
+        queries::action_lines::insert_line(tx, by, at, &fields).await
     };
     let again = async |status, errors| {
         let target = (agreement.clone(), None, place);
@@ -305,7 +305,8 @@ pub async fn update_line(
     let form = LineForm::from_body(&body);
     let competences = queries::choices(&state.db, Choices::Competences).await?;
     let update = async |tx: &mut PgConnection, fields: LineFields| {
-        queries::action_lines::update_line(tx, actor.id, form.version, line, &fields).await
+        let by = Change::new(actor.id, e.agreement.id, form.version);
+        queries::action_lines::update_line(tx, by, line, &fields).await
     };
     let again = async |status, errors| {
         let target = (e.agreement.clone(), Some(line.clone()), String::new());
@@ -323,31 +324,19 @@ pub async fn update_line(
 }
 
 /// Moves a line one place up (`STEP` -1) or down (1) among its siblings.
-pub async fn move_line<const STEP: isize>(
-    ctx: PageCtx,
-    e: Editing<LineRecord>,
-    sent: Sent,
-) -> Result<Response> {
-    let anchor = format!("lijn-{}", e.part.id);
-    button(
-        ctx,
-        e,
-        sent,
-        ("verplaatst", &anchor),
-        async |tx, by, line| {
-            queries::action_lines::move_line(tx, by.actor, by.seen, line, STEP).await
-        },
-    )
-    .await
+pub async fn move_line<const STEP: isize>(button: Button<LineRecord>) -> Result<Response> {
+    let anchor = format!("lijn-{}", button.editing.part.id);
+    button
+        .press(("verplaatst", &anchor), async |tx, by, line| {
+            queries::action_lines::move_line(tx, by, line, STEP).await
+        })
+        .await
 }
 
-pub async fn delete_line(ctx: PageCtx, e: Editing<LineRecord>, sent: Sent) -> Result<Response> {
-    button(
-        ctx,
-        e,
-        sent,
-        ("verwijderd", "actielijnen"),
-        async |tx, by, line| queries::action_lines::delete_line(tx, by.actor, by.seen, line).await,
-    )
-    .await
+pub async fn delete_line(button: Button<LineRecord>) -> Result<Response> {
+    button
+        .press(("verwijderd", "actielijnen"), async |tx, by, line| {
+            queries::action_lines::delete_line(tx, by, line).await
+        })
+        .await
 }

@@ -2,18 +2,20 @@
 //! Its edit page is the editor's home, where the other parts are listed.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
-use super::editor::{Editing, Sent, editor_url, pick_required, save_then, settled};
+use super::editor::{
+    Editing, Notice, Part, Sent, editor_url, optional, pick_required, save_then, settled,
+};
 use super::queries::agreement::{
     AgreementFields, AgreementRecord, AgreementStatus, Change, MeetingChoice,
 };
 use super::queries::signatories::SignatoryRow;
-use super::queries::{self, Choice, Goal};
+use super::queries::{self, AgreementText, Choice, Goal};
 use super::{TreeNode, flatten_tree};
 use crate::auth::access::{Routes, SECRETARIAT};
 use crate::base::error::Result;
@@ -115,16 +117,17 @@ fn strip_number(s: &str) -> &str {
 impl AgreementForm {
     fn from_record(a: &AgreementRecord, commitments: &[String]) -> Self {
         let opt = |v: Option<i32>| v.map(|i| i.to_string()).unwrap_or_default();
+        let t = &a.text;
         AgreementForm {
-            title: a.title.clone(),
-            subtitle: a.subtitle.clone(),
-            kind_label: a.kind_label.clone(),
-            concluded_on: a.concluded_on.map(dutch::iso_date).unwrap_or_default(),
+            title: t.title.clone(),
+            subtitle: t.subtitle.clone(),
+            kind_label: t.kind_label.clone(),
+            concluded_on: t.concluded_on.map(dutch::iso_date).unwrap_or_default(),
             meeting_id: a.meeting_id.map(|i| i.to_string()).unwrap_or_default(),
             body_id: a.body_id.to_string(),
-            period_from: opt(a.period_from),
-            period_until: opt(a.period_until),
-            introduction: a.introduction.clone(),
+            period_from: opt(t.period_from),
+            period_until: opt(t.period_until),
+            introduction: t.introduction.clone(),
             commitments: commitments.join("\n\n"),
             version: Version(a.version),
         }
@@ -151,20 +154,12 @@ impl AgreementForm {
             "Kies het orgaan waarin het akkoord gesloten is.",
             "Kies een orgaan uit de lijst.",
         );
-        let meeting = if self.meeting_id.trim().is_empty() {
-            None
-        } else {
-            let found = self
-                .meeting_id
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .and_then(|id| choices.meetings.iter().find(|m| m.id == id));
-            if found.is_none() {
-                check.add("meeting_id", "Kies een formele vergadering uit de lijst.");
-            }
-            found
+        let listed = |v: &str| {
+            let id: i64 = v.parse().ok()?;
+            choices.meetings.iter().find(|m| m.id == id)
         };
+        let wrong = "Kies een formele vergadering uit de lijst.";
+        let meeting = optional(&mut check, "meeting_id", &self.meeting_id, listed, wrong);
         if let (Some(m), Some(b)) = (meeting, body_id)
             && m.body_id != b
         {
@@ -196,14 +191,16 @@ impl AgreementForm {
         match (body_id, check.is_ok()) {
             (Some(body_id), true) => Ok(AgreementFields {
                 body_id,
-                title,
-                subtitle,
-                kind_label,
-                concluded_on,
                 meeting_id: meeting.map(|m| m.id),
-                period_from,
-                period_until,
-                introduction,
+                text: AgreementText {
+                    title,
+                    subtitle,
+                    kind_label,
+                    concluded_on,
+                    period_from,
+                    period_until,
+                    introduction,
+                },
                 commitments,
             }),
             _ => Err(check.errors()),
@@ -213,21 +210,9 @@ impl AgreementForm {
 
 /// A year of the agreement's period, or nothing.
 fn optional_year(check: &mut Check, field: &'static str, value: &str) -> Option<i32> {
-    let value = value.trim();
-    if value.is_empty() {
-        return None;
-    }
-    let year = value
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (1970..=2100).contains(y));
-    if year.is_none() {
-        check.add(
-            field,
-            "Vul een jaartal in, bijvoorbeeld 2024, of laat het veld leeg.",
-        );
-    }
-    year
+    let year = |v: &str| v.parse().ok().filter(|y| (1970..=2100).contains(y));
+    let wrong = "Vul een jaartal in, bijvoorbeeld 2024, of laat het veld leeg.";
+    optional(check, field, value, year, wrong)
 }
 
 #[derive(Template)]
@@ -375,11 +360,6 @@ pub async fn create(
     save_then(&state, checked, create, done, again).await
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Notice {
-    melding: Option<String>,
-}
-
 fn notice_text(code: Option<&str>) -> Option<&'static str> {
     match code? {
         "aangemaakt" => Some(
@@ -420,37 +400,62 @@ pub async fn update(ctx: PageCtx, e: Editing, sent: Sent<AgreementForm>) -> Resu
     .await
 }
 
-/// A button of the editor page (publish, move, delete): runs `operation`
-/// as the change of who pressed it, on the part, then on to the editor with `notice` at
-/// `anchor`, or the editor again with why nothing was done.
-pub(super) async fn button<P>(
+/// A button of the editor page (publish, move, delete) as pressed: the
+/// page, the agreement and the part its address names, and who pressed it
+/// with the version they were shown.
+pub struct Button<P> {
     ctx: PageCtx,
-    Editing {
-        state,
-        agreement,
-        part,
-    }: Editing<P>,
+    pub editing: Editing<P>,
     sent: Sent,
-    (notice, anchor): (&str, &str),
-    operation: impl AsyncFnOnce(&mut PgConnection, Change, &P) -> Result<Outcome>,
-) -> Result<Response> {
-    let by = Change::new(sent.actor, agreement.id, sent.form.version);
-    let run = async |tx: &mut PgConnection| operation(tx, by, &part).await;
-    match settled(write::run(&state.db, run).await?) {
-        Ok(()) => Ok(Redirect::to(&editor_url(&agreement.slug, notice, anchor)).into_response()),
-        Err(why) => edit_again(ctx, &state, agreement, None, why).await,
+}
+
+impl<P: Part + Send> FromRequest<AppState> for Button<P> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> std::result::Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let Ok(ctx) = PageCtx::from_request_parts(&mut parts, state).await;
+        let editing = Editing::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let sent = Sent::from_request(Request::from_parts(parts, body), state).await?;
+        Ok(Button { ctx, editing, sent })
     }
 }
 
-pub async fn publish(ctx: PageCtx, e: Editing, sent: Sent) -> Result<Response> {
-    button(
-        ctx,
-        e,
-        sent,
-        ("gepubliceerd", "inhoud"),
-        async |tx, by, ()| queries::agreement::publish(tx, by).await,
-    )
-    .await
+impl<P> Button<P> {
+    /// Runs `operation` as the change of who pressed the button, on the
+    /// part, then on to the editor with `notice` at `anchor`, or the editor
+    /// again with why nothing was done.
+    pub(super) async fn press(
+        self,
+        (notice, anchor): (&str, &str),
+        operation: impl AsyncFnOnce(&mut PgConnection, Change, &P) -> Result<Outcome>,
+    ) -> Result<Response> {
+        let Button { ctx, editing, sent } = self;
+        let Editing {
+            state,
+            agreement,
+            part,
+        } = editing;
+        let by = Change::new(sent.actor, agreement.id, sent.form.version);
+        let run = async |tx: &mut PgConnection| operation(tx, by, &part).await;
+        match settled(write::run(&state.db, run).await?) {
+            Ok(()) => {
+                let to = editor_url(&agreement.slug, notice, anchor);
+                Ok(Redirect::to(&to).into_response())
+            }
+            Err(why) => edit_again(ctx, &state, agreement, None, why).await,
+        }
+    }
+}
+
+pub async fn publish(button: Button<()>) -> Result<Response> {
+    button
+        .press(("gepubliceerd", "inhoud"), async |tx, by, ()| {
+            queries::agreement::publish(tx, by).await
+        })
+        .await
 }
 
 #[cfg(test)]

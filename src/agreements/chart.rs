@@ -1,8 +1,8 @@
 //! The chart of a goal: its measured values as bars against the target, as
 //! plain SVG computed here, so it needs no JavaScript and no inline style.
 
-use super::queries::Goal;
 use super::queries::follow_up::Measurement;
+use super::queries::goals::GoalFields;
 use crate::base::dutch;
 
 pub const WIDTH: f64 = 600.0;
@@ -46,7 +46,7 @@ fn px(v: f64) -> String {
 
 impl Chart {
     /// `None` when there is nothing measured yet.
-    pub fn for_goal(goal: &Goal, measurements: &[Measurement]) -> Option<Chart> {
+    pub fn for_goal(goal: &GoalFields, measurements: &[Measurement]) -> Option<Chart> {
         if measurements.is_empty() {
             return None;
         }

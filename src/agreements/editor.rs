@@ -103,6 +103,19 @@ pub(super) fn editor_url(slug: &str, notice: &str, anchor: &str) -> String {
     format!("/beheer/akkoorden/{slug}?melding={notice}#{anchor}")
 }
 
+/// The notice an address asks for after a change (`?melding=`).
+#[derive(Debug, Deserialize)]
+pub struct Notice {
+    pub melding: Option<String>,
+}
+
+impl Notice {
+    /// `text` after a save (`?melding=opgeslagen`).
+    pub(super) fn saved(&self, text: &'static str) -> Option<&'static str> {
+        (self.melding.as_deref() == Some("opgeslagen")).then_some(text)
+    }
+}
+
 /// What the buttons of the editor send: the version they were shown.
 #[derive(Debug, Default, Deserialize)]
 pub struct VersionForm {
@@ -146,23 +159,35 @@ pub(super) async fn save_then<F, T>(
     }
 }
 
+/// What `parse` makes of an optional field, or nothing when it is left
+/// empty; `wrong` when `parse` makes nothing of what was typed.
+pub(super) fn optional<T>(
+    check: &mut Check,
+    field: &'static str,
+    value: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+    wrong: &str,
+) -> Option<T> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let parsed = parse(value);
+    if parsed.is_none() {
+        check.add(field, wrong);
+    }
+    parsed
+}
+
 /// A number as typed in Dutch ("120.000", "80,5"), or nothing.
 pub(super) fn optional_number(
     check: &mut Check,
     field: &'static str,
     value: &str,
 ) -> Option<String> {
-    if value.trim().is_empty() {
-        return None;
-    }
-    let n = dutch::parse_nl_number(value);
-    if n.is_none() {
-        check.add(
-            field,
-            "Vul een getal in zoals 120.000 of 80,5 (komma voor decimalen), of laat het veld leeg.",
-        );
-    }
-    n
+    let wrong =
+        "Vul een getal in zoals 120.000 of 80,5 (komma voor decimalen), of laat het veld leeg.";
+    optional(check, field, value, dutch::parse_nl_number, wrong)
 }
 
 /// An id from `list`, or nothing when left empty; `unknown` when it is not
@@ -174,18 +199,8 @@ pub(super) fn pick(
     list: &[Choice],
     unknown: &str,
 ) -> Option<i64> {
-    let value = value.trim();
-    if value.is_empty() {
-        return None;
-    }
-    let id = value
-        .parse::<i64>()
-        .ok()
-        .filter(|id| list.iter().any(|c| c.id == *id));
-    if id.is_none() {
-        check.add(field, unknown);
-    }
-    id
+    let listed = |v: &str| v.parse().ok().filter(|id| list.iter().any(|c| c.id == *id));
+    optional(check, field, value, listed, unknown)
 }
 
 /// [`pick`] for a field that must be chosen (`missing` when it is not).

@@ -9,8 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
+use time::Date;
 
-use super::editor::save_then;
+use super::editor::{Notice, save_then};
 use super::queries::action_lines::LineRecord;
 use super::queries::follow_up::{
     EntryFields, FollowUpEntry, FollowUpStatus, Measurement, MeasurementFields,
@@ -54,6 +55,19 @@ fn outside_competence(minister: Option<&str>) -> AppError {
     ))
 }
 
+/// The date of what happened: today or earlier (`future` when it is not).
+fn past_date(
+    check: &mut Check,
+    (field, value): (&'static str, &str),
+    future: &str,
+) -> Option<Date> {
+    let date = check.date(field, value);
+    if date.is_some_and(|d| d > dutch::today()) {
+        check.add(field, future);
+    }
+    date
+}
+
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct EntryForm {
     #[serde(default)]
@@ -67,13 +81,11 @@ pub struct EntryForm {
 impl EntryForm {
     fn parse(&self) -> std::result::Result<EntryFields, FieldErrors> {
         let mut check = Check::default();
-        let recorded_on = check.date("recorded_on", &self.recorded_on);
-        if recorded_on.is_some_and(|d| d > dutch::today()) {
-            check.add(
-                "recorded_on",
-                "Opvolging beschrijft wat er gebeurd is: de datum kan niet in de toekomst liggen.",
-            );
-        }
+        let recorded_on = past_date(
+            &mut check,
+            ("recorded_on", &self.recorded_on),
+            "Opvolging beschrijft wat er gebeurd is: de datum kan niet in de toekomst liggen.",
+        );
         let status = check.choice::<FollowUpStatus>("status", &self.status, "Kies een status.");
         let note = check.optional_text("note", &self.note, 5000);
         match (recorded_on, status, check.is_ok()) {
@@ -101,18 +113,6 @@ struct LinePage {
     notice: Option<&'static str>,
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Notice {
-    melding: Option<String>,
-}
-
-impl Notice {
-    /// `text` after a save (`?melding=opgeslagen`).
-    fn saved(&self, text: &'static str) -> Option<&'static str> {
-        (self.melding.as_deref() == Some("opgeslagen")).then_some(text)
-    }
-}
-
 async fn line_context(state: &AppState, line: i64) -> Result<(LineRecord, String, String)> {
     let line = queries::action_lines::line(&state.db, line)
         .await?
@@ -123,14 +123,44 @@ async fn line_context(state: &AppState, line: i64) -> Result<(LineRecord, String
     Ok((line, slug, title))
 }
 
-async fn line_page(
+/// How a follow-up page is shown: afresh, with the notice a save left, or
+/// again with the status and messages of a refused form.
+struct Shown {
     status: StatusCode,
+    errors: FieldErrors,
+    notice: Option<&'static str>,
+}
+
+impl Shown {
+    fn afresh(notice: Option<&'static str>) -> Self {
+        let (status, errors) = (StatusCode::OK, FieldErrors::default());
+        Shown {
+            status,
+            errors,
+            notice,
+        }
+    }
+
+    fn again(status: StatusCode, errors: FieldErrors) -> Self {
+        let notice = None;
+        Shown {
+            status,
+            errors,
+            notice,
+        }
+    }
+}
+
+async fn line_page(
     ctx: PageCtx,
     state: &AppState,
     (line, slug, agreement_title): (LineRecord, String, String),
     form: EntryForm,
-    errors: FieldErrors,
-    notice: Option<&'static str>,
+    Shown {
+        status,
+        errors,
+        notice,
+    }: Shown,
 ) -> Result<Response> {
     let page = LinePage {
         ctx,
@@ -159,17 +189,8 @@ pub async fn line_form(
         recorded_on: dutch::iso_date(dutch::today()),
         ..EntryForm::default()
     };
-    let notice = q.saved("De opvolging is opgeslagen.");
-    line_page(
-        StatusCode::OK,
-        ctx,
-        &state,
-        context,
-        form,
-        FieldErrors::default(),
-        notice,
-    )
-    .await
+    let shown = Shown::afresh(q.saved("De opvolging is opgeslagen."));
+    line_page(ctx, &state, context, form, shown).await
 }
 
 pub async fn create_entry(
@@ -193,7 +214,8 @@ pub async fn create_entry(
     };
     let done = |_| format!("/opvolging/actielijnen/{line}?melding=opgeslagen");
     let again = async |status, errors| {
-        line_page(status, ctx, &state, context, form.clone(), errors, None).await
+        let shown = Shown::again(status, errors);
+        line_page(ctx, &state, context, form.clone(), shown).await
     };
     save_then(&state, form.parse(), insert, done, again).await
 }
@@ -213,13 +235,11 @@ pub struct MeasurementForm {
 impl MeasurementForm {
     fn parse(&self) -> std::result::Result<MeasurementFields, FieldErrors> {
         let mut check = Check::default();
-        let measured_on = check.date("measured_on", &self.measured_on);
-        if measured_on.is_some_and(|d| d > dutch::today()) {
-            check.add(
-                "measured_on",
-                "Een meetwaarde is gemeten: de datum kan niet in de toekomst liggen.",
-            );
-        }
+        let measured_on = past_date(
+            &mut check,
+            ("measured_on", &self.measured_on),
+            "Een meetwaarde is gemeten: de datum kan niet in de toekomst liggen.",
+        );
         let value = dutch::parse_nl_number(&self.value);
         if value.is_none() {
             check.add(
@@ -252,13 +272,15 @@ struct GoalPage {
 }
 
 async fn goal_page(
-    status: StatusCode,
     ctx: PageCtx,
     state: &AppState,
     goal_id: i64,
     form: MeasurementForm,
-    errors: FieldErrors,
-    notice: Option<&'static str>,
+    Shown {
+        status,
+        errors,
+        notice,
+    }: Shown,
 ) -> Result<Response> {
     let (agreement, slug) = queries::goals::goal_with_agreement(&state.db, goal_id)
         .await?
@@ -293,17 +315,8 @@ pub async fn goal_form(
         measured_on: dutch::iso_date(dutch::today()),
         ..MeasurementForm::default()
     };
-    let notice = q.saved("De meetwaarde is opgeslagen.");
-    goal_page(
-        StatusCode::OK,
-        ctx,
-        &state,
-        goal,
-        form,
-        FieldErrors::default(),
-        notice,
-    )
-    .await
+    let shown = Shown::afresh(q.saved("De meetwaarde is opgeslagen."));
+    goal_page(ctx, &state, goal, form, shown).await
 }
 
 pub async fn create_measurement(
@@ -321,7 +334,8 @@ pub async fn create_measurement(
     };
     let done = |_| format!("/opvolging/doelstellingen/{goal}?melding=opgeslagen");
     let again = async |status, errors| {
-        goal_page(status, ctx, &state, goal, form.clone(), errors, None).await
+        let shown = Shown::again(status, errors);
+        goal_page(ctx, &state, goal, form.clone(), shown).await
     };
     save_then(&state, form.parse(), insert, done, again).await
 }

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sqlx::{PgConnection, PgPool};
 
-use super::agreement::button;
+use super::agreement::Button;
 use super::editor::{Editing, Part, Sent, editor_url, optional_number, save_then};
 use super::queries::agreement::{AgreementRecord, Change};
 use super::queries::goals::GoalFields;
@@ -54,7 +54,7 @@ pub struct GoalForm {
 }
 
 impl GoalForm {
-    fn from_goal(g: &Goal, version: i32) -> Self {
+    fn from_goal(g: &GoalFields, version: i32) -> Self {
         let num = |v: &Option<String>| v.as_deref().map(dutch::nl_number).unwrap_or_default();
         GoalForm {
             text: g.text.clone(),
@@ -174,7 +174,7 @@ pub async fn create_goal(ctx: PageCtx, e: Editing, sent: Sent<GoalForm>) -> Resu
 }
 
 pub async fn edit_goal(ctx: PageCtx, e: Editing<Goal>) -> Result<Response> {
-    let form = GoalForm::from_goal(&e.part, e.agreement.version);
+    let form = GoalForm::from_goal(&e.part.fields, e.agreement.version);
     let shown = (StatusCode::OK, FieldErrors::default());
     goal_page(ctx, e.agreement, Some(e.part), form, shown)
 }
@@ -192,13 +192,10 @@ pub async fn update_goal(ctx: PageCtx, e: Editing<Goal>, sent: Sent<GoalForm>) -
     save_then(&e.state, form.parse(), update, saved(agreement), again).await
 }
 
-pub async fn delete_goal(ctx: PageCtx, e: Editing<Goal>, sent: Sent) -> Result<Response> {
-    button(
-        ctx,
-        e,
-        sent,
-        ("verwijderd", "doelstellingen"),
-        async |tx, by, goal| queries::goals::delete_goal(tx, by, goal).await,
-    )
-    .await
+pub async fn delete_goal(button: Button<Goal>) -> Result<Response> {
+    button
+        .press(("verwijderd", "doelstellingen"), async |tx, by, goal| {
+            queries::goals::delete_goal(tx, by, goal).await
+        })
+        .await
 }

@@ -253,7 +253,7 @@ fn goal_views(goals: Vec<Goal>, measurements: Vec<Measurement>) -> Vec<GoalView>
                 .filter(|m| m.goal_id == goal.id)
                 .cloned()
                 .collect();
-            let chart = Chart::for_goal(&goal, &measurements);
+            let chart = Chart::for_goal(&goal.fields, &measurements);
             GoalView {
                 goal,
                 measurements,
@@ -318,7 +318,7 @@ impl Measurement {
     }
 }
 
-impl Agreement {
+impl queries::AgreementText {
     pub fn period(&self) -> Option<String> {
         match (self.period_from, self.period_until) {
             (Some(f), Some(u)) => Some(format!("{f}–{u}")),
@@ -335,7 +335,7 @@ impl Agreement {
     }
 }
 
-impl Goal {
+impl queries::goals::GoalFields {
     pub fn baseline(&self) -> Option<String> {
         let value = dutch::nl_number(self.baseline_value.as_deref()?);
         Some(match self.baseline_on {

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
-use super::agreement::button;
+use super::agreement::Button;
 use super::editor::{Editing, Sent, editor_url, pick_required, save_then};
 use super::queries::agreement::{AgreementRecord, Change};
 use super::queries::signatories::{SignatoryFields, SignatoryRow};
@@ -173,15 +173,15 @@ pub async fn create_signatory(
     save_then(&state, checked, insert, |_| done, again).await
 }
 
-pub async fn delete_signatory(ctx: PageCtx, e: Editing<i64>, sent: Sent) -> Result<Response> {
-    button(
-        ctx,
-        e,
-        sent,
-        ("verwijderd", "ondertekening"),
-        async |tx, by, &signatory| queries::signatories::delete_signatory(tx, by, signatory).await,
-    )
-    .await
+pub async fn delete_signatory(button: Button<i64>) -> Result<Response> {
+    button
+        .press(
+            ("verwijderd", "ondertekening"),
+            async |tx, by, &signatory| {
+                queries::signatories::delete_signatory(tx, by, signatory).await
+            },
+        )
+        .await
 }
 
 impl SignatoryRow {

@@ -19,6 +19,7 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::http::header;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
@@ -35,30 +36,30 @@ const OPARL: &str = "https://schema.oparl.org/1.1/";
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 200;
 
+/// The OParl routes: public reads, every one under `/api/oparl`.
+macro_rules! oparl_routes {
+    ($($path:literal => $handler:expr,)*) => {
+        Routes::new()$(.get(concat!("/api/oparl", $path), Access::Public, $handler))*
+    };
+}
+
 pub fn routes() -> Routes {
-    Routes::new()
-        .get("/api/oparl", Access::Public, system)
-        .get("/api/oparl/body", Access::Public, body_list)
-        .get("/api/oparl/body/{slug}", Access::Public, body_one)
-        .get("/api/oparl/gremium/{slug}", Access::Public, gremium_one)
-        .get("/api/oparl/organization", Access::Public, organization_list)
-        .get(
-            "/api/oparl/organization/{organisation}",
-            Access::Public,
-            organization_one,
-        )
-        .get("/api/oparl/person", Access::Public, person_list)
-        .get("/api/oparl/person/{person}", Access::Public, person_one)
-        .get("/api/oparl/membership", Access::Public, membership_list)
-        .get(
-            "/api/oparl/membership/{membership}",
-            Access::Public,
-            membership_one,
-        )
-        .get("/api/oparl/meeting", Access::Public, meeting_list)
-        .get("/api/oparl/meeting/{meeting}", Access::Public, meeting_one)
-        .get("/api/oparl/paper", Access::Public, paper_list)
-        .get("/api/oparl/paper/{agreement}", Access::Public, paper_one)
+    oparl_routes! {
+        "" => system,
+        "/body" => body_list,
+        "/body/{slug}" => body_one,
+        "/gremium/{slug}" => gremium_one,
+        "/organization" => organization_list,
+        "/organization/{organisation}" => organization_one,
+        "/person" => person_list,
+        "/person/{person}" => person_one,
+        "/membership" => membership_list,
+        "/membership/{membership}" => membership_one,
+        "/meeting" => meeting_list,
+        "/meeting/{meeting}" => meeting_one,
+        "/paper" => paper_list,
+        "/paper/{agreement}" => paper_one,
+    }
 }
 
 /// Where the ids point: `VESOC_BASE_URL` when set (behind a proxy, say),
@@ -128,6 +129,15 @@ impl Ctx {
 
 fn ts(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
+}
+
+/// An OParl object with when it was made and last changed, and whether it
+/// is `deleted`.
+fn stamped(mut object: Value, stamps: &queries::Stamps, deleted: bool) -> Value {
+    object["created"] = json!(ts(stamps.created_at));
+    object["modified"] = json!(ts(stamps.modified_at));
+    object["deleted"] = json!(deleted);
+    object
 }
 
 fn oparl_type(name: &str) -> String {
@@ -258,41 +268,43 @@ async fn system(c: Ctx) -> Result<Json<Value>> {
 }
 
 fn body_json(c: &Ctx, b: &queries::BodyRow) -> Value {
-    json!({
-        "id": c.body(&b.slug),
-        "type": oparl_type("Body"),
-        "system": c.url(""),
-        "name": b.name,
-        "shortName": b.name,
-        "website": c.web(&format!("/organen/{}", b.slug)),
-        "classification": b.description,
-        "organization": c.url("/organization"),
-        "person": c.url("/person"),
-        "meeting": c.url(&format!("/meeting?body={}", b.slug)),
-        "membership": c.url(&format!("/membership?body={}", b.slug)),
-        "paper": c.url(&format!("/paper?body={}", b.slug)),
-        "gremium": c.gremium(&b.slug),
-        "created": ts(b.created_at),
-        "modified": ts(b.modified_at),
-        "deleted": false,
-    })
+    stamped(
+        json!({
+            "id": c.body(&b.slug),
+            "type": oparl_type("Body"),
+            "system": c.url(""),
+            "name": b.name,
+            "shortName": b.name,
+            "website": c.web(&format!("/organen/{}", b.slug)),
+            "classification": b.description,
+            "organization": c.url("/organization"),
+            "person": c.url("/person"),
+            "meeting": c.url(&format!("/meeting?body={}", b.slug)),
+            "membership": c.url(&format!("/membership?body={}", b.slug)),
+            "paper": c.url(&format!("/paper?body={}", b.slug)),
+            "gremium": c.gremium(&b.slug),
+        }),
+        &b.stamps,
+        false,
+    )
 }
 
 fn gremium_json(c: &Ctx, b: &queries::BodyRow) -> Value {
-    json!({
-        "id": c.gremium(&b.slug),
-        "type": oparl_type("Organization"),
-        "body": c.body(&b.slug),
-        "name": b.name,
-        "organizationType": "Gremium",
-        "classification": "orgaan",
-        "meeting": c.url(&format!("/meeting?body={}", b.slug)),
-        "membership": c.url(&format!("/membership?body={}", b.slug)),
-        "website": c.web(&format!("/organen/{}", b.slug)),
-        "created": ts(b.created_at),
-        "modified": ts(b.modified_at),
-        "deleted": false,
-    })
+    stamped(
+        json!({
+            "id": c.gremium(&b.slug),
+            "type": oparl_type("Organization"),
+            "body": c.body(&b.slug),
+            "name": b.name,
+            "organizationType": "Gremium",
+            "classification": "orgaan",
+            "meeting": c.url(&format!("/meeting?body={}", b.slug)),
+            "membership": c.url(&format!("/membership?body={}", b.slug)),
+            "website": c.web(&format!("/organen/{}", b.slug)),
+        }),
+        &b.stamps,
+        false,
+    )
 }
 
 fn kind_label(kind: &str) -> &'static str {
@@ -306,17 +318,18 @@ fn kind_label(kind: &str) -> &'static str {
 }
 
 fn organisation_json(c: &Ctx, o: &queries::OrganisationRow) -> Value {
-    let mut v = json!({
-        "id": c.organisation(&o.slug),
-        "type": oparl_type("Organization"),
-        "name": o.name,
-        "shortName": o.short_name,
-        "organizationType": "Institution",
-        "classification": kind_label(&o.kind),
-        "created": ts(o.created_at),
-        "modified": ts(o.modified_at),
-        "deleted": false,
-    });
+    let mut v = stamped(
+        json!({
+            "id": c.organisation(&o.slug),
+            "type": oparl_type("Organization"),
+            "name": o.name,
+            "shortName": o.short_name,
+            "organizationType": "Institution",
+            "classification": kind_label(&o.kind),
+        }),
+        &o.stamps,
+        false,
+    );
     if let Some(w) = &o.website {
         v["website"] = json!(w);
     }
@@ -327,20 +340,21 @@ fn organisation_json(c: &Ctx, o: &queries::OrganisationRow) -> Value {
 /// composition pages. Only chair and members vote; the advisory members,
 /// substitutes (unless standing in) and the secretariat do not.
 fn membership_json(c: &Ctx, m: &queries::MembershipRow) -> Value {
-    let mut v = json!({
-        "id": c.membership(m.id),
-        "type": oparl_type("Membership"),
-        "person": c.person(&m.person_slug),
-        "organization": c.gremium(&m.body_slug),
-        "role": m.role.label(),
-        "votingRight": matches!(m.role, MembershipRole::Chair | MembershipRole::Member),
-        "onBehalfOf": c.organisation(&m.organisation_slug),
-        "startDate": dutch::iso_date(m.valid_from),
-        "side": m.side.label(),
-        "created": ts(m.created_at),
-        "modified": ts(m.modified_at),
-        "deleted": m.superseded,
-    });
+    let mut v = stamped(
+        json!({
+            "id": c.membership(m.id),
+            "type": oparl_type("Membership"),
+            "person": c.person(&m.person_slug),
+            "organization": c.gremium(&m.body_slug),
+            "role": m.role.label(),
+            "votingRight": matches!(m.role, MembershipRole::Chair | MembershipRole::Member),
+            "onBehalfOf": c.organisation(&m.organisation_slug),
+            "startDate": dutch::iso_date(m.valid_from),
+            "side": m.side.label(),
+        }),
+        &m.stamps,
+        m.superseded,
+    );
     if let Some(u) = m.valid_until {
         v["endDate"] = json!(dutch::iso_date(u));
     }
@@ -357,26 +371,27 @@ fn membership_json(c: &Ctx, m: &queries::MembershipRow) -> Value {
 }
 
 fn person_json(c: &Ctx, p: &queries::PersonRow, memberships: &[queries::MembershipRow]) -> Value {
-    json!({
-        "id": c.person(&p.slug),
-        "type": oparl_type("Person"),
-        "body": memberships
-            .iter()
-            .find(|m| m.person_id == p.id)
-            .map(|m| c.body(&m.body_slug)),
-        "name": format!("{} {}", p.given_name, p.family_name),
-        "givenName": p.given_name,
-        "familyName": p.family_name,
-        "status": p.functions,
-        "membership": memberships
-            .iter()
-            .filter(|m| m.person_id == p.id)
-            .map(|m| membership_json(c, m))
-            .collect::<Vec<_>>(),
-        "created": ts(p.created_at),
-        "modified": ts(p.modified_at),
-        "deleted": false,
-    })
+    stamped(
+        json!({
+            "id": c.person(&p.slug),
+            "type": oparl_type("Person"),
+            "body": memberships
+                .iter()
+                .find(|m| m.person_id == p.id)
+                .map(|m| c.body(&m.body_slug)),
+            "name": format!("{} {}", p.given_name, p.family_name),
+            "givenName": p.given_name,
+            "familyName": p.family_name,
+            "status": p.functions,
+            "membership": memberships
+                .iter()
+                .filter(|m| m.person_id == p.id)
+                .map(|m| membership_json(c, m))
+                .collect::<Vec<_>>(),
+        }),
+        &p.stamps,
+        false,
+    )
 }
 
 fn meeting_state(status: &str) -> &'static str {
@@ -394,38 +409,57 @@ fn meeting_json(c: &Ctx, m: &queries::MeetingRow) -> Value {
         "informal" => "informeel VESOC-overleg",
         _ => "VESOC-werkgroep",
     };
-    json!({
-        "id": c.url(&format!("/meeting/{}", m.id)),
-        "type": oparl_type("Meeting"),
-        "name": format!("{} ({kind})", m.body_name),
-        "meetingState": meeting_state(&m.status),
-        "cancelled": m.status == "cancelled",
-        "start": ts(m.starts_at),
-        "end": ts(m.ends_at),
-        "organization": [c.gremium(&m.body_slug)],
-        "created": ts(m.created_at),
-        "modified": ts(m.modified_at),
-        "deleted": false,
-    })
+    stamped(
+        json!({
+            "id": c.url(&format!("/meeting/{}", m.id)),
+            "type": oparl_type("Meeting"),
+            "name": format!("{} ({kind})", m.body_name),
+            "meetingState": meeting_state(&m.status),
+            "cancelled": m.status == "cancelled",
+            "start": ts(m.starts_at),
+            "end": ts(m.ends_at),
+            "organization": [c.gremium(&m.body_slug)],
+        }),
+        &m.stamps,
+        false,
+    )
 }
 
 fn paper_json(c: &Ctx, p: &queries::PaperRow) -> Value {
-    let mut v = json!({
-        "id": c.url(&format!("/paper/{}", p.slug)),
-        "type": oparl_type("Paper"),
-        "body": c.body(&p.body_slug),
-        "name": if p.subtitle.is_empty() { p.title.clone() } else { format!("{} – {}", p.title, p.subtitle) },
-        "reference": p.slug,
-        "paperType": if p.kind_label.is_empty() { "VESOC-akkoord".to_string() } else { p.kind_label.clone() },
-        "web": c.web(&format!("/akkoorden/{}", p.slug)),
-        "created": ts(p.created_at),
-        "modified": ts(p.modified_at),
-        "deleted": false,
-    });
+    let mut v = stamped(
+        json!({
+            "id": c.url(&format!("/paper/{}", p.slug)),
+            "type": oparl_type("Paper"),
+            "body": c.body(&p.body_slug),
+            "name": if p.subtitle.is_empty() { p.title.clone() } else { format!("{} – {}", p.title, p.subtitle) },
+            "reference": p.slug,
+            "paperType": if p.kind_label.is_empty() { "VESOC-akkoord".to_string() } else { p.kind_label.clone() },
+            "web": c.web(&format!("/akkoorden/{}", p.slug)),
+        }),
+        &p.stamps,
+        false,
+    );
     if let Some(d) = p.concluded_on {
         v["date"] = json!(dutch::iso_date(d));
     }
     v
+}
+
+/// A list's query, checked: handlers take it as an argument. A query that
+/// is not one is refused as `Query` refuses it, a wrong value as
+/// [`ListQuery::parse`] does.
+impl FromRequestParts<AppState> for ListParams {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> std::result::Result<Self, Response> {
+        let Query(q) = Query::<ListQuery>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        q.parse().map_err(IntoResponse::into_response)
+    }
 }
 
 /// The ids' base comes with every request: handlers take it as an
@@ -466,9 +500,8 @@ macro_rules! list_handler {
         async fn $name(
             State(state): State<AppState>,
             c: Ctx,
-            Query(q): Query<ListQuery>,
+            p: ListParams,
         ) -> Result<Json<Value>> {
-            let p = q.parse()?;
             let rows = $query(&state.db, p.filter()).await?;
             Ok(page_of(&c, $path, &rows, $to_json, &p))
         }
@@ -500,9 +533,8 @@ one_handler!(gremium_one, queries::bodies, gremium_json, slug);
 async fn organization_list(
     State(state): State<AppState>,
     c: Ctx,
-    Query(q): Query<ListQuery>,
+    p: ListParams,
 ) -> Result<Json<Value>> {
-    let p = q.parse()?;
     let mut items: Vec<Value> = queries::bodies(&state.db, Filter::since(p.since))
         .await?
         .iter()
@@ -524,12 +556,7 @@ one_handler!(
     slug
 );
 
-async fn person_list(
-    State(state): State<AppState>,
-    c: Ctx,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Value>> {
-    let p = q.parse()?;
+async fn person_list(State(state): State<AppState>, c: Ctx, p: ListParams) -> Result<Json<Value>> {
     let memberships = queries::memberships(&state.db, Filter::default()).await?;
     let rows = queries::people(&state.db, Filter::since(p.since)).await?;
     Ok(page_of(

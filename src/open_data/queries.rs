@@ -2,13 +2,15 @@
 //! read here, and only published agreements.
 
 use sqlx::PgExecutor;
+use sqlx::postgres::PgRow;
 use time::{Date, OffsetDateTime};
 
 use crate::composition::{MembershipRole, Side};
 
-/// What a list or a single record asks for. Every field is optional; a
-/// query binds those it knows. The single-record pages ask the database
-/// for their record instead of loading the whole list.
+/// What a list or a single record asks for. Every field is optional; every
+/// query is given all of them, in this order (`$1` since … `$5` person),
+/// and reads those it knows. The single-record pages ask the database for
+/// their record instead of loading the whole list.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Filter<'a> {
     /// Modified at or after.
@@ -22,6 +24,23 @@ pub struct Filter<'a> {
     /// Memberships of one person.
     pub person: Option<i64>,
 }
+
+/// The rows of `sql` that the filter lets through.
+async fn filtered<T>(db: impl PgExecutor<'_>, f: Filter<'_>, sql: &'static str) -> Rows<T>
+where
+    T: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
+{
+    sqlx::query_as(sql)
+        .bind(f.since)
+        .bind(f.body)
+        .bind(f.slug)
+        .bind(f.id)
+        .bind(f.person)
+        .fetch_all(db)
+        .await
+}
+
+type Rows<T> = sqlx::Result<Vec<T>>;
 
 impl<'a> Filter<'a> {
     pub fn since(since: Option<OffsetDateTime>) -> Self {
@@ -53,25 +72,27 @@ impl<'a> Filter<'a> {
     }
 }
 
+/// When a record was made and last changed: every OParl object says so.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Stamps {
+    pub created_at: OffsetDateTime,
+    pub modified_at: OffsetDateTime,
+}
+
 #[derive(Debug, sqlx::FromRow)]
 pub struct BodyRow {
     pub slug: String,
     pub name: String,
     pub description: String,
-    pub created_at: OffsetDateTime,
-    pub modified_at: OffsetDateTime,
+    #[sqlx(flatten)]
+    pub stamps: Stamps,
 }
 
-pub async fn bodies(db: impl PgExecutor<'_>, f: Filter<'_>) -> sqlx::Result<Vec<BodyRow>> {
-    sqlx::query_as(
-        "SELECT slug, name, description, created_at, modified_at FROM body
-         WHERE ($1::timestamptz IS NULL OR modified_at >= $1) AND ($2::text IS NULL OR slug = $2)
-         ORDER BY sort_order, id",
-    )
-    .bind(f.since)
-    .bind(f.slug)
-    .fetch_all(db)
-    .await
+pub async fn bodies(db: impl PgExecutor<'_>, f: Filter<'_>) -> Rows<BodyRow> {
+    const SQL: &str = "SELECT slug, name, description, created_at, modified_at FROM body
+         WHERE ($1::timestamptz IS NULL OR modified_at >= $1) AND ($3::text IS NULL OR slug = $3)
+         ORDER BY sort_order, id";
+    filtered(db, f, SQL).await
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -81,24 +102,17 @@ pub struct OrganisationRow {
     pub short_name: String,
     pub kind: String,
     pub website: Option<String>,
-    pub created_at: OffsetDateTime,
-    pub modified_at: OffsetDateTime,
+    #[sqlx(flatten)]
+    pub stamps: Stamps,
 }
 
-pub async fn organisations(
-    db: impl PgExecutor<'_>,
-    f: Filter<'_>,
-) -> sqlx::Result<Vec<OrganisationRow>> {
-    sqlx::query_as(
+pub async fn organisations(db: impl PgExecutor<'_>, f: Filter<'_>) -> Rows<OrganisationRow> {
+    const SQL: &str =
         "SELECT slug, name, short_name, kind::text AS kind, website, created_at, modified_at
          FROM organisation
-         WHERE ($1::timestamptz IS NULL OR modified_at >= $1) AND ($2::text IS NULL OR slug = $2)
-         ORDER BY id",
-    )
-    .bind(f.since)
-    .bind(f.slug)
-    .fetch_all(db)
-    .await
+         WHERE ($1::timestamptz IS NULL OR modified_at >= $1) AND ($3::text IS NULL OR slug = $3)
+         ORDER BY id";
+    filtered(db, f, SQL).await
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -109,24 +123,19 @@ pub struct PersonRow {
     pub family_name: String,
     /// Public functions only, as written in the sources.
     pub functions: Vec<String>,
-    pub created_at: OffsetDateTime,
-    pub modified_at: OffsetDateTime,
+    #[sqlx(flatten)]
+    pub stamps: Stamps,
 }
 
-pub async fn people(db: impl PgExecutor<'_>, f: Filter<'_>) -> sqlx::Result<Vec<PersonRow>> {
-    sqlx::query_as(
-        "SELECT p.id, p.slug, p.given_name, p.family_name,
+pub async fn people(db: impl PgExecutor<'_>, f: Filter<'_>) -> Rows<PersonRow> {
+    const SQL: &str = "SELECT p.id, p.slug, p.given_name, p.family_name,
                 coalesce(array(SELECT f.title FROM person_function f WHERE f.person_id = p.id
                                ORDER BY f.valid_from NULLS FIRST, f.id), '{}') AS functions,
                 p.created_at, p.modified_at
          FROM person p
-         WHERE ($1::timestamptz IS NULL OR p.modified_at >= $1) AND ($2::text IS NULL OR p.slug = $2)
-         ORDER BY p.id",
-    )
-    .bind(f.since)
-    .bind(f.slug)
-    .fetch_all(db)
-    .await
+         WHERE ($1::timestamptz IS NULL OR p.modified_at >= $1) AND ($3::text IS NULL OR p.slug = $3)
+         ORDER BY p.id";
+    filtered(db, f, SQL).await
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -144,18 +153,14 @@ pub struct MembershipRow {
     pub substitute_for_id: Option<i64>,
     pub corrects_id: Option<i64>,
     pub superseded: bool,
-    pub created_at: OffsetDateTime,
-    pub modified_at: OffsetDateTime,
+    #[sqlx(flatten)]
+    pub stamps: Stamps,
 }
 
 /// All memberships, superseded ones included: open data shows them as
 /// deleted, so that a copy elsewhere learns they no longer count.
-pub async fn memberships(
-    db: impl PgExecutor<'_>,
-    f: Filter<'_>,
-) -> sqlx::Result<Vec<MembershipRow>> {
-    sqlx::query_as(
-        "SELECT m.id, b.slug AS body_slug, m.person_id, p.slug AS person_slug,
+pub async fn memberships(db: impl PgExecutor<'_>, f: Filter<'_>) -> Rows<MembershipRow> {
+    const SQL: &str = "SELECT m.id, b.slug AS body_slug, m.person_id, p.slug AS person_slug,
                 o.slug AS organisation_slug, m.role, m.side, m.function_title,
                 m.valid_from, m.valid_until, m.substitute_for_id, m.corrects_id,
                 m.superseded_at IS NOT NULL AS superseded, m.created_at, m.modified_at
@@ -165,16 +170,10 @@ pub async fn memberships(
          JOIN organisation o ON o.id = m.organisation_id
          WHERE ($1::timestamptz IS NULL OR m.modified_at >= $1)
            AND ($2::text IS NULL OR b.slug = $2)
-           AND ($3::bigint IS NULL OR m.id = $3)
-           AND ($4::bigint IS NULL OR m.person_id = $4)
-         ORDER BY m.id",
-    )
-    .bind(f.since)
-    .bind(f.body)
-    .bind(f.id)
-    .bind(f.person)
-    .fetch_all(db)
-    .await
+           AND ($4::bigint IS NULL OR m.id = $4)
+           AND ($5::bigint IS NULL OR m.person_id = $5)
+         ORDER BY m.id";
+    filtered(db, f, SQL).await
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -186,25 +185,19 @@ pub struct MeetingRow {
     pub starts_at: OffsetDateTime,
     pub ends_at: OffsetDateTime,
     pub status: String,
-    pub created_at: OffsetDateTime,
-    pub modified_at: OffsetDateTime,
+    #[sqlx(flatten)]
+    pub stamps: Stamps,
 }
 
-pub async fn meetings(db: impl PgExecutor<'_>, f: Filter<'_>) -> sqlx::Result<Vec<MeetingRow>> {
-    sqlx::query_as(
-        "SELECT m.id, b.slug AS body_slug, b.name AS body_name, m.kind::text AS kind,
+pub async fn meetings(db: impl PgExecutor<'_>, f: Filter<'_>) -> Rows<MeetingRow> {
+    const SQL: &str = "SELECT m.id, b.slug AS body_slug, b.name AS body_name, m.kind::text AS kind,
                 m.starts_at, m.ends_at, m.status::text AS status, m.created_at, m.modified_at
          FROM meeting m JOIN body b ON b.id = m.body_id
          WHERE ($1::timestamptz IS NULL OR m.modified_at >= $1)
            AND ($2::text IS NULL OR b.slug = $2)
-           AND ($3::bigint IS NULL OR m.id = $3)
-         ORDER BY m.starts_at, m.id",
-    )
-    .bind(f.since)
-    .bind(f.body)
-    .bind(f.id)
-    .fetch_all(db)
-    .await
+           AND ($4::bigint IS NULL OR m.id = $4)
+         ORDER BY m.starts_at, m.id";
+    filtered(db, f, SQL).await
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -215,13 +208,13 @@ pub struct PaperRow {
     pub subtitle: String,
     pub kind_label: String,
     pub concluded_on: Option<Date>,
-    pub created_at: OffsetDateTime,
-    pub modified_at: OffsetDateTime,
+    #[sqlx(flatten)]
+    pub stamps: Stamps,
 }
 
 /// Published agreements only: drafts are not public.
-pub async fn papers(db: impl PgExecutor<'_>, f: Filter<'_>) -> sqlx::Result<Vec<PaperRow>> {
-    sqlx::query_as(
+pub async fn papers(db: impl PgExecutor<'_>, f: Filter<'_>) -> Rows<PaperRow> {
+    const SQL: &str =
         "SELECT a.slug, b.slug AS body_slug, a.title, a.subtitle, a.kind_label, a.concluded_on,
                 a.created_at, a.modified_at
          FROM agreement a JOIN body b ON b.id = a.body_id
@@ -229,11 +222,6 @@ pub async fn papers(db: impl PgExecutor<'_>, f: Filter<'_>) -> sqlx::Result<Vec<
            AND ($1::timestamptz IS NULL OR a.modified_at >= $1)
            AND ($2::text IS NULL OR b.slug = $2)
            AND ($3::text IS NULL OR a.slug = $3)
-         ORDER BY a.id",
-    )
-    .bind(f.since)
-    .bind(f.body)
-    .bind(f.slug)
-    .fetch_all(db)
-    .await
+         ORDER BY a.id";
+    filtered(db, f, SQL).await
 }

@@ -5,11 +5,11 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 
-use super::agreement::claim;
-use super::exists;
+use super::agreement::{Change, claim};
 use super::{Row, Rows};
+use super::{exists, replace_rows};
 use crate::audit;
-use crate::base::{Outcome, Result, Version};
+use crate::base::{Outcome, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ActionLineRow {
@@ -204,13 +204,12 @@ pub struct Place {
 /// Inserts a line at its place and renumbers its siblings.
 pub async fn insert_line(
     conn: &mut PgConnection,
-    actor: i64,
-    agreement: i64,
-    seen: Version,
+    by: Change,
     place: Place,
     f: &LineFields,
 ) -> Result<Outcome<i64>> {
-    done!(claim(conn, agreement, seen).await?);
+    done!(claim(conn, by.agreement, by.seen).await?);
+    let (actor, agreement) = (by.actor, by.agreement);
     let Place { parent, after } = place;
     let (title, competences) = (&f.title, &f.competences);
     let mut order = siblings(&mut *conn, agreement, parent).await?;
@@ -231,7 +230,7 @@ pub async fn insert_line(
     order.insert(at, id);
     let depth = depth(&mut *conn, id).await?;
     write_order(conn, agreement, parent, depth, &order).await?;
-    set_competences(conn, id, competences).await?;
+    replace_rows(conn, COMPETENCES, id, competences).await?;
     let label: String = sqlx::query_scalar("SELECT label FROM action_line WHERE id = $1")
         .bind(id)
         .fetch_one(&mut *conn)
@@ -246,34 +245,20 @@ pub async fn insert_line(
     Ok(Outcome::Done(id))
 }
 
-async fn set_competences(
-    conn: &mut PgConnection,
-    line: i64,
-    competences: &[i64],
-) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM action_line_competence WHERE action_line_id = $1")
-        .bind(line)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "INSERT INTO action_line_competence (action_line_id, competence_id)
-         SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING",
-    )
-    .bind(line)
-    .bind(competences)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
+/// The competences of a line.
+const COMPETENCES: (&str, &str) = (
+    "DELETE FROM action_line_competence WHERE action_line_id = $1",
+    "INSERT INTO action_line_competence (action_line_id, competence_id)
+     SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING",
+);
 
 pub async fn update_line(
     conn: &mut PgConnection,
-    actor: i64,
-    seen: Version,
+    by: Change,
     before: &LineRecord,
     f: &LineFields,
 ) -> Result<Outcome> {
-    done!(claim(conn, before.agreement_id, seen).await?);
+    done!(claim(conn, by.agreement, by.seen).await?);
     let (title, competences) = (&f.title, &f.competences);
     let old_competences = line_competences(&mut *conn, before.id).await?;
     sqlx::query("UPDATE action_line SET title = $2 WHERE id = $1")
@@ -281,11 +266,11 @@ pub async fn update_line(
         .bind(title)
         .execute(&mut *conn)
         .await?;
-    set_competences(conn, before.id, competences).await?;
+    replace_rows(conn, COMPETENCES, before.id, competences).await?;
     audit::Entry::new("update", "action_line", before.id)
         .before(json!({ "title": before.title, "competences": old_competences }))
         .after(json!({ "title": title, "competences": competences }))
-        .write(conn, actor)
+        .write(conn, by.actor)
         .await?;
     Ok(Outcome::Done(()))
 }
@@ -294,12 +279,11 @@ pub async fn update_line(
 /// refused when it is already first or last.
 pub async fn move_line(
     conn: &mut PgConnection,
-    actor: i64,
-    seen: Version,
+    by: Change,
     line: &LineRecord,
     step: isize,
 ) -> Result<Outcome> {
-    done!(claim(conn, line.agreement_id, seen).await?);
+    done!(claim(conn, by.agreement, by.seen).await?);
     let mut order = siblings(&mut *conn, line.agreement_id, line.parent_id).await?;
     let to = order.iter().position(|&s| s == line.id).and_then(|at| {
         let to = at.checked_add_signed(step).filter(|&t| t < order.len())?;
@@ -319,7 +303,7 @@ pub async fn move_line(
     audit::Entry::new("move", "action_line", line.id)
         .before(json!({ "position": at + 1, "label": line.label }))
         .after(json!({ "position": to + 1, "label": label_for(depth, to) }))
-        .write(conn, actor)
+        .write(conn, by.actor)
         .await?;
     Ok(Outcome::Done(()))
 }
@@ -333,8 +317,7 @@ const HAS_FOLLOW_UP: &str = "SELECT EXISTS (SELECT 1 FROM follow_up WHERE action
 /// history).
 pub async fn delete_line(
     conn: &mut PgConnection,
-    actor: i64,
-    seen: Version,
+    by: Change,
     line: &LineRecord,
 ) -> Result<Outcome> {
     if exists(&mut *conn, HAS_CHILDREN, line.id).await? {
@@ -345,7 +328,7 @@ pub async fn delete_line(
         let message = "Deze actielijn heeft al opvolging en kan niet verwijderd worden: de geschiedenis blijft bewaard.";
         return Ok(Outcome::refused("form", message));
     }
-    done!(claim(conn, line.agreement_id, seen).await?);
+    done!(claim(conn, by.agreement, by.seen).await?);
     let competences = line_competences(&mut *conn, line.id).await?;
     let depth = depth(&mut *conn, line.id).await?;
     sqlx::query("DELETE FROM action_line WHERE id = $1")
@@ -356,7 +339,7 @@ pub async fn delete_line(
     write_order(conn, line.agreement_id, line.parent_id, depth, &order).await?;
     audit::Entry::new("delete", "action_line", line.id)
         .before(json!({ "record": line, "competences": competences }))
-        .write(conn, actor)
+        .write(conn, by.actor)
         .await?;
     Ok(Outcome::Done(()))
 }

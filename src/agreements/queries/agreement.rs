@@ -6,7 +6,7 @@ use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 use time::Date;
 
-use super::Commitment;
+use super::{AgreementText, Commitment, replace_rows};
 use super::{Row, Rows};
 use crate::audit;
 use crate::base::Result;
@@ -26,14 +26,10 @@ pub struct AgreementRecord {
     pub id: i64,
     pub slug: String,
     pub body_id: i64,
-    pub title: String,
-    pub subtitle: String,
-    pub kind_label: String,
-    pub concluded_on: Option<Date>,
     pub meeting_id: Option<i64>,
-    pub period_from: Option<i32>,
-    pub period_until: Option<i32>,
-    pub introduction: String,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub text: AgreementText,
     pub status: AgreementStatus,
     pub version: i32,
 }
@@ -42,14 +38,9 @@ pub struct AgreementRecord {
 #[derive(Debug, Clone, Serialize)]
 pub struct AgreementFields {
     pub body_id: i64,
-    pub title: String,
-    pub subtitle: String,
-    pub kind_label: String,
-    pub concluded_on: Option<Date>,
     pub meeting_id: Option<i64>,
-    pub period_from: Option<i32>,
-    pub period_until: Option<i32>,
-    pub introduction: String,
+    #[serde(flatten)]
+    pub text: AgreementText,
     pub commitments: Vec<String>,
 }
 
@@ -65,12 +56,16 @@ pub struct MeetingChoice {
 impl AgreementFields {
     /// Binds the fields as the next parameters, in the order of the columns.
     fn bind<'q>(&'q self, q: super::Scalar<'q>) -> super::Scalar<'q> {
-        q.bind(self.body_id)
-            .bind(&self.title)
+        self.text.bind(q.bind(self.body_id).bind(self.meeting_id))
+    }
+}
+
+impl AgreementText {
+    fn bind<'q>(&'q self, q: super::Scalar<'q>) -> super::Scalar<'q> {
+        q.bind(&self.title)
             .bind(&self.subtitle)
             .bind(&self.kind_label)
             .bind(self.concluded_on)
-            .bind(self.meeting_id)
             .bind(self.period_from)
             .bind(self.period_until)
             .bind(&self.introduction)
@@ -79,7 +74,7 @@ impl AgreementFields {
 
 pub async fn record_by_slug(db: impl PgExecutor<'_>, slug: &str) -> Row<AgreementRecord> {
     const SQL: &str =
-        "SELECT id, slug, body_id, title, subtitle, kind_label, concluded_on, meeting_id,
+        "SELECT id, slug, body_id, meeting_id, title, subtitle, kind_label, concluded_on,
                 period_from, period_until, introduction, status, version
          FROM agreement WHERE slug = $1";
     sqlx::query_as(SQL).bind(slug).fetch_optional(db).await
@@ -105,25 +100,12 @@ pub async fn slug_taken(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<boo
         .await
 }
 
-async fn replace_commitments(
-    conn: &mut PgConnection,
-    agreement: i64,
-    commitments: &[String],
-) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM agreement_commitment WHERE agreement_id = $1")
-        .bind(agreement)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "INSERT INTO agreement_commitment (agreement_id, position, text)
-         SELECT $1, ord::integer, text FROM unnest($2::text[]) WITH ORDINALITY AS c(text, ord)",
-    )
-    .bind(agreement)
-    .bind(commitments)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
+/// The commitments of an agreement, numbered in the order given.
+const COMMITMENTS: (&str, &str) = (
+    "DELETE FROM agreement_commitment WHERE agreement_id = $1",
+    "INSERT INTO agreement_commitment (agreement_id, position, text)
+     SELECT $1, ord::integer, text FROM unnest($2::text[]) WITH ORDINALITY AS c(text, ord)",
+);
 
 /// A readable address from the title: "Iedereen aan boord" → "iedereen-aan-boord".
 pub fn slugify(title: &str) -> String {
@@ -131,8 +113,8 @@ pub fn slugify(title: &str) -> String {
 }
 
 async fn free_slug(conn: &mut PgConnection, f: &AgreementFields) -> sqlx::Result<String> {
-    let mut base = slugify(&f.title);
-    if let Some(year) = f.concluded_on.map(|d| d.year()).or(f.period_from) {
+    let mut base = slugify(&f.text.title);
+    if let Some(year) = f.text.concluded_on.map(|d| d.year()).or(f.text.period_from) {
         base = format!("{base}-{year}");
     }
     let mut slug = base.clone();
@@ -154,13 +136,13 @@ pub async fn create(
 ) -> Result<Outcome<String>> {
     let slug = &free_slug(&mut *conn, f).await?;
     let insert = sqlx::query_scalar(
-        "INSERT INTO agreement (slug, body_id, title, subtitle, kind_label, concluded_on, meeting_id,
+        "INSERT INTO agreement (slug, body_id, meeting_id, title, subtitle, kind_label, concluded_on,
                                 period_from, period_until, introduction)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(slug);
     let id = f.bind(insert).fetch_one(&mut *conn).await?;
-    replace_commitments(conn, id, &f.commitments).await?;
+    replace_rows(conn, COMMITMENTS, id, &f.commitments).await?;
     audit::Entry::new("create", "agreement", id)
         .after(json!({ "slug": slug, "fields": f }))
         .write(conn, actor)
@@ -220,14 +202,14 @@ pub async fn update(
     .fetch_all(&mut *conn)
     .await?;
     let update = sqlx::query_scalar(
-        "UPDATE agreement SET body_id = $2, title = $3, subtitle = $4, kind_label = $5,
-                concluded_on = $6, meeting_id = $7, period_from = $8, period_until = $9,
+        "UPDATE agreement SET body_id = $2, meeting_id = $3, title = $4, subtitle = $5,
+                kind_label = $6, concluded_on = $7, period_from = $8, period_until = $9,
                 introduction = $10
          WHERE id = $1 RETURNING id",
     )
     .bind(before.id);
     f.bind(update).fetch_one(&mut *conn).await?;
-    replace_commitments(conn, before.id, &f.commitments).await?;
+    replace_rows(conn, COMMITMENTS, before.id, &f.commitments).await?;
     audit::Entry::new("update", "agreement", before.id)
         .before(json!({ "record": before, "commitments": old_commitments }))
         .after(json!(f))

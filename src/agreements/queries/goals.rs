@@ -1,6 +1,6 @@
 //! Goals of an agreement.
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 use time::Date;
@@ -23,15 +23,26 @@ pub async fn goals(db: impl PgExecutor<'_>, agreement: i64) -> Rows<Goal> {
 }
 
 /// What the goal form sets, checked. Numbers travel as canonical decimal
-/// text ("120000", "80.5") and are cast to numeric in SQL.
-#[derive(Debug, Clone, Serialize)]
+/// text ("120000", "80.5") and are cast to numeric in SQL; the public page
+/// reads them, dates included, from JSON.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct GoalFields {
     pub text: String,
     pub target_value: Option<String>,
     pub target_unit: Option<String>,
     pub baseline_value: Option<String>,
+    #[serde(deserialize_with = "date_or_null")]
     pub baseline_on: Option<Date>,
+    #[serde(deserialize_with = "date_or_null")]
     pub deadline: Option<Date>,
+}
+
+/// A date of the page's JSON, or null. `json_date::option` cannot read the
+/// null of a flattened struct (serde hands it over as a unit), `Option` can.
+fn date_or_null<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Date>, D::Error> {
+    #[derive(Deserialize)]
+    struct Day(#[serde(with = "crate::base::dutch::json_date")] Date);
+    Ok(Option::<Day>::deserialize(d)?.map(|Day(date)| date))
 }
 
 impl GoalFields {

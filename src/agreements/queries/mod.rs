@@ -30,11 +30,13 @@ use time::Date;
 use crate::auth::Reader;
 use crate::composition::Side;
 use follow_up::Measurement;
+use goals::GoalFields;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Agreement {
-    pub id: i64,
-    pub slug: String,
+/// What an agreement says of itself: the columns every view of it shows
+/// and its form sets. The structs that read or write an agreement hold it
+/// flattened, so the columns are named once.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct AgreementText {
     pub title: String,
     pub subtitle: String,
     pub kind_label: String,
@@ -42,6 +44,14 @@ pub struct Agreement {
     pub period_from: Option<i32>,
     pub period_until: Option<i32>,
     pub introduction: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Agreement {
+    pub id: i64,
+    pub slug: String,
+    #[sqlx(flatten)]
+    pub text: AgreementText,
     pub published: bool,
     pub body_slug: String,
     pub body_name: String,
@@ -53,18 +63,14 @@ pub struct Commitment {
     pub text: String,
 }
 
+/// A goal: its place and what its form sets.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct Goal {
     pub id: i64,
     pub position: i32,
-    pub text: String,
-    pub target_value: Option<String>,
-    pub target_unit: Option<String>,
-    pub baseline_value: Option<String>,
-    #[serde(deserialize_with = "crate::base::dutch::json_date::option::deserialize")]
-    pub baseline_on: Option<Date>,
-    #[serde(deserialize_with = "crate::base::dutch::json_date::option::deserialize")]
-    pub deadline: Option<Date>,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub fields: GoalFields,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
@@ -78,14 +84,19 @@ pub struct Signatory {
 /// The agreements `reader` may see (`agreement_visible`: drafts for
 /// signed-in accounts).
 pub async fn list(db: impl PgExecutor<'_>, reader: Reader) -> Rows<Agreement> {
-    const SQL: &str = "SELECT a.id, a.slug, a.title, a.subtitle, a.kind_label, a.concluded_on,
-                a.period_from, a.period_until, a.introduction, a.status = 'published' AS published,
-                b.slug AS body_slug, b.name AS body_name
+    let sql = format!(
+        "SELECT {AGREEMENT_COLUMNS}
          FROM agreement a JOIN body b ON b.id = a.body_id
          WHERE agreement_visible($1, a.status)
-         ORDER BY a.concluded_on DESC NULLS LAST, a.period_from DESC NULLS LAST, a.id DESC";
-    sqlx::query_as(SQL).bind(reader).fetch_all(db).await
+         ORDER BY a.concluded_on DESC NULLS LAST, a.period_from DESC NULLS LAST, a.id DESC"
+    );
+    sqlx::query_as(&sql).bind(reader).fetch_all(db).await
 }
+
+/// The columns of an [`Agreement`], of `agreement a JOIN body b`.
+const AGREEMENT_COLUMNS: &str = "a.id, a.slug, a.title, a.subtitle, a.kind_label,
+        a.concluded_on, a.period_from, a.period_until, a.introduction,
+        a.status = 'published' AS published, b.slug AS body_slug, b.name AS body_name";
 
 /// The public page of an agreement: its text, signatories, goals and their
 /// measurements in one query (the small lists as JSON), not five.
@@ -104,9 +115,8 @@ pub async fn page_by_slug(
     slug: &str,
     reader: Reader,
 ) -> Row<AgreementPage> {
-    const SQL: &str = "SELECT a.id, a.slug, a.title, a.subtitle, a.kind_label, a.concluded_on,
-                a.period_from, a.period_until, a.introduction, a.status = 'published' AS published,
-                b.slug AS body_slug, b.name AS body_name,
+    let sql = format!(
+        "SELECT {AGREEMENT_COLUMNS},
                 (SELECT coalesce(json_agg(json_build_object('position', c.position, 'text', c.text)
                                           ORDER BY c.position), '[]')
                  FROM agreement_commitment c WHERE c.agreement_id = a.id) AS commitments,
@@ -129,8 +139,9 @@ pub async fn page_by_slug(
                  FROM goal_measurement m JOIN goal g ON g.id = m.goal_id
                  WHERE g.agreement_id = a.id) AS measurements
          FROM agreement a JOIN body b ON b.id = a.body_id
-         WHERE a.slug = $1 AND agreement_visible($2, a.status)";
-    sqlx::query_as(SQL)
+         WHERE a.slug = $1 AND agreement_visible($2, a.status)"
+    );
+    sqlx::query_as(&sql)
         .bind(slug)
         .bind(reader)
         .fetch_optional(db)
@@ -184,4 +195,26 @@ pub(super) async fn exists(
     id: i64,
 ) -> sqlx::Result<bool> {
     sqlx::query_scalar(sql).bind(id).fetch_one(db).await
+}
+
+/// Replaces the rows that hang off `parent` (the commitments of an
+/// agreement, the competences of a line): `delete` removes them, `insert`
+/// adds one per value (`$1` the parent, `$2` the values as an array).
+pub(super) async fn replace_rows<T>(
+    conn: &mut sqlx::PgConnection,
+    (delete, insert): (&'static str, &'static str),
+    parent: i64,
+    values: &[T],
+) -> sqlx::Result<()>
+where
+    T: sqlx::postgres::PgHasArrayType + for<'q> sqlx::Encode<'q, sqlx::Postgres> + Sync,
+    T: sqlx::Type<sqlx::Postgres>,
+{
+    sqlx::query(delete).bind(parent).execute(&mut *conn).await?;
+    sqlx::query(insert)
+        .bind(parent)
+        .bind(values)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
