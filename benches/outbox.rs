@@ -46,16 +46,19 @@ fn ms(d: Duration) -> String {
 #[tokio::main]
 async fn main() {
     let base = std::env::temp_dir().join("vesoc-bench-outbox");
-    let cluster = tokio::task::spawn_blocking(move || PrivateCluster::ensure(&base, Durability::Safe))
-        .await
-        .unwrap()
-        .expect("a private PostgreSQL cluster");
+    let cluster =
+        tokio::task::spawn_blocking(move || PrivateCluster::ensure(&base, Durability::Safe))
+            .await
+            .unwrap()
+            .expect("a private PostgreSQL cluster");
     let admin = cluster.connect_options("postgres");
     let mut conn = PgConnection::connect_with(&admin).await.unwrap();
     conn.execute("DROP DATABASE IF EXISTS vesoc_bench_outbox WITH (FORCE)")
         .await
         .unwrap();
-    conn.execute("CREATE DATABASE vesoc_bench_outbox").await.unwrap();
+    conn.execute("CREATE DATABASE vesoc_bench_outbox")
+        .await
+        .unwrap();
     let db = pool_options()
         .max_connections(4)
         .connect_with(admin.clone().database("vesoc_bench_outbox"))
@@ -87,7 +90,7 @@ async fn main() {
     .unwrap();
     sqlx::query(
         "WITH orgs AS (SELECT id, row_number() OVER (ORDER BY id) AS k FROM organisation
-                       WHERE kind IN ('social_partner', 'government') LIMIT 8),
+                       WHERE kind IN ('employers', 'trade_union', 'government') LIMIT 8),
               people AS (INSERT INTO person (slug, given_name, family_name, email)
                          SELECT 'genodigde-' || n, 'Genodigde', 'Nummer ' || n,
                                 'genodigde' || n || '@bench.vesoc.be'
@@ -176,7 +179,10 @@ async fn main() {
         "VESOC <vesoc@serv.be>",
     )
     .unwrap();
-    sqlx::query("DELETE FROM mail_message").execute(&db).await.unwrap();
+    sqlx::query("DELETE FROM mail_message")
+        .execute(&db)
+        .await
+        .unwrap();
     let (mut to_smtp, mut to_files) = (Vec::new(), Vec::new());
     for _ in 0..5 {
         for (sender, times) in [(&smtp, &mut to_smtp), (&files, &mut to_files)] {
