@@ -45,6 +45,7 @@ pub fn routes() -> Routes {
         .merge(crate::work::routes())
         .merge(crate::mail::routes())
         .merge(crate::meetings::rsvp::routes())
+        .merge(crate::meetings::reminder_routes())
 }
 
 /// The route table, for the authorization test and the documentation.

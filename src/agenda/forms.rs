@@ -209,7 +209,7 @@ async fn load_own(state: &AppState, ctx: &PageCtx, id: i64) -> Result<AgendaItem
 
 /// A write on the item, if the actor proposed it (see [`load_own`]).
 fn own(on: OnItem) -> Result<OnItem> {
-    match owns(&on.actor, &on.item) {
+    match owns(&on.actor, &on.record) {
         true => Ok(on),
         false => Err(AppError::NotFound),
     }
@@ -249,13 +249,13 @@ pub async fn update(on: OnItem, Form(pairs): Form<Vec<(String, String)>>) -> Res
     let on = own(on)?;
     let form = ProposalForm::from_pairs(pairs);
     let outcome = write::run(&on.state.db, async |tx| {
-        operations::revise(tx, &on.actor, &on.item, form.version.0, &form.draft()).await
+        operations::revise(tx, &on.actor, &on.record, form.version.0, &form.draft()).await
     })
     .await?;
-    match outcome.settle(stale(&on.item, "gewijzigd")) {
-        Ok(()) => Ok(to_item(on.item.id, "opgeslagen")),
+    match outcome.settle(stale(&on.record, "gewijzigd")) {
+        Ok(()) => Ok(to_item(on.record.id, "opgeslagen")),
         Err((status, errors)) => {
-            let item = Some(on.item);
+            let item = Some(on.record);
             form_page(&on.state, on.ctx, item, form, errors, status).await
         }
     }
@@ -282,12 +282,12 @@ pub struct WithdrawForm {
 pub async fn withdraw(on: OnItem, Form(form): Form<WithdrawForm>) -> Result<Response> {
     let on = own(on)?;
     let outcome = write::run(&on.state.db, async |tx| {
-        operations::withdraw(tx, on.actor.id, &on.item, form.version.0).await
+        operations::withdraw(tx, on.actor.id, &on.record, form.version.0).await
     })
     .await?;
     let errors = match outcome {
-        Outcome::Done(()) => return Ok(to_item(on.item.id, "ingetrokken")),
-        Outcome::Stale => stale(&on.item, "ingetrokken"),
+        Outcome::Done(()) => return Ok(to_item(on.record.id, "ingetrokken")),
+        Outcome::Stale => stale(&on.record, "ingetrokken"),
         Outcome::Refused(errors) => errors,
     };
     let input = ReviewInput {
@@ -298,7 +298,7 @@ pub async fn withdraw(on: OnItem, Form(form): Form<WithdrawForm>) -> Result<Resp
     item_page(
         &on.state,
         on.ctx,
-        on.item,
+        on.record,
         Default::default(),
         input,
         upload,
@@ -321,7 +321,7 @@ pub struct ReviewForm {
 
 /// The secretariat's decision on a proposal (see `operations::review`).
 pub async fn review(on: OnItem, Form(form): Form<ReviewForm>) -> Result<Response> {
-    let item = &on.item;
+    let item = &on.record;
     let decision = Review {
         decision: &form.besluit,
         meeting_id: &form.meeting_id,
@@ -355,7 +355,7 @@ pub async fn review(on: OnItem, Form(form): Form<ReviewForm>) -> Result<Response
     };
     let upload = DocumentInput::default();
     let after = Default::default();
-    item_page(&on.state, on.ctx, on.item, after, input, upload, status).await
+    item_page(&on.state, on.ctx, on.record, after, input, upload, status).await
 }
 
 // --- the agenda builder ---
@@ -368,11 +368,11 @@ async fn builder_again<T>(
     input: BuilderInput,
 ) -> Result<Response> {
     let (status, errors) = match outcome.settle(write::stale_errors(THIS_ITEM)) {
-        Ok(_) => return Ok(to_builder(on.meeting.id)),
+        Ok(_) => return Ok(to_builder(on.record.id)),
         Err(refusal) => refusal,
     };
     let input = BuilderInput { errors, ..input };
-    builder_page(&on.state, on.ctx, on.meeting, None, input, status).await
+    builder_page(&on.state, on.ctx, on.record, None, input, status).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -416,10 +416,10 @@ pub struct PlaceForm {
 
 /// Moves an item straight to a place (see `operations::move_to_place`).
 pub async fn move_to_place(on: OnMeeting, Form(form): Form<PlaceForm>) -> Result<Response> {
-    let item = agenda_item(&on.state, on.meeting.id, &form.item_id).await?;
+    let item = agenda_item(&on.state, on.record.id, &form.item_id).await?;
     let outcome = write::run(&on.state.db, async |tx| {
         let (seen, place) = (form.version.0, &form.plaats);
-        operations::move_to_place(tx, on.actor.id, &on.meeting, item.id, seen, place).await
+        operations::move_to_place(tx, on.actor.id, &on.record, item.id, seen, place).await
     })
     .await?;
     let input = BuilderInput {
@@ -450,7 +450,7 @@ pub async fn add_own_item(on: OnMeeting, Form(form): Form<OwnItemForm>) -> Resul
         confidential: !form.confidential.is_empty(),
     };
     let outcome = write::run(&on.state.db, async |tx| {
-        operations::add_own_item(tx, &on.actor, &on.meeting, &own).await
+        operations::add_own_item(tx, &on.actor, &on.record, &own).await
     })
     .await?;
     let input = BuilderInput {
@@ -483,7 +483,7 @@ pub struct OutcomeForm {
 }
 
 pub async fn record_outcome(on: OnMeeting, Form(form): Form<OutcomeForm>) -> Result<Response> {
-    let (user, meeting) = (on.actor.id, &on.meeting);
+    let (user, meeting) = (on.actor.id, &on.record);
     let item = agenda_item(&on.state, meeting.id, &form.item_id).await?;
     let outcome = write::run(&on.state.db, async |tx| {
         let (seen, typed) = (form.version.0, &form.decision_text);
@@ -509,10 +509,10 @@ pub struct CarryOverForm {
 }
 
 pub async fn carry_over(on: OnMeeting, Form(form): Form<CarryOverForm>) -> Result<Response> {
-    let item = agenda_item(&on.state, on.meeting.id, &form.item_id).await?;
+    let item = agenda_item(&on.state, on.record.id, &form.item_id).await?;
     let outcome = write::run(&on.state.db, async |tx| {
         let (seen, target) = (form.version.0, &form.meeting_id);
-        operations::carry_over(tx, on.actor.id, &on.meeting, &item, seen, target).await
+        operations::carry_over(tx, on.actor.id, &on.record, &item, seen, target).await
     })
     .await?;
     let input = BuilderInput {

@@ -12,9 +12,8 @@ pub use documents::DocumentLink;
 pub use queries::{AgendaItem, ItemKind, ItemStatus};
 
 use askama::Template;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -22,6 +21,8 @@ use crate::agenda::documents::DocumentInput;
 use crate::auth::access::{Access, PROPOSERS, Routes, SECRETARIAT};
 use crate::auth::{CurrentUser, Reader};
 use crate::base::error::{AppError, Result};
+use crate::base::extract::parse_id;
+use crate::base::on::{Named, On, param};
 use crate::base::{Actor, AppState, FieldErrors, Id, PageCtx, dutch, page};
 use crate::meetings::Meeting;
 use queries::{Event, OpenMeeting};
@@ -100,28 +101,11 @@ pub(crate) async fn load_visible(state: &AppState, ctx: &PageCtx, id: i64) -> Re
 
 /// What every write on an agenda item starts from: the page's context, who
 /// acts, the state, and the item if they may see it ([`load_visible`]).
-pub struct OnItem {
-    pub ctx: PageCtx,
-    pub actor: CurrentUser,
-    pub state: AppState,
-    pub item: AgendaItem,
-}
+pub type OnItem = On<AgendaItem>;
 
-impl FromRequestParts<AppState> for OnItem {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let Ok(ctx) = PageCtx::from_request_parts(parts, state).await;
-        let Actor(actor) = Actor::from_request_parts(parts, state).await?;
-        let Id(id) = Id::from_request_parts(parts, state).await?;
-        let item = load_visible(state, &ctx, id).await?;
-        let state = state.clone();
-        Ok(OnItem {
-            ctx,
-            actor,
-            state,
-            item,
-        })
+impl Named for AgendaItem {
+    async fn load(state: &AppState, ctx: &PageCtx, path: &[String]) -> Result<Self> {
+        load_visible(state, ctx, parse_id(param(path, 0))?).await
     }
 }
 

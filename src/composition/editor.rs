@@ -12,7 +12,6 @@ use serde::Deserialize;
 use time::Date;
 
 use super::forms::{IdErrors, Picks};
-use super::on::{Named, On, param};
 use super::operations::{self, GovChange};
 use super::queries::{
     self, Body, Choice, MembershipRole, MembershipRow, NewMembership, OrganisationKind, Seat,
@@ -21,6 +20,7 @@ use super::queries::{
 use super::{body, rules};
 use crate::base::error::{AppError, Result};
 use crate::base::extract::parse_id;
+use crate::base::on::{Named, On, param};
 use crate::base::write;
 use crate::base::{AppState, Check, FieldErrors, PageCtx, Version, dutch, page};
 
@@ -879,7 +879,7 @@ pub struct Mandate {
 }
 
 impl Named for Mandate {
-    async fn load(state: &AppState, path: &[String]) -> Result<Self> {
+    async fn load(state: &AppState, _: &PageCtx, path: &[String]) -> Result<Self> {
         let body = body(state, param(path, 0)).await?;
         let m = queries::membership(&state.db, parse_id(param(path, 1))?)
             .await?

@@ -3,7 +3,6 @@
 pub mod changes;
 pub mod editor;
 mod forms;
-mod on;
 pub mod operations;
 pub mod queries;
 pub mod registry;
@@ -102,9 +101,9 @@ async fn body(state: &AppState, slug: &str) -> Result<Body> {
         .ok_or(AppError::NotFound)
 }
 
-impl on::Named for Body {
-    async fn load(state: &AppState, path: &[String]) -> Result<Self> {
-        body(state, on::param(path, 0)).await
+impl crate::base::on::Named for Body {
+    async fn load(state: &AppState, _: &PageCtx, path: &[String]) -> Result<Self> {
+        body(state, crate::base::on::param(path, 0)).await
     }
 }
 

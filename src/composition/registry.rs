@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::forms::{IdErrors, Picks};
-use super::on::{Named, On, param};
 use super::operations::{self, NewFunction};
 use super::queries::{
     self, Choice, FunctionRow, OrganisationFields, OrganisationKind, OrganisationRow, PersonRow,
@@ -19,6 +18,7 @@ use super::queries::{
 use crate::auth::access::{Routes, SECRETARIAT};
 use crate::base::error::{AppError, Result};
 use crate::base::extract::parse_id;
+use crate::base::on::{Named, On, param};
 use crate::base::write::{self, Outcome};
 use crate::base::{AppState, Check, FieldErrors, PageCtx, Version, dutch, page};
 
@@ -373,7 +373,7 @@ async fn person_settled(
 }
 
 impl Named for PersonRow {
-    async fn load(state: &AppState, path: &[String]) -> Result<Self> {
+    async fn load(state: &AppState, _: &PageCtx, path: &[String]) -> Result<Self> {
         queries::person_by_slug(&state.db, param(path, 0), dutch::today())
             .await?
             .ok_or(AppError::NotFound)
@@ -647,7 +647,7 @@ async fn new_organisation(ctx: PageCtx) -> Result<Response> {
 }
 
 impl Named for OrganisationRow {
-    async fn load(state: &AppState, path: &[String]) -> Result<Self> {
+    async fn load(state: &AppState, _: &PageCtx, path: &[String]) -> Result<Self> {
         let slug = param(path, 0);
         let found = queries::organisation_by_slug(&state.db, slug).await?;
         found.ok_or(AppError::NotFound)

@@ -347,7 +347,7 @@ pub async fn edit_form(
 
 pub async fn update(on: OnMeeting, Form(form): Form<MeetingForm>) -> Result<Response> {
     let mut choices = queries::body_kinds(&on.state.db).await?;
-    let meeting = &on.meeting;
+    let meeting = &on.record;
     // The meeting stays with its body: only its body's kinds are choices.
     choices.retain(|c| c.body_id == meeting.body_id);
     let site = Site::of(&on.ctx, &on.state.config);
@@ -396,7 +396,7 @@ pub async fn update(on: OnMeeting, Form(form): Form<MeetingForm>) -> Result<Resp
     match outcome.settle(stale) {
         Ok(()) => Ok(redirect(meeting.id, "opgeslagen")),
         Err((status, errors)) => {
-            let meeting = Some(on.meeting);
+            let meeting = Some(on.record);
             Ok(form_page(on.ctx, meeting, form, errors, choices, status))
         }
     }
@@ -415,7 +415,7 @@ impl OnMeeting {
         input: PageInput,
         operation: impl AsyncFnOnce(&mut PgConnection, i64, &Meeting) -> Result<Outcome<T>>,
     ) -> Result<Response> {
-        let (actor, meeting) = (self.actor.id, &self.meeting);
+        let (actor, meeting) = (self.actor.id, &self.record);
         let outcome = write::run(&self.state.db, async |tx| {
             operation(tx, actor, meeting).await
         });
@@ -478,7 +478,7 @@ pub async fn change_status(on: OnMeeting, Form(form): Form<StatusForm>) -> Resul
     let to = MeetingStatus::parse(&form.naar)
         .filter(|s| *s != MeetingStatus::Planned)
         .ok_or_else(|| AppError::bad_request("Onbekende status."))?;
-    let from = on.meeting.status;
+    let from = on.record.status;
     let stale = if from.can_become(to) {
         write::stale_message("deze vergadering")
     } else {
@@ -537,7 +537,7 @@ pub async fn remind(on: OnMeeting) -> Result<Response> {
 }
 
 pub async fn invite_composition(on: OnMeeting) -> Result<Response> {
-    let (actor, meeting) = (on.actor.id, &on.meeting);
+    let (actor, meeting) = (on.actor.id, &on.record);
     let outcome = write::run(&on.state.db, async |tx| {
         queries::invite_from_composition(tx, actor, meeting).await
     })
@@ -591,7 +591,7 @@ impl PersonForm {
 }
 
 pub async fn uninvite_person(on: OnMeeting, Form(form): Form<PersonForm>) -> Result<Response> {
-    let meeting = on.meeting.id;
+    let meeting = on.record.id;
     let outcome = write::run(&on.state.db, async |tx| {
         queries::uninvite(tx, on.actor.id, meeting, form.person()).await
     })

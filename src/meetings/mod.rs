@@ -6,13 +6,13 @@ mod forms;
 pub mod ical;
 pub mod notices;
 pub mod queries;
+mod reminders;
 pub mod rsvp;
 
 pub use queries::{Meeting, MeetingKind, MeetingStatus, MinutesStatus};
 
 use askama::Template;
-use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -20,8 +20,15 @@ use serde::Deserialize;
 use crate::auth::access::{Access, Routes, SECRETARIAT};
 use crate::auth::{CurrentUser, Reader, Role};
 use crate::base::error::{AppError, Result};
-use crate::base::{Actor, AppState, FieldErrors, Id, PageCtx, dutch, page};
+use crate::base::extract::parse_id;
+use crate::base::on::{Named, On, param};
+use crate::base::{AppState, FieldErrors, Id, PageCtx, dutch, page};
 use queries::{Minutes, Participant, Reschedule};
+
+/// The per-body reminder setting's page (`reminders`).
+pub fn reminder_routes() -> Routes {
+    reminders::routes()
+}
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -106,28 +113,11 @@ pub(crate) async fn load(state: &AppState, id: i64) -> Result<Meeting> {
 
 /// What every write on a meeting starts from: the page's context, who acts,
 /// the state, and the meeting of the path (or "not found").
-pub struct OnMeeting {
-    pub ctx: PageCtx,
-    pub actor: CurrentUser,
-    pub state: AppState,
-    pub meeting: Meeting,
-}
+pub type OnMeeting = On<Meeting>;
 
-impl FromRequestParts<AppState> for OnMeeting {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let Ok(ctx) = PageCtx::from_request_parts(parts, state).await;
-        let Actor(actor) = Actor::from_request_parts(parts, state).await?;
-        let Id(id) = Id::from_request_parts(parts, state).await?;
-        let meeting = load(state, id).await?;
-        let state = state.clone();
-        Ok(OnMeeting {
-            ctx,
-            actor,
-            state,
-            meeting,
-        })
+impl Named for Meeting {
+    async fn load(state: &AppState, _: &PageCtx, path: &[String]) -> Result<Self> {
+        load(state, parse_id(param(path, 0))?).await
     }
 }
 

@@ -131,6 +131,8 @@ pub struct Meeting {
     pub cancel_reason: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub proposal_deadline: Option<OffsetDateTime>,
+    /// The body's setting: reminders this many working days before.
+    pub reminder_days: i32,
     pub sequence: i32,
     pub version: i32,
     #[serde(with = "time::serde::rfc3339")]
@@ -160,7 +162,8 @@ pub struct MeetingFields {
 const SELECT: &str =
     "SELECT m.id, m.body_id, b.slug AS body_slug, b.name AS body_name, m.kind, m.starts_at,
                 m.ends_at, m.location, m.online_url, m.notes, m.status, m.cancel_reason,
-                m.proposal_deadline, m.sequence, m.version, m.created_at, m.modified_at
+                m.proposal_deadline, b.reminder_days, m.sequence, m.version, m.created_at,
+                m.modified_at
          FROM meeting m JOIN body b ON b.id = m.body_id";
 
 /// The calendar page's meetings in one query: those of `year` (Brussels
@@ -266,7 +269,7 @@ pub async fn details(
                 CASE WHEN viewer.member THEN m.location ELSE '' END AS location,
                 CASE WHEN viewer.member THEN m.online_url END AS online_url,
                 CASE WHEN viewer.member THEN m.notes ELSE '' END AS notes,
-                m.status, m.cancel_reason, m.proposal_deadline, m.sequence, m.version,
+                m.status, m.cancel_reason, m.proposal_deadline, b.reminder_days, m.sequence, m.version,
                 m.created_at, m.modified_at,
                 mi.text AS minutes_text, mi.status AS minutes_status,
                 mi.approved_on AS minutes_approved_on, mi.version AS minutes_version,

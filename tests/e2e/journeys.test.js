@@ -578,3 +578,79 @@ test('journey 7: a convocation arrives by mail, the invitee answers through its 
   await sec.getByRole('cell', { name: 'vervangen door Hilde Crevits' }).waitFor();
   await sec.context().close();
 });
+
+test('journey 8: a proposer hears of the decision by mail and unsubscribes in one click; the secretariat sets reminders and a proposal deadline', async (t) => {
+  if (!sink) { t.skip('no SMTP sink (VESOC_E2E_SMTP_PORT)'); return; }
+  const partner = await h.visitor();
+  await h.signIn(partner, PARTNER.email, PARTNER.password);
+
+  // Her choices, from her account page: everything at once (the default).
+  await h.visit(partner, '/account');
+  await partner.getByRole('link', { name: 'Berichten kiezen' }).click();
+  await partner.waitForLoadState();
+  await h.audit(partner, 'choices');
+  await h.shoot(partner, 'berichten-kiezen');
+  assert.equal(await partner.getByRole('group', { name: /Beslissingen over uw voorstellen/ }).getByLabel('meteen').isChecked(), true);
+
+  // A proposal, returned by the secretariat with a comment.
+  const title = 'Proef met opleidingscheques';
+  await h.visit(partner, '/agendapunten/nieuw');
+  await partner.getByLabel('Titel', { exact: true }).fill(title);
+  await partner.getByLabel('Toelichting', { exact: true }).fill('Een proef in twee provincies.');
+  await partner.getByLabel('ter bespreking', { exact: true }).check();
+  await partner.getByLabel('Orgaan', { exact: true }).selectOption({ label: 'VESOC-werkgroep' });
+  await partner.getByRole('button', { name: 'Indienen' }).click();
+  await partner.waitForURL(/\/agendapunten\/\d+(\?|$)/);
+
+  const sec = await h.visitor();
+  await h.signIn(sec, SECRETARIAT.email, SECRETARIAT.password);
+  await h.visit(sec, '/beheer/agendapunten');
+  await sec.getByRole('link', { name: title }).click();
+  await sec.getByLabel(/^Opmerking voor de indiener/).fill('Voeg een raming van de kosten toe.');
+  await sec.getByRole('button', { name: 'Terugsturen voor aanpassing' }).click();
+  await sec.waitForLoadState();
+
+  // The decision arrives, with the comment and a one-click unsubscribe.
+  const mail = await smtp.waitFor(sink.received, PARTNER.email, 15_000, /Aan te passen: Proef met opleidingscheques/);
+  assert.match(mail, /Opmerking van het secretariaat: Voeg een raming van de kosten toe\./);
+  assert.match(mail, /List-Unsubscribe-Post: List-Unsubscribe=One-Click/);
+  const link = mail.match(/https?:\/\/\S+\/uitschrijven\/[A-Za-z0-9_-]+/);
+  assert.ok(link, `an unsubscribe link in:\n${mail}`);
+
+  // The link's page asks first; one click, without signing in.
+  const reader = await h.visitor();
+  await h.visit(reader, new URL(link[0]).pathname);
+  await h.audit(reader, 'unsubscribe asked');
+  await reader.getByRole('button', { name: 'Uitschrijven' }).click();
+  await reader.getByText(/krijgt geen berichten meer over/).waitFor();
+  await h.audit(reader, 'unsubscribed');
+  await reader.context().close();
+  await h.visit(partner, '/account/berichten');
+  assert.equal(await partner.getByRole('group', { name: /Beslissingen over uw voorstellen/ }).getByLabel('niet', { exact: true }).isChecked(), true);
+  await partner.context().close();
+
+  // The secretariat: reminders two working days before, and a deadline.
+  await h.visit(sec, '/beheer/vergaderingen/nieuw');
+  await sec.getByLabel('Orgaan en soort', { exact: true }).selectOption({ label: 'VESOC-werkgroep – werkgroep' });
+  await sec.getByLabel('Datum', { exact: true }).fill(h.brusselsDate(30));
+  await sec.getByLabel('Beginuur (Belgische tijd)', { exact: true }).fill('10:00');
+  await sec.getByLabel('Einduur', { exact: true }).fill('12:00');
+  await sec.getByRole('group', { name: /Termijn voor agendavoorstellen/ }).getByLabel('Datum').fill(h.brusselsDate(20));
+  await sec.getByRole('button', { name: 'Inplannen' }).click();
+  await sec.waitForURL(/\/vergaderingen\/\d+(\?|$)/);
+  await sec.getByText('Voorstellen tot').waitFor();
+  await h.audit(sec, 'deadline');
+  await sec.getByRole('link', { name: /instellen/ }).click();
+  await sec.waitForLoadState();
+  await h.audit(sec, 'reminder setting');
+  await h.noBrowserValidation(sec.locator('main form'));
+  await sec.getByLabel(/^Aantal werkdagen vooraf/).fill('25');
+  await sec.getByRole('button', { name: 'Bewaren' }).click();
+  await sec.getByText('Geef een geheel getal van 0 tot 20.').first().waitFor();
+  assert.equal(await sec.getByLabel(/^Aantal werkdagen vooraf/).inputValue(), '25');
+  await sec.getByLabel(/^Aantal werkdagen vooraf/).fill('2');
+  await sec.getByRole('button', { name: 'Bewaren' }).click();
+  await sec.getByText('De instelling is bewaard.').waitFor();
+  await h.shoot(sec, 'herinneringen');
+  await sec.context().close();
+});

@@ -59,12 +59,16 @@ function decoded(data) {
   return data.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
 }
 
-/** Waits until a message to `address` has arrived (vesoc sends on NOTIFY). */
-async function waitFor(received, address, ms = 15_000) {
+/** Waits until a message to `address` has arrived (vesoc sends on NOTIFY),
+ * the first one whose decoded text matches `match` when given. */
+async function waitFor(received, address, ms = 15_000, match = null) {
   const until = Date.now() + ms;
   for (;;) {
-    const m = received.find((r) => r.to.some((t) => t.toLowerCase() === `<${address}>`));
-    if (m) return decoded(m.data);
+    const m = received
+      .filter((r) => r.to.some((t) => t.toLowerCase() === `<${address}>`))
+      .map((r) => decoded(r.data))
+      .find((text) => !match || match.test(text));
+    if (m) return m;
     if (Date.now() > until) throw new Error(`no message to ${address} within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -50,6 +50,12 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/antwoord/{token}", "public"),
     // what each mailbox receives; one-click unsubscribe (RFC 8058)
     ("POST", "/vergaderingen/{id}/antwoord", "signed-in"),
+    ("GET", "/beheer/organen/{slug}/herinneringen", "secretariat"),
+    (
+        "POST",
+        "/beheer/organen/{slug}/herinneringen",
+        "secretariat",
+    ),
     ("GET", "/account/berichten", "signed-in"),
     ("POST", "/account/berichten", "signed-in"),
     ("GET", "/uitschrijven/{token}", "public"),

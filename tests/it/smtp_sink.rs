@@ -59,6 +59,9 @@ impl Sink {
         let (r, a) = (received.clone(), answer.clone());
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                // Replies go out at once, as a mail server's do (no Nagle
+                // wait on the client's delayed acknowledgement).
+                let _ = stream.set_nodelay(true);
                 let (r, a) = (r.clone(), a.clone());
                 tokio::spawn(async move {
                     let _ = conversation(stream, r, a).await;

@@ -1,17 +1,18 @@
-//! What the secretariat's pages of the composition start from, so that
-//! their handlers take one extractor instead of the same five.
+//! What a handler that acts on a record starts from, so that handlers take
+//! one extractor instead of the same five: the page's context, who acts,
+//! the state and the record the path names (a meeting, an agenda item, a
+//! body, a person…), each kind loading itself ([`Named`]).
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 
+use super::error::{AppError, Result};
+use super::{Actor, AppState, PageCtx};
 use crate::auth::CurrentUser;
-use crate::base::error::{AppError, Result};
-use crate::base::{Actor, AppState, PageCtx};
 
-/// A page of the secretariat on the record its path names (a body, a
-/// person, a mandate of a body…; `()` for none): the page's context, who
-/// acts, the state and the record. A record that does not exist is "not
-/// found".
+/// A page on the record its path names (`()` for none): the page's
+/// context, who acts, the state and the record. A record that does not
+/// exist, or that the user may not see, is "not found".
 pub struct On<R> {
     pub ctx: PageCtx,
     pub actor: CurrentUser,
@@ -19,9 +20,14 @@ pub struct On<R> {
     pub record: R,
 }
 
-/// A record a path names, by the path's parameters in their order.
+/// A record a path names, by the path's parameters in their order; `ctx`
+/// says who asks (for records whose visibility depends on it).
 pub trait Named: Sized {
-    fn load(state: &AppState, path: &[String]) -> impl Future<Output = Result<Self>> + Send;
+    fn load(
+        state: &AppState,
+        ctx: &PageCtx,
+        path: &[String],
+    ) -> impl Future<Output = Result<Self>> + Send;
 }
 
 /// The path's `n`-th parameter; missing, it names nothing.
@@ -30,7 +36,7 @@ pub fn param(path: &[String], n: usize) -> &str {
 }
 
 impl Named for () {
-    async fn load(_: &AppState, _: &[String]) -> Result<()> {
+    async fn load(_: &AppState, _: &PageCtx, _: &[String]) -> Result<()> {
         Ok(())
     }
 }
@@ -47,7 +53,7 @@ impl<R: Named> FromRequestParts<AppState> for On<R> {
             .map(|Path(params)| params.into_iter().map(|(_, value)| value).collect())
             .unwrap_or_default();
         Ok(On {
-            record: R::load(state, &path).await?,
+            record: R::load(state, &ctx, &path).await?,
             state: state.clone(),
             ctx,
             actor,
