@@ -635,7 +635,7 @@ test('journey 8: a proposer hears of the decision by mail and unsubscribes in on
   await sec.getByLabel('Datum', { exact: true }).fill(h.brusselsDate(30));
   await sec.getByLabel('Beginuur (Belgische tijd)', { exact: true }).fill('10:00');
   await sec.getByLabel('Einduur', { exact: true }).fill('12:00');
-  await sec.getByRole('group', { name: /Termijn voor agendavoorstellen/ }).getByLabel('Datum').fill(h.brusselsDate(20));
+  await sec.getByLabel('Datum van de termijn', { exact: true }).fill(h.brusselsDate(20));
   await sec.getByRole('button', { name: 'Inplannen' }).click();
   await sec.waitForURL(/\/vergaderingen\/\d+(\?|$)/);
   await sec.getByText('Voorstellen tot').waitFor();
