@@ -73,3 +73,7 @@ CREATE FUNCTION account_reader(a account, today date)
 RETURNS reader LANGUAGE sql IMMUTABLE AS $$
     SELECT ROW(a.role = 'secretariat', true, a.organisation_id, a.minister_id, today)::reader
 $$;
+
+-- Each instance's cache asks for the next release time of a confidential
+-- item (`embargo_until`), to read its pages again at that moment.
+CREATE INDEX agenda_item_release ON agenda_item (embargo_until) WHERE embargo_until IS NOT NULL;

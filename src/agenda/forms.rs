@@ -42,6 +42,10 @@ pub struct ProposalForm {
     pub meeting_id: String,
     pub competences: Vec<String>,
     pub confidential: bool,
+    pub release_date: String,
+    pub release_time: String,
+    /// The release time stored now (not typed).
+    pub kept_release: Option<time::OffsetDateTime>,
     pub version: Version,
 }
 
@@ -57,6 +61,8 @@ impl ProposalForm {
                 "meeting_id" => f.meeting_id = v,
                 "competence" => f.competences.push(v),
                 "confidential" => f.confidential = !v.is_empty(),
+                "release_date" => f.release_date = v,
+                "release_time" => f.release_time = v,
                 "version" => f.version = Version::parse(&v),
                 _ => {}
             }
@@ -73,6 +79,15 @@ impl ProposalForm {
             meeting_id: item.meeting_id.map(|m| m.to_string()).unwrap_or_default(),
             competences: competences.iter().map(|(id, _)| id.to_string()).collect(),
             confidential: item.confidential,
+            release_date: item
+                .embargo_until
+                .map(|t| crate::base::dutch::iso_date(crate::base::dutch::brussels(t).date()))
+                .unwrap_or_default(),
+            release_time: item
+                .embargo_until
+                .map(|t| crate::base::dutch::hhmm(crate::base::dutch::brussels(t)))
+                .unwrap_or_default(),
+            kept_release: item.embargo_until,
             version: Version(item.version),
         }
     }
@@ -91,6 +106,8 @@ impl ProposalForm {
             meeting_id: &self.meeting_id,
             competences: &self.competences,
             confidential: self.confidential,
+            release: (&self.release_date, &self.release_time),
+            kept_release: self.kept_release,
         }
     }
 }

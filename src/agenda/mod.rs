@@ -379,9 +379,31 @@ pub(crate) async fn item_page(
 struct QueuePage {
     ctx: PageCtx,
     items: Vec<AgendaItem>,
+    completeness: Vec<queries::Completeness>,
     /// The coming meetings one can still put items on: where the
     /// secretariat adds its own.
     coming: Vec<OpenMeeting>,
+}
+
+impl QueuePage {
+    /// The warnings about one proposal, in Dutch.
+    fn warnings(&self, id: &i64) -> Vec<&'static str> {
+        let Some(c) = self.completeness.iter().find(|c| c.id == *id) else {
+            return Vec::new();
+        };
+        [
+            (c.late, "ingediend na de termijn voor voorstellen"),
+            (c.no_document, "ter beslissing, maar zonder document"),
+            (c.no_release, "vertrouwelijk, zonder tijdstip van vrijgave"),
+            (
+                c.no_minister,
+                "geen uitgenodigde minister is bevoegd voor de opgegeven bevoegdheden",
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(on, text)| on.then_some(text))
+        .collect()
+    }
 }
 
 /// How many coming meetings the queue links to.
@@ -396,7 +418,13 @@ async fn queue(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> 
         .filter(|m| m.starts_at >= now)
         .take(COMING)
         .collect();
-    Ok(page::render(&QueuePage { ctx, items, coming }))
+    let completeness = queries::queue_completeness(&state.db).await?;
+    Ok(page::render(&QueuePage {
+        ctx,
+        items,
+        completeness,
+        coming,
+    }))
 }
 
 // --- the agenda builder ---

@@ -43,6 +43,10 @@ pub struct Draft<'a> {
     pub meeting_id: &'a str,
     pub competences: &'a [String],
     pub confidential: bool,
+    /// The release time as typed (date and hour, Brussels).
+    pub release: (&'a str, &'a str),
+    /// The release time stored now: it may have passed, a new one may not.
+    pub kept_release: Option<time::OffsetDateTime>,
 }
 
 /// Checks a proposal, every field at once: the body must be one `user`'s
@@ -103,6 +107,7 @@ pub async fn check_proposal(
             _ => check.add("competence", "Kies bevoegdheden uit de lijst."),
         }
     }
+    let embargo_until = release(&mut check, d);
     Ok(match (body_id, kind, check.is_ok()) {
         (Some(body_id), Some(kind), true) => Outcome::Done(ItemFields {
             body_id,
@@ -112,9 +117,50 @@ pub async fn check_proposal(
             kind,
             competences,
             confidential: d.confidential,
+            embargo_until,
         }),
         _ => Outcome::Refused(check.errors()),
     })
+}
+
+/// The release time of a confidential item: none when both fields are
+/// empty; a date alone means 00:00 that day (Brussels); not in the past
+/// unless it is the one already stored.
+fn release(check: &mut Check, d: &Draft<'_>) -> Option<time::OffsetDateTime> {
+    let (date, hour) = (d.release.0.trim(), d.release.1.trim());
+    if date.is_empty() && hour.is_empty() {
+        return None;
+    }
+    if !d.confidential {
+        check.add(
+            "release_date",
+            "Een tijdstip van vrijgave geldt alleen voor een vertrouwelijk punt: vink \u{201c}Vertrouwelijk\u{201d} aan of laat de velden leeg.",
+        );
+        return None;
+    }
+    let Some(day) = dutch::parse_date(date) else {
+        check.add(
+            "release_date",
+            "Vul de datum van vrijgave in (JJJJ-MM-DD), of laat beide velden leeg.",
+        );
+        return None;
+    };
+    let at = if hour.is_empty() {
+        Some(time::Time::MIDNIGHT)
+    } else {
+        dutch::parse_time(hour)
+    };
+    let Some(at) = at.and_then(|t| dutch::from_brussels(day, t)) else {
+        check.add("release_time", "Vul een geldig uur van vrijgave in (UU:MM).");
+        return None;
+    };
+    if at <= time::OffsetDateTime::now_utc() && d.kept_release != Some(at) {
+        check.add(
+            "release_date",
+            "Het tijdstip van vrijgave ligt in het verleden: kies een later moment, of maak het punt openbaar.",
+        );
+    }
+    Some(at)
 }
 
 /// A new proposal, submitted.
@@ -311,6 +357,7 @@ pub async fn add_own_item(
         kind,
         competences: Vec::new(),
         confidential: own.confidential,
+        embargo_until: None,
     };
     let by = Proposer {
         minister: None,

@@ -90,6 +90,8 @@ pub struct AgendaItem {
     pub outcome: Option<ItemOutcome>,
     pub decision_text: Option<String>,
     pub confidential: bool,
+    #[serde(skip)]
+    pub embargo_until: Option<OffsetDateTime>,
     pub carried_over_from_id: Option<i64>,
     pub version: i32,
 }
@@ -99,7 +101,7 @@ const SELECT: &str = "SELECT a.id, a.body_id, b.name AS body_name, a.meeting_id,
         a.proposer_organisation_id, a.proposer_minister_id, a.proposer_account_id,
         coalesce('kabinet ' || p.given_name || ' ' || p.family_name, o.short_name, '') AS proposer,
         a.title, a.explanation, a.kind, a.status, a.answer, a.position, a.number, a.outcome,
-        a.decision_text, a.confidential, a.carried_over_from_id, a.version
+        a.decision_text, a.confidential, a.embargo_until, a.carried_over_from_id, a.version
     FROM agenda_item a
     JOIN body b ON b.id = a.body_id
     LEFT JOIN meeting m ON m.id = a.meeting_id
@@ -173,6 +175,45 @@ pub async fn queue(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<AgendaItem>> {
         "{SELECT} WHERE a.status IN ('submitted', 'in_review', 'deferred') AND a.position IS NULL
          ORDER BY a.created_at, a.id"
     ))
+    .fetch_all(db)
+    .await
+}
+
+/// What the review queue warns of, per proposal: submitted after its
+/// meeting's proposal deadline; for decision without a document;
+/// confidential without a release time; competences none of the invited
+/// ministers holds on the meeting's day.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Completeness {
+    pub id: i64,
+    pub late: bool,
+    pub no_document: bool,
+    pub no_release: bool,
+    pub no_minister: bool,
+}
+
+pub async fn queue_completeness(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<Completeness>> {
+    sqlx::query_as(
+        "SELECT a.id,
+                coalesce(a.created_at > m.proposal_deadline, false) AS late,
+                a.kind = 'decision'
+                    AND NOT EXISTS (SELECT 1 FROM document d WHERE d.agenda_item_id = a.id)
+                    AS no_document,
+                a.confidential AND a.embargo_until IS NULL AS no_release,
+                m.id IS NOT NULL
+                    AND EXISTS (SELECT 1 FROM agenda_item_competence c WHERE c.agenda_item_id = a.id)
+                    AND NOT EXISTS (
+                        SELECT 1 FROM agenda_item_competence c
+                        JOIN minister_competence mc ON mc.competence_id = c.competence_id
+                        JOIN meeting_participant mp
+                          ON mp.meeting_id = m.id AND mp.person_id = mc.person_id AND mp.invited
+                        WHERE c.agenda_item_id = a.id
+                          AND (m.starts_at AT TIME ZONE 'Europe/Brussels')::date
+                              BETWEEN mc.valid_from AND coalesce(mc.valid_until, 'infinity'))
+                    AS no_minister
+         FROM agenda_item a LEFT JOIN meeting m ON m.id = a.meeting_id
+         WHERE a.status IN ('submitted', 'in_review', 'deferred') AND a.position IS NULL",
+    )
     .fetch_all(db)
     .await
 }
@@ -264,6 +305,10 @@ pub struct ItemFields {
     pub kind: ItemKind,
     pub competences: Vec<i64>,
     pub confidential: bool,
+    /// When a confidential item becomes public by itself (none: it stays
+    /// confidential).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub embargo_until: Option<OffsetDateTime>,
 }
 
 /// Who proposes: an organisation, or a minister's cabinet.
@@ -342,9 +387,11 @@ pub async fn create(
     };
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, proposer_minister_id,
-                                  proposer_account_id, title, explanation, kind, confidential, status, position)
+                                  proposer_account_id, title, explanation, kind, confidential, status, position,
+                                  embargo_until)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-                 CASE WHEN $11 THEN (SELECT coalesce(max(position), 0) + 1 FROM agenda_item WHERE meeting_id = $2) END)
+                 CASE WHEN $11 THEN (SELECT coalesce(max(position), 0) + 1 FROM agenda_item WHERE meeting_id = $2) END,
+                 $12)
          RETURNING id",
     )
     .bind(f.body_id)
@@ -358,6 +405,7 @@ pub async fn create(
     .bind(f.confidential)
     .bind(status)
     .bind(place)
+    .bind(f.embargo_until)
     .fetch_one(&mut *conn)
     .await?;
     set_competences(conn, id, &f.competences).await?;
@@ -387,7 +435,8 @@ pub async fn update(
 ) -> Result<Outcome> {
     let rows = sqlx::query(
         "UPDATE agenda_item SET body_id = $3, meeting_id = $4, title = $5, explanation = $6, kind = $7,
-                confidential = $8, status = 'submitted', version = version + 1, modified_at = now()
+                confidential = $8, embargo_until = $9, status = 'submitted', version = version + 1,
+                modified_at = now()
          WHERE id = $1 AND version = $2 AND status IN ('submitted', 'returned')",
     )
     .bind(before.id)
@@ -398,6 +447,7 @@ pub async fn update(
     .bind(&f.explanation)
     .bind(f.kind)
     .bind(f.confidential)
+    .bind(f.embargo_until)
     .execute(&mut *conn)
     .await?
     .rows_affected();

@@ -122,11 +122,19 @@ impl Cache {
                     } else {
                         self.set_live(true);
                         tracing::debug!("cache: listening on {CHANNEL} and {SESSION_CHANNEL}");
+                        let mut release = next_release(&mut listener).await;
                         loop {
                             // `try_recv` is cancel-safe: a heartbeat in
                             // between loses no notification.
                             let received = tokio::select! {
                                 r = listener.try_recv() => r,
+                                () = until(release) => {
+                                    // A confidential item is released: pages
+                                    // change though nothing was written.
+                                    self.invalidate();
+                                    release = next_release(&mut listener).await;
+                                    continue;
+                                }
                                 () = tokio::time::sleep(HEARTBEAT) => {
                                     if heartbeat(&mut listener).await {
                                         continue;
@@ -139,7 +147,10 @@ impl Cache {
                                 Ok(Some(n)) if n.channel() == SESSION_CHANNEL => {
                                     lock(&self.sessions).forget(n.payload());
                                 }
-                                Ok(Some(_)) => self.invalidate(),
+                                Ok(Some(_)) => {
+                                    self.invalidate();
+                                    release = next_release(&mut listener).await;
+                                }
                                 Ok(None) => break,
                                 Err(e) => {
                                     tracing::warn!("cache: listening stopped: {e}");
@@ -162,6 +173,31 @@ impl Cache {
 /// database host failing over): then no notification would ever come, and
 /// what is kept would go stale unnoticed.
 const HEARTBEAT: Duration = Duration::from_secs(10);
+
+/// The next moment a confidential agenda item (and its documents) is
+/// released (`embargo_until`): what is kept must be read again then. None
+/// when nothing is to be released, or the question failed (then the next
+/// change asks again).
+async fn next_release(listener: &mut PgListener) -> Option<tokio::time::Instant> {
+    let ask = sqlx::query_scalar::<_, Option<time::OffsetDateTime>>(
+        "SELECT min(embargo_until) FROM agenda_item WHERE embargo_until > now()",
+    )
+    .fetch_one(&mut *listener);
+    let at = tokio::time::timeout(Duration::from_secs(5), ask)
+        .await
+        .ok()?
+        .ok()??;
+    let wait = Duration::try_from(at - time::OffsetDateTime::now_utc()).unwrap_or_default();
+    Some(tokio::time::Instant::now() + wait)
+}
+
+/// Waits until `at`; never without one.
+async fn until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
 
 /// Does the listening connection still answer, within a few seconds?
 async fn heartbeat(listener: &mut PgListener) -> bool {

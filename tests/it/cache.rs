@@ -579,3 +579,69 @@ async fn saving_a_session_ended_elsewhere_does_not_bring_it_back() {
     );
     assert!(store.load(&record.id).await.unwrap().is_none());
 }
+
+/// A confidential item with a release time a few seconds ahead: hidden
+/// from a visitor on every page, from memory too, until that moment; then
+/// shown everywhere with no write in between (issue 18).
+#[tokio::test]
+async fn a_release_time_shows_the_item_everywhere_at_that_moment_without_a_write() {
+    let mut app = TestApp::seeded().await;
+    one_instance(&mut app).await;
+    let meeting = app
+        .meeting("vesoc-werkgroep", "working_group", "2026-11-10 10:00+01")
+        .await;
+    let item: i64 = sqlx::query_scalar(
+        "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, title, kind, status,
+                                  position, confidential, embargo_until)
+         SELECT body_id, id, (SELECT id FROM organisation WHERE slug = 'acv'),
+                'Vrijgegeven ijsvogelnota', 'discussion', 'accepted', 1, true,
+                now() + interval '3 seconds'
+         FROM meeting WHERE id = $1 RETURNING id",
+    )
+    .bind(meeting)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let release: time::OffsetDateTime =
+        sqlx::query_scalar("SELECT embargo_until FROM agenda_item WHERE id = $1")
+            .bind(item)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let mut visitor = app.client();
+    let pages = [
+        format!("/vergaderingen/{meeting}"),
+        format!("/vergaderingen/{meeting}/agenda/afdrukken"),
+        "/zoeken?q=ijsvogelnota".to_string(),
+    ];
+    for path in &pages {
+        let page = cached(&mut visitor, path).await;
+        assert!(!page.body.contains("Vrijgegeven ijsvogelnota"), "{path} before");
+    }
+    assert_ne!(
+        visitor.get(&format!("/punten/{item}")).await.status,
+        StatusCode::OK
+    );
+
+    // The moment passes; nothing is written.
+    let wait = release - time::OffsetDateTime::now_utc() + time::Duration::milliseconds(300);
+    tokio::time::sleep(Duration::try_from(wait).unwrap_or_default()).await;
+    for path in &pages {
+        let start = Instant::now();
+        loop {
+            let page = visitor.get(path).await;
+            if page.body.contains("Vrijgegeven ijsvogelnota") {
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(1),
+                "{path} still hides the released item"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    assert_eq!(
+        visitor.get(&format!("/punten/{item}")).await.status,
+        StatusCode::OK
+    );
+}
