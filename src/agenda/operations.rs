@@ -151,7 +151,10 @@ fn release(check: &mut Check, d: &Draft<'_>) -> Option<time::OffsetDateTime> {
         dutch::parse_time(hour)
     };
     let Some(at) = at.and_then(|t| dutch::from_brussels(day, t)) else {
-        check.add("release_time", "Vul een geldig uur van vrijgave in (UU:MM).");
+        check.add(
+            "release_time",
+            "Vul een geldig uur van vrijgave in (UU:MM).",
+        );
         return None;
     };
     if at <= time::OffsetDateTime::now_utc() && d.kept_release != Some(at) {

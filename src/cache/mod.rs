@@ -122,7 +122,7 @@ impl Cache {
                     } else {
                         self.set_live(true);
                         tracing::debug!("cache: listening on {CHANNEL} and {SESSION_CHANNEL}");
-                        let mut release = next_release(&mut listener).await;
+                        let mut release = next_release(&db).await;
                         loop {
                             // `try_recv` is cancel-safe: a heartbeat in
                             // between loses no notification.
@@ -132,7 +132,7 @@ impl Cache {
                                     // A confidential item is released: pages
                                     // change though nothing was written.
                                     self.invalidate();
-                                    release = next_release(&mut listener).await;
+                                    release = next_release(&db).await;
                                     continue;
                                 }
                                 () = tokio::time::sleep(HEARTBEAT) => {
@@ -149,7 +149,7 @@ impl Cache {
                                 }
                                 Ok(Some(_)) => {
                                     self.invalidate();
-                                    release = next_release(&mut listener).await;
+                                    release = next_release(&db).await;
                                 }
                                 Ok(None) => break,
                                 Err(e) => {
@@ -177,12 +177,13 @@ const HEARTBEAT: Duration = Duration::from_secs(10);
 /// The next moment a confidential agenda item (and its documents) is
 /// released (`embargo_until`): what is kept must be read again then. None
 /// when nothing is to be released, or the question failed (then the next
-/// change asks again).
-async fn next_release(listener: &mut PgListener) -> Option<tokio::time::Instant> {
+/// change asks again). Asked through the pool: the listening connection's
+/// last statement stays its `LISTEN`.
+async fn next_release(db: &PgPool) -> Option<tokio::time::Instant> {
     let ask = sqlx::query_scalar::<_, Option<time::OffsetDateTime>>(
         "SELECT min(embargo_until) FROM agenda_item WHERE embargo_until > now()",
     )
-    .fetch_one(&mut *listener);
+    .fetch_one(db);
     let at = tokio::time::timeout(Duration::from_secs(5), ask)
         .await
         .ok()?

@@ -616,7 +616,10 @@ async fn a_release_time_shows_the_item_everywhere_at_that_moment_without_a_write
     ];
     for path in &pages {
         let page = cached(&mut visitor, path).await;
-        assert!(!page.body.contains("Vrijgegeven ijsvogelnota"), "{path} before");
+        assert!(
+            !page.body.contains("Vrijgegeven ijsvogelnota"),
+            "{path} before"
+        );
     }
     assert_ne!(
         visitor.get(&format!("/punten/{item}")).await.status,

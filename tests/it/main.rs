@@ -6,6 +6,7 @@
 mod accounts;
 mod agenda;
 mod agenda_daily;
+mod agenda_life;
 mod agreements;
 pub(crate) mod authz;
 mod cache;
