@@ -446,6 +446,50 @@ pub async fn move_to_place(on: OnMeeting, Form(form): Form<PlaceForm>) -> Result
     builder_again(on, outcome, input).await
 }
 
+/// Sends the changed agenda of a convened meeting as its next version
+/// (B, C…): the invitees get what changed that they may see, and the
+/// agenda. Refused when nothing changed since the last version.
+pub async fn send_version(on: OnMeeting) -> Result<Response> {
+    let site = Site::of(&on.ctx, &on.state.config);
+    let (actor, meeting) = (on.actor.id, &on.record);
+    let open = meeting.status == crate::meetings::MeetingStatus::Convened
+        && meeting.starts_at > time::OffsetDateTime::now_utc();
+    let outcome = write::run(&on.state.db, async |tx| {
+        if !open {
+            return Ok(Outcome::refused(
+                "form",
+                "Alleen de agenda van een bijeengeroepen vergadering die nog moet beginnen, \
+                 wordt opnieuw verstuurd.",
+            ));
+        }
+        Ok(match crate::agenda::freeze_version(tx, Some(actor), meeting.id).await? {
+            crate::agenda::Frozen::New { letter, .. } => {
+                let occasion = crate::meetings::convocation::Occasion::AgendaUpdate;
+                crate::meetings::convocation::write(tx, Some(actor), meeting, occasion, &site)
+                    .await?;
+                Outcome::Done(letter)
+            }
+            crate::agenda::Frozen::Unchanged(letter) => Outcome::refused(
+                "form",
+                format!("De agenda is niet gewijzigd sinds versie {letter}: er is niets te versturen."),
+            ),
+            crate::agenda::Frozen::Full => Outcome::refused(
+                "form",
+                "Deze agenda heeft al 26 versies (A tot Z): verstuur wijzigingen voortaan met een bericht.",
+            ),
+        })
+    })
+    .await?;
+    match outcome {
+        Outcome::Done(letter) => Ok(Redirect::to(&format!(
+            "/vergaderingen/{}/agenda?melding=versie&versie={letter}",
+            meeting.id
+        ))
+        .into_response()),
+        other => builder_again(on, other, BuilderInput::default()).await,
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct OwnItemForm {
     #[serde(default)]

@@ -7,9 +7,11 @@ mod forms;
 mod notices;
 mod operations;
 pub mod queries;
+pub mod versions;
 
 pub use documents::DocumentLink;
 pub use queries::{AgendaItem, ItemKind, ItemStatus};
+pub use versions::{Change, Frozen, freeze as freeze_version};
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -30,6 +32,7 @@ use queries::{Event, OpenMeeting};
 pub fn routes() -> Routes {
     Routes::new()
         .merge(documents::routes())
+        .merge(versions::routes())
         .get("/agendapunten", PROPOSERS, mine)
         .get("/agendapunten/nieuw", PROPOSERS, forms::new_form)
         .post("/agendapunten", PROPOSERS, forms::submit)
@@ -41,6 +44,11 @@ pub fn routes() -> Routes {
         .post("/agendapunten/{id}/beoordelen", SECRETARIAT, forms::review)
         .get("/beheer/agendapunten", SECRETARIAT, queue)
         .get("/vergaderingen/{id}/agenda", SECRETARIAT, builder)
+        .post(
+            "/vergaderingen/{id}/agenda/versturen",
+            SECRETARIAT,
+            forms::send_version,
+        )
         .post(
             "/vergaderingen/{id}/agenda/verplaatsen",
             SECRETARIAT,
@@ -176,6 +184,7 @@ fn notice(code: Option<&str>) -> Option<&'static str> {
         "ingetrokken" => Some("Het voorstel is ingetrokken."),
         "beoordeeld" => Some("De beslissing is opgeslagen en staat in de geschiedenis."),
         "agenda" => Some("De agenda is bijgewerkt."),
+        "versie" => Some("De nieuwe versie van de agenda is verstuurd naar de genodigden."),
         _ => None,
     }
 }

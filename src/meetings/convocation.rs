@@ -30,6 +30,8 @@ pub enum Occasion {
     Cancelled,
     /// To those who have not answered yet.
     Reminder,
+    /// A new version of the sent agenda: what changed, then the agenda.
+    AgendaUpdate,
 }
 
 impl Occasion {
@@ -90,6 +92,9 @@ struct Message<'a> {
     link: String,
     /// The invitee's own link to answer (not in a cancellation).
     answer: Option<String>,
+    /// An agenda update: the new version's letter and what changed that
+    /// this invitee may see.
+    update: Option<(String, Vec<crate::agenda::Change>)>,
 }
 
 impl Message<'_> {
@@ -100,6 +105,7 @@ impl Message<'_> {
                 | (Occasion::Rescheduled, "rescheduled")
                 | (Occasion::Cancelled, "cancelled")
                 | (Occasion::Reminder, "reminder")
+                | (Occasion::AgendaUpdate, "agenda_update")
         )
     }
 
@@ -119,6 +125,14 @@ impl Message<'_> {
             Occasion::Rescheduled => "Gewijzigd",
             Occasion::Cancelled => "Geannuleerd",
             Occasion::Reminder => "Herinnering",
+            Occasion::AgendaUpdate => {
+                let letter = self.update.as_ref().map_or("", |(l, _)| l.as_str());
+                return format!(
+                    "Aanvullende agenda (versie {letter}): {}, {}",
+                    self.meeting.body_name,
+                    dutch::nl_date(dutch::brussels(self.meeting.starts_at).date())
+                );
+            }
         };
         let day = dutch::nl_date(dutch::brussels(self.meeting.starts_at).date());
         format!("{what}: {}, {day}", self.meeting.body_name)
@@ -166,6 +180,17 @@ pub async fn write(
     .await?;
     let mut written = Written::default();
     let mut agendas: std::collections::HashMap<Reader, Vec<Line>> = Default::default();
+    // An agenda update compares the last two versions.
+    let versions = match occasion {
+        Occasion::AgendaUpdate => {
+            let sent = crate::agenda::versions::sent(&mut *conn, meeting.id).await?;
+            match sent.as_slice() {
+                [.., from, to] => Some((from.letter.clone(), to.letter.clone())),
+                _ => return Ok(written),
+            }
+        }
+        _ => None,
+    };
     let when = format!(
         "{} {}, van {} tot {} uur (Belgische tijd)",
         dutch::nl_weekday(dutch::brussels(meeting.starts_at).date()),
@@ -201,6 +226,20 @@ pub async fn write(
                 agenda
             }
         };
+        // What changed that this invitee may see; nothing: no message.
+        let update = match &versions {
+            Some((from, to)) => {
+                let before = crate::agenda::versions::listed(&mut *conn, meeting.id, from, reader);
+                let before = before.await?;
+                let after = crate::agenda::versions::listed(&mut *conn, meeting.id, to, reader);
+                let changes = crate::agenda::versions::diff(&before, &after.await?);
+                if changes.is_empty() {
+                    continue;
+                }
+                Some((to.clone(), changes))
+            }
+            None => None,
+        };
         let answer = match occasion {
             Occasion::Cancelled => None,
             _ => Some(super::rsvp::new_link(conn, meeting.id, invitee.person_id).await?),
@@ -213,6 +252,7 @@ pub async fn write(
             agenda,
             link: site.link(&format!("/vergaderingen/{}", meeting.id)),
             answer: answer.map(|token| site.link(&format!("/antwoord/{token}"))),
+            update,
         };
         let text = Text { m: &message }.render().unwrap_or_default();
         let html = Html { m: &message }.render().unwrap_or_default();
@@ -236,6 +276,13 @@ pub async fn write(
             if mail::notify::deliver(conn, actor, site, notice).await? != Delivered::Declined {
                 written.messages += 1;
             }
+            continue;
+        }
+        if occasion == Occasion::AgendaUpdate {
+            // The calendar already has the meeting: no new invitation.
+            let outgoing = Outgoing::new("convocation", to, &message.subject(), text).html(html);
+            mail::enqueue(conn, actor, &outgoing).await?;
+            written.messages += 1;
             continue;
         }
         let ics = invitation(meeting, occasion, &message.link, &site.sender, &to);

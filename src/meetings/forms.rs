@@ -506,6 +506,10 @@ pub async fn change_status(on: OnMeeting, Form(form): Form<StatusForm>) -> Resul
     on.run(done, stale, input, async |tx, actor, m| {
         let outcome = queries::set_status(tx, actor, m, form.version.0, to, &form.reden).await?;
         if let (Outcome::Done(()), Some(occasion)) = (&outcome, occasion) {
+            if occasion == Occasion::Convened {
+                // Sending the agenda freezes its version A.
+                crate::agenda::freeze_version(tx, Some(actor), m.id).await?;
+            }
             let after = queries::get(&mut *tx, m.id)
                 .await?
                 .ok_or(AppError::NotFound)?;

@@ -301,6 +301,7 @@ struct ShowPage {
     participants: Vec<Participant>,
     /// The viewer's own invitation, while they can still answer it.
     own: Option<Participant>,
+    versions: Vec<queries::SentVersion>,
     minutes: Option<Minutes>,
     warnings: Vec<Warning>,
     agenda: Vec<crate::agenda::AgendaItem>,
@@ -716,6 +717,7 @@ async fn meeting_page(
     let documents = details.documents.0;
     let participants = details.participants.0;
     let reschedules = details.reschedules.0;
+    let versions = details.versions.0;
     let person = ctx.user.as_ref().and_then(|u| u.person_id);
     let answerable = meeting.status == MeetingStatus::Convened
         && meeting.starts_at > time::OffsetDateTime::now_utc();
@@ -725,6 +727,7 @@ async fn meeting_page(
         .filter(|_| answerable)
         .cloned();
     Ok(ShowPage {
+        versions,
         own,
         documents,
         // Warnings help before the meeting is held; afterwards they are moot.

@@ -226,6 +226,8 @@ pub struct MeetingDetails {
     pub minutes_approved_on: Option<Date>,
     pub minutes_version: Option<i32>,
     pub reschedules: Json<Vec<Reschedule>>,
+    /// The sent versions of the agenda (A, B…), oldest first.
+    pub versions: Json<Vec<SentVersion>>,
     /// May the reader see the meeting's internals (`meeting_internals_visible`)?
     /// Unless so, place, online link and notes are empty.
     pub member: bool,
@@ -278,6 +280,9 @@ pub async fn details(
                             'reason', r.reason, 'changed_at', r.changed_at)
                           ORDER BY r.changed_at, r.id), '[]')
                  FROM meeting_reschedule r WHERE r.meeting_id = m.id) AS reschedules,
+                (SELECT coalesce(json_agg(json_build_object('letter', v.letter, 'sent_at', v.sent_at)
+                          ORDER BY v.letter), '[]')
+                 FROM agenda_version v WHERE v.meeting_id = m.id) AS versions,
                 viewer.member,
                 CASE WHEN viewer.member THEN
                     (SELECT coalesce(json_agg(json_build_object(
@@ -516,6 +521,14 @@ pub struct Reschedule {
     pub reason: String,
     #[serde(with = "time::serde::rfc3339")]
     pub changed_at: OffsetDateTime,
+}
+
+/// A sent version of the agenda, as the meeting page lists it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct SentVersion {
+    pub letter: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub sent_at: OffsetDateTime,
 }
 
 /// Other meetings of the same body on the same Brussels day.

@@ -166,3 +166,189 @@ async fn a_release_time_is_checked_kept_when_refused_and_stored() {
         page.text()
     );
 }
+
+/// An item on the agenda of `meeting` at `position` (ACV's).
+async fn on_agenda(
+    app: &TestApp,
+    meeting: i64,
+    title: &str,
+    position: i32,
+    confidential: bool,
+) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, title, kind, status,
+                                  position, number, confidential)
+         SELECT body_id, id, (SELECT id FROM organisation WHERE slug = 'acv'), $2, 'discussion',
+                'accepted', $3, $3::text, $4
+         FROM meeting WHERE id = $1 RETURNING id",
+    )
+    .bind(meeting)
+    .bind(title)
+    .bind(position)
+    .bind(confidential)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+async fn exec(app: &TestApp, sql: &str, id: i64) {
+    sqlx::query(sql).bind(id).execute(&app.db).await.unwrap();
+}
+
+#[tokio::test]
+async fn sending_versions_freezes_what_was_sent_and_lists_the_difference_each_may_see() {
+    let app = TestApp::seeded().await;
+    let meeting = app
+        .meeting("vesoc-werkgroep", "working_group", "2027-03-02 10:00+01")
+        .await;
+    let first = on_agenda(&app, meeting, "Verslag van de vorige vergadering", 1, false).await;
+    let second = on_agenda(&app, meeting, "Loopbanen", 2, false).await;
+    let secret = on_agenda(&app, meeting, "Geheime begrotingsnota", 3, true).await;
+    // Invited: a member of ACV (sees the confidential item) and someone of
+    // an advisory organisation (does not).
+    sqlx::query(
+        "INSERT INTO person (slug, given_name, family_name, email) VALUES
+             ('an-acv', 'An', 'Acv', 'an@acv.be'), ('dirk-dkb', 'Dirk', 'Dkb', 'dirk@dkb.be');
+         ",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason)
+         SELECT $1, p.id, o.id, 'added' FROM person p
+         JOIN organisation o ON o.slug = CASE p.slug WHEN 'an-acv' THEN 'acv' ELSE 'dkb' END
+         WHERE p.slug IN ('an-acv', 'dirk-dkb')",
+    )
+    .bind(meeting)
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    // Convening sends the agenda: version A.
+    let mut serv = app.signed_in(Role::Secretariat).await;
+    let convened = serv
+        .post_form(
+            &format!("/vergaderingen/{meeting}/status"),
+            &[("naar", "convened"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(
+        convened.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        convened.text()
+    );
+    let send = format!("/vergaderingen/{meeting}/agenda/versturen");
+    let unchanged = serv.post_form(&send, &[]).await;
+    assert_eq!(unchanged.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unchanged.text().contains("niet gewijzigd sinds versie A"));
+
+    // The agenda changes: the second item renamed and moved before the
+    // first, a document added to it, the confidential one withdrawn, a new
+    // one added.
+    exec(
+        &app,
+        "UPDATE agenda_item SET title = 'Loopbaanbegeleiding', position = 0 WHERE id = $1",
+        second,
+    )
+    .await;
+    exec(
+        &app,
+        "INSERT INTO document (agenda_item_id, filename, content_type, size_bytes, sha256, content)
+         VALUES ($1, 'nota.txt', 'text/plain; charset=utf-8', 5, sha256('nota.'::bytea), 'nota.'::bytea)",
+        second,
+    )
+    .await;
+    exec(
+        &app,
+        "UPDATE agenda_item SET status = 'withdrawn', position = NULL WHERE id = $1",
+        secret,
+    )
+    .await;
+    on_agenda(&app, meeting, "Opleidingscheques", 4, false).await;
+    let before = app.count("SELECT count(*) FROM mail_message").await;
+    let sent = serv.post_form(&send, &[]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+    assert_eq!(app.count("SELECT count(*) FROM agenda_version").await, 2);
+
+    // The invitees hear what changed that they may see.
+    let mails: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT recipient, subject, body_text FROM mail_message ORDER BY id OFFSET $1",
+    )
+    .bind(before)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let to = |who: &str| mails.iter().find(|(r, _, _)| r == who).unwrap().clone();
+    let (_, subject, an) = to("an@acv.be");
+    assert!(
+        subject.starts_with("Aanvullende agenda (versie B): VESOC-werkgroep"),
+        "{subject}"
+    );
+    assert!(an.contains("Wat is er gewijzigd:"), "{an}");
+    assert!(
+        an.contains("Van de agenda gehaald: 3. Geheime begrotingsnota"),
+        "{an}"
+    );
+    let (_, _, dirk) = to("dirk@dkb.be");
+    assert!(dirk.contains("Nieuwe titel voor 2"), "{dirk}");
+    assert!(!dirk.contains("Geheime begrotingsnota"), "{dirk}");
+
+    // Version A reads as it was sent; B as it is.
+    let mut visitor = app.client();
+    let a = visitor
+        .get(&format!("/vergaderingen/{meeting}/agenda/versies/A"))
+        .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(a.text().contains("2. Loopbanen"), "{}", a.text());
+    assert!(
+        !a.text().contains("Geheime begrotingsnota"),
+        "a visitor: no trace"
+    );
+    let b = visitor
+        .get(&format!("/vergaderingen/{meeting}/agenda/versies/B"))
+        .await;
+    assert!(b.text().contains("Loopbaanbegeleiding"));
+    assert!(b.text().contains("nota.txt"));
+
+    // The difference, for the secretariat and for a visitor.
+    let diff = format!("/vergaderingen/{meeting}/agenda/verschil?van=A&naar=B");
+    let changes = |page: &crate::harness::Page| page.select("ul.changes li");
+    let all = changes(&serv.get(&diff).await);
+    assert_eq!(
+        all,
+        [
+            "↕ Verplaatst van plaats 2 naar plaats 1: 2. Loopbaanbegeleiding",
+            "✎ Nieuwe titel voor 2: “Loopbanen” wordt “Loopbaanbegeleiding”",
+            "📎 Document toegevoegd bij 2. Loopbaanbegeleiding: nota.txt",
+            "↕ Verplaatst van plaats 1 naar plaats 2: 1. Verslag van de vorige vergadering",
+            "+ Nieuw: 4. Opleidingscheques (ter bespreking)",
+            "− Van de agenda gehaald: 3. Geheime begrotingsnota",
+        ]
+    );
+    let seen = changes(&visitor.get(&diff).await);
+    assert_eq!(seen.len(), 5, "{seen:?}");
+    assert!(seen.iter().all(|c| !c.contains("Geheime")), "{seen:?}");
+
+    // Versions of another meeting, or none: said, nothing shown.
+    let wrong = visitor
+        .get(&format!(
+            "/vergaderingen/{meeting}/agenda/verschil?van=A&naar=Q"
+        ))
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(
+        wrong
+            .text()
+            .contains("Kies twee verstuurde versies van deze vergadering.")
+    );
+    assert_eq!(
+        visitor
+            .get(&format!("/vergaderingen/{meeting}/agenda/versies/Q"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let _ = first;
+}

@@ -51,6 +51,18 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     // what each mailbox receives; one-click unsubscribe (RFC 8058)
     ("POST", "/vergaderingen/{id}/antwoord", "signed-in"),
     ("GET", "/beheer/organen/{slug}/herinneringen", "secretariat"),
+    // agenda versions
+    (
+        "GET",
+        "/vergaderingen/{id}/agenda/versies/{letter}",
+        "public",
+    ),
+    ("GET", "/vergaderingen/{id}/agenda/verschil", "public"),
+    (
+        "POST",
+        "/vergaderingen/{id}/agenda/versturen",
+        "secretariat",
+    ),
     (
         "POST",
         "/beheer/organen/{slug}/herinneringen",
@@ -506,6 +518,7 @@ pub(crate) fn concrete(path: &str, s: &Samples, role: Option<Role>) -> String {
         .replace("{id}", &id.to_string())
         .replace("{file}", &file)
         .replace("{token}", "ongeldige-link")
+        .replace("{letter}", "A")
         .replace("{line}", &s.line.to_string())
         .replace("{goal}", &s.goal.to_string())
         .replace("{signatory}", &s.signatory.to_string())
@@ -550,6 +563,12 @@ pub(crate) async fn samples(app: &TestApp) -> Samples {
     let meeting = app
         .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
         .await;
+    // Its agenda was sent once: version A.
+    sqlx::query("INSERT INTO agenda_version (meeting_id, letter) VALUES ($1, 'A')")
+        .bind(meeting)
+        .execute(&app.db)
+        .await
+        .unwrap();
     let mut tx = app.db.begin().await.unwrap();
     let calendar_token = vesoc::accounts::new_calendar_token(&mut tx, target)
         .await

@@ -65,6 +65,7 @@ const CHANNELS: &[&str] = &[
     "start page",
     "item page",
     "mail",
+    "agenda version",
 ];
 
 struct Row {
@@ -636,6 +637,18 @@ async fn observe(
                 seen.push(("the list of proposals", contains(&list, title)));
             }
             seen
+        }
+        ("agenda version", Record::Item { title, .. }) => {
+            // The agenda as sent (version A), frozen once every record exists.
+            let mut tx = app.db.begin().await.unwrap();
+            vesoc::agenda::freeze_version(&mut tx, None, on)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            let page = c
+                .get(&format!("/vergaderingen/{on}/agenda/versies/A"))
+                .await;
+            vec![("version A", contains(&page, title))]
         }
         ("item page", Record::Item { id, title, .. }) => {
             let page = c.get(&format!("/punten/{id}")).await;
