@@ -654,3 +654,53 @@ test('journey 8: a proposer hears of the decision by mail and unsubscribes in on
   await h.shoot(sec, 'herinneringen');
   await sec.context().close();
 });
+
+test('journey 9: the secretariat sends version A and then B of an agenda; a member reads what changed', async () => {
+  const sec = await h.visitor();
+  await h.signIn(sec, SECRETARIAT.email, SECRETARIAT.password);
+  await h.visit(sec, '/beheer/vergaderingen/nieuw');
+  await sec.getByLabel('Orgaan en soort', { exact: true }).selectOption({ label: 'VESOC-werkgroep – werkgroep' });
+  await sec.getByLabel('Datum', { exact: true }).fill(h.brusselsDate(14));
+  await sec.getByLabel('Beginuur (Belgische tijd)', { exact: true }).fill('14:00');
+  await sec.getByLabel('Einduur', { exact: true }).fill('16:00');
+  await sec.getByRole('button', { name: 'Inplannen' }).click();
+  await sec.waitForURL(/\/vergaderingen\/\d+(\?|$)/);
+  const meeting = new URL(sec.url()).pathname;
+
+  const addOwn = async (title) => {
+    await h.visit(sec, `${meeting}/agenda`);
+    await sec.getByLabel('Titel', { exact: true }).fill(title);
+    await sec.getByLabel('Soort', { exact: true }).selectOption({ label: 'ter bespreking' });
+    await sec.getByRole('button', { name: 'Toevoegen aan de agenda' }).click();
+    await sec.waitForLoadState();
+  };
+  await addOwn('Stand van zaken werkbaar werk');
+  // Convening sends the agenda: version A.
+  await h.visit(sec, meeting);
+  await sec.getByRole('button', { name: 'Bijeenroepen' }).click();
+  await sec.getByText('De vergadering is bijeengeroepen.').waitFor();
+  // A new item, then the changed agenda as version B.
+  await addOwn('Evaluatie van de opleidingscheques');
+  await sec.getByRole('button', { name: 'Gewijzigde agenda versturen als nieuwe versie' }).click();
+  await sec.getByText('De nieuwe versie van de agenda is verstuurd naar de genodigden.').waitFor();
+  await h.audit(sec, 'version B sent');
+  await sec.context().close();
+
+  // A member of the body compares the versions.
+  const partner = await h.visitor();
+  await h.signIn(partner, PARTNER.email, PARTNER.password);
+  await h.visit(partner, meeting);
+  await partner.getByRole('link', { name: 'versie A' }).click();
+  await partner.waitForLoadState();
+  await h.audit(partner, 'version A');
+  assert.equal(await partner.getByText('Evaluatie van de opleidingscheques').count(), 0);
+  await h.visit(partner, meeting);
+  await partner.getByRole('link', { name: 'versies vergelijken' }).click();
+  await partner.getByLabel('Van versie').selectOption('A');
+  await partner.getByLabel('Naar versie').selectOption('B');
+  await partner.getByRole('button', { name: 'Vergelijken' }).click();
+  await partner.getByText('Nieuw: 2. Evaluatie van de opleidingscheques (ter bespreking)').waitFor();
+  await h.audit(partner, 'difference');
+  await h.shoot(partner, 'agenda-versies-vergelijken');
+  await partner.context().close();
+});
