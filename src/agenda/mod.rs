@@ -6,6 +6,7 @@ pub mod documents;
 mod forms;
 mod notices;
 mod operations;
+mod pack;
 pub mod queries;
 pub mod versions;
 
@@ -33,6 +34,7 @@ pub fn routes() -> Routes {
     Routes::new()
         .merge(documents::routes())
         .merge(versions::routes())
+        .merge(pack::routes())
         .get("/agendapunten", PROPOSERS, mine)
         .get("/agendapunten/nieuw", PROPOSERS, forms::new_form)
         .post("/agendapunten", PROPOSERS, forms::submit)

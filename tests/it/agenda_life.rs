@@ -352,3 +352,101 @@ async fn sending_versions_freezes_what_was_sent_and_lists_the_difference_each_ma
     );
     let _ = first;
 }
+
+/// The names of the files in a ZIP, and the text of the one named `text`.
+async fn unzip(bytes: Vec<u8>, text: &str) -> (Vec<String>, String) {
+    let zip = async_zip::base::read::mem::ZipFileReader::new(bytes)
+        .await
+        .expect("a valid ZIP");
+    let names: Vec<String> = zip
+        .file()
+        .entries()
+        .iter()
+        .map(|e| e.filename().as_str().unwrap().to_string())
+        .collect();
+    let mut content = String::new();
+    if let Some(i) = names.iter().position(|n| n == text) {
+        zip.reader_with_entry(i)
+            .await
+            .unwrap()
+            .read_to_string_checked(&mut content)
+            .await
+            .unwrap();
+    }
+    (names, content)
+}
+
+async fn document(app: &TestApp, item: i64, name: &str, confidential: bool) {
+    sqlx::query(
+        "INSERT INTO document (agenda_item_id, filename, content_type, size_bytes, sha256, content,
+                               confidential)
+         VALUES ($1, $2, 'text/plain; charset=utf-8', 5, sha256('stuk.'::bytea), 'stuk.'::bytea, $3)",
+    )
+    .bind(item)
+    .bind(name)
+    .bind(confidential)
+    .execute(&app.db)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_meeting_pack_holds_the_agenda_and_what_the_reader_may_see_named_by_number() {
+    let app = TestApp::seeded().await;
+    let meeting = app
+        .meeting("vesoc-werkgroep", "working_group", "2027-03-02 10:00+01")
+        .await;
+    let open = on_agenda(&app, meeting, "Loopbaanbegeleiding", 1, false).await;
+    let secret = on_agenda(&app, meeting, "Geheime begrotingsnota", 2, true).await;
+    document(&app, open, "nota.pdf", false).await;
+    document(&app, open, "../bijlage:2.txt", false).await;
+    document(&app, open, "vertrouwelijke bijlage.txt", true).await;
+    document(&app, secret, "begroting.xlsx", false).await;
+    let pack = format!("/vergaderingen/{meeting}/agenda/pakket.zip");
+
+    let visitor = app.client().get(&pack).await;
+    assert_eq!(visitor.status, StatusCode::OK);
+    assert_eq!(
+        visitor.headers.get("content-type").unwrap(),
+        "application/zip"
+    );
+    let (names, index) = unzip(visitor.bytes.clone(), "00 - Agenda.txt").await;
+    assert_eq!(
+        names,
+        [
+            "00 - Agenda.txt",
+            "01.1 - nota.pdf",
+            "01.2 - -bijlage-2.txt"
+        ]
+    );
+    assert!(
+        index.contains("1. Loopbaanbegeleiding (ter bespreking)"),
+        "{index}"
+    );
+    assert!(!index.contains("Geheime"), "{index}");
+
+    let mut member = app.signed_in(Role::SocialPartner).await;
+    let (names, _) = unzip(member.get(&pack).await.bytes, "").await;
+    assert_eq!(
+        names,
+        [
+            "00 - Agenda.txt",
+            "01.1 - nota.pdf",
+            "01.2 - -bijlage-2.txt",
+            "01.3 - vertrouwelijke bijlage.txt",
+            "02.1 - begroting.xlsx"
+        ]
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'agenda_pack.download'")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.client()
+            .get("/vergaderingen/999999/agenda/pakket.zip")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -58,6 +58,12 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "public",
     ),
     ("GET", "/vergaderingen/{id}/agenda/verschil", "public"),
+    ("GET", "/vergaderingen/{id}/agenda/pakket.zip", "public"),
+    (
+        "GET",
+        "/vergaderingen/{id}/agenda/versies/{letter}/pakket.zip",
+        "public",
+    ),
     (
         "POST",
         "/vergaderingen/{id}/agenda/versturen",

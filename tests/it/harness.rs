@@ -381,6 +381,8 @@ pub struct Page {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as sent (downloads: ZIP, files).
+    pub bytes: Vec<u8>,
 }
 
 impl Page {
@@ -499,6 +501,7 @@ impl Client {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 

@@ -66,6 +66,7 @@ const CHANNELS: &[&str] = &[
     "item page",
     "mail",
     "agenda version",
+    "meeting pack",
 ];
 
 struct Row {
@@ -637,6 +638,26 @@ async fn observe(
                 seen.push(("the list of proposals", contains(&list, title)));
             }
             seen
+        }
+        ("meeting pack", Record::Document { id }) => {
+            let name: String = sqlx::query_scalar("SELECT filename FROM document WHERE id = $1")
+                .bind(id)
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+            let page = c
+                .get(&format!("/vergaderingen/{on}/agenda/pakket.zip"))
+                .await;
+            assert_eq!(page.status, StatusCode::OK);
+            let zip = async_zip::base::read::mem::ZipFileReader::new(page.bytes)
+                .await
+                .unwrap();
+            let listed = zip
+                .file()
+                .entries()
+                .iter()
+                .any(|e| e.filename().as_str().unwrap_or_default().ends_with(&name));
+            vec![("in the pack", listed)]
         }
         ("agenda version", Record::Item { title, .. }) => {
             // The agenda as sent (version A), frozen once every record exists.
