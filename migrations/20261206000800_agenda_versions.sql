@@ -11,8 +11,12 @@ CREATE TABLE agenda_version (
     letter     text NOT NULL CHECK (letter ~ '^[A-Z]$'),
     sent_at    timestamptz NOT NULL DEFAULT now(),
     sent_by    bigint REFERENCES account,
+    -- the agenda as the meeting dealt with it (vastgestelde agenda): the
+    -- last version when the meeting is marked held
+    adopted    boolean NOT NULL DEFAULT false,
     UNIQUE (meeting_id, letter)
 );
+CREATE UNIQUE INDEX agenda_version_adopted ON agenda_version (meeting_id) WHERE adopted;
 
 CREATE TABLE agenda_version_item (
     version_id     bigint NOT NULL REFERENCES agenda_version ON DELETE CASCADE,

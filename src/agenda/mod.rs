@@ -12,7 +12,7 @@ pub mod versions;
 
 pub use documents::DocumentLink;
 pub use queries::{AgendaItem, ItemKind, ItemStatus};
-pub use versions::{Change, Frozen, freeze as freeze_version};
+pub use versions::{Change, Frozen, adopt as adopt_version, freeze as freeze_version};
 
 use askama::Template;
 use axum::extract::{Query, State};

@@ -63,6 +63,8 @@ pub struct Listed {
 pub struct Version {
     pub letter: String,
     pub sent_at: OffsetDateTime,
+    /// The agenda as the meeting dealt with it.
+    pub adopted: bool,
 }
 
 impl Version {
@@ -121,7 +123,7 @@ pub async fn listed(
 /// The versions of a meeting, oldest first.
 pub async fn sent(db: impl PgExecutor<'_>, meeting: i64) -> sqlx::Result<Vec<Version>> {
     sqlx::query_as(
-        "SELECT letter, sent_at FROM agenda_version WHERE meeting_id = $1 ORDER BY letter",
+        "SELECT letter, sent_at, adopted FROM agenda_version WHERE meeting_id = $1 ORDER BY letter",
     )
     .bind(meeting)
     .fetch_all(db)
@@ -195,6 +197,26 @@ pub async fn freeze(
         .write(conn, actor)
         .await?;
     Ok(Frozen::New { letter, previous })
+}
+
+/// Records the agenda the meeting dealt with (vastgestelde agenda): what
+/// it listed last, frozen as a new version first if it changed since.
+pub async fn adopt(conn: &mut PgConnection, actor: Option<i64>, meeting: i64) -> sqlx::Result<()> {
+    if freeze(conn, actor, meeting).await? == Frozen::Full {
+        tracing::warn!(
+            meeting,
+            "agenda: 26 versions, the last one is adopted as it is"
+        );
+    }
+    sqlx::query(
+        "UPDATE agenda_version SET adopted = (letter = (SELECT max(letter) FROM agenda_version
+                                                      WHERE meeting_id = $1))
+         WHERE meeting_id = $1",
+    )
+    .bind(meeting)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// One change between two versions, for one item.

@@ -505,6 +505,10 @@ pub async fn change_status(on: OnMeeting, Form(form): Form<StatusForm>) -> Resul
     let site = Site::of(&on.ctx, &on.state.config);
     on.run(done, stale, input, async |tx, actor, m| {
         let outcome = queries::set_status(tx, actor, m, form.version.0, to, &form.reden).await?;
+        if matches!(outcome, Outcome::Done(())) && to == MeetingStatus::Held {
+            // What the meeting dealt with is its adopted agenda.
+            crate::agenda::adopt_version(tx, Some(actor), m.id).await?;
+        }
         if let (Outcome::Done(()), Some(occasion)) = (&outcome, occasion) {
             if occasion == Occasion::Convened {
                 // Sending the agenda freezes its version A.

@@ -280,7 +280,8 @@ pub async fn details(
                             'reason', r.reason, 'changed_at', r.changed_at)
                           ORDER BY r.changed_at, r.id), '[]')
                  FROM meeting_reschedule r WHERE r.meeting_id = m.id) AS reschedules,
-                (SELECT coalesce(json_agg(json_build_object('letter', v.letter, 'sent_at', v.sent_at)
+                (SELECT coalesce(json_agg(json_build_object('letter', v.letter, 'sent_at', v.sent_at,
+                                             'adopted', v.adopted)
                           ORDER BY v.letter), '[]')
                  FROM agenda_version v WHERE v.meeting_id = m.id) AS versions,
                 viewer.member,
@@ -527,6 +528,7 @@ pub struct Reschedule {
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct SentVersion {
     pub letter: String,
+    pub adopted: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub sent_at: OffsetDateTime,
 }

@@ -450,3 +450,47 @@ async fn the_meeting_pack_holds_the_agenda_and_what_the_reader_may_see_named_by_
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_agenda_a_held_meeting_dealt_with_is_recorded_as_adopted() {
+    let app = TestApp::seeded().await;
+    let meeting = app
+        .meeting("vesoc-werkgroep", "working_group", "2026-11-10 10:00+01")
+        .await;
+    on_agenda(&app, meeting, "Loopbanen", 1, false).await;
+    sqlx::query("UPDATE meeting SET status = 'convened' WHERE id = $1")
+        .bind(meeting)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    vesoc::agenda::freeze_version(&mut tx, None, meeting)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // Changed since A, then held: B is frozen and adopted.
+    on_agenda(&app, meeting, "Varia", 2, false).await;
+    let mut serv = app.signed_in(Role::Secretariat).await;
+    let v = app.version("meeting", meeting).await;
+    let held = serv
+        .post_form(
+            &format!("/vergaderingen/{meeting}/status"),
+            &[("naar", "held"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.text());
+    let versions: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT letter, adopted FROM agenda_version WHERE meeting_id = $1 ORDER BY letter",
+    )
+    .bind(meeting)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(versions, [("A".into(), false), ("B".into(), true)]);
+    let page = app.client().get(&format!("/vergaderingen/{meeting}")).await;
+    assert!(
+        page.text().contains("versie B (vastgestelde agenda)"),
+        "{}",
+        page.text()
+    );
+}
