@@ -256,6 +256,8 @@ struct ShowPage {
     to_upload: bool,
     input: ReviewInput,
     documents: Vec<DocumentLink>,
+    /// Earlier versions of its documents, newest first.
+    earlier: Vec<documents::queries::Earlier>,
     can_add_documents: bool,
     upload: DocumentInput,
 }
@@ -345,12 +347,14 @@ pub(crate) async fn item_page(
         Vec::new()
     };
     let documents = crate::agenda::documents::queries::for_item(&state.db, item.id).await?;
+    let reader = Reader::of(ctx.user.as_ref());
+    let earlier = documents::queries::earlier_for_item(&state.db, item.id, reader).await?;
     let mut notice = notice(after.code.as_deref()).map(str::to_string);
     if after.is("document") {
         notice = documents
             .iter()
             .find(|d| Some(d.id) == after.document)
-            .map(|d| format!("Het document {} is toegevoegd.", d.filename));
+            .map(|d| format!("Het document {} is toegevoegd.", d.name()));
     }
     let reviewed = secretariat && after.is("beoordeeld");
     let to_builder = match (reviewed, item.status, item.meeting_id) {
@@ -367,6 +371,7 @@ pub(crate) async fn item_page(
         competences: queries::item_competences(&state.db, item.id).await?,
         events: queries::events(&state.db, item.id).await?,
         documents,
+        earlier,
         to_builder,
         choose_meeting,
         to_upload,

@@ -51,16 +51,17 @@ struct Row {
     kind: super::ItemKind,
     document_id: Option<i64>,
     filename: Option<String>,
+    version_no: Option<i32>,
 }
 
 /// The current agenda as `reader` may see it, with its documents.
 async fn current_items(db: &PgPool, meeting: i64, reader: Reader) -> sqlx::Result<Vec<Packed>> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT a.id AS item_id, coalesce(a.number, a.position::text) AS number, a.title, a.kind,
-                d.id AS document_id, d.filename
+                d.id AS document_id, d.filename, d.version_no
          FROM agenda_item a JOIN meeting m ON m.id = a.meeting_id
          CROSS JOIN LATERAL (SELECT (m.starts_at AT TIME ZONE 'Europe/Brussels')::date AS day) x
-         LEFT JOIN document d ON d.agenda_item_id = a.id
+         LEFT JOIN document d ON d.agenda_item_id = a.id AND NOT d.superseded
               AND document_visible($2, d.confidential, a, a.body_id, x.day)
          WHERE a.meeting_id = $1 AND agenda_item_on_agenda(a)
            AND agenda_item_visible($2, a, x.day)
@@ -86,6 +87,7 @@ async fn current_items(db: &PgPool, meeting: i64, reader: Reader) -> sqlx::Resul
         if let (Some(id), Some(name), Some((_, item))) =
             (r.document_id, r.filename, items.last_mut())
         {
+            let name = super::documents::named(&name, r.version_no.unwrap_or(1));
             item.documents.push((id, name));
         }
     }
@@ -125,7 +127,7 @@ async fn of_version(
                 .documents
                 .0
                 .into_iter()
-                .map(|d| (d.id, d.filename))
+                .map(|d| (d.id, d.name()))
                 .collect(),
         })
         .collect();

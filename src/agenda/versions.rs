@@ -44,6 +44,28 @@ pub struct Doc {
     pub id: i64,
     pub filename: String,
     pub confidential: bool,
+    /// The first version of this document (all its versions share it), and
+    /// this one's number (1, 2 = bis…).
+    #[serde(default)]
+    pub lineage: Option<i64>,
+    #[serde(default = "first")]
+    pub version_no: i32,
+}
+
+fn first() -> i32 {
+    1
+}
+
+impl Doc {
+    /// Is `other` a version of the same document?
+    fn same_document(&self, other: &Doc) -> bool {
+        self.lineage.unwrap_or(self.id) == other.lineage.unwrap_or(other.id)
+    }
+
+    /// "nota.pdf (bis)"
+    pub fn name(&self) -> String {
+        super::documents::named(&self.filename, self.version_no)
+    }
 }
 
 /// An item as a version listed it.
@@ -74,8 +96,9 @@ impl Version {
 }
 
 const DOCUMENTS_NOW: &str = "coalesce((SELECT jsonb_agg(jsonb_build_object(
-        'id', d.id, 'filename', d.filename, 'confidential', d.confidential) ORDER BY d.id)
-     FROM document d WHERE d.agenda_item_id = a.id), '[]')";
+        'id', d.id, 'filename', d.filename, 'confidential', d.confidential,
+        'lineage', coalesce(d.first_id, d.id), 'version_no', d.version_no) ORDER BY d.id)
+     FROM document d WHERE d.agenda_item_id = a.id AND NOT d.superseded), '[]')";
 
 /// The agenda as it stands, every item on it (what a new version freezes).
 async fn current(conn: &mut PgConnection, meeting: i64) -> sqlx::Result<Vec<Listed>> {
@@ -282,23 +305,42 @@ pub fn diff(from: &[Listed], to: &[Listed]) -> Vec<Change> {
                 ),
             ));
         }
+        // A new version of a document that `from` listed replaces it.
+        let replaced = |old: &Doc| b.documents.iter().find(|d| d.same_document(old));
         for d in b.documents.iter().filter(|d| !a.documents.contains(d)) {
-            changes.push(change(
-                "📎",
-                format!(
-                    "Document toegevoegd bij {}. {}: {}",
-                    b.number, b.title, d.filename
-                ),
-            ));
+            if a.documents.iter().any(|old| d.same_document(old)) {
+                continue;
+            }
+            let text = format!(
+                "Document toegevoegd bij {}. {}: {}",
+                b.number,
+                b.title,
+                d.name()
+            );
+            changes.push(change("📎", text));
         }
         for d in a.documents.iter().filter(|d| !b.documents.contains(d)) {
-            changes.push(change(
-                "−",
-                format!(
-                    "Document weggehaald bij {}. {}: {}",
-                    b.number, b.title, d.filename
+            changes.push(match replaced(d) {
+                Some(new) => change(
+                    "📎",
+                    format!(
+                        "Document vervangen bij {}. {}: {} wordt {}",
+                        b.number,
+                        b.title,
+                        d.name(),
+                        new.name()
+                    ),
                 ),
-            ));
+                None => change(
+                    "−",
+                    format!(
+                        "Document weggehaald bij {}. {}: {}",
+                        b.number,
+                        b.title,
+                        d.name()
+                    ),
+                ),
+            });
         }
     }
     for a in from
@@ -425,6 +467,8 @@ mod tests {
                         id: *id,
                         filename: (*f).into(),
                         confidential: false,
+                        lineage: None,
+                        version_no: 1,
                     })
                     .collect(),
             ),

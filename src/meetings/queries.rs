@@ -301,10 +301,10 @@ pub async fn details(
                 (SELECT coalesce(json_agg(json_build_object(
                             'id', d.id, 'agenda_item_id', d.agenda_item_id,
                             'filename', d.filename, 'size_bytes', d.size_bytes,
-                            'confidential', d.confidential)
+                            'confidential', d.confidential, 'version_no', d.version_no)
                           ORDER BY d.uploaded_at, d.id), '[]')
                  FROM document d JOIN agenda_item a ON a.id = d.agenda_item_id
-                 WHERE a.meeting_id = m.id AND agenda_item_on_agenda(a)
+                 WHERE a.meeting_id = m.id AND agenda_item_on_agenda(a) AND NOT d.superseded
                    AND document_visible($2, d.confidential, a, a.body_id, viewer.day)) AS documents
          FROM meeting m JOIN body b ON b.id = m.body_id
          CROSS JOIN LATERAL (

@@ -494,3 +494,111 @@ async fn the_agenda_a_held_meeting_dealt_with_is_recorded_as_adopted() {
         page.text()
     );
 }
+
+/// Uploads `file` for `item`, as a new version of `replaces` when given.
+async fn upload(
+    c: &mut crate::harness::Client,
+    item: i64,
+    file: &str,
+    replaces: &str,
+) -> crate::harness::Page {
+    use crate::documents::{BOUNDARY, PDF, multipart};
+    let token = c.csrf_token().await;
+    let parts: Vec<(&str, Option<&str>, &[u8])> = vec![
+        ("_csrf", None, token.as_bytes()),
+        ("document", Some(file), PDF),
+        ("replaces", None, replaces.as_bytes()),
+    ];
+    c.request_bytes(
+        axum::http::Method::POST,
+        &format!("/agendapunten/{item}/documenten"),
+        &format!("multipart/form-data; boundary={BOUNDARY}"),
+        multipart(&parts),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_new_version_of_a_document_keeps_the_earlier_as_history_and_the_agenda_names_it() {
+    let app = TestApp::seeded().await;
+    let meeting = app
+        .meeting("vesoc-werkgroep", "working_group", "2027-03-02 10:00+01")
+        .await;
+    let item = on_agenda(&app, meeting, "Loopbaanbegeleiding", 1, false).await;
+    sqlx::query("UPDATE meeting SET status = 'convened' WHERE id = $1")
+        .bind(meeting)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let mut serv = app.signed_in(Role::Secretariat).await;
+    let first = upload(&mut serv, item, "nota.pdf", "").await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.text());
+    let original: i64 = app.count("SELECT max(id) FROM document").await;
+    let mut tx = app.db.begin().await.unwrap();
+    vesoc::agenda::freeze_version(&mut tx, None, meeting)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // A version of a document of another item, or no number: refused.
+    for bad in ["abc", "999999"] {
+        let refused = upload(&mut serv, item, "nota.pdf", bad).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(
+            refused
+                .text()
+                .contains("Kies een document van dit agendapunt om te vervangen")
+        );
+    }
+    assert_eq!(app.count("SELECT count(*) FROM document").await, 1);
+
+    // bis, then ter.
+    let bis = upload(&mut serv, item, "nota-v2.pdf", &original.to_string()).await;
+    assert_eq!(bis.status, StatusCode::SEE_OTHER, "{}", bis.text());
+    let second: i64 = app.count("SELECT max(id) FROM document").await;
+    upload(&mut serv, item, "nota-v3.pdf", &second.to_string()).await;
+    let page = serv.get(&format!("/agendapunten/{item}")).await;
+    let current = page.select("ul.documents:not(.earlier) li a");
+    assert_eq!(current, ["nota-v3.pdf (ter)"]);
+    let earlier = page.select("ul.earlier li a");
+    assert_eq!(earlier, ["nota-v2.pdf (bis)", "nota.pdf"]);
+    assert!(page.text().contains("SHA-256"), "{}", page.text());
+    // The earlier version still downloads.
+    assert_eq!(
+        serv.get(&format!("/documenten/{original}")).await.status,
+        StatusCode::OK
+    );
+    // The meeting page and the pack carry the current version only.
+    let meeting_page = app.client().get(&format!("/vergaderingen/{meeting}")).await;
+    assert!(meeting_page.text().contains("nota-v3.pdf (ter)"));
+    assert!(!meeting_page.text().contains("nota-v2.pdf"));
+    let (names, _) = unzip(
+        app.client()
+            .get(&format!("/vergaderingen/{meeting}/agenda/pakket.zip"))
+            .await
+            .bytes,
+        "",
+    )
+    .await;
+    assert_eq!(names, ["00 - Agenda.txt", "01.1 - nota-v3.pdf (ter)"]);
+
+    // Version B names the replacement; A still names the original.
+    let mut tx = app.db.begin().await.unwrap();
+    vesoc::agenda::freeze_version(&mut tx, None, meeting)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let diff = serv
+        .get(&format!(
+            "/vergaderingen/{meeting}/agenda/verschil?van=A&naar=B"
+        ))
+        .await;
+    assert_eq!(
+        diff.select("ul.changes li"),
+        ["📎 Document vervangen bij 1. Loopbaanbegeleiding: nota.pdf wordt nota-v3.pdf (ter)"]
+    );
+    let a = serv
+        .get(&format!("/vergaderingen/{meeting}/agenda/versies/A"))
+        .await;
+    assert!(a.text().contains("nota.pdf") && !a.text().contains("nota-v3"));
+}

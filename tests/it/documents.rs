@@ -5,11 +5,11 @@ use axum::http::{Method, StatusCode, header};
 use crate::harness::{Client, PASSWORD, Page, TestApp};
 use vesoc::auth::Role;
 
-const BOUNDARY: &str = "vesoc-test-grens-7d3f";
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+pub(crate) const BOUNDARY: &str = "vesoc-test-grens-7d3f";
+pub(crate) const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 
 /// A multipart body: (field name, file name, bytes).
-fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
+pub(crate) fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
     let mut body = Vec::new();
     for (name, file, bytes) in parts {
         body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());

@@ -44,6 +44,42 @@ impl DocumentLink {
     pub fn size(&self) -> String {
         check::human_size(self.size_bytes)
     }
+
+    /// "nota.pdf", "nota.pdf (bis)"…
+    pub fn name(&self) -> String {
+        named(&self.filename, self.version_no)
+    }
+}
+
+/// A document's name with its version's label after the first.
+pub fn named(filename: &str, version_no: i32) -> String {
+    match queries::version_label(version_no) {
+        label if label.is_empty() => filename.to_string(),
+        label => format!("{filename} ({label})"),
+    }
+}
+
+impl queries::Earlier {
+    pub fn name(&self) -> String {
+        named(&self.filename, self.version_no)
+    }
+
+    pub fn size(&self) -> String {
+        check::human_size(self.size_bytes)
+    }
+
+    /// The first 12 hexadecimal digits of its SHA-256.
+    pub fn checksum(&self) -> String {
+        self.sha256
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    pub fn uploaded(&self) -> String {
+        crate::base::dutch::nl_datetime(self.uploaded_at)
+    }
 }
 
 /// What a refused upload brings back to the item page: the message (on
@@ -52,6 +88,8 @@ impl DocumentLink {
 pub struct DocumentInput {
     pub errors: FieldErrors,
     pub confidential: bool,
+    /// The document the upload is a new version of, as chosen ("" none).
+    pub replaces: String,
 }
 
 impl DocumentInput {
@@ -114,9 +152,23 @@ async fn upload(
             return refuse(&state, ctx, item, input, StatusCode::BAD_REQUEST).await;
         }
     };
+    let replaces = match input.replaces.trim() {
+        "" => None,
+        typed => match typed.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                input.errors.add(
+                    "replaces",
+                    "Kies een document van dit agendapunt om te vervangen, of laat het veld leeg.",
+                );
+                return refuse(&state, ctx, item, input, StatusCode::UNPROCESSABLE_ENTITY).await;
+            }
+        },
+    };
     let sha = Sha256::digest(&bytes);
     let doc = queries::NewDocument {
         agenda_item_id: item.id,
+        replaces,
         filename: &name,
         content_type,
         sha256: sha.as_slice(),
@@ -132,7 +184,11 @@ async fn upload(
             let to = format!("/agendapunten/{}?melding=document&document={doc}", item.id);
             Ok(Redirect::to(&to).into_response())
         }
-        Outcome::Stale | Outcome::Refused(_) => {
+        Outcome::Refused(errors) => {
+            input.errors = errors;
+            refuse(&state, ctx, item, input, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Outcome::Stale => {
             input.refuse(
                 "Dit agendapunt werd intussen in behandeling genomen: u kunt er geen documenten meer aan toevoegen.",
             );
@@ -154,6 +210,7 @@ async fn read_form(mut form: Multipart, input: &mut DocumentInput) -> Received {
         };
         match field.name() {
             Some("confidential") => input.confidential = true,
+            Some("replaces") => input.replaces = field.text().await.unwrap_or_default(),
             Some("document") => {
                 let name = check::sanitise_filename(field.file_name().unwrap_or_default());
                 let mut bytes = Vec::new();

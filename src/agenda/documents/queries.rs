@@ -18,6 +18,49 @@ pub struct DocumentLink {
     pub filename: String,
     pub size_bytes: i64,
     pub confidential: bool,
+    /// 1 for the first, 2 for "bis"…
+    #[serde(default = "first")]
+    #[sqlx(default)]
+    pub version_no: i32,
+}
+
+fn first() -> i32 {
+    1
+}
+
+/// "", "bis", "ter"…: how Belgian practice numbers the versions of a
+/// document after the first.
+pub fn version_label(n: i32) -> String {
+    const LATIN: [&str; 9] = [
+        "bis",
+        "ter",
+        "quater",
+        "quinquies",
+        "sexies",
+        "septies",
+        "octies",
+        "novies",
+        "decies",
+    ];
+    match n {
+        ..=1 => String::new(),
+        n => usize::try_from(n - 2)
+            .ok()
+            .and_then(|i| LATIN.get(i))
+            .map_or_else(|| format!("versie {n}"), |l| (*l).to_string()),
+    }
+}
+
+/// An earlier version of an item's document, for its history.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Earlier {
+    pub id: i64,
+    pub filename: String,
+    pub size_bytes: i64,
+    pub version_no: i32,
+    pub sha256: Vec<u8>,
+    pub uploaded_by: Option<String>,
+    pub uploaded_at: time::OffsetDateTime,
 }
 
 /// A document's description, for the download decision.
@@ -34,6 +77,8 @@ pub struct Document {
 /// What an upload stores.
 pub struct NewDocument<'a> {
     pub agenda_item_id: i64,
+    /// The current document this upload is a new version of.
+    pub replaces: Option<i64>,
     pub filename: &'a str,
     pub content_type: &'a str,
     pub sha256: &'a [u8],
@@ -43,8 +88,8 @@ pub struct NewDocument<'a> {
 
 pub async fn for_item(db: impl PgExecutor<'_>, item: i64) -> sqlx::Result<Vec<DocumentLink>> {
     sqlx::query_as(
-        "SELECT id, agenda_item_id, filename, size_bytes, confidential
-         FROM document WHERE agenda_item_id = $1 ORDER BY uploaded_at, id",
+        "SELECT id, agenda_item_id, filename, size_bytes, confidential, version_no
+         FROM document WHERE agenda_item_id = $1 AND NOT superseded ORDER BY uploaded_at, id",
     )
     .bind(item)
     .fetch_all(db)
@@ -58,10 +103,10 @@ pub async fn visible_for_item(
     reader: Reader,
 ) -> sqlx::Result<Vec<DocumentLink>> {
     sqlx::query_as(
-        "SELECT d.id, d.agenda_item_id, d.filename, d.size_bytes, d.confidential
+        "SELECT d.id, d.agenda_item_id, d.filename, d.size_bytes, d.confidential, d.version_no
          FROM document d JOIN agenda_item a ON a.id = d.agenda_item_id
          LEFT JOIN meeting m ON m.id = a.meeting_id
-         WHERE d.agenda_item_id = $1
+         WHERE d.agenda_item_id = $1 AND NOT d.superseded
            AND document_visible($2, d.confidential, a, a.body_id,
                                 (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)
          ORDER BY d.uploaded_at, d.id",
@@ -93,6 +138,30 @@ pub async fn get_visible(
     .await
 }
 
+/// The earlier versions of the item's documents that `reader` may see,
+/// newest first: name, size, checksum, who uploaded them and when.
+pub async fn earlier_for_item(
+    db: impl PgExecutor<'_>,
+    item: i64,
+    reader: Reader,
+) -> sqlx::Result<Vec<Earlier>> {
+    sqlx::query_as(
+        "SELECT d.id, d.filename, d.size_bytes, d.version_no, d.sha256,
+                acc.display_name AS uploaded_by, d.uploaded_at
+         FROM document d JOIN agenda_item a ON a.id = d.agenda_item_id
+         LEFT JOIN meeting m ON m.id = a.meeting_id
+         LEFT JOIN account acc ON acc.id = d.uploaded_by
+         WHERE d.agenda_item_id = $1 AND d.superseded
+           AND document_visible($2, d.confidential, a, a.body_id,
+                                (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)
+         ORDER BY d.uploaded_at DESC, d.id DESC",
+    )
+    .bind(item)
+    .bind(reader)
+    .fetch_all(db)
+    .await
+}
+
 pub async fn exists(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<bool> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM document WHERE id = $1)")
         .bind(id)
@@ -108,16 +177,39 @@ pub async fn content(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Ve
         .await
 }
 
+/// Stores an upload; `None` when the document it would replace is not a
+/// current document of the same item (nothing is stored then).
 pub async fn create(
     conn: &mut PgConnection,
     actor: i64,
     doc: &NewDocument<'_>,
-) -> sqlx::Result<i64> {
+) -> sqlx::Result<Option<i64>> {
     let size = i64::try_from(doc.content.len()).unwrap_or(i64::MAX);
+    // A new version: the one it replaces becomes history (the same item's,
+    // still current; else nothing is stored).
+    let (version_no, first): (i32, Option<i64>) = match doc.replaces {
+        None => (1, None),
+        Some(old) => {
+            let replaced: Option<(i32, i64)> = sqlx::query_as(
+                "UPDATE document SET superseded = true
+                 WHERE id = $1 AND agenda_item_id = $2 AND NOT superseded
+                 RETURNING version_no, coalesce(first_id, id)",
+            )
+            .bind(old)
+            .bind(doc.agenda_item_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            match replaced {
+                Some((n, first)) => (n + 1, Some(first)),
+                None => return Ok(None),
+            }
+        }
+    };
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO document (agenda_item_id, filename, content_type, size_bytes, sha256,
-                               content, confidential, uploaded_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                               content, confidential, uploaded_by, replaces_id, version_no,
+                               first_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(doc.agenda_item_id)
     .bind(doc.filename)
@@ -127,6 +219,9 @@ pub async fn create(
     .bind(doc.content)
     .bind(doc.confidential)
     .bind(actor)
+    .bind(doc.replaces)
+    .bind(version_no)
+    .bind(first)
     .fetch_one(&mut *conn)
     .await?;
     let sha: String = doc.sha256.iter().map(|b| format!("{b:02x}")).collect();
@@ -138,10 +233,12 @@ pub async fn create(
             "size_bytes": size,
             "sha256": sha,
             "confidential": doc.confidential,
+            "replaces": doc.replaces,
+            "version_no": version_no,
         }))
         .write(conn, actor)
         .await?;
-    Ok(id)
+    Ok(Some(id))
 }
 
 /// Adds an upload to its item: stale when the item was taken into review
@@ -157,5 +254,11 @@ pub async fn add_to_item(
     if !still_open {
         return Ok(Outcome::Stale);
     }
-    Ok(Outcome::Done(create(conn, user.id, doc).await?))
+    Ok(match create(conn, user.id, doc).await? {
+        Some(id) => Outcome::Done(id),
+        None => Outcome::refused(
+            "replaces",
+            "Kies een document van dit agendapunt om te vervangen, of laat het veld leeg.",
+        ),
+    })
 }
