@@ -77,3 +77,8 @@ $$;
 -- Each instance's cache asks for the next release time of a confidential
 -- item (`embargo_until`), to read its pages again at that moment.
 CREATE INDEX agenda_item_release ON agenda_item (embargo_until) WHERE embargo_until IS NOT NULL;
+
+-- Meetings convened before this migration: their convocation went out by
+-- hand, on their last change (so that their reminder can come due).
+INSERT INTO meeting_mailing (meeting_id, kind, for_time, sent_at)
+SELECT id, 'convocation', starts_at, modified_at FROM meeting WHERE status = 'convened';

@@ -48,3 +48,18 @@ RETURNS boolean LANGUAGE sql STABLE AS $$
         OR NOT agenda_item_under_embargo(a)
         OR reader_sits_in(r, a.body_id, meeting_day)
 $$;
+
+-- Meetings convened or held before versions existed: their agenda as it
+-- stands is their version A.
+WITH v AS (
+    INSERT INTO agenda_version (meeting_id, letter, sent_at)
+    SELECT id, 'A', modified_at FROM meeting WHERE status IN ('convened', 'held')
+    RETURNING id, meeting_id)
+INSERT INTO agenda_version_item (version_id, agenda_item_id, position, number, title, kind,
+                                 confidential, documents)
+SELECT v.id, a.id, a.position, coalesce(a.number, a.position::text), a.title, a.kind,
+       a.confidential,
+       coalesce((SELECT jsonb_agg(jsonb_build_object('id', d.id, 'filename', d.filename,
+                                                     'confidential', d.confidential) ORDER BY d.id)
+                 FROM document d WHERE d.agenda_item_id = a.id), '[]')
+FROM v JOIN agenda_item a ON a.meeting_id = v.meeting_id AND agenda_item_on_agenda(a);

@@ -20,12 +20,36 @@ pub struct Round {
     pub digests: usize,
 }
 
+/// Each step on its own: one that fails is logged and does not keep the
+/// others from running; the error is the first one met.
 pub async fn round(db: &PgPool, site: &Site, now: OffsetDateTime) -> sqlx::Result<Round> {
-    Ok(Round {
-        meeting_reminders: notices::send_meeting_reminders(db, site, now).await?,
-        deadline_reminders: notices::send_deadline_reminders(db, site, now).await?,
-        digests: crate::mail::notify::write_digests(db, site, now).await?,
-    })
+    let mut failed = None;
+    let mut step = |name: &str, r: sqlx::Result<usize>| match r {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!("jobs: {name}: {e}");
+            failed.get_or_insert(e);
+            0
+        }
+    };
+    let round = Round {
+        meeting_reminders: step(
+            "meeting reminders",
+            notices::send_meeting_reminders(db, site, now).await,
+        ),
+        deadline_reminders: step(
+            "deadline reminders",
+            notices::send_deadline_reminders(db, site, now).await,
+        ),
+        digests: step(
+            "digests",
+            crate::mail::notify::write_digests(db, site, now).await,
+        ),
+    };
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(round),
+    }
 }
 
 /// Runs a round every minute until the task is aborted; a failed round is

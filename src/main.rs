@@ -86,7 +86,14 @@ async fn serve(
     }
     let sender = vesoc::mail::Sender::new(db.pool.clone(), transport, &config.mail_from)?;
     let sending = tokio::spawn(sender.run());
-    // Reminders and digests, written without a request.
+    // Reminders and digests, written without a request: their links need
+    // the site's public address.
+    if config.public_url.is_none() {
+        tracing::warn!(
+            "no VESOC_PUBLIC_URL: links in reminders and digests point at {}",
+            vesoc::mail::Site::configured(&config).base_url
+        );
+    }
     let jobs = tokio::spawn(vesoc::jobs::run(
         db.pool.clone(),
         vesoc::mail::Site::configured(&config),

@@ -264,7 +264,11 @@ pub async fn edit_form(
 
 pub async fn update(on: OnItem, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response> {
     let on = own(on)?;
-    let form = ProposalForm::from_pairs(pairs);
+    let form = ProposalForm {
+        // A release time that has passed since may stay as it is.
+        kept_release: on.record.embargo_until,
+        ..ProposalForm::from_pairs(pairs)
+    };
     let outcome = write::run(&on.state.db, async |tx| {
         operations::revise(tx, &on.actor, &on.record, form.version.0, &form.draft()).await
     })
@@ -452,9 +456,15 @@ pub async fn move_to_place(on: OnMeeting, Form(form): Form<PlaceForm>) -> Result
 pub async fn send_version(on: OnMeeting) -> Result<Response> {
     let site = Site::of(&on.ctx, &on.state.config);
     let (actor, meeting) = (on.actor.id, &on.record);
-    let open = meeting.status == crate::meetings::MeetingStatus::Convened
-        && meeting.starts_at > time::OffsetDateTime::now_utc();
     let outcome = write::run(&on.state.db, async |tx| {
+        // Asked under the meeting's lock: a cancellation at the same moment
+        // wins.
+        let open: bool = sqlx::query_scalar(
+            "SELECT status = 'convened' AND starts_at > now() FROM meeting WHERE id = $1 FOR UPDATE",
+        )
+        .bind(meeting.id)
+        .fetch_one(&mut *tx)
+        .await?;
         if !open {
             return Ok(Outcome::refused(
                 "form",

@@ -186,7 +186,9 @@ fn notice(code: Option<&str>) -> Option<&'static str> {
         "ingetrokken" => Some("Het voorstel is ingetrokken."),
         "beoordeeld" => Some("De beslissing is opgeslagen en staat in de geschiedenis."),
         "agenda" => Some("De agenda is bijgewerkt."),
-        "versie" => Some("De nieuwe versie van de agenda is verstuurd naar de genodigden."),
+        "versie" => Some(
+            "De nieuwe versie van de agenda is vastgelegd; wie er een wijziging in ziet, krijgt ze per e-mail.",
+        ),
         _ => None,
     }
 }

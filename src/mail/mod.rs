@@ -54,7 +54,14 @@ impl Site {
     pub fn configured(config: &ServeConfig) -> Self {
         let base = match &config.public_url {
             Some(url) => url.clone(),
-            None => format!("http://{}", config.addr),
+            None => {
+                // Listening on every address: links can only name this host.
+                let mut addr = config.addr;
+                if addr.ip().is_unspecified() {
+                    addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+                }
+                format!("http://{addr}")
+            }
         };
         Site::new(&base, config)
     }
@@ -142,8 +149,10 @@ pub struct Outgoing {
     pub unsubscribe: Option<Unsubscribe>,
 }
 
-/// A one-click unsubscribe (RFC 8058): the link goes in `List-Unsubscribe`,
-/// only the hash of its token is kept to find the message again.
+/// A one-click unsubscribe (RFC 8058): the link goes in `List-Unsubscribe`
+/// and at the message's foot, and the message is found again by its
+/// token's hash. The link itself stays in the outbox row (as the answer
+/// links do), which only the secretariat reads.
 #[derive(Debug, Clone)]
 pub struct Unsubscribe {
     pub hash: Vec<u8>,

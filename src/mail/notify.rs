@@ -276,6 +276,14 @@ pub async fn write_digests(db: &PgPool, site: &Site, now: OffsetDateTime) -> sql
         return Ok(0);
     };
     let mut tx = db.begin().await?;
+    // What a mailbox has declined since it was written is not sent.
+    sqlx::query(
+        "DELETE FROM mail_digest_entry e USING mail_preference p
+         WHERE e.message_id IS NULL AND p.address = e.address AND p.kind = e.kind
+           AND p.delivery = 'never'",
+    )
+    .execute(&mut *tx)
+    .await?;
     let entries: Vec<Entry> = sqlx::query_as(
         "SELECT id, address, recipient_name, subject, body_text FROM mail_digest_entry
          WHERE message_id IS NULL AND created_at < $1

@@ -15,8 +15,8 @@ use time::OffsetDateTime;
 
 use super::{Outgoing, Recipient};
 use crate::audit;
-use crate::auth::Role;
 use crate::auth::access::{Access, Routes};
+use crate::auth::{CurrentUser, Role};
 use crate::base::error::{AppError, Result};
 use crate::base::extract::{Actor, Id};
 use crate::base::form::FieldErrors;
@@ -67,6 +67,18 @@ impl Row {
             "meeting_reminder" => "herinnering vergadering",
             "deadline_reminder" => "herinnering termijn voorstellen",
             other => other,
+        }
+    }
+
+    /// What an administrator is shown: the subject of a message about
+    /// records (a proposal's title, a meeting) is content they may not see
+    /// (docs/access.md); a test message's or a password link's is not.
+    fn withhold_subject(&mut self) {
+        if !matches!(self.kind.as_str(), "test" | "password_link") {
+            self.subject = format!(
+                "{} (onderwerp niet zichtbaar voor beheerders)",
+                self.kind_label()
+            );
         }
     }
 
@@ -143,7 +155,10 @@ async fn render_list(
     errors: FieldErrors,
     status: StatusCode,
 ) -> Result<Response> {
-    let rows = latest(&state.db).await?;
+    let mut rows = latest(&state.db).await?;
+    if !ctx.user.as_ref().is_some_and(CurrentUser::reads_all) {
+        rows.iter_mut().for_each(Row::withhold_subject);
+    }
     let files = state
         .config
         .smtp_url
@@ -250,8 +265,11 @@ async fn show(
     State(state): State<AppState>,
     Id(id): Id,
 ) -> Result<Response> {
-    let row = one(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let mut row = one(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let content = user.reads_all();
+    if !content {
+        row.withhold_subject();
+    }
     Ok(page::no_store(page::render(&ShowPage {
         ctx,
         row,

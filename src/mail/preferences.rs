@@ -14,6 +14,7 @@ use sqlx::{PgConnection, PgExecutor};
 
 use super::notify::{self, Delivery, Kind, PREFERENCES};
 use crate::audit;
+use crate::auth::CurrentUser;
 use crate::auth::access::{Access, Routes};
 use crate::base::error::{AppError, Result};
 use crate::base::extract::Actor;
@@ -40,6 +41,9 @@ pub struct Choice {
 struct PreferencesPage {
     ctx: PageCtx,
     address: String,
+    /// The address of the person the account is, when it is another one:
+    /// convocations and meeting reminders go there.
+    person_address: Option<String>,
     choices: Vec<Choice>,
     errors: FieldErrors,
     saved: bool,
@@ -62,6 +66,26 @@ async fn choices(db: impl PgExecutor<'_> + Copy, address: &str) -> sqlx::Result<
     Ok(all)
 }
 
+/// The account's address, and its person's when that is another: the
+/// choices hold for both (reminders of meetings go to the person's).
+async fn mailboxes(
+    db: &sqlx::PgPool,
+    user: &CurrentUser,
+) -> sqlx::Result<(String, Option<String>)> {
+    let person: Option<String> = match user.person_id {
+        Some(id) => sqlx::query_scalar("SELECT lower(email) FROM person WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?
+            .flatten(),
+        None => None,
+    };
+    Ok((
+        user.email.clone(),
+        person.filter(|p| !p.is_empty() && *p != user.email),
+    ))
+}
+
 #[derive(Debug, Deserialize)]
 struct Saved {
     bewaard: Option<String>,
@@ -73,9 +97,11 @@ async fn show(
     State(state): State<AppState>,
     Query(q): Query<Saved>,
 ) -> Result<Response> {
+    let (address, person_address) = mailboxes(&state.db, &user).await?;
     let page = PreferencesPage {
-        choices: choices(&state.db, &user.email).await?,
-        address: user.email,
+        choices: choices(&state.db, &address).await?,
+        address,
+        person_address,
         ctx,
         errors: FieldErrors::default(),
         saved: q.bewaard.is_some(),
@@ -103,10 +129,14 @@ async fn save(
             None => errors.add(kind.code(), "Kies hoe u deze berichten wilt krijgen."),
         }
     }
+    let (address, person_address) = mailboxes(&state.db, &user).await?;
     let outcome = if errors.is_empty() {
-        let (account, address) = (user.id, user.email.clone());
+        let account = user.id;
+        let all: Vec<&str> = std::iter::once(address.as_str())
+            .chain(person_address.as_deref())
+            .collect();
         write::run(&state.db, async |tx| {
-            save_all(tx, account, &address, &typed).await
+            save_all(tx, account, &all, &typed).await
         })
         .await?
     } else {
@@ -124,7 +154,8 @@ async fn save(
             }
             let page = PreferencesPage {
                 ctx,
-                address: user.email,
+                address,
+                person_address,
                 choices: shown,
                 errors,
                 saved: false,
@@ -139,11 +170,13 @@ async fn save(
 async fn save_all(
     tx: &mut PgConnection,
     account: i64,
-    address: &str,
+    addresses: &[&str],
     typed: &[Choice],
 ) -> Result<Outcome> {
-    for c in typed {
-        notify::set_preference(tx, address, c.kind, c.delivery).await?;
+    for address in addresses {
+        for c in typed {
+            notify::set_preference(tx, address, c.kind, c.delivery).await?;
+        }
     }
     let after: serde_json::Map<String, serde_json::Value> = typed
         .iter()

@@ -268,7 +268,7 @@ pub async fn write(
             let notice = Notice {
                 kind: Kind::MeetingReminder,
                 to,
-                subject: message.subject(),
+                subject: mail::one_line(&message.subject()),
                 text,
                 html,
                 digest,

@@ -198,6 +198,15 @@ impl Reminder {
         }
     }
 
+    /// Checked again in the sending transaction: a meeting cancelled
+    /// since the candidates were read gets nothing.
+    fn still_due(self, m: &Meeting) -> bool {
+        match self {
+            Reminder::Meeting => m.status == crate::meetings::MeetingStatus::Convened,
+            Reminder::Deadline => m.is_open(),
+        }
+    }
+
     async fn write(
         self,
         conn: &mut PgConnection,
@@ -243,6 +252,7 @@ async fn send_due(
         let mut tx = db.begin().await?;
         if claim(&mut tx, c.id, which.code(), c.at).await?
             && let Some(m) = queries::get(&mut *tx, c.id).await?
+            && which.still_due(&m)
         {
             which.write(&mut tx, site, &m, c.at).await?;
             reminded += 1;

@@ -682,7 +682,7 @@ test('journey 9: the secretariat sends version A and then B of an agenda; a memb
   // A new item, then the changed agenda as version B.
   await addOwn('Evaluatie van de opleidingscheques');
   await sec.getByRole('button', { name: 'Gewijzigde agenda versturen als nieuwe versie' }).click();
-  await sec.getByText('De nieuwe versie van de agenda is verstuurd naar de genodigden.').waitFor();
+  await sec.getByText(/De nieuwe versie van de agenda is vastgelegd/).waitFor();
   await h.audit(sec, 'version B sent');
   await sec.context().close();
 

@@ -602,3 +602,52 @@ async fn a_new_version_of_a_document_keeps_the_earlier_as_history_and_the_agenda
         .await;
     assert!(a.text().contains("nota.pdf") && !a.text().contains("nota-v3"));
 }
+
+#[tokio::test]
+async fn a_release_time_that_has_passed_may_stay_when_the_proposal_is_changed() {
+    let app = TestApp::seeded().await;
+    let mut partner = app.signed_in(Role::SocialPartner).await;
+    let item = proposal(&app, "Nota over de ijsvogel", "information", true, None).await;
+    sqlx::query(
+        "UPDATE agenda_item SET embargo_until = date_trunc('minute', now()) - interval '1 day'
+         WHERE id = $1",
+    )
+    .bind(item)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let form = partner.get(&format!("/agendapunten/{item}/bewerken")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let field = |name: &str| {
+        form.attr(&format!("[name={name}]"), "value")
+            .unwrap_or_default()
+    };
+    let (date, hour, body) = (
+        field("release_date"),
+        field("release_time"),
+        field("body_id"),
+    );
+    let body = if body.is_empty() {
+        form.attr("select#body_id option[selected]", "value")
+            .unwrap_or_default()
+    } else {
+        body
+    };
+    let v = app.version("agenda_item", item).await;
+    let saved = partner
+        .post_form(
+            &format!("/agendapunten/{item}/bewerken"),
+            &[
+                ("title", "Nota over de ijsvogel, herzien"),
+                ("explanation", ""),
+                ("kind", "information"),
+                ("body_id", &body),
+                ("confidential", "1"),
+                ("release_date", &date),
+                ("release_time", &hour),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+}

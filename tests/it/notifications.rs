@@ -200,6 +200,97 @@ async fn the_proposer_hears_of_a_decision_and_one_click_unsubscribes_without_sig
         .collect();
     assert!(rejected.contains(&"bo@acv.be".to_string()), "{rejected:?}");
     assert!(!rejected.contains(&"an@acv.be".to_string()), "{rejected:?}");
+
+    // The page of sent messages: the secretariat reads the subjects; an
+    // administrator, who may not see proposals, does not.
+    let list = serv.get("/beheer/berichten").await;
+    assert!(list.text().contains("Aan te passen: Loopbaanbegeleiding"));
+    let mut admin = app.signed_in(Role::Admin).await;
+    let list = admin.get("/beheer/berichten").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        !list.text().contains("Loopbaanbegeleiding"),
+        "{}",
+        list.text()
+    );
+    assert!(!list.text().contains("Flexi-jobs"), "{}", list.text());
+    assert!(
+        list.text()
+            .contains("onderwerp niet zichtbaar voor beheerders")
+    );
+    let one: i64 = app
+        .count("SELECT min(id) FROM mail_message WHERE kind = 'proposal_decision'")
+        .await;
+    let shown = admin.get(&format!("/beheer/berichten/{one}")).await;
+    assert!(
+        !shown.text().contains("Loopbaanbegeleiding"),
+        "{}",
+        shown.text()
+    );
+}
+
+#[tokio::test]
+async fn the_choices_hold_for_the_persons_address_too_and_a_declined_digest_entry_is_not_sent() {
+    let app = TestApp::seeded().await;
+    let account = app
+        .account_as(Role::SocialPartner, "an@acv.be", Some("acv"), None)
+        .await;
+    sqlx::query(
+        "WITH p AS (INSERT INTO person (slug, given_name, family_name, email)
+                    VALUES ('an-proef', 'An', 'Proef', 'an.proef@acv.be') RETURNING id)
+         UPDATE account SET person_id = (SELECT id FROM p) WHERE id = $1",
+    )
+    .bind(account)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let mut an = app.client();
+    an.sign_in("an@acv.be", crate::harness::PASSWORD).await;
+    let page = an.get("/account/berichten").await;
+    assert!(page.text().contains("an.proef@acv.be"), "{}", page.text());
+    let saved = an
+        .post_form(
+            "/account/berichten",
+            &[
+                ("proposal_decision", "daily"),
+                ("minutes_approved", "daily"),
+                ("meeting_reminder", "never"),
+                ("deadline_reminder", "immediately"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let stored: Vec<String> = sqlx::query_scalar(
+        "SELECT address FROM mail_preference WHERE kind = 'meeting_reminder' AND delivery = 'never'
+         ORDER BY 1",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(stored, ["an.proef@acv.be", "an@acv.be"]);
+
+    // A decision waits for the digest; declined before 07:00, it is not sent.
+    let mut serv = app.signed_in(Role::Secretariat).await;
+    let id = proposal(&app, "Werkbaar werk").await;
+    review(&mut serv, &app, id, "reject", "Niet van VESOC.").await;
+    assert_eq!(
+        app.count("SELECT count(*) FROM mail_digest_entry WHERE address = 'an@acv.be'")
+            .await,
+        1
+    );
+    sqlx::query(
+        "UPDATE mail_preference SET delivery = 'never'
+         WHERE address = 'an@acv.be' AND kind = 'proposal_decision'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let tomorrow = OffsetDateTime::now_utc() + Duration::days(1);
+    vesoc::mail::notify::write_digests(&app.db, &site(), tomorrow)
+        .await
+        .unwrap();
+    assert!(messages(&app, "digest").await.is_empty());
+    assert_eq!(app.count("SELECT count(*) FROM mail_digest_entry").await, 0);
 }
 
 #[tokio::test]
