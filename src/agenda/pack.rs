@@ -17,7 +17,7 @@ use sqlx::PgPool;
 use super::versions;
 use crate::auth::Reader;
 use crate::auth::access::{Access, Routes};
-use crate::base::error::{AppError, Result};
+use crate::base::error::Result;
 use crate::base::{AppState, Id, PageCtx, dutch};
 use crate::meetings::Meeting;
 
@@ -104,17 +104,10 @@ async fn current(ctx: PageCtx, State(state): State<AppState>, Id(id): Id) -> Res
 async fn of_version(
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path((id, letter)): Path<(String, String)>,
+    Path(path): Path<(String, String)>,
 ) -> Result<Response> {
-    let id = crate::base::extract::parse_id(&id)?;
-    let meeting = crate::meetings::load(&state, id).await?;
-    if !versions::sent(&state.db, id)
-        .await?
-        .iter()
-        .any(|v| v.letter == letter)
-    {
-        return Err(AppError::NotFound);
-    }
+    let (meeting, _, _) = versions::of_path(&state, &path).await?;
+    let (id, letter) = (meeting.id, path.1);
     let reader = Reader::of(ctx.user.as_ref());
     let items = versions::listed(&state.db, id, &letter, reader)
         .await?

@@ -365,20 +365,31 @@ struct VersionPage {
     items: Vec<Listed>,
 }
 
-async fn show(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path((id, letter)): Path<(String, String)>,
-) -> Result<Response> {
-    let id = crate::base::extract::parse_id(&id)?;
-    let meeting = crate::meetings::load(&state, id).await?;
+/// The meeting and sent version a path names (`{id}`, `{letter}`), the
+/// versions of that meeting and the place of this one among them; "not
+/// found" for anything else.
+pub async fn of_path(
+    state: &AppState,
+    (id, letter): &(String, String),
+) -> Result<(Meeting, Vec<Version>, usize)> {
+    let id = crate::base::extract::parse_id(id)?;
+    let meeting = crate::meetings::load(state, id).await?;
     let versions = sent(&state.db, id).await?;
     let at = versions
         .iter()
-        .position(|v| v.letter == letter)
+        .position(|v| v.letter == *letter)
         .ok_or(AppError::NotFound)?;
+    Ok((meeting, versions, at))
+}
+
+async fn show(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(path): Path<(String, String)>,
+) -> Result<Response> {
+    let (meeting, versions, at) = of_path(&state, &path).await?;
     let reader = Reader::of(ctx.user.as_ref());
-    let items = listed(&state.db, id, &letter, reader).await?;
+    let items = listed(&state.db, meeting.id, &path.1, reader).await?;
     let previous = at.checked_sub(1).map(|p| versions[p].letter.clone());
     let version = versions[at].clone();
     Ok(page::render(&VersionPage {

@@ -75,6 +75,17 @@ pub struct Letter {
 }
 
 impl Letter {
+    /// One paragraph and one link, to whoever (the name is filled in per
+    /// recipient); `title` is also the subject.
+    pub fn short(title: String, paragraph: String, link: (&str, String)) -> Self {
+        Letter {
+            name: String::new(),
+            title,
+            paragraphs: vec![paragraph],
+            link: Some((link.0.to_string(), link.1)),
+        }
+    }
+
     fn core(&self) -> String {
         let mut text = self.paragraphs.join("\n\n");
         if let Some((label, url)) = &self.link {

@@ -6,7 +6,6 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
@@ -242,14 +241,18 @@ async fn unsubscribe_form(
     Path(token): Path<String>,
 ) -> Result<Response> {
     let u = unsubscribing(&state.db, &token).await?;
+    Ok(unsubscribe_page(ctx, token, u, false))
+}
+
+fn unsubscribe_page(ctx: PageCtx, token: String, u: Unsubscribing, done: bool) -> Response {
     let page = UnsubscribePage {
         ctx,
         token,
         what: u.what(),
         address: u.recipient,
-        done: false,
+        done,
     };
-    Ok(page::no_store(page::render(&page)))
+    page::no_store(page::render(&page))
 }
 
 /// The one-click POST of a mail client, or the page's button: the same.
@@ -261,16 +264,7 @@ async fn unsubscribe(
     let u = unsubscribing(&state.db, &token).await?;
     // Always done: unsubscribing twice is unsubscribed.
     let _done = write::run(&state.db, async |tx| stop(tx, &u).await).await?;
-    let page = UnsubscribePage {
-        ctx,
-        token,
-        what: u.what(),
-        address: u.recipient,
-        done: true,
-    };
-    Ok(page::no_store(
-        (StatusCode::OK, page::render(&page)).into_response(),
-    ))
+    Ok(unsubscribe_page(ctx, token, u, true))
 }
 
 async fn stop(tx: &mut PgConnection, u: &Unsubscribing) -> Result<Outcome> {

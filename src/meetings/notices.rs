@@ -95,15 +95,8 @@ pub async fn minutes_approved(
         "Het verslag van de vergadering van {} van {day} is goedgekeurd.",
         meeting.body_name
     );
-    let letter = Letter {
-        name: String::new(),
-        title: subject,
-        paragraphs: vec![first],
-        link: Some((
-            "Het verslag lezen".into(),
-            site.link(&format!("/vergaderingen/{}", meeting.id)),
-        )),
-    };
+    let link = site.link(&format!("/vergaderingen/{}", meeting.id));
+    let letter = Letter::short(subject, first, ("Het verslag lezen", link));
     to_accounts(
         conn,
         Some(actor),
@@ -304,15 +297,8 @@ async fn deadline_reminder(
         dutch::nl_datetime(m.starts_at),
         dutch::nl_datetime(deadline)
     );
-    let letter = Letter {
-        name: String::new(),
-        title: subject,
-        paragraphs: vec![first],
-        link: Some((
-            "Een agendapunt voorstellen".into(),
-            site.link("/agendapunten/nieuw"),
-        )),
-    };
+    let link = site.link("/agendapunten/nieuw");
+    let letter = Letter::short(subject, first, ("Een agendapunt voorstellen", link));
     to_accounts(conn, None, site, accounts, Kind::DeadlineReminder, letter).await
 }
 

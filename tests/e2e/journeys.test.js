@@ -702,5 +702,15 @@ test('journey 9: the secretariat sends version A and then B of an agenda; a memb
   await partner.getByText('Nieuw: 2. Evaluatie van de opleidingscheques (ter bespreking)').waitFor();
   await h.audit(partner, 'difference');
   await h.shoot(partner, 'agenda-versies-vergelijken');
+  // The meeting pack downloads as one ZIP.
+  await h.visit(partner, meeting);
+  const [pack] = await Promise.all([
+    partner.waitForEvent('download'),
+    partner.getByRole('link', { name: /^Vergaderpakket/ }).click(),
+  ]);
+  assert.match(pack.suggestedFilename(), /^vergadering-\d+\.zip$/);
+  const fs = require('node:fs');
+  const bytes = fs.readFileSync(await pack.path());
+  assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'a ZIP archive');
   await partner.context().close();
 });
