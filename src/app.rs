@@ -136,6 +136,17 @@ fn with_security_headers(router: Router, secure: bool) -> Router {
         header::STRICT_TRANSPORT_SECURITY,
         move |_: &Response| hsts.clone(),
     ));
+    // Open data (every JSON answer) may be read by any web page (OParl 1.1).
+    router = router.layer(SetResponseHeaderLayer::if_not_present(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        |r: &Response| {
+            r.headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| v.starts_with("application/json"))
+                .map(|_| HeaderValue::from_static("*"))
+        },
+    ));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::overriding(
             name,

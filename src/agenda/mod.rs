@@ -11,7 +11,7 @@ pub mod queries;
 pub mod versions;
 
 pub use documents::DocumentLink;
-pub use queries::{AgendaItem, ItemKind, ItemStatus};
+pub use queries::{AgendaItem, ItemKind, ItemOutcome, ItemStatus};
 pub use versions::{Change, Frozen, adopt as adopt_version, freeze as freeze_version};
 
 use askama::Template;

@@ -57,6 +57,12 @@ pub fn routes() -> Routes {
         "/membership/{membership}" => membership_one,
         "/meeting" => meeting_list,
         "/meeting/{meeting}" => meeting_one,
+        "/agendaitem" => agenda_item_list,
+        "/agendaitem/{item}" => agenda_item_one,
+        "/file" => file_list,
+        "/file/{document}" => file_one,
+        "/legislativeterm" => legislative_term_list,
+        "/legislativeterm/{term}" => legislative_term_one,
         "/paper" => paper_list,
         "/paper/{agreement}" => paper_one,
     }
@@ -124,6 +130,10 @@ impl Ctx {
 
     fn membership(&self, id: i64) -> String {
         self.url(&format!("/membership/{id}"))
+    }
+
+    fn meeting(&self, id: i64) -> String {
+        self.url(&format!("/meeting/{id}"))
     }
 }
 
@@ -267,6 +277,68 @@ async fn system(c: Ctx) -> Result<Json<Value>> {
     })))
 }
 
+/// The Flemish government terms VESOC consults with: (key, name, first
+/// day, last day). The ministers' competences of the seed follow them.
+const TERMS: &[(&str, &str, &str, Option<&str>)] = &[
+    (
+        "2009-2014",
+        "Vlaamse Regering Peeters II (2009–2014)",
+        "2009-07-13",
+        Some("2014-07-24"),
+    ),
+    (
+        "2014-2019",
+        "Vlaamse Regering Bourgeois/Homans (2014–2019)",
+        "2014-07-25",
+        Some("2019-10-01"),
+    ),
+    (
+        "2019-2024",
+        "Vlaamse Regering Jambon (2019–2024)",
+        "2019-10-02",
+        Some("2024-09-30"),
+    ),
+    (
+        "2024-2029",
+        "Vlaamse Regering Diependaele (2024–2029)",
+        "2024-10-01",
+        None,
+    ),
+];
+
+fn legislative_term_json(
+    c: &Ctx,
+    (key, name, start, end): &(&str, &str, &str, Option<&str>),
+) -> Value {
+    let mut v = json!({
+        "id": c.url(&format!("/legislativeterm/{key}")),
+        "type": oparl_type("LegislativeTerm"),
+        "body": c.url("/body"),
+        "name": name,
+        "startDate": start,
+    });
+    if let Some(end) = end {
+        v["endDate"] = json!(end);
+    }
+    v
+}
+
+fn legislative_terms(c: &Ctx) -> Vec<Value> {
+    TERMS.iter().map(|t| legislative_term_json(c, t)).collect()
+}
+
+async fn legislative_term_list(c: Ctx, p: ListParams) -> Result<Json<Value>> {
+    Ok(list(&c, "/legislativeterm", legislative_terms(&c), &p))
+}
+
+async fn legislative_term_one(c: Ctx, Path(key): Path<String>) -> Result<Json<Value>> {
+    let term = TERMS
+        .iter()
+        .find(|t| t.0 == key)
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(legislative_term_json(&c, term)))
+}
+
 fn body_json(c: &Ctx, b: &queries::BodyRow) -> Value {
     stamped(
         json!({
@@ -282,6 +354,8 @@ fn body_json(c: &Ctx, b: &queries::BodyRow) -> Value {
             "meeting": c.url(&format!("/meeting?body={}", b.slug)),
             "membership": c.url(&format!("/membership?body={}", b.slug)),
             "paper": c.url(&format!("/paper?body={}", b.slug)),
+            "agendaItem": c.url(&format!("/agendaitem?body={}", b.slug)),
+            "legislativeTerm": legislative_terms(c),
             "gremium": c.gremium(&b.slug),
         }),
         &b.stamps,
@@ -299,7 +373,8 @@ fn gremium_json(c: &Ctx, b: &queries::BodyRow) -> Value {
             "organizationType": "Gremium",
             "classification": "orgaan",
             "meeting": c.url(&format!("/meeting?body={}", b.slug)),
-            "membership": c.url(&format!("/membership?body={}", b.slug)),
+            // OParl wants the memberships as an array of their ids; the
+            // body names the list (`membership?body=…`) instead.
             "website": c.web(&format!("/organen/{}", b.slug)),
         }),
         &b.stamps,
@@ -371,14 +446,10 @@ fn membership_json(c: &Ctx, m: &queries::MembershipRow) -> Value {
 }
 
 fn person_json(c: &Ctx, p: &queries::PersonRow, memberships: &[queries::MembershipRow]) -> Value {
-    stamped(
+    let mut v = stamped(
         json!({
             "id": c.person(&p.slug),
             "type": oparl_type("Person"),
-            "body": memberships
-                .iter()
-                .find(|m| m.person_id == p.id)
-                .map(|m| c.body(&m.body_slug)),
             "name": format!("{} {}", p.given_name, p.family_name),
             "givenName": p.given_name,
             "familyName": p.family_name,
@@ -391,7 +462,13 @@ fn person_json(c: &Ctx, p: &queries::PersonRow, memberships: &[queries::Membersh
         }),
         &p.stamps,
         false,
-    )
+    );
+    // The body of its first mandate; a person without one (a minister, an
+    // expert) names none: OParl wants a URL or nothing.
+    if let Some(m) = memberships.iter().find(|m| m.person_id == p.id) {
+        v["body"] = json!(c.body(&m.body_slug));
+    }
+    v
 }
 
 fn meeting_state(status: &str) -> &'static str {
@@ -419,10 +496,61 @@ fn meeting_json(c: &Ctx, m: &queries::MeetingRow) -> Value {
             "start": ts(m.starts_at),
             "end": ts(m.ends_at),
             "organization": [c.gremium(&m.body_slug)],
+            "agendaItem": m.agenda.iter().map(|i| agenda_item_json(c, i)).collect::<Vec<_>>(),
+            "web": c.web(&format!("/vergaderingen/{}", m.id)),
         }),
         &m.stamps,
         false,
     )
+}
+
+/// An agenda item (public ones only), with its public files.
+fn agenda_item_json(c: &Ctx, i: &queries::ItemRow) -> Value {
+    let mut v = json!({
+        "id": c.url(&format!("/agendaitem/{}", i.id)),
+        "type": oparl_type("AgendaItem"),
+        "meeting": c.meeting(i.meeting_id),
+        "number": i.number,
+        "order": i.position,
+        "name": i.title,
+        "public": true,
+        "auxiliaryFile": i.files.iter().map(|f| file_json(c, f)).collect::<Vec<_>>(),
+        "web": c.web(&format!("/punten/{}", i.id)),
+        "created": ts(i.created_at),
+        "modified": ts(i.modified_at),
+        "deleted": false,
+    });
+    if let Some(o) = i
+        .outcome
+        .as_deref()
+        .and_then(crate::agenda::ItemOutcome::parse)
+    {
+        v["result"] = json!(o.label());
+    }
+    if let Some(text) = i.decision_text.as_deref().filter(|t| !t.trim().is_empty()) {
+        v["resolutionText"] = json!(text);
+    }
+    v
+}
+
+/// A public document of a public agenda item.
+fn file_json(c: &Ctx, f: &queries::FileRow) -> Value {
+    let download = c.web(&format!("/documenten/{}", f.id));
+    json!({
+        "id": c.url(&format!("/file/{}", f.id)),
+        "type": oparl_type("File"),
+        "name": f.filename,
+        "fileName": f.filename,
+        "mimeType": f.content_type.split(';').next().unwrap_or_default().trim(),
+        "size": f.size_bytes,
+        "accessUrl": download,
+        "downloadUrl": download,
+        "meeting": [c.meeting(f.meeting_id)],
+        "agendaItem": [c.url(&format!("/agendaitem/{}", f.agenda_item_id))],
+        "created": ts(f.uploaded_at),
+        "modified": ts(f.uploaded_at),
+        "deleted": false,
+    })
 }
 
 fn paper_json(c: &Ctx, p: &queries::PaperRow) -> Value {
@@ -587,5 +715,14 @@ list_handler!(
 one_handler!(membership_one, queries::memberships, membership_json, id);
 list_handler!(meeting_list, "/meeting", queries::meetings, meeting_json);
 one_handler!(meeting_one, queries::meetings, meeting_json, id);
+list_handler!(
+    agenda_item_list,
+    "/agendaitem",
+    queries::agenda_items,
+    agenda_item_json
+);
+one_handler!(agenda_item_one, queries::agenda_items, agenda_item_json, id);
+list_handler!(file_list, "/file", queries::files, file_json);
+one_handler!(file_one, queries::files, file_json, id);
 list_handler!(paper_list, "/paper", queries::papers, paper_json);
 one_handler!(paper_one, queries::papers, paper_json, slug);

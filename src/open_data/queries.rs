@@ -185,18 +185,139 @@ pub struct MeetingRow {
     pub starts_at: OffsetDateTime,
     pub ends_at: OffsetDateTime,
     pub status: String,
+    /// Its agenda as an anonymous reader may see it, with the files.
+    pub agenda: sqlx::types::Json<Vec<ItemRow>>,
     #[sqlx(flatten)]
     pub stamps: Stamps,
 }
 
+/// An agenda item as open data shows it: public items only
+/// (`agenda_item_visible` for a reader who is not signed in).
+#[derive(Debug, Clone, serde::Deserialize, sqlx::FromRow)]
+pub struct ItemRow {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub number: String,
+    pub position: i32,
+    pub title: String,
+    pub outcome: Option<String>,
+    pub decision_text: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub modified_at: OffsetDateTime,
+    pub files: sqlx::types::Json<Vec<FileRow>>,
+}
+
+/// A public document of a public agenda item (`document_visible`).
+#[derive(Debug, Clone, serde::Deserialize, sqlx::FromRow)]
+pub struct FileRow {
+    pub id: i64,
+    pub agenda_item_id: i64,
+    pub meeting_id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub uploaded_at: OffsetDateTime,
+}
+
+/// The anonymous reader of the visibility rules, today in Brussels.
+macro_rules! anonymous {
+    () => {
+        "ROW(false, false, NULL::bigint, NULL::bigint,
+             (now() AT TIME ZONE 'Europe/Brussels')::date)::reader"
+    };
+}
+
+/// One public document as a JSON object (inside an item's `files`).
+macro_rules! file_object {
+    () => {
+        "json_build_object('id', d.id, 'agenda_item_id', d.agenda_item_id,
+            'meeting_id', a.meeting_id, 'filename', d.filename, 'content_type', d.content_type,
+            'size_bytes', d.size_bytes, 'uploaded_at', d.uploaded_at)"
+    };
+}
+
+/// The public documents of the agenda item `a` (meeting day `day`).
+macro_rules! public_files {
+    () => {
+        concat!(
+            "(SELECT coalesce(json_agg(",
+            file_object!(),
+            " ORDER BY d.id), '[]') FROM document d
+              WHERE d.agenda_item_id = a.id AND NOT d.superseded
+                AND document_visible(",
+            anonymous!(),
+            ", d.confidential, a, a.body_id, x.day))"
+        )
+    };
+}
+
+/// Public agenda items, each with its public files (one `$4` for one).
+pub async fn agenda_items(db: impl PgExecutor<'_>, f: Filter<'_>) -> Rows<ItemRow> {
+    const SQL: &str = concat!(
+        "SELECT a.id, a.meeting_id, coalesce(a.number, a.position::text) AS number, a.position,
+                a.title, a.outcome::text AS outcome, a.decision_text, a.created_at, a.modified_at, ",
+        public_files!(),
+        " AS files
+         FROM agenda_item a JOIN meeting m ON m.id = a.meeting_id JOIN body b ON b.id = a.body_id
+         CROSS JOIN LATERAL (SELECT (m.starts_at AT TIME ZONE 'Europe/Brussels')::date AS day) x
+         WHERE agenda_item_on_agenda(a) AND agenda_item_visible(",
+        anonymous!(),
+        ", a, x.day)
+           AND ($1::timestamptz IS NULL OR a.modified_at >= $1)
+           AND ($2::text IS NULL OR b.slug = $2)
+           AND ($4::bigint IS NULL OR a.id = $4)
+         ORDER BY m.starts_at, a.position, a.id"
+    );
+    filtered(db, f, SQL).await
+}
+
+/// Public documents of public agenda items (one `$4` for one).
+pub async fn files(db: impl PgExecutor<'_>, f: Filter<'_>) -> Rows<FileRow> {
+    const SQL: &str = concat!(
+        "SELECT d.id, d.agenda_item_id, a.meeting_id, d.filename, d.content_type, d.size_bytes,
+                d.uploaded_at
+         FROM document d JOIN agenda_item a ON a.id = d.agenda_item_id
+         JOIN meeting m ON m.id = a.meeting_id JOIN body b ON b.id = a.body_id
+         CROSS JOIN LATERAL (SELECT (m.starts_at AT TIME ZONE 'Europe/Brussels')::date AS day) x
+         WHERE NOT d.superseded AND agenda_item_on_agenda(a)
+           AND document_visible(",
+        anonymous!(),
+        ", d.confidential, a, a.body_id, x.day)
+           AND ($1::timestamptz IS NULL OR d.uploaded_at >= $1)
+           AND ($2::text IS NULL OR b.slug = $2)
+           AND ($4::bigint IS NULL OR d.id = $4)
+         ORDER BY d.id"
+    );
+    filtered(db, f, SQL).await
+}
+
 pub async fn meetings(db: impl PgExecutor<'_>, f: Filter<'_>) -> Rows<MeetingRow> {
-    const SQL: &str = "SELECT m.id, b.slug AS body_slug, b.name AS body_name, m.kind::text AS kind,
-                m.starts_at, m.ends_at, m.status::text AS status, m.created_at, m.modified_at
+    const SQL: &str = concat!(
+        "SELECT m.id, b.slug AS body_slug, b.name AS body_name, m.kind::text AS kind,
+                m.starts_at, m.ends_at, m.status::text AS status, m.created_at, m.modified_at,
+                (SELECT coalesce(json_agg(json_build_object(
+                        'id', a.id, 'meeting_id', a.meeting_id,
+                        'number', coalesce(a.number, a.position::text), 'position', a.position,
+                        'title', a.title, 'outcome', a.outcome, 'decision_text', a.decision_text,
+                        'created_at', a.created_at, 'modified_at', a.modified_at,
+                        'files', ",
+        public_files!(),
+        ") ORDER BY a.position), '[]')
+                 FROM agenda_item a
+                 CROSS JOIN LATERAL (SELECT (m.starts_at AT TIME ZONE 'Europe/Brussels')::date AS day) x
+                 WHERE a.meeting_id = m.id AND agenda_item_on_agenda(a)
+                   AND agenda_item_visible(",
+        anonymous!(),
+        ", a, x.day)) AS agenda
          FROM meeting m JOIN body b ON b.id = m.body_id
          WHERE ($1::timestamptz IS NULL OR m.modified_at >= $1)
            AND ($2::text IS NULL OR b.slug = $2)
            AND ($4::bigint IS NULL OR m.id = $4)
-         ORDER BY m.starts_at, m.id";
+         ORDER BY m.starts_at, m.id"
+    );
     filtered(db, f, SQL).await
 }
 

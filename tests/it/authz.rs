@@ -58,6 +58,12 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "public",
     ),
     ("GET", "/vergaderingen/{id}/agenda/verschil", "public"),
+    ("GET", "/api/oparl/agendaitem", "public"),
+    ("GET", "/api/oparl/agendaitem/{item}", "public"),
+    ("GET", "/api/oparl/file", "public"),
+    ("GET", "/api/oparl/file/{document}", "public"),
+    ("GET", "/api/oparl/legislativeterm", "public"),
+    ("GET", "/api/oparl/legislativeterm/{term}", "public"),
     ("GET", "/vergaderingen/{id}/agenda/pakket.zip", "public"),
     (
         "GET",
@@ -525,6 +531,9 @@ pub(crate) fn concrete(path: &str, s: &Samples, role: Option<Role>) -> String {
         .replace("{file}", &file)
         .replace("{token}", "ongeldige-link")
         .replace("{letter}", "A")
+        .replace("{item}", &s.public_item.to_string())
+        .replace("{document}", &s.document.to_string())
+        .replace("{term}", "2019-2024")
         .replace("{line}", &s.line.to_string())
         .replace("{goal}", &s.goal.to_string())
         .replace("{signatory}", &s.signatory.to_string())

@@ -23,6 +23,7 @@ mod mail;
 mod meeting_states;
 mod meetings;
 mod notifications;
+mod open_data;
 mod operations;
 mod overview;
 mod performance;

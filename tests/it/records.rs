@@ -752,6 +752,14 @@ async fn observe(
             let page = c.get("/jaaroverzicht/2026").await;
             vec![("overview", contains(&page, title))]
         }
+        ("open data", Record::Item { id, .. }) => {
+            let page = c.get(&format!("/api/oparl/agendaitem/{id}")).await;
+            vec![("agenda item", page.status == StatusCode::OK)]
+        }
+        ("open data", Record::Document { id }) => {
+            let page = c.get(&format!("/api/oparl/file/{id}")).await;
+            vec![("file", page.status == StatusCode::OK)]
+        }
         ("open data", Record::Agreement { slug, .. }) => {
             let page = c.get(&format!("/api/oparl/paper/{slug}")).await;
             vec![("paper", page.status == StatusCode::OK)]

@@ -1,0 +1,188 @@
+//! Open data against the OParl 1.1 JSON schemas (`tests/oparl-1.1-schema`,
+//! copied from the OParl project's schema files; or `VESOC_OPARL_SCHEMAS`): every kind of object the server emits, with the
+//! objects embedded in others, validates; agenda items and files are the
+//! public ones only; every JSON answer may be read cross-origin.
+
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+use serde_json::Value;
+use vesoc::auth::Role;
+
+use crate::harness::{Client, TestApp};
+
+fn schema_dir() -> std::path::PathBuf {
+    std::env::var_os("VESOC_OPARL_SCHEMAS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oparl-1.1-schema")
+        })
+}
+
+/// A validator per OParl type ("Meeting", "AgendaItem"…).
+fn validators() -> HashMap<String, jsonschema::Validator> {
+    let mut all = HashMap::new();
+    for entry in std::fs::read_dir(schema_dir()).expect("the OParl 1.1 schemas") {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        all.insert(
+            name,
+            jsonschema::validator_for(&schema).expect("a valid schema"),
+        );
+    }
+    all
+}
+
+/// Validates `object` by its `type`, and every object embedded in it.
+fn check(
+    validators: &HashMap<String, jsonschema::Validator>,
+    object: &Value,
+    seen: &mut Vec<String>,
+) {
+    let kind = object["type"]
+        .as_str()
+        .and_then(|t| t.rsplit('/').next())
+        .unwrap_or_else(|| panic!("no type: {object}"));
+    let validator = validators
+        .get(kind)
+        .unwrap_or_else(|| panic!("no schema for {kind}"));
+    let errors: Vec<String> = validator
+        .iter_errors(object)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{kind} {}: {errors:#?}", object["id"]);
+    seen.push(kind.to_string());
+    if let Some(map) = object.as_object() {
+        for value in map.values() {
+            if let Some(items) = value.as_array() {
+                for item in items.iter().filter(|i| i.get("type").is_some()) {
+                    check(validators, item, seen);
+                }
+            }
+        }
+    }
+}
+
+async fn get_json(c: &mut Client, path: &str) -> (Value, Option<String>) {
+    let page = c.get(path).await;
+    assert_eq!(page.status, StatusCode::OK, "{path}");
+    let cors = page
+        .headers
+        .get("access-control-allow-origin")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    (serde_json::from_str(&page.body).expect(path), cors)
+}
+
+#[tokio::test]
+async fn every_object_the_server_emits_validates_against_the_oparl_schemas() {
+    let app = TestApp::seeded().await;
+    let meeting = app
+        .meeting("vesoc-werkgroep", "working_group", "2026-11-10 10:00+01")
+        .await;
+    // A public item with a public and a confidential document, and a
+    // confidential item: only the first and its public file are open data.
+    let items: Vec<i64> = sqlx::query_scalar(
+        "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, title, kind,
+                                  status, position, number, confidential, outcome, decision_text)
+         SELECT body_id, id, (SELECT id FROM organisation WHERE slug = 'acv'), t.title,
+                'decision', 'dealt_with', t.pos, t.pos::text, t.secret, 'decided', 'Goedgekeurd.'
+         FROM meeting, (VALUES ('Openbaar punt', 1, false), ('Geheim punt', 2, true))
+                       AS t(title, pos, secret)
+         WHERE meeting.id = $1 RETURNING id",
+    )
+    .bind(meeting)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO document (agenda_item_id, filename, content_type, size_bytes, sha256, content,
+                               confidential)
+         SELECT i, f, 'application/pdf', 5, sha256('stuk.'::bytea), 'stuk.'::bytea, c
+         FROM (VALUES ($1::bigint, 'openbaar.pdf', false), ($1, 'vertrouwelijk.pdf', true),
+                      ($2, 'geheim.pdf', false)) AS t(i, f, c)",
+    )
+    .bind(items[0])
+    .bind(items[1])
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    let validators = validators();
+    let mut seen = Vec::new();
+    let mut c = app.client();
+    let (system, cors) = get_json(&mut c, "/api/oparl").await;
+    assert_eq!(cors.as_deref(), Some("*"), "CORS on every JSON answer");
+    check(&validators, &system, &mut seen);
+    for list in [
+        "/api/oparl/body",
+        "/api/oparl/organization",
+        "/api/oparl/person",
+        "/api/oparl/membership",
+        "/api/oparl/meeting?limit=200",
+        "/api/oparl/paper",
+        "/api/oparl/agendaitem",
+        "/api/oparl/file",
+    ] {
+        let (page, cors) = get_json(&mut c, list).await;
+        assert_eq!(cors.as_deref(), Some("*"), "{list}");
+        for object in page["data"].as_array().expect("data") {
+            check(&validators, object, &mut seen);
+        }
+    }
+    let (meeting_json, _) = get_json(&mut c, &format!("/api/oparl/meeting/{meeting}")).await;
+    check(&validators, &meeting_json, &mut seen);
+    for kind in [
+        "System",
+        "Body",
+        "Organization",
+        "Person",
+        "Membership",
+        "Meeting",
+        "Paper",
+        "AgendaItem",
+        "File",
+    ] {
+        assert!(seen.iter().any(|s| s == kind), "no {kind} was checked");
+    }
+
+    // Public items and files only.
+    let agenda = meeting_json["agendaItem"].as_array().unwrap();
+    let names: Vec<&str> = agenda.iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Openbaar punt"]);
+    assert_eq!(agenda[0]["result"], "beslist");
+    assert_eq!(agenda[0]["resolutionText"], "Goedgekeurd.");
+    let files: Vec<&str> = agenda[0]["auxiliaryFile"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fileName"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["openbaar.pdf"]);
+    for hidden in [
+        format!("/api/oparl/agendaitem/{}", items[1]),
+        "/api/oparl/file/999999".to_string(),
+    ] {
+        assert_eq!(
+            c.get(&hidden).await.status,
+            StatusCode::NOT_FOUND,
+            "{hidden}"
+        );
+    }
+    let (all_files, _) = get_json(&mut c, "/api/oparl/file").await;
+    let all: Vec<&str> = all_files["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fileName"].as_str().unwrap())
+        .collect();
+    assert_eq!(all, ["openbaar.pdf"]);
+    // A member sees the same open data: it is the public's.
+    let mut member = app.signed_in(Role::SocialPartner).await;
+    let (as_member, _) = get_json(&mut member, &format!("/api/oparl/meeting/{meeting}")).await;
+    assert_eq!(as_member["agendaItem"].as_array().unwrap().len(), 1);
+}
