@@ -157,6 +157,12 @@ fn oparl_type(name: &str) -> String {
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
     modified_since: Option<String>,
+    modified_until: Option<String>,
+    created_since: Option<String>,
+    created_until: Option<String>,
+    /// OParl's "leave out internal fields": these lists have none to leave.
+    #[allow(dead_code)]
+    omit_internal: Option<String>,
     page: Option<String>,
     limit: Option<String>,
     body: Option<String>,
@@ -164,9 +170,52 @@ pub struct ListQuery {
 
 struct ListParams {
     since: Option<OffsetDateTime>,
+    /// `modified_until`, `created_since`, `created_until`: applied to the
+    /// objects' own `modified` and `created`.
+    modified_until: Option<OffsetDateTime>,
+    created_since: Option<OffsetDateTime>,
+    created_until: Option<OffsetDateTime>,
     page: usize,
     limit: usize,
     body: Option<String>,
+}
+
+impl ListParams {
+    /// Does `object` fall within the asked creation and modification times?
+    fn keeps(&self, object: &Value) -> bool {
+        let at = |field: &str| {
+            object[field]
+                .as_str()
+                .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
+        };
+        let within = |t: Option<OffsetDateTime>,
+                      from: Option<OffsetDateTime>,
+                      to: Option<OffsetDateTime>| {
+            match t {
+                Some(t) => from.is_none_or(|f| t >= f) && to.is_none_or(|u| t <= u),
+                // No such time (the system, a term): only kept unasked.
+                None => from.is_none() && to.is_none(),
+            }
+        };
+        within(at("created"), self.created_since, self.created_until)
+            && within(at("modified"), None, self.modified_until)
+    }
+}
+
+/// A moment of a list's query: RFC 3339 or a date (its midnight, UTC).
+fn moment(name: &str, value: Option<&str>) -> Result<Option<OffsetDateTime>> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => OffsetDateTime::parse(s, &Rfc3339)
+            .ok()
+            .or_else(|| dutch::parse_date(s).map(|d: Date| d.midnight().assume_utc()))
+            .map(Some)
+            .ok_or_else(|| {
+                AppError::bad_request(format!(
+                    "{name} moet een tijdstip zijn zoals 2024-01-31T12:00:00Z of een datum zoals 2024-01-31."
+                ))
+            }),
+    }
 }
 
 impl ListParams {
@@ -182,19 +231,10 @@ impl ListParams {
 
 impl ListQuery {
     fn parse(&self) -> Result<ListParams> {
-        let since = match self.modified_since.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(s) => Some(
-                OffsetDateTime::parse(s, &Rfc3339)
-                    .ok()
-                    .or_else(|| dutch::parse_date(s).map(|d: Date| d.midnight().assume_utc()))
-                    .ok_or_else(|| {
-                        AppError::bad_request(
-                            "modified_since moet een tijdstip zijn zoals 2024-01-31T12:00:00Z of een datum zoals 2024-01-31.",
-                        )
-                    })?,
-            ),
-        };
+        let since = moment("modified_since", self.modified_since.as_deref())?;
+        let modified_until = moment("modified_until", self.modified_until.as_deref())?;
+        let created_since = moment("created_since", self.created_since.as_deref())?;
+        let created_until = moment("created_until", self.created_until.as_deref())?;
         let number =
             |v: &Option<String>, default: usize, max: usize, name: &str| -> Result<usize> {
                 match v.as_deref().map(str::trim) {
@@ -212,6 +252,9 @@ impl ListQuery {
             };
         Ok(ListParams {
             since,
+            modified_until,
+            created_since,
+            created_until,
             page: number(&self.page, 1, 1_000_000, "page")?,
             limit: number(&self.limit, DEFAULT_LIMIT, MAX_LIMIT, "limit")?,
             body: self.body.clone().filter(|b| !b.trim().is_empty()),
@@ -221,6 +264,7 @@ impl ListQuery {
 
 /// An OParl list: `data`, `pagination`, `links` (with `next` while there is more).
 fn list(c: &Ctx, path: &str, items: Vec<Value>, p: &ListParams) -> Json<Value> {
+    let items: Vec<Value> = items.into_iter().filter(|v| p.keeps(v)).collect();
     let total = items.len();
     let total_pages = total.div_ceil(p.limit).max(1);
     let data: Vec<Value> = items
@@ -230,6 +274,15 @@ fn list(c: &Ctx, path: &str, items: Vec<Value>, p: &ListParams) -> Json<Value> {
         .collect();
     let link = |page: usize| {
         let mut q = form_urlencoded::Serializer::new(String::new());
+        for (name, at) in [
+            ("modified_until", p.modified_until),
+            ("created_since", p.created_since),
+            ("created_until", p.created_until),
+        ] {
+            if let Some(at) = at {
+                q.append_pair(name, &ts(at));
+            }
+        }
         if let Some(s) = p.since {
             q.append_pair("modified_since", &ts(s));
         }

@@ -186,3 +186,57 @@ async fn every_object_the_server_emits_validates_against_the_oparl_schemas() {
     let (as_member, _) = get_json(&mut member, &format!("/api/oparl/meeting/{meeting}")).await;
     assert_eq!(as_member["agendaItem"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn lists_take_the_oparl_time_filters_and_refuse_a_malformed_one_in_dutch() {
+    let app = TestApp::seeded().await;
+    let old = app
+        .meeting("vesoc-werkgroep", "working_group", "2020-03-02 10:00+01")
+        .await;
+    let new = app
+        .meeting("vesoc-werkgroep", "working_group", "2026-03-02 10:00+01")
+        .await;
+    sqlx::query(
+        "UPDATE meeting SET created_at = '2020-01-01T00:00:00Z', modified_at = '2020-01-02T00:00:00Z'
+         WHERE id = $1",
+    )
+    .bind(old)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let mut c = app.client();
+    let ids = |page: &Value| -> Vec<String> {
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                m["id"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let (until, _) = get_json(&mut c, "/api/oparl/meeting?created_until=2021-01-01").await;
+    assert_eq!(ids(&until), [old.to_string()]);
+    let (since, _) = get_json(&mut c, "/api/oparl/meeting?created_since=2021-01-01").await;
+    assert!(ids(&since).contains(&new.to_string()));
+    assert!(!ids(&since).contains(&old.to_string()));
+    let (modified, _) = get_json(
+        &mut c,
+        "/api/oparl/meeting?modified_until=2020-06-01T00:00:00Z&omit_internal=true",
+    )
+    .await;
+    assert_eq!(ids(&modified), [old.to_string()]);
+    let bad = c.get("/api/oparl/meeting?created_since=gisteren").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.text().contains("created_since moet een tijdstip zijn"),
+        "{}",
+        bad.text()
+    );
+}
