@@ -18,6 +18,9 @@ use crate::audit;
 
 const LEGISLATURE_FROM: Date = date!(2019 - 10 - 02);
 const LEGISLATURE_UNTIL: Date = date!(2024 - 09 - 30);
+/// The 2019–2024 legislature, first and last day (open data's only
+/// legislative term).
+pub const LEGISLATURE: (Date, Date) = (LEGISLATURE_FROM, LEGISLATURE_UNTIL);
 
 struct Org {
     slug: &'static str,

@@ -330,66 +330,41 @@ async fn system(c: Ctx) -> Result<Json<Value>> {
     })))
 }
 
-/// The Flemish government terms VESOC consults with: (key, name, first
-/// day, last day). The ministers' competences of the seed follow them.
-const TERMS: &[(&str, &str, &str, Option<&str>)] = &[
-    (
-        "2009-2014",
-        "Vlaamse Regering Peeters II (2009–2014)",
-        "2009-07-13",
-        Some("2014-07-24"),
-    ),
-    (
-        "2014-2019",
-        "Vlaamse Regering Bourgeois/Homans (2014–2019)",
-        "2014-07-25",
-        Some("2019-10-01"),
-    ),
-    (
-        "2019-2024",
-        "Vlaamse Regering Jambon (2019–2024)",
-        "2019-10-02",
-        Some("2024-09-30"),
-    ),
-    (
-        "2024-2029",
-        "Vlaamse Regering Diependaele (2024–2029)",
-        "2024-10-01",
-        None,
-    ),
-];
+/// The one legislative term the data knows: the 2019–2024 legislature of
+/// the seed (its only outside fact, `db::seed::LEGISLATURE`). Other terms
+/// are not in the source documents and are not made up here.
+const TERM: &str = "2019-2024";
 
-fn legislative_term_json(
-    c: &Ctx,
-    (key, name, start, end): &(&str, &str, &str, Option<&str>),
-) -> Value {
+/// The term as OParl shows it; `body`, the body it is shown in.
+fn legislative_term_json(c: &Ctx, body: Option<&str>) -> Value {
+    let (from, until) = crate::db::seed::LEGISLATURE;
     let mut v = json!({
-        "id": c.url(&format!("/legislativeterm/{key}")),
+        "id": c.url(&format!("/legislativeterm/{TERM}")),
         "type": oparl_type("LegislativeTerm"),
-        "body": c.url("/body"),
-        "name": name,
-        "startDate": start,
+        "name": "Legislatuur 2019-2024",
+        "startDate": dutch::iso_date(from),
+        "endDate": dutch::iso_date(until),
     });
-    if let Some(end) = end {
-        v["endDate"] = json!(end);
+    if let Some(body) = body {
+        v["body"] = json!(c.body(body));
     }
     v
 }
 
-fn legislative_terms(c: &Ctx) -> Vec<Value> {
-    TERMS.iter().map(|t| legislative_term_json(c, t)).collect()
-}
-
 async fn legislative_term_list(c: Ctx, p: ListParams) -> Result<Json<Value>> {
-    Ok(list(&c, "/legislativeterm", legislative_terms(&c), &p))
+    Ok(list(
+        &c,
+        "/legislativeterm",
+        vec![legislative_term_json(&c, None)],
+        &p,
+    ))
 }
 
 async fn legislative_term_one(c: Ctx, Path(key): Path<String>) -> Result<Json<Value>> {
-    let term = TERMS
-        .iter()
-        .find(|t| t.0 == key)
-        .ok_or(AppError::NotFound)?;
-    Ok(Json(legislative_term_json(&c, term)))
+    if key != TERM {
+        return Err(AppError::NotFound);
+    }
+    Ok(Json(legislative_term_json(&c, None)))
 }
 
 fn body_json(c: &Ctx, b: &queries::BodyRow) -> Value {
@@ -408,7 +383,7 @@ fn body_json(c: &Ctx, b: &queries::BodyRow) -> Value {
             "membership": c.url(&format!("/membership?body={}", b.slug)),
             "paper": c.url(&format!("/paper?body={}", b.slug)),
             "agendaItem": c.url(&format!("/agendaitem?body={}", b.slug)),
-            "legislativeTerm": legislative_terms(c),
+            "legislativeTerm": [legislative_term_json(c, Some(&b.slug))],
             "gremium": c.gremium(&b.slug),
         }),
         &b.stamps,
