@@ -46,6 +46,7 @@ pub struct ProposalForm {
     pub release_time: String,
     /// The release time stored now (not typed).
     pub kept_release: Option<time::OffsetDateTime>,
+    pub agreement_id: String,
     pub version: Version,
 }
 
@@ -63,6 +64,7 @@ impl ProposalForm {
                 "confidential" => f.confidential = !v.is_empty(),
                 "release_date" => f.release_date = v,
                 "release_time" => f.release_time = v,
+                "agreement_id" => f.agreement_id = v,
                 "version" => f.version = Version::parse(&v),
                 _ => {}
             }
@@ -88,6 +90,7 @@ impl ProposalForm {
                 .map(|t| crate::base::dutch::hhmm(crate::base::dutch::brussels(t)))
                 .unwrap_or_default(),
             kept_release: item.embargo_until,
+            agreement_id: item.agreement_id.map(|a| a.to_string()).unwrap_or_default(),
             version: Version(item.version),
         }
     }
@@ -108,6 +111,7 @@ impl ProposalForm {
             confidential: self.confidential,
             release: (&self.release_date, &self.release_time),
             kept_release: self.kept_release,
+            agreement_id: &self.agreement_id,
         }
     }
 }
@@ -122,6 +126,8 @@ struct FormPage {
     bodies: Vec<(i64, String, String)>,
     meetings: Vec<queries::OpenMeeting>,
     competences: Vec<(i64, String)>,
+    /// The agreements an item may concern (those the proposer may see).
+    agreements: Vec<crate::agreements::Agreement>,
     kinds: [ItemKind; 3],
 }
 
@@ -144,6 +150,8 @@ async fn form_page(
     errors: FieldErrors,
     status: StatusCode,
 ) -> Result<Response> {
+    let reader = crate::auth::Reader::of(ctx.user.as_ref());
+    let agreements = crate::agreements::visible(&state.db, reader).await?;
     let page = FormPage {
         ctx,
         item,
@@ -152,6 +160,7 @@ async fn form_page(
         bodies: crate::composition::body_choices(&state.db).await?,
         meetings: queries::open_meetings(&state.db).await?,
         competences: queries::competences(&state.db).await?,
+        agreements,
         kinds: ItemKind::ALL,
     };
     Ok((status, page::render(&page)).into_response())

@@ -260,6 +260,8 @@ struct ShowPage {
     documents: Vec<DocumentLink>,
     /// Earlier versions of its documents, newest first.
     earlier: Vec<documents::queries::Earlier>,
+    /// The agreement it concerns, if the reader may see it.
+    agreement: Option<crate::agreements::Agreement>,
     can_add_documents: bool,
     upload: DocumentInput,
 }
@@ -292,6 +294,19 @@ struct PublicItemPage {
     ctx: PageCtx,
     item: AgendaItem,
     documents: Vec<DocumentLink>,
+    agreement: Option<crate::agreements::Agreement>,
+}
+
+/// The agreement `item` concerns, if `reader` may see it.
+async fn agreement_of(
+    state: &AppState,
+    item: &AgendaItem,
+    reader: Reader,
+) -> Result<Option<crate::agreements::Agreement>> {
+    Ok(match item.agreement_id {
+        Some(id) => crate::agreements::visible_by_id(&state.db, id, reader).await?,
+        None => None,
+    })
 }
 
 /// An agenda item as its readers see it (`agenda_item_visible`): on a
@@ -314,10 +329,12 @@ async fn public_item(ctx: PageCtx, State(state): State<AppState>, Id(id): Id) ->
         return Err(AppError::NotFound);
     };
     let documents = documents::queries::visible_for_item(&state.db, id, reader).await?;
+    let agreement = agreement_of(&state, &item, reader).await?;
     Ok(page::no_store(page::render(&PublicItemPage {
         ctx,
         item,
         documents,
+        agreement,
     })))
 }
 
@@ -351,6 +368,7 @@ pub(crate) async fn item_page(
     let documents = crate::agenda::documents::queries::for_item(&state.db, item.id).await?;
     let reader = Reader::of(ctx.user.as_ref());
     let earlier = documents::queries::earlier_for_item(&state.db, item.id, reader).await?;
+    let agreement = agreement_of(state, &item, reader).await?;
     let mut notice = notice(after.code.as_deref()).map(str::to_string);
     if after.is("document") {
         notice = documents
@@ -370,6 +388,7 @@ pub(crate) async fn item_page(
         && matches!(item.status, ItemStatus::Accepted | ItemStatus::Deferred);
     let to_upload = after.is("ingediend") && can_add_documents;
     let page = ShowPage {
+        agreement,
         competences: queries::item_competences(&state.db, item.id).await?,
         events: queries::events(&state.db, item.id).await?,
         documents,

@@ -47,6 +47,8 @@ pub struct Draft<'a> {
     pub release: (&'a str, &'a str),
     /// The release time stored now: it may have passed, a new one may not.
     pub kept_release: Option<time::OffsetDateTime>,
+    /// The agreement it concerns (an id, or empty for none).
+    pub agreement_id: &'a str,
 }
 
 /// Checks a proposal, every field at once: the body must be one `user`'s
@@ -108,6 +110,23 @@ pub async fn check_proposal(
         }
     }
     let embargo_until = release(&mut check, d);
+    let mut agreement_id = None;
+    if !d.agreement_id.trim().is_empty() {
+        let reader = crate::auth::Reader::of(Some(user));
+        let visible = crate::agreements::visible(&mut *conn, reader).await?;
+        agreement_id = d
+            .agreement_id
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|id| visible.iter().any(|a| a.id == *id));
+        if agreement_id.is_none() {
+            check.add(
+                "agreement_id",
+                "Kies een akkoord uit de lijst, of laat het veld leeg.",
+            );
+        }
+    }
     Ok(match (body_id, kind, check.is_ok()) {
         (Some(body_id), Some(kind), true) => Outcome::Done(ItemFields {
             body_id,
@@ -118,6 +137,7 @@ pub async fn check_proposal(
             competences,
             confidential: d.confidential,
             embargo_until,
+            agreement_id,
         }),
         _ => Outcome::Refused(check.errors()),
     })
@@ -361,6 +381,7 @@ pub async fn add_own_item(
         competences: Vec::new(),
         confidential: own.confidential,
         embargo_until: None,
+        agreement_id: None,
     };
     let by = Proposer {
         minister: None,

@@ -93,6 +93,8 @@ pub struct AgendaItem {
     #[serde(skip)]
     pub embargo_until: Option<OffsetDateTime>,
     pub carried_over_from_id: Option<i64>,
+    /// The agreement it concerns.
+    pub agreement_id: Option<i64>,
     pub version: i32,
 }
 
@@ -101,7 +103,8 @@ const SELECT: &str = "SELECT a.id, a.body_id, b.name AS body_name, a.meeting_id,
         a.proposer_organisation_id, a.proposer_minister_id, a.proposer_account_id,
         coalesce('kabinet ' || p.given_name || ' ' || p.family_name, o.short_name, '') AS proposer,
         a.title, a.explanation, a.kind, a.status, a.answer, a.position, a.number, a.outcome,
-        a.decision_text, a.confidential, a.embargo_until, a.carried_over_from_id, a.version
+        a.decision_text, a.confidential, a.embargo_until, a.carried_over_from_id, a.agreement_id,
+        a.version
     FROM agenda_item a
     JOIN body b ON b.id = a.body_id
     LEFT JOIN meeting m ON m.id = a.meeting_id
@@ -309,6 +312,8 @@ pub struct ItemFields {
     /// confidential).
     #[serde(with = "time::serde::rfc3339::option")]
     pub embargo_until: Option<OffsetDateTime>,
+    /// The agreement it concerns.
+    pub agreement_id: Option<i64>,
 }
 
 /// Who proposes: an organisation, or a minister's cabinet.
@@ -388,10 +393,10 @@ pub async fn create(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, proposer_minister_id,
                                   proposer_account_id, title, explanation, kind, confidential, status, position,
-                                  embargo_until)
+                                  embargo_until, agreement_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
                  CASE WHEN $11 THEN (SELECT coalesce(max(position), 0) + 1 FROM agenda_item WHERE meeting_id = $2) END,
-                 $12)
+                 $12, $13)
          RETURNING id",
     )
     .bind(f.body_id)
@@ -406,6 +411,7 @@ pub async fn create(
     .bind(status)
     .bind(place)
     .bind(f.embargo_until)
+    .bind(f.agreement_id)
     .fetch_one(&mut *conn)
     .await?;
     set_competences(conn, id, &f.competences).await?;
@@ -435,7 +441,8 @@ pub async fn update(
 ) -> Result<Outcome> {
     let rows = sqlx::query(
         "UPDATE agenda_item SET body_id = $3, meeting_id = $4, title = $5, explanation = $6, kind = $7,
-                confidential = $8, embargo_until = $9, status = 'submitted', version = version + 1,
+                confidential = $8, embargo_until = $9, agreement_id = $10, status = 'submitted',
+                version = version + 1,
                 modified_at = now()
          WHERE id = $1 AND version = $2 AND status IN ('submitted', 'returned')",
     )
@@ -448,6 +455,7 @@ pub async fn update(
     .bind(f.kind)
     .bind(f.confidential)
     .bind(f.embargo_until)
+    .bind(f.agreement_id)
     .execute(&mut *conn)
     .await?
     .rows_affected();

@@ -21,9 +21,10 @@ use crate::base::error::{AppError, Result};
 use crate::base::{PageCtx, dutch, page};
 use crate::composition::Side;
 use chart::Chart;
+pub use queries::Agreement;
 pub use queries::follow_up::FollowUpStatus;
 use queries::follow_up::{FollowUpEntry, Measurement};
-use queries::{Agreement, Commitment, Goal, Signatory};
+use queries::{Commitment, Discussion, Goal, Signatory};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -162,6 +163,24 @@ pub fn mark_linked(nodes: &mut [TreeNode]) {
     }
 }
 
+/// The agreements `reader` may see, newest first: the choices of an agenda
+/// item's "concerns agreement" field.
+pub async fn visible(
+    db: impl sqlx::PgExecutor<'_>,
+    reader: Reader,
+) -> sqlx::Result<Vec<Agreement>> {
+    queries::list(db, reader).await
+}
+
+/// The agreement an agenda item concerns, if `reader` may see it.
+pub async fn visible_by_id(
+    db: impl sqlx::PgExecutor<'_>,
+    id: i64,
+    reader: Reader,
+) -> sqlx::Result<Option<Agreement>> {
+    queries::visible_by_id(db, id, reader).await
+}
+
 #[derive(Template)]
 #[template(path = "agreements/show.html")]
 struct ShowPage {
@@ -174,6 +193,8 @@ struct ShowPage {
     social_partners: Vec<Signatory>,
     /// Why a cabinet can follow up none of the lines, when it cannot.
     no_follow_up: Option<String>,
+    /// The agenda items that dealt with it, those the reader may see.
+    discussions: Vec<Discussion>,
 }
 
 async fn show(
@@ -208,6 +229,9 @@ async fn show(
         _ => None,
     };
     attach_follow_up(&mut lines, follow_ups, allowed.as_deref());
+    // Per reader (a confidential item only for its body's members): not
+    // kept with the page's data.
+    let discussions = queries::discussions(&state.db, agreement.id, reader).await?;
     let (government, social_partners) = page
         .signatories
         .0
@@ -222,6 +246,7 @@ async fn show(
         government,
         social_partners,
         no_follow_up,
+        discussions,
     }))
 }
 
@@ -305,6 +330,12 @@ pub fn attach_follow_up(
 impl FollowUpEntry {
     pub fn date(&self) -> String {
         dutch::nl_date(self.recorded_on)
+    }
+}
+
+impl Discussion {
+    pub fn when(&self) -> String {
+        dutch::nl_datetime(self.starts_at)
     }
 }
 

@@ -20,6 +20,6 @@ pub use error::{AppError, Result};
 pub use extract::{Actor, ClientAddr, Id, Version};
 pub use form::{Check, FieldErrors};
 pub use on::{Named, On};
-pub use page::{PageCtx, no_store, render};
+pub use page::{Origin, PageCtx, no_store, render};
 pub use state::AppState;
 pub use write::Outcome;

@@ -104,6 +104,49 @@ impl FromRequestParts<AppState> for PageCtx {
     }
 }
 
+/// The origin of full links for a response that must have one (feeds,
+/// open data): the request's ([`origin`]), else `http://localhost` (a
+/// request without a valid Host names no other). Handlers take it as an
+/// argument.
+#[derive(Debug, Clone)]
+pub struct Origin(pub String);
+
+impl Origin {
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.0)
+    }
+}
+
+impl FromRequestParts<AppState> for Origin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Origin(
+            origin(parts, &state.config).unwrap_or_else(|| "http://localhost".to_string()),
+        ))
+    }
+}
+
+/// Where this instance is reached when no request says it (jobs, a request
+/// without a valid Host): the configured public address, else the address
+/// it listens on.
+pub fn own_origin(config: &crate::config::ServeConfig) -> String {
+    match &config.public_url {
+        Some(url) => url.clone(),
+        None => {
+            // Listening on every address: links can only name this host.
+            let mut addr = config.addr;
+            if addr.ip().is_unspecified() {
+                addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            format!("http://{addr}")
+        }
+    }
+}
+
 /// The origin of full links: the configured public address, else the
 /// request's Host (only a valid `host[:port]`), over https when cookies are
 /// secure or a trusted proxy says the request came over https.

@@ -204,8 +204,8 @@ pub async fn layer(State(cache): State<Arc<Cache>>, req: Request, next: Next) ->
     if req.method() != Method::GET || !cache.is_live() || !cacheable_request(&req) {
         return next.run(req).await;
     }
-    // The host too: open data builds its links from it (without
-    // VESOC_BASE_URL), and one visitor's Host must not end up in another's
+    // The host too: feeds and open data build their links from it (without
+    // VESOC_PUBLIC_URL), and one visitor's Host must not end up in another's
     // page.
     let host = req
         .headers()

@@ -52,18 +52,7 @@ impl Site {
     /// For a message written by a job: the configured public address, else
     /// the address vesoc listens on.
     pub fn configured(config: &ServeConfig) -> Self {
-        let base = match &config.public_url {
-            Some(url) => url.clone(),
-            None => {
-                // Listening on every address: links can only name this host.
-                let mut addr = config.addr;
-                if addr.ip().is_unspecified() {
-                    addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-                }
-                format!("http://{addr}")
-            }
-        };
-        Site::new(&base, config)
+        Site::new(&crate::base::page::own_origin(config), config)
     }
 
     pub fn link(&self, path: &str) -> String {

@@ -13,7 +13,7 @@ pub use queries::{Meeting, MeetingKind, MeetingStatus, MinutesStatus};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -22,7 +22,7 @@ use crate::auth::{CurrentUser, Reader, Role};
 use crate::base::error::{AppError, Result};
 use crate::base::extract::parse_id;
 use crate::base::on::{Named, On, param};
-use crate::base::{AppState, FieldErrors, Id, PageCtx, dutch, page};
+use crate::base::{AppState, FieldErrors, Id, Origin, PageCtx, dutch, page};
 use queries::{Minutes, Participant, Reschedule};
 
 /// The per-body reminder setting's page (`reminders`).
@@ -790,19 +790,6 @@ async fn invitation_list(
 
 // --- iCalendar ---
 
-/// The site's own address, for links in feeds.
-fn base_url(headers: &HeaderMap, secure: bool) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    format!("{}://{host}", if secure { "https" } else { "http" })
-}
-
 /// `cache_control`: the public feeds may be kept by any cache; a personal
 /// feed only by its owner's client (`private`), for its secret address is
 /// all that guards it, and a shared cache would keep serving it after the
@@ -827,7 +814,7 @@ fn ics_response(body: String, filename: &str, cache_control: &'static str) -> Re
 
 async fn body_feed(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Origin(base): Origin,
     Path(file): Path<String>,
 ) -> Result<Response> {
     let slug = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
@@ -835,7 +822,6 @@ async fn body_feed(
         .await?
         .ok_or(AppError::NotFound)?;
     let meetings = queries::for_bodies(&state.db, &[body.id]).await?;
-    let base = base_url(&headers, state.config.secure_cookies);
     let ics = ical::feed(
         &format!("VESOC – {}", body.name),
         &meetings,
@@ -847,7 +833,7 @@ async fn body_feed(
 
 async fn personal_feed(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Origin(base): Origin,
     Path(file): Path<String>,
 ) -> Result<Response> {
     let token = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
@@ -856,7 +842,6 @@ async fn personal_feed(
         .ok_or(AppError::NotFound)?;
     let bodies = crate::composition::member_bodies(&state.db, Reader::of(Some(&user))).await?;
     let meetings = queries::for_bodies(&state.db, &bodies).await?;
-    let base = base_url(&headers, state.config.secure_cookies);
     let ics = ical::feed(
         &format!("VESOC – {}", user.display_name),
         &meetings,

@@ -16,8 +16,6 @@ pub mod queries;
 
 use axum::Json;
 use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::HeaderMap;
-use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -28,7 +26,7 @@ use time::{Date, OffsetDateTime};
 use crate::auth::access::{Access, Routes};
 use crate::base::dutch;
 use crate::base::error::{AppError, Result};
-use crate::base::{AppState, Id};
+use crate::base::{AppState, Id, Origin};
 use crate::composition::MembershipRole;
 use queries::Filter;
 
@@ -65,38 +63,8 @@ pub fn routes() -> Routes {
         "/legislativeterm/{term}" => legislative_term_one,
         "/paper" => paper_list,
         "/paper/{agreement}" => paper_one,
+        "/consultation/{item}" => consultation_one,
     }
-}
-
-/// Where the ids point: `VESOC_BASE_URL` when set (behind a proxy, say),
-/// else the request's Host, checked to be a plain host name.
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    static CONFIGURED: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    let configured = CONFIGURED.get_or_init(|| {
-        std::env::var("VESOC_BASE_URL")
-            .ok()
-            .map(|s| s.trim_end_matches('/').to_string())
-            .filter(|s| s.starts_with("https://") || s.starts_with("http://"))
-    });
-    if let Some(base) = configured {
-        return base.clone();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.len() <= 255
-                && h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        })
-        .unwrap_or("localhost");
-    let scheme = if state.config.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
 }
 
 struct Ctx {
@@ -558,7 +526,42 @@ fn agenda_item_json(c: &Ctx, i: &queries::ItemRow) -> Value {
     if let Some(text) = i.decision_text.as_deref().filter(|t| !t.trim().is_empty()) {
         v["resolutionText"] = json!(text);
     }
+    if i.paper.is_some() {
+        v["consultation"] = json!(c.url(&format!("/consultation/{}", i.id)));
+    }
     v
+}
+
+/// The public agreement an agenda item concerns, dealt with at that item:
+/// one consultation per item (an item concerns at most one agreement).
+fn consultation_json(c: &Ctx, i: &queries::ItemRow) -> Option<Value> {
+    let paper = i.paper.as_deref()?;
+    Some(json!({
+        "id": c.url(&format!("/consultation/{}", i.id)),
+        "type": oparl_type("Consultation"),
+        "paper": c.url(&format!("/paper/{paper}")),
+        "agendaItem": c.url(&format!("/agendaitem/{}", i.id)),
+        "meeting": c.meeting(i.meeting_id),
+        "organization": [c.gremium(&i.body_slug)],
+        // VESOC advises and agrees; it is not a body whose vote decides a paper.
+        "authoritative": false,
+        "role": "bespreking",
+        "created": ts(i.created_at),
+        "modified": ts(i.modified_at),
+        "deleted": false,
+    }))
+}
+
+/// An agenda item taken off a public agenda: only that it is gone.
+fn removed_item_json(c: &Ctx, r: &queries::RemovedItem) -> Value {
+    json!({
+        "id": c.url(&format!("/agendaitem/{}", r.id)),
+        "type": oparl_type("AgendaItem"),
+        "order": r.last_order,
+        "created": ts(r.created_at),
+        "modified": ts(r.modified_at),
+        "deleted": true,
+    })
 }
 
 /// A public document of a public agenda item.
@@ -589,6 +592,7 @@ fn paper_json(c: &Ctx, p: &queries::PaperRow) -> Value {
             "body": c.body(&p.body_slug),
             "name": if p.subtitle.is_empty() { p.title.clone() } else { format!("{} – {}", p.title, p.subtitle) },
             "reference": p.slug,
+            "consultation": p.consultations.iter().filter_map(|i| consultation_json(c, i)).collect::<Vec<_>>(),
             "paperType": if p.kind_label.is_empty() { "VESOC-akkoord".to_string() } else { p.kind_label.clone() },
             "web": c.web(&format!("/akkoorden/{}", p.slug)),
         }),
@@ -618,8 +622,8 @@ impl FromRequestParts<AppState> for ListParams {
     }
 }
 
-/// The ids' base comes with every request: handlers take it as an
-/// argument.
+/// The ids' base comes with every request (its [`Origin`]): handlers take
+/// it as an argument.
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = std::convert::Infallible;
 
@@ -627,9 +631,8 @@ impl FromRequestParts<AppState> for Ctx {
         parts: &mut Parts,
         state: &AppState,
     ) -> std::result::Result<Self, Self::Rejection> {
-        Ok(Ctx {
-            base: base_url(state, &parts.headers),
-        })
+        let Origin(base) = Origin::from_request_parts(parts, state).await?;
+        Ok(Ctx { base })
     }
 }
 
@@ -743,13 +746,49 @@ list_handler!(
 one_handler!(membership_one, queries::memberships, membership_json, id);
 list_handler!(meeting_list, "/meeting", queries::meetings, meeting_json);
 one_handler!(meeting_one, queries::meetings, meeting_json, id);
-list_handler!(
-    agenda_item_list,
-    "/agendaitem",
-    queries::agenda_items,
-    agenda_item_json
-);
-one_handler!(agenda_item_one, queries::agenda_items, agenda_item_json, id);
+/// The public agenda items; asked for what changed since a moment, also
+/// those taken off an agenda since, as `deleted` (OParl's way of saying a
+/// client should drop what it kept).
+async fn agenda_item_list(
+    State(state): State<AppState>,
+    c: Ctx,
+    p: ListParams,
+) -> Result<Json<Value>> {
+    let mut items: Vec<Value> = queries::agenda_items(&state.db, p.filter())
+        .await?
+        .iter()
+        .map(|i| agenda_item_json(&c, i))
+        .collect();
+    if p.since.is_some() {
+        let removed = queries::removed_items(&state.db, p.filter()).await?;
+        items.extend(removed.iter().map(|r| removed_item_json(&c, r)));
+    }
+    Ok(list(&c, "/agendaitem", items, &p))
+}
+
+/// A public agenda item, or one taken off a public agenda (`deleted`).
+async fn agenda_item_one(State(state): State<AppState>, c: Ctx, Id(id): Id) -> Result<Json<Value>> {
+    if let Some(i) = queries::agenda_items(&state.db, Filter::id(id))
+        .await?
+        .first()
+    {
+        return Ok(Json(agenda_item_json(&c, i)));
+    }
+    let removed = one(queries::removed_items(&state.db, Filter::id(id)).await?)?;
+    Ok(Json(removed_item_json(&c, &removed)))
+}
+
+/// The consultation of a public agenda item that concerns a public agreement.
+async fn consultation_one(
+    State(state): State<AppState>,
+    c: Ctx,
+    Id(id): Id,
+) -> Result<Json<Value>> {
+    let item = one(queries::agenda_items(&state.db, Filter::id(id)).await?)?;
+    consultation_json(&c, &item)
+        .map(Json)
+        .ok_or(AppError::NotFound)
+}
 list_handler!(file_list, "/file", queries::files, file_json);
 one_handler!(file_one, queries::files, file_json, id);
 list_handler!(paper_list, "/paper", queries::papers, paper_json);

@@ -202,6 +202,9 @@ pub struct ItemRow {
     pub title: String,
     pub outcome: Option<String>,
     pub decision_text: Option<String>,
+    pub body_slug: String,
+    /// The agreement it concerns, when that is public (its slug).
+    pub paper: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -239,6 +242,18 @@ macro_rules! file_object {
     };
 }
 
+/// The slug of the agreement the agenda item `a` concerns, when it is public.
+macro_rules! public_paper {
+    () => {
+        concat!(
+            "(SELECT g.slug FROM agreement g
+              WHERE g.id = a.agreement_id AND agreement_visible(",
+            anonymous!(),
+            ", g.status))"
+        )
+    };
+}
+
 /// The public documents of the agenda item `a` (meeting day `day`).
 macro_rules! public_files {
     () => {
@@ -258,7 +273,10 @@ macro_rules! public_files {
 pub async fn agenda_items(db: impl PgExecutor<'_>, f: Filter<'_>) -> Rows<ItemRow> {
     const SQL: &str = concat!(
         "SELECT a.id, a.meeting_id, coalesce(a.number, a.position::text) AS number, a.position,
-                a.title, a.outcome::text AS outcome, a.decision_text, a.created_at, a.modified_at, ",
+                a.title, a.outcome::text AS outcome, a.decision_text, a.created_at, a.modified_at,
+                b.slug AS body_slug, ",
+        public_paper!(),
+        " AS paper, ",
         public_files!(),
         " AS files
          FROM agenda_item a JOIN meeting m ON m.id = a.meeting_id JOIN body b ON b.id = a.body_id
@@ -303,7 +321,9 @@ pub async fn meetings(db: impl PgExecutor<'_>, f: Filter<'_>) -> Rows<MeetingRow
                         'number', coalesce(a.number, a.position::text), 'position', a.position,
                         'title', a.title, 'outcome', a.outcome, 'decision_text', a.decision_text,
                         'created_at', a.created_at, 'modified_at', a.modified_at,
-                        'files', ",
+                        'body_slug', b.slug, 'paper', ",
+        public_paper!(),
+        ", 'files', ",
         public_files!(),
         ") ORDER BY a.position), '[]')
                  FROM agenda_item a
@@ -329,20 +349,69 @@ pub struct PaperRow {
     pub subtitle: String,
     pub kind_label: String,
     pub concluded_on: Option<Date>,
+    /// The public agenda items that dealt with it.
+    pub consultations: sqlx::types::Json<Vec<ItemRow>>,
     #[sqlx(flatten)]
     pub stamps: Stamps,
 }
 
-/// Published agreements only: drafts are not public.
+/// Published agreements only (`agreement_visible` for the anonymous
+/// reader): drafts are not public.
 pub async fn papers(db: impl PgExecutor<'_>, f: Filter<'_>) -> Rows<PaperRow> {
-    const SQL: &str =
-        "SELECT a.slug, b.slug AS body_slug, a.title, a.subtitle, a.kind_label, a.concluded_on,
-                a.created_at, a.modified_at
-         FROM agreement a JOIN body b ON b.id = a.body_id
-         WHERE a.status = 'published'
+    const SQL: &str = concat!(
+        "SELECT g.slug, b.slug AS body_slug, g.title, g.subtitle, g.kind_label, g.concluded_on,
+                g.created_at, g.modified_at,
+                (SELECT coalesce(json_agg(json_build_object(
+                        'id', a.id, 'meeting_id', a.meeting_id,
+                        'number', coalesce(a.number, a.position::text), 'position', a.position,
+                        'title', a.title, 'outcome', a.outcome, 'decision_text', a.decision_text,
+                        'created_at', a.created_at, 'modified_at', a.modified_at,
+                        'body_slug', ab.slug, 'paper', g.slug, 'files', '[]'::json)
+                        ORDER BY m.starts_at, a.position), '[]')
+                 FROM agenda_item a JOIN meeting m ON m.id = a.meeting_id
+                 JOIN body ab ON ab.id = a.body_id
+                 WHERE a.agreement_id = g.id AND agenda_item_on_agenda(a)
+                   AND agenda_item_visible(",
+        anonymous!(),
+        ", a, (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)) AS consultations
+         FROM agreement g JOIN body b ON b.id = g.body_id
+         WHERE agreement_visible(",
+        anonymous!(),
+        ", g.status)
+           AND ($1::timestamptz IS NULL OR g.modified_at >= $1)
+           AND ($2::text IS NULL OR b.slug = $2)
+           AND ($3::text IS NULL OR g.slug = $3)
+         ORDER BY g.id"
+    );
+    filtered(db, f, SQL).await
+}
+
+/// An agenda item that was on a public agenda and is no longer (deferred,
+/// moved off it): open data shows it as `deleted`. Only what was public:
+/// never a confidential one.
+#[derive(Debug, sqlx::FromRow)]
+pub struct RemovedItem {
+    pub id: i64,
+    /// Its place on the last sent agenda that listed it (0 if none did):
+    /// the schema wants an `order` even of a deleted item.
+    pub last_order: i32,
+    pub created_at: OffsetDateTime,
+    pub modified_at: OffsetDateTime,
+}
+
+/// Agenda items taken off a public agenda (one `$4` for one).
+pub async fn removed_items(db: impl PgExecutor<'_>, f: Filter<'_>) -> Rows<RemovedItem> {
+    const SQL: &str = "SELECT a.id, a.created_at, a.modified_at,
+                coalesce((SELECT vi.position FROM agenda_version_item vi
+                          WHERE vi.agenda_item_id = a.id ORDER BY vi.version_id DESC LIMIT 1), 0)
+                    AS last_order
+         FROM agenda_item a JOIN body b ON b.id = a.body_id
+         WHERE NOT agenda_item_on_agenda(a) AND NOT a.confidential
+           AND EXISTS (SELECT FROM agenda_item_event e
+                       WHERE e.agenda_item_id = a.id AND e.to_status = 'accepted')
            AND ($1::timestamptz IS NULL OR a.modified_at >= $1)
            AND ($2::text IS NULL OR b.slug = $2)
-           AND ($3::text IS NULL OR a.slug = $3)
+           AND ($4::bigint IS NULL OR a.id = $4)
          ORDER BY a.id";
     filtered(db, f, SQL).await
 }

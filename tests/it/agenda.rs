@@ -775,3 +775,135 @@ async fn every_agenda_page_has_one_heading_and_labelled_fields() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_item_concerns_an_agreement_and_the_agreement_lists_where_it_was_discussed() {
+    let app = TestApp::seeded().await;
+    let mut partner = app.signed_in(Role::SocialPartner).await;
+    let mut staff = app.signed_in(Role::Secretariat).await;
+    let wg = body(&app, "vesoc-werkgroep").await;
+    let m = app
+        .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
+        .await;
+    let agreement = id_of(
+        &app,
+        "SELECT id FROM agreement WHERE slug = $1",
+        "iedereen-aan-boord-2019",
+    )
+    .await;
+    let form = partner.get("/agendapunten/nieuw").await;
+    assert!(
+        form.select("#agreement_id option")
+            .iter()
+            .any(|o| o.contains("Iedereen aan boord")),
+        "the agreements are the choices"
+    );
+    let concerning = [("agreement_id", agreement.as_str())];
+    let open = item_id(
+        &propose(
+            &mut partner,
+            &wg,
+            "Opvolging van de engagementen",
+            &concerning,
+        )
+        .await,
+    );
+    let secret = item_id(
+        &propose(
+            &mut partner,
+            &wg,
+            "Vertrouwelijke stand van zaken",
+            &[("agreement_id", agreement.as_str()), ("confidential", "1")],
+        )
+        .await,
+    );
+    for id in [open, secret] {
+        let page = review(&app, &mut staff, id, "accept", &m.to_string(), "").await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+    }
+    // The item's page names the agreement, for everyone who sees the item.
+    let item = app.client().get(&format!("/punten/{open}")).await;
+    assert_eq!(item.status, StatusCode::OK);
+    assert_eq!(
+        item.attr("a[href='/akkoorden/iedereen-aan-boord-2019']", "href")
+            .as_deref(),
+        Some("/akkoorden/iedereen-aan-boord-2019")
+    );
+    // The agreement's page lists the items that dealt with it: the
+    // confidential one only for the members of its body.
+    let path = "/akkoorden/iedereen-aan-boord-2019";
+    let public = app.client().get(path).await;
+    assert!(public.text().contains("Besproken op"), "{}", public.text());
+    assert!(public.text().contains("Opvolging van de engagementen"));
+    assert!(!public.body.contains("Vertrouwelijke stand van zaken"));
+    let member = partner.get(path).await;
+    assert!(member.text().contains("Vertrouwelijke stand van zaken"));
+    let outsider = app.signed_in(Role::Cabinet).await.get(path).await;
+    assert!(outsider.text().contains("Opvolging van de engagementen"));
+    // Open data: the public item's consultation, and the paper lists it.
+    let mut c = app.client();
+    let consultation = c.get(&format!("/api/oparl/consultation/{open}")).await;
+    assert_eq!(consultation.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&consultation.body).unwrap();
+    assert!(
+        v["paper"]
+            .as_str()
+            .unwrap()
+            .ends_with("/api/oparl/paper/iedereen-aan-boord-2019")
+    );
+    assert!(
+        v["agendaItem"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/agendaitem/{open}"))
+    );
+    assert_eq!(
+        c.get(&format!("/api/oparl/consultation/{secret}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let paper = c.get("/api/oparl/paper/iedereen-aan-boord-2019").await;
+    let paper: serde_json::Value = serde_json::from_str(&paper.body).unwrap();
+    let listed: Vec<&str> = paper["consultation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["agendaItem"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(listed[0].ends_with(&format!("/agendaitem/{open}")));
+}
+
+#[tokio::test]
+async fn an_unknown_agreement_is_refused_in_dutch_and_the_form_keeps_what_was_typed() {
+    let app = TestApp::seeded().await;
+    let mut partner = app.signed_in(Role::SocialPartner).await;
+    let wg = body(&app, "vesoc-werkgroep").await;
+    let before = app.count("SELECT count(*) FROM agenda_item").await;
+    for bad in ["999999", "geen getal"] {
+        let page = propose(
+            &mut partner,
+            &wg,
+            "Een punt met een vreemd akkoord",
+            &[("agreement_id", bad)],
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(
+            page.text()
+                .contains("Kies een akkoord uit de lijst, of laat het veld leeg."),
+            "{}",
+            page.text()
+        );
+        assert_eq!(
+            page.attr("#title", "value").as_deref(),
+            Some("Een punt met een vreemd akkoord")
+        );
+        assert_eq!(
+            page.attr("#agreement_id", "aria-invalid").as_deref(),
+            Some("true")
+        );
+    }
+    assert_eq!(app.count("SELECT count(*) FROM agenda_item").await, before);
+}

@@ -213,6 +213,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/oparl/meeting/{meeting}", "public"),
     ("GET", "/api/oparl/paper", "public"),
     ("GET", "/api/oparl/paper/{agreement}", "public"),
+    ("GET", "/api/oparl/consultation/{item}", "public"),
     // agreements
     ("GET", "/beheer/akkoorden/nieuw", "secretariat"),
     ("POST", "/beheer/akkoorden", "secretariat"),
@@ -642,6 +643,16 @@ pub(crate) async fn samples(app: &TestApp) -> Samples {
         .fetch_one(&app.db)
         .await
         .unwrap();
+    // It concerns the published agreement: open data has its consultation.
+    sqlx::query(
+        "UPDATE agenda_item SET agreement_id = (SELECT id FROM agreement WHERE slug = $2)
+         WHERE id = $1",
+    )
+    .bind(public_item)
+    .bind("iedereen-aan-boord-2019")
+    .execute(&app.db)
+    .await
+    .unwrap();
     Samples {
         public_item,
         mail,

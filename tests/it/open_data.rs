@@ -86,11 +86,14 @@ async fn every_object_the_server_emits_validates_against_the_oparl_schemas() {
         .await;
     // A public item with a public and a confidential document, and a
     // confidential item: only the first and its public file are open data.
+    // Both concern the published agreement (a consultation of its paper).
     let items: Vec<i64> = sqlx::query_scalar(
         "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, title, kind,
-                                  status, position, number, confidential, outcome, decision_text)
+                                  status, position, number, confidential, outcome, decision_text,
+                                  agreement_id)
          SELECT body_id, id, (SELECT id FROM organisation WHERE slug = 'acv'), t.title,
-                'decision', 'dealt_with', t.pos, t.pos::text, t.secret, 'decided', 'Goedgekeurd.'
+                'decision', 'dealt_with', t.pos, t.pos::text, t.secret, 'decided', 'Goedgekeurd.',
+                (SELECT id FROM agreement WHERE slug = 'iedereen-aan-boord-2019')
          FROM meeting, (VALUES ('Openbaar punt', 1, false), ('Geheim punt', 2, true))
                        AS t(title, pos, secret)
          WHERE meeting.id = $1 RETURNING id",
@@ -136,6 +139,13 @@ async fn every_object_the_server_emits_validates_against_the_oparl_schemas() {
     }
     let (meeting_json, _) = get_json(&mut c, &format!("/api/oparl/meeting/{meeting}")).await;
     check(&validators, &meeting_json, &mut seen);
+    let consultation_path = format!("/api/oparl/consultation/{}", items[0]);
+    let (consultation, _) = get_json(&mut c, &consultation_path).await;
+    check(&validators, &consultation, &mut seen);
+    assert_eq!(
+        meeting_json["agendaItem"][0]["consultation"], consultation["id"],
+        "the item names its consultation"
+    );
     for kind in [
         "System",
         "Body",
@@ -146,6 +156,7 @@ async fn every_object_the_server_emits_validates_against_the_oparl_schemas() {
         "Paper",
         "AgendaItem",
         "File",
+        "Consultation",
     ] {
         assert!(seen.iter().any(|s| s == kind), "no {kind} was checked");
     }
@@ -165,6 +176,7 @@ async fn every_object_the_server_emits_validates_against_the_oparl_schemas() {
     assert_eq!(files, ["openbaar.pdf"]);
     for hidden in [
         format!("/api/oparl/agendaitem/{}", items[1]),
+        format!("/api/oparl/consultation/{}", items[1]),
         "/api/oparl/file/999999".to_string(),
     ] {
         assert_eq!(
@@ -238,5 +250,132 @@ async fn lists_take_the_oparl_time_filters_and_refuse_a_malformed_one_in_dutch()
         bad.text().contains("created_since moet een tijdstip zijn"),
         "{}",
         bad.text()
+    );
+}
+
+#[tokio::test]
+async fn an_item_taken_off_a_public_agenda_is_listed_as_deleted_since_then() {
+    let app = TestApp::seeded().await;
+    let mut partner = app.signed_in(Role::SocialPartner).await;
+    let mut staff = app.signed_in(Role::Secretariat).await;
+    let meeting = app
+        .meeting("vesoc-werkgroep", "working_group", "2026-11-10 10:00+01")
+        .await;
+    let wg: i64 = sqlx::query_scalar("SELECT id FROM body WHERE slug = 'vesoc-werkgroep'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    // A public and a confidential proposal, both accepted onto the agenda.
+    let mut ids = Vec::new();
+    for (title, secret) in [("Later punt", ""), ("Geheim later punt", "1")] {
+        let wg = wg.to_string();
+        let mut fields = vec![
+            ("title", title),
+            ("explanation", ""),
+            ("kind", "discussion"),
+            ("body_id", wg.as_str()),
+        ];
+        if !secret.is_empty() {
+            fields.push(("confidential", secret));
+        }
+        let page = partner.post_form("/agendapunten", &fields).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+        let id: i64 = page
+            .location()
+            .unwrap()
+            .trim_start_matches("/agendapunten/")
+            .split('?')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        ids.push(id);
+    }
+    for id in &ids {
+        let (id, besluit) = (*id, "accept");
+        let v = app.version("agenda_item", id).await;
+        let page = staff
+            .post_form(
+                &format!("/agendapunten/{id}/beoordelen"),
+                &[
+                    ("besluit", besluit),
+                    ("meeting_id", &meeting.to_string()),
+                    ("comment", ""),
+                    ("version", &v),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+    }
+    let mut c = app.client();
+    let (on, _) = get_json(&mut c, &format!("/api/oparl/agendaitem/{}", ids[0])).await;
+    assert_eq!(on["deleted"], false);
+    let since = "2020-01-01T00:00:00Z";
+    // Both are carried over to a later meeting: the originals leave this
+    // agenda (their copies are new items).
+    let later = app
+        .meeting("vesoc-werkgroep", "working_group", "2026-12-08 10:00+01")
+        .await;
+    for id in &ids {
+        let v = app.version("agenda_item", *id).await;
+        let page = staff
+            .post_form(
+                &format!("/vergaderingen/{meeting}/agenda/doorschuiven"),
+                &[
+                    ("item_id", &id.to_string()),
+                    ("meeting_id", &later.to_string()),
+                    ("version", &v),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+    }
+    let validators = validators();
+    let mut seen = Vec::new();
+    // Gone from the plain list; in the list of changes, as deleted: the
+    // public one only, with nothing but its id and times.
+    let (plain, _) = get_json(&mut c, "/api/oparl/agendaitem").await;
+    let plain_ids: Vec<&str> = plain["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        !plain_ids
+            .iter()
+            .any(|i| i.ends_with(&format!("/agendaitem/{}", ids[0])))
+    );
+    let (changes, _) = get_json(
+        &mut c,
+        &format!("/api/oparl/agendaitem?modified_since={since}"),
+    )
+    .await;
+    let deleted: Vec<&Value> = changes["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["deleted"] == true)
+        .collect();
+    assert_eq!(deleted.len(), 1, "{changes:#}");
+    assert!(
+        deleted[0]["id"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/agendaitem/{}", ids[0]))
+    );
+    assert!(
+        deleted[0].get("name").is_none(),
+        "a deleted object carries no content"
+    );
+    check(&validators, deleted[0], &mut seen);
+    let (one, _) = get_json(&mut c, &format!("/api/oparl/agendaitem/{}", ids[0])).await;
+    assert_eq!(one["deleted"], true);
+    assert_eq!(
+        c.get(&format!("/api/oparl/agendaitem/{}", ids[1]))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "a confidential item leaves no trace, deleted or not"
     );
 }

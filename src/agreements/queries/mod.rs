@@ -93,6 +93,58 @@ pub async fn list(db: impl PgExecutor<'_>, reader: Reader) -> Rows<Agreement> {
     sqlx::query_as(&sql).bind(reader).fetch_all(db).await
 }
 
+/// An agenda item that dealt with an agreement, as the agreement's page
+/// lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Discussion {
+    pub item_id: i64,
+    pub number: String,
+    pub title: String,
+    pub meeting_id: i64,
+    pub starts_at: time::OffsetDateTime,
+    pub body_name: String,
+}
+
+/// The agenda items on a (not cancelled) meeting's agenda that concern
+/// `agreement`, those `reader` may see (`agenda_item_visible`), oldest
+/// first.
+pub async fn discussions(
+    db: impl PgExecutor<'_>,
+    agreement: i64,
+    reader: Reader,
+) -> Rows<Discussion> {
+    sqlx::query_as(
+        "SELECT a.id AS item_id, coalesce(a.number, a.position::text) AS number, a.title,
+                m.id AS meeting_id, m.starts_at, b.name AS body_name
+         FROM agenda_item a JOIN meeting m ON m.id = a.meeting_id JOIN body b ON b.id = a.body_id
+         WHERE a.agreement_id = $1 AND agenda_item_on_agenda(a) AND m.status <> 'cancelled'
+           AND agenda_item_visible($2, a, (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)
+         ORDER BY m.starts_at, a.position",
+    )
+    .bind(agreement)
+    .bind(reader)
+    .fetch_all(db)
+    .await
+}
+
+/// The agreement `id`, if `reader` may see it.
+pub async fn visible_by_id(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    reader: Reader,
+) -> sqlx::Result<Option<Agreement>> {
+    let sql = format!(
+        "SELECT {AGREEMENT_COLUMNS}
+         FROM agreement a JOIN body b ON b.id = a.body_id
+         WHERE a.id = $1 AND agreement_visible($2, a.status)"
+    );
+    sqlx::query_as(&sql)
+        .bind(id)
+        .bind(reader)
+        .fetch_optional(db)
+        .await
+}
+
 /// The columns of an [`Agreement`], of `agreement a JOIN body b`.
 const AGREEMENT_COLUMNS: &str = "a.id, a.slug, a.title, a.subtitle, a.kind_label,
         a.concluded_on, a.period_from, a.period_until, a.introduction,
