@@ -84,13 +84,18 @@ pub struct Signatory {
 /// The agreements `reader` may see (`agreement_visible`: drafts for
 /// signed-in accounts).
 pub async fn list(db: impl PgExecutor<'_>, reader: Reader) -> Rows<Agreement> {
+    visible(db, reader, None).await
+}
+
+/// The agreements `reader` may see, all or the one `id`.
+async fn visible(db: impl PgExecutor<'_>, reader: Reader, id: Option<i64>) -> Rows<Agreement> {
     let sql = format!(
         "SELECT {AGREEMENT_COLUMNS}
          FROM agreement a JOIN body b ON b.id = a.body_id
-         WHERE agreement_visible($1, a.status)
+         WHERE agreement_visible($1, a.status) AND ($2::bigint IS NULL OR a.id = $2)
          ORDER BY a.concluded_on DESC NULLS LAST, a.period_from DESC NULLS LAST, a.id DESC"
     );
-    sqlx::query_as(&sql).bind(reader).fetch_all(db).await
+    sqlx::query_as(&sql).bind(reader).bind(id).fetch_all(db).await
 }
 
 /// An agenda item that dealt with an agreement, as the agreement's page
@@ -133,16 +138,7 @@ pub async fn visible_by_id(
     id: i64,
     reader: Reader,
 ) -> sqlx::Result<Option<Agreement>> {
-    let sql = format!(
-        "SELECT {AGREEMENT_COLUMNS}
-         FROM agreement a JOIN body b ON b.id = a.body_id
-         WHERE a.id = $1 AND agreement_visible($2, a.status)"
-    );
-    sqlx::query_as(&sql)
-        .bind(id)
-        .bind(reader)
-        .fetch_optional(db)
-        .await
+    Ok(visible(db, reader, Some(id)).await?.into_iter().next())
 }
 
 /// The columns of an [`Agreement`], of `agreement a JOIN body b`.
