@@ -2,6 +2,8 @@
 //! secretariat's review queue, the agenda builder of a meeting, and the
 //! printable agenda.
 
+pub mod conflicts;
+mod decisions;
 pub mod documents;
 mod forms;
 mod notices;
@@ -11,6 +13,8 @@ pub mod queries;
 pub mod versions;
 
 pub use documents::DocumentLink;
+pub use operations::decide;
+pub use queries::correct_decision;
 pub use queries::{AgendaItem, ItemKind, ItemOutcome, ItemStatus};
 pub use versions::{Change, Frozen, adopt as adopt_version, freeze as freeze_version};
 
@@ -33,6 +37,7 @@ use queries::{Event, OpenMeeting};
 pub fn routes() -> Routes {
     Routes::new()
         .merge(documents::routes())
+        .merge(decisions::routes())
         .merge(versions::routes())
         .merge(pack::routes())
         .get("/agendapunten", PROPOSERS, mine)
@@ -40,6 +45,11 @@ pub fn routes() -> Routes {
         .post("/agendapunten", PROPOSERS, forms::submit)
         .get("/agendapunten/{id}", PROPOSERS, show)
         .get("/punten/{id}", Access::Public, public_item)
+        .post(
+            "/punten/{id}/belangenconflict",
+            PROPOSERS,
+            conflicts::submit,
+        )
         .get("/agendapunten/{id}/bewerken", PROPOSERS, forms::edit_form)
         .post("/agendapunten/{id}/bewerken", PROPOSERS, forms::update)
         .post("/agendapunten/{id}/intrekken", PROPOSERS, forms::withdraw)
@@ -295,6 +305,10 @@ struct PublicItemPage {
     item: AgendaItem,
     documents: Vec<DocumentLink>,
     agreement: Option<crate::agreements::Agreement>,
+    /// The meeting's invitees (for the secretariat's declaration form).
+    invitees: Vec<(i64, String)>,
+    may_declare: bool,
+    input: PublicItemInput,
 }
 
 /// The agreement `item` concerns, if `reader` may see it.
@@ -313,29 +327,85 @@ async fn agreement_of(
 /// meeting's agenda everyone, a confidential one the members of its body,
 /// a proposal its proposer and the secretariat. The proposer's workspace
 /// (review history, upload) stays `/agendapunten/{id}`.
-async fn public_item(ctx: PageCtx, State(state): State<AppState>, Id(id): Id) -> Result<Response> {
-    let reader = Reader::of(ctx.user.as_ref());
-    let Some(item) = queries::get_visible(&state.db, id, reader).await? else {
-        if !queries::exists(&state.db, id).await? {
-            return Err(AppError::NotFound);
-        }
-        let Some(user) = &ctx.user else {
-            return Err(AppError::SignInRequired {
-                return_to: format!("/punten/{id}"),
-            });
-        };
-        let (refused, from) = ("agenda_item.refused", &ctx.address);
-        crate::audit::access(&state.db, Some(user.id), refused, "agenda_item", id, from).await?;
-        return Err(AppError::NotFound);
+async fn public_item(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Id(id): Id,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response> {
+    let item = visible_item(&state, &ctx, id).await?;
+    let page = PublicItemInput {
+        notice: (q.melding.as_deref() == Some("belangenconflict"))
+            .then_some("Het belangenconflict is gemeld."),
+        ..PublicItemInput::default()
     };
-    let documents = documents::queries::visible_for_item(&state.db, id, reader).await?;
-    let agreement = agreement_of(&state, &item, reader).await?;
-    Ok(page::no_store(page::render(&PublicItemPage {
+    public_item_page(&state, ctx, item, page, StatusCode::OK).await
+}
+
+/// The item `id` if the reader may see it; else "not found", or the
+/// sign-in page for a visitor (a refusal of a signed-in user is audited).
+pub(crate) async fn visible_item(state: &AppState, ctx: &PageCtx, id: i64) -> Result<AgendaItem> {
+    let reader = Reader::of(ctx.user.as_ref());
+    if let Some(item) = queries::get_visible(&state.db, id, reader).await? {
+        return Ok(item);
+    }
+    if !queries::exists(&state.db, id).await? {
+        return Err(AppError::NotFound);
+    }
+    let Some(user) = &ctx.user else {
+        return Err(AppError::SignInRequired {
+            return_to: format!("/punten/{id}"),
+        });
+    };
+    let (refused, from) = ("agenda_item.refused", &ctx.address);
+    crate::audit::access(&state.db, Some(user.id), refused, "agenda_item", id, from).await?;
+    Err(AppError::NotFound)
+}
+
+/// What the item's page shows besides the item: a notice, or a refused
+/// declaration of a conflict of interest with what was typed.
+#[derive(Debug, Default)]
+pub(crate) struct PublicItemInput {
+    pub notice: Option<&'static str>,
+    pub errors: FieldErrors,
+    pub conflict: conflicts::ConflictForm,
+}
+
+pub(crate) async fn public_item_page(
+    state: &AppState,
+    ctx: PageCtx,
+    item: AgendaItem,
+    input: PublicItemInput,
+    status: StatusCode,
+) -> Result<Response> {
+    let reader = Reader::of(ctx.user.as_ref());
+    let documents = documents::queries::visible_for_item(&state.db, item.id, reader).await?;
+    let agreement = agreement_of(state, &item, reader).await?;
+    let on_agenda = item.meeting_id.is_some() && item.position.is_some();
+    let invitees = if on_agenda && ctx.user.is_some() {
+        conflicts::invitees(&state.db, item.id).await?
+    } else {
+        Vec::new()
+    };
+    // The secretariat declares for any invitee; a member for the person
+    // their account is, when invited.
+    let may_declare = match &ctx.user {
+        Some(u) if u.reads_all() => !invitees.is_empty(),
+        Some(u) => u
+            .person_id
+            .is_some_and(|p| invitees.iter().any(|(id, _)| *id == p)),
+        None => false,
+    };
+    let page = PublicItemPage {
         ctx,
         item,
         documents,
         agreement,
-    })))
+        invitees,
+        may_declare,
+        input,
+    };
+    Ok((status, page::no_store(page::render(&page))).into_response())
 }
 
 /// The item page: with the notice after a redirect, or again with what a

@@ -427,6 +427,48 @@ pub async fn record_outcome(
     queries::record_outcome(conn, actor, item, seen_version, outcome, decision_text).await
 }
 
+/// The decision on an item of the meeting's minutes: recorded on an
+/// accepted item (as the builder's "afhandelen" does), changed on one
+/// already dealt with.
+pub async fn decide(
+    conn: &mut PgConnection,
+    actor: i64,
+    meeting: &Meeting,
+    item: &AgendaItem,
+    seen_version: i32,
+    outcome: &str,
+    decision_text: &str,
+) -> Result<Outcome> {
+    if item.status != ItemStatus::DealtWith {
+        return record_outcome(
+            conn,
+            actor,
+            meeting,
+            item,
+            seen_version,
+            outcome,
+            decision_text,
+        )
+        .await;
+    }
+    let text = decision_text.trim();
+    let problem = match ItemOutcome::parse(outcome.trim()) {
+        None => Some("Kies de uitkomst: kennisgenomen, besproken of beslist."),
+        Some(ItemOutcome::Decided) if text.is_empty() => Some("Vul de tekst van de beslissing in."),
+        _ if text.chars().count() > MAX_EXPLANATION => {
+            Some("De beslissing mag hoogstens 20 000 tekens lang zijn.")
+        }
+        _ => None,
+    };
+    match (ItemOutcome::parse(outcome.trim()), problem) {
+        (Some(o), None) => {
+            let text = (!text.is_empty()).then_some(text);
+            queries::revise_decision(conn, actor, item, seen_version, o, text).await
+        }
+        (_, problem) => Ok(Outcome::refused("form", problem.unwrap_or_default())),
+    }
+}
+
 /// Carries an accepted item over to a later open meeting of the same body.
 pub async fn carry_over(
     conn: &mut PgConnection,

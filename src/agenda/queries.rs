@@ -96,20 +96,43 @@ pub struct AgendaItem {
     /// The agreement it concerns.
     pub agreement_id: Option<i64>,
     pub version: i32,
+    /// Declared conflicts of interest: shown wherever the item is.
+    #[serde(skip)]
+    pub conflicts: sqlx::types::Json<Vec<super::conflicts::Conflict>>,
 }
 
-const SELECT: &str = "SELECT a.id, a.body_id, b.name AS body_name, a.meeting_id,
+/// The items' columns. `reader` (an SQL expression of type `reader`) sees
+/// the decision (outcome and decision text) only where `decision_visible`
+/// lets it; without one (the secretariat's and the operations' own reads)
+/// it is as stored.
+fn select(reader: Option<&str>) -> String {
+    let decided = |column: &str| match reader {
+        Some(r) => format!("CASE WHEN decision_visible({r}, a, m, mi.status) THEN {column} END"),
+        None => column.to_string(),
+    };
+    format!(
+        "SELECT a.id, a.body_id, b.name AS body_name, a.meeting_id,
         m.starts_at AS meeting_starts_at, m.status AS meeting_status,
         a.proposer_organisation_id, a.proposer_minister_id, a.proposer_account_id,
         coalesce('kabinet ' || p.given_name || ' ' || p.family_name, o.short_name, '') AS proposer,
-        a.title, a.explanation, a.kind, a.status, a.answer, a.position, a.number, a.outcome,
-        a.decision_text, a.confidential, a.embargo_until, a.carried_over_from_id, a.agreement_id,
-        a.version
+        a.title, a.explanation, a.kind, a.status, a.answer, a.position, a.number,
+        {} AS outcome, {} AS decision_text,
+        a.confidential, a.embargo_until, a.carried_over_from_id, a.agreement_id, a.version,
+        (SELECT coalesce(json_agg(json_build_object(
+                    'person', p.given_name || ' ' || p.family_name, 'reason', c.reason)
+                    ORDER BY p.family_name, p.given_name), '[]')
+         FROM conflict_of_interest c JOIN person p ON p.id = c.person_id
+         WHERE c.agenda_item_id = a.id) AS conflicts
     FROM agenda_item a
     JOIN body b ON b.id = a.body_id
     LEFT JOIN meeting m ON m.id = a.meeting_id
+    LEFT JOIN minutes mi ON mi.meeting_id = a.meeting_id
     LEFT JOIN organisation o ON o.id = a.proposer_organisation_id
-    LEFT JOIN person p ON p.id = a.proposer_minister_id";
+    LEFT JOIN person p ON p.id = a.proposer_minister_id",
+        decided("a.outcome"),
+        decided("a.decision_text")
+    )
+}
 
 /// The item, if `reader` may see it (`agenda_item_visible`, on the day of
 /// its meeting).
@@ -119,8 +142,9 @@ pub async fn get_visible(
     reader: Reader,
 ) -> sqlx::Result<Option<AgendaItem>> {
     sqlx::query_as(&format!(
-        "{SELECT} WHERE a.id = $1
-            AND agenda_item_visible($2, a, (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)"
+        "{} WHERE a.id = $1
+            AND agenda_item_visible($2, a, (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)",
+        select(Some("$2"))
     ))
     .bind(id)
     .bind(reader)
@@ -136,7 +160,8 @@ pub async fn get_for_proposer(
     reader: Reader,
 ) -> sqlx::Result<Option<AgendaItem>> {
     sqlx::query_as(&format!(
-        "{SELECT} WHERE a.id = $1 AND (($2::reader).reads_all OR agenda_item_owned($2, a))"
+        "{} WHERE a.id = $1 AND (($2::reader).reads_all OR agenda_item_owned($2, a))",
+        select(Some("$2"))
     ))
     .bind(id)
     .bind(reader)
@@ -152,7 +177,7 @@ pub async fn exists(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<bool> {
 }
 
 pub async fn get(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<AgendaItem>> {
-    sqlx::query_as(&format!("{SELECT} WHERE a.id = $1"))
+    sqlx::query_as(&format!("{} WHERE a.id = $1", select(None)))
         .bind(id)
         .fetch_optional(db)
         .await
@@ -165,7 +190,8 @@ pub async fn for_proposer(
     reader: Reader,
 ) -> sqlx::Result<Vec<AgendaItem>> {
     sqlx::query_as(&format!(
-        "{SELECT} WHERE agenda_item_owned($1, a) ORDER BY a.created_at DESC, a.id DESC"
+        "{} WHERE agenda_item_owned($1, a) ORDER BY a.created_at DESC, a.id DESC",
+        select(Some("$1"))
     ))
     .bind(reader)
     .fetch_all(db)
@@ -175,8 +201,9 @@ pub async fn for_proposer(
 /// Proposals waiting for the secretariat, oldest first.
 pub async fn queue(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<AgendaItem>> {
     sqlx::query_as(&format!(
-        "{SELECT} WHERE a.status IN ('submitted', 'in_review', 'deferred') AND a.position IS NULL
-         ORDER BY a.created_at, a.id"
+        "{} WHERE a.status IN ('submitted', 'in_review', 'deferred') AND a.position IS NULL
+         ORDER BY a.created_at, a.id",
+        select(None)
     ))
     .fetch_all(db)
     .await
@@ -229,9 +256,10 @@ pub async fn on_meeting(
     reader: Reader,
 ) -> sqlx::Result<Vec<AgendaItem>> {
     sqlx::query_as(&format!(
-        "{SELECT} WHERE a.meeting_id = $1 AND agenda_item_on_agenda(a)
+        "{} WHERE a.meeting_id = $1 AND agenda_item_on_agenda(a)
             AND agenda_item_visible($2, a, (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)
-         ORDER BY a.position"
+         ORDER BY a.position",
+        select(Some("$2"))
     ))
     .bind(meeting)
     .bind(reader)
@@ -673,6 +701,76 @@ pub async fn record_outcome(
     audit::Entry::new("outcome", "agenda_item", before.id).before(json!({ "status": before.status })).after(json!({ "status": ItemStatus::DealtWith, "outcome": outcome, "decision_text": decision_text })).write(conn, actor)
     .await?;
     Ok(Outcome::Done(()))
+}
+
+/// Changes the decision on an item already dealt with (while its minutes
+/// are not approved): stale when it changed since the form was loaded.
+pub async fn revise_decision(
+    conn: &mut PgConnection,
+    actor: i64,
+    before: &AgendaItem,
+    seen_version: i32,
+    outcome: ItemOutcome,
+    decision_text: Option<&str>,
+) -> Result<Outcome> {
+    let rows = sqlx::query(
+        "UPDATE agenda_item SET outcome = $3, decision_text = $4, version = version + 1,
+                modified_at = now()
+         WHERE id = $1 AND version = $2 AND status = 'dealt_with'",
+    )
+    .bind(before.id)
+    .bind(seen_version)
+    .bind(outcome)
+    .bind(decision_text)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if rows == 0 {
+        return Ok(Outcome::Stale);
+    }
+    audit::Entry::new("revise_outcome", "agenda_item", before.id)
+        .before(json!({ "outcome": before.outcome, "decision_text": before.decision_text }))
+        .after(json!({ "outcome": outcome, "decision_text": decision_text }))
+        .write(conn, actor)
+        .await?;
+    Ok(Outcome::Done(()))
+}
+
+/// Corrects the decision text of an item of approved minutes: the text it
+/// had (the caller records the correction; this writes and audits the
+/// change). `None` when the item is no decided item of that meeting.
+pub async fn correct_decision(
+    conn: &mut PgConnection,
+    actor: i64,
+    meeting: i64,
+    item: i64,
+    text: &str,
+) -> Result<Option<String>> {
+    let old: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT decision_text FROM agenda_item
+         WHERE id = $1 AND meeting_id = $2 AND status = 'dealt_with' FOR UPDATE",
+    )
+    .bind(item)
+    .bind(meeting)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(old) = old else {
+        return Ok(None);
+    };
+    sqlx::query(
+        "UPDATE agenda_item SET decision_text = $2, version = version + 1, modified_at = now()
+         WHERE id = $1",
+    )
+    .bind(item)
+    .bind(text)
+    .execute(&mut *conn)
+    .await?;
+    audit::Entry::new("correct_decision", "agenda_item", item)
+        .before(json!({ "decision_text": old }))
+        .after(json!({ "decision_text": text }))
+        .write(conn, actor)
+        .await?;
+    Ok(Some(old.unwrap_or_default()))
 }
 
 /// Carries an accepted item over to a later meeting: it stays on the agenda

@@ -202,9 +202,8 @@ async fn show(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Response> {
-    // The same for every reader who may see it (`agreement_visible` asks
-    // only whether they are signed in): kept in memory until the next
-    // change. An unknown agreement is an error, and errors are not kept.
+    // Kept in memory until the next change. An unknown agreement is an
+    // error, and errors are not kept.
     let reader = Reader::of(ctx.user.as_ref());
     let read = async {
         let page = queries::page_by_slug(&state.db, &slug, reader)
@@ -212,11 +211,15 @@ async fn show(
             .ok_or(AppError::NotFound)?;
         let lines = queries::action_lines::action_lines(&state.db, page.agreement.id).await?;
         let follow_ups = queries::follow_up::follow_ups(&state.db, page.agreement.id).await?;
-        Ok::<_, AppError>((page, lines, follow_ups))
+        let discussions = queries::discussions(&state.db, page.agreement.id, reader).await?;
+        Ok::<_, AppError>((page, lines, follow_ups, discussions))
     };
-    let key = format!("agreement {slug} signed in: {}", reader.signed_in);
+    // Per reader: the agenda items that dealt with it follow the items'
+    // rule (a confidential one for its body's members), so the key is the
+    // whole reader, today included (a handful of kinds of readers).
+    let key = format!("agreement {slug} {reader:?}");
     let data = state.cache.data(key, read).await?;
-    let (page, lines, follow_ups) = (*data).clone();
+    let (page, lines, follow_ups, discussions) = (*data).clone();
     let agreement = page.agreement;
     let commitments = page.commitments.0;
     let goals = goal_views(page.goals.0, page.measurements.0);
@@ -229,9 +232,6 @@ async fn show(
         _ => None,
     };
     attach_follow_up(&mut lines, follow_ups, allowed.as_deref());
-    // Per reader (a confidential item only for its body's members): not
-    // kept with the page's data.
-    let discussions = queries::discussions(&state.db, agreement.id, reader).await?;
     let (government, social_partners) = page
         .signatories
         .0

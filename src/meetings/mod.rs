@@ -4,6 +4,7 @@
 pub mod convocation;
 mod forms;
 pub mod ical;
+mod minutes;
 pub mod notices;
 pub mod queries;
 mod reminders;
@@ -31,7 +32,7 @@ pub fn reminder_routes() -> Routes {
 }
 
 pub fn routes() -> Routes {
-    Routes::new()
+    minutes::routes()
         .get("/vergaderingen", Access::Public, calendar)
         .get("/vergaderingen/{id}", Access::Public, show)
         .get(
@@ -707,12 +708,8 @@ async fn meeting_page(
         .user
         .as_ref()
         .is_some_and(|u| u.role == Role::Secretariat);
-    let minutes = match details.minutes() {
-        Some(m) if secretariat || (member && m.status == queries::MinutesStatus::Approved) => {
-            Some(m)
-        }
-        _ => None,
-    };
+    // Only what `minutes_visible` let the query read.
+    let minutes = details.minutes();
     let meeting = details.meeting;
     let documents = details.documents.0;
     let participants = details.participants.0;

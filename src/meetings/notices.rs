@@ -108,6 +108,44 @@ pub async fn minutes_approved(
     .await
 }
 
+/// Minutes sent for comments: to the accounts of the body's members, who
+/// may now read them (`minutes_visible` of sent minutes), not to the
+/// secretariat that sent them.
+pub async fn minutes_for_comments(
+    conn: &mut PgConnection,
+    actor: i64,
+    site: &Site,
+    meeting: &Meeting,
+    until: time::Date,
+) -> sqlx::Result<usize> {
+    let sql = accounts_where!(
+        "minutes_visible(account_reader(acc, $2), m, 'sent')
+         AND NOT (account_reader(acc, $2)).reads_all"
+    );
+    let accounts = accounts(conn, sql, meeting.id).await?;
+    let day = dutch::nl_date(dutch::brussels(meeting.starts_at).date());
+    let subject = format!(
+        "Ontwerpverslag ter opmerkingen: {}, {day}",
+        meeting.body_name
+    );
+    let first = format!(
+        "Het ontwerpverslag van de vergadering van {} van {day} is klaar. Opmerkingen zijn welkom tot en met {}: antwoord het secretariaat.",
+        meeting.body_name,
+        dutch::nl_date(until)
+    );
+    let link = site.link(&format!("/vergaderingen/{}/verslag", meeting.id));
+    let letter = Letter::short(subject, first, ("Het ontwerpverslag lezen", link));
+    to_accounts(
+        conn,
+        Some(actor),
+        site,
+        accounts,
+        Kind::MinutesForComments,
+        letter,
+    )
+    .await
+}
+
 /// The moment a reminder `days` working days before `day` is due.
 fn due(day: time::Date, days: i32) -> Option<OffsetDateTime> {
     let n = u32::try_from(days).ok()?;

@@ -110,7 +110,19 @@ crate::coded! {
 #[serde(rename_all = "snake_case")]
 pub enum MinutesStatus {
     Draft,
+    /// Sent to the members for comments.
+    Sent,
     Approved,
+}
+
+impl MinutesStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            MinutesStatus::Draft => "ontwerp",
+            MinutesStatus::Sent => "ter opmerkingen verstuurd",
+            MinutesStatus::Approved => "goedgekeurd",
+        }
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -887,6 +899,9 @@ pub async fn minutes(db: impl PgExecutor<'_>, meeting: i64) -> sqlx::Result<Opti
         .await
 }
 
+/// Why approved minutes are not edited.
+pub const LOCKED: &str = "Het verslag is goedgekeurd en kan niet meer bewerkt worden: verbeter het met een correctie (met de reden).";
+
 /// The longest minutes, in characters.
 const MAX_MINUTES: usize = 200_000;
 
@@ -924,6 +939,12 @@ pub async fn save_minutes(
     }
     let text = text.trim();
     let before = minutes(&mut *conn, meeting).await?;
+    if before
+        .as_ref()
+        .is_some_and(|m| m.status == MinutesStatus::Approved)
+    {
+        return Ok(Outcome::refused("text", LOCKED));
+    }
     let rows = match &before {
         None if seen_version == 0 => sqlx::query(
             "INSERT INTO minutes (meeting_id, text, modified_by) VALUES ($1, $2, $3)
@@ -937,7 +958,7 @@ pub async fn save_minutes(
         .rows_affected(),
         Some(_) => sqlx::query(
             "UPDATE minutes SET text = $3, version = version + 1, modified_by = $4, modified_at = now()
-             WHERE meeting_id = $1 AND version = $2 AND status = 'draft'",
+             WHERE meeting_id = $1 AND version = $2 AND status IN ('draft', 'sent')",
         )
         .bind(meeting)
         .bind(seen_version)
@@ -986,7 +1007,7 @@ pub async fn approve_minutes(
     let rows = sqlx::query(
         "UPDATE minutes SET status = 'approved', approved_on = $3, version = version + 1,
                 modified_by = $4, modified_at = now()
-         WHERE meeting_id = $1 AND version = $2 AND status = 'draft'",
+         WHERE meeting_id = $1 AND version = $2 AND status IN ('draft', 'sent')",
     )
     .bind(meeting)
     .bind(seen_version)

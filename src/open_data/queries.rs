@@ -242,6 +242,20 @@ macro_rules! file_object {
     };
 }
 
+/// A column of the decision on the agenda item `a` of meeting `m`, where
+/// the public may see it (`decision_visible`), else NULL.
+macro_rules! decided {
+    ($column:literal) => {
+        concat!(
+            "CASE WHEN decision_visible(",
+            anonymous!(),
+            ", a, m, (SELECT mi.status FROM minutes mi WHERE mi.meeting_id = m.id)) THEN ",
+            $column,
+            " END"
+        )
+    };
+}
+
 /// The slug of the agreement the agenda item `a` concerns, when it is public.
 macro_rules! public_paper {
     () => {
@@ -273,7 +287,11 @@ macro_rules! public_files {
 pub async fn agenda_items(db: impl PgExecutor<'_>, f: Filter<'_>) -> Rows<ItemRow> {
     const SQL: &str = concat!(
         "SELECT a.id, a.meeting_id, coalesce(a.number, a.position::text) AS number, a.position,
-                a.title, a.outcome::text AS outcome, a.decision_text, a.created_at, a.modified_at,
+                a.title, ",
+        decided!("a.outcome::text"),
+        " AS outcome, ",
+        decided!("a.decision_text"),
+        " AS decision_text, a.created_at, a.modified_at,
                 b.slug AS body_slug, ",
         public_paper!(),
         " AS paper, ",
@@ -319,7 +337,11 @@ pub async fn meetings(db: impl PgExecutor<'_>, f: Filter<'_>) -> Rows<MeetingRow
                 (SELECT coalesce(json_agg(json_build_object(
                         'id', a.id, 'meeting_id', a.meeting_id,
                         'number', coalesce(a.number, a.position::text), 'position', a.position,
-                        'title', a.title, 'outcome', a.outcome, 'decision_text', a.decision_text,
+                        'title', a.title, 'outcome', ",
+        decided!("a.outcome"),
+        ", 'decision_text', ",
+        decided!("a.decision_text"),
+        ",
                         'created_at', a.created_at, 'modified_at', a.modified_at,
                         'body_slug', b.slug, 'paper', ",
         public_paper!(),
@@ -364,7 +386,7 @@ pub async fn papers(db: impl PgExecutor<'_>, f: Filter<'_>) -> Rows<PaperRow> {
                 (SELECT coalesce(json_agg(json_build_object(
                         'id', a.id, 'meeting_id', a.meeting_id,
                         'number', coalesce(a.number, a.position::text), 'position', a.position,
-                        'title', a.title, 'outcome', a.outcome, 'decision_text', a.decision_text,
+                        'title', a.title, 'outcome', NULL, 'decision_text', NULL,
                         'created_at', a.created_at, 'modified_at', a.modified_at,
                         'body_slug', ab.slug, 'paper', g.slug, 'files', '[]'::json)
                         ORDER BY m.starts_at, a.position), '[]')

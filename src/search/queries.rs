@@ -78,7 +78,8 @@ pub struct HitRow {
 /// - agreements (title, subtitle, introduction, commitments, goals; the
 ///   title weighs most, then the subtitle) and their action lines:
 ///   `agreement_visible` (drafts only for signed-in users);
-/// - agenda items (title, explanation, decision): `agenda_item_visible`;
+/// - agenda items (title, explanation): `agenda_item_visible`; their
+///   decision text only where `decision_visible` (the minutes' state);
 /// - meetings by their body's name; by place and notes only where
 ///   `meeting_internals_visible`;
 /// - people by name and public functions (public information).
@@ -120,22 +121,27 @@ pub async fn search(
          -- (OFFSET 0 keeps the ranking below the join), and read the texts
          -- of the kept ones only.
          items AS (
-             SELECT a.id, a.title, a.explanation, a.decision_text, a.body_id,
-                    a.meeting_id, r.starts_at,
+             SELECT a.id, a.title, a.explanation,
+                    CASE WHEN r.decision_shown THEN a.decision_text END AS decision_text,
+                    a.body_id, a.meeting_id, r.starts_at,
                     agenda_item_under_embargo(a) AS confidential,
                     r.rank
              FROM (
-                 SELECT r.id, r.rank, m.starts_at
+                 SELECT r.id, r.rank, r.decision_shown, m.starts_at
                  FROM (
-                     -- the meeting's day only where the rule asks for it
-                     -- (a confidential item, a signed-in member)
-                     SELECT a.id, a.meeting_id, ts_rank(a.search, q.q) AS rank
+                     -- the decision text only where its decision may be
+                     -- seen (`decision_visible`: the minutes' state)
+                     SELECT a.id, a.meeting_id, d.shown AS decision_shown,
+                            ts_rank(CASE WHEN d.shown THEN a.search || a.search_decision
+                                         ELSE a.search END, q.q) AS rank
                      FROM agenda_item a
                      CROSS JOIN q
-                     WHERE a.search @@ q.q
-                       AND agenda_item_visible($3, a,
-                               (SELECT (m.starts_at AT TIME ZONE 'Europe/Brussels')::date
-                                FROM meeting m WHERE m.id = a.meeting_id))
+                     LEFT JOIN meeting m ON m.id = a.meeting_id
+                     LEFT JOIN minutes mi ON mi.meeting_id = a.meeting_id
+                     CROSS JOIN LATERAL (SELECT decision_visible($3, a, m, mi.status) AS shown) d
+                     WHERE (a.search @@ q.q OR a.search_decision @@ q.q)
+                       AND (a.search @@ q.q OR d.shown)
+                       AND agenda_item_visible($3, a, (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)
                      OFFSET 0) r
                  LEFT JOIN meeting m ON m.id = r.meeting_id
                  ORDER BY r.rank DESC, m.starts_at DESC NULLS LAST, r.id DESC

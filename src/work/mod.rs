@@ -214,6 +214,9 @@ impl Meeting {
                 done: m.minutes == Some(MinutesStatus::Approved),
                 todo: match m.minutes {
                     Some(MinutesStatus::Draft) => "ontwerp, nog niet goedgekeurd".into(),
+                    Some(MinutesStatus::Sent) => {
+                        "ter opmerkingen verstuurd, nog niet goedgekeurd".into()
+                    }
                     _ if held => "nog geen verslag".into(),
                     _ => String::new(),
                 },

@@ -241,6 +241,15 @@ async fn submit_accept_order_and_record_the_outcome() {
     let history = item.select("ol.history li");
     assert_eq!(history.len(), 3, "{history:?}");
     assert!(history[2].contains("behandeld"));
+    // The decision itself reaches the members with the minutes
+    // (`decision_visible`): not yet.
+    assert!(!item.text().contains("De werkgroep werkt een voorstel uit."));
+    sqlx::query("INSERT INTO minutes (meeting_id, text, status) VALUES ($1, 'Verslag.', 'sent')")
+        .bind(meeting)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let item = partner.get(&format!("/agendapunten/{id}")).await;
     assert!(item.text().contains("De werkgroep werkt een voorstel uit."));
     assert!(
         app.count(&format!(

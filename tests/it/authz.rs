@@ -310,6 +310,34 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     // agenda
     ("GET", "/agendapunten", "cabinet+secretariat+social-partner"),
     ("GET", "/punten/{id}", "public"),
+    (
+        "POST",
+        "/punten/{id}/belangenconflict",
+        "cabinet+secretariat+social-partner",
+    ),
+    ("GET", "/vergaderingen/{id}/verslag", "signed-in"),
+    (
+        "POST",
+        "/vergaderingen/{id}/verslag/punten/{item}",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/vergaderingen/{id}/verslag/versturen",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/vergaderingen/{id}/verslag/verbeteren",
+        "secretariat",
+    ),
+    (
+        "POST",
+        "/vergaderingen/{id}/besluiten/publiceren",
+        "secretariat",
+    ),
+    ("GET", "/vergaderingen/{id}/besluiten", "public"),
+    ("GET", "/beslissingen", "public"),
     ("POST", "/vergaderingen/{id}/herinneren", "secretariat"),
     (
         "GET",
@@ -504,6 +532,8 @@ fn record_refuses(path: &str, role: Option<Role>) -> bool {
     matches!(
         (path, role),
         ("/vergaderingen/{id}/uitnodigingen", Some(Role::Admin))
+            // minutes are for the members of the body and the secretariat
+            | ("/vergaderingen/{id}/verslag", Some(Role::Admin))
     )
 }
 
@@ -643,6 +673,15 @@ pub(crate) async fn samples(app: &TestApp) -> Samples {
         .fetch_one(&app.db)
         .await
         .unwrap();
+    // The meeting's minutes are approved: its members may read them.
+    sqlx::query(
+        "INSERT INTO minutes (meeting_id, text, status, approved_on)
+         VALUES ($1, 'Het verslag.', 'approved', '2026-07-01')",
+    )
+    .bind(meeting)
+    .execute(&app.db)
+    .await
+    .unwrap();
     // It concerns the published agreement: open data has its consultation.
     sqlx::query(
         "UPDATE agenda_item SET agreement_id = (SELECT id FROM agreement WHERE slug = $2)
