@@ -211,15 +211,15 @@ async fn show(
             .ok_or(AppError::NotFound)?;
         let lines = queries::action_lines::action_lines(&state.db, page.agreement.id).await?;
         let follow_ups = queries::follow_up::follow_ups(&state.db, page.agreement.id).await?;
-        let discussions = queries::discussions(&state.db, page.agreement.id, reader).await?;
-        Ok::<_, AppError>((page, lines, follow_ups, discussions))
+        Ok::<_, AppError>((page, lines, follow_ups))
     };
     // Per reader: the agenda items that dealt with it follow the items'
     // rule (a confidential one for its body's members), so the key is the
     // whole reader, today included (a handful of kinds of readers).
     let key = format!("agreement {slug} {reader:?}");
     let data = state.cache.data(key, read).await?;
-    let (page, lines, follow_ups, discussions) = (*data).clone();
+    let (page, lines, follow_ups) = (*data).clone();
+    let discussions = page.discussions.0;
     let agreement = page.agreement;
     let commitments = page.commitments.0;
     let goals = goal_views(page.goals.0, page.measurements.0);

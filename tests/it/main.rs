@@ -22,6 +22,7 @@ mod harness;
 mod mail;
 mod meeting_states;
 mod meetings;
+mod minutes;
 mod notifications;
 mod open_data;
 mod operations;

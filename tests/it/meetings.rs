@@ -673,7 +673,8 @@ async fn minutes_are_drafted_then_approved_and_shown_to_members_only() {
             &[("text", "Achteraf"), ("version", "2")],
         )
         .await;
-    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.text().contains("verbeter het met een correctie"));
     let approved_on: String =
         sqlx::query_scalar("SELECT approved_on::text FROM minutes WHERE meeting_id = $1")
             .bind(id)

@@ -256,6 +256,7 @@ async fn the_choices_hold_for_the_persons_address_too_and_a_declined_digest_entr
                 ("minutes_approved", "daily"),
                 ("meeting_reminder", "never"),
                 ("deadline_reminder", "immediately"),
+                ("minutes_for_comments", "immediately"),
             ],
         )
         .await;
@@ -328,6 +329,7 @@ async fn a_daily_digest_collects_what_was_chosen_daily_once_whatever_the_instanc
                 ("minutes_approved", "immediately"),
                 ("meeting_reminder", "immediately"),
                 ("deadline_reminder", "never"),
+                ("minutes_for_comments", "never"),
             ],
         )
         .await;

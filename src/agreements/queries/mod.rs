@@ -103,37 +103,16 @@ async fn visible(db: impl PgExecutor<'_>, reader: Reader, id: Option<i64>) -> Ro
 }
 
 /// An agenda item that dealt with an agreement, as the agreement's page
-/// lists it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// lists it (on a meeting that was not cancelled).
+#[derive(Debug, Clone, Deserialize)]
 pub struct Discussion {
     pub item_id: i64,
     pub number: String,
     pub title: String,
     pub meeting_id: i64,
+    #[serde(with = "time::serde::rfc3339")]
     pub starts_at: time::OffsetDateTime,
     pub body_name: String,
-}
-
-/// The agenda items on a (not cancelled) meeting's agenda that concern
-/// `agreement`, those `reader` may see (`agenda_item_visible`), oldest
-/// first.
-pub async fn discussions(
-    db: impl PgExecutor<'_>,
-    agreement: i64,
-    reader: Reader,
-) -> Rows<Discussion> {
-    sqlx::query_as(
-        "SELECT a.id AS item_id, coalesce(a.number, a.position::text) AS number, a.title,
-                m.id AS meeting_id, m.starts_at, b.name AS body_name
-         FROM agenda_item a JOIN meeting m ON m.id = a.meeting_id JOIN body b ON b.id = a.body_id
-         WHERE a.agreement_id = $1 AND agenda_item_on_agenda(a) AND m.status <> 'cancelled'
-           AND agenda_item_visible($2, a, (m.starts_at AT TIME ZONE 'Europe/Brussels')::date)
-         ORDER BY m.starts_at, a.position",
-    )
-    .bind(agreement)
-    .bind(reader)
-    .fetch_all(db)
-    .await
 }
 
 /// The agreement `id`, if `reader` may see it.
@@ -160,6 +139,8 @@ pub struct AgreementPage {
     pub signatories: Json<Vec<Signatory>>,
     pub goals: Json<Vec<Goal>>,
     pub measurements: Json<Vec<Measurement>>,
+    /// The agenda items that dealt with it, those the reader may see.
+    pub discussions: Json<Vec<Discussion>>,
 }
 
 pub async fn page_by_slug(
@@ -189,7 +170,17 @@ pub async fn page_by_slug(
                             'value_text', m.value::text, 'value', m.value::float8, 'note', m.note)
                           ORDER BY m.goal_id, m.measured_on, m.id), '[]')
                  FROM goal_measurement m JOIN goal g ON g.id = m.goal_id
-                 WHERE g.agreement_id = a.id) AS measurements
+                 WHERE g.agreement_id = a.id) AS measurements,
+                (SELECT coalesce(json_agg(json_build_object(
+                            'item_id', i.id, 'number', coalesce(i.number, i.position::text),
+                            'title', i.title, 'meeting_id', m.id, 'starts_at', m.starts_at,
+                            'body_name', ib.name) ORDER BY m.starts_at, i.position), '[]')
+                 FROM agenda_item i JOIN meeting m ON m.id = i.meeting_id
+                 JOIN body ib ON ib.id = i.body_id
+                 WHERE i.agreement_id = a.id AND agenda_item_on_agenda(i)
+                   AND m.status <> 'cancelled'
+                   AND agenda_item_visible($2, i, (m.starts_at AT TIME ZONE 'Europe/Brussels')::date))
+                    AS discussions
          FROM agreement a JOIN body b ON b.id = a.body_id
          WHERE a.slug = $1 AND agreement_visible($2, a.status)"
     );
