@@ -1573,7 +1573,8 @@ mod tests {
     #[test]
     fn the_second_tuesday_from_september_to_june_leaves_out_july_and_august() {
         let rule = second_tuesday_without_summer();
-        let days = dates(&rule, date!(2026 - 09 - 01), date!(2027 - 09 - 30), &[]).unwrap();
+        let days = dates(&rule, date!(2026 - 09 - 01), date!(2027 - 09 - 30), &[])
+            .expect("the rule gives dates");
         assert_eq!(days.first(), Some(&date!(2026 - 09 - 08)));
         assert_eq!(days.len(), 11, "{days:?}");
         assert!(days.iter().all(|d| d.weekday() == Weekday::Tuesday));
@@ -1592,7 +1593,7 @@ mod tests {
             date!(2026 - 11 - 10),
             &skipped,
         )
-        .unwrap();
+        .expect("the rule gives dates");
         assert_eq!(days, vec![date!(2026 - 09 - 08), date!(2026 - 11 - 10)]);
     }
 
@@ -1611,7 +1612,7 @@ mod tests {
             date!(2026 - 11 - 30),
             &[],
         )
-        .unwrap();
+        .expect("the rule gives dates");
         assert_eq!(
             days,
             vec![
@@ -1633,7 +1634,7 @@ mod tests {
             date!(2027 - 03 - 31),
             &[],
         )
-        .unwrap();
+        .expect("the rule gives dates");
         assert_eq!(
             days,
             vec![
@@ -1653,15 +1654,16 @@ mod tests {
             },
             skip_months: Vec::new(),
         };
-        let days = dates(&weekly, date!(2027 - 01 - 01), date!(2099 - 12 - 31), &[]).unwrap();
+        let days = dates(&weekly, date!(2027 - 01 - 01), date!(2099 - 12 - 31), &[])
+            .expect("the rule gives dates");
         assert_eq!(days.len(), MAX_MEETINGS + 1);
     }
 
     #[test]
     fn the_stored_rule_reads_back_and_says_itself_in_dutch() {
         let rule = second_tuesday_without_summer();
-        let until =
-            dutch::from_brussels(date!(2027 - 06 - 30), time::macros::time!(23:59)).unwrap();
+        let until = dutch::from_brussels(date!(2027 - 06 - 30), time::macros::time!(23:59))
+            .expect("a time that exists");
         let text = rule.rrule(until);
         assert_eq!(
             text,

@@ -29,5 +29,6 @@ mod overview;
 mod performance;
 mod records;
 mod second_factor;
+mod series;
 mod smtp_sink;
 mod work;
