@@ -1164,6 +1164,12 @@ pub async fn skip_date(
     } else {
         format!("Overgeslagen: {reason}")
     };
+    // The series first, then the meeting: the order a change of the
+    // series takes, so that the two never wait on each other.
+    sqlx::query("SELECT 1 FROM meeting_series WHERE id = $1 FOR UPDATE")
+        .bind(of.series_id)
+        .execute(&mut *conn)
+        .await?;
     let cancelled = queries::set_status(
         &mut *conn,
         actor,
