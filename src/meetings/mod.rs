@@ -9,6 +9,7 @@ pub mod notices;
 pub mod queries;
 mod reminders;
 pub mod rsvp;
+mod series;
 
 pub use queries::{Meeting, MeetingKind, MeetingStatus, MinutesStatus};
 
@@ -105,6 +106,7 @@ pub fn routes() -> Routes {
             SECRETARIAT,
             forms::approve_minutes,
         )
+        .merge(series::routes())
 }
 
 /// The meeting, or "not found".
@@ -305,6 +307,8 @@ struct ShowPage {
     versions: Vec<queries::SentVersion>,
     minutes: Option<Minutes>,
     warnings: Vec<Warning>,
+    /// The meeting's series, for the secretariat.
+    series: Option<series::OfMeeting>,
     agenda: Vec<crate::agenda::AgendaItem>,
     people: Vec<(i64, String)>,
     attendance_options: [queries::Attendance; 4],
@@ -351,6 +355,8 @@ pub struct PageInput {
     pub approved_on: Option<String>,
     /// The signed-in invitee's own answer as typed.
     pub answer: Option<rsvp::AnswerForm>,
+    /// Why the date of a series is skipped, as typed.
+    pub skip_reason: Option<String>,
 }
 
 /// A step of the meeting's course, as the stepper shows it.
@@ -543,6 +549,11 @@ impl ShowPage {
     fn cancel_open(&self) -> bool {
         self.input.errors.get("reden").is_some()
     }
+
+    /// Does the skip disclosure start open (a refused skip)?
+    fn skip_open(&self) -> bool {
+        self.input.skip_reason.is_some()
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -559,6 +570,7 @@ fn notice(q: &NoticeQuery) -> Option<String> {
         "bijeengeroepen" => "De vergadering is bijeengeroepen.",
         "gehouden" => "De vergadering is als gehouden gemarkeerd.",
         "geannuleerd" => "De vergadering is geannuleerd.",
+        "overgeslagen" => "Deze datum van de reeks is overgeslagen: de vergadering is geannuleerd.",
         "uitnodigingen" => "De uitnodigingslijst is bijgewerkt.",
         "samenstelling-leeg" => {
             "0 personen toegevoegd: de samenstelling noemt op deze datum niemand."
@@ -732,6 +744,11 @@ async fn meeting_page(
             warnings(state, &meeting).await?
         } else {
             Vec::new()
+        },
+        series: if secretariat {
+            series::of_meeting(&state.db, meeting.id).await?
+        } else {
+            None
         },
         people: if secretariat {
             queries::people(&state.db).await?

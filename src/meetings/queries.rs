@@ -392,7 +392,8 @@ pub async fn schedule(
 }
 
 /// Saves the form; a new date or time is kept in the reschedule history.
-/// Every change calendar clients see bumps the iCalendar SEQUENCE. A held
+/// Every change calendar clients see bumps the iCalendar SEQUENCE; a new
+/// kind, time or place marks a meeting of a series changed by hand. A held
 /// or cancelled meeting is not changed any more (stale); the meeting stays
 /// with its body: moving it would silently change who was invited.
 pub async fn update(
@@ -412,6 +413,7 @@ pub async fn update(
     let rows = sqlx::query(
         "UPDATE meeting SET kind = $3, starts_at = $4, ends_at = $5, location = $6, online_url = $7,
                 notes = $8, proposal_deadline = $9, version = version + 1, sequence = sequence + 1,
+                changed_by_hand = changed_by_hand OR (kind, starts_at, ends_at, location) IS DISTINCT FROM ($3, $4, $5, $6),
                 modified_at = now()
          WHERE id = $1 AND version = $2",
     )

@@ -132,6 +132,14 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/vergaderingen/{id}/verslag/goedkeuren",
         "secretariat",
     ),
+    // meeting series
+    ("GET", "/beheer/reeksen", "secretariat"),
+    ("GET", "/beheer/reeksen/nieuw", "secretariat"),
+    ("POST", "/beheer/reeksen", "secretariat"),
+    ("GET", "/beheer/reeksen/{id}", "secretariat"),
+    ("GET", "/beheer/reeksen/{id}/wijzigen", "secretariat"),
+    ("POST", "/beheer/reeksen/{id}/wijzigen", "secretariat"),
+    ("POST", "/vergaderingen/{id}/overslaan", "secretariat"),
     // composition
     ("GET", "/organen/{slug}/wijzigingen", "public"),
     ("GET", "/organen/{slug}/samenstelling.csv", "public"),
@@ -473,6 +481,8 @@ pub(crate) struct Samples {
     mail: i64,
     /// The item on the meeting's agenda that `document` belongs to.
     public_item: i64,
+    /// A meeting series of the working group.
+    series: i64,
 }
 
 impl Samples {
@@ -549,6 +559,8 @@ pub(crate) fn concrete(path: &str, s: &Samples, role: Option<Role>) -> String {
         s.public_item
     } else if path.starts_with("/beheer/berichten") {
         s.mail
+    } else if path.starts_with("/beheer/reeksen") {
+        s.series
     } else {
         s.account
     };
@@ -692,7 +704,18 @@ pub(crate) async fn samples(app: &TestApp) -> Samples {
     .execute(&app.db)
     .await
     .unwrap();
+    let series = sqlx::query_scalar(
+        "INSERT INTO meeting_series (body_id, kind, rrule, starts_local, ends_local, first_date,
+                                     last_date)
+         SELECT id, 'working_group', 'FREQ=MONTHLY;UNTIL=20270630T215900Z;BYDAY=2TU', '10:00',
+                '12:00', '2026-09-01', '2027-06-30'
+         FROM body WHERE slug = 'vesoc-werkgroep' RETURNING id",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     Samples {
+        series,
         public_item,
         mail,
         document,

@@ -30,5 +30,6 @@ mod overview;
 mod performance;
 mod records;
 mod second_factor;
+mod series;
 mod smtp_sink;
 mod work;
