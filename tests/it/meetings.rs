@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 
-use crate::harness::{Client, TestApp};
+use crate::harness::{Client, TestApp, ics_events};
 use vesoc::auth::Role;
 
 async fn body_id(app: &TestApp, slug: &str) -> String {
@@ -769,23 +769,6 @@ async fn warnings_help_but_do_not_block() {
     );
 }
 
-fn events(ics: &str) -> Vec<std::collections::HashMap<String, String>> {
-    let reader = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
-    let mut out = Vec::new();
-    for cal in reader {
-        let cal = cal.expect("a valid calendar");
-        for e in cal.events {
-            out.push(
-                e.properties
-                    .into_iter()
-                    .map(|p| (p.name, p.value.unwrap_or_default()))
-                    .collect(),
-            );
-        }
-    }
-    out
-}
-
 #[tokio::test]
 async fn icalendar_feeds_parse_and_follow_changes() {
     let app = TestApp::seeded().await;
@@ -811,7 +794,7 @@ async fn icalendar_feeds_parse_and_follow_changes() {
             .unwrap()
             .starts_with("text/calendar")
     );
-    let evs = events(&feed.body);
+    let evs = ics_events(&feed.body);
     assert_eq!(evs.len(), 2);
     let w = evs
         .iter()
@@ -843,7 +826,7 @@ async fn icalendar_feeds_parse_and_follow_changes() {
             ],
         )
         .await;
-    let evs = events(&app.client().get("/kalender/vesoc-werkgroep.ics").await.body);
+    let evs = ics_events(&app.client().get("/kalender/vesoc-werkgroep.ics").await.body);
     let w = evs
         .iter()
         .find(|e| e["UID"] == format!("vergadering-{winter}@vesoc"))
@@ -858,7 +841,7 @@ async fn icalendar_feeds_parse_and_follow_changes() {
     let feed = app.client().get(&link).await;
     assert_eq!(feed.status, StatusCode::OK);
     assert!(!feed.body.contains("\r\nEN:INJECTIE"));
-    let evs = events(&feed.body);
+    let evs = ics_events(&feed.body);
     let s = evs
         .iter()
         .find(|e| e["UID"] == format!("vergadering-{summer}@vesoc"))

@@ -6,7 +6,7 @@
 
 use axum::http::StatusCode;
 
-use crate::harness::{Client, PASSWORD, Page, TestApp};
+use crate::harness::{Client, Item, PASSWORD, Page, Place, TestApp, invite, site};
 use vesoc::auth::Role;
 
 const ACCESS: &str = include_str!("../../docs/access.md");
@@ -223,19 +223,9 @@ async fn readers(app: &TestApp) -> Vec<Reader> {
                     .unwrap(),
             );
             tx.commit().await.unwrap();
-            let person: i64 = sqlx::query_scalar(
-                "WITH p AS (INSERT INTO person (slug, given_name, family_name, email)
-                            VALUES ($1, 'Lezer', $2, $3) RETURNING id)
-                 UPDATE account SET person_id = (SELECT id FROM p) WHERE id = $4
-                 RETURNING person_id",
-            )
-            .bind(format!("lezer-{}", name.replace(' ', "-")))
-            .bind(name)
-            .bind(&email)
-            .bind(id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+            let slug = format!("lezer-{}", name.replace(' ', "-"));
+            let person = app.person(&slug, ("Lezer", name), Some(&email)).await;
+            app.is_person(id, person).await;
             mailbox = Some((email, person));
         }
         out.push(Reader {
@@ -308,48 +298,29 @@ impl ItemSpec<'_> {
 }
 
 async fn item(app: &TestApp, title: &str, word: &str, s: ItemSpec<'_>) -> i64 {
-    sqlx::query_scalar(
-        "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, proposer_minister_id,
-                                  title, explanation, kind, status, answer, outcome, confidential,
-                                  embargo_until, position)
-         VALUES ((SELECT id FROM body WHERE slug = 'vesoc-werkgroep'), $1,
-                 (SELECT id FROM organisation
-                  WHERE slug = CASE WHEN $2::text IS NULL THEN 'acv' ELSE 'vlaamse-regering' END),
-                 (SELECT id FROM person WHERE slug = $2),
-                 $3, 'Toelichting over de ' || $4, 'discussion', $5::agenda_item_status,
-                 CASE WHEN $5 = 'rejected' THEN 'Past niet.' END,
-                 CASE WHEN $5 = 'dealt_with' THEN 'noted'::agenda_outcome END,
-                 $6, CASE WHEN $7 THEN now() - interval '1 day' END,
-                 CASE WHEN $8 THEN (SELECT coalesce(max(position), 0) + 1 FROM agenda_item
-                                    WHERE meeting_id = $1) END)
-         RETURNING id",
-    )
-    .bind(s.meeting)
-    .bind(s.minister)
-    .bind(title)
-    .bind(word)
-    .bind(s.status)
-    .bind(s.confidential)
-    .bind(s.released)
-    .bind(s.on_agenda)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
-}
-
-async fn document(app: &TestApp, item: i64, name: &str, confidential: bool) -> i64 {
-    sqlx::query_scalar(
-        "INSERT INTO document (agenda_item_id, filename, content_type, size_bytes, sha256, content,
-                               confidential)
-         VALUES ($1, $2, 'text/plain; charset=utf-8', 5, sha256('stuk.'::bytea), 'stuk.'::bytea, $3)
-         RETURNING id",
-    )
-    .bind(item)
-    .bind(name)
-    .bind(confidential)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
+    let explanation = format!("Toelichting over de {word}");
+    let mut item = Item::proposal(title)
+        .explanation(&explanation)
+        .status(s.status)
+        .confidential(s.confidential);
+    if let Some(minister) = s.minister {
+        item = item.by_minister(minister);
+    }
+    if let Some(meeting) = s.meeting {
+        item = item.for_meeting(meeting);
+    }
+    if s.on_agenda {
+        item.place = Place::Next;
+    }
+    if s.released {
+        item = item.release("-1 day");
+    }
+    match s.status {
+        "rejected" => item = item.answer("Past niet."),
+        "dealt_with" => item = item.outcome("noted"),
+        _ => {}
+    }
+    app.item(item).await
 }
 
 /// Makes the record of a row, on `on` (the meeting of the items).
@@ -386,7 +357,9 @@ async fn make(app: &TestApp, record: &str, word: &str, on: i64) -> Record {
             other => panic!("no document {other:?}: add it to records.rs"),
         };
         let item_id = item(app, &title, word, item_spec).await;
-        let id = document(app, item_id, &format!("stuk-{word}.txt"), doc_confidential).await;
+        let id = app
+            .document(item_id, &format!("stuk-{word}.txt"), doc_confidential)
+            .await;
         return Record::Document { id };
     }
     match record {
@@ -530,10 +503,7 @@ async fn mailed(
     meeting: i64,
     mailing: Mailing,
 ) -> Vec<String> {
-    let site = vesoc::mail::Site {
-        base_url: "https://vesoc.test".into(),
-        sender: "vesoc@serv.be".into(),
-    };
+    let site = site();
     let mut tx = app.db.begin().await.unwrap();
     let m = vesoc::meetings::queries::get(&mut *tx, meeting)
         .await
@@ -541,15 +511,7 @@ async fn mailed(
         .unwrap();
     let kind = match mailing {
         Mailing::Convocation => {
-            sqlx::query(
-                "INSERT INTO meeting_participant (meeting_id, person_id, reason)
-                 VALUES ($1, $2, 'added') ON CONFLICT DO NOTHING",
-            )
-            .bind(meeting)
-            .bind(person)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
+            invite(&mut *tx, meeting, *person, None, "added").await;
             use vesoc::meetings::convocation::{Occasion, write};
             write(&mut tx, None, &m, Occasion::Convened, &site)
                 .await
@@ -897,7 +859,7 @@ async fn documents_of_proposals_are_only_for_the_proposer_and_the_secretariat() 
             ItemSpec::proposal(status),
         )
         .await;
-        docs.push(document(&app, id, "bijlage.txt", false).await);
+        docs.push(app.document(id, "bijlage.txt", false).await);
     }
     let mut voka = app
         .signed_in_as(
