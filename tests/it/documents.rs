@@ -170,14 +170,7 @@ async fn the_proposer_uploads_a_pdf_that_is_listed_and_downloadable() {
 async fn a_confidential_document_waits_until_the_item_is_on_an_agenda() {
     let app = TestApp::seeded().await;
     let mut partner = app.signed_in(Role::SocialPartner).await;
-    let mut other = app
-        .signed_in_as(
-            Role::SocialPartner,
-            "voka@test.vesoc.be",
-            Some("voka"),
-            None,
-        )
-        .await;
+    let mut other = app.partner_of("voka").await;
     let id = app.item(Item::proposal("Duaal leren")).await;
     let page = upload(&mut partner, id, "geheim.pdf", PDF, true).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
@@ -379,14 +372,7 @@ async fn an_upload_without_the_csrf_token_as_its_first_part_is_refused() {
 #[tokio::test]
 async fn only_who_may_edit_the_item_uploads() {
     let app = TestApp::seeded().await;
-    let mut other = app
-        .signed_in_as(
-            Role::SocialPartner,
-            "voka@test.vesoc.be",
-            Some("voka"),
-            None,
-        )
-        .await;
+    let mut other = app.partner_of("voka").await;
     let mut cabinet = app.signed_in(Role::Cabinet).await;
     let mut staff = app.signed_in(Role::Secretariat).await;
     let id = app.item(Item::proposal("Duaal leren")).await;

@@ -276,6 +276,14 @@ impl TestApp {
         client
     }
 
+    /// A client signed in as a social partner of the organisation `slug`
+    /// (a new account, `{slug}@test.vesoc.be`).
+    pub async fn partner_of(&self, organisation: &str) -> Client {
+        let email = format!("{organisation}@test.vesoc.be");
+        self.signed_in_as(Role::SocialPartner, &email, Some(organisation), None)
+            .await
+    }
+
     /// A meeting of a body, two hours from `starts` (e.g. "2026-06-10 10:00+02").
     pub async fn meeting(&self, body: &str, kind: &str, starts: &str) -> i64 {
         sqlx::query_scalar(
@@ -390,6 +398,23 @@ impl TestApp {
             .fetch_one(&self.db)
             .await
             .expect(sql)
+    }
+
+    /// The id the query `sql` selects (one row, one `bigint`).
+    pub async fn id(&self, sql: &str) -> i64 {
+        self.count(sql).await
+    }
+
+    /// The id of the row of `table` (`body`, `person`, `organisation`…)
+    /// with this slug, as a form sends it.
+    pub async fn slug_id(&self, table: &str, slug: &str) -> String {
+        let sql = format!("SELECT id FROM {table} WHERE slug = $1");
+        let id: i64 = sqlx::query_scalar(&sql)
+            .bind(slug)
+            .fetch_one(&self.db)
+            .await
+            .expect(&sql);
+        id.to_string()
     }
 
     /// The version of record `id` in `table` (`meeting`, `agenda_item`)
@@ -711,6 +736,18 @@ impl Page {
         self.headers
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
+    }
+
+    /// The id in the address this page sends the browser to, after
+    /// `prefix` (`/agendapunten/` for `/agendapunten/12?melding=…`).
+    pub fn redirect_id(&self, prefix: &str) -> i64 {
+        let to = self
+            .location()
+            .unwrap_or_else(|| panic!("no redirect: {}", self.text()));
+        to.strip_prefix(prefix)
+            .and_then(|rest| rest.split('?').next())
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_else(|| panic!("{to} is no {prefix}<id>"))
     }
 
     pub fn csrf(&self) -> Option<String> {

@@ -628,14 +628,7 @@ async fn confidential_agenda_items_stay_hidden() {
          VALUES ('testorg', 'Testorganisatie', 'TO', 'administration')",
     )
     .await;
-    let mut other = app
-        .signed_in_as(
-            Role::SocialPartner,
-            "ander@test.vesoc.be",
-            Some("testorg"),
-            None,
-        )
-        .await;
+    let mut other = app.partner_of("testorg").await;
     let page = search(&mut other, "zwaluwstaart").await;
     assert_eq!(titles(&page, "agendapunten"), vec!["Openbare toelichting"]);
     assert!(!page.body.contains("herstructurering"));
@@ -663,14 +656,7 @@ async fn confidential_agenda_items_stay_hidden() {
     assert!(page.text().contains("vertrouwelijk"));
 
     // VOKA sees its own proposal
-    let mut voka = app
-        .signed_in_as(
-            Role::SocialPartner,
-            "voka@test.vesoc.be",
-            Some("voka"),
-            None,
-        )
-        .await;
+    let mut voka = app.partner_of("voka").await;
     let page = search(&mut voka, "koolmees").await;
     assert_eq!(titles(&page, "agendapunten"), vec!["Voorstel koolmees"]);
 

@@ -861,14 +861,7 @@ async fn documents_of_proposals_are_only_for_the_proposer_and_the_secretariat() 
         .await;
         docs.push(app.document(id, "bijlage.txt", false).await);
     }
-    let mut voka = app
-        .signed_in_as(
-            Role::SocialPartner,
-            "voka@test.vesoc.be",
-            Some("voka"),
-            None,
-        )
-        .await;
+    let mut voka = app.partner_of("voka").await;
     let mut cabinet = app.signed_in(Role::Cabinet).await;
     let mut acv = app.signed_in(Role::SocialPartner).await;
     let mut staff = app.signed_in(Role::Secretariat).await;
@@ -938,14 +931,7 @@ async fn refused_access_to_an_existing_record_is_in_the_audit_log() {
         ItemSpec::proposal("submitted"),
     )
     .await;
-    let mut voka = app
-        .signed_in_as(
-            Role::SocialPartner,
-            "voka@test.vesoc.be",
-            Some("voka"),
-            None,
-        )
-        .await;
+    let mut voka = app.partner_of("voka").await;
     assert_eq!(
         voka.get(&format!("/agendapunten/{id}")).await.status,
         StatusCode::NOT_FOUND

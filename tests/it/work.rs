@@ -154,9 +154,7 @@ async fn a_social_partner_sees_its_proposals_and_the_agendas_of_its_bodies_only(
     )
     .await;
 
-    let mut acv = app
-        .signed_in_as(Role::SocialPartner, "acv@werk.vesoc.be", Some("acv"), None)
-        .await;
+    let mut acv = app.partner_of("acv").await;
     let page = acv.get("/mijn-werk").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(
@@ -177,9 +175,7 @@ async fn a_social_partner_sees_its_proposals_and_the_agendas_of_its_bodies_only(
     );
 
     // An organisation that sits in no body sees neither the meeting nor its agenda.
-    let mut outsider = app
-        .signed_in_as(Role::SocialPartner, "dkb@werk.vesoc.be", Some("dkb"), None)
-        .await;
+    let mut outsider = app.partner_of("dkb").await;
     let page = outsider.get("/mijn-werk").await;
     assert_eq!(page.status, StatusCode::OK);
     let text = page.text();
@@ -292,14 +288,7 @@ async fn the_meeting_page_links_every_item_to_its_page_which_follows_the_items_r
         .await
         .unwrap();
 
-    let mut acv = app
-        .signed_in_as(
-            Role::SocialPartner,
-            "acv@punten.vesoc.be",
-            Some("acv"),
-            None,
-        )
-        .await;
+    let mut acv = app.partner_of("acv").await;
     let page = acv.get(&format!("/vergaderingen/{meeting}")).await;
     let link = format!("a[href='/punten/{secret}']");
     assert_eq!(page.select(&link), vec!["Vertrouwelijk punt over lonen"]);
@@ -319,14 +308,7 @@ async fn the_meeting_page_links_every_item_to_its_page_which_follows_the_items_r
         StatusCode::SEE_OTHER,
         "a visitor is asked to sign in"
     );
-    let mut outsider = app
-        .signed_in_as(
-            Role::SocialPartner,
-            "dkb@punten.vesoc.be",
-            Some("dkb"),
-            None,
-        )
-        .await;
+    let mut outsider = app.partner_of("dkb").await;
     assert_eq!(
         outsider.get(&format!("/punten/{secret}")).await.status,
         StatusCode::NOT_FOUND
@@ -363,9 +345,7 @@ async fn the_work_menu_counts_the_proposals_waiting_for_the_secretariat() {
     .await;
     let page = serv.get("/organen").await;
     assert_eq!(page.select("nav.work .count"), vec!["2 voorstellen"]);
-    let mut acv = app
-        .signed_in_as(Role::SocialPartner, "acv@menu.vesoc.be", Some("acv"), None)
-        .await;
+    let mut acv = app.partner_of("acv").await;
     assert!(
         acv.get("/organen")
             .await
