@@ -55,20 +55,6 @@ fn assert_accessible(page: &Page, what: &str) {
     assert!(!page.body.contains("<script"), "{what}: no script");
 }
 
-/// Gives Hilde Crevits (the test cabinet's minister) the competence today;
-/// the seeded ones ended with the 2019–2024 legislature.
-pub(crate) async fn crevits_holds_today(app: &TestApp, competence: &str) {
-    sqlx::query(
-        "INSERT INTO minister_competence (person_id, competence_id, valid_from)
-         SELECT p.id, c.id, DATE '2026-01-01' FROM person p, competence c
-         WHERE p.slug = 'hilde-crevits' AND c.name = $1",
-    )
-    .bind(competence)
-    .execute(&app.db)
-    .await
-    .unwrap();
-}
-
 #[tokio::test]
 async fn the_secretariat_records_an_agreement_and_publishes_it() {
     let app = TestApp::seeded().await;
@@ -820,7 +806,7 @@ async fn a_cabinet_follows_up_within_its_ministers_competences_only() {
     );
     assert_eq!(app.count("SELECT count(*) FROM follow_up").await, 0);
 
-    crevits_holds_today(&app, "Werk").await;
+    app.crevits_holds_today("Werk").await;
     // Inside: a line below the linked theme.
     let form = cabinet.get(&url_in).await;
     assert_eq!(form.status, StatusCode::OK);

@@ -284,6 +284,21 @@ impl TestApp {
             .await
     }
 
+    /// Gives Hilde Crevits (the minister of the test cabinet) the
+    /// competence today; the seeded ones ended with the 2019–2024
+    /// legislature.
+    pub async fn crevits_holds_today(&self, competence: &str) {
+        sqlx::query(
+            "INSERT INTO minister_competence (person_id, competence_id, valid_from)
+             SELECT p.id, c.id, DATE '2026-01-01' FROM person p, competence c
+             WHERE p.slug = 'hilde-crevits' AND c.name = $1",
+        )
+        .bind(competence)
+        .execute(&self.db)
+        .await
+        .expect("a competence for Hilde Crevits");
+    }
+
     /// A meeting of a body, two hours from `starts` (e.g. "2026-06-10 10:00+02").
     pub async fn meeting(&self, body: &str, kind: &str, starts: &str) -> i64 {
         sqlx::query_scalar(

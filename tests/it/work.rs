@@ -202,14 +202,7 @@ async fn a_cabinet_is_told_why_it_has_no_action_lines_and_finds_them_once_linked
     assert!(page.select("a[href^='/opvolging/actielijnen/']").is_empty());
 
     // A competence today, no line linked to it: the other reason.
-    sqlx::query(
-        "INSERT INTO minister_competence (person_id, competence_id, valid_from)
-         SELECT p.id, c.id, DATE '2026-01-01' FROM person p, competence c
-         WHERE p.slug = 'hilde-crevits' AND c.name = 'Werk'",
-    )
-    .execute(&app.db)
-    .await
-    .unwrap();
+    app.crevits_holds_today("Werk").await;
     let why = cabinet.get("/mijn-werk").await.text();
     assert!(
         why.contains("Geen actielijn van een gepubliceerd akkoord is gekoppeld"),
