@@ -195,9 +195,16 @@ impl TestApp {
     /// Creates an account with a password, acting for a fitting
     /// organisation or minister of the seed.
     pub async fn account(&self, role: Role, email: &str) -> i64 {
-        let hash = vesoc::auth::password::hash(PASSWORD.to_string())
-            .await
-            .expect("hash");
+        // Every test account has the same password: hashed once per test
+        // process, as argon2 is slow on purpose.
+        static HASH: OnceCell<String> = OnceCell::const_new();
+        let hash = HASH
+            .get_or_init(|| async {
+                vesoc::auth::password::hash(PASSWORD.to_string())
+                    .await
+                    .expect("hash")
+            })
+            .await;
         let (org, minister): (Option<&str>, Option<&str>) = match role {
             Role::SocialPartner => (Some("acv"), None),
             Role::Cabinet => (Some("vlaamse-regering"), Some("hilde-crevits")),
