@@ -641,6 +641,9 @@ async fn placed_anew(conn: &mut PgConnection, meeting: i64, item: i64) -> (Strin
     (without, sent(&mut *conn, meeting).await)
 }
 
+/// What a new version of a document holds (the first holds `stuk.`).
+const REVISED: &str = "stuk, herzien.";
+
 /// Sends the agenda of `meeting`, stores a new version of the document
 /// `document` (uploaded by the proposer, ACV), and sends it again: the new
 /// version's id and the two letters, between which it replaced the other.
@@ -657,7 +660,7 @@ async fn replaced(conn: &mut PgConnection, meeting: i64, document: i64) -> (i64,
         .fetch_one(&mut *conn)
         .await
         .unwrap();
-    let content = b"stuk.";
+    let content = REVISED.as_bytes();
     let sha256: Vec<u8> = sha2::Sha256::digest(content).to_vec();
     let new = vesoc::agenda::documents::queries::NewDocument {
         agenda_item_id: item,
@@ -1097,7 +1100,7 @@ async fn observe(
             refused_well(&page, reader.name);
             vec![(
                 "file",
-                page.status == StatusCode::OK && page.body == "stuk.",
+                page.status == StatusCode::OK && page.body == REVISED,
             )]
         }
         ("invitation list", Record::Meeting { id, .. }) => {
