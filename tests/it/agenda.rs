@@ -5,23 +5,6 @@ use axum::http::StatusCode;
 use crate::harness::{Client, Page, TestApp};
 use vesoc::auth::Role;
 
-async fn id_of(app: &TestApp, sql: &str, slug: &str) -> String {
-    let id: i64 = sqlx::query_scalar(sql)
-        .bind(slug)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    id.to_string()
-}
-
-async fn body(app: &TestApp, slug: &str) -> String {
-    id_of(app, "SELECT id FROM body WHERE slug = $1", slug).await
-}
-
-async fn competence(app: &TestApp, name: &str) -> String {
-    id_of(app, "SELECT id FROM competence WHERE name = $1", name).await
-}
-
 async fn propose(c: &mut Client, body: &str, title: &str, extra: &[(&str, &str)]) -> Page {
     let mut fields = vec![
         ("title", title),
@@ -31,16 +14,6 @@ async fn propose(c: &mut Client, body: &str, title: &str, extra: &[(&str, &str)]
     ];
     fields.extend_from_slice(extra);
     c.post_form("/agendapunten", &fields).await
-}
-
-fn item_id(page: &Page) -> i64 {
-    let to = page.location().unwrap_or_else(|| panic!("{}", page.text()));
-    to.trim_start_matches("/agendapunten/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
 }
 
 async fn status(app: &TestApp, id: i64) -> String {
@@ -87,11 +60,14 @@ async fn submit_accept_order_and_record_the_outcome() {
     let app = TestApp::seeded().await;
     let mut partner = app.signed_in(Role::SocialPartner).await;
     let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = body(&app, "vesoc-werkgroep").await;
+    let wg = app.slug_id("body", "vesoc-werkgroep").await;
     let meeting = app
         .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
         .await;
-    let onderwijs = competence(&app, "Onderwijs").await;
+    let onderwijs = app
+        .id("SELECT id FROM competence WHERE name = 'Onderwijs'")
+        .await
+        .to_string();
 
     let form = partner.get("/agendapunten/nieuw").await;
     assert_eq!(form.status, StatusCode::OK);
@@ -111,7 +87,7 @@ async fn submit_accept_order_and_record_the_outcome() {
     )
     .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
-    let id = item_id(&page);
+    let id = page.redirect_id("/agendapunten/");
     assert_eq!(status(&app, id).await, "submitted");
     assert_eq!(
         app.count(&format!(
@@ -265,8 +241,10 @@ async fn a_rejected_proposal_shows_the_reason_to_the_proposer() {
     let app = TestApp::seeded().await;
     let mut partner = app.signed_in(Role::SocialPartner).await;
     let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = body(&app, "vesoc-werkgroep").await;
-    let id = item_id(&propose(&mut partner, &wg, "Een punt te veel", &[]).await);
+    let wg = app.slug_id("body", "vesoc-werkgroep").await;
+    let id = propose(&mut partner, &wg, "Een punt te veel", &[])
+        .await
+        .redirect_id("/agendapunten/");
     let page = review(&app, &mut staff, id, "reject", "", "  ").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("Geef de reden"));
@@ -300,10 +278,10 @@ async fn a_rejected_proposal_shows_the_reason_to_the_proposer() {
 async fn a_proposer_withdraws_a_proposal() {
     let app = TestApp::seeded().await;
     let mut cabinet = app.signed_in(Role::Cabinet).await;
-    let wg = body(&app, "vesoc-werkgroep").await;
+    let wg = app.slug_id("body", "vesoc-werkgroep").await;
     let page = propose(&mut cabinet, &wg, "Onderwijsbeleid en arbeidsmarkt", &[]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
-    let id = item_id(&page);
+    let id = page.redirect_id("/agendapunten/");
     let item = cabinet.get(&format!("/agendapunten/{id}")).await;
     assert!(
         item.text().contains("kabinet Hilde Crevits"),
@@ -336,8 +314,10 @@ async fn returned_for_changes_then_resubmitted() {
     let app = TestApp::seeded().await;
     let mut partner = app.signed_in(Role::SocialPartner).await;
     let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = body(&app, "vesoc-werkgroep").await;
-    let id = item_id(&propose(&mut partner, &wg, "Opleidingsincentives", &[]).await);
+    let wg = app.slug_id("body", "vesoc-werkgroep").await;
+    let id = propose(&mut partner, &wg, "Opleidingsincentives", &[])
+        .await
+        .redirect_id("/agendapunten/");
     // Taken into review, the proposal is no longer the proposer's to change.
     let page = review(&app, &mut staff, id, "review", "", "").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
@@ -400,14 +380,16 @@ async fn deferral_and_carry_over() {
     let app = TestApp::seeded().await;
     let mut partner = app.signed_in(Role::SocialPartner).await;
     let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = body(&app, "vesoc-werkgroep").await;
+    let wg = app.slug_id("body", "vesoc-werkgroep").await;
     let m1 = app
         .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
         .await;
     let m2 = app
         .meeting("vesoc-werkgroep", "working_group", "2026-07-08 10:00+02")
         .await;
-    let id = item_id(&propose(&mut partner, &wg, "Loopbaanbegeleiding", &[]).await);
+    let id = propose(&mut partner, &wg, "Loopbaanbegeleiding", &[])
+        .await
+        .redirect_id("/agendapunten/");
     // Deferred without a meeting: still waiting in the queue.
     let page = review(
         &app,
@@ -488,8 +470,10 @@ async fn proposers_see_only_their_own_items() {
     let mut partner = app.signed_in(Role::SocialPartner).await;
     let mut cabinet = app.signed_in(Role::Cabinet).await;
     let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = body(&app, "vesoc-werkgroep").await;
-    let id = item_id(&propose(&mut partner, &wg, "Enkel voor ACV", &[]).await);
+    let wg = app.slug_id("body", "vesoc-werkgroep").await;
+    let id = propose(&mut partner, &wg, "Enkel voor ACV", &[])
+        .await
+        .redirect_id("/agendapunten/");
     assert_eq!(
         cabinet.get(&format!("/agendapunten/{id}")).await.status,
         StatusCode::NOT_FOUND
@@ -544,20 +528,21 @@ async fn confidential_items_stay_off_the_public_agenda() {
     let app = TestApp::seeded().await;
     let mut partner = app.signed_in(Role::SocialPartner).await;
     let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = body(&app, "vesoc-werkgroep").await;
+    let wg = app.slug_id("body", "vesoc-werkgroep").await;
     let m = app
         .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
         .await;
-    let open = item_id(&propose(&mut partner, &wg, "Openbaar punt", &[]).await);
-    let secret = item_id(
-        &propose(
-            &mut partner,
-            &wg,
-            "Geheime loonnorm",
-            &[("confidential", "1")],
-        )
-        .await,
-    );
+    let open = propose(&mut partner, &wg, "Openbaar punt", &[])
+        .await
+        .redirect_id("/agendapunten/");
+    let secret = propose(
+        &mut partner,
+        &wg,
+        "Geheime loonnorm",
+        &[("confidential", "1")],
+    )
+    .await
+    .redirect_id("/agendapunten/");
     for id in [open, secret] {
         let page = review(&app, &mut staff, id, "accept", &m.to_string(), "").await;
         assert_eq!(page.status, StatusCode::SEE_OTHER);
@@ -590,8 +575,10 @@ async fn a_stale_version_is_refused_and_overwrites_nothing() {
     let app = TestApp::seeded().await;
     let mut partner = app.signed_in(Role::SocialPartner).await;
     let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = body(&app, "vesoc-werkgroep").await;
-    let id = item_id(&propose(&mut partner, &wg, "Eerste titel", &[]).await);
+    let wg = app.slug_id("body", "vesoc-werkgroep").await;
+    let id = propose(&mut partner, &wg, "Eerste titel", &[])
+        .await
+        .redirect_id("/agendapunten/");
     let stale = app.version("agenda_item", id).await;
     let page = partner
         .post_form(
@@ -682,14 +669,16 @@ async fn bad_input_is_explained_and_nothing_is_stored() {
         "{errors:?}"
     );
     assert!(page.text().contains("Mijn uitleg blijft staan"));
-    let wg = body(&app, "vesoc-werkgroep").await;
+    let wg = app.slug_id("body", "vesoc-werkgroep").await;
     let long = "x".repeat(301);
     let page = propose(&mut partner, &wg, &long, &[]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("hoogstens 300 tekens"));
     assert_eq!(app.count("SELECT count(*) FROM agenda_item").await, before);
     // Unknown decision, unknown direction: refused, never a 500.
-    let id = item_id(&propose(&mut partner, &wg, "Goed punt", &[]).await);
+    let id = propose(&mut partner, &wg, "Goed punt", &[])
+        .await
+        .redirect_id("/agendapunten/");
     let mut staff = app.signed_in(Role::Secretariat).await;
     let page = review(&app, &mut staff, id, "wegwerken", "", "").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -743,13 +732,17 @@ async fn every_agenda_page_has_one_heading_and_labelled_fields() {
     let app = TestApp::seeded().await;
     let mut partner = app.signed_in(Role::SocialPartner).await;
     let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = body(&app, "vesoc-werkgroep").await;
+    let wg = app.slug_id("body", "vesoc-werkgroep").await;
     let m = app
         .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
         .await;
-    let id = item_id(&propose(&mut partner, &wg, "Een punt", &[]).await);
+    let id = propose(&mut partner, &wg, "Een punt", &[])
+        .await
+        .redirect_id("/agendapunten/");
     review(&app, &mut staff, id, "accept", &m.to_string(), "").await;
-    let own = item_id(&propose(&mut partner, &wg, "Nog een punt", &[]).await);
+    let own = propose(&mut partner, &wg, "Nog een punt", &[])
+        .await
+        .redirect_id("/agendapunten/");
     for (c, path) in [
         (false, "/agendapunten".to_string()),
         (false, "/agendapunten/nieuw".to_string()),

@@ -9,27 +9,8 @@ use vesoc::auth::Role;
 
 const WG: &str = "vesoc-werkgroep";
 
-async fn body_id(app: &TestApp) -> String {
-    let id: i64 = sqlx::query_scalar("SELECT id FROM body WHERE slug = $1")
-        .bind(WG)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    id.to_string()
-}
-
-fn item_id(page: &Page) -> i64 {
-    let to = page.location().unwrap_or_else(|| panic!("{}", page.text()));
-    to.trim_start_matches("/agendapunten/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
 async fn propose(app: &TestApp, c: &mut Client, title: &str) -> i64 {
-    let body = body_id(app).await;
+    let body = app.slug_id("body", WG).await;
     let page = c
         .post_form(
             "/agendapunten",
@@ -37,7 +18,7 @@ async fn propose(app: &TestApp, c: &mut Client, title: &str) -> i64 {
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
-    item_id(&page)
+    page.redirect_id("/agendapunten/")
 }
 
 async fn own_item(app: &TestApp, staff: &mut Client, meeting: i64, title: &str) -> i64 {
@@ -299,7 +280,7 @@ async fn documents_are_added_after_submitting() {
         "{}",
         form.text()
     );
-    let body = body_id(&app).await;
+    let body = app.slug_id("body", WG).await;
     let page = partner
         .post_form(
             "/agendapunten",

@@ -4,31 +4,7 @@
 use axum::http::StatusCode;
 use vesoc::auth::Role;
 
-use crate::harness::TestApp;
-
-async fn proposal(
-    app: &TestApp,
-    title: &str,
-    kind: &str,
-    confidential: bool,
-    meeting: Option<i64>,
-) -> i64 {
-    sqlx::query_scalar(
-        "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, title, kind, status,
-                                  confidential)
-         VALUES ((SELECT id FROM body WHERE slug = 'vesoc-werkgroep'), $4,
-                 (SELECT id FROM organisation WHERE slug = 'acv'), $1, $2::agenda_item_kind,
-                 'submitted', $3)
-         RETURNING id",
-    )
-    .bind(title)
-    .bind(kind)
-    .bind(confidential)
-    .bind(meeting)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
-}
+use crate::harness::{Item, Place, TestApp, invite};
 
 #[tokio::test]
 async fn the_review_queue_warns_of_late_and_incomplete_proposals() {
@@ -41,10 +17,17 @@ async fn the_review_queue_warns_of_late_and_incomplete_proposals() {
         .execute(&app.db)
         .await
         .unwrap();
-    proposal(&app, "Laat voorstel", "discussion", false, Some(meeting)).await;
-    proposal(&app, "Beslissing zonder stuk", "decision", false, None).await;
-    proposal(&app, "Geheim zonder vrijgave", "information", true, None).await;
-    let competent = proposal(&app, "Punt voor een minister", "discussion", false, None).await;
+    app.item(Item::proposal("Laat voorstel").for_meeting(meeting))
+        .await;
+    app.item(Item::proposal("Beslissing zonder stuk").kind("decision"))
+        .await;
+    app.item(
+        Item::proposal("Geheim zonder vrijgave")
+            .kind("information")
+            .confidential(true),
+    )
+    .await;
+    let competent = app.item(Item::proposal("Punt voor een minister")).await;
     sqlx::query(
         "UPDATE agenda_item SET meeting_id = $2, created_at = now() - interval '2 hours' WHERE id = $1;",
     )
@@ -61,7 +44,8 @@ async fn the_review_queue_warns_of_late_and_incomplete_proposals() {
     .execute(&app.db)
     .await
     .unwrap();
-    proposal(&app, "Volledig voorstel", "information", false, None).await;
+    app.item(Item::proposal("Volledig voorstel").kind("information"))
+        .await;
 
     let mut serv = app.signed_in(Role::Secretariat).await;
     let page = serv.get("/beheer/agendapunten").await;
@@ -167,30 +151,6 @@ async fn a_release_time_is_checked_kept_when_refused_and_stored() {
     );
 }
 
-/// An item on the agenda of `meeting` at `position` (ACV's).
-async fn on_agenda(
-    app: &TestApp,
-    meeting: i64,
-    title: &str,
-    position: i32,
-    confidential: bool,
-) -> i64 {
-    sqlx::query_scalar(
-        "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, title, kind, status,
-                                  position, number, confidential)
-         SELECT body_id, id, (SELECT id FROM organisation WHERE slug = 'acv'), $2, 'discussion',
-                'accepted', $3, $3::text, $4
-         FROM meeting WHERE id = $1 RETURNING id",
-    )
-    .bind(meeting)
-    .bind(title)
-    .bind(position)
-    .bind(confidential)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
-}
-
 async fn exec(app: &TestApp, sql: &str, id: i64) {
     sqlx::query(sql).bind(id).execute(&app.db).await.unwrap();
 }
@@ -201,29 +161,27 @@ async fn sending_versions_freezes_what_was_sent_and_lists_the_difference_each_ma
     let meeting = app
         .meeting("vesoc-werkgroep", "working_group", "2027-03-02 10:00+01")
         .await;
-    let first = on_agenda(&app, meeting, "Verslag van de vorige vergadering", 1, false).await;
-    let second = on_agenda(&app, meeting, "Loopbanen", 2, false).await;
-    let secret = on_agenda(&app, meeting, "Geheime begrotingsnota", 3, true).await;
+    let first = app
+        .item(Item::proposal("Verslag van de vorige vergadering").on_agenda(meeting, Place::At(1)))
+        .await;
+    let second = app
+        .item(Item::proposal("Loopbanen").on_agenda(meeting, Place::At(2)))
+        .await;
+    let secret = app
+        .item(
+            Item::proposal("Geheime begrotingsnota")
+                .on_agenda(meeting, Place::At(3))
+                .confidential(true),
+        )
+        .await;
     // Invited: a member of ACV (sees the confidential item) and someone of
     // an advisory organisation (does not).
-    sqlx::query(
-        "INSERT INTO person (slug, given_name, family_name, email) VALUES
-             ('an-acv', 'An', 'Acv', 'an@acv.be'), ('dirk-dkb', 'Dirk', 'Dkb', 'dirk@dkb.be');
-         ",
-    )
-    .execute(&app.db)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason)
-         SELECT $1, p.id, o.id, 'added' FROM person p
-         JOIN organisation o ON o.slug = CASE p.slug WHEN 'an-acv' THEN 'acv' ELSE 'dkb' END
-         WHERE p.slug IN ('an-acv', 'dirk-dkb')",
-    )
-    .bind(meeting)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    let an = app.person("an-acv", ("An", "Acv"), Some("an@acv.be")).await;
+    invite(&app.db, meeting, an, Some("acv"), "added").await;
+    let dirk = app
+        .person("dirk-dkb", ("Dirk", "Dkb"), Some("dirk@dkb.be"))
+        .await;
+    invite(&app.db, meeting, dirk, Some("dkb"), "added").await;
 
     // Convening sends the agenda: version A.
     let mut serv = app.signed_in(Role::Secretariat).await;
@@ -266,7 +224,8 @@ async fn sending_versions_freezes_what_was_sent_and_lists_the_difference_each_ma
         secret,
     )
     .await;
-    on_agenda(&app, meeting, "Opleidingscheques", 4, false).await;
+    app.item(Item::proposal("Opleidingscheques").on_agenda(meeting, Place::At(4)))
+        .await;
     let before = app.count("SELECT count(*) FROM mail_message").await;
     let sent = serv.post_form(&send, &[]).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
@@ -376,32 +335,26 @@ async fn unzip(bytes: Vec<u8>, text: &str) -> (Vec<String>, String) {
     (names, content)
 }
 
-async fn document(app: &TestApp, item: i64, name: &str, confidential: bool) {
-    sqlx::query(
-        "INSERT INTO document (agenda_item_id, filename, content_type, size_bytes, sha256, content,
-                               confidential)
-         VALUES ($1, $2, 'text/plain; charset=utf-8', 5, sha256('stuk.'::bytea), 'stuk.'::bytea, $3)",
-    )
-    .bind(item)
-    .bind(name)
-    .bind(confidential)
-    .execute(&app.db)
-    .await
-    .unwrap();
-}
-
 #[tokio::test]
 async fn the_meeting_pack_holds_the_agenda_and_what_the_reader_may_see_named_by_number() {
     let app = TestApp::seeded().await;
     let meeting = app
         .meeting("vesoc-werkgroep", "working_group", "2027-03-02 10:00+01")
         .await;
-    let open = on_agenda(&app, meeting, "Loopbaanbegeleiding", 1, false).await;
-    let secret = on_agenda(&app, meeting, "Geheime begrotingsnota", 2, true).await;
-    document(&app, open, "nota.pdf", false).await;
-    document(&app, open, "../bijlage:2.txt", false).await;
-    document(&app, open, "vertrouwelijke bijlage.txt", true).await;
-    document(&app, secret, "begroting.xlsx", false).await;
+    let open = app
+        .item(Item::proposal("Loopbaanbegeleiding").on_agenda(meeting, Place::At(1)))
+        .await;
+    let secret = app
+        .item(
+            Item::proposal("Geheime begrotingsnota")
+                .on_agenda(meeting, Place::At(2))
+                .confidential(true),
+        )
+        .await;
+    app.document(open, "nota.pdf", false).await;
+    app.document(open, "../bijlage:2.txt", false).await;
+    app.document(open, "vertrouwelijke bijlage.txt", true).await;
+    app.document(secret, "begroting.xlsx", false).await;
     let pack = format!("/vergaderingen/{meeting}/agenda/pakket.zip");
 
     let visitor = app.client().get(&pack).await;
@@ -457,7 +410,8 @@ async fn the_agenda_a_held_meeting_dealt_with_is_recorded_as_adopted() {
     let meeting = app
         .meeting("vesoc-werkgroep", "working_group", "2026-11-10 10:00+01")
         .await;
-    on_agenda(&app, meeting, "Loopbanen", 1, false).await;
+    app.item(Item::proposal("Loopbanen").on_agenda(meeting, Place::At(1)))
+        .await;
     sqlx::query("UPDATE meeting SET status = 'convened' WHERE id = $1")
         .bind(meeting)
         .execute(&app.db)
@@ -469,7 +423,8 @@ async fn the_agenda_a_held_meeting_dealt_with_is_recorded_as_adopted() {
         .unwrap();
     tx.commit().await.unwrap();
     // Changed since A, then held: B is frozen and adopted.
-    on_agenda(&app, meeting, "Varia", 2, false).await;
+    app.item(Item::proposal("Varia").on_agenda(meeting, Place::At(2)))
+        .await;
     let mut serv = app.signed_in(Role::Secretariat).await;
     let v = app.version("meeting", meeting).await;
     let held = serv
@@ -524,7 +479,9 @@ async fn a_new_version_of_a_document_keeps_the_earlier_as_history_and_the_agenda
     let meeting = app
         .meeting("vesoc-werkgroep", "working_group", "2027-03-02 10:00+01")
         .await;
-    let item = on_agenda(&app, meeting, "Loopbaanbegeleiding", 1, false).await;
+    let item = app
+        .item(Item::proposal("Loopbaanbegeleiding").on_agenda(meeting, Place::At(1)))
+        .await;
     sqlx::query("UPDATE meeting SET status = 'convened' WHERE id = $1")
         .bind(meeting)
         .execute(&app.db)
@@ -607,7 +564,13 @@ async fn a_new_version_of_a_document_keeps_the_earlier_as_history_and_the_agenda
 async fn a_release_time_that_has_passed_may_stay_when_the_proposal_is_changed() {
     let app = TestApp::seeded().await;
     let mut partner = app.signed_in(Role::SocialPartner).await;
-    let item = proposal(&app, "Nota over de ijsvogel", "information", true, None).await;
+    let item = app
+        .item(
+            Item::proposal("Nota over de ijsvogel")
+                .kind("information")
+                .confidential(true),
+        )
+        .await;
     sqlx::query(
         "UPDATE agenda_item SET embargo_until = date_trunc('minute', now()) - interval '1 day'
          WHERE id = $1",

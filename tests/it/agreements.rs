@@ -9,10 +9,6 @@ use vesoc::auth::Role;
 pub(crate) const SEEDED: &str = "/akkoorden/iedereen-aan-boord-2019";
 pub(crate) const EDITOR: &str = "/beheer/akkoorden/iedereen-aan-boord-2019";
 
-pub(crate) async fn id(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(&app.db).await.unwrap()
-}
-
 pub(crate) async fn line_id(app: &TestApp, title: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM action_line WHERE title = $1")
         .bind(title)
@@ -59,26 +55,14 @@ fn assert_accessible(page: &Page, what: &str) {
     assert!(!page.body.contains("<script"), "{what}: no script");
 }
 
-/// Gives Hilde Crevits (the test cabinet's minister) the competence today;
-/// the seeded ones ended with the 2019–2024 legislature.
-pub(crate) async fn crevits_holds_today(app: &TestApp, competence: &str) {
-    sqlx::query(
-        "INSERT INTO minister_competence (person_id, competence_id, valid_from)
-         SELECT p.id, c.id, DATE '2026-01-01' FROM person p, competence c
-         WHERE p.slug = 'hilde-crevits' AND c.name = $1",
-    )
-    .bind(competence)
-    .execute(&app.db)
-    .await
-    .unwrap();
-}
-
 #[tokio::test]
 async fn the_secretariat_records_an_agreement_and_publishes_it() {
     let app = TestApp::seeded().await;
     let mut serv = app.signed_in(Role::Secretariat).await;
     let mut public = app.client();
-    let vesoc = id(&app, "SELECT id FROM body WHERE slug = 'vesoc-overleg'").await;
+    let vesoc = app
+        .id("SELECT id FROM body WHERE slug = 'vesoc-overleg'")
+        .await;
 
     let form = serv.get("/beheer/akkoorden/nieuw").await;
     assert_eq!(form.status, StatusCode::OK);
@@ -221,23 +205,15 @@ async fn the_secretariat_records_an_agreement_and_publishes_it() {
         ),
         ("danny-van-assche", "unizo", "social-partners", "Voor UNIZO"),
     ] {
-        let person = id(
-            &app,
-            &format!("SELECT id FROM person WHERE slug = '{person}'"),
-        )
-        .await;
-        let org = id(
-            &app,
-            &format!("SELECT id FROM organisation WHERE slug = '{org}'"),
-        )
-        .await;
+        let person = app.slug_id("person", person).await;
+        let org = app.slug_id("organisation", org).await;
         let v = version(&mut serv, editor).await;
         let p = serv
             .post_form(
                 &format!("{editor}/ondertekenaars"),
                 &[
-                    ("person_id", &person.to_string()),
-                    ("organisation_id", &org.to_string()),
+                    ("person_id", &person),
+                    ("organisation_id", &org),
                     ("side", side),
                     ("capacity", capacity),
                     ("version", &v),
@@ -299,9 +275,7 @@ async fn the_secretariat_records_an_agreement_and_publishes_it() {
     );
 
     // Every write was logged, in its own transaction.
-    let logged = id(
-        &app,
-        "SELECT count(*) FROM audit_log WHERE entity IN ('agreement', 'goal', 'action_line', 'signatory')",
+    let logged = app.count("SELECT count(*) FROM audit_log WHERE entity IN ('agreement', 'goal', 'action_line', 'signatory')",
     )
     .await;
     assert_eq!(logged, 1 + 2 + 5 + 2 + 1);
@@ -396,7 +370,7 @@ async fn action_lines_move_up_and_down_and_keep_their_labels_in_order() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(id(&app, "SELECT count(*) FROM action_line").await, 28);
+    assert_eq!(app.count("SELECT count(*) FROM action_line").await, 28);
     let leaf = line_id(&app, "Evaluatie van activeringsmaatregelen").await;
     let v = version(&mut serv, EDITOR).await;
     let deleted = serv
@@ -406,7 +380,7 @@ async fn action_lines_move_up_and_down_and_keep_their_labels_in_order() {
         )
         .await;
     assert_redirect(&deleted, EDITOR);
-    assert_eq!(id(&app, "SELECT count(*) FROM action_line").await, 27);
+    assert_eq!(app.count("SELECT count(*) FROM action_line").await, 27);
     let page = app.client().get(SEEDED).await;
     assert_eq!(
         page.select(&format!("{first_theme}:nth-child(2) > ul > li")),
@@ -465,16 +439,13 @@ async fn the_seeded_agreement_reads_the_same_after_saving_it_unchanged_in_the_ed
     let after = app.client().get(SEEDED).await;
     assert_eq!(after.text(), before);
     assert_eq!(
-        id(
-            &app,
-            "SELECT count(*) FROM agreement WHERE concluded_on IS NOT NULL"
-        )
-        .await,
+        app.count("SELECT count(*) FROM agreement WHERE concluded_on IS NOT NULL")
+            .await,
         0,
         "an unknown date stays unknown"
     );
     assert_eq!(
-        id(&app, "SELECT version::bigint FROM agreement").await,
+        app.id("SELECT version::bigint FROM agreement").await,
         2,
         "the save was one change"
     );
@@ -485,7 +456,8 @@ async fn a_version_conflict_keeps_what_was_typed_and_overwrites_nothing() {
     let app = TestApp::seeded().await;
     let mut serv = app.signed_in(Role::Secretariat).await;
     let seen = version(&mut serv, EDITOR).await;
-    let body = id(&app, "SELECT id FROM body WHERE slug = 'vesoc-overleg'")
+    let body = app
+        .id("SELECT id FROM body WHERE slug = 'vesoc-overleg'")
         .await
         .to_string();
     let edit = |title: &'static str, v: String| {
@@ -527,7 +499,7 @@ async fn a_version_conflict_keeps_what_was_typed_and_overwrites_nothing() {
         goal.select("textarea#text"),
         vec!["Een nieuwe doelstelling"]
     );
-    assert_eq!(id(&app, "SELECT count(*) FROM goal").await, 4);
+    assert_eq!(app.count("SELECT count(*) FROM goal").await, 4);
     // A stale "up" button moves nothing.
     let line = line_id(&app, "Goed bestuur van arbeidsmarktbeleid").await;
     let moved = serv
@@ -538,9 +510,7 @@ async fn a_version_conflict_keeps_what_was_typed_and_overwrites_nothing() {
         .await;
     assert_eq!(moved.status, StatusCode::CONFLICT);
     assert_eq!(
-        id(
-            &app,
-            "SELECT position::bigint FROM action_line WHERE title = 'Goed bestuur van arbeidsmarktbeleid'"
+        app.id("SELECT position::bigint FROM action_line WHERE title = 'Goed bestuur van arbeidsmarktbeleid'"
         )
         .await,
         2
@@ -551,7 +521,7 @@ async fn a_version_conflict_keeps_what_was_typed_and_overwrites_nothing() {
 async fn bad_input_gets_dutch_messages_keeps_what_was_typed_and_stores_nothing() {
     let app = TestApp::seeded().await;
     let mut serv = app.signed_in(Role::Secretariat).await;
-    let audit_before = id(&app, "SELECT count(*) FROM audit_log").await;
+    let audit_before = app.count("SELECT count(*) FROM audit_log").await;
 
     let page = serv
         .post_form(
@@ -589,11 +559,12 @@ async fn bad_input_gets_dutch_messages_keeps_what_was_typed_and_stores_nothing()
         page.select("textarea#commitments"),
         vec!["Eerste engagement"]
     );
-    assert_eq!(id(&app, "SELECT count(*) FROM agreement").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM agreement").await, 1);
 
     // A title far too long.
     let long = "x".repeat(301);
-    let vesoc = id(&app, "SELECT id FROM body WHERE slug = 'vesoc-overleg'")
+    let vesoc = app
+        .id("SELECT id FROM body WHERE slug = 'vesoc-overleg'")
         .await
         .to_string();
     let page = serv
@@ -632,7 +603,7 @@ async fn bad_input_gets_dutch_messages_keeps_what_was_typed_and_stores_nothing()
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.select("#target_unit-fout")[0].contains("eenheid"));
-    assert_eq!(id(&app, "SELECT count(*) FROM goal").await, 4);
+    assert_eq!(app.count("SELECT count(*) FROM goal").await, 4);
 
     // Action lines: an empty title, an unknown competence, an unknown place.
     let page = serv
@@ -651,18 +622,17 @@ async fn bad_input_gets_dutch_messages_keeps_what_was_typed_and_stores_nothing()
         )
         .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
-    assert_eq!(id(&app, "SELECT count(*) FROM action_line").await, 28);
+    assert_eq!(app.count("SELECT count(*) FROM action_line").await, 28);
 
     // Signatories: someone who already signed, nothing chosen.
-    let jambon = id(&app, "SELECT id FROM person WHERE slug = 'jan-jambon'")
+    let jambon = app
+        .id("SELECT id FROM person WHERE slug = 'jan-jambon'")
         .await
         .to_string();
-    let gov = id(
-        &app,
-        "SELECT id FROM organisation WHERE slug = 'vlaamse-regering'",
-    )
-    .await
-    .to_string();
+    let gov = app
+        .id("SELECT id FROM organisation WHERE slug = 'vlaamse-regering'")
+        .await
+        .to_string();
     let page = serv
         .post_form(
             &format!("{EDITOR}/ondertekenaars"),
@@ -686,14 +656,14 @@ async fn bad_input_gets_dutch_messages_keeps_what_was_typed_and_stores_nothing()
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(page.select(".field-error").len(), 4);
-    assert_eq!(id(&app, "SELECT count(*) FROM signatory").await, 11);
+    assert_eq!(app.count("SELECT count(*) FROM signatory").await, 11);
 
     // Nothing was written, not even to the audit log.
     assert_eq!(
-        id(&app, "SELECT count(*) FROM audit_log").await,
+        app.count("SELECT count(*) FROM audit_log").await,
         audit_before
     );
-    assert_eq!(id(&app, "SELECT version::bigint FROM agreement").await, 1);
+    assert_eq!(app.id("SELECT version::bigint FROM agreement").await, 1);
 
     // Unknown ids and addresses: a Dutch 404.
     let other_line = line_id(&app, "Iedereen digitaal").await;
@@ -765,7 +735,7 @@ async fn follow_up_shows_the_latest_status_and_the_history_newest_first() {
     assert!(bad.select("#recorded_on-fout")[0].contains("toekomst"));
     assert_eq!(bad.select("#status-fout"), vec!["Kies een status."]);
     assert_eq!(bad.select("textarea#note"), vec!["Mijn nota"]);
-    assert_eq!(id(&app, "SELECT count(*) FROM follow_up").await, 3);
+    assert_eq!(app.count("SELECT count(*) FROM follow_up").await, 3);
 
     // The public sees the latest status and the history, newest first.
     let page = app.client().get(SEEDED).await;
@@ -802,7 +772,8 @@ async fn a_cabinet_follows_up_within_its_ministers_competences_only() {
     let theme = line_id(&app, "Iedereen aan het werk").await;
     let inside = line_id(&app, "Kwalitatief werkplekleren").await;
     let outside = line_id(&app, "Participatie aan levenslang leren verhogen").await;
-    let werk = id(&app, "SELECT id FROM competence WHERE name = 'Werk'")
+    let werk = app
+        .id("SELECT id FROM competence WHERE name = 'Werk'")
         .await
         .to_string();
 
@@ -833,15 +804,15 @@ async fn a_cabinet_follows_up_within_its_ministers_competences_only() {
         cabinet.post_form(&url_in, &entry).await.status,
         StatusCode::FORBIDDEN
     );
-    assert_eq!(id(&app, "SELECT count(*) FROM follow_up").await, 0);
+    assert_eq!(app.count("SELECT count(*) FROM follow_up").await, 0);
 
-    crevits_holds_today(&app, "Werk").await;
+    app.crevits_holds_today("Werk").await;
     // Inside: a line below the linked theme.
     let form = cabinet.get(&url_in).await;
     assert_eq!(form.status, StatusCode::OK);
     let posted = cabinet.post_form(&url_in, &entry).await;
     assert_redirect(&posted, &url_in);
-    assert_eq!(id(&app, "SELECT count(*) FROM follow_up").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM follow_up").await, 1);
 
     // Outside: refused, and nothing stored.
     let url_out = format!("/opvolging/actielijnen/{outside}");
@@ -849,7 +820,7 @@ async fn a_cabinet_follows_up_within_its_ministers_competences_only() {
     let refused = cabinet.post_form(&url_out, &entry).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(refused.select("h1"), vec!["Geen toegang"]);
-    assert_eq!(id(&app, "SELECT count(*) FROM follow_up").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM follow_up").await, 1);
 
     // On the agreement page the form is offered only where it may be used:
     // the theme and everything below it (2 + 12 + 4 lines).
@@ -879,7 +850,7 @@ async fn a_cabinet_follows_up_within_its_ministers_competences_only() {
 async fn measured_values_appear_as_an_accessible_chart_against_the_target() {
     let app = TestApp::seeded().await;
     let mut serv = app.signed_in(Role::Secretariat).await;
-    let goal = id(&app, "SELECT id FROM goal WHERE position = 1").await;
+    let goal = app.id("SELECT id FROM goal WHERE position = 1").await;
     let url = format!("/opvolging/doelstellingen/{goal}");
     let form = serv.get(&url).await;
     assert_eq!(form.status, StatusCode::OK);
@@ -903,7 +874,7 @@ async fn measured_values_appear_as_an_accessible_chart_against_the_target() {
         .post_form(&url, &[("measured_on", "2023-12-31"), ("value", "veel")])
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(id(&app, "SELECT count(*) FROM goal_measurement").await, 2);
+    assert_eq!(app.count("SELECT count(*) FROM goal_measurement").await, 2);
 
     let page = app.client().get(SEEDED).await;
     assert_accessible(&page, "agreement with follow-up");

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use axum::http::{Method, StatusCode, header};
 use sqlx::Connection;
 
-use crate::harness::{Client, TestApp, client_for};
+use crate::harness::{Client, Item, Place, TestApp, client_for};
 use vesoc::app::build;
 use vesoc::auth::Role;
 use vesoc::base::AppState;
@@ -590,18 +590,14 @@ async fn a_release_time_shows_the_item_everywhere_at_that_moment_without_a_write
     let meeting = app
         .meeting("vesoc-werkgroep", "working_group", "2026-11-10 10:00+01")
         .await;
-    let item: i64 = sqlx::query_scalar(
-        "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, title, kind, status,
-                                  position, confidential, embargo_until)
-         SELECT body_id, id, (SELECT id FROM organisation WHERE slug = 'acv'),
-                'Vrijgegeven ijsvogelnota', 'discussion', 'accepted', 1, true,
-                now() + interval '3 seconds'
-         FROM meeting WHERE id = $1 RETURNING id",
-    )
-    .bind(meeting)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let item = app
+        .item(
+            Item::proposal("Vrijgegeven ijsvogelnota")
+                .on_agenda(meeting, Place::Next)
+                .confidential(true)
+                .release("3 seconds"),
+        )
+        .await;
     let release: time::OffsetDateTime =
         sqlx::query_scalar("SELECT embargo_until FROM agenda_item WHERE id = $1")
             .bind(item)

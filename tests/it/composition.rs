@@ -10,34 +10,12 @@ use vesoc::auth::Role;
 const VESOC: &str = "/organen/vesoc-overleg";
 const EDITOR: &str = "/beheer/organen/vesoc-overleg";
 
-async fn id_of(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(&app.db).await.unwrap()
-}
-
 async fn membership_of(app: &TestApp, person: &str) -> i64 {
-    id_of(
-        app,
-        &format!(
-            "SELECT m.id FROM membership m JOIN person p ON p.id = m.person_id
+    app.id(&format!(
+        "SELECT m.id FROM membership m JOIN person p ON p.id = m.person_id
              WHERE p.slug = '{person}' AND m.superseded_at IS NULL ORDER BY m.id LIMIT 1"
-        ),
-    )
+    ))
     .await
-}
-
-async fn person_id(app: &TestApp, slug: &str) -> String {
-    id_of(app, &format!("SELECT id FROM person WHERE slug = '{slug}'"))
-        .await
-        .to_string()
-}
-
-async fn org_id(app: &TestApp, slug: &str) -> String {
-    id_of(
-        app,
-        &format!("SELECT id FROM organisation WHERE slug = '{slug}'"),
-    )
-    .await
-    .to_string()
 }
 
 /// Everything a failed form must leave alone.
@@ -62,10 +40,6 @@ async fn stored(app: &TestApp) -> Vec<i64> {
     out
 }
 
-async fn secretariat(app: &TestApp) -> Client {
-    app.signed_in(Role::Secretariat).await
-}
-
 fn government_rows(page: &crate::harness::Page) -> Vec<String> {
     page.select("section.side-government tbody tr:not(.open) th")
 }
@@ -73,10 +47,10 @@ fn government_rows(page: &crate::harness::Page) -> Vec<String> {
 #[tokio::test]
 async fn a_new_government_takes_office_in_one_step() {
     let app = TestApp::seeded().await;
-    let mut c = secretariat(&app).await;
-    let crevits = person_id(&app, "hilde-crevits").await;
-    let jambon = person_id(&app, "jan-jambon").await;
-    let government = org_id(&app, "vlaamse-regering").await;
+    let mut c = app.signed_in(Role::Secretariat).await;
+    let crevits = app.slug_id("person", "hilde-crevits").await;
+    let jambon = app.slug_id("person", "jan-jambon").await;
+    let government = app.slug_id("organisation", "vlaamse-regering").await;
     let page = c
         .post_form(
             &format!("{EDITOR}/regeringswissel"),
@@ -158,12 +132,12 @@ async fn a_new_government_takes_office_in_one_step() {
 #[tokio::test]
 async fn a_government_change_that_clashes_is_refused_whole() {
     let app = TestApp::seeded().await;
-    let mut c = secretariat(&app).await;
+    let mut c = app.signed_in(Role::Secretariat).await;
     let before = stored(&app).await;
-    let government = org_id(&app, "vlaamse-regering").await;
+    let government = app.slug_id("organisation", "vlaamse-regering").await;
     // The 2019 mandates start on 2019-10-02: a government taking office that
     // day would have to end them before they began.
-    let weyts = person_id(&app, "ben-weyts").await;
+    let weyts = app.slug_id("person", "ben-weyts").await;
     let page = c
         .post_form(
             &format!("{EDITOR}/regeringswissel"),
@@ -201,7 +175,7 @@ async fn a_government_change_that_clashes_is_refused_whole() {
 #[tokio::test]
 async fn a_member_is_replaced_and_the_composition_changes_on_that_day() {
     let app = TestApp::seeded().await;
-    let mut c = secretariat(&app).await;
+    let mut c = app.signed_in(Role::Secretariat).await;
     // A new person for the test, made through the register.
     let page = c
         .post_form(
@@ -214,8 +188,8 @@ async fn a_member_is_replaced_and_the_composition_changes_on_that_day() {
         page.location(),
         Some("/beheer/personen/testa-opvolger?melding=opgeslagen")
     );
-    let new = person_id(&app, "testa-opvolger").await;
-    let unizo = org_id(&app, "unizo").await;
+    let new = app.slug_id("person", "testa-opvolger").await;
+    let unizo = app.slug_id("organisation", "unizo").await;
     let old = membership_of(&app, "danny-van-assche").await.to_string();
     let page = c
         .post_form(
@@ -246,8 +220,8 @@ async fn a_member_is_replaced_and_the_composition_changes_on_that_day() {
         assert_eq!(names(&on).len(), 7);
     }
     // And a substitute for the newcomer.
-    let substitute = person_id(&app, "ann-vermorgen").await;
-    let acv = org_id(&app, "acv").await;
+    let substitute = app.slug_id("person", "ann-vermorgen").await;
+    let acv = app.slug_id("organisation", "acv").await;
     let newcomer = membership_of(&app, "testa-opvolger").await.to_string();
     let page = c
         .post_form(
@@ -270,10 +244,10 @@ async fn a_member_is_replaced_and_the_composition_changes_on_that_day() {
 #[tokio::test]
 async fn an_overlapping_membership_is_refused_with_a_clear_message() {
     let app = TestApp::seeded().await;
-    let mut c = secretariat(&app).await;
+    let mut c = app.signed_in(Role::Secretariat).await;
     let before = stored(&app).await;
-    let jambon = person_id(&app, "jan-jambon").await;
-    let government = org_id(&app, "vlaamse-regering").await;
+    let jambon = app.slug_id("person", "jan-jambon").await;
+    let government = app.slug_id("organisation", "vlaamse-regering").await;
     let page = c
         .post_form(
             &format!("{EDITOR}/mandaten"),
@@ -321,7 +295,7 @@ async fn an_overlapping_membership_is_refused_with_a_clear_message() {
 #[tokio::test]
 async fn a_correction_replaces_a_wrong_record_and_says_why() {
     let app = TestApp::seeded().await;
-    let mut c = secretariat(&app).await;
+    let mut c = app.signed_in(Role::Secretariat).await;
     let wrong = membership_of(&app, "gert-truyens").await;
     let path = format!("{EDITOR}/mandaten/{wrong}");
     let page = c.get(&path).await;
@@ -329,8 +303,8 @@ async fn a_correction_replaces_a_wrong_record_and_says_why() {
     let version = page
         .attr("#correctie-form input[name=version]", "value")
         .unwrap();
-    let gert = person_id(&app, "gert-truyens").await;
-    let aclvb = org_id(&app, "aclvb").await;
+    let gert = app.slug_id("person", "gert-truyens").await;
+    let aclvb = app.slug_id("organisation", "aclvb").await;
     let fields = [
         ("person_id", gert.as_str()),
         ("organisation_id", aclvb.as_str()),
@@ -343,11 +317,11 @@ async fn a_correction_replaces_a_wrong_record_and_says_why() {
     ];
     let page = c.post_form(&format!("{path}/correctie"), &fields).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
-    let corrected: i64 = id_of(
-        &app,
-        &format!("SELECT id FROM membership WHERE corrects_id = {wrong}"),
-    )
-    .await;
+    let corrected: i64 = app
+        .id(&format!(
+            "SELECT id FROM membership WHERE corrects_id = {wrong}"
+        ))
+        .await;
     assert_eq!(
         page.location(),
         Some(format!("{EDITOR}/mandaten/{corrected}?melding=correctie").as_str())
@@ -400,9 +374,9 @@ async fn a_correction_replaces_a_wrong_record_and_says_why() {
 #[tokio::test]
 async fn a_member_leaves_and_a_withdrawn_record_stops_counting() {
     let app = TestApp::seeded().await;
-    let mut c = secretariat(&app).await;
-    let unizo = org_id(&app, "unizo").await;
-    let danny = person_id(&app, "danny-van-assche").await;
+    let mut c = app.signed_in(Role::Secretariat).await;
+    let unizo = app.slug_id("organisation", "unizo").await;
+    let danny = app.slug_id("person", "danny-van-assche").await;
     // An open-ended mandate in the working group, then a departure.
     let page = c
         .post_form(
@@ -417,7 +391,7 @@ async fn a_member_leaves_and_a_withdrawn_record_stops_counting() {
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
-    let id = id_of(&app, "SELECT max(id) FROM membership").await;
+    let id = app.id("SELECT max(id) FROM membership").await;
     let path = format!("/beheer/organen/vesoc-werkgroep/mandaten/{id}");
     let version = c
         .get(&path)
@@ -495,7 +469,7 @@ async fn a_member_leaves_and_a_withdrawn_record_stops_counting() {
 #[tokio::test]
 async fn the_rule_warnings_show_for_the_secretariat_only() {
     let app = TestApp::seeded().await;
-    let mut c = secretariat(&app).await;
+    let mut c = app.signed_in(Role::Secretariat).await;
     let page = c.get(&format!("{VESOC}?op=2020-01-01")).await;
     let warnings = page.select("ul.warnings li");
     assert!(
@@ -810,7 +784,7 @@ async fn the_changes_view_checks_its_dates() {
 #[tokio::test]
 async fn the_register_of_people_organisations_and_competences() {
     let app = TestApp::seeded().await;
-    let mut c = secretariat(&app).await;
+    let mut c = app.signed_in(Role::Secretariat).await;
     let list = c.get("/beheer/personen").await;
     assert!(
         list.select("table.people th")
@@ -865,7 +839,7 @@ async fn the_register_of_people_organisations_and_competences() {
     );
     assert_eq!(stored(&app).await, before);
     // Ended, then it no longer has an end form.
-    let id = id_of(&app, "SELECT mc.id FROM minister_competence mc JOIN competence c ON c.id = mc.competence_id WHERE c.name = 'Test-bevoegdheid'").await;
+    let id = app.id("SELECT mc.id FROM minister_competence mc JOIN competence c ON c.id = mc.competence_id WHERE c.name = 'Test-bevoegdheid'").await;
     let page = c
         .post_form(
             &format!("/beheer/personen/jan-jambon/bevoegdheden/{id}/einde"),
@@ -941,21 +915,21 @@ type Case<'a> = (String, Vec<(&'a str, &'a str)>, &'a str, &'a str, &'a str);
 #[tokio::test]
 async fn bad_input_on_every_form_keeps_what_was_typed_and_stores_nothing() {
     let app = TestApp::seeded().await;
-    let mut c = secretariat(&app).await;
+    let mut c = app.signed_in(Role::Secretariat).await;
     let long = "x".repeat(301);
     let m = membership_of(&app, "hans-maertens").await;
     // An open-ended mandate (test data) for the departure form.
-    let open: i64 = id_of(
-        &app,
-        "INSERT INTO membership (body_id, person_id, organisation_id, role, side, valid_from)
+    let open: i64 = app
+        .id(
+            "INSERT INTO membership (body_id, person_id, organisation_id, role, side, valid_from)
          SELECT b.id, p.id, o.id, 'member', 'social_partners', '2020-01-01'
          FROM body b, person p, organisation o
          WHERE b.slug = 'vesoc-werkgroep' AND p.slug = 'hans-maertens' AND o.slug = 'voka'
          RETURNING id",
-    )
-    .await;
+        )
+        .await;
     let mp = format!("/beheer/organen/vesoc-werkgroep/mandaten/{open}");
-    let jambon = person_id(&app, "jan-jambon").await;
+    let jambon = app.slug_id("person", "jan-jambon").await;
     let cases: Vec<Case> = vec![
         // path, fields, field id with the error, field id that keeps the input, typed value
         (

@@ -9,30 +9,6 @@ use vesoc::auth::Role;
 
 const EDITOR: &str = "/beheer/organen/vesoc-overleg";
 
-async fn id_of(app: &TestApp, sql: &str) -> String {
-    sqlx::query_scalar::<_, i64>(sql)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-        .to_string()
-}
-
-async fn person_id(app: &TestApp, slug: &str) -> String {
-    id_of(app, &format!("SELECT id FROM person WHERE slug = '{slug}'")).await
-}
-
-async fn org_id(app: &TestApp, slug: &str) -> String {
-    id_of(
-        app,
-        &format!("SELECT id FROM organisation WHERE slug = '{slug}'"),
-    )
-    .await
-}
-
-async fn secretariat(app: &TestApp) -> Client {
-    app.signed_in(Role::Secretariat).await
-}
-
 fn current_part(page: &Page) -> Vec<String> {
     page.select("nav.editor-parts a[aria-current=page]")
 }
@@ -40,7 +16,7 @@ fn current_part(page: &Page) -> Vec<String> {
 #[tokio::test]
 async fn the_editor_is_split_into_parts_with_their_own_pages() {
     let app = TestApp::seeded().await;
-    let mut c = secretariat(&app).await;
+    let mut c = app.signed_in(Role::Secretariat).await;
     // Each part has its own page, reachable from the sub-navigation, with
     // only its own form.
     let parts = [
@@ -144,7 +120,7 @@ async fn the_editor_is_split_into_parts_with_their_own_pages() {
 #[tokio::test]
 async fn a_person_added_from_the_editor_returns_to_the_new_mandate() {
     let app = TestApp::seeded().await;
-    let mut c = secretariat(&app).await;
+    let mut c = app.signed_in(Role::Secretariat).await;
     let form = c.get(&format!("{EDITOR}/mandaten/nieuw")).await;
     let back = "/beheer/organen/vesoc-overleg/mandaten/nieuw";
     let link = format!("/beheer/personen/nieuw?terug={back}");
@@ -173,7 +149,7 @@ async fn a_person_added_from_the_editor_returns_to_the_new_mandate() {
     let page = c.get(page.location().unwrap()).await;
     assert_eq!(
         page.attr("#m-person_id option[selected]", "value"),
-        Some(person_id(&app, "nieuwe-vertegenwoordiger").await)
+        Some(app.slug_id("person", "nieuwe-vertegenwoordiger").await)
     );
     // A refused person keeps the way back.
     let page = c
@@ -234,7 +210,7 @@ fn urlencode(s: &str) -> String {
 #[tokio::test]
 async fn the_side_follows_from_the_organisation_unless_chosen() {
     let app = TestApp::seeded().await;
-    let mut c = secretariat(&app).await;
+    let mut c = app.signed_in(Role::Secretariat).await;
     let form = c.get(&format!("{EDITOR}/mandaten/nieuw")).await;
     assert_eq!(
         form.attr("#m-side option:first-child", "value").as_deref(),
@@ -257,16 +233,16 @@ async fn the_side_follows_from_the_organisation_unless_chosen() {
     // A trade union: the social partners; a government: the government.
     let page = add(
         &mut c,
-        &person_id(&app, "ann-vermorgen").await,
-        &org_id(&app, "acv").await,
+        &app.slug_id("person", "ann-vermorgen").await,
+        &app.slug_id("organisation", "acv").await,
         "",
     )
     .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
     let page = add(
         &mut c,
-        &person_id(&app, "jan-jambon").await,
-        &org_id(&app, "vlaamse-regering").await,
+        &app.slug_id("person", "jan-jambon").await,
+        &app.slug_id("organisation", "vlaamse-regering").await,
         "",
     )
     .await;
@@ -288,8 +264,8 @@ async fn the_side_follows_from_the_organisation_unless_chosen() {
     // Chosen, the side overrides the organisation's.
     let page = add(
         &mut c,
-        &person_id(&app, "hilde-crevits").await,
-        &org_id(&app, "vlaamse-regering").await,
+        &app.slug_id("person", "hilde-crevits").await,
+        &app.slug_id("organisation", "vlaamse-regering").await,
         "advisory",
     )
     .await;
@@ -304,8 +280,8 @@ async fn the_side_follows_from_the_organisation_unless_chosen() {
     );
     // An administration does not decide a side: asked, typed input kept.
     let before = app.count("SELECT count(*) FROM membership").await;
-    let wse = org_id(&app, "wse").await;
-    let page = add(&mut c, &person_id(&app, "ben-weyts").await, &wse, "").await;
+    let wse = app.slug_id("organisation", "wse").await;
+    let page = add(&mut c, &app.slug_id("person", "ben-weyts").await, &wse, "").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.select("#m-side-fout")[0].contains("kies een zijde"));
     assert_eq!(
@@ -318,8 +294,8 @@ async fn the_side_follows_from_the_organisation_unless_chosen() {
 #[tokio::test]
 async fn a_new_mandate_that_leaves_an_open_ended_one_running_is_warned_of() {
     let app = TestApp::seeded().await;
-    let mut c = secretariat(&app).await;
-    let unizo = org_id(&app, "unizo").await;
+    let mut c = app.signed_in(Role::Secretariat).await;
+    let unizo = app.slug_id("organisation", "unizo").await;
     let add = async |c: &mut Client, person: &str, from: &str, replaces: &str| {
         c.post_form(
             &format!("{EDITOR}/mandaten"),
@@ -336,7 +312,7 @@ async fn a_new_mandate_that_leaves_an_open_ended_one_running_is_warned_of() {
     // A first member for the seat, without an end.
     let first = add(
         &mut c,
-        &person_id(&app, "ann-vermorgen").await,
+        &app.slug_id("person", "ann-vermorgen").await,
         "2025-01-01",
         "",
     )
@@ -347,16 +323,17 @@ async fn a_new_mandate_that_leaves_an_open_ended_one_running_is_warned_of() {
         page.select(".open-ended").is_empty(),
         "nothing earlier runs"
     );
-    let open = id_of(
-        &app,
-        "SELECT m.id FROM membership m JOIN person p ON p.id = m.person_id
+    let open = app
+        .id(
+            "SELECT m.id FROM membership m JOIN person p ON p.id = m.person_id
          WHERE p.slug = 'ann-vermorgen' AND m.valid_from = '2025-01-01'",
-    )
-    .await;
+        )
+        .await
+        .to_string();
     // A second member for the same seat, replacing nobody: warned.
     let second = add(
         &mut c,
-        &person_id(&app, "jan-jambon").await,
+        &app.slug_id("person", "jan-jambon").await,
         "2026-01-01",
         "",
     )
@@ -380,7 +357,7 @@ async fn a_new_mandate_that_leaves_an_open_ended_one_running_is_warned_of() {
     // Replacing it instead: ended the day before, no warning.
     let third = add(
         &mut c,
-        &person_id(&app, "hilde-crevits").await,
+        &app.slug_id("person", "hilde-crevits").await,
         "2026-06-01",
         &open,
     )

@@ -4,9 +4,7 @@
 
 use axum::http::{Method, StatusCode, header};
 
-use crate::agreements::{
-    EDITOR, SEEDED, assert_redirect, crevits_holds_today, id, line_id, version,
-};
+use crate::agreements::{EDITOR, SEEDED, assert_redirect, line_id, version};
 use crate::harness::{Client, PASSWORD, Page, TestApp, client_for, router_with};
 use vesoc::auth::Role;
 use vesoc::config::ServeConfig;
@@ -332,8 +330,9 @@ async fn a_cabinet_outside_its_competences_reads_why_and_the_editor_shows_the_ga
     );
 
     // The secretariat links the theme to Werk, which Crevits holds today.
-    crevits_holds_today(&app, "Werk").await;
-    let werk = id(&app, "SELECT id FROM competence WHERE name = 'Werk'")
+    app.crevits_holds_today("Werk").await;
+    let werk = app
+        .id("SELECT id FROM competence WHERE name = 'Werk'")
         .await
         .to_string();
     let v = version(&mut serv, EDITOR).await;

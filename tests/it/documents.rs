@@ -2,7 +2,7 @@
 
 use axum::http::{Method, StatusCode, header};
 
-use crate::harness::{Client, PASSWORD, Page, TestApp};
+use crate::harness::{Client, Item, Page, TestApp};
 use vesoc::auth::Role;
 
 pub(crate) const BOUNDARY: &str = "vesoc-test-grens-7d3f";
@@ -50,39 +50,6 @@ async fn upload(c: &mut Client, item: i64, file: &str, bytes: &[u8], confidentia
     .await
 }
 
-/// A submitted item of ACV (the test social partner's organisation).
-async fn item(app: &TestApp) -> i64 {
-    sqlx::query_scalar(
-        "INSERT INTO agenda_item (body_id, proposer_organisation_id, title, kind)
-         VALUES ((SELECT id FROM body WHERE slug = 'vesoc-werkgroep'),
-                 (SELECT id FROM organisation WHERE slug = 'acv'), 'Duaal leren', 'discussion')
-         RETURNING id",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
-}
-
-/// A social partner of another organisation (Voka).
-async fn other_partner(app: &TestApp) -> Client {
-    let email = "voka@test.vesoc.be";
-    let id = app.account(Role::SocialPartner, email).await;
-    sqlx::query(
-        "UPDATE account SET organisation_id = (SELECT id FROM organisation WHERE slug = 'voka')
-         WHERE id = $1",
-    )
-    .bind(id)
-    .execute(&app.db)
-    .await
-    .unwrap();
-    let mut c = app.client();
-    assert_eq!(
-        c.sign_in(email, PASSWORD).await.status,
-        StatusCode::SEE_OTHER
-    );
-    c
-}
-
 fn doc_link(page: &Page) -> i64 {
     page.attr("a[href^='/documenten/']", "href")
         .unwrap_or_else(|| panic!("no document link: {}", page.text()))
@@ -103,7 +70,7 @@ async fn the_proposer_uploads_a_pdf_that_is_listed_and_downloadable() {
     let app = TestApp::seeded().await;
     let mut partner = app.signed_in(Role::SocialPartner).await;
     let mut staff = app.signed_in(Role::Secretariat).await;
-    let id = item(&app).await;
+    let id = app.item(Item::proposal("Duaal leren")).await;
 
     let show = partner.get(&format!("/agendapunten/{id}")).await;
     assert_eq!(show.status, StatusCode::OK);
@@ -203,8 +170,8 @@ async fn the_proposer_uploads_a_pdf_that_is_listed_and_downloadable() {
 async fn a_confidential_document_waits_until_the_item_is_on_an_agenda() {
     let app = TestApp::seeded().await;
     let mut partner = app.signed_in(Role::SocialPartner).await;
-    let mut other = other_partner(&app).await;
-    let id = item(&app).await;
+    let mut other = app.partner_of("voka").await;
+    let id = app.item(Item::proposal("Duaal leren")).await;
     let page = upload(&mut partner, id, "geheim.pdf", PDF, true).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
     let secret: i64 = app.count("SELECT max(id) FROM document").await;
@@ -296,7 +263,7 @@ async fn a_confidential_document_waits_until_the_item_is_on_an_agenda() {
 async fn refused_uploads_store_nothing_and_say_why() {
     let app = TestApp::seeded().await;
     let mut partner = app.signed_in(Role::SocialPartner).await;
-    let id = item(&app).await;
+    let id = app.item(Item::proposal("Duaal leren")).await;
     let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
     let big = vec![b'%'; 30 * 1024 * 1024];
     let cases: [(&str, &[u8], StatusCode, &str); 5] = [
@@ -354,7 +321,7 @@ async fn refused_uploads_store_nothing_and_say_why() {
 async fn an_upload_without_the_csrf_token_as_its_first_part_is_refused() {
     let app = TestApp::seeded().await;
     let mut partner = app.signed_in(Role::SocialPartner).await;
-    let id = item(&app).await;
+    let id = app.item(Item::proposal("Duaal leren")).await;
     let token = partner.csrf_token().await;
     let ct = format!("multipart/form-data; boundary={BOUNDARY}");
     let file: (&str, Option<&str>, &[u8]) = ("document", Some("nota.pdf"), PDF);
@@ -405,10 +372,10 @@ async fn an_upload_without_the_csrf_token_as_its_first_part_is_refused() {
 #[tokio::test]
 async fn only_who_may_edit_the_item_uploads() {
     let app = TestApp::seeded().await;
-    let mut other = other_partner(&app).await;
+    let mut other = app.partner_of("voka").await;
     let mut cabinet = app.signed_in(Role::Cabinet).await;
     let mut staff = app.signed_in(Role::Secretariat).await;
-    let id = item(&app).await;
+    let id = app.item(Item::proposal("Duaal leren")).await;
     // Another organisation does not even see the item.
     assert_eq!(
         upload(&mut other, id, "a.pdf", PDF, false).await.status,

@@ -15,7 +15,7 @@ use http_body_util::BodyExt;
 use scraper::{Html, Selector};
 use sha2::{Digest, Sha256};
 use sqlx::postgres::PgConnectOptions;
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::{Connection, Executor, PgConnection, PgExecutor, PgPool};
 use tokio::sync::OnceCell;
 use tower::ServiceExt;
 
@@ -195,9 +195,16 @@ impl TestApp {
     /// Creates an account with a password, acting for a fitting
     /// organisation or minister of the seed.
     pub async fn account(&self, role: Role, email: &str) -> i64 {
-        let hash = vesoc::auth::password::hash(PASSWORD.to_string())
-            .await
-            .expect("hash");
+        // Every test account has the same password: hashed once per test
+        // process, as argon2 is slow on purpose.
+        static HASH: OnceCell<String> = OnceCell::const_new();
+        let hash = HASH
+            .get_or_init(|| async {
+                vesoc::auth::password::hash(PASSWORD.to_string())
+                    .await
+                    .expect("hash")
+            })
+            .await;
         let (org, minister): (Option<&str>, Option<&str>) = match role {
             Role::SocialPartner => (Some("acv"), None),
             Role::Cabinet => (Some("vlaamse-regering"), Some("hilde-crevits")),
@@ -276,6 +283,29 @@ impl TestApp {
         client
     }
 
+    /// A client signed in as a social partner of the organisation `slug`
+    /// (a new account, `{slug}@test.vesoc.be`).
+    pub async fn partner_of(&self, organisation: &str) -> Client {
+        let email = format!("{organisation}@test.vesoc.be");
+        self.signed_in_as(Role::SocialPartner, &email, Some(organisation), None)
+            .await
+    }
+
+    /// Gives Hilde Crevits (the minister of the test cabinet) the
+    /// competence today; the seeded ones ended with the 2019–2024
+    /// legislature.
+    pub async fn crevits_holds_today(&self, competence: &str) {
+        sqlx::query(
+            "INSERT INTO minister_competence (person_id, competence_id, valid_from)
+             SELECT p.id, c.id, DATE '2026-01-01' FROM person p, competence c
+             WHERE p.slug = 'hilde-crevits' AND c.name = $1",
+        )
+        .bind(competence)
+        .execute(&self.db)
+        .await
+        .expect("a competence for Hilde Crevits");
+    }
+
     /// A meeting of a body, two hours from `starts` (e.g. "2026-06-10 10:00+02").
     pub async fn meeting(&self, body: &str, kind: &str, starts: &str) -> i64 {
         sqlx::query_scalar(
@@ -291,11 +321,122 @@ impl TestApp {
         .expect("insert meeting")
     }
 
+    /// An agenda item written straight into the database (see [`Item`]).
+    pub async fn item(&self, item: Item<'_>) -> i64 {
+        let (next, at) = match item.place {
+            Place::None => (false, None),
+            Place::Next => (true, None),
+            Place::At(n) => (false, Some(n)),
+        };
+        sqlx::query_scalar(
+            "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id,
+                                      proposer_minister_id, title, explanation, kind, status,
+                                      answer, outcome, confidential, embargo_until, position,
+                                      number)
+             VALUES ((SELECT id FROM body WHERE slug = $1), $2,
+                     (SELECT id FROM organisation WHERE slug = $3),
+                     (SELECT id FROM person WHERE slug = $4),
+                     $5, $6, $7::agenda_item_kind, $8::agenda_item_status, $9,
+                     $10::agenda_outcome, $11, now() + $12::interval,
+                     CASE WHEN $13 THEN (SELECT coalesce(max(position), 0) + 1 FROM agenda_item
+                                         WHERE meeting_id = $2)
+                          ELSE $14 END,
+                     $14::text)
+             RETURNING id",
+        )
+        .bind(item.body)
+        .bind(item.meeting)
+        .bind(item.organisation)
+        .bind(item.minister)
+        .bind(item.title)
+        .bind(item.explanation)
+        .bind(item.kind)
+        .bind(item.status)
+        .bind(item.answer)
+        .bind(item.outcome)
+        .bind(item.confidential)
+        .bind(item.release)
+        .bind(next)
+        .bind(at)
+        .fetch_one(&self.db)
+        .await
+        .expect("insert agenda item")
+    }
+
+    /// A document of the agenda item `item`, as an upload stores it (the
+    /// five bytes `stuk.`, plain text); its id.
+    pub async fn document(&self, item: i64, name: &str, confidential: bool) -> i64 {
+        sqlx::query_scalar(
+            "INSERT INTO document (agenda_item_id, filename, content_type, size_bytes, sha256,
+                                   content, confidential)
+             VALUES ($1, $2, 'text/plain; charset=utf-8', 5, sha256('stuk.'::bytea),
+                     'stuk.'::bytea, $3)
+             RETURNING id",
+        )
+        .bind(item)
+        .bind(name)
+        .bind(confidential)
+        .fetch_one(&self.db)
+        .await
+        .expect("insert document")
+    }
+
+    /// The person `slug` of the composition, made with `name` (given,
+    /// family) and `email` when there is none yet; its id.
+    pub async fn person(
+        &self,
+        slug: &str,
+        (given, family): (&str, &str),
+        email: Option<&str>,
+    ) -> i64 {
+        sqlx::query_scalar(
+            "WITH new AS (INSERT INTO person (slug, given_name, family_name, email)
+                          VALUES ($1, $2, $3, $4) ON CONFLICT (slug) DO NOTHING RETURNING id)
+             SELECT id FROM new UNION ALL SELECT id FROM person WHERE slug = $1",
+        )
+        .bind(slug)
+        .bind(given)
+        .bind(family)
+        .bind(email)
+        .fetch_one(&self.db)
+        .await
+        .expect("person")
+    }
+
+    /// Makes `account` the person `person` of the composition: invited to
+    /// a meeting, the account gets the person's convocations, and its mail
+    /// choices hold for the person's address too.
+    pub async fn is_person(&self, account: i64, person: i64) {
+        sqlx::query("UPDATE account SET person_id = $2 WHERE id = $1")
+            .bind(account)
+            .bind(person)
+            .execute(&self.db)
+            .await
+            .expect("link account and person");
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql)
             .fetch_one(&self.db)
             .await
             .expect(sql)
+    }
+
+    /// The id the query `sql` selects (one row, one `bigint`).
+    pub async fn id(&self, sql: &str) -> i64 {
+        self.count(sql).await
+    }
+
+    /// The id of the row of `table` (`body`, `person`, `organisation`…)
+    /// with this slug, as a form sends it.
+    pub async fn slug_id(&self, table: &str, slug: &str) -> String {
+        let sql = format!("SELECT id FROM {table} WHERE slug = $1");
+        let id: i64 = sqlx::query_scalar(&sql)
+            .bind(slug)
+            .fetch_one(&self.db)
+            .await
+            .expect(&sql);
+        id.to_string()
     }
 
     /// The version of record `id` in `table` (`meeting`, `agenda_item`)
@@ -309,6 +450,196 @@ impl TestApp {
             .expect(&sql);
         v.to_string()
     }
+}
+
+/// An agenda item as a test writes it with [`TestApp::item`]: by default
+/// ACV's discussion item for the working group, submitted, on no meeting;
+/// the builder's methods say what differs.
+#[derive(Debug, Clone, Copy)]
+pub struct Item<'a> {
+    pub title: &'a str,
+    pub explanation: &'a str,
+    /// the body's slug
+    pub body: &'a str,
+    /// the proposer: an organisation's slug, and for a cabinet's item the
+    /// minister's
+    pub organisation: Option<&'a str>,
+    pub minister: Option<&'a str>,
+    pub kind: &'a str,
+    pub status: &'a str,
+    pub meeting: Option<i64>,
+    pub place: Place,
+    pub confidential: bool,
+    /// the release time, as an interval from now (`"3 seconds"`, `"-1 day"`)
+    pub release: Option<&'a str>,
+    /// the secretariat's answer (a rejection's reason)
+    pub answer: Option<&'a str>,
+    /// what the meeting did with an item dealt with (`"noted"`…)
+    pub outcome: Option<&'a str>,
+}
+
+/// Where an item stands on its meeting's agenda.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Nowhere: a proposal, or a deferred item that keeps its meeting.
+    None,
+    /// After the last item of the meeting, without a number yet.
+    Next,
+    /// At this place, numbered so, as a sent agenda is.
+    At(i32),
+}
+
+impl<'a> Item<'a> {
+    /// ACV's proposal `title` for the working group: a discussion item,
+    /// submitted, on no meeting.
+    pub fn proposal(title: &'a str) -> Self {
+        Item {
+            title,
+            explanation: "",
+            body: "vesoc-werkgroep",
+            organisation: Some("acv"),
+            minister: None,
+            kind: "discussion",
+            status: "submitted",
+            meeting: None,
+            place: Place::None,
+            confidential: false,
+            release: None,
+            answer: None,
+            outcome: None,
+        }
+    }
+
+    /// Proposed by the organisation `slug`.
+    pub fn by(self, organisation: &'a str) -> Self {
+        Item {
+            organisation: Some(organisation),
+            ..self
+        }
+    }
+
+    /// Proposed by the cabinet of the minister `slug`.
+    pub fn by_minister(self, minister: &'a str) -> Self {
+        Item {
+            organisation: Some("vlaamse-regering"),
+            minister: Some(minister),
+            ..self
+        }
+    }
+
+    pub fn status(self, status: &'a str) -> Self {
+        Item { status, ..self }
+    }
+
+    pub fn kind(self, kind: &'a str) -> Self {
+        Item { kind, ..self }
+    }
+
+    pub fn explanation(self, explanation: &'a str) -> Self {
+        Item {
+            explanation,
+            ..self
+        }
+    }
+
+    /// For `meeting` (wished for, or deferred to), without a place on its
+    /// agenda.
+    pub fn for_meeting(self, meeting: i64) -> Self {
+        Item {
+            meeting: Some(meeting),
+            ..self
+        }
+    }
+
+    /// Accepted onto the agenda of `meeting`, at `place`.
+    pub fn on_agenda(self, meeting: i64, place: Place) -> Self {
+        Item {
+            meeting: Some(meeting),
+            place,
+            status: "accepted",
+            ..self
+        }
+    }
+
+    pub fn confidential(self, confidential: bool) -> Self {
+        Item {
+            confidential,
+            ..self
+        }
+    }
+
+    /// Released `interval` from now (a negative one: released already).
+    pub fn release(self, interval: &'a str) -> Self {
+        Item {
+            release: Some(interval),
+            ..self
+        }
+    }
+
+    pub fn answer(self, answer: &'a str) -> Self {
+        Item {
+            answer: Some(answer),
+            ..self
+        }
+    }
+
+    pub fn outcome(self, outcome: &'a str) -> Self {
+        Item {
+            outcome: Some(outcome),
+            ..self
+        }
+    }
+}
+
+/// Invites the person `person` to `meeting`, for the organisation
+/// `organisation` (a slug) or none, for `reason` (`composition`, `added`…);
+/// an invitation that is there already stays as it is. In a transaction
+/// or on the pool alike.
+pub async fn invite(
+    db: impl PgExecutor<'_>,
+    meeting: i64,
+    person: i64,
+    organisation: Option<&str>,
+    reason: &str,
+) {
+    sqlx::query(
+        "INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason)
+         VALUES ($1, $2, (SELECT id FROM organisation WHERE slug = $3), $4::invitation_reason)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(meeting)
+    .bind(person)
+    .bind(organisation)
+    .bind(reason)
+    .execute(db)
+    .await
+    .expect("invite");
+}
+
+/// What a message knows of the site in the tests: links to
+/// `https://vesoc.test`, sent by `vesoc@serv.be`.
+pub fn site() -> vesoc::mail::Site {
+    vesoc::mail::Site {
+        base_url: "https://vesoc.test".into(),
+        sender: "vesoc@serv.be".into(),
+    }
+}
+
+/// The events of an iCalendar text, each as its properties by name.
+pub fn ics_events(ics: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let reader = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
+    let mut out = Vec::new();
+    for cal in reader {
+        for e in cal.expect("a valid calendar").events {
+            out.push(
+                e.properties
+                    .into_iter()
+                    .map(|p| (p.name, p.value.unwrap_or_default()))
+                    .collect(),
+            );
+        }
+    }
+    out
 }
 
 /// The application on top of any pool, without the second-factor
@@ -427,6 +758,18 @@ impl Page {
         self.headers
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
+    }
+
+    /// The id in the address this page sends the browser to, after
+    /// `prefix` (`/agendapunten/` for `/agendapunten/12?melding=…`).
+    pub fn redirect_id(&self, prefix: &str) -> i64 {
+        let to = self
+            .location()
+            .unwrap_or_else(|| panic!("no redirect: {}", self.text()));
+        to.strip_prefix(prefix)
+            .and_then(|rest| rest.split('?').next())
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_else(|| panic!("{to} is no {prefix}<id>"))
     }
 
     pub fn csrf(&self) -> Option<String> {

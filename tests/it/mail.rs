@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use vesoc::auth::Role;
 use vesoc::mail::{CalendarMethod, Outgoing, Recipient, Sender, Transport};
 
-use crate::harness::TestApp;
+use crate::harness::{self, TestApp, ics_events};
 use crate::smtp_sink::{Answer, Sink};
 
 fn sender(app: &TestApp, url: &str) -> Sender {
@@ -294,50 +294,16 @@ async fn a_test_message_needs_a_valid_address_and_no_line_break_reaches_a_header
 /// Who is invited to `meeting`: a person of ACV with an address, one of VOKA
 /// without, and an expert added without organisation.
 async fn invite(app: &TestApp, meeting: i64) {
-    sqlx::query(
-        "INSERT INTO person (slug, given_name, family_name, email) VALUES
-             ('an-proef', 'An', 'Proef', 'an.proef@acv.be'),
-             ('bo-zonder', 'Bo', 'Zonder', NULL),
-             ('cas-expert', 'Cas', 'Expert', 'cas@expert.be')",
-    )
-    .execute(&app.db)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason)
-         SELECT $1, p.id, o.id,
-                CASE WHEN o.id IS NULL THEN 'added' ELSE 'composition' END::invitation_reason
-         FROM person p LEFT JOIN organisation o
-              ON o.slug = CASE p.slug WHEN 'an-proef' THEN 'acv' WHEN 'bo-zonder' THEN 'voka' END
-         WHERE p.slug IN ('an-proef', 'bo-zonder', 'cas-expert')",
-    )
-    .bind(meeting)
-    .execute(&app.db)
-    .await
-    .unwrap();
-}
-
-fn test_site() -> vesoc::mail::Site {
-    vesoc::mail::Site {
-        base_url: "https://vesoc.test".into(),
-        sender: "vesoc@serv.be".into(),
-    }
-}
-
-fn ics_events(ics: &str) -> Vec<std::collections::HashMap<String, String>> {
-    let reader = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
-    let mut out = Vec::new();
-    for cal in reader {
-        for e in cal.expect("a valid calendar").events {
-            out.push(
-                e.properties
-                    .into_iter()
-                    .map(|p| (p.name, p.value.unwrap_or_default()))
-                    .collect(),
-            );
-        }
-    }
-    out
+    let an = app
+        .person("an-proef", ("An", "Proef"), Some("an.proef@acv.be"))
+        .await;
+    harness::invite(&app.db, meeting, an, Some("acv"), "composition").await;
+    let bo = app.person("bo-zonder", ("Bo", "Zonder"), None).await;
+    harness::invite(&app.db, meeting, bo, Some("voka"), "composition").await;
+    let cas = app
+        .person("cas-expert", ("Cas", "Expert"), Some("cas@expert.be"))
+        .await;
+    harness::invite(&app.db, meeting, cas, None, "added").await;
 }
 
 #[tokio::test]
@@ -367,9 +333,15 @@ async fn a_convocation_names_the_meeting_the_agenda_each_invitee_may_see_and_car
 
     let mut tx = app.db.begin().await.unwrap();
     use vesoc::meetings::convocation::{Occasion, write};
-    let written = write(&mut tx, Some(actor), &m, Occasion::Convened, &test_site())
-        .await
-        .unwrap();
+    let written = write(
+        &mut tx,
+        Some(actor),
+        &m,
+        Occasion::Convened,
+        &harness::site(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(written.messages, 2);
     assert_eq!(written.without_address, vec!["Bo Zonder"]);
@@ -420,9 +392,15 @@ async fn a_convocation_names_the_meeting_the_agenda_each_invitee_may_see_and_car
 
     // A cancellation: METHOD:CANCEL, the same UID.
     let mut tx = app.db.begin().await.unwrap();
-    write(&mut tx, Some(actor), &m, Occasion::Cancelled, &test_site())
-        .await
-        .unwrap();
+    write(
+        &mut tx,
+        Some(actor),
+        &m,
+        Occasion::Cancelled,
+        &harness::site(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let cancel: String = sqlx::query_scalar(
         "SELECT calendar FROM mail_message WHERE recipient = 'an.proef@acv.be' AND calendar_method = 'CANCEL'",
@@ -448,9 +426,15 @@ async fn answer_links(app: &TestApp, meeting: i64) -> std::collections::HashMap<
     let actor = app.account(Role::Secretariat, "serv@rsvp.vesoc.be").await;
     let mut tx = app.db.begin().await.unwrap();
     use vesoc::meetings::convocation::{Occasion, write};
-    write(&mut tx, Some(actor), &m, Occasion::Convened, &test_site())
-        .await
-        .unwrap();
+    write(
+        &mut tx,
+        Some(actor),
+        &m,
+        Occasion::Convened,
+        &harness::site(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT recipient, body_text FROM mail_message WHERE kind = 'convocation'")
@@ -614,15 +598,6 @@ async fn a_link_answers_for_its_own_invitee_and_meeting_only() {
     );
 }
 
-async fn meeting_version(app: &TestApp, id: i64) -> String {
-    let v: i32 = sqlx::query_scalar("SELECT version FROM meeting WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    v.to_string()
-}
-
 #[tokio::test]
 async fn convening_writes_a_convocation_per_invitee_a_refused_convening_none_and_a_cancellation_tells_them()
  {
@@ -641,7 +616,7 @@ async fn convening_writes_a_convocation_per_invitee_a_refused_convening_none_and
     assert_eq!(stale.status, StatusCode::CONFLICT);
     assert_eq!(app.count("SELECT count(*) FROM mail_message").await, 0);
 
-    let v = meeting_version(&app, meeting).await;
+    let v = app.version("meeting", meeting).await;
     let done = serv
         .post_form(&status, &[("naar", "convened"), ("version", &v)])
         .await;
@@ -655,7 +630,7 @@ async fn convening_writes_a_convocation_per_invitee_a_refused_convening_none_and
     assert_eq!(to, ["an.proef@acv.be", "cas@expert.be"]);
 
     // Cancelling the convened meeting: every invitee hears it, METHOD:CANCEL.
-    let v = meeting_version(&app, meeting).await;
+    let v = app.version("meeting", meeting).await;
     let cancel = serv
         .post_form(
             &status,
@@ -693,7 +668,7 @@ async fn the_secretariat_sees_the_answers_reminds_the_silent_and_finds_the_regis
         .await;
     invite(&app, meeting).await;
     let mut serv = app.signed_in(Role::Secretariat).await;
-    let v = meeting_version(&app, meeting).await;
+    let v = app.version("meeting", meeting).await;
     let status = format!("/vergaderingen/{meeting}/status");
     serv.post_form(&status, &[("naar", "convened"), ("version", &v)])
         .await;
@@ -974,11 +949,10 @@ async fn a_signed_in_invitee_answers_on_the_meeting_page() {
     let account = app
         .account_as(Role::SocialPartner, "an.proef@acv.be", Some("acv"), None)
         .await;
-    sqlx::query("UPDATE account SET person_id = (SELECT id FROM person WHERE slug = 'an-proef') WHERE id = $1")
-        .bind(account)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    let an = app
+        .person("an-proef", ("An", "Proef"), Some("an.proef@acv.be"))
+        .await;
+    app.is_person(account, an).await;
     let mut an = app.client();
     an.sign_in("an.proef@acv.be", crate::harness::PASSWORD)
         .await;

@@ -493,10 +493,7 @@ async fn approving_minutes_asks_for_confirmation() {
 }
 
 async fn wg_kind(app: &TestApp, kind: &str) -> String {
-    let id: i64 = sqlx::query_scalar("SELECT id FROM body WHERE slug = 'vesoc-werkgroep'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let id = app.slug_id("body", "vesoc-werkgroep").await;
     format!("{id}:{kind}")
 }
 

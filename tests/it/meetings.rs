@@ -2,17 +2,8 @@
 
 use axum::http::StatusCode;
 
-use crate::harness::{Client, TestApp};
+use crate::harness::{Client, TestApp, ics_events};
 use vesoc::auth::Role;
-
-async fn body_id(app: &TestApp, slug: &str) -> String {
-    let id: i64 = sqlx::query_scalar("SELECT id FROM body WHERE slug = $1")
-        .bind(slug)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    id.to_string()
-}
 
 /// The meeting form's choice of body and kind: `<body id>:<kind>`.
 fn body_kind(body: &str, kind: &str) -> String {
@@ -42,21 +33,11 @@ async fn schedule(
     .await
 }
 
-fn meeting_id(page: &crate::harness::Page) -> i64 {
-    let to = page.location().unwrap();
-    to.trim_start_matches("/vergaderingen/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn the_secretariat_schedules_a_meeting_in_brussels_time() {
     let app = TestApp::seeded().await;
     let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = body_id(&app, "vesoc-werkgroep").await;
+    let wg = app.slug_id("body", "vesoc-werkgroep").await;
     let page = schedule(
         &mut staff,
         &wg,
@@ -67,7 +48,7 @@ async fn the_secretariat_schedules_a_meeting_in_brussels_time() {
     )
     .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
-    let id = meeting_id(&page);
+    let id = page.redirect_id("/vergaderingen/");
     // Summer time: 10:00 in Brussels is 08:00 UTC.
     let utc: String = sqlx::query_scalar("SELECT to_char(starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM meeting WHERE id = $1").bind(id).fetch_one(&app.db).await.unwrap();
     assert_eq!(utc, "2026-06-10 08:00");
@@ -89,7 +70,7 @@ async fn the_secretariat_schedules_a_meeting_in_brussels_time() {
         "12:00",
     )
     .await;
-    let id2 = meeting_id(&page);
+    let id2 = page.redirect_id("/vergaderingen/");
     let utc: String = sqlx::query_scalar(
         "SELECT to_char(starts_at AT TIME ZONE 'UTC', 'HH24:MI') FROM meeting WHERE id = $1",
     )
@@ -121,7 +102,7 @@ async fn the_secretariat_schedules_a_meeting_in_brussels_time() {
 async fn bad_meeting_forms_keep_what_was_typed_and_store_nothing() {
     let app = TestApp::seeded().await;
     let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = body_id(&app, "vesoc-werkgroep").await;
+    let wg = app.slug_id("body", "vesoc-werkgroep").await;
     let cases: &[(&str, &str, &str, &str, &str, &str)] = &[
         (
             "working_group",
@@ -343,7 +324,7 @@ async fn rescheduling_keeps_the_old_date_and_a_stale_form_is_refused() {
     let form = staff.get(&format!("/vergaderingen/{id}/bewerken")).await;
     let seen = form.attr("input[name=version]", "value").unwrap();
     assert_eq!(form.attr("input#start", "value").as_deref(), Some("10:00"));
-    let wg = body_id(&app, "vesoc-werkgroep").await;
+    let wg = app.slug_id("body", "vesoc-werkgroep").await;
     let p = staff
         .post_form(
             &format!("/vergaderingen/{id}/bewerken"),
@@ -770,23 +751,6 @@ async fn warnings_help_but_do_not_block() {
     );
 }
 
-fn events(ics: &str) -> Vec<std::collections::HashMap<String, String>> {
-    let reader = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
-    let mut out = Vec::new();
-    for cal in reader {
-        let cal = cal.expect("a valid calendar");
-        for e in cal.events {
-            out.push(
-                e.properties
-                    .into_iter()
-                    .map(|p| (p.name, p.value.unwrap_or_default()))
-                    .collect(),
-            );
-        }
-    }
-    out
-}
-
 #[tokio::test]
 async fn icalendar_feeds_parse_and_follow_changes() {
     let app = TestApp::seeded().await;
@@ -812,7 +776,7 @@ async fn icalendar_feeds_parse_and_follow_changes() {
             .unwrap()
             .starts_with("text/calendar")
     );
-    let evs = events(&feed.body);
+    let evs = ics_events(&feed.body);
     assert_eq!(evs.len(), 2);
     let w = evs
         .iter()
@@ -844,7 +808,7 @@ async fn icalendar_feeds_parse_and_follow_changes() {
             ],
         )
         .await;
-    let evs = events(&app.client().get("/kalender/vesoc-werkgroep.ics").await.body);
+    let evs = ics_events(&app.client().get("/kalender/vesoc-werkgroep.ics").await.body);
     let w = evs
         .iter()
         .find(|e| e["UID"] == format!("vergadering-{winter}@vesoc"))
@@ -859,7 +823,7 @@ async fn icalendar_feeds_parse_and_follow_changes() {
     let feed = app.client().get(&link).await;
     assert_eq!(feed.status, StatusCode::OK);
     assert!(!feed.body.contains("\r\nEN:INJECTIE"));
-    let evs = events(&feed.body);
+    let evs = ics_events(&feed.body);
     let s = evs
         .iter()
         .find(|e| e["UID"] == format!("vergadering-{summer}@vesoc"))

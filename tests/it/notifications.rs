@@ -7,46 +7,17 @@
 use axum::http::StatusCode;
 use time::{Duration, OffsetDateTime};
 use vesoc::auth::Role;
-use vesoc::mail::{Sender, Site, Transport};
+use vesoc::mail::{Sender, Transport};
 
-use crate::harness::{Client, TestApp};
+use crate::harness::{Client, Item, TestApp, invite, site};
 use crate::smtp_sink::Sink;
 
-fn site() -> Site {
-    Site {
-        base_url: "https://vesoc.test".into(),
-        sender: "vesoc@serv.be".into(),
-    }
-}
-
-/// A proposal of ACV for the working group, submitted.
-async fn proposal(app: &TestApp, title: &str) -> i64 {
-    sqlx::query_scalar(
-        "INSERT INTO agenda_item (body_id, proposer_organisation_id, title, kind, status)
-         VALUES ((SELECT id FROM body WHERE slug = 'vesoc-werkgroep'),
-                 (SELECT id FROM organisation WHERE slug = 'acv'), $1, 'discussion', 'submitted')
-         RETURNING id",
-    )
-    .bind(title)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
-}
-
 async fn review(serv: &mut Client, app: &TestApp, id: i64, besluit: &str, comment: &str) {
-    let v: i32 = sqlx::query_scalar("SELECT version FROM agenda_item WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let v = app.version("agenda_item", id).await;
     let page = serv
         .post_form(
             &format!("/agendapunten/{id}/beoordelen"),
-            &[
-                ("besluit", besluit),
-                ("comment", comment),
-                ("version", &v.to_string()),
-            ],
+            &[("besluit", besluit), ("comment", comment), ("version", &v)],
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
@@ -90,7 +61,9 @@ async fn the_proposer_hears_of_a_decision_and_one_click_unsubscribes_without_sig
     app.account_as(Role::SocialPartner, "cas@voka.be", Some("voka"), None)
         .await;
 
-    let id = proposal(&app, "Loopbaanbegeleiding\r\nBcc: kwaad@x.be").await;
+    let id = app
+        .item(Item::proposal("Loopbaanbegeleiding\r\nBcc: kwaad@x.be"))
+        .await;
     review(
         &mut serv,
         &app,
@@ -177,7 +150,7 @@ async fn the_proposer_hears_of_a_decision_and_one_click_unsubscribes_without_sig
     assert_eq!(app.count("SELECT count(*) FROM mail_preference").await, 1);
 
     // The next decision: Bo hears it, An chose not to.
-    let other = proposal(&app, "Flexi-jobs").await;
+    let other = app.item(Item::proposal("Flexi-jobs")).await;
     review(
         &mut serv,
         &app,
@@ -235,15 +208,10 @@ async fn the_choices_hold_for_the_persons_address_too_and_a_declined_digest_entr
     let account = app
         .account_as(Role::SocialPartner, "an@acv.be", Some("acv"), None)
         .await;
-    sqlx::query(
-        "WITH p AS (INSERT INTO person (slug, given_name, family_name, email)
-                    VALUES ('an-proef', 'An', 'Proef', 'an.proef@acv.be') RETURNING id)
-         UPDATE account SET person_id = (SELECT id FROM p) WHERE id = $1",
-    )
-    .bind(account)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    let an = app
+        .person("an-proef", ("An", "Proef"), Some("an.proef@acv.be"))
+        .await;
+    app.is_person(account, an).await;
     let mut an = app.client();
     an.sign_in("an@acv.be", crate::harness::PASSWORD).await;
     let page = an.get("/account/berichten").await;
@@ -272,7 +240,7 @@ async fn the_choices_hold_for_the_persons_address_too_and_a_declined_digest_entr
 
     // A decision waits for the digest; declined before 07:00, it is not sent.
     let mut serv = app.signed_in(Role::Secretariat).await;
-    let id = proposal(&app, "Werkbaar werk").await;
+    let id = app.item(Item::proposal("Werkbaar werk")).await;
     review(&mut serv, &app, id, "reject", "Niet van VESOC.").await;
     assert_eq!(
         app.count("SELECT count(*) FROM mail_digest_entry WHERE address = 'an@acv.be'")
@@ -300,7 +268,7 @@ async fn taking_a_proposal_in_review_tells_nobody() {
     let mut serv = app.signed_in(Role::Secretariat).await;
     app.account_as(Role::SocialPartner, "an@acv.be", Some("acv"), None)
         .await;
-    let id = proposal(&app, "Werkbaar werk").await;
+    let id = app.item(Item::proposal("Werkbaar werk")).await;
     review(&mut serv, &app, id, "review", "").await;
     assert!(messages(&app, "proposal_decision").await.is_empty());
 }
@@ -342,8 +310,8 @@ async fn a_daily_digest_collects_what_was_chosen_daily_once_whatever_the_instanc
         Some("daily")
     );
 
-    let first = proposal(&app, "Duaal leren").await;
-    let second = proposal(&app, "Opleidingsincentives").await;
+    let first = app.item(Item::proposal("Duaal leren")).await;
+    let second = app.item(Item::proposal("Opleidingsincentives")).await;
     review(&mut serv, &app, first, "return", "Graag een kostenraming.").await;
     review(&mut serv, &app, second, "reject", "Al behandeld in 2019.").await;
     let to_an = |rows: Vec<(String, String, String)>| {
@@ -516,25 +484,14 @@ async fn convened(app: &TestApp, serv: &mut Client, days: i64) -> i64 {
     .fetch_one(&app.db)
     .await
     .unwrap();
-    sqlx::query(
-        "INSERT INTO person (slug, given_name, family_name, email) VALUES
-             ('an-proef', 'An', 'Proef', 'an.proef@acv.be'),
-             ('cas-expert', 'Cas', 'Expert', 'cas@expert.be')
-         ON CONFLICT DO NOTHING",
-    )
-    .execute(&app.db)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason)
-         SELECT $1, p.id, o.id, 'added'
-         FROM person p LEFT JOIN organisation o ON o.slug = 'acv' AND p.slug = 'an-proef'
-         WHERE p.slug IN ('an-proef', 'cas-expert')",
-    )
-    .bind(meeting)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    let an = app
+        .person("an-proef", ("An", "Proef"), Some("an.proef@acv.be"))
+        .await;
+    invite(&app.db, meeting, an, Some("acv"), "added").await;
+    let cas = app
+        .person("cas-expert", ("Cas", "Expert"), Some("cas@expert.be"))
+        .await;
+    invite(&app.db, meeting, cas, None, "added").await;
     let convene = serv
         .post_form(
             &format!("/vergaderingen/{meeting}/status"),

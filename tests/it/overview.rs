@@ -2,7 +2,7 @@
 
 use axum::http::{StatusCode, header};
 
-use crate::harness::{Client, PASSWORD, Page, TestApp};
+use crate::harness::{Client, Page, TestApp};
 use vesoc::auth::Role;
 
 fn enc(q: &str) -> String {
@@ -628,20 +628,7 @@ async fn confidential_agenda_items_stay_hidden() {
          VALUES ('testorg', 'Testorganisatie', 'TO', 'administration')",
     )
     .await;
-    let hash = vesoc::auth::password::hash(PASSWORD.to_string())
-        .await
-        .unwrap();
-    sqlx::query(
-        "INSERT INTO account (email, display_name, role, organisation_id, password_hash)
-         VALUES ('ander@test.vesoc.be', 'Ander', 'social_partner',
-                 (SELECT id FROM organisation WHERE slug = 'testorg'), $1)",
-    )
-    .bind(hash)
-    .execute(&app.db)
-    .await
-    .unwrap();
-    let mut other = app.client();
-    other.sign_in("ander@test.vesoc.be", PASSWORD).await;
+    let mut other = app.partner_of("testorg").await;
     let page = search(&mut other, "zwaluwstaart").await;
     assert_eq!(titles(&page, "agendapunten"), vec!["Openbare toelichting"]);
     assert!(!page.body.contains("herstructurering"));
@@ -669,20 +656,7 @@ async fn confidential_agenda_items_stay_hidden() {
     assert!(page.text().contains("vertrouwelijk"));
 
     // VOKA sees its own proposal
-    let hash = vesoc::auth::password::hash(PASSWORD.to_string())
-        .await
-        .unwrap();
-    sqlx::query(
-        "INSERT INTO account (email, display_name, role, organisation_id, password_hash)
-         VALUES ('voka@test.vesoc.be', 'VOKA', 'social_partner',
-                 (SELECT id FROM organisation WHERE slug = 'voka'), $1)",
-    )
-    .bind(hash)
-    .execute(&app.db)
-    .await
-    .unwrap();
-    let mut voka = app.client();
-    voka.sign_in("voka@test.vesoc.be", PASSWORD).await;
+    let mut voka = app.partner_of("voka").await;
     let page = search(&mut voka, "koolmees").await;
     assert_eq!(titles(&page, "agendapunten"), vec!["Voorstel koolmees"]);
 

@@ -4,9 +4,18 @@
 //! channel the file names but this test cannot make or ask is an error, and
 //! so is one this test knows that the file leaves out.
 
-use axum::http::StatusCode;
+use std::collections::HashMap;
 
-use crate::harness::{Client, PASSWORD, Page, TestApp};
+use axum::http::StatusCode;
+use futures_util::StreamExt;
+use sha2::Digest;
+use sqlx::PgConnection;
+use time::{Duration, OffsetDateTime};
+use vesoc::agenda::Frozen;
+use vesoc::mail::notify::{set_preference, write_digests};
+use vesoc::mail::{Delivery, Kind};
+
+use crate::harness::{Client, Item, PASSWORD, Page, Place, TestApp, invite, site};
 use vesoc::auth::Role;
 
 const ACCESS: &str = include_str!("../../docs/access.md");
@@ -67,6 +76,11 @@ const CHANNELS: &[&str] = &[
     "mail",
     "agenda version",
     "meeting pack",
+    "decision notice",
+    "agenda update",
+    "daily digest",
+    "document history",
+    "version comparison",
 ];
 
 struct Row {
@@ -155,9 +169,19 @@ enum Record {
         id: i64,
         title: String,
         word: String,
+        /// the two sent versions of the agenda between which the item
+        /// became new (`send_versions`)
+        compared: Option<(String, String)>,
     },
     Document {
+        /// the current version of the document, `earlier` the one it
+        /// replaced (`send_versions`)
         id: i64,
+        earlier: i64,
+        item: i64,
+        name: String,
+        /// the two sent versions between which it was replaced
+        compared: Option<(String, String)>,
     },
     Meeting {
         id: i64,
@@ -185,37 +209,51 @@ struct Reader {
     mailbox: Option<(String, i64)>,
 }
 
-async fn readers(app: &TestApp) -> Vec<Reader> {
+/// The account each reader signs in with: role, organisation, minister.
+fn account_of(reader: &str) -> Option<(Role, Option<&'static str>, Option<&'static str>)> {
+    match reader {
+        "anonymous" => None,
+        "own organisation" => Some((Role::SocialPartner, Some("acv"), None)),
+        "other organisation" => Some((Role::SocialPartner, Some("voka"), None)),
+        "outsider" => Some((Role::SocialPartner, Some("dkb"), None)),
+        "own cabinet" => Some((
+            Role::Cabinet,
+            Some("vlaamse-regering"),
+            Some("hilde-crevits"),
+        )),
+        "other cabinet" => Some((Role::Cabinet, Some("vlaamse-regering"), Some("jan-jambon"))),
+        "secretariat" => Some((Role::Secretariat, Some("serv"), None)),
+        "administrator" => Some((Role::Admin, None, None)),
+        other => panic!("no reader {other:?}: add it to records.rs"),
+    }
+}
+
+/// The address of a reader's account.
+fn address_of(reader: &str) -> String {
+    format!("{}@matrix.vesoc.be", reader.replace(' ', "-"))
+}
+
+/// The readers, each with an account (but the anonymous one), signed in
+/// where `signs_in` says so.
+async fn readers(app: &TestApp, signs_in: impl Fn(&str) -> bool) -> Vec<Reader> {
     let mut out = Vec::new();
     for &name in READERS {
-        let account: Option<(Role, Option<&str>, Option<&str>)> = match name {
-            "anonymous" => None,
-            "own organisation" => Some((Role::SocialPartner, Some("acv"), None)),
-            "other organisation" => Some((Role::SocialPartner, Some("voka"), None)),
-            "outsider" => Some((Role::SocialPartner, Some("dkb"), None)),
-            "own cabinet" => Some((
-                Role::Cabinet,
-                Some("vlaamse-regering"),
-                Some("hilde-crevits"),
-            )),
-            "other cabinet" => Some((Role::Cabinet, Some("vlaamse-regering"), Some("jan-jambon"))),
-            "secretariat" => Some((Role::Secretariat, Some("serv"), None)),
-            "administrator" => Some((Role::Admin, None, None)),
-            other => panic!("no reader {other:?}: add it to records.rs"),
-        };
+        let account = account_of(name);
         let mut client = app.client();
         let mut calendar = None;
         let mut mailbox = None;
         if let Some((role, org, minister)) = account {
-            let email = format!("{}@matrix.vesoc.be", name.replace(' ', "-"));
+            let email = address_of(name);
             let id = app.account_as(role, &email, org, minister).await;
-            let page = client.sign_in(&email, PASSWORD).await;
-            assert_eq!(
-                page.status,
-                StatusCode::SEE_OTHER,
-                "{name}: {}",
-                page.text()
-            );
+            if signs_in(name) {
+                let page = client.sign_in(&email, PASSWORD).await;
+                assert_eq!(
+                    page.status,
+                    StatusCode::SEE_OTHER,
+                    "{name}: {}",
+                    page.text()
+                );
+            }
             let mut tx = app.db.begin().await.unwrap();
             calendar = Some(
                 vesoc::accounts::new_calendar_token(&mut tx, id)
@@ -223,19 +261,9 @@ async fn readers(app: &TestApp) -> Vec<Reader> {
                     .unwrap(),
             );
             tx.commit().await.unwrap();
-            let person: i64 = sqlx::query_scalar(
-                "WITH p AS (INSERT INTO person (slug, given_name, family_name, email)
-                            VALUES ($1, 'Lezer', $2, $3) RETURNING id)
-                 UPDATE account SET person_id = (SELECT id FROM p) WHERE id = $4
-                 RETURNING person_id",
-            )
-            .bind(format!("lezer-{}", name.replace(' ', "-")))
-            .bind(name)
-            .bind(&email)
-            .bind(id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+            let slug = format!("lezer-{}", name.replace(' ', "-"));
+            let person = app.person(&slug, ("Lezer", name), Some(&email)).await;
+            app.is_person(id, person).await;
             mailbox = Some((email, person));
         }
         out.push(Reader {
@@ -278,6 +306,9 @@ const WORDS: &[&str] = &[
     "patrijs",
 ];
 
+/// When the meeting of the items is.
+const ON: &str = "2026-06-10 10:00+02";
+
 /// The meeting the items are on: of the working group.
 async fn meeting(app: &TestApp, starts: &str) -> i64 {
     app.meeting("vesoc-werkgroep", "working_group", starts)
@@ -308,48 +339,29 @@ impl ItemSpec<'_> {
 }
 
 async fn item(app: &TestApp, title: &str, word: &str, s: ItemSpec<'_>) -> i64 {
-    sqlx::query_scalar(
-        "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, proposer_minister_id,
-                                  title, explanation, kind, status, answer, outcome, confidential,
-                                  embargo_until, position)
-         VALUES ((SELECT id FROM body WHERE slug = 'vesoc-werkgroep'), $1,
-                 (SELECT id FROM organisation
-                  WHERE slug = CASE WHEN $2::text IS NULL THEN 'acv' ELSE 'vlaamse-regering' END),
-                 (SELECT id FROM person WHERE slug = $2),
-                 $3, 'Toelichting over de ' || $4, 'discussion', $5::agenda_item_status,
-                 CASE WHEN $5 = 'rejected' THEN 'Past niet.' END,
-                 CASE WHEN $5 = 'dealt_with' THEN 'noted'::agenda_outcome END,
-                 $6, CASE WHEN $7 THEN now() - interval '1 day' END,
-                 CASE WHEN $8 THEN (SELECT coalesce(max(position), 0) + 1 FROM agenda_item
-                                    WHERE meeting_id = $1) END)
-         RETURNING id",
-    )
-    .bind(s.meeting)
-    .bind(s.minister)
-    .bind(title)
-    .bind(word)
-    .bind(s.status)
-    .bind(s.confidential)
-    .bind(s.released)
-    .bind(s.on_agenda)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
-}
-
-async fn document(app: &TestApp, item: i64, name: &str, confidential: bool) -> i64 {
-    sqlx::query_scalar(
-        "INSERT INTO document (agenda_item_id, filename, content_type, size_bytes, sha256, content,
-                               confidential)
-         VALUES ($1, $2, 'text/plain; charset=utf-8', 5, sha256('stuk.'::bytea), 'stuk.'::bytea, $3)
-         RETURNING id",
-    )
-    .bind(item)
-    .bind(name)
-    .bind(confidential)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
+    let explanation = format!("Toelichting over de {word}");
+    let mut item = Item::proposal(title)
+        .explanation(&explanation)
+        .status(s.status)
+        .confidential(s.confidential);
+    if let Some(minister) = s.minister {
+        item = item.by_minister(minister);
+    }
+    if let Some(meeting) = s.meeting {
+        item = item.for_meeting(meeting);
+    }
+    if s.on_agenda {
+        item.place = Place::Next;
+    }
+    if s.released {
+        item = item.release("-1 day");
+    }
+    match s.status {
+        "rejected" => item = item.answer("Past niet."),
+        "dealt_with" => item = item.outcome("noted"),
+        _ => {}
+    }
+    app.item(item).await
 }
 
 /// Makes the record of a row, on `on` (the meeting of the items).
@@ -367,6 +379,7 @@ async fn make(app: &TestApp, record: &str, word: &str, on: i64) -> Record {
         id,
         title: title.clone(),
         word: word.to_string(),
+        compared: None,
     };
     if let Some(doc) = record.strip_prefix("document ") {
         let (item_spec, doc_confidential) = match doc {
@@ -386,8 +399,15 @@ async fn make(app: &TestApp, record: &str, word: &str, on: i64) -> Record {
             other => panic!("no document {other:?}: add it to records.rs"),
         };
         let item_id = item(app, &title, word, item_spec).await;
-        let id = document(app, item_id, &format!("stuk-{word}.txt"), doc_confidential).await;
-        return Record::Document { id };
+        let name = format!("stuk-{word}.txt");
+        let id = app.document(item_id, &name, doc_confidential).await;
+        return Record::Document {
+            id,
+            earlier: id,
+            item: item_id,
+            name,
+            compared: None,
+        };
     }
     match record {
         "item submitted" => {
@@ -519,6 +539,12 @@ async fn make(app: &TestApp, record: &str, word: &str, on: i64) -> Record {
 enum Mailing {
     Convocation,
     MinutesApproved,
+    /// A new version of the agenda, sent after the item `0` was placed on
+    /// it anew.
+    ItemPlaced(i64),
+    /// A new version of the agenda, sent after the document `0` was
+    /// replaced by a new version.
+    DocumentReplaced(i64),
 }
 
 /// The texts that `mailbox` (its address, and the person it is) would get
@@ -530,28 +556,33 @@ async fn mailed(
     meeting: i64,
     mailing: Mailing,
 ) -> Vec<String> {
-    let site = vesoc::mail::Site {
-        base_url: "https://vesoc.test".into(),
-        sender: "vesoc@serv.be".into(),
-    };
+    use vesoc::meetings::convocation::{Occasion, write};
+    let site = site();
     let mut tx = app.db.begin().await.unwrap();
     let m = vesoc::meetings::queries::get(&mut *tx, meeting)
         .await
         .unwrap()
         .unwrap();
+    if !matches!(mailing, Mailing::MinutesApproved) {
+        invite(&mut *tx, meeting, *person, None, "added").await;
+    }
     let kind = match mailing {
         Mailing::Convocation => {
-            sqlx::query(
-                "INSERT INTO meeting_participant (meeting_id, person_id, reason)
-                 VALUES ($1, $2, 'added') ON CONFLICT DO NOTHING",
-            )
-            .bind(meeting)
-            .bind(person)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-            use vesoc::meetings::convocation::{Occasion, write};
             write(&mut tx, None, &m, Occasion::Convened, &site)
+                .await
+                .unwrap();
+            "convocation"
+        }
+        Mailing::ItemPlaced(item) => {
+            placed_anew(&mut tx, meeting, item).await;
+            write(&mut tx, None, &m, Occasion::AgendaUpdate, &site)
+                .await
+                .unwrap();
+            "convocation"
+        }
+        Mailing::DocumentReplaced(document) => {
+            replaced(&mut tx, meeting, document).await;
+            write(&mut tx, None, &m, Occasion::AgendaUpdate, &site)
                 .await
                 .unwrap();
             "convocation"
@@ -578,23 +609,401 @@ async fn mailed(
     texts
 }
 
+/// Sends the agenda of `meeting` as it stands: the letter of the version
+/// that lists it (a new one, or the last if nothing changed).
+async fn sent(conn: &mut PgConnection, meeting: i64) -> String {
+    match vesoc::agenda::freeze_version(conn, None, meeting)
+        .await
+        .unwrap()
+    {
+        Frozen::New { letter, .. } | Frozen::Unchanged(letter) => letter,
+        Frozen::Full => panic!("all 26 versions of the agenda are used"),
+    }
+}
+
+/// Sends the agenda of `meeting` without the item `item`, then with it in
+/// its place again: the two letters, between which the item is new.
+async fn placed_anew(conn: &mut PgConnection, meeting: i64, item: i64) -> (String, String) {
+    sent(&mut *conn, meeting).await;
+    let place: i32 = sqlx::query_scalar("SELECT position FROM agenda_item WHERE id = $1")
+        .bind(item)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let set_place = |place: Option<i32>| {
+        sqlx::query("UPDATE agenda_item SET position = $2 WHERE id = $1")
+            .bind(item)
+            .bind(place)
+    };
+    set_place(None).execute(&mut *conn).await.unwrap();
+    let without = sent(&mut *conn, meeting).await;
+    set_place(Some(place)).execute(&mut *conn).await.unwrap();
+    (without, sent(&mut *conn, meeting).await)
+}
+
+/// What a new version of a document holds (the first holds `stuk.`).
+const REVISED: &str = "stuk, herzien.";
+
+/// Sends the agenda of `meeting`, stores a new version of the document
+/// `document` (uploaded by the proposer, ACV), and sends it again: the new
+/// version's id and the two letters, between which it replaced the other.
+async fn replaced(conn: &mut PgConnection, meeting: i64, document: i64) -> (i64, (String, String)) {
+    let before = sent(&mut *conn, meeting).await;
+    let (item, filename, confidential): (i64, String, bool) =
+        sqlx::query_as("SELECT agenda_item_id, filename, confidential FROM document WHERE id = $1")
+            .bind(document)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    let uploader: i64 = sqlx::query_scalar("SELECT id FROM account WHERE email = $1")
+        .bind(address_of("own organisation"))
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let content = REVISED.as_bytes();
+    let sha256: Vec<u8> = sha2::Sha256::digest(content).to_vec();
+    let new = vesoc::agenda::documents::queries::NewDocument {
+        agenda_item_id: item,
+        replaces: Some(document),
+        filename: &filename,
+        content_type: "text/plain; charset=utf-8",
+        sha256: &sha256,
+        content,
+        confidential,
+    };
+    let id = vesoc::agenda::documents::queries::create(&mut *conn, uploader, &new)
+        .await
+        .unwrap()
+        .expect("a current document replaced");
+    (id, (before, sent(&mut *conn, meeting).await))
+}
+
+/// The agenda of `on` as the records left it, sent (version A, which the
+/// channel "agenda version" reads); then, for each row that asks "version
+/// comparison" of an item, that item placed on it anew between two
+/// versions; then every document replaced by a new version (bis), between
+/// two versions where it is on the agenda: its history holds the first.
+async fn send_versions(app: &TestApp, rows: &[Row], records: &mut [Record], on: i64) {
+    let mut tx = app.db.begin().await.unwrap();
+    assert_eq!(sent(&mut tx, on).await, "A");
+    for (row, record) in rows.iter().zip(records.iter_mut()) {
+        let compares = row.channels.iter().any(|c| c == "version comparison");
+        match record {
+            Record::Item { id, compared, .. } if compares => {
+                *compared = Some(placed_anew(&mut tx, on, *id).await);
+            }
+            Record::Document {
+                id,
+                earlier,
+                compared,
+                ..
+            } => {
+                let (new, letters) = replaced(&mut tx, on, *id).await;
+                *earlier = *id;
+                *id = new;
+                if compares {
+                    *compared = Some(letters);
+                }
+            }
+            _ => {}
+        }
+    }
+    tx.commit().await.unwrap();
+}
+
+/// The channels whose mail needs a database of its own.
+const OWN_DATABASE: [&str; 2] = ["decision notice", "daily digest"];
+
+/// Per row, `mail_of_its_own` for each channel of `OWN_DATABASE` it asks:
+/// three databases at a time.
+async fn mail_of_their_own(rows: &[Row]) -> Vec<Mailboxes> {
+    let jobs = rows
+        .iter()
+        .zip(WORDS)
+        .enumerate()
+        .flat_map(|(i, (row, word))| {
+            OWN_DATABASE
+                .into_iter()
+                .filter(|channel| row.channels.iter().any(|c| c == channel))
+                .map(move |channel| async move {
+                    (
+                        i,
+                        channel,
+                        mail_of_its_own(channel, &row.record, word).await,
+                    )
+                })
+        });
+    let done: Vec<_> = futures_util::stream::iter(jobs)
+        .buffer_unordered(3)
+        .collect()
+        .await;
+    let mut own = vec![Mailboxes::new(); rows.len()];
+    for (i, channel, mail) in done {
+        own[i].insert(channel, mail);
+    }
+    own
+}
+
+/// Per channel, what each reader's mailbox got.
+type Mailboxes = HashMap<&'static str, HashMap<&'static str, Vec<String>>>;
+
+/// What each reader's mailbox gets of `channel` ("decision notice" or
+/// "daily digest") for the record of `row`, in a database of its own: the
+/// decision goes through the secretariat's review form and the digest job
+/// commits what it writes, so neither can be rolled back here.
+async fn mail_of_its_own(
+    channel: &str,
+    row: &str,
+    word: &str,
+) -> HashMap<&'static str, Vec<String>> {
+    let app = TestApp::seeded().await;
+    let on = meeting(&app, ON).await;
+    // A row in a state a decision brings about is made as the proposal it
+    // was, and that decision taken; a proposal awaiting one is returned.
+    let (made, decision) = match row {
+        "item returned" => ("item submitted", "return"),
+        "item rejected" => ("item submitted", "reject"),
+        "item deferred" => ("item submitted", "defer"),
+        other => (other, "return"),
+    };
+    let record = make(&app, made, word, on).await;
+    // Only the secretariat acts: it decides.
+    let mut readers = readers(&app, |name| name == "secretariat").await;
+    let digest = channel == "daily digest";
+    if digest {
+        let mut conn = app.db.acquire().await.unwrap();
+        for (address, _) in readers.iter().filter_map(|r| r.mailbox.as_ref()) {
+            for kind in Kind::ALL {
+                set_preference(&mut conn, address, kind, Delivery::Daily)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+    match record {
+        Record::Item { id, .. } => {
+            let version = app.version("agenda_item", id).await;
+            let on = on.to_string();
+            let secretariat = readers.iter_mut().find(|r| r.name == "secretariat");
+            let page = secretariat
+                .expect("a secretariat among the readers")
+                .client
+                .post_form(
+                    &format!("/agendapunten/{id}/beoordelen"),
+                    &[
+                        ("besluit", decision),
+                        ("meeting_id", if decision == "defer" { &on } else { "" }),
+                        ("comment", "Past nog niet."),
+                        ("version", &version),
+                    ],
+                )
+                .await;
+            assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+            let status: String =
+                sqlx::query_scalar("SELECT status::text FROM agenda_item WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&app.db)
+                    .await
+                    .unwrap();
+            let wanted = match row {
+                "item in review"
+                | "item submitted"
+                | "item confidential proposal"
+                | "item of the own cabinet" => "returned",
+                other => other.trim_start_matches("item "),
+            };
+            assert_eq!(status, wanted, "{row}");
+        }
+        Record::Minutes { meeting, .. } => {
+            let mut tx = app.db.begin().await.unwrap();
+            let m = vesoc::meetings::queries::get(&mut *tx, meeting)
+                .await
+                .unwrap()
+                .unwrap();
+            let actor: i64 = sqlx::query_scalar("SELECT min(id) FROM account")
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+            vesoc::meetings::notices::minutes_approved(&mut tx, actor, &site(), &m)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        _ => panic!("records.rs cannot ask {channel:?} of {row:?}"),
+    }
+    let kind = if digest {
+        let tomorrow = OffsetDateTime::now_utc() + Duration::days(1);
+        write_digests(&app.db, &site(), tomorrow).await.unwrap();
+        "digest"
+    } else {
+        "proposal_decision"
+    };
+    let mut out = HashMap::new();
+    for reader in &readers {
+        let Some((address, _)) = &reader.mailbox else {
+            continue;
+        };
+        let texts = sqlx::query_scalar(
+            "SELECT body_text FROM mail_message WHERE recipient = $1 AND kind = $2",
+        )
+        .bind(address)
+        .bind(kind)
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+        out.insert(reader.name, texts);
+    }
+    out
+}
+
+/// A download is refused as "not found", or with the way to sign in for
+/// a visitor who is not signed in.
+fn refused_well(page: &Page, reader: &str) {
+    let well = match page.status {
+        StatusCode::OK => true,
+        StatusCode::NOT_FOUND => reader != "anonymous",
+        StatusCode::SEE_OTHER => {
+            reader == "anonymous"
+                && page
+                    .location()
+                    .unwrap_or_default()
+                    .starts_with("/aanmelden")
+        }
+        other => panic!("{reader} got {other} for a document"),
+    };
+    assert!(well, "{reader}: {}", page.status);
+}
+
+/// Whether a meeting pack (`NN.k - naam`) holds the document `name`.
+async fn packed(pack: Page, name: &str) -> bool {
+    assert_eq!(pack.status, StatusCode::OK);
+    let zip = async_zip::base::read::mem::ZipFileReader::new(pack.bytes)
+        .await
+        .unwrap();
+    zip.file()
+        .entries()
+        .iter()
+        .any(|e| e.filename().as_str().unwrap_or_default().contains(name))
+}
+
 fn contains(page: &Page, what: &str) -> bool {
     page.status == StatusCode::OK && page.body.contains(what)
 }
 
 /// What `channel` shows `reader` of `record`: one or more observations,
 /// each of which must match the table.
+///
+/// `own` holds, per channel, what each reader's mailbox got of the mail
+/// that a database of its own had to write (`mail_of_its_own`).
 async fn observe(
     app: &TestApp,
     channel: &str,
     record: &Record,
     reader: &mut Reader,
     on: i64,
+    own: &Mailboxes,
 ) -> Vec<(&'static str, bool)> {
     let c = &mut reader.client;
+    let got = |what: &'static str, marker: &str| {
+        let texts = own[channel].get(reader.name).expect("a mailbox");
+        vec![(what, texts.iter().any(|text| text.contains(marker)))]
+    };
     match (channel, record) {
         // A visitor who is not signed in has no mailbox: nothing to ask.
-        ("mail", _) if reader.mailbox.is_none() => Vec::new(),
+        ("mail" | "agenda update" | "decision notice" | "daily digest", _)
+            if reader.mailbox.is_none() =>
+        {
+            Vec::new()
+        }
+        // The secretariat takes the decision: it is not written to.
+        ("decision notice" | "daily digest", Record::Item { .. })
+            if reader.name == "secretariat" =>
+        {
+            Vec::new()
+        }
+        ("decision notice", Record::Item { title, .. }) => got("decision", title),
+        ("daily digest", Record::Item { title, .. }) => got("decision in the digest", title),
+        ("daily digest", Record::Minutes { .. }) => {
+            got("approval in the digest", "Verslag goedgekeurd")
+        }
+        ("agenda update", Record::Item { id, title, .. }) => {
+            let mailbox = reader.mailbox.as_ref().unwrap();
+            let sent = mailed(app, mailbox, on, Mailing::ItemPlaced(*id)).await;
+            let new = format!(". {title} (");
+            vec![(
+                "new item",
+                sent.iter()
+                    .flat_map(|text| text.lines())
+                    .any(|line| line.starts_with("+ Nieuw: ") && line.contains(&new)),
+            )]
+        }
+        ("agenda update", Record::Document { id, name, .. }) => {
+            let mailbox = reader.mailbox.as_ref().unwrap();
+            let sent = mailed(app, mailbox, on, Mailing::DocumentReplaced(*id)).await;
+            vec![(
+                "replaced document",
+                sent.iter().flat_map(|text| text.lines()).any(|line| {
+                    line.starts_with("📎 Document vervangen bij ") && line.contains(name)
+                }),
+            )]
+        }
+        (
+            "version comparison",
+            Record::Item {
+                title, compared, ..
+            },
+        )
+        | (
+            "version comparison",
+            Record::Document {
+                name: title,
+                compared,
+                ..
+            },
+        ) => {
+            let (from, to) = compared.as_ref().expect("versions sent for the row");
+            let page = c
+                .get(&format!(
+                    "/vergaderingen/{on}/agenda/verschil?van={from}&naar={to}"
+                ))
+                .await;
+            assert_eq!(page.status, StatusCode::OK);
+            let changes = page.select("ul.changes li");
+            vec![(
+                "change",
+                changes.iter().any(|change| change.contains(title)),
+            )]
+        }
+        ("document history", Record::Document { earlier, item, .. }) => {
+            // the earlier version's file, by the document's rule
+            let file = c.get(&format!("/documenten/{earlier}")).await;
+            refused_well(&file, reader.name);
+            let mut seen = vec![(
+                "earlier version's file",
+                file.status == StatusCode::OK && file.body == "stuk.",
+            )];
+            // and, on the item's own page (the proposer's and the
+            // secretariat's), its place in the history
+            let page = c.get(&format!("/agendapunten/{item}")).await;
+            if page.status == StatusCode::OK {
+                let link = format!("ul.earlier a[href='/documenten/{earlier}']");
+                seen.push(("in the item's history", page.attr(&link, "href").is_some()));
+            }
+            seen
+        }
+        ("agenda version", Record::Document { name, .. }) => {
+            let page = c
+                .get(&format!("/vergaderingen/{on}/agenda/versies/A"))
+                .await;
+            let listed = page.select("ol.agenda-version ul.documents li");
+            let pack = c
+                .get(&format!("/vergaderingen/{on}/agenda/versies/A/pakket.zip"))
+                .await;
+            vec![
+                ("version A", listed.iter().any(|d| d.contains(name))),
+                ("version A's pack", packed(pack, name).await),
+            ]
+        }
         ("mail", Record::Item { title, .. }) => {
             let mailbox = reader.mailbox.as_ref().unwrap();
             let sent = mailed(app, mailbox, on, Mailing::Convocation).await;
@@ -639,33 +1048,14 @@ async fn observe(
             }
             seen
         }
-        ("meeting pack", Record::Document { id }) => {
-            let name: String = sqlx::query_scalar("SELECT filename FROM document WHERE id = $1")
-                .bind(id)
-                .fetch_one(&app.db)
-                .await
-                .unwrap();
+        ("meeting pack", Record::Document { name, .. }) => {
             let page = c
                 .get(&format!("/vergaderingen/{on}/agenda/pakket.zip"))
                 .await;
-            assert_eq!(page.status, StatusCode::OK);
-            let zip = async_zip::base::read::mem::ZipFileReader::new(page.bytes)
-                .await
-                .unwrap();
-            let listed = zip
-                .file()
-                .entries()
-                .iter()
-                .any(|e| e.filename().as_str().unwrap_or_default().ends_with(&name));
-            vec![("in the pack", listed)]
+            vec![("in the pack", packed(page, name).await)]
         }
         ("agenda version", Record::Item { title, .. }) => {
-            // The agenda as sent (version A), frozen once every record exists.
-            let mut tx = app.db.begin().await.unwrap();
-            vesoc::agenda::freeze_version(&mut tx, None, on)
-                .await
-                .unwrap();
-            tx.commit().await.unwrap();
+            // The agenda as sent once every record existed (version A).
             let page = c
                 .get(&format!("/vergaderingen/{on}/agenda/versies/A"))
                 .await;
@@ -683,7 +1073,7 @@ async fn observe(
             let page = c.get(&format!("/vergaderingen/{on}")).await;
             vec![("agenda", contains(&page, title))]
         }
-        ("meeting page", Record::Document { id }) => {
+        ("meeting page", Record::Document { id, .. }) => {
             let page = c.get(&format!("/vergaderingen/{on}")).await;
             vec![(
                 "link",
@@ -705,24 +1095,12 @@ async fn observe(
                 .await;
             vec![("agenda", contains(&page, title))]
         }
-        ("download", Record::Document { id }) => {
+        ("download", Record::Document { id, .. }) => {
             let page = c.get(&format!("/documenten/{id}")).await;
-            let refused_well = match page.status {
-                StatusCode::OK => true,
-                StatusCode::NOT_FOUND => reader.name != "anonymous",
-                StatusCode::SEE_OTHER => {
-                    reader.name == "anonymous"
-                        && page
-                            .location()
-                            .unwrap_or_default()
-                            .starts_with("/aanmelden")
-                }
-                other => panic!("{} got {other} for document {id}", reader.name),
-            };
-            assert!(refused_well, "{}: {}", reader.name, page.status);
+            refused_well(&page, reader.name);
             vec![(
                 "file",
-                page.status == StatusCode::OK && page.body == "stuk.",
+                page.status == StatusCode::OK && page.body == REVISED,
             )]
         }
         ("invitation list", Record::Meeting { id, .. }) => {
@@ -756,7 +1134,7 @@ async fn observe(
             let page = c.get(&format!("/api/oparl/agendaitem/{id}")).await;
             vec![("agenda item", page.status == StatusCode::OK)]
         }
-        ("open data", Record::Document { id }) => {
+        ("open data", Record::Document { id, .. }) => {
             let page = c.get(&format!("/api/oparl/file/{id}")).await;
             vec![("file", page.status == StatusCode::OK)]
         }
@@ -777,17 +1155,19 @@ async fn every_channel_follows_the_table_of_docs_access_md() {
     let app = TestApp::seeded().await;
     let (_, rows) = table();
     assert!(rows.len() <= WORDS.len(), "add words to WORDS");
-    let on = meeting(&app, "2026-06-10 10:00+02").await;
+    let on = meeting(&app, ON).await;
     let mut records = Vec::new();
     for (row, word) in rows.iter().zip(WORDS) {
         records.push(make(&app, &row.record, word, on).await);
     }
-    let mut readers = readers(&app).await;
+    let mut readers = readers(&app, |_| true).await;
+    send_versions(&app, &rows, &mut records, on).await;
+    let own = mail_of_their_own(&rows).await;
     let mut wrong = Vec::new();
-    for (row, record) in rows.iter().zip(&records) {
+    for ((row, record), own) in rows.iter().zip(&records).zip(&own) {
         for (reader, expected) in readers.iter_mut().zip(&row.sees) {
             for channel in &row.channels {
-                for (what, seen) in observe(&app, channel, record, reader, on).await {
+                for (what, seen) in observe(&app, channel, record, reader, on, own).await {
                     if seen != *expected {
                         wrong.push(format!(
                             "{} / {} / {channel} ({what}): {} where the table says {}",
@@ -847,7 +1227,7 @@ async fn a_cabinet_does_not_find_another_cabinets_proposals() {
 #[tokio::test]
 async fn a_deferred_proposal_is_not_public_until_it_has_a_place_on_the_agenda() {
     let app = TestApp::seeded().await;
-    let on = meeting(&app, "2026-06-10 10:00+02").await;
+    let on = meeting(&app, ON).await;
     let id = item(
         &app,
         "Uitgesteld over de visdief",
@@ -897,16 +1277,9 @@ async fn documents_of_proposals_are_only_for_the_proposer_and_the_secretariat() 
             ItemSpec::proposal(status),
         )
         .await;
-        docs.push(document(&app, id, "bijlage.txt", false).await);
+        docs.push(app.document(id, "bijlage.txt", false).await);
     }
-    let mut voka = app
-        .signed_in_as(
-            Role::SocialPartner,
-            "voka@test.vesoc.be",
-            Some("voka"),
-            None,
-        )
-        .await;
+    let mut voka = app.partner_of("voka").await;
     let mut cabinet = app.signed_in(Role::Cabinet).await;
     let mut acv = app.signed_in(Role::SocialPartner).await;
     let mut staff = app.signed_in(Role::Secretariat).await;
@@ -968,7 +1341,7 @@ async fn the_audit_log_shows_administrators_who_did_what_but_not_the_content() {
 #[tokio::test]
 async fn refused_access_to_an_existing_record_is_in_the_audit_log() {
     let app = TestApp::seeded().await;
-    let on = meeting(&app, "2026-06-10 10:00+02").await;
+    let on = meeting(&app, ON).await;
     let id = item(
         &app,
         "Voorstel over de blauwborst",
@@ -976,14 +1349,7 @@ async fn refused_access_to_an_existing_record_is_in_the_audit_log() {
         ItemSpec::proposal("submitted"),
     )
     .await;
-    let mut voka = app
-        .signed_in_as(
-            Role::SocialPartner,
-            "voka@test.vesoc.be",
-            Some("voka"),
-            None,
-        )
-        .await;
+    let mut voka = app.partner_of("voka").await;
     assert_eq!(
         voka.get(&format!("/agendapunten/{id}")).await.status,
         StatusCode::NOT_FOUND

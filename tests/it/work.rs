@@ -3,47 +3,8 @@
 
 use axum::http::StatusCode;
 
-use crate::harness::TestApp;
+use crate::harness::{Item, Place, TestApp};
 use vesoc::auth::Role;
-
-/// A proposal of `org` (or of a minister's cabinet) for the working group.
-async fn proposal(
-    app: &TestApp,
-    title: &str,
-    org: &str,
-    minister: Option<&str>,
-    status: &str,
-) -> i64 {
-    sqlx::query_scalar(
-        "INSERT INTO agenda_item (body_id, proposer_organisation_id, proposer_minister_id, title, kind, status)
-         VALUES ((SELECT id FROM body WHERE slug = 'vesoc-werkgroep'),
-                 (SELECT id FROM organisation WHERE slug = $1),
-                 (SELECT id FROM person WHERE slug = $2), $3, 'discussion', $4::agenda_item_status)
-         RETURNING id",
-    )
-    .bind(org)
-    .bind(minister)
-    .bind(title)
-    .bind(status)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
-}
-
-/// Puts an item on a meeting's agenda, at the next place.
-async fn on_agenda(app: &TestApp, item: i64, meeting: i64, confidential: bool) {
-    sqlx::query(
-        "UPDATE agenda_item SET meeting_id = $2, status = 'accepted', confidential = $3,
-                position = (SELECT coalesce(max(position), 0) + 1 FROM agenda_item WHERE meeting_id = $2)
-         WHERE id = $1",
-    )
-    .bind(item)
-    .bind(meeting)
-    .bind(confidential)
-    .execute(&app.db)
-    .await
-    .unwrap();
-}
 
 fn in_a_week() -> String {
     let d = time::OffsetDateTime::now_utc() + time::Duration::days(7);
@@ -99,25 +60,22 @@ async fn the_secretariat_sees_what_to_review_and_where_each_meeting_stands() {
     let meeting = app
         .meeting("vesoc-werkgroep", "working_group", &in_a_week())
         .await;
-    proposal(
-        &app,
-        "Voorstel van ACV over opleiding",
-        "acv",
-        None,
-        "submitted",
+    app.item(Item::proposal("Voorstel van ACV over opleiding"))
+        .await;
+    app.item(
+        Item::proposal("Voorstel in behandeling")
+            .by("voka")
+            .status("in_review"),
     )
     .await;
-    proposal(&app, "Voorstel in behandeling", "voka", None, "in_review").await;
-    proposal(
-        &app,
-        "Voorstel dat is ingetrokken",
-        "voka",
-        None,
-        "withdrawn",
+    app.item(
+        Item::proposal("Voorstel dat is ingetrokken")
+            .by("voka")
+            .status("withdrawn"),
     )
     .await;
-    let item = proposal(&app, "Punt op de agenda", "acv", None, "submitted").await;
-    on_agenda(&app, item, meeting, false).await;
+    app.item(Item::proposal("Punt op de agenda").on_agenda(meeting, Place::Next))
+        .await;
 
     let mut serv = app.signed_in(Role::Secretariat).await;
     let page = serv.get("/mijn-werk").await;
@@ -176,24 +134,27 @@ async fn a_social_partner_sees_its_proposals_and_the_agendas_of_its_bodies_only(
     let meeting = app
         .meeting("vesoc-werkgroep", "working_group", &in_a_week())
         .await;
-    proposal(&app, "Eigen voorstel van ACV", "acv", None, "returned").await;
-    proposal(&app, "Voorstel van VOKA", "voka", None, "submitted").await;
-    proposal(
-        &app,
-        "Afgehandeld voorstel van ACV",
-        "acv",
-        None,
-        "withdrawn",
+    app.item(Item::proposal("Eigen voorstel van ACV").status("returned"))
+        .await;
+    app.item(Item::proposal("Voorstel van VOKA").by("voka"))
+        .await;
+    app.item(Item::proposal("Afgehandeld voorstel van ACV").status("withdrawn"))
+        .await;
+    app.item(
+        Item::proposal("Openbaar agendapunt")
+            .by("voka")
+            .on_agenda(meeting, Place::Next),
     )
     .await;
-    let public = proposal(&app, "Openbaar agendapunt", "voka", None, "submitted").await;
-    on_agenda(&app, public, meeting, false).await;
-    let secret = proposal(&app, "Vertrouwelijk agendapunt", "voka", None, "submitted").await;
-    on_agenda(&app, secret, meeting, true).await;
+    app.item(
+        Item::proposal("Vertrouwelijk agendapunt")
+            .by("voka")
+            .on_agenda(meeting, Place::Next)
+            .confidential(true),
+    )
+    .await;
 
-    let mut acv = app
-        .signed_in_as(Role::SocialPartner, "acv@werk.vesoc.be", Some("acv"), None)
-        .await;
+    let mut acv = app.partner_of("acv").await;
     let page = acv.get("/mijn-werk").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(
@@ -214,9 +175,7 @@ async fn a_social_partner_sees_its_proposals_and_the_agendas_of_its_bodies_only(
     );
 
     // An organisation that sits in no body sees neither the meeting nor its agenda.
-    let mut outsider = app
-        .signed_in_as(Role::SocialPartner, "dkb@werk.vesoc.be", Some("dkb"), None)
-        .await;
+    let mut outsider = app.partner_of("dkb").await;
     let page = outsider.get("/mijn-werk").await;
     assert_eq!(page.status, StatusCode::OK);
     let text = page.text();
@@ -243,14 +202,7 @@ async fn a_cabinet_is_told_why_it_has_no_action_lines_and_finds_them_once_linked
     assert!(page.select("a[href^='/opvolging/actielijnen/']").is_empty());
 
     // A competence today, no line linked to it: the other reason.
-    sqlx::query(
-        "INSERT INTO minister_competence (person_id, competence_id, valid_from)
-         SELECT p.id, c.id, DATE '2026-01-01' FROM person p, competence c
-         WHERE p.slug = 'hilde-crevits' AND c.name = 'Werk'",
-    )
-    .execute(&app.db)
-    .await
-    .unwrap();
+    app.crevits_holds_today("Werk").await;
     let why = cabinet.get("/mijn-werk").await.text();
     assert!(
         why.contains("Geen actielijn van een gepubliceerd akkoord is gekoppeld"),
@@ -286,9 +238,14 @@ async fn an_administrator_sees_the_accounts_and_no_confidential_work() {
     let meeting = app
         .meeting("vesoc-werkgroep", "working_group", &in_a_week())
         .await;
-    let secret = proposal(&app, "Vertrouwelijk agendapunt", "voka", None, "submitted").await;
-    on_agenda(&app, secret, meeting, true).await;
-    proposal(&app, "Nieuw voorstel", "voka", None, "submitted").await;
+    app.item(
+        Item::proposal("Vertrouwelijk agendapunt")
+            .by("voka")
+            .on_agenda(meeting, Place::Next)
+            .confidential(true),
+    )
+    .await;
+    app.item(Item::proposal("Nieuw voorstel").by("voka")).await;
     let mut admin = app.signed_in(Role::Admin).await;
     let page = admin.get("/mijn-werk").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -303,31 +260,28 @@ async fn the_meeting_page_links_every_item_to_its_page_which_follows_the_items_r
     let meeting = app
         .meeting("vesoc-werkgroep", "working_group", &in_a_week())
         .await;
-    let public = proposal(&app, "Openbaar punt over werk", "voka", None, "submitted").await;
-    on_agenda(&app, public, meeting, false).await;
-    let secret = proposal(
-        &app,
-        "Vertrouwelijk punt over lonen",
-        "voka",
-        None,
-        "submitted",
-    )
-    .await;
-    on_agenda(&app, secret, meeting, true).await;
+    let public = app
+        .item(
+            Item::proposal("Openbaar punt over werk")
+                .by("voka")
+                .on_agenda(meeting, Place::Next),
+        )
+        .await;
+    let secret = app
+        .item(
+            Item::proposal("Vertrouwelijk punt over lonen")
+                .by("voka")
+                .on_agenda(meeting, Place::Next)
+                .confidential(true),
+        )
+        .await;
     sqlx::query("UPDATE agenda_item SET explanation = 'Waarom dit punt ertoe doet.' WHERE id = $1")
         .bind(secret)
         .execute(&app.db)
         .await
         .unwrap();
 
-    let mut acv = app
-        .signed_in_as(
-            Role::SocialPartner,
-            "acv@punten.vesoc.be",
-            Some("acv"),
-            None,
-        )
-        .await;
+    let mut acv = app.partner_of("acv").await;
     let page = acv.get(&format!("/vergaderingen/{meeting}")).await;
     let link = format!("a[href='/punten/{secret}']");
     assert_eq!(page.select(&link), vec!["Vertrouwelijk punt over lonen"]);
@@ -347,14 +301,7 @@ async fn the_meeting_page_links_every_item_to_its_page_which_follows_the_items_r
         StatusCode::SEE_OTHER,
         "a visitor is asked to sign in"
     );
-    let mut outsider = app
-        .signed_in_as(
-            Role::SocialPartner,
-            "dkb@punten.vesoc.be",
-            Some("dkb"),
-            None,
-        )
-        .await;
+    let mut outsider = app.partner_of("dkb").await;
     assert_eq!(
         outsider.get(&format!("/punten/{secret}")).await.status,
         StatusCode::NOT_FOUND
@@ -376,14 +323,22 @@ async fn the_work_menu_counts_the_proposals_waiting_for_the_secretariat() {
             .is_empty(),
         "nothing waits"
     );
-    proposal(&app, "Eerste voorstel", "acv", None, "submitted").await;
-    proposal(&app, "Tweede voorstel", "voka", None, "in_review").await;
-    proposal(&app, "Teruggestuurd voorstel", "voka", None, "returned").await;
+    app.item(Item::proposal("Eerste voorstel")).await;
+    app.item(
+        Item::proposal("Tweede voorstel")
+            .by("voka")
+            .status("in_review"),
+    )
+    .await;
+    app.item(
+        Item::proposal("Teruggestuurd voorstel")
+            .by("voka")
+            .status("returned"),
+    )
+    .await;
     let page = serv.get("/organen").await;
     assert_eq!(page.select("nav.work .count"), vec!["2 voorstellen"]);
-    let mut acv = app
-        .signed_in_as(Role::SocialPartner, "acv@menu.vesoc.be", Some("acv"), None)
-        .await;
+    let mut acv = app.partner_of("acv").await;
     assert!(
         acv.get("/organen")
             .await
