@@ -783,16 +783,11 @@ async fn an_item_concerns_an_agreement_and_the_agreement_lists_where_it_was_disc
     let app = TestApp::seeded().await;
     let mut partner = app.signed_in(Role::SocialPartner).await;
     let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = body(&app, "vesoc-werkgroep").await;
+    let wg = app.slug_id("body", "vesoc-werkgroep").await;
     let m = app
         .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
         .await;
-    let agreement = id_of(
-        &app,
-        "SELECT id FROM agreement WHERE slug = $1",
-        "iedereen-aan-boord-2019",
-    )
-    .await;
+    let agreement = app.slug_id("agreement", "iedereen-aan-boord-2019").await;
     let form = partner.get("/agendapunten/nieuw").await;
     assert!(
         form.select("#agreement_id option")
@@ -801,24 +796,22 @@ async fn an_item_concerns_an_agreement_and_the_agreement_lists_where_it_was_disc
         "the agreements are the choices"
     );
     let concerning = [("agreement_id", agreement.as_str())];
-    let open = item_id(
-        &propose(
-            &mut partner,
-            &wg,
-            "Opvolging van de engagementen",
-            &concerning,
-        )
-        .await,
-    );
-    let secret = item_id(
-        &propose(
-            &mut partner,
-            &wg,
-            "Vertrouwelijke stand van zaken",
-            &[("agreement_id", agreement.as_str()), ("confidential", "1")],
-        )
-        .await,
-    );
+    let open = (propose(
+        &mut partner,
+        &wg,
+        "Opvolging van de engagementen",
+        &concerning,
+    )
+    .await)
+        .redirect_id("/agendapunten/");
+    let secret = propose(
+        &mut partner,
+        &wg,
+        "Vertrouwelijke stand van zaken",
+        &[("agreement_id", agreement.as_str()), ("confidential", "1")],
+    )
+    .await
+    .redirect_id("/agendapunten/");
     for id in [open, secret] {
         let page = review(&app, &mut staff, id, "accept", &m.to_string(), "").await;
         assert_eq!(page.status, StatusCode::SEE_OTHER);
@@ -881,7 +874,7 @@ async fn an_item_concerns_an_agreement_and_the_agreement_lists_where_it_was_disc
 async fn an_unknown_agreement_is_refused_in_dutch_and_the_form_keeps_what_was_typed() {
     let app = TestApp::seeded().await;
     let mut partner = app.signed_in(Role::SocialPartner).await;
-    let wg = body(&app, "vesoc-werkgroep").await;
+    let wg = app.slug_id("body", "vesoc-werkgroep").await;
     let before = app.count("SELECT count(*) FROM agenda_item").await;
     for bad in ["999999", "geen getal"] {
         let page = propose(
