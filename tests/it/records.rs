@@ -44,7 +44,13 @@ const RECORDS: &[&str] = &[
     "document of a deferred item",
     "meeting internals",
     "minutes draft",
+    "minutes sent",
     "minutes approved",
+    "decision, minutes draft",
+    "decision, minutes sent",
+    "decision, minutes approved",
+    "decision confidential, minutes approved",
+    "decision, list published",
     "agreement draft",
     "agreement published",
 ];
@@ -81,6 +87,9 @@ const CHANNELS: &[&str] = &[
     "daily digest",
     "document history",
     "version comparison",
+    "minutes page",
+    "decision list",
+    "register",
 ];
 
 struct Row {
@@ -190,6 +199,14 @@ enum Record {
     Minutes {
         meeting: i64,
         word: String,
+    },
+    /// An item dealt with on a meeting of its own, whose decision text
+    /// holds `decision` (a word of its own: the title does not).
+    Decision {
+        id: i64,
+        meeting: i64,
+        title: String,
+        decision: String,
     },
     Agreement {
         slug: String,
@@ -304,6 +321,12 @@ const WORDS: &[&str] = &[
     "slechtvalk",
     "houtsnip",
     "patrijs",
+    "wulp",
+    "reiger",
+    "ooievaar",
+    "zwaluw",
+    "merel",
+    "spreeuw",
 ];
 
 /// When the meeting of the items is.
@@ -483,18 +506,17 @@ async fn make(app: &TestApp, record: &str, word: &str, on: i64) -> Record {
                 word: word.to_string(),
             }
         }
-        "minutes draft" | "minutes approved" => {
+        "minutes draft" | "minutes sent" | "minutes approved" => {
             let id = meeting(app, "2026-03-03 10:00+01").await;
-            let approved = record == "minutes approved";
+            let status = record.trim_start_matches("minutes ");
             sqlx::query(
                 "INSERT INTO minutes (meeting_id, text, status, approved_on)
-                 VALUES ($1, 'Verslag over de ' || $2,
-                         CASE WHEN $3 THEN 'approved' ELSE 'draft' END::minutes_status,
-                         CASE WHEN $3 THEN date '2026-04-01' END)",
+                 VALUES ($1, 'Verslag over de ' || $2, $3::minutes_status,
+                         CASE WHEN $3 = 'approved' THEN date '2026-04-01' END)",
             )
             .bind(id)
             .bind(word)
-            .bind(approved)
+            .bind(status)
             .execute(&app.db)
             .await
             .unwrap();
@@ -506,6 +528,71 @@ async fn make(app: &TestApp, record: &str, word: &str, on: i64) -> Record {
             Record::Minutes {
                 meeting: id,
                 word: word.to_string(),
+            }
+        }
+        "decision, minutes draft"
+        | "decision, minutes sent"
+        | "decision, minutes approved"
+        | "decision confidential, minutes approved"
+        | "decision, list published" => {
+            // Each on a meeting of its own: the minutes' state is the
+            // meeting's.
+            let (starts, minutes) = match record {
+                "decision, minutes draft" => ("2026-05-05 10:00+02", "draft"),
+                "decision, minutes sent" => ("2026-05-12 10:00+02", "sent"),
+                "decision, minutes approved" => ("2026-05-19 10:00+02", "approved"),
+                "decision confidential, minutes approved" => ("2026-05-26 10:00+02", "approved"),
+                _ => ("2026-06-02 10:00+02", "draft"),
+            };
+            let m = meeting(app, starts).await;
+            let published = record == "decision, list published";
+            sqlx::query(
+                "UPDATE meeting SET status = 'held',
+                        decisions_published_at = CASE WHEN $2 THEN now() END
+                 WHERE id = $1",
+            )
+            .bind(m)
+            .bind(published)
+            .execute(&app.db)
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO minutes (meeting_id, text, status, approved_on)
+                 VALUES ($1, 'Verslag.', $2::minutes_status,
+                         CASE WHEN $2 = 'approved' THEN date '2026-07-01' END)",
+            )
+            .bind(m)
+            .bind(minutes)
+            .execute(&app.db)
+            .await
+            .unwrap();
+            let confidential = record.starts_with("decision confidential");
+            let id = item(
+                app,
+                &title,
+                word,
+                ItemSpec {
+                    meeting: Some(m),
+                    ..spec("dealt_with", true, confidential)
+                },
+            )
+            .await;
+            let decision = format!("{word}besluit");
+            sqlx::query(
+                "UPDATE agenda_item SET outcome = 'decided',
+                        decision_text = 'De werkgroep neemt het ' || $2 || '.'
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(&decision)
+            .execute(&app.db)
+            .await
+            .unwrap();
+            Record::Decision {
+                id,
+                meeting: m,
+                title,
+                decision,
             }
         }
         "agreement draft" | "agreement published" => {
@@ -1088,6 +1175,59 @@ async fn observe(
         ("meeting page", Record::Minutes { meeting, word }) => {
             let page = c.get(&format!("/vergaderingen/{meeting}")).await;
             vec![("minutes", contains(&page, word))]
+        }
+        ("minutes page", Record::Minutes { meeting, word }) => {
+            let page = c.get(&format!("/vergaderingen/{meeting}/verslag")).await;
+            vec![("minutes", contains(&page, word))]
+        }
+        ("item page", Record::Decision { id, decision, .. }) => {
+            let page = c.get(&format!("/punten/{id}")).await;
+            vec![("decision on the item page", contains(&page, decision))]
+        }
+        (
+            "decision list",
+            Record::Decision {
+                meeting, decision, ..
+            },
+        ) => {
+            let page = c.get(&format!("/vergaderingen/{meeting}/besluiten")).await;
+            vec![("decision list", contains(&page, decision))]
+        }
+        ("register", Record::Decision { decision, .. }) => {
+            // in the rows, not the search box that repeats the word
+            let page = c.get(&format!("/beslissingen?q={decision}")).await;
+            assert_eq!(page.status, StatusCode::OK);
+            let cells = page.select("table.decisions td");
+            vec![(
+                "register",
+                cells.iter().any(|t| t.contains(decision.as_str())),
+            )]
+        }
+        (
+            "search",
+            Record::Decision {
+                title, decision, ..
+            },
+        ) => {
+            let page = c.get(&format!("/zoeken?q={decision}")).await;
+            assert_eq!(page.status, StatusCode::OK);
+            vec![
+                (
+                    "found by its decision",
+                    page.select("#groep-agendapunten ~ ol li h3")
+                        .contains(title),
+                ),
+                (
+                    "snippet",
+                    page.select("#groep-agendapunten ~ ol li")
+                        .iter()
+                        .any(|t| t.contains(decision.as_str())),
+                ),
+            ]
+        }
+        ("open data", Record::Decision { id, decision, .. }) => {
+            let page = c.get(&format!("/api/oparl/agendaitem/{id}")).await;
+            vec![("resolutionText", contains(&page, decision))]
         }
         ("printable agenda", Record::Item { title, .. }) => {
             let page = c
