@@ -10,6 +10,7 @@ mod notices;
 mod operations;
 mod pack;
 pub mod queries;
+pub mod timeline;
 pub mod versions;
 
 pub use documents::DocumentLink;
@@ -255,7 +256,8 @@ struct ShowPage {
     ctx: PageCtx,
     item: AgendaItem,
     competences: Vec<(i64, String)>,
-    events: Vec<Event>,
+    /// Its whole path, with the review's comments (proposer, secretariat).
+    timeline: Vec<timeline::Step>,
     secretariat: bool,
     can_change: bool,
     meetings: Vec<OpenMeeting>,
@@ -305,6 +307,7 @@ struct PublicItemPage {
     item: AgendaItem,
     documents: Vec<DocumentLink>,
     agreement: Option<crate::agreements::Agreement>,
+    timeline: Vec<timeline::Step>,
     /// The meeting's invitees (for the secretariat's declaration form).
     invitees: Vec<(i64, String)>,
     may_declare: bool,
@@ -396,11 +399,17 @@ pub(crate) async fn public_item_page(
             .is_some_and(|p| invitees.iter().any(|(id, _)| *id == p)),
         None => false,
     };
+    let workspace = ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| u.reads_all() || owns(u, &item));
+    let timeline = timeline::of_item(&state.db, &item, workspace).await?;
     let page = PublicItemPage {
         ctx,
         item,
         documents,
         agreement,
+        timeline,
         invitees,
         may_declare,
         input,
@@ -460,7 +469,7 @@ pub(crate) async fn item_page(
     let page = ShowPage {
         agreement,
         competences: queries::item_competences(&state.db, item.id).await?,
-        events: queries::events(&state.db, item.id).await?,
+        timeline: timeline::of_item(&state.db, &item, true).await?,
         documents,
         earlier,
         to_builder,

@@ -902,3 +902,109 @@ async fn an_unknown_agreement_is_refused_in_dutch_and_the_form_keeps_what_was_ty
     }
     assert_eq!(app.count("SELECT count(*) FROM agenda_item").await, before);
 }
+
+#[tokio::test]
+async fn the_timeline_shows_the_whole_path_in_order_and_only_what_the_reader_may_see() {
+    let app = TestApp::seeded().await;
+    let mut partner = app.signed_in(Role::SocialPartner).await;
+    let mut staff = app.signed_in(Role::Secretariat).await;
+    let wg = app.slug_id("body", "vesoc-werkgroep").await;
+    let m = app
+        .meeting("vesoc-werkgroep", "working_group", "2026-11-10 10:00+01")
+        .await;
+    let id = propose(&mut partner, &wg, "Loopbaanbegeleiding voor iedereen", &[])
+        .await
+        .redirect_id("/agendapunten/");
+    let page = review(&app, &mut staff, id, "return", "", "Graag een nota erbij.").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let v = app.version("agenda_item", id).await;
+    let page = partner
+        .post_form(
+            &format!("/agendapunten/{id}/bewerken"),
+            &[
+                ("title", "Loopbaanbegeleiding voor iedereen"),
+                ("explanation", "Met nota."),
+                ("kind", "discussion"),
+                ("body_id", &wg),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+    let page = review(&app, &mut staff, id, "accept", &m.to_string(), "").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    // Version A listed it; the meeting dealt with it; the minutes are approved.
+    sqlx::query(
+        "WITH v AS (INSERT INTO agenda_version (meeting_id, letter) VALUES ($1, 'A') RETURNING id)
+         INSERT INTO agenda_version_item (version_id, agenda_item_id, position, number, title, kind, confidential)
+         SELECT v.id, $2, 1, '1', 'Loopbaanbegeleiding voor iedereen', 'discussion', false FROM v",
+    )
+    .bind(m)
+    .bind(id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE meeting SET starts_at = now() - interval '1 day', ends_at = now() - interval '22 hours' WHERE id = $1")
+        .bind(m)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let v = app.version("agenda_item", id).await;
+    let page = staff
+        .post_form(
+            &format!("/vergaderingen/{m}/agenda/afhandelen"),
+            &[
+                ("item_id", &id.to_string()),
+                ("outcome", "decided"),
+                ("decision_text", "Een werkgroep maakt een plan."),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+
+    // The proposer's page: every step, in order, the secretariat's comment too.
+    let own = partner.get(&format!("/agendapunten/{id}")).await;
+    let steps = own.select("ol.history li");
+    let order = [
+        "ingediend",
+        "teruggestuurd",
+        "Graag een nota erbij.",
+        "ingediend",
+        "aanvaard",
+        "versie A",
+        "behandeld",
+    ];
+    let joined = steps.join(" | ");
+    let mut from = 0;
+    for word in order {
+        let at = joined[from..]
+            .find(word)
+            .unwrap_or_else(|| panic!("{word:?} not after position {from} in {joined}"));
+        from += at + word.len();
+    }
+    // The public: the milestones, not the review; the decision only once
+    // the minutes are approved.
+    let mut public = app.client();
+    let page = public.get(&format!("/punten/{id}")).await;
+    let steps = page.select("ol.history li").join(" | ");
+    assert!(steps.contains("Voorgesteld door ACV"), "{steps}");
+    assert!(steps.contains("versie A"), "{steps}");
+    assert!(!steps.contains("Graag een nota erbij."), "{steps}");
+    assert!(!steps.contains("teruggestuurd"), "{steps}");
+    assert!(!steps.contains("beslist"), "{steps}");
+    sqlx::query(
+        "INSERT INTO minutes (meeting_id, text, status, approved_on) VALUES ($1, 'Verslag.', 'approved', current_date)",
+    )
+    .bind(m)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let page = public.get(&format!("/punten/{id}")).await;
+    let steps = page.select("ol.history li").join(" | ");
+    assert!(steps.contains("Behandeld: beslist"), "{steps}");
+    assert!(
+        steps.contains("Verslag van de vergadering goedgekeurd"),
+        "{steps}"
+    );
+}
