@@ -92,6 +92,9 @@ pub struct TreeNode {
     pub follow_ups: Vec<FollowUpEntry>,
     /// Whether the viewer may add follow-up here.
     pub may_follow_up: bool,
+    /// The action points that feed this line, with their notes (those the
+    /// viewer may see).
+    pub action_points: Vec<crate::actions::LinePoint>,
 }
 
 impl TreeNode {
@@ -145,6 +148,7 @@ pub fn flatten_tree(rows: Vec<queries::action_lines::ActionLineRow>) -> Vec<Tree
             linked: false,
             follow_ups: Vec::new(),
             may_follow_up: false,
+            action_points: Vec::new(),
         });
     }
     nodes
@@ -170,6 +174,27 @@ pub async fn visible(
     reader: Reader,
 ) -> sqlx::Result<Vec<Agreement>> {
     queries::list(db, reader).await
+}
+
+/// The action lines of each agreement `reader` may see, depth-first, as
+/// (agreement title, [(line id, "label title")]): what an action point can
+/// feed.
+pub async fn line_choices(
+    db: &sqlx::PgPool,
+    reader: Reader,
+) -> sqlx::Result<Vec<(String, Vec<(i64, String)>)>> {
+    let mut groups = Vec::new();
+    for a in queries::list(db, reader).await? {
+        let lines = queries::action_lines::action_lines(db, a.id).await?;
+        if !lines.is_empty() {
+            let named = lines
+                .into_iter()
+                .map(|l| (l.id, format!("{} {}", l.label, l.title).trim().to_string()))
+                .collect();
+            groups.push((a.text.title, named));
+        }
+    }
+    Ok(groups)
 }
 
 /// The agreement an agenda item concerns, if `reader` may see it.
@@ -229,6 +254,15 @@ async fn show(
         _ => None,
     };
     attach_follow_up(&mut lines, follow_ups, allowed.as_deref());
+    // Per reader, as the items they come from (not kept with the page's data).
+    let points = crate::actions::on_lines(&state.db, Some(agreement.id), None, reader).await?;
+    for n in &mut lines {
+        n.action_points = points
+            .iter()
+            .filter(|p| p.action_line_id == n.id)
+            .cloned()
+            .collect();
+    }
     // Per reader (a confidential item only for its body's members): not
     // kept with the page's data.
     let discussions = queries::discussions(&state.db, agreement.id, reader).await?;

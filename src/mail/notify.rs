@@ -22,6 +22,7 @@ crate::coded! {
         MinutesApproved => ("minutes_approved", "Goedgekeurde verslagen van vergaderingen van uw organen"),
         MeetingReminder => ("meeting_reminder", "Herinneringen aan vergaderingen waarop u nog niet antwoordde"),
         DeadlineReminder => ("deadline_reminder", "Herinneringen aan de termijn voor agendavoorstellen"),
+        ActionPoint => ("action_point", "Actiepunten die u (uw organisatie of kabinet) moet uitvoeren"),
     }
 }
 

@@ -310,6 +310,8 @@ struct ShowPage {
     notice: Option<String>,
     input: PageInput,
     documents: Vec<crate::agenda::DocumentLink>,
+    /// The standing item "Opvolging actiepunten".
+    follow_up: Vec<crate::actions::ActionPoint>,
 }
 
 impl ShowPage {
@@ -714,6 +716,8 @@ async fn meeting_page(
         _ => None,
     };
     let meeting = details.meeting;
+    let reader = Reader::of(ctx.user.as_ref());
+    let follow_up = crate::actions::standing_item(&state.db, &meeting, reader).await?;
     let documents = details.documents.0;
     let participants = details.participants.0;
     let reschedules = details.reschedules.0;
@@ -727,6 +731,7 @@ async fn meeting_page(
         .filter(|_| answerable)
         .cloned();
     Ok(ShowPage {
+        follow_up,
         versions,
         own,
         documents,

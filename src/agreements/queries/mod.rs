@@ -95,7 +95,11 @@ async fn visible(db: impl PgExecutor<'_>, reader: Reader, id: Option<i64>) -> Ro
          WHERE agreement_visible($1, a.status) AND ($2::bigint IS NULL OR a.id = $2)
          ORDER BY a.concluded_on DESC NULLS LAST, a.period_from DESC NULLS LAST, a.id DESC"
     );
-    sqlx::query_as(&sql).bind(reader).bind(id).fetch_all(db).await
+    sqlx::query_as(&sql)
+        .bind(reader)
+        .bind(id)
+        .fetch_all(db)
+        .await
 }
 
 /// An agenda item that dealt with an agreement, as the agreement's page
