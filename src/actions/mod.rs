@@ -102,6 +102,32 @@ pub async fn on_lines(
     queries::on_lines(db, agreement, line, reader).await
 }
 
+/// [`standing_item`] for a page: kept in memory per kind of reader until
+/// the next change, as the rest of the meeting page's data.
+pub async fn standing_item_kept(
+    state: &AppState,
+    meeting: &crate::meetings::Meeting,
+    reader: Reader,
+) -> Result<Vec<ActionPoint>> {
+    let key = format!("standing item of meeting {} {reader:?}", meeting.id);
+    let read = standing_item(&state.db, meeting, reader);
+    Ok((*state.cache.data(key, read).await?).clone())
+}
+
+/// The points that feed the action lines of `agreement`, as `reader` may
+/// see them, with their notes: kept in memory per kind of reader until the
+/// next change (the agreement page's own data is kept per signed-in state
+/// only, and these depend on the reader).
+pub async fn on_agreement(
+    state: &AppState,
+    agreement: i64,
+    reader: Reader,
+) -> Result<Vec<LinePoint>> {
+    let key = format!("action points of agreement {agreement} {reader:?}");
+    let read = queries::on_lines(&state.db, Some(agreement), None, reader);
+    Ok((*state.cache.data(key, read).await?).clone())
+}
+
 /// What became of the action points of a year's meetings, per body, and
 /// the total as the last row. Counts only.
 pub async fn year_counts(db: impl PgExecutor<'_>, year: i32) -> sqlx::Result<Vec<YearCount>> {

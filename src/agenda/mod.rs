@@ -534,7 +534,7 @@ pub(crate) async fn builder_page(
 ) -> Result<Response> {
     let reader = Reader::of(ctx.user.as_ref());
     let items = queries::on_meeting(&state.db, meeting.id, reader).await?;
-    let follow_up = crate::actions::standing_item(&state.db, &meeting, reader).await?;
+    let follow_up = crate::actions::standing_item_kept(state, &meeting, reader).await?;
     let later = queries::open_meetings(&state.db)
         .await?
         .into_iter()

@@ -255,7 +255,7 @@ async fn show(
     };
     attach_follow_up(&mut lines, follow_ups, allowed.as_deref());
     // Per reader, as the items they come from (not kept with the page's data).
-    let points = crate::actions::on_lines(&state.db, Some(agreement.id), None, reader).await?;
+    let points = crate::actions::on_agreement(&state, agreement.id, reader).await?;
     for n in &mut lines {
         n.action_points = points
             .iter()

@@ -717,7 +717,7 @@ async fn meeting_page(
     };
     let meeting = details.meeting;
     let reader = Reader::of(ctx.user.as_ref());
-    let follow_up = crate::actions::standing_item(&state.db, &meeting, reader).await?;
+    let follow_up = crate::actions::standing_item_kept(state, &meeting, reader).await?;
     let documents = details.documents.0;
     let participants = details.participants.0;
     let reschedules = details.reschedules.0;
