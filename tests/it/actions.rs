@@ -411,6 +411,32 @@ async fn a_changed_assignee_hears_of_it_and_the_secretariat_can_be_the_assignee(
             .await,
         0
     );
+    // Bad input on the change form: said, kept, nothing stored.
+    let v = version(&app, point).await;
+    let refused = serv
+        .post_form(
+            &format!("/actiepunten/{point}/bewerken"),
+            &[
+                ("version", &v),
+                ("what", ""),
+                ("assignee", "kabinet-abc"),
+                ("due_on", "morgen"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in [
+        "Zeg wat er moet gebeuren.",
+        "Kies een waarde uit de lijst.",
+        "Gebruik een datum in de vorm JJJJ-MM-DD.",
+    ] {
+        assert!(refused.text().contains(message), "{message}");
+    }
+    assert_eq!(
+        refused.attr("input[name=due_on]", "value").as_deref(),
+        Some("morgen")
+    );
+    assert_eq!(version(&app, point).await, v, "nothing stored");
 
     // Given to the secretariat: its other accounts hear of it, not the one
     // who gave it; the secretariat reports it done itself.
