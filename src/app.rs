@@ -38,6 +38,7 @@ pub fn routes() -> Routes {
         .merge(crate::agreements::routes())
         .merge(crate::meetings::routes())
         .merge(crate::agenda::routes())
+        .merge(crate::actions::routes())
         .merge(crate::accounts::routes())
         .merge(crate::open_data::routes())
         .merge(crate::overview::routes())

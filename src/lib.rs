@@ -1,6 +1,7 @@
 //! vesoc: the web application of the VESOC secretariat.
 
 pub mod accounts;
+pub mod actions;
 pub mod agenda;
 pub mod agreements;
 pub mod app;

@@ -276,6 +276,8 @@ struct ShowPage {
     agreement: Option<crate::agreements::Agreement>,
     can_add_documents: bool,
     upload: DocumentInput,
+    /// Its action points, and the secretariat's form to add one.
+    actions: crate::actions::ItemActions,
 }
 
 impl ShowPage {
@@ -466,7 +468,9 @@ pub(crate) async fn item_page(
         && item.meeting_id.is_none()
         && matches!(item.status, ItemStatus::Accepted | ItemStatus::Deferred);
     let to_upload = after.is("ingediend") && can_add_documents;
+    let actions = crate::actions::for_item(state, &ctx, &item).await?;
     let page = ShowPage {
+        actions,
         agreement,
         competences: queries::item_competences(&state.db, item.id).await?,
         timeline: timeline::of_item(&state.db, &item, true).await?,
@@ -568,6 +572,8 @@ struct BuilderPage {
     frozen: bool,
     notice: Option<&'static str>,
     input: BuilderInput,
+    /// The standing item "Opvolging actiepunten".
+    follow_up: Vec<crate::actions::ActionPoint>,
 }
 
 impl BuilderPage {
@@ -605,13 +611,16 @@ pub(crate) async fn builder_page(
     input: BuilderInput,
     status: StatusCode,
 ) -> Result<Response> {
-    let items = queries::on_meeting(&state.db, meeting.id, Reader::of(ctx.user.as_ref())).await?;
+    let reader = Reader::of(ctx.user.as_ref());
+    let items = queries::on_meeting(&state.db, meeting.id, reader).await?;
+    let follow_up = crate::actions::standing_item_kept(state, &meeting, reader).await?;
     let later = queries::open_meetings(&state.db)
         .await?
         .into_iter()
         .filter(|m| m.body_id == meeting.body_id && m.starts_at > meeting.starts_at)
         .collect();
     let page = BuilderPage {
+        follow_up,
         frozen: meeting.status != crate::meetings::MeetingStatus::Planned,
         ctx,
         meeting,

@@ -111,6 +111,8 @@ struct LinePage {
     errors: FieldErrors,
     statuses: [FollowUpStatus; 5],
     notice: Option<&'static str>,
+    /// The action points that feed the line, with their notes.
+    points: Vec<crate::actions::LinePoint>,
 }
 
 async fn line_context(state: &AppState, line: i64) -> Result<(LineRecord, String, String)> {
@@ -162,7 +164,10 @@ async fn line_page(
         notice,
     }: Shown,
 ) -> Result<Response> {
+    let reader = crate::auth::Reader::of(ctx.user.as_ref());
+    let points = crate::actions::on_lines(&state.db, None, Some(line.id), reader).await?;
     let page = LinePage {
+        points,
         ctx,
         slug,
         agreement_title,

@@ -92,6 +92,9 @@ pub struct TreeNode {
     pub follow_ups: Vec<FollowUpEntry>,
     /// Whether the viewer may add follow-up here.
     pub may_follow_up: bool,
+    /// The action points that feed this line, with their notes (those the
+    /// viewer may see).
+    pub action_points: Vec<crate::actions::LinePoint>,
 }
 
 impl TreeNode {
@@ -145,6 +148,7 @@ pub fn flatten_tree(rows: Vec<queries::action_lines::ActionLineRow>) -> Vec<Tree
             linked: false,
             follow_ups: Vec::new(),
             may_follow_up: false,
+            action_points: Vec::new(),
         });
     }
     nodes
@@ -170,6 +174,27 @@ pub async fn visible(
     reader: Reader,
 ) -> sqlx::Result<Vec<Agreement>> {
     queries::list(db, reader).await
+}
+
+/// The action lines of each agreement `reader` may see, depth-first, as
+/// (agreement title, [(line id, "label title")]): what an action point can
+/// feed.
+pub async fn line_choices(
+    db: &sqlx::PgPool,
+    reader: Reader,
+) -> sqlx::Result<Vec<(String, Vec<(i64, String)>)>> {
+    let mut groups = Vec::new();
+    for a in queries::list(db, reader).await? {
+        let lines = queries::action_lines::action_lines(db, a.id).await?;
+        if !lines.is_empty() {
+            let named = lines
+                .into_iter()
+                .map(|l| (l.id, format!("{} {}", l.label, l.title).trim().to_string()))
+                .collect();
+            groups.push((a.text.title, named));
+        }
+    }
+    Ok(groups)
 }
 
 /// The agreement an agenda item concerns, if `reader` may see it.
@@ -211,14 +236,22 @@ async fn show(
             .ok_or(AppError::NotFound)?;
         let lines = queries::action_lines::action_lines(&state.db, page.agreement.id).await?;
         let follow_ups = queries::follow_up::follow_ups(&state.db, page.agreement.id).await?;
-        Ok::<_, AppError>((page, lines, follow_ups))
+        // The points that feed its lines, as the reader may see them (their
+        // items' rule): asked only when there are any.
+        let points = if lines.iter().any(|l| l.has_points) {
+            crate::actions::on_lines(&state.db, Some(page.agreement.id), None, reader).await?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, AppError>((page, lines, follow_ups, points))
     };
-    // Per reader: the agenda items that dealt with it follow the items'
-    // rule (a confidential one for its body's members), so the key is the
-    // whole reader, today included (a handful of kinds of readers).
+    // Per reader: the agenda items that dealt with it and the action points
+    // that feed its lines follow the items' rule (a confidential one for
+    // its body's members), so the key is the whole reader, today included
+    // (a handful of kinds of readers).
     let key = format!("agreement {slug} {reader:?}");
     let data = state.cache.data(key, read).await?;
-    let (page, lines, follow_ups) = (*data).clone();
+    let (page, lines, follow_ups, points) = (*data).clone();
     let discussions = page.discussions.0;
     let agreement = page.agreement;
     let commitments = page.commitments.0;
@@ -232,6 +265,13 @@ async fn show(
         _ => None,
     };
     attach_follow_up(&mut lines, follow_ups, allowed.as_deref());
+    for n in &mut lines {
+        n.action_points = points
+            .iter()
+            .filter(|p| p.action_line_id == n.id)
+            .cloned()
+            .collect();
+    }
     let (government, social_partners) = page
         .signatories
         .0

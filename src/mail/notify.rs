@@ -23,6 +23,7 @@ crate::coded! {
         MeetingReminder => ("meeting_reminder", "Herinneringen aan vergaderingen waarop u nog niet antwoordde"),
         DeadlineReminder => ("deadline_reminder", "Herinneringen aan de termijn voor agendavoorstellen"),
         MinutesForComments => ("minutes_for_comments", "Ontwerpverslagen ter opmerkingen"),
+        ActionPoint => ("action_point", "Actiepunten die u (uw organisatie of kabinet) moet uitvoeren"),
     }
 }
 

@@ -108,8 +108,9 @@ async fn show(
     Ok(page::no_store(page::render(&page)))
 }
 
-/// Saves every kind's choice at once; a kind left out or an unknown
-/// choice is refused and nothing is changed.
+/// Saves every kind's choice at once; an unknown choice, or none at all,
+/// is refused and nothing is changed. A kind left out keeps what the
+/// mailbox had: a page loaded before that kind existed still saves.
 async fn save(
     ctx: PageCtx,
     Actor(user): Actor,
@@ -118,14 +119,13 @@ async fn save(
 ) -> Result<Response> {
     let mut typed = Vec::new();
     let mut errors = FieldErrors::default();
+    let given = |kind: Kind| pairs.iter().find(|(k, _)| k == kind.code());
+    let none_given = Kind::ALL.iter().all(|k| given(*k).is_none());
     for kind in Kind::ALL {
-        let chosen = pairs
-            .iter()
-            .find(|(k, _)| k == kind.code())
-            .and_then(|(_, v)| Delivery::parse(v));
-        match chosen {
-            Some(delivery) => typed.push(Choice { kind, delivery }),
-            None => errors.add(kind.code(), "Kies hoe u deze berichten wilt krijgen."),
+        match given(kind).map(|(_, v)| Delivery::parse(v)) {
+            Some(Some(delivery)) => typed.push(Choice { kind, delivery }),
+            None if !none_given => {}
+            _ => errors.add(kind.code(), "Kies hoe u deze berichten wilt krijgen."),
         }
     }
     let (address, person_address) = mailboxes(&state.db, &user).await?;

@@ -95,6 +95,8 @@ struct Message<'a> {
     /// An agenda update: the new version's letter and what changed that
     /// this invitee may see.
     update: Option<(String, Vec<crate::agenda::Change>)>,
+    /// The standing item "Opvolging actiepunten", as this invitee may see it.
+    actions: Vec<crate::actions::ActionPoint>,
 }
 
 impl Message<'_> {
@@ -180,6 +182,7 @@ pub async fn write(
     .await?;
     let mut written = Written::default();
     let mut agendas: std::collections::HashMap<Reader, Vec<Line>> = Default::default();
+    let mut standing: std::collections::HashMap<Reader, Vec<_>> = Default::default();
     // An agenda update compares the last two versions.
     let versions = match occasion {
         Occasion::AgendaUpdate => {
@@ -226,6 +229,14 @@ pub async fn write(
                 agenda
             }
         };
+        let actions = match standing.get(&reader) {
+            Some(points) => points.clone(),
+            None => {
+                let points = crate::actions::standing_item(&mut *conn, meeting, reader).await?;
+                standing.insert(reader, points.clone());
+                points
+            }
+        };
         // What changed that this invitee may see; nothing: no message.
         let update = match &versions {
             Some((from, to)) => {
@@ -253,6 +264,7 @@ pub async fn write(
             link: site.link(&format!("/vergaderingen/{}", meeting.id)),
             answer: answer.map(|token| site.link(&format!("/antwoord/{token}"))),
             update,
+            actions,
         };
         let text = Text { m: &message }.render().unwrap_or_default();
         let html = Html { m: &message }.render().unwrap_or_default();

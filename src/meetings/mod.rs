@@ -315,6 +315,8 @@ struct ShowPage {
     notice: Option<String>,
     input: PageInput,
     documents: Vec<crate::agenda::DocumentLink>,
+    /// The standing item "Opvolging actiepunten".
+    follow_up: Vec<crate::actions::ActionPoint>,
 }
 
 impl ShowPage {
@@ -723,6 +725,8 @@ async fn meeting_page(
     // Only what `minutes_visible` let the query read.
     let minutes = details.minutes();
     let meeting = details.meeting;
+    let reader = Reader::of(ctx.user.as_ref());
+    let follow_up = crate::actions::standing_item_kept(state, &meeting, reader).await?;
     let documents = details.documents.0;
     let participants = details.participants.0;
     let reschedules = details.reschedules.0;
@@ -736,6 +740,7 @@ async fn meeting_page(
         .filter(|_| answerable)
         .cloned();
     Ok(ShowPage {
+        follow_up,
         versions,
         own,
         documents,

@@ -161,6 +161,9 @@ pub struct Overview {
     pub agreements: Vec<ConcludedAgreement>,
     /// social partners, government, secretariat, then the total
     pub items: Vec<ItemCount>,
+    /// What became of the action points of the year's meetings, per body,
+    /// then the total
+    pub actions: Vec<crate::actions::YearCount>,
 }
 
 const SIDES: [(&str, &str); 3] = [
@@ -209,6 +212,7 @@ async fn load(state: &AppState, year: i32, reader: Reader) -> Result<Overview> {
         held,
         agreements: queries::agreements(&state.db, year, reader).await?,
         items: side_rows(queries::agenda_items(&state.db, year).await?),
+        actions: crate::actions::year_counts(&state.db, year).await?,
     })
 }
 
@@ -337,6 +341,27 @@ pub fn csv(o: &Overview) -> String {
             r.decided.into(),
             r.without_outcome.into(),
             r.total.into(),
+        ]);
+    }
+    line(&[]);
+    line(&[
+        s("actiepunten: orgaan"),
+        s("geopend"),
+        s("tijdig uitgevoerd"),
+        s("te laat uitgevoerd"),
+        s("geschrapt"),
+        s("nog open"),
+        s("waarvan over de termijn"),
+    ]);
+    for r in &o.actions {
+        line(&[
+            r.body_name.clone().into(),
+            r.opened.into(),
+            r.on_time.into(),
+            r.late.into(),
+            r.dropped.into(),
+            r.open.into(),
+            r.overdue.into(),
         ]);
     }
     out

@@ -411,6 +411,27 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ),
     // who may download which document is the record's rule (records.rs)
     ("GET", "/documenten/{id}", "public"),
+    // action points: who may see one is its item's rule (actions.rs); who
+    // may add a note or report it done, its assignee (and the secretariat)
+    ("GET", "/actiepunten", "cabinet+secretariat+social-partner"),
+    ("GET", "/actiepunten/{id}", "signed-in"),
+    (
+        "POST",
+        "/actiepunten/{id}/notities",
+        "cabinet+secretariat+social-partner",
+    ),
+    (
+        "POST",
+        "/actiepunten/{id}/uitgevoerd",
+        "cabinet+secretariat+social-partner",
+    ),
+    ("POST", "/actiepunten/{id}/bevestigen", "secretariat"),
+    ("POST", "/actiepunten/{id}/schrappen", "secretariat"),
+    ("POST", "/actiepunten/{id}/heropenen", "secretariat"),
+    ("GET", "/actiepunten/{id}/bewerken", "secretariat"),
+    ("POST", "/actiepunten/{id}/bewerken", "secretariat"),
+    ("GET", "/agendapunten/{id}/actiepunten/nieuw", "secretariat"),
+    ("POST", "/agendapunten/{id}/actiepunten", "secretariat"),
 ];
 
 fn access_name(access: Access) -> String {
@@ -483,6 +504,9 @@ pub(crate) struct Samples {
     public_item: i64,
     /// A meeting series of the working group.
     series: i64,
+    /// An action point of `public_item` per role, given to that role's
+    /// organisation, minister or the secretariat: its assignee may act.
+    action_points: Vec<(Option<Role>, i64)>,
 }
 
 impl Samples {
@@ -493,6 +517,15 @@ impl Samples {
             .or(self.items.first())
             .map(|(_, id)| *id)
             .expect("a sample agenda item")
+    }
+
+    fn action_point(&self, role: Option<Role>) -> i64 {
+        self.action_points
+            .iter()
+            .find(|(r, _)| *r == role)
+            .or(self.action_points.first())
+            .map(|(_, id)| *id)
+            .expect("a sample action point")
     }
 }
 
@@ -561,6 +594,8 @@ pub(crate) fn concrete(path: &str, s: &Samples, role: Option<Role>) -> String {
         s.mail
     } else if path.starts_with("/beheer/reeksen") {
         s.series
+    } else if path.starts_with("/actiepunten") {
+        s.action_point(role)
     } else {
         s.account
     };
@@ -714,8 +749,32 @@ pub(crate) async fn samples(app: &TestApp) -> Samples {
     .fetch_one(&app.db)
     .await
     .unwrap();
+    let mut action_points = Vec::new();
+    for (role, assignee) in [
+        (
+            Role::SocialPartner,
+            "(SELECT id FROM organisation WHERE slug = 'acv'), NULL, false",
+        ),
+        (
+            Role::Cabinet,
+            "NULL, (SELECT id FROM person WHERE slug = 'hilde-crevits'), false",
+        ),
+        (Role::Secretariat, "NULL, NULL, true"),
+    ] {
+        let id: i64 = sqlx::query_scalar(&format!(
+            "INSERT INTO action_point (agenda_item_id, what, assignee_organisation_id,
+                                       assignee_minister_id, assignee_secretariat, due_on)
+             VALUES ($1, 'Voorbeeldactie', {assignee}, DATE '2026-07-01') RETURNING id"
+        ))
+        .bind(public_item)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        action_points.push((Some(role), id));
+    }
     Samples {
         series,
+        action_points,
         public_item,
         mail,
         document,

@@ -4,6 +4,7 @@
 #![expect(clippy::unwrap_used)]
 
 mod accounts;
+mod actions;
 mod agenda;
 mod agenda_daily;
 mod agenda_life;

@@ -17,6 +17,9 @@ pub struct ActionLineRow {
     pub parent_id: Option<i64>,
     pub label: String,
     pub title: String,
+    /// Does an action point feed it (whoever may see it): only then are
+    /// the points asked for, as the reader may see them.
+    pub has_points: bool,
 }
 
 /// All action lines of an agreement, parents before children, siblings in
@@ -30,7 +33,9 @@ pub async fn action_lines(db: impl PgExecutor<'_>, agreement: i64) -> Rows<Actio
              FROM action_line c JOIN tree t ON c.parent_id = t.id
              WHERE c.agreement_id = $1
          )
-         SELECT id, parent_id, label, title FROM tree ORDER BY path";
+         SELECT id, parent_id, label, title,
+                EXISTS (SELECT 1 FROM action_point p WHERE p.action_line_id = tree.id) AS has_points
+         FROM tree ORDER BY path";
     sqlx::query_as(SQL).bind(agreement).fetch_all(db).await
 }
 
