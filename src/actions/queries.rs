@@ -58,6 +58,7 @@ pub struct ActionPoint {
     pub reported_done_at: Option<OffsetDateTime>,
     pub reported_by: Option<String>,
     pub closed_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
     pub action_line_id: Option<i64>,
     /// The action line it feeds and its agreement, if the reader may see
     /// the agreement.
@@ -81,7 +82,7 @@ const SELECT: &str = "SELECT p.id, p.agenda_item_id, a.title AS item_title,
                   THEN 'kabinet ' || mp.given_name || ' ' || mp.family_name
              ELSE o.short_name END AS assignee,
         p.due_on, p.status, p.reported_done_at, rb.display_name AS reported_by, p.closed_at,
-        p.action_line_id,
+        p.created_at, p.action_line_id,
         CASE WHEN agreement_visible($1, ag.status) THEN trim(l.label || ' ' || l.title) END
             AS action_line,
         CASE WHEN agreement_visible($1, ag.status) THEN ag.slug END AS agreement_slug,

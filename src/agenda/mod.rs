@@ -405,7 +405,9 @@ pub(crate) async fn public_item_page(
         .user
         .as_ref()
         .is_some_and(|u| u.reads_all() || owns(u, &item));
-    let timeline = timeline::of_item(&state.db, &item, workspace).await?;
+    let steps = timeline::of_item(&state.db, &item, workspace).await?;
+    let points = crate::actions::for_item(state, &ctx, &item).await?.points;
+    let timeline = timeline::with_points(steps, &points);
     let page = PublicItemPage {
         ctx,
         item,
@@ -469,11 +471,12 @@ pub(crate) async fn item_page(
         && matches!(item.status, ItemStatus::Accepted | ItemStatus::Deferred);
     let to_upload = after.is("ingediend") && can_add_documents;
     let actions = crate::actions::for_item(state, &ctx, &item).await?;
+    let steps = timeline::of_item(&state.db, &item, true).await?;
     let page = ShowPage {
+        timeline: timeline::with_points(steps, &actions.points),
         actions,
         agreement,
         competences: queries::item_competences(&state.db, item.id).await?,
-        timeline: timeline::of_item(&state.db, &item, true).await?,
         documents,
         earlier,
         to_builder,

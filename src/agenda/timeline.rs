@@ -178,3 +178,44 @@ fn event(
     };
     Some((what, None, None))
 }
+
+/// The steps of the item's action points (those the reader may see): given,
+/// reported done, closed; in the timeline's order.
+pub fn with_points(mut steps: Vec<Step>, points: &[crate::actions::ActionPoint]) -> Vec<Step> {
+    for p in points {
+        let link = Some((format!("/actiepunten/{}", p.id), "actiepunt".to_string()));
+        steps.push(Step {
+            at: p.created_at,
+            what: format!(
+                "Actiepunt voor {}: {} (tegen {})",
+                p.assignee,
+                p.what,
+                p.due()
+            ),
+            who: None,
+            link: link.clone(),
+        });
+        if let Some(at) = p.reported_done_at {
+            steps.push(Step {
+                at,
+                what: format!("Actiepunt gemeld als uitgevoerd door {}", p.assignee),
+                who: p.reported_by.clone(),
+                link: link.clone(),
+            });
+        }
+        if let Some(at) = p.closed_at {
+            let what = match p.status {
+                crate::actions::Status::Done => "Actiepunt uitgevoerd (bevestigd)",
+                _ => "Actiepunt geschrapt",
+            };
+            steps.push(Step {
+                at,
+                what: what.to_string(),
+                who: None,
+                link: link.clone(),
+            });
+        }
+    }
+    steps.sort_by_key(|s| s.at);
+    steps
+}

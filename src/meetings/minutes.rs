@@ -164,6 +164,8 @@ struct Part {
     item: AgendaItem,
     summary: String,
     version: i32,
+    /// Its action points, and for the secretariat the form that adds one.
+    actions: crate::actions::ItemActions,
 }
 
 /// What a refused form brings back: its errors and what was typed.
@@ -346,17 +348,16 @@ async fn minutes_page(
     }
     let items = crate::agenda::of_meeting(state, meeting.id, reader).await?;
     let stored = sections(&state.db, meeting.id).await?;
-    let parts: Vec<Part> = items
-        .into_iter()
-        .map(|item| {
-            let section = stored.iter().find(|s| s.agenda_item_id == item.id);
-            Part {
-                summary: section.map(|s| s.summary.clone()).unwrap_or_default(),
-                version: section.map_or(0, |s| s.version),
-                item,
-            }
-        })
-        .collect();
+    let mut parts = Vec::with_capacity(items.len());
+    for item in items {
+        let section = stored.iter().find(|s| s.agenda_item_id == item.id);
+        parts.push(Part {
+            summary: section.map(|s| s.summary.clone()).unwrap_or_default(),
+            version: section.map_or(0, |s| s.version),
+            actions: crate::actions::for_item(state, &ctx, &item).await?,
+            item,
+        });
+    }
     // Corrections of a part the reader does not see are not shown.
     let corrections = corrections(&state.db, meeting.id)
         .await?

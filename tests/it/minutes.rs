@@ -105,7 +105,7 @@ async fn minutes_per_item_from_draft_to_approved_and_corrected() {
     let page = staff.get(&path).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     assert_eq!(
-        page.select("section.minutes-section h2"),
+        page.select("section.minutes-section > h2"),
         vec!["1. Duaal leren in de zorg", "2. Geheime loonnorm"]
     );
     // Members read nothing of a draft; the public never reads minutes.
