@@ -5,22 +5,31 @@
 //! change to any table empties the store (see the module above).
 
 use std::any::Any;
-use std::collections::HashMap;
 use std::future::Future;
+use std::num::NonZeroUsize;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use lru::LruCache;
 use tokio::sync::Notify;
 
 use super::{Cache, MAX_AGE, lock};
 
-/// At most this many entries; then the store starts afresh. The largest
-/// entry (a meeting with its agenda and documents) is some tens of KB.
+/// At most this many entries; beyond, the least recently used goes. The
+/// largest entry (a meeting with its agenda and documents) is some tens of
+/// KB.
 const MAX_ENTRIES: usize = 512;
 
-#[derive(Default)]
 pub(super) struct Data {
-    entries: HashMap<String, Entry>,
+    entries: LruCache<String, Entry>,
+}
+
+impl Default for Data {
+    fn default() -> Self {
+        Data {
+            entries: LruCache::new(NonZeroUsize::new(MAX_ENTRIES).unwrap_or(NonZeroUsize::MIN)),
+        }
+    }
 }
 
 impl Data {
@@ -61,14 +70,14 @@ impl<T: Send + Sync + 'static> Drop for Reading<'_, T> {
     fn drop(&mut self) {
         if self.slot.value.get().is_none() {
             let mut store = lock(&self.cache.data);
-            let ours = store.entries.get(&self.key).is_some_and(|e| {
+            let ours = store.entries.peek(&self.key).is_some_and(|e| {
                 e.value
                     .clone()
                     .downcast::<Slot<T>>()
                     .is_ok_and(|s| Arc::ptr_eq(&s, &self.slot))
             });
             if ours {
-                store.entries.remove(&self.key);
+                store.entries.pop(&self.key);
             }
         }
         self.slot.done.notify_waiters();
@@ -131,14 +140,11 @@ impl Cache {
         {
             return (slot, false);
         }
-        if store.entries.len() >= MAX_ENTRIES {
-            store.entries.clear();
-        }
         let slot = Arc::new(Slot {
             value: OnceLock::new(),
             done: Notify::new(),
         });
-        store.entries.insert(
+        store.entries.put(
             key.to_string(),
             Entry {
                 generation,
@@ -273,5 +279,29 @@ mod tests {
         let cache = Cache::new(false);
         cache.live.store(true, Ordering::SeqCst);
         assert!(!cache.is_live());
+    }
+
+    #[tokio::test]
+    async fn many_distinct_keys_evict_the_least_recently_used_not_everything() {
+        let cache = Cache::new(true);
+        cache.live.store(true, std::sync::atomic::Ordering::SeqCst);
+        let reads = AtomicUsize::new(0);
+        cache
+            .data("hot".into(), read(&reads, 1))
+            .await
+            .expect("read");
+        for n in 0..(MAX_ENTRIES * 4) {
+            cache
+                .data(format!("k{n}"), read(&reads, 2))
+                .await
+                .expect("read");
+            // the hot value is read all the time: it stays
+            cache
+                .data("hot".into(), read(&reads, 3))
+                .await
+                .expect("read");
+        }
+        assert_eq!(reads.load(Ordering::SeqCst), 1 + MAX_ENTRIES * 4);
+        assert!(lock(&cache.data).entries.len() <= MAX_ENTRIES);
     }
 }

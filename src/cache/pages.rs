@@ -1,12 +1,16 @@
 //! Rendered public pages. A GET by a visitor without a session cookie gets
 //! the same bytes as any other such visitor, so the page is rendered once
 //! and served from memory until something changes (see the module above).
-//! At most [`MAX_BYTES`] are kept.
+//! At most [`MAX_BYTES`] are kept: when a new page does not fit, the pages
+//! used least recently go first, so that a visitor who asks for many
+//! distinct addresses (query strings and the Host are theirs to choose)
+//! cannot grow the memory, nor push the pages everyone reads out for long.
 //!
 //! Every cached answer carries an `ETag` and `Last-Modified`, and a
 //! conditional request that matches gets `304 Not Modified`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -15,6 +19,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use lru::LruCache;
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 use tokio::sync::futures::OwnedNotified;
@@ -29,19 +34,31 @@ const MAX_PAGE_BYTES: usize = 1024 * 1024;
 /// as unfit either: the keys are the visitors' to choose.
 const MAX_KEY_BYTES: usize = 1024;
 
-#[derive(Default)]
 pub(super) struct Pages {
-    pages: HashMap<String, Arc<Page>>,
+    /// Least recently used first out; bounded by their bytes.
+    pages: LruCache<String, Arc<Page>>,
     /// Pages being rendered in this generation: who asks for one meanwhile
     /// waits for it, instead of rendering it too (after a write, every
     /// visitor of a popular page would).
     rendering: HashMap<String, Arc<Notify>>,
     /// Pages found not fit to keep in this generation (plain text, a 404, a
     /// form that sets a cookie): rendered by each request without waiting.
-    unfit: HashSet<String>,
+    unfit: LruCache<String, ()>,
     bytes: usize,
     /// When the current generation began: the pages' Last-Modified.
     since: Option<SystemTime>,
+}
+
+impl Default for Pages {
+    fn default() -> Self {
+        Pages {
+            pages: LruCache::unbounded(),
+            rendering: HashMap::new(),
+            unfit: LruCache::new(NonZeroUsize::new(MAX_UNFIT).unwrap_or(NonZeroUsize::MIN)),
+            bytes: 0,
+            since: None,
+        }
+    }
 }
 
 impl Pages {
@@ -76,6 +93,7 @@ struct Page {
 impl Cache {
     fn page(&self, key: &str) -> Option<Arc<Page>> {
         let generation = self.generation();
+        // `get` marks it as used: it is the last to go.
         let page = lock(&self.pages).pages.get(key).cloned()?;
         (page.generation == generation && page.stored.elapsed() < MAX_AGE).then_some(page)
     }
@@ -87,21 +105,25 @@ impl Cache {
         if self.generation() != page.generation || !self.is_live() {
             return page;
         }
-        if store.bytes + page.body.len() + key.len() > MAX_BYTES {
-            store.pages.clear();
-            store.bytes = 0;
-        }
-        store.bytes += page.body.len() + key.len();
-        if let Some(old) = store.pages.insert(key.clone(), page.clone()) {
+        let size = page.body.len() + key.len();
+        if let Some(old) = store.pages.pop(&key) {
             store.bytes -= old.body.len() + key.len();
         }
+        while store.bytes + size > MAX_BYTES {
+            let Some((old_key, old)) = store.pages.pop_lru() else {
+                break;
+            };
+            store.bytes -= old.body.len() + old_key.len();
+        }
+        store.bytes += size;
+        store.pages.put(key, page.clone());
         page
     }
 
     /// Render the page for `key`, or wait for the request that does.
     fn claim(self: &Arc<Self>, key: &str) -> Claim {
         let mut store = lock(&self.pages);
-        if store.unfit.contains(key) {
+        if store.unfit.get(key).is_some() {
             return Claim::Alone;
         }
         if let Some(done) = store.rendering.get(key) {
@@ -120,10 +142,8 @@ impl Cache {
     fn unfit(&self, key: &str, generation: u64) {
         let mut store = lock(&self.pages);
         if self.generation() == generation {
-            if store.unfit.len() >= MAX_UNFIT {
-                store.unfit.clear();
-            }
-            store.unfit.insert(key.to_string());
+            // Bounded: the least recently seen key goes first.
+            store.unfit.put(key.to_string(), ());
         }
     }
 
@@ -442,6 +462,53 @@ mod tests {
         cache.invalidate();
         cache.unfit("b", old);
         assert!(matches!(cache.claim("b"), Claim::Render(_)));
+    }
+
+    /// The resident memory of this process, in MiB (`VmRSS`).
+    fn rss_mib() -> usize {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|kb| kb.parse::<usize>().ok())
+            })
+            .map_or(0, |kb| kb / 1024)
+    }
+
+    #[test]
+    fn a_hundred_thousand_distinct_addresses_keep_memory_bounded_and_the_hot_page() {
+        let cache = Cache::new(true);
+        cache.live.store(true, std::sync::atomic::Ordering::SeqCst);
+        let before = rss_mib();
+        let hot = "/organen/vesoc-werkgroep".to_string();
+        let body = Bytes::from(vec![b'x'; 8 * 1024]);
+        let kept = |key: &str| {
+            let mut p = page("\"h\"");
+            p.body = body.clone();
+            cache.put_page(key.to_string(), p);
+        };
+        kept(&hot);
+        for n in 0..100_000 {
+            // A visitor's own addresses: 800 MB of pages if all were kept.
+            kept(&format!("/organen?x={n}"));
+            cache.unfit(&format!("/bestaat-niet-{n}"), cache.generation());
+            // Everyone else keeps reading the hot page.
+            if n % 100 == 0 {
+                assert!(cache.page(&hot).is_some(), "the hot page went at {n}");
+            }
+        }
+        let store = lock(&cache.pages);
+        assert!(store.bytes <= MAX_BYTES, "{} bytes kept", store.bytes);
+        assert!(store.pages.len() <= MAX_BYTES / (8 * 1024));
+        assert!(store.unfit.len() <= MAX_UNFIT);
+        drop(store);
+        assert!(cache.page(&hot).is_some());
+        // What stays is the store's bound and the allocator's slack, not
+        // the 800 MB asked for (other tests run alongside: a wide margin).
+        let grown = rss_mib().saturating_sub(before);
+        assert!(grown < 200, "resident memory grew by {grown} MiB");
     }
 
     #[test]
