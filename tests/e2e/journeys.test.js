@@ -714,3 +714,101 @@ test('journey 9: the secretariat sends version A and then B of an agenda; a memb
   assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'a ZIP archive');
   await partner.context().close();
 });
+
+test('journey 10: minutes per item, an action point for ACV, comments, approval and lock', async () => {
+  const sec = await h.visitor();
+  await h.signIn(sec, SECRETARIAT.email, SECRETARIAT.password);
+  // A meeting of the working group that was held yesterday.
+  await h.visit(sec, '/beheer/vergaderingen/nieuw');
+  await sec.getByLabel('Orgaan en soort', { exact: true }).selectOption({ label: 'VESOC-werkgroep – werkgroep' });
+  await sec.getByLabel('Datum', { exact: true }).fill(h.brusselsDate(-1));
+  await sec.getByLabel('Beginuur (Belgische tijd)', { exact: true }).fill('14:00');
+  await sec.getByLabel('Einduur', { exact: true }).fill('16:00');
+  await sec.getByRole('button', { name: 'Inplannen' }).click();
+  await sec.getByLabel('De datum ligt in het verleden. Toch inplannen?', { exact: true }).check();
+  await sec.getByRole('button', { name: 'Inplannen' }).click();
+  await sec.waitForURL(/\/vergaderingen\/\d+(\?|$)/);
+  const meeting = new URL(sec.url()).pathname;
+  await h.visit(sec, `${meeting}/agenda`);
+  await sec.getByLabel('Titel', { exact: true }).fill('Werkbaar werk in de zorg');
+  await sec.getByLabel('Soort', { exact: true }).selectOption({ label: 'ter beslissing' });
+  await sec.getByRole('button', { name: 'Toevoegen aan de agenda' }).click();
+  await sec.waitForLoadState();
+  await h.visit(sec, meeting);
+  await sec.getByRole('button', { name: 'Bijeenroepen' }).click();
+  await sec.getByText('De vergadering is bijeengeroepen.').waitFor();
+  await sec.getByRole('button', { name: 'Markeren als gehouden' }).click();
+  await sec.getByText('De vergadering is als gehouden gemarkeerd.').waitFor();
+  await sec.getByLabel('Ontwerpverslag', { exact: true }).fill('De voorzitter opent de vergadering om 14 uur.');
+  await sec.getByRole('button', { name: 'Ontwerp opslaan' }).click();
+  await sec.waitForLoadState();
+
+  // The minutes per item: the summary and the decision of the one item.
+  await sec.getByRole('link', { name: 'Het verslag per agendapunt' }).click();
+  await sec.waitForLoadState();
+  await h.audit(sec, 'minutes per item');
+  await sec.getByLabel('Samenvatting van de bespreking', { exact: true }).fill('De sociale partners steunen een proefproject.');
+  await sec.getByLabel('Uitkomst', { exact: true }).selectOption({ label: 'beslist' });
+  await sec.getByLabel(/^Tekst van de beslissing/).fill('De werkgroep start een proefproject in drie ziekenhuizen.');
+  await sec.getByRole('button', { name: 'Punt 1 opslaan' }).click();
+  await sec.getByText('Het verslag van het punt is opgeslagen.').waitFor();
+  await h.audit(sec, 'section saved');
+
+  // An action point for ACV from the item's section.
+  await sec.locator('details.entry-actions summary').first().click();
+  await sec.getByLabel('Wat moet er gebeuren?').fill('Drie ziekenhuizen voorstellen voor het proefproject');
+  const assignee = sec.getByLabel('Wie voert het uit?');
+  const acv = await assignee.locator('option', { hasText: 'ACV' }).first().getAttribute('value');
+  await assignee.selectOption(acv);
+  await sec.getByLabel('Te doen tegen').fill(h.brusselsDate(14));
+  await sec.locator('form.action-point-form button[type=submit]').click();
+  await sec.getByText('Het actiepunt is toegevoegd').waitFor();
+  await h.audit(sec, 'action point');
+  const point = new URL(sec.url()).pathname;
+
+  // Sent to the members for comments.
+  await h.visit(sec, `${meeting}/verslag`);
+  await sec.getByLabel('Opmerkingen welkom tot en met').fill(h.brusselsDate(7));
+  await sec.getByRole('button', { name: 'Ter opmerkingen versturen aan de leden' }).click();
+  await sec.getByText('Het ontwerpverslag is ter opmerkingen verstuurd aan de leden.').waitFor();
+
+  // ACV reads the draft and reports its action point done.
+  const partner = await h.visitor();
+  await h.signIn(partner, PARTNER.email, PARTNER.password);
+  await h.visit(partner, `${meeting}/verslag`);
+  await partner.getByText('De sociale partners steunen een proefproject.').waitFor();
+  await partner.getByText('De werkgroep start een proefproject in drie ziekenhuizen.').waitFor();
+  await h.audit(partner, 'minutes for comments');
+  await h.visit(partner, '/actiepunten');
+  await h.audit(partner, 'our action points');
+  await partner.getByRole('link', { name: /Drie ziekenhuizen voorstellen/ }).first().click();
+  await partner.waitForLoadState();
+  await partner.getByRole('button', { name: 'Melden als uitgevoerd' }).click();
+  await partner.getByText('Het actiepunt is gemeld als uitgevoerd.').waitFor();
+  await h.audit(partner, 'reported done');
+  await partner.context().close();
+
+  // The secretariat confirms, then the minutes are approved: locked.
+  await h.visit(sec, point);
+  await sec.getByRole('button', { name: 'Uitvoering bevestigen' }).click();
+  await sec.getByText('De uitvoering is bevestigd').waitFor();
+  await h.visit(sec, meeting);
+  await sec.getByLabel('Ik bevestig dat dit verslag goedgekeurd is', { exact: true }).check();
+  await sec.getByRole('button', { name: 'Verslag goedkeuren' }).click();
+  await sec.getByText('Het verslag is goedgekeurd.').waitFor();
+  await h.visit(sec, `${meeting}/verslag`);
+  await sec.getByText(/Goedgekeurd op .*alleen verbeterd/).waitFor();
+  assert.equal(await sec.getByRole('button', { name: 'Punt 1 opslaan' }).count(), 0, 'locked');
+  assert.match(await sec.locator('ul.action-points').first().textContent(), /uitgevoerd/);
+  await h.audit(sec, 'approved minutes');
+  await h.shoot(sec, 'verslag-per-agendapunt');
+  // The decision list and the register are public now.
+  const visitor = await h.visitor();
+  await h.visit(visitor, `${meeting}/besluiten`);
+  await visitor.getByText('De werkgroep start een proefproject in drie ziekenhuizen.').waitFor();
+  await h.audit(visitor, 'decision list');
+  await h.visit(visitor, '/beslissingen');
+  await h.audit(visitor, 'register');
+  await visitor.context().close();
+  await sec.context().close();
+});
