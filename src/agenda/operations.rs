@@ -390,6 +390,22 @@ pub async fn add_own_item(
     queries::create(conn, by, &fields, true).await
 }
 
+/// A decision as typed: its outcome, and its text (needed for "beslist").
+fn checked_decision<'a>(
+    outcome: &str,
+    text: &'a str,
+) -> std::result::Result<(ItemOutcome, Option<&'a str>), &'static str> {
+    let text = text.trim();
+    match ItemOutcome::parse(outcome.trim()) {
+        None => Err("Kies de uitkomst: kennisgenomen, besproken of beslist."),
+        Some(ItemOutcome::Decided) if text.is_empty() => Err("Vul de tekst van de beslissing in."),
+        Some(_) if text.chars().count() > MAX_EXPLANATION => {
+            Err("De beslissing mag hoogstens 20 000 tekens lang zijn.")
+        }
+        Some(o) => Ok((o, (!text.is_empty()).then_some(text))),
+    }
+}
+
 /// Notes what became of an accepted item, once its meeting has begun.
 pub async fn record_outcome(
     conn: &mut PgConnection,
@@ -400,8 +416,6 @@ pub async fn record_outcome(
     outcome: &str,
     decision_text: &str,
 ) -> Result<Outcome> {
-    let outcome = ItemOutcome::parse(outcome.trim());
-    let text = decision_text.trim();
     let problem = if meeting.status == MeetingStatus::Cancelled {
         Some("De vergadering is geannuleerd: er is geen uitkomst te noteren.".to_string())
     } else if meeting.starts_at > time::OffsetDateTime::now_utc() {
@@ -411,20 +425,13 @@ pub async fn record_outcome(
             "Dit punt is {}: er is geen uitkomst meer te noteren.",
             item.status.label()
         ))
-    } else if outcome.is_none() {
-        Some("Kies de uitkomst: kennisgenomen, besproken of beslist.".to_string())
-    } else if outcome == Some(ItemOutcome::Decided) && text.is_empty() {
-        Some("Vul de tekst van de beslissing in.".to_string())
-    } else if text.chars().count() > MAX_EXPLANATION {
-        Some("De beslissing mag hoogstens 20 000 tekens lang zijn.".to_string())
     } else {
         None
     };
-    let Some(outcome) = outcome.filter(|_| problem.is_none()) else {
-        return Ok(Outcome::refused("form", problem.unwrap_or_default()));
-    };
-    let decision_text = (!text.is_empty()).then_some(text);
-    queries::record_outcome(conn, actor, item, seen_version, outcome, decision_text).await
+    if let Some(problem) = problem {
+        return Ok(Outcome::refused("form", problem));
+    }
+    decide_checked(conn, actor, item, seen_version, outcome, decision_text).await
 }
 
 /// The decision on an item of the meeting's minutes: recorded on an
@@ -451,21 +458,20 @@ pub async fn decide(
         )
         .await;
     }
-    let text = decision_text.trim();
-    let problem = match ItemOutcome::parse(outcome.trim()) {
-        None => Some("Kies de uitkomst: kennisgenomen, besproken of beslist."),
-        Some(ItemOutcome::Decided) if text.is_empty() => Some("Vul de tekst van de beslissing in."),
-        _ if text.chars().count() > MAX_EXPLANATION => {
-            Some("De beslissing mag hoogstens 20 000 tekens lang zijn.")
-        }
-        _ => None,
-    };
-    match (ItemOutcome::parse(outcome.trim()), problem) {
-        (Some(o), None) => {
-            let text = (!text.is_empty()).then_some(text);
-            queries::revise_decision(conn, actor, item, seen_version, o, text).await
-        }
-        (_, problem) => Ok(Outcome::refused("form", problem.unwrap_or_default())),
+    decide_checked(conn, actor, item, seen_version, outcome, decision_text).await
+}
+
+async fn decide_checked(
+    conn: &mut PgConnection,
+    actor: i64,
+    item: &AgendaItem,
+    seen_version: i32,
+    outcome: &str,
+    decision_text: &str,
+) -> Result<Outcome> {
+    match checked_decision(outcome, decision_text) {
+        Ok((o, text)) => queries::set_decision(conn, actor, item, seen_version, o, text).await,
+        Err(problem) => Ok(Outcome::refused("form", problem)),
     }
 }
 

@@ -666,7 +666,10 @@ pub async fn move_to(
     Ok(Outcome::Done(()))
 }
 
-pub async fn record_outcome(
+/// Records the decision on an accepted item (it is then dealt with), or
+/// changes it on one already dealt with (while its minutes are open):
+/// stale when the item changed since the form was loaded.
+pub async fn set_decision(
     conn: &mut PgConnection,
     actor: i64,
     before: &AgendaItem,
@@ -674,65 +677,36 @@ pub async fn record_outcome(
     outcome: ItemOutcome,
     decision_text: Option<&str>,
 ) -> Result<Outcome> {
+    if !matches!(before.status, ItemStatus::Accepted | ItemStatus::DealtWith) {
+        return Ok(Outcome::Stale);
+    }
     let rows = sqlx::query(
         "UPDATE agenda_item SET status = 'dealt_with', outcome = $3, decision_text = $4,
                 version = version + 1, modified_at = now()
-         WHERE id = $1 AND version = $2 AND status = 'accepted'",
+         WHERE id = $1 AND version = $2 AND status = $5",
     )
     .bind(before.id)
     .bind(seen_version)
     .bind(outcome)
     .bind(decision_text)
+    .bind(before.status)
     .execute(&mut *conn)
     .await?
     .rows_affected();
     if rows == 0 {
         return Ok(Outcome::Stale);
     }
-    event(
-        conn,
-        actor,
-        before.id,
-        Some(before.status),
-        ItemStatus::DealtWith,
-        outcome.label(),
-    )
-    .await?;
-    audit::Entry::new("outcome", "agenda_item", before.id).before(json!({ "status": before.status })).after(json!({ "status": ItemStatus::DealtWith, "outcome": outcome, "decision_text": decision_text })).write(conn, actor)
-    .await?;
-    Ok(Outcome::Done(()))
-}
-
-/// Changes the decision on an item already dealt with (while its minutes
-/// are not approved): stale when it changed since the form was loaded.
-pub async fn revise_decision(
-    conn: &mut PgConnection,
-    actor: i64,
-    before: &AgendaItem,
-    seen_version: i32,
-    outcome: ItemOutcome,
-    decision_text: Option<&str>,
-) -> Result<Outcome> {
-    let rows = sqlx::query(
-        "UPDATE agenda_item SET outcome = $3, decision_text = $4, version = version + 1,
-                modified_at = now()
-         WHERE id = $1 AND version = $2 AND status = 'dealt_with'",
-    )
-    .bind(before.id)
-    .bind(seen_version)
-    .bind(outcome)
-    .bind(decision_text)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if rows == 0 {
-        return Ok(Outcome::Stale);
-    }
-    audit::Entry::new("revise_outcome", "agenda_item", before.id)
-        .before(json!({ "outcome": before.outcome, "decision_text": before.decision_text }))
-        .after(json!({ "outcome": outcome, "decision_text": decision_text }))
-        .write(conn, actor)
-        .await?;
+    let after = json!({ "status": ItemStatus::DealtWith, "outcome": outcome, "decision_text": decision_text });
+    let entry = if before.status == ItemStatus::Accepted {
+        let (from, to) = (Some(before.status), ItemStatus::DealtWith);
+        event(conn, actor, before.id, from, to, outcome.label()).await?;
+        audit::Entry::new("outcome", "agenda_item", before.id)
+            .before(json!({ "status": before.status }))
+    } else {
+        audit::Entry::new("revise_outcome", "agenda_item", before.id)
+            .before(json!({ "outcome": before.outcome, "decision_text": before.decision_text }))
+    };
+    entry.after(after).write(conn, actor).await?;
     Ok(Outcome::Done(()))
 }
 
