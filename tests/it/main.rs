@@ -28,6 +28,7 @@ mod notifications;
 mod open_data;
 mod operations;
 mod overview;
+mod pack_memory;
 mod performance;
 mod records;
 mod second_factor;
