@@ -7,6 +7,7 @@ mod forms;
 mod notices;
 mod operations;
 mod pack;
+mod pdf;
 pub mod queries;
 pub mod versions;
 
@@ -35,6 +36,7 @@ pub fn routes() -> Routes {
         .merge(documents::routes())
         .merge(versions::routes())
         .merge(pack::routes())
+        .merge(pdf::routes())
         .get("/agendapunten", PROPOSERS, mine)
         .get("/agendapunten/nieuw", PROPOSERS, forms::new_form)
         .post("/agendapunten", PROPOSERS, forms::submit)

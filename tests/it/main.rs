@@ -7,6 +7,7 @@ mod accounts;
 mod agenda;
 mod agenda_daily;
 mod agenda_life;
+mod agenda_pdf;
 mod agreements;
 pub(crate) mod authz;
 mod cache;
