@@ -11,10 +11,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# 1. What a fresh machine lacks: Chromium (Debian's) and the node modules.
+# 1. What a fresh machine lacks: Chromium and poppler-utils (Debian's) and the
+#    node modules.
 if [ ! -x /usr/bin/chromium ]; then
   echo "Chromium missing: installing it with apt-get"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+# pdftotext and pdfinfo (Debian's poppler-utils): the PDF tests read the
+# agenda's text with them, and fail without them.
+if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdfinfo >/dev/null 2>&1; then
+  echo "pdftotext missing: installing poppler-utils with apt-get"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
 fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error

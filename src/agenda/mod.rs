@@ -9,6 +9,7 @@ mod forms;
 mod notices;
 mod operations;
 mod pack;
+mod pdf;
 pub mod queries;
 pub mod timeline;
 pub mod versions;
@@ -41,6 +42,7 @@ pub fn routes() -> Routes {
         .merge(decisions::routes())
         .merge(versions::routes())
         .merge(pack::routes())
+        .merge(pdf::routes())
         .get("/agendapunten", PROPOSERS, mine)
         .get("/agendapunten/nieuw", PROPOSERS, forms::new_form)
         .post("/agendapunten", PROPOSERS, forms::submit)

@@ -88,7 +88,18 @@ pub struct Listed {
     pub kind: ItemKind,
     pub confidential: bool,
     pub documents: Json<Vec<Doc>>,
+    /// Who proposed it ([`PROPOSER`]): the item's, not frozen, as an item
+    /// never changes hands.
+    pub proposer: String,
 }
+
+/// Who proposed agenda item `a`, named as the agenda pages name them
+/// (`queries::SELECT`): a minister's cabinet, an organisation, or nobody
+/// (the secretariat's own items).
+pub(super) const PROPOSER: &str = "coalesce(
+        (SELECT 'kabinet ' || p.given_name || ' ' || p.family_name
+         FROM person p WHERE p.id = a.proposer_minister_id),
+        (SELECT o.short_name FROM organisation o WHERE o.id = a.proposer_organisation_id), '')";
 
 /// A sent version.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -114,7 +125,8 @@ const DOCUMENTS_NOW: &str = "coalesce((SELECT jsonb_agg(jsonb_build_object(
 async fn current(conn: &mut PgConnection, meeting: i64) -> sqlx::Result<Vec<Listed>> {
     sqlx::query_as(&format!(
         "SELECT a.id AS item_id, a.position, coalesce(a.number, a.position::text) AS number,
-                a.title, a.kind, a.confidential, {DOCUMENTS_NOW} AS documents
+                a.title, a.kind, a.confidential, {DOCUMENTS_NOW} AS documents,
+                {PROPOSER} AS proposer
          FROM agenda_item a WHERE a.meeting_id = $1 AND agenda_item_on_agenda(a)
          ORDER BY a.position"
     ))
@@ -130,13 +142,14 @@ pub async fn listed(
     letter: &str,
     reader: Reader,
 ) -> sqlx::Result<Vec<Listed>> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT vi.agenda_item_id AS item_id, vi.position, vi.number, vi.title, vi.kind,
                 vi.confidential,
                 coalesce((SELECT jsonb_agg(e ORDER BY (e->>'id')::bigint)
                           FROM jsonb_array_elements(vi.documents) e
                           WHERE document_visible($3, (e->>'confidential')::boolean, a, a.body_id,
-                                                 x.day)), '[]') AS documents
+                                                 x.day)), '[]') AS documents,
+                {PROPOSER} AS proposer
          FROM agenda_version v
          JOIN agenda_version_item vi ON vi.version_id = v.id
          JOIN agenda_item a ON a.id = vi.agenda_item_id
@@ -144,8 +157,8 @@ pub async fn listed(
          CROSS JOIN LATERAL (SELECT (m.starts_at AT TIME ZONE 'Europe/Brussels')::date AS day) x
          WHERE v.meeting_id = $1 AND v.letter = $2
            AND agenda_item_visible_listed($3, a, x.day)
-         ORDER BY vi.position",
-    )
+         ORDER BY vi.position"
+    ))
     .bind(meeting)
     .bind(letter)
     .bind(reader)
@@ -493,6 +506,7 @@ mod tests {
                     })
                     .collect(),
             ),
+            proposer: String::new(),
         }
     }
 

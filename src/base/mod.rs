@@ -11,6 +11,7 @@ pub mod extract;
 pub mod form;
 pub mod on;
 pub mod page;
+pub mod pdf;
 pub mod secret;
 pub mod state;
 pub mod working_days;

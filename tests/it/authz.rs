@@ -70,6 +70,12 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/vergaderingen/{id}/agenda/versies/{letter}/pakket.zip",
         "public",
     ),
+    ("GET", "/vergaderingen/{id}/agenda.pdf", "public"),
+    (
+        "GET",
+        "/vergaderingen/{id}/agenda/versies/{letter}/agenda.pdf",
+        "public",
+    ),
     (
         "POST",
         "/vergaderingen/{id}/agenda/versturen",

@@ -8,6 +8,7 @@ mod actions;
 mod agenda;
 mod agenda_daily;
 mod agenda_life;
+mod agenda_pdf;
 mod agreements;
 pub(crate) mod authz;
 mod cache;
