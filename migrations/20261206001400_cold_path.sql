@@ -26,3 +26,8 @@ BEGIN
     RETURN 0;
 END;
 $$;
+
+-- The calendar's list of years: read from this index one year at a time
+-- (src/meetings/queries.rs `years`) instead of every meeting.
+CREATE INDEX meeting_year ON meeting
+    ((extract(year FROM starts_at AT TIME ZONE 'Europe/Brussels')::int));
