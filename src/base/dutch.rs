@@ -130,7 +130,8 @@ pub fn push_int(s: &mut String, n: i64, width: usize) {
         }
     }
     let start = i.min(digits.len().saturating_sub(width));
-    s.extend(digits[start..].iter().map(|&b| char::from(b)));
+    // Only ASCII digits: always UTF-8.
+    s.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
 }
 
 /// "2019-10-02", the value of a date field.
