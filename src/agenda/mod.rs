@@ -20,6 +20,8 @@ pub use queries::correct_decision;
 pub use queries::{AgendaItem, ItemKind, ItemOutcome, ItemStatus};
 pub use versions::{Change, Frozen, adopt as adopt_version, freeze as freeze_version};
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -501,53 +503,80 @@ pub(crate) async fn item_page(
 
 #[derive(Template)]
 #[template(path = "agenda/queue.html")]
-struct QueuePage {
+struct QueuePage<'a> {
     ctx: PageCtx,
-    items: Vec<AgendaItem>,
-    completeness: Vec<queries::Completeness>,
+    items: &'a [AgendaItem],
+    warnings: &'a HashMap<i64, Vec<&'static str>>,
     /// The coming meetings one can still put items on: where the
     /// secretariat adds its own.
-    coming: Vec<OpenMeeting>,
+    coming: Vec<&'a OpenMeeting>,
 }
 
-impl QueuePage {
+impl QueuePage<'_> {
     /// The warnings about one proposal, in Dutch.
-    fn warnings(&self, id: &i64) -> Vec<&'static str> {
-        let Some(c) = self.completeness.iter().find(|c| c.id == *id) else {
-            return Vec::new();
-        };
-        [
-            (c.late, "ingediend na de termijn voor voorstellen"),
-            (c.no_document, "ter beslissing, maar zonder document"),
-            (c.no_release, "vertrouwelijk, zonder tijdstip van vrijgave"),
-            (
-                c.no_minister,
-                "geen uitgenodigde minister is bevoegd voor de opgegeven bevoegdheden",
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(on, text)| on.then_some(text))
-        .collect()
+    fn warnings(&self, id: &i64) -> &[&'static str] {
+        self.warnings.get(id).map_or(&[], Vec::as_slice)
     }
+}
+
+/// The review queue as every secretariat account sees it, read once per
+/// change and kept (`Cache::data`): its queries read every waiting
+/// proposal (hundreds in the generated history), and the warnings were
+/// looked up per row in a list.
+struct QueueView {
+    items: Vec<AgendaItem>,
+    warnings: HashMap<i64, Vec<&'static str>>,
+    open: Vec<OpenMeeting>,
+}
+
+/// The warnings about one proposal, in Dutch.
+fn queue_warnings(c: &queries::Completeness) -> Vec<&'static str> {
+    [
+        (c.late, "ingediend na de termijn voor voorstellen"),
+        (c.no_document, "ter beslissing, maar zonder document"),
+        (c.no_release, "vertrouwelijk, zonder tijdstip van vrijgave"),
+        (
+            c.no_minister,
+            "geen uitgenodigde minister is bevoegd voor de opgegeven bevoegdheden",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(on, text)| on.then_some(text))
+    .collect()
 }
 
 /// How many coming meetings the queue links to.
 const COMING: usize = 8;
 
 async fn queue(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
-    let items = queries::queue(&state.db).await?;
+    let read = async {
+        let items = queries::queue(&state.db).await?;
+        let open = queries::open_meetings(&state.db).await?;
+        let warnings = queries::queue_completeness(&state.db)
+            .await?
+            .iter()
+            .map(|c| (c.id, queue_warnings(c)))
+            .filter(|(_, w)| !w.is_empty())
+            .collect();
+        Ok::<_, AppError>(QueueView {
+            items,
+            warnings,
+            open,
+        })
+    };
+    // The same for every reader of the queue (the secretariat reads all).
+    let view = state.cache.data("review queue".to_string(), read).await?;
     let now = time::OffsetDateTime::now_utc();
-    let coming = queries::open_meetings(&state.db)
-        .await?
-        .into_iter()
+    let coming = view
+        .open
+        .iter()
         .filter(|m| m.starts_at >= now)
         .take(COMING)
         .collect();
-    let completeness = queries::queue_completeness(&state.db).await?;
     Ok(page::render(&QueuePage {
         ctx,
-        items,
-        completeness,
+        items: &view.items,
+        warnings: &view.warnings,
         coming,
     }))
 }
@@ -567,21 +596,21 @@ pub struct BuilderInput {
 
 #[derive(Template)]
 #[template(path = "agenda/builder.html")]
-struct BuilderPage {
+struct BuilderPage<'a> {
     ctx: PageCtx,
     meeting: Meeting,
-    items: Vec<AgendaItem>,
-    later: Vec<OpenMeeting>,
+    items: &'a [AgendaItem],
+    later: &'a [OpenMeeting],
     outcomes: [queries::ItemOutcome; 3],
     kinds: [queries::ItemKind; 3],
     frozen: bool,
     notice: Option<&'static str>,
     input: BuilderInput,
     /// The standing item "Opvolging actiepunten".
-    follow_up: Vec<crate::actions::ActionPoint>,
+    follow_up: &'a [crate::actions::ActionPoint],
 }
 
-impl BuilderPage {
+impl BuilderPage<'_> {
     /// The places an item can move to: 1 to the number of items.
     fn places(&self) -> Vec<usize> {
         (1..=self.items.len()).collect()
@@ -602,10 +631,31 @@ async fn builder(
     Id(id): Id,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
-    let meeting = crate::meetings::load(&state, id).await?;
+    // The meeting as a page reads it, kept until the next change (writes
+    // load it afresh through `On<Meeting>`).
+    let meeting = state
+        .cache
+        .data(format!("meeting {id}"), crate::meetings::load(&state, id))
+        .await?;
     let notice = notice(q.melding.as_deref());
     let input = BuilderInput::default();
-    builder_page(&state, ctx, meeting, notice, input, StatusCode::OK).await
+    builder_page(
+        &state,
+        ctx,
+        Meeting::clone(&meeting),
+        notice,
+        input,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// What the agenda builder shows of a meeting, read once per change and
+/// kept (`Cache::data`), not on every request of the secretariat's day.
+struct BuilderView {
+    items: Vec<AgendaItem>,
+    later: Vec<OpenMeeting>,
+    follow_up: Vec<crate::actions::ActionPoint>,
 }
 
 pub(crate) async fn builder_page(
@@ -617,20 +667,31 @@ pub(crate) async fn builder_page(
     status: StatusCode,
 ) -> Result<Response> {
     let reader = Reader::of(ctx.user.as_ref());
-    let items = queries::on_meeting(&state.db, meeting.id, reader).await?;
-    let follow_up = crate::actions::standing_item_kept(state, &meeting, reader).await?;
-    let later = queries::open_meetings(&state.db)
-        .await?
-        .into_iter()
-        .filter(|m| m.body_id == meeting.body_id && m.starts_at > meeting.starts_at)
-        .collect();
+    let read = async {
+        let items = queries::on_meeting(&state.db, meeting.id, reader).await?;
+        let follow_up = crate::actions::standing_item(&state.db, &meeting, reader).await?;
+        let later = queries::open_meetings(&state.db)
+            .await?
+            .into_iter()
+            .filter(|m| m.body_id == meeting.body_id && m.starts_at > meeting.starts_at)
+            .collect();
+        Ok::<_, AppError>(BuilderView {
+            items,
+            later,
+            follow_up,
+        })
+    };
+    // What it reads depends on the meeting (its body and time, which only
+    // a write changes) and the reader.
+    let key = format!("agenda builder {} {reader:?}", meeting.id);
+    let view = state.cache.data(key, read).await?;
     let page = BuilderPage {
-        follow_up,
+        follow_up: &view.follow_up,
         frozen: meeting.status != crate::meetings::MeetingStatus::Planned,
         ctx,
         meeting,
-        items,
-        later,
+        items: &view.items,
+        later: &view.later,
         outcomes: queries::ItemOutcome::ALL,
         kinds: queries::ItemKind::ALL,
         notice,

@@ -114,7 +114,12 @@ fn select(reader: Option<&str>) -> String {
         "SELECT a.id, a.body_id, b.name AS body_name, a.meeting_id,
         m.starts_at AS meeting_starts_at, m.status AS meeting_status,
         a.proposer_organisation_id, a.proposer_minister_id, a.proposer_account_id,
-        coalesce('kabinet ' || p.given_name || ' ' || p.family_name, o.short_name, '') AS proposer,
+        -- The minister's name only for items a minister proposed: joined,
+        -- the generic plan hashed every person for every agenda read.
+        coalesce(CASE WHEN a.proposer_minister_id IS NOT NULL THEN
+                     (SELECT 'kabinet ' || pm.given_name || ' ' || pm.family_name
+                      FROM person pm WHERE pm.id = a.proposer_minister_id)
+                 END, o.short_name, '') AS proposer,
         a.title, a.explanation, a.kind, a.status, a.answer, a.position, a.number,
         {} AS outcome, {} AS decision_text,
         a.confidential, a.embargo_until, a.carried_over_from_id, a.agreement_id, a.version,
@@ -127,8 +132,7 @@ fn select(reader: Option<&str>) -> String {
     JOIN body b ON b.id = a.body_id
     LEFT JOIN meeting m ON m.id = a.meeting_id
     LEFT JOIN minutes mi ON mi.meeting_id = a.meeting_id
-    LEFT JOIN organisation o ON o.id = a.proposer_organisation_id
-    LEFT JOIN person p ON p.id = a.proposer_minister_id",
+    LEFT JOIN organisation o ON o.id = a.proposer_organisation_id",
         decided("a.outcome"),
         decided("a.decision_text")
     )

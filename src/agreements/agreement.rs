@@ -18,7 +18,7 @@ use super::queries::signatories::SignatoryRow;
 use super::queries::{self, AgreementText, Choice, Goal};
 use super::{TreeNode, flatten_tree};
 use crate::auth::access::{Routes, SECRETARIAT};
-use crate::base::error::Result;
+use crate::base::error::{AppError, Result};
 use crate::base::{AppState, Check, FieldErrors, Outcome, PageCtx, Version, dutch, page, write};
 
 pub(super) fn routes() -> Routes {
@@ -217,20 +217,20 @@ fn optional_year(check: &mut Check, field: &'static str, value: &str) -> Option<
 
 #[derive(Template)]
 #[template(path = "agreements/edit.html")]
-struct EditPage {
+struct EditPage<'a> {
     ctx: PageCtx,
     /// `None` for a new agreement.
     agreement: Option<AgreementRecord>,
     form: AgreementForm,
     errors: FieldErrors,
-    choices: Choices,
-    goals: Vec<Goal>,
-    lines: Vec<TreeNode>,
-    signatories: Vec<SignatoryRow>,
+    choices: &'a Choices,
+    goals: &'a [Goal],
+    lines: &'a [TreeNode],
+    signatories: &'a [SignatoryRow],
     notice: Option<&'static str>,
 }
 
-impl EditPage {
+impl EditPage<'_> {
     fn selected(&self, field: &str, value: &str) -> bool {
         let current = match field {
             "body_id" => &self.form.body_id,
@@ -259,42 +259,66 @@ impl EditPage {
     }
 }
 
-async fn edit_page(
+/// What the editor shows of an agreement besides the record itself: seven
+/// queries, read once per change and kept (`Cache::data`).
+struct EditorData {
+    commitments: Vec<String>,
+    choices: Choices,
+    goals: Vec<Goal>,
+    lines: Vec<TreeNode>,
+    signatories: Vec<SignatoryRow>,
+}
+
+async fn edit_data(state: &AppState, agreement: i64) -> Result<std::sync::Arc<EditorData>> {
+    let read = async {
+        let commitments = queries::agreement::commitments(&state.db, agreement)
+            .await?
+            .into_iter()
+            .map(|c| c.text)
+            .collect();
+        let mut lines =
+            flatten_tree(queries::action_lines::action_lines(&state.db, agreement).await?);
+        let names = queries::action_lines::competence_names(&state.db, agreement).await?;
+        for n in &mut lines {
+            n.competences = names
+                .iter()
+                .filter(|(l, _)| *l == n.id)
+                .map(|(_, name)| name.clone())
+                .collect();
+        }
+        super::mark_linked(&mut lines);
+        Ok::<_, AppError>(EditorData {
+            commitments,
+            choices: Choices::load(state).await?,
+            goals: queries::goals::goals(&state.db, agreement).await?,
+            lines,
+            signatories: queries::signatories::signatory_rows(&state.db, agreement).await?,
+        })
+    };
+    let key = format!("agreement editor {agreement}");
+    state.cache.data(key, read).await
+}
+
+fn edit_page<'a>(
     ctx: PageCtx,
-    state: &AppState,
+    data: &'a EditorData,
     agreement: AgreementRecord,
     form: Option<AgreementForm>,
     errors: FieldErrors,
     notice: Option<&'static str>,
-) -> Result<EditPage> {
-    let commitments: Vec<String> = queries::agreement::commitments(&state.db, agreement.id)
-        .await?
-        .into_iter()
-        .map(|c| c.text)
-        .collect();
-    let form = form.unwrap_or_else(|| AgreementForm::from_record(&agreement, &commitments));
-    let mut lines =
-        flatten_tree(queries::action_lines::action_lines(&state.db, agreement.id).await?);
-    let names = queries::action_lines::competence_names(&state.db, agreement.id).await?;
-    for n in &mut lines {
-        n.competences = names
-            .iter()
-            .filter(|(l, _)| *l == n.id)
-            .map(|(_, name)| name.clone())
-            .collect();
-    }
-    super::mark_linked(&mut lines);
-    Ok(EditPage {
+) -> EditPage<'a> {
+    let form = form.unwrap_or_else(|| AgreementForm::from_record(&agreement, &data.commitments));
+    EditPage {
         ctx,
         form,
         errors,
-        choices: Choices::load(state).await?,
-        goals: queries::goals::goals(&state.db, agreement.id).await?,
-        lines,
-        signatories: queries::signatories::signatory_rows(&state.db, agreement.id).await?,
+        choices: &data.choices,
+        goals: &data.goals,
+        lines: &data.lines,
+        signatories: &data.signatories,
         notice,
         agreement: Some(agreement),
-    })
+    }
 }
 
 /// The editor again, with what was typed (`None`: the agreement as stored)
@@ -306,21 +330,27 @@ async fn edit_again(
     form: Option<AgreementForm>,
     (status, errors): (StatusCode, FieldErrors),
 ) -> Result<Response> {
-    let page = edit_page(ctx, state, agreement, form, errors, None).await?;
+    let data = edit_data(state, agreement.id).await?;
+    let page = edit_page(ctx, &data, agreement, form, errors, None);
     Ok((status, page::render(&page)).into_response())
 }
 
 /// The form for a new agreement.
-fn new_page(ctx: PageCtx, choices: Choices, form: AgreementForm, errors: FieldErrors) -> EditPage {
+fn new_page(
+    ctx: PageCtx,
+    choices: &Choices,
+    form: AgreementForm,
+    errors: FieldErrors,
+) -> EditPage<'_> {
     EditPage {
         ctx,
         agreement: None,
         form,
         errors,
         choices,
-        goals: Vec::new(),
-        lines: Vec::new(),
-        signatories: Vec::new(),
+        goals: &[],
+        lines: &[],
+        signatories: &[],
         notice: None,
     }
 }
@@ -337,7 +367,7 @@ pub async fn new_form(ctx: PageCtx, State(state): State<AppState>) -> Result<Res
         body_id,
         ..AgreementForm::default()
     };
-    let page = new_page(ctx, choices, form, FieldErrors::default());
+    let page = new_page(ctx, &choices, form, FieldErrors::default());
     Ok(page::render(&page))
 }
 
@@ -353,7 +383,7 @@ pub async fn create(
         queries::agreement::create(tx, actor, &fields).await
     };
     let again = async |status, errors| {
-        let page = new_page(ctx, choices, form, errors);
+        let page = new_page(ctx, &choices, form, errors);
         Ok((status, page::render(&page)).into_response())
     };
     let done = |slug: String| editor_url(&slug, "aangemaakt", "inhoud");
@@ -376,7 +406,8 @@ fn notice_text(code: Option<&str>) -> Option<&'static str> {
 pub async fn edit_form(ctx: PageCtx, e: Editing, Query(q): Query<Notice>) -> Result<Response> {
     let notice = notice_text(q.melding.as_deref());
     let errors = FieldErrors::default();
-    let page = edit_page(ctx, &e.state, e.agreement, None, errors, notice).await?;
+    let data = edit_data(&e.state, e.agreement.id).await?;
+    let page = edit_page(ctx, &data, e.agreement, None, errors, notice);
     Ok(page::render(&page))
 }
 

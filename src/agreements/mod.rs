@@ -208,17 +208,39 @@ pub async fn visible_by_id(
 
 #[derive(Template)]
 #[template(path = "agreements/show.html")]
-struct ShowPage {
+struct ShowPage<'a> {
     ctx: PageCtx,
+    agreement: &'a Agreement,
+    commitments: &'a [Commitment],
+    goals: &'a [GoalView],
+    lines: &'a [TreeNode],
+    government: &'a [Signatory],
+    social_partners: &'a [Signatory],
+    /// Why a cabinet can follow up none of the lines, when it cannot.
+    no_follow_up: Option<String>,
+    /// The agenda items that dealt with it, those the reader may see.
+    discussions: &'a [Discussion],
+    /// The lines the viewer may follow up: `None` for all of them.
+    allowed: Option<Vec<i64>>,
+}
+
+impl ShowPage<'_> {
+    /// Whether the viewer may add follow-up to line `n`.
+    fn may_follow_up(&self, n: &TreeNode) -> bool {
+        self.allowed.as_deref().is_none_or(|a| a.contains(&n.id))
+    }
+}
+
+/// An agreement's page as a kind of reader sees it, built once per change
+/// and kept (`Cache::data`): the tree, its follow-up and the goals' charts
+/// were rebuilt, and all of it cloned, on every request.
+struct AgreementView {
     agreement: Agreement,
     commitments: Vec<Commitment>,
     goals: Vec<GoalView>,
     lines: Vec<TreeNode>,
     government: Vec<Signatory>,
     social_partners: Vec<Signatory>,
-    /// Why a cabinet can follow up none of the lines, when it cannot.
-    no_follow_up: Option<String>,
-    /// The agenda items that dealt with it, those the reader may see.
     discussions: Vec<Discussion>,
 }
 
@@ -238,55 +260,57 @@ async fn show(
         let follow_ups = queries::follow_up::follow_ups(&state.db, page.agreement.id).await?;
         // The points that feed its lines, as the reader may see them (their
         // items' rule): asked only when there are any.
-        let points = if lines.iter().any(|l| l.has_points) {
+        let mut points = if lines.iter().any(|l| l.has_points) {
             crate::actions::on_lines(&state.db, Some(page.agreement.id), None, reader).await?
         } else {
             Vec::new()
         };
-        Ok::<_, AppError>((page, lines, follow_ups, points))
+        let mut lines = flatten_tree(lines);
+        attach_follow_up(&mut lines, follow_ups, Some(&[]));
+        for n in &mut lines {
+            let (here, rest) = points.into_iter().partition(|p| p.action_line_id == n.id);
+            n.action_points = here;
+            points = rest;
+        }
+        let (government, social_partners) = page
+            .signatories
+            .0
+            .into_iter()
+            .partition(|s| s.side == Side::Government);
+        Ok::<_, AppError>(AgreementView {
+            goals: goal_views(page.goals.0, page.measurements.0),
+            commitments: page.commitments.0,
+            discussions: page.discussions.0,
+            agreement: page.agreement,
+            lines,
+            government,
+            social_partners,
+        })
     };
     // Per reader: the agenda items that dealt with it and the action points
     // that feed its lines follow the items' rule (a confidential one for
     // its body's members), so the key is the whole reader, today included
     // (a handful of kinds of readers).
     let key = format!("agreement {slug} {reader:?}");
-    let data = state.cache.data(key, read).await?;
-    let (page, lines, follow_ups, points) = (*data).clone();
-    let discussions = page.discussions.0;
-    let agreement = page.agreement;
-    let commitments = page.commitments.0;
-    let goals = goal_views(page.goals.0, page.measurements.0);
-    let mut lines = flatten_tree(lines);
-    let allowed = follow_up_lines(&state, ctx.user.as_ref(), agreement.id).await?;
+    let view = state.cache.data(key, read).await?;
+    let allowed = follow_up_lines(&state, ctx.user.as_ref(), view.agreement.id).await?;
     let no_follow_up = match (&ctx.user, allowed.as_deref()) {
-        (Some(u), Some([])) if u.role == Role::Cabinet && !lines.is_empty() => {
+        (Some(u), Some([])) if u.role == Role::Cabinet && !view.lines.is_empty() => {
             Some(no_line_within_competence(u.minister_name.as_deref()))
         }
         _ => None,
     };
-    attach_follow_up(&mut lines, follow_ups, allowed.as_deref());
-    for n in &mut lines {
-        n.action_points = points
-            .iter()
-            .filter(|p| p.action_line_id == n.id)
-            .cloned()
-            .collect();
-    }
-    let (government, social_partners) = page
-        .signatories
-        .0
-        .into_iter()
-        .partition(|s| s.side == Side::Government);
     Ok(page::render(&ShowPage {
         ctx,
-        agreement,
-        commitments,
-        goals,
-        lines,
-        government,
-        social_partners,
+        agreement: &view.agreement,
+        commitments: &view.commitments,
+        goals: &view.goals,
+        lines: &view.lines,
+        government: &view.government,
+        social_partners: &view.social_partners,
         no_follow_up,
-        discussions,
+        discussions: &view.discussions,
+        allowed,
     }))
 }
 

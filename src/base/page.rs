@@ -85,13 +85,19 @@ impl FromRequestParts<AppState> for PageCtx {
             .cloned()
             .unwrap_or_default();
         let waiting = match &viewer.0 {
+            // The same count for every reader who reads all (the rule looks
+            // at nothing else): kept until the next change, like page data.
             Some(user) if user.reads_all() => {
                 let reader = crate::auth::Reader::of(Some(user));
-                sqlx::query_scalar("SELECT work_waiting($1)")
+                let read = sqlx::query_scalar::<_, i64>("SELECT work_waiting($1)")
                     .bind(reader)
-                    .fetch_one(&state.db)
+                    .fetch_one(&state.db);
+                state
+                    .cache
+                    .data("work waiting".to_string(), read)
                     .await
                     .ok()
+                    .map(|n| *n)
             }
             _ => None,
         };

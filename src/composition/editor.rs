@@ -419,7 +419,7 @@ pub const PARTS: [(&str, &str); 4] = [
 /// mandate of the body.
 #[derive(Template)]
 #[template(path = "composition/editor.html")]
-struct EditorPage {
+struct EditorPage<'a> {
     ctx: PageCtx,
     body: Body,
     part: &'static str,
@@ -430,12 +430,21 @@ struct EditorPage {
     on: Date,
     date_input: String,
     date_error: Option<String>,
+    warnings: &'a [String],
+    seats: &'a [Seat],
+    history: &'a [MembershipRow],
+}
+
+/// What the editor's first part shows of a body on a date, read once per
+/// change and kept (`Cache::data`): the history is every mandate the body
+/// ever had (a thousand in the generated history).
+struct EditorView {
     warnings: Vec<String>,
     seats: Vec<Seat>,
     history: Vec<MembershipRow>,
 }
 
-impl EditorPage {
+impl EditorPage<'_> {
     fn on_label(&self) -> String {
         dutch::nl_date(self.on)
     }
@@ -556,8 +565,17 @@ pub async fn editor(on: On<Body>, Query(q): Query<EditorQuery>) -> Result<Respon
             )),
         ),
     };
-    let rule_list = queries::seat_rules(&state.db, body.id).await?;
-    let seats = queries::composition_on(&state.db, body.id, on).await?;
+    let read = async {
+        let rule_list = queries::seat_rules(&state.db, body.id).await?;
+        let seats = queries::composition_on(&state.db, body.id, on).await?;
+        Ok::<_, AppError>(EditorView {
+            warnings: rules::warnings(&rule_list, &seats),
+            history: queries::memberships_of_body(&state.db, body.id).await?,
+            seats,
+        })
+    };
+    let key = format!("composition editor {} {on}", body.id);
+    let view = state.cache.data(key, read).await?;
     // The mandate just added, if the link names one of this body.
     let added = match q
         .nieuw
@@ -578,9 +596,9 @@ pub async fn editor(on: On<Body>, Query(q): Query<EditorQuery>) -> Result<Respon
             (Some(_), Some(s)) => s.to_string(),
             _ => dutch::iso_date(on),
         },
-        warnings: rules::warnings(&rule_list, &seats),
-        history: queries::memberships_of_body(&state.db, body.id).await?,
-        seats,
+        warnings: &view.warnings,
+        history: &view.history,
+        seats: &view.seats,
         on,
         date_error,
         notice: notice_text(q.melding.as_deref()),

@@ -147,22 +147,22 @@ pub struct OpenSeats {
 
 #[derive(Template)]
 #[template(path = "composition/show.html")]
-struct ShowPage {
+struct ShowPage<'a> {
     ctx: PageCtx,
-    body: Body,
+    body: &'a Body,
     on: Date,
     is_today: bool,
     date_input: String,
     date_error: Option<String>,
-    sides: Vec<SideView>,
-    contacts: Vec<Contact>,
+    sides: &'a [SideView],
+    contacts: &'a [Contact],
     /// Nobody is named on the date: the last day before it someone was.
     last_named: Option<Date>,
     /// The rule checks, for the secretariat only.
     warnings: Option<Vec<String>>,
 }
 
-impl ShowPage {
+impl ShowPage<'_> {
     fn on_label(&self) -> String {
         dutch::nl_date(self.on)
     }
@@ -178,6 +178,17 @@ impl ShowPage {
     fn day_iso(&self, d: &Date) -> String {
         dutch::iso_date(*d)
     }
+}
+
+/// The composition of a body on a date as the page shows it, built once
+/// per change and kept (`Cache::data`), not rebuilt per request.
+struct CompositionView {
+    body: Body,
+    contacts: Vec<Contact>,
+    /// For the rule checks, which only the secretariat sees.
+    rules: Vec<SeatRule>,
+    sides: Vec<SideView>,
+    last_named: Option<Date>,
 }
 
 async fn show(
@@ -201,26 +212,31 @@ async fn show(
         },
     };
     // The same for every viewer: kept in memory until the next change. An
-    // unknown body is an error, and errors are not kept.
+    // unknown body is an error, and errors are not kept. Two queries: the
+    // body with its contacts and rules, then its seats.
     let read = async {
-        let (body, contacts, last_named) = queries::body_with_contacts(&state.db, &slug, on)
+        let (body, contacts, rules, last_named) = queries::body_page(&state.db, &slug, on)
             .await?
             .ok_or(AppError::NotFound)?;
-        let rules = queries::seat_rules(&state.db, body.id).await?;
         let seats = queries::composition_on(&state.db, body.id, on).await?;
         // Nobody named on the date: the last day someone was, to explain
         // why and link there.
         let last_named = last_named.filter(|_| seats.is_empty());
-        Ok::<_, AppError>((body, contacts, rules, seats, last_named))
+        Ok::<_, AppError>(CompositionView {
+            sides: group_by_side(rules.clone(), seats),
+            rules,
+            body,
+            contacts,
+            last_named,
+        })
     };
-    let data = state
+    let view = state
         .cache
         .data(format!("composition {slug} {on}"), read)
         .await?;
-    let (body, contacts, rules, seats, last_named) = (*data).clone();
     let warnings = ctx
         .is_role("secretariat")
-        .then(|| rules::warnings(&rules, &seats));
+        .then(|| rules::warnings_of(&view.rules, &view.sides));
     let page = ShowPage {
         warnings,
         ctx,
@@ -231,10 +247,10 @@ async fn show(
         is_today: on == today,
         on,
         date_error,
-        last_named,
-        sides: group_by_side(rules, seats),
-        contacts,
-        body,
+        last_named: view.last_named,
+        sides: &view.sides,
+        contacts: &view.contacts,
+        body: &view.body,
     };
     let status = if page.date_error.is_some() {
         StatusCode::BAD_REQUEST

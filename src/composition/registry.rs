@@ -85,14 +85,22 @@ fn notice_text(code: Option<&str>) -> Option<&'static str> {
 
 #[derive(Template)]
 #[template(path = "composition/people.html")]
-struct PeoplePage {
+struct PeoplePage<'a> {
     ctx: PageCtx,
-    people: Vec<PersonRow>,
+    people: &'a [PersonRow],
 }
 
 async fn people(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
-    let people = queries::people(&state.db, dutch::today()).await?;
-    Ok(page::render(&PeoplePage { ctx, people }))
+    // Kept until the next change (the functions shown are today's).
+    let today = dutch::today();
+    let people = state
+        .cache
+        .data(format!("people {today}"), queries::people(&state.db, today))
+        .await?;
+    Ok(page::render(&PeoplePage {
+        ctx,
+        people: &people,
+    }))
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -2,14 +2,20 @@
 //! checked against the composition on a date. The rules are data: this code
 //! only compares counts, so the secretariat changes a rule by editing a row.
 
-use super::group_by_side;
 use super::queries::{MembershipRole, Seat, SeatRule};
+use super::{SideView, group_by_side};
 
 /// Warnings for the secretariat, in Dutch, in the order of the sides.
 pub fn warnings(rules: &[SeatRule], seats: &[Seat]) -> Vec<String> {
+    warnings_of(rules, &group_by_side(rules.to_vec(), seats.to_vec()))
+}
+
+/// The same, of the seats already grouped by side ([`group_by_side`]).
+pub fn warnings_of(rules: &[SeatRule], sides: &[SideView]) -> Vec<String> {
     let mut out = Vec::new();
-    let chairs = seats
+    let chairs = sides
         .iter()
+        .flat_map(|v| &v.seats)
         .filter(|s| s.role == MembershipRole::Chair)
         .count();
     match chairs {
@@ -19,7 +25,7 @@ pub fn warnings(rules: &[SeatRule], seats: &[Seat]) -> Vec<String> {
             "Er zijn {n} voorzitters op deze datum; er hoort er één te zijn."
         )),
     }
-    for view in group_by_side(rules.to_vec(), seats.to_vec()) {
+    for view in sides {
         for open in &view.open_seats {
             let whose = view.side.seats_of();
             out.push(if open.of == 1 {

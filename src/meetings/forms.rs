@@ -331,16 +331,24 @@ pub async fn edit_form(
     State(state): State<AppState>,
     Id(id): Id,
 ) -> Result<Response> {
-    let meeting = load(&state, id).await?;
+    // Both kept until the next change (writes load the meeting afresh
+    // through `On<Meeting>`): the form is what the secretariat opens most.
+    let meeting = state
+        .cache
+        .data(format!("meeting {id}"), load(&state, id))
+        .await?;
+    let choices = state
+        .cache
+        .data("body kinds".to_string(), queries::body_kinds(&state.db))
+        .await?;
     let form = MeetingForm::from_meeting(&meeting);
-    let choices = queries::body_kinds(&state.db).await?;
     let ok = StatusCode::OK;
     Ok(form_page(
         ctx,
-        Some(meeting),
+        Some(Meeting::clone(&meeting)),
         form,
         FieldErrors::default(),
-        choices,
+        choices.to_vec(),
         ok,
     ))
 }

@@ -23,20 +23,48 @@ pub struct ActionLineRow {
 }
 
 /// All action lines of an agreement, parents before children, siblings in
-/// order: a depth-first walk of the tree, in one query.
+/// order: the lines in one plain query, the depth-first walk here. (A
+/// recursive query took PostgreSQL 0.15 ms for 40 lines: a scan of the
+/// agreement's lines and a hash join per level.)
 pub async fn action_lines(db: impl PgExecutor<'_>, agreement: i64) -> Rows<ActionLineRow> {
-    const SQL: &str = "WITH RECURSIVE tree AS (
-             SELECT id, parent_id, label, title, ARRAY[position] AS path
-             FROM action_line WHERE agreement_id = $1 AND parent_id IS NULL
-             UNION ALL
-             SELECT c.id, c.parent_id, c.label, c.title, t.path || c.position
-             FROM action_line c JOIN tree t ON c.parent_id = t.id
-             WHERE c.agreement_id = $1
-         )
-         SELECT id, parent_id, label, title,
-                EXISTS (SELECT 1 FROM action_point p WHERE p.action_line_id = tree.id) AS has_points
-         FROM tree ORDER BY path";
-    sqlx::query_as(SQL).bind(agreement).fetch_all(db).await
+    #[derive(sqlx::FromRow)]
+    struct Line {
+        #[sqlx(flatten)]
+        row: ActionLineRow,
+        position: i32,
+    }
+    const SQL: &str = "SELECT l.id, l.parent_id, l.position, l.label, l.title,
+                EXISTS (SELECT 1 FROM action_point p WHERE p.action_line_id = l.id) AS has_points
+         FROM action_line l WHERE l.agreement_id = $1";
+    let lines: Vec<Line> = sqlx::query_as(SQL).bind(agreement).fetch_all(db).await?;
+    let mut children: std::collections::HashMap<Option<i64>, Vec<(i32, usize)>> =
+        std::collections::HashMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        children
+            .entry(l.row.parent_id)
+            .or_default()
+            .push((l.position, i));
+    }
+    for siblings in children.values_mut() {
+        siblings.sort_unstable();
+    }
+    // Depth-first from the roots; a line whose parent is not of this
+    // agreement (never, by the editor) is left out, as the recursive
+    // query left it out.
+    let mut slots: Vec<Option<ActionLineRow>> = lines.into_iter().map(|l| Some(l.row)).collect();
+    let mut out = Vec::with_capacity(slots.len());
+    let mut stack: Vec<usize> = children
+        .get(&None)
+        .map(|s| s.iter().rev().map(|&(_, i)| i).collect())
+        .unwrap_or_default();
+    while let Some(i) = stack.pop() {
+        let Some(row) = slots[i].take() else { continue };
+        if let Some(kids) = children.get(&Some(row.id)) {
+            stack.extend(kids.iter().rev().map(|&(_, k)| k));
+        }
+        out.push(row);
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
