@@ -55,6 +55,7 @@ pub fn routes() -> Routes {
         "/membership/{membership}" => membership_one,
         "/meeting" => meeting_list,
         "/meeting/{meeting}" => meeting_one,
+        "/meeting/{meeting}/invitation" => invitation_one,
         "/agendaitem" => agenda_item_list,
         "/agendaitem/{item}" => agenda_item_one,
         "/file" => file_list,
@@ -482,7 +483,7 @@ fn meeting_json(c: &Ctx, m: &queries::MeetingRow) -> Value {
         "informal" => "informeel VESOC-overleg",
         _ => "VESOC-werkgroep",
     };
-    stamped(
+    let mut v = stamped(
         json!({
             "id": c.url(&format!("/meeting/{}", m.id)),
             "type": oparl_type("Meeting"),
@@ -497,7 +498,42 @@ fn meeting_json(c: &Ctx, m: &queries::MeetingRow) -> Value {
         }),
         &m.stamps,
         false,
-    )
+    );
+    if let Some(invitation) = invitation_json(c, m) {
+        v["invitation"] = invitation;
+    }
+    v
+}
+
+/// The convocation's agenda of a convened or held meeting, as a File: the
+/// agenda PDF as a visitor gets it (public items only).
+fn invitation_json(c: &Ctx, m: &queries::MeetingRow) -> Option<Value> {
+    if !matches!(m.status.as_str(), "convened" | "held") {
+        return None;
+    }
+    let pdf = c.web(&format!("/vergaderingen/{}/agenda.pdf", m.id));
+    Some(stamped(
+        json!({
+            "id": c.url(&format!("/meeting/{}/invitation", m.id)),
+            "type": oparl_type("File"),
+            "name": "Agenda",
+            "fileName": format!("agenda-vergadering-{}.pdf", m.id),
+            "mimeType": "application/pdf",
+            "accessUrl": pdf,
+            "downloadUrl": pdf,
+            "meeting": [c.meeting(m.id)],
+        }),
+        &m.stamps,
+        false,
+    ))
+}
+
+/// The invitation (agenda PDF) of a convened or held meeting.
+async fn invitation_one(State(state): State<AppState>, c: Ctx, Id(id): Id) -> Result<Json<Value>> {
+    let meeting = one(queries::meetings(&state.db, Filter::id(id)).await?)?;
+    invitation_json(&c, &meeting)
+        .map(Json)
+        .ok_or(AppError::NotFound)
 }
 
 /// An agenda item (public ones only), with its public files.

@@ -225,6 +225,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/oparl/membership/{membership}", "public"),
     ("GET", "/api/oparl/meeting", "public"),
     ("GET", "/api/oparl/meeting/{meeting}", "public"),
+    ("GET", "/api/oparl/meeting/{meeting}/invitation", "public"),
     ("GET", "/api/oparl/paper", "public"),
     ("GET", "/api/oparl/paper/{agreement}", "public"),
     ("GET", "/api/oparl/consultation/{item}", "public"),
@@ -662,7 +663,12 @@ pub(crate) async fn samples(app: &TestApp) -> Samples {
     let meeting = app
         .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
         .await;
-    // Its agenda was sent once: version A.
+    // It was convened: its agenda was sent once, version A.
+    sqlx::query("UPDATE meeting SET status = 'convened' WHERE id = $1")
+        .bind(meeting)
+        .execute(&app.db)
+        .await
+        .unwrap();
     sqlx::query("INSERT INTO agenda_version (meeting_id, letter) VALUES ($1, 'A')")
         .bind(meeting)
         .execute(&app.db)

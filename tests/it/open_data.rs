@@ -128,6 +128,11 @@ async fn every_object_the_server_emits_validates_against_the_oparl_schemas() {
     .execute(&app.db)
     .await
     .unwrap();
+    sqlx::query("UPDATE meeting SET status = 'held' WHERE id = $1")
+        .bind(meeting)
+        .execute(&app.db)
+        .await
+        .unwrap();
     let validators = validators();
     let mut seen = Vec::new();
     let (system, cors) = get_json(&mut c, "/api/oparl").await;
@@ -151,6 +156,18 @@ async fn every_object_the_server_emits_validates_against_the_oparl_schemas() {
     }
     let (meeting_json, _) = get_json(&mut c, &format!("/api/oparl/meeting/{meeting}")).await;
     check(&validators, &meeting_json, &mut seen);
+    // Held: its invitation is the agenda as a PDF, a File of its own.
+    let invitation = &meeting_json["invitation"];
+    assert!(
+        invitation["accessUrl"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/vergaderingen/{meeting}/agenda.pdf")),
+        "{meeting_json}"
+    );
+    let (own, _) = get_json(&mut c, &format!("/api/oparl/meeting/{meeting}/invitation")).await;
+    assert_eq!(&own, invitation);
+    check(&validators, &own, &mut seen);
     let consultation_path = format!("/api/oparl/consultation/{}", items[0]);
     let (consultation, _) = get_json(&mut c, &consultation_path).await;
     check(&validators, &consultation, &mut seen);
