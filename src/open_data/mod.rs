@@ -56,6 +56,7 @@ pub fn routes() -> Routes {
         "/meeting" => meeting_list,
         "/meeting/{meeting}" => meeting_one,
         "/meeting/{meeting}/invitation" => invitation_one,
+        "/meeting/{meeting}/resultsprotocol" => results_protocol_one,
         "/agendaitem" => agenda_item_list,
         "/agendaitem/{item}" => agenda_item_one,
         "/file" => file_list,
@@ -502,7 +503,43 @@ fn meeting_json(c: &Ctx, m: &queries::MeetingRow) -> Value {
     if let Some(invitation) = invitation_json(c, m) {
         v["invitation"] = invitation;
     }
+    if let Some(protocol) = results_protocol_json(c, m) {
+        v["resultsProtocol"] = protocol;
+    }
     v
+}
+
+/// The decision list of a meeting whose decisions are public (minutes
+/// approved, or the list published), as the public reads it
+/// (`decision_visible`): its results protocol.
+fn results_protocol_json(c: &Ctx, m: &queries::MeetingRow) -> Option<Value> {
+    if !m.decisions_public {
+        return None;
+    }
+    let list = c.web(&format!("/vergaderingen/{}/besluiten", m.id));
+    Some(stamped(
+        json!({
+            "id": c.url(&format!("/meeting/{}/resultsprotocol", m.id)),
+            "type": oparl_type("File"),
+            "name": "Besluitenlijst",
+            "mimeType": "text/html",
+            "accessUrl": list,
+            "meeting": [c.meeting(m.id)],
+        }),
+        &m.stamps,
+        false,
+    ))
+}
+
+async fn results_protocol_one(
+    State(state): State<AppState>,
+    c: Ctx,
+    Id(id): Id,
+) -> Result<Json<Value>> {
+    let meeting = one(queries::meetings(&state.db, Filter::id(id)).await?)?;
+    results_protocol_json(&c, &meeting)
+        .map(Json)
+        .ok_or(AppError::NotFound)
 }
 
 /// The convocation's agenda of a convened or held meeting, as a File: the

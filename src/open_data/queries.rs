@@ -185,6 +185,9 @@ pub struct MeetingRow {
     pub starts_at: OffsetDateTime,
     pub ends_at: OffsetDateTime,
     pub status: String,
+    /// Are its decisions public (minutes approved, or the decision list
+    /// published): then its decision list is its results protocol.
+    pub decisions_public: bool,
     /// Its agenda as an anonymous reader may see it, with the files.
     pub agenda: sqlx::types::Json<Vec<ItemRow>>,
     #[sqlx(flatten)]
@@ -334,6 +337,10 @@ pub async fn meetings(db: impl PgExecutor<'_>, f: Filter<'_>) -> Rows<MeetingRow
     const SQL: &str = concat!(
         "SELECT m.id, b.slug AS body_slug, b.name AS body_name, m.kind::text AS kind,
                 m.starts_at, m.ends_at, m.status::text AS status, m.created_at, m.modified_at,
+                (m.decisions_published_at IS NOT NULL
+                 OR EXISTS (SELECT 1 FROM minutes mi
+                            WHERE mi.meeting_id = m.id AND mi.status = 'approved'))
+                    AS decisions_public,
                 (SELECT coalesce(json_agg(json_build_object(
                         'id', a.id, 'meeting_id', a.meeting_id,
                         'number', coalesce(a.number, a.position::text), 'position', a.position,

@@ -226,6 +226,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/oparl/meeting", "public"),
     ("GET", "/api/oparl/meeting/{meeting}", "public"),
     ("GET", "/api/oparl/meeting/{meeting}/invitation", "public"),
+    (
+        "GET",
+        "/api/oparl/meeting/{meeting}/resultsprotocol",
+        "public",
+    ),
     ("GET", "/api/oparl/paper", "public"),
     ("GET", "/api/oparl/paper/{agreement}", "public"),
     ("GET", "/api/oparl/consultation/{item}", "public"),

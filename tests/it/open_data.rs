@@ -168,6 +168,22 @@ async fn every_object_the_server_emits_validates_against_the_oparl_schemas() {
     let (own, _) = get_json(&mut c, &format!("/api/oparl/meeting/{meeting}/invitation")).await;
     assert_eq!(&own, invitation);
     check(&validators, &own, &mut seen);
+    // Its minutes are approved: its decision list is the results protocol.
+    let protocol = &meeting_json["resultsProtocol"];
+    check(&validators, protocol, &mut seen);
+    assert!(
+        protocol["accessUrl"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/vergaderingen/{meeting}/besluiten")),
+        "{meeting_json}"
+    );
+    let (own, _) = get_json(
+        &mut c,
+        &format!("/api/oparl/meeting/{meeting}/resultsprotocol"),
+    )
+    .await;
+    assert_eq!(&own, protocol);
     let consultation_path = format!("/api/oparl/consultation/{}", items[0]);
     let (consultation, _) = get_json(&mut c, &consultation_path).await;
     check(&validators, &consultation, &mut seen);
