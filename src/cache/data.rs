@@ -15,9 +15,10 @@ use tokio::sync::Notify;
 
 use super::{Cache, MAX_AGE, lock};
 
-/// At most this many entries; beyond, the least recently used goes. The
-/// largest entry (a meeting with its agenda and documents) is some tens of
-/// KB.
+/// At most this many entries; beyond, the least recently used goes. Most
+/// entries are some tens of KB (a meeting with its agenda and documents);
+/// a few, one each, are some hundreds (the review queue, the mandates of a
+/// body for its editor, the people register).
 const MAX_ENTRIES: usize = 512;
 
 pub(super) struct Data {

@@ -436,12 +436,12 @@ struct EditorPage<'a> {
 }
 
 /// What the editor's first part shows of a body on a date, read once per
-/// change and kept (`Cache::data`): the history is every mandate the body
-/// ever had (a thousand in the generated history).
+/// change and kept (`Cache::data`). The history (every mandate the body
+/// ever had: a thousand in the generated history, a few hundred KB) is
+/// kept once per body, not once per date asked for.
 struct EditorView {
     warnings: Vec<String>,
     seats: Vec<Seat>,
-    history: Vec<MembershipRow>,
 }
 
 impl EditorPage<'_> {
@@ -570,12 +570,18 @@ pub async fn editor(on: On<Body>, Query(q): Query<EditorQuery>) -> Result<Respon
         let seats = queries::composition_on(&state.db, body.id, on).await?;
         Ok::<_, AppError>(EditorView {
             warnings: rules::warnings(&rule_list, &seats),
-            history: queries::memberships_of_body(&state.db, body.id).await?,
             seats,
         })
     };
     let key = format!("composition editor {} {on}", body.id);
     let view = state.cache.data(key, read).await?;
+    let history = state
+        .cache
+        .data(
+            format!("mandates of body {}", body.id),
+            queries::memberships_of_body(&state.db, body.id),
+        )
+        .await?;
     // The mandate just added, if the link names one of this body.
     let added = match q
         .nieuw
@@ -597,7 +603,7 @@ pub async fn editor(on: On<Body>, Query(q): Query<EditorQuery>) -> Result<Respon
             _ => dutch::iso_date(on),
         },
         warnings: &view.warnings,
-        history: &view.history,
+        history: &history,
         seats: &view.seats,
         on,
         date_error,
