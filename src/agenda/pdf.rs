@@ -86,11 +86,9 @@ pub(super) async fn render(
     // The meeting page's list (`meetings/show.html`), without those no
     // longer invited, as the printable invitation list has it.
     let invitees = if member {
-        let participants = crate::meetings::queries::participants(&state.db, agenda.meeting.id);
-        let rows = participants
+        let rows = crate::meetings::invitees(state, agenda.meeting.id)
             .await?
             .into_iter()
-            .filter(|p| p.invited)
             .map(|p| {
                 let organisation = p.organisation.unwrap_or_default();
                 [p.name, organisation, p.reason.label().to_string()]

@@ -174,6 +174,16 @@ impl Meeting {
     }
 }
 
+/// The people invited to `meeting` (those no longer invited left out), for
+/// another area that shows the invitation list to whom `is_member` allows.
+pub(crate) async fn invitees(state: &AppState, meeting: i64) -> Result<Vec<queries::Participant>> {
+    Ok(queries::participants(&state.db, meeting)
+        .await?
+        .into_iter()
+        .filter(|p| p.invited)
+        .collect())
+}
+
 /// May this viewer see the internals (place, invitations, attendance) of a
 /// meeting? The rule `meeting_internals_visible`.
 pub(crate) async fn is_member(
