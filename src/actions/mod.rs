@@ -164,6 +164,42 @@ pub async fn for_item(state: &AppState, ctx: &PageCtx, item: &AgendaItem) -> Res
     })
 }
 
+/// [`for_item`] for each of `items`, in their order, with one query for
+/// all their points (and the form's choices loaded once).
+pub async fn for_items(
+    state: &AppState,
+    ctx: &PageCtx,
+    items: &[AgendaItem],
+) -> Result<Vec<ItemActions>> {
+    let reader = Reader::of(ctx.user.as_ref());
+    let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+    let mut points = queries::of_items(&state.db, &ids, reader).await?;
+    let secretariat = ctx.user.as_ref().is_some_and(|u| u.reads_all());
+    let form = match secretariat && items.iter().any(on_agenda) {
+        true => Some(PointForm::new(state, 0, reader).await?),
+        false => None,
+    };
+    let mut all = Vec::with_capacity(items.len());
+    for item in items {
+        let (mine, rest) = points
+            .into_iter()
+            .partition(|p| p.agenda_item_id == item.id);
+        points = rest;
+        let (form, why_not) = match (secretariat, on_agenda(item), &form) {
+            (true, true, Some(form)) => (Some(form.for_item(item.id)), None),
+            (true, _, _) => (None, Some(NOT_ON_AGENDA)),
+            (false, _, _) => (None, None),
+        };
+        all.push(ItemActions {
+            item_id: item.id,
+            points: mine,
+            form,
+            why_not,
+        });
+    }
+    Ok(all)
+}
+
 const NOT_ON_AGENDA: &str = "Actiepunten komen uit de bespreking van een agendapunt op een \
     vergadering. Dit punt staat (nog) op geen agenda: voeg ze toe zodra het aanvaard is.";
 
@@ -308,6 +344,7 @@ impl FieldsForm {
 }
 
 /// What the form offers.
+#[derive(Clone)]
 pub struct Choices {
     pub organisations: Vec<Choice>,
     pub ministers: Vec<Choice>,
@@ -350,14 +387,23 @@ pub struct PointForm {
 impl PointForm {
     /// An empty form that adds a point to item `item`, for `reader`.
     pub async fn new(state: &AppState, item: i64, reader: Reader) -> Result<Self> {
-        Ok(PointForm {
+        Ok(PointForm::empty(item, Choices::load(state, reader).await?))
+    }
+
+    fn empty(item: i64, choices: Choices) -> Self {
+        PointForm {
             key: format!("ap-{item}"),
             action: format!("/agendapunten/{item}/actiepunten"),
             editing: false,
             input: FieldsForm::default(),
             errors: FieldErrors::default(),
-            choices: Choices::load(state, reader).await?,
-        })
+            choices,
+        }
+    }
+
+    /// The same empty form, for item `item`.
+    fn for_item(&self, item: i64) -> Self {
+        PointForm::empty(item, self.choices.clone())
     }
 
     pub fn id(&self, field: &str) -> String {

@@ -174,6 +174,22 @@ pub async fn of_item(
     .await
 }
 
+/// The points of the items `items` `reader` may see, by item: one query
+/// for a page that lists many items (the minutes).
+pub async fn of_items(
+    db: impl PgExecutor<'_>,
+    items: &[i64],
+    reader: Reader,
+) -> sqlx::Result<Vec<ActionPoint>> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE p.agenda_item_id = ANY($2) AND {VISIBLE} ORDER BY p.agenda_item_id, p.id"
+    ))
+    .bind(reader)
+    .bind(items)
+    .fetch_all(db)
+    .await
+}
+
 /// The open points of body `body` that come from its meetings before
 /// `before` (a meeting's day), by due date: the standing item "Opvolging
 /// actiepunten" of that meeting's agenda.

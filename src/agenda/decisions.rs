@@ -7,9 +7,9 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
@@ -17,12 +17,14 @@ use super::ItemOutcome;
 use crate::auth::Reader;
 use crate::auth::access::{Access, Routes};
 use crate::base::error::Result;
+use crate::base::pdf::{capitalized, paragraphs};
 use crate::base::{AppState, Id, PageCtx, dutch, page};
 use crate::meetings::{Meeting, MinutesStatus};
 
 pub fn routes() -> Routes {
     Routes::new()
         .get("/vergaderingen/{id}/besluiten", Access::Public, of_meeting)
+        .get("/vergaderingen/{id}/besluiten.pdf", Access::Public, pdf)
         .get("/beslissingen", Access::Public, register)
 }
 
@@ -112,18 +114,24 @@ struct MeetingPage {
 
 impl MeetingPage {
     fn standing(&self) -> &'static str {
-        match (self.minutes, self.published) {
-            (Some(MinutesStatus::Approved), _) => {
-                "Het verslag is goedgekeurd: dit is de definitieve besluitenlijst."
-            }
-            (_, true) => {
-                "Voorlopig: het secretariaat maakte de besluitenlijst openbaar vóór de goedkeuring van het verslag."
-            }
-            (Some(MinutesStatus::Sent), false) => {
-                "Voorlopig: het verslag is ter opmerkingen verstuurd en nog niet goedgekeurd."
-            }
-            _ => "Voorlopig: het verslag is nog niet goedgekeurd.",
+        standing(self.minutes, self.published)
+    }
+}
+
+/// Where a decision list stands: final once the minutes are approved,
+/// else provisional, and why it can be read.
+fn standing(minutes: Option<MinutesStatus>, published: bool) -> &'static str {
+    match (minutes, published) {
+        (Some(MinutesStatus::Approved), _) => {
+            "Het verslag is goedgekeurd: dit is de definitieve besluitenlijst."
         }
+        (_, true) => {
+            "Voorlopig: het secretariaat maakte de besluitenlijst openbaar vóór de goedkeuring van het verslag."
+        }
+        (Some(MinutesStatus::Sent), false) => {
+            "Voorlopig: het verslag is ter opmerkingen verstuurd en nog niet goedgekeurd."
+        }
+        _ => "Voorlopig: het verslag is nog niet goedgekeurd.",
     }
 }
 
@@ -133,9 +141,10 @@ struct Standing {
     published: bool,
 }
 
-async fn of_meeting(ctx: PageCtx, State(state): State<AppState>, Id(id): Id) -> Result<Response> {
-    let meeting = crate::meetings::load(&state, id).await?;
-    let reader = Reader::of(ctx.user.as_ref());
+/// The meeting, its decisions as `reader` may see them, and where the
+/// list stands: what the page and the PDF show.
+async fn list_of(state: &AppState, reader: Reader, id: i64) -> Result<MeetingPageData> {
+    let meeting = crate::meetings::load(state, id).await?;
     let filter = Filter {
         meeting: Some(id),
         page: 1,
@@ -150,13 +159,108 @@ async fn of_meeting(ctx: PageCtx, State(state): State<AppState>, Id(id): Id) -> 
     .bind(id)
     .fetch_one(&state.db)
     .await?;
-    Ok(page::no_store(page::render(&MeetingPage {
-        ctx,
+    Ok(MeetingPageData {
         meeting,
         minutes: standing.minutes,
         published: standing.published,
         decisions,
+    })
+}
+
+struct MeetingPageData {
+    meeting: Meeting,
+    minutes: Option<MinutesStatus>,
+    published: bool,
+    decisions: Vec<Decision>,
+}
+
+async fn of_meeting(ctx: PageCtx, State(state): State<AppState>, Id(id): Id) -> Result<Response> {
+    let list = list_of(&state, Reader::of(ctx.user.as_ref()), id).await?;
+    Ok(page::no_store(page::render(&MeetingPage {
+        ctx,
+        meeting: list.meeting,
+        minutes: list.minutes,
+        published: list.published,
+        decisions: list.decisions,
     })))
+}
+
+static DECISIONS: crate::base::pdf::Template = crate::base::pdf::Template {
+    name: "decisions.typ",
+    source: include_str!("../../templates/pdf/decisions.typ"),
+};
+
+/// The decision list as PDF: the page's rows for the same reader.
+async fn pdf(ctx: PageCtx, State(state): State<AppState>, Id(id): Id) -> Result<Response> {
+    let list = list_of(&state, Reader::of(ctx.user.as_ref()), id).await?;
+    let member = crate::meetings::is_member(&state, ctx.user.as_ref(), &list.meeting).await?;
+    let m = &list.meeting;
+    let day = m.long_day();
+    let data = PdfData {
+        title: format!("Besluitenlijst {}, {day}", m.body_name),
+        heading: "Besluitenlijst",
+        facts: m.facts(member),
+        standing: standing(list.minutes, list.published),
+        decisions: list
+            .decisions
+            .iter()
+            .map(|d| PdfDecision {
+                heading: format!("{}. {}", d.number, d.title),
+                outcome: capitalized(d.outcome.label()),
+                text: paragraphs(d.decision_text.as_deref().unwrap_or_default()),
+            })
+            .collect(),
+        empty: "Er zijn (nog) geen beslissingen van deze vergadering die u mag inzien.",
+        footer: format!("{} · {day} · Besluitenlijst", m.body_name),
+        note: format!(
+            "Samengesteld op {} voor wie deze lijst opvroeg: ze bevat wat die mag inzien.",
+            dutch::nl_datetime(OffsetDateTime::now_utc())
+        ),
+    };
+    crate::audit::access(
+        &state.db,
+        ctx.user.as_ref().map(|u| u.id),
+        "decisions_pdf.download",
+        "meeting",
+        m.id,
+        &ctx.address,
+    )
+    .await?;
+    let pdf = crate::base::pdf::render(&DECISIONS, &data).await?;
+    let stem = dutch::iso_date(dutch::brussels(m.starts_at).date());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"besluitenlijst-{stem}.pdf\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+/// What `templates/pdf/decisions.typ` reads.
+#[derive(Debug, Serialize)]
+struct PdfData {
+    title: String,
+    heading: &'static str,
+    facts: Vec<[String; 2]>,
+    standing: &'static str,
+    decisions: Vec<PdfDecision>,
+    empty: &'static str,
+    footer: String,
+    note: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PdfDecision {
+    heading: String,
+    outcome: String,
+    /// The decision's text in paragraphs.
+    text: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -140,39 +140,8 @@ impl Data {
         now: OffsetDateTime,
     ) -> Data {
         let m = &agenda.meeting;
-        let (start, end) = (dutch::brussels(m.starts_at), dutch::brussels(m.ends_at));
-        let day = format!(
-            "{} {}",
-            dutch::nl_weekday(start.date()),
-            dutch::nl_date(start.date())
-        );
-        let mut facts = vec![
-            ["Orgaan".into(), m.body_name.clone()],
-            ["Soort".into(), m.kind.label().to_string()],
-        ];
-        if start.date() == end.date() {
-            facts.push(["Datum".into(), day.clone()]);
-            let hours = format!("{} – {}", dutch::hhmm(start), dutch::hhmm(end));
-            facts.push(["Uur".into(), hours]);
-        } else {
-            facts.push(["Datum".into(), m.when()]);
-        }
-        if member {
-            let place = if m.location.is_empty() {
-                "nog niet bepaald".to_string()
-            } else {
-                m.location.clone()
-            };
-            facts.push(["Plaats".into(), place]);
-            if let Some(url) = &m.online_url {
-                facts.push(["Online".into(), url.clone()]);
-            }
-        }
-        let status = match &m.cancel_reason {
-            Some(reason) if m.is_cancelled() => format!("{} — {reason}", m.status.label()),
-            _ => m.status.label().to_string(),
-        };
-        facts.push(["Status".into(), status]);
+        let day = m.long_day();
+        let mut facts = m.facts(member);
         let mut heading = "Agenda".to_string();
         if let Some(v) = &agenda.version {
             heading.push_str(&format!(", versie {}", v.letter));

@@ -152,6 +152,26 @@ impl World for Documents {
     }
 }
 
+/// A text in paragraphs: split at blank lines; a single line break stays
+/// one (typst breaks the line at it).
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.replace("\r\n", "\n")
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// "Kennisgenomen": a label at the start of a sentence.
+pub fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,5 +231,19 @@ mod tests {
             source: r#"#read("/etc/passwd")"#,
         };
         assert!(render_blocking(&reads, "{}".into()).is_err());
+    }
+
+    #[test]
+    fn paragraphs_split_at_blank_lines_only() {
+        let text = "Eerste alinea,\r\nnog steeds.\r\n\r\n\r\n  Tweede.  \n\n";
+        assert_eq!(
+            paragraphs(text),
+            vec![
+                "Eerste alinea,\nnog steeds.".to_string(),
+                "Tweede.".to_string()
+            ]
+        );
+        assert!(paragraphs("  \n\n ").is_empty());
+        assert_eq!(capitalized("kennisgenomen"), "Kennisgenomen");
     }
 }

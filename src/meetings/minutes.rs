@@ -33,9 +33,13 @@ use crate::base::write::{self, Outcome};
 use crate::base::{AppState, Check, FieldErrors, Id, PageCtx, dutch, page};
 use crate::mail::Site;
 
+mod pdf;
+use pdf::pdf;
+
 pub fn routes() -> Routes {
     Routes::new()
         .get("/vergaderingen/{id}/verslag", Access::SignedIn, show)
+        .get("/vergaderingen/{id}/verslag.pdf", Access::SignedIn, pdf)
         .post(
             "/vergaderingen/{id}/verslag/punten/{item}",
             SECRETARIAT,
@@ -69,6 +73,29 @@ struct Header {
     comments_until: Option<Date>,
     decisions_published_at: Option<OffsetDateTime>,
     shown: bool,
+}
+
+impl Header {
+    fn status_line(&self) -> String {
+        match self.status {
+            None => "Nog geen verslag: het secretariaat stelt het op.".to_string(),
+            Some(MinutesStatus::Draft) => "Ontwerp, nog niet verstuurd.".to_string(),
+            Some(MinutesStatus::Sent) => match self.comments_until {
+                Some(d) => format!(
+                    "Ontwerp, ter opmerkingen verstuurd: opmerkingen tot en met {}.",
+                    dutch::nl_date(d)
+                ),
+                None => "Ontwerp, ter opmerkingen verstuurd.".to_string(),
+            },
+            Some(MinutesStatus::Approved) => match self.approved_on {
+                Some(d) => format!(
+                    "Goedgekeurd op {}. Het verslag wordt niet meer bewerkt, alleen verbeterd.",
+                    dutch::nl_date(d)
+                ),
+                None => "Goedgekeurd.".to_string(),
+            },
+        }
+    }
 }
 
 async fn header(db: impl PgExecutor<'_>, meeting: i64, reader: Reader) -> sqlx::Result<Header> {
@@ -196,24 +223,7 @@ struct MinutesPage {
 
 impl MinutesPage {
     fn status_line(&self) -> String {
-        match self.header.status {
-            None => "Nog geen verslag: het secretariaat stelt het op.".to_string(),
-            Some(MinutesStatus::Draft) => "Ontwerp, nog niet verstuurd.".to_string(),
-            Some(MinutesStatus::Sent) => match self.header.comments_until {
-                Some(d) => format!(
-                    "Ontwerp, ter opmerkingen verstuurd: opmerkingen tot en met {}.",
-                    dutch::nl_date(d)
-                ),
-                None => "Ontwerp, ter opmerkingen verstuurd.".to_string(),
-            },
-            Some(MinutesStatus::Approved) => match self.header.approved_on {
-                Some(d) => format!(
-                    "Goedgekeurd op {}. Het verslag wordt niet meer bewerkt, alleen verbeterd.",
-                    dutch::nl_date(d)
-                ),
-                None => "Goedgekeurd.".to_string(),
-            },
-        }
+        self.header.status_line()
     }
 
     fn approved(&self) -> bool {
@@ -271,15 +281,7 @@ impl MinutesPage {
     }
 
     fn part_title(&self, id: &Option<i64>) -> String {
-        match *id {
-            None => "Algemeen deel".to_string(),
-            Some(id) => self
-                .parts
-                .iter()
-                .find(|p| p.item.id == id)
-                .map(|p| format!("Punt {}. {}", p.item.shown_number(), p.item.title))
-                .unwrap_or_default(),
-        }
+        title_of(&self.parts, *id)
     }
 
     fn outcomes(&self) -> &'static [crate::agenda::ItemOutcome] {
@@ -296,6 +298,19 @@ impl MinutesPage {
 
     fn correction(&self) -> CorrectionForm {
         self.input.correction.clone().unwrap_or_default()
+    }
+}
+
+/// "Algemeen deel", or "Punt 3. Titel": the part of the minutes a
+/// correction is of.
+fn title_of(parts: &[Part], item: Option<i64>) -> String {
+    match item {
+        None => "Algemeen deel".to_string(),
+        Some(id) => parts
+            .iter()
+            .find(|p| p.item.id == id)
+            .map(|p| format!("Punt {}. {}", p.item.shown_number(), p.item.title))
+            .unwrap_or_default(),
     }
 }
 
@@ -334,10 +349,40 @@ async fn minutes_page(
     input: Input,
     status: StatusCode,
 ) -> Result<Response> {
+    let minutes = gather(state, &ctx, &meeting).await?;
+    let secretariat = ctx.user.as_ref().is_some_and(|u| u.reads_all());
+    let page = MinutesPage {
+        ctx,
+        meeting,
+        header: minutes.header,
+        present: minutes.present,
+        excused: minutes.excused,
+        absent: minutes.absent,
+        parts: minutes.parts,
+        corrections: minutes.corrections,
+        secretariat,
+        notice,
+        input,
+    };
+    Ok((status, page::no_store(page::render(&page))).into_response())
+}
+
+/// The minutes as `ctx`'s reader may read them: what the page and the PDF
+/// show. Refused (sign in, or not found) where `minutes_visible` does not
+/// let them, and for all but the secretariat before there are any.
+struct Minutes {
+    header: Header,
+    present: Vec<String>,
+    excused: Vec<String>,
+    absent: Vec<String>,
+    parts: Vec<Part>,
+    corrections: Vec<Correction>,
+}
+
+async fn gather(state: &AppState, ctx: &PageCtx, meeting: &Meeting) -> Result<Minutes> {
     let reader = Reader::of(ctx.user.as_ref());
     let header = header(&state.db, meeting.id, reader).await?;
     let secretariat = ctx.user.as_ref().is_some_and(|u| u.reads_all());
-    // Only the secretariat sees minutes before there are any to read.
     if !header.shown || (header.status.is_none() && !secretariat) {
         return match &ctx.user {
             None => Err(AppError::SignInRequired {
@@ -347,17 +392,21 @@ async fn minutes_page(
         };
     }
     let items = crate::agenda::of_meeting(state, meeting.id, reader).await?;
+    let actions = crate::actions::for_items(state, ctx, &items).await?;
     let stored = sections(&state.db, meeting.id).await?;
-    let mut parts = Vec::with_capacity(items.len());
-    for item in items {
-        let section = stored.iter().find(|s| s.agenda_item_id == item.id);
-        parts.push(Part {
-            summary: section.map(|s| s.summary.clone()).unwrap_or_default(),
-            version: section.map_or(0, |s| s.version),
-            actions: crate::actions::for_item(state, &ctx, &item).await?,
-            item,
-        });
-    }
+    let parts: Vec<Part> = items
+        .into_iter()
+        .zip(actions)
+        .map(|(item, actions)| {
+            let section = stored.iter().find(|s| s.agenda_item_id == item.id);
+            Part {
+                summary: section.map(|s| s.summary.clone()).unwrap_or_default(),
+                version: section.map_or(0, |s| s.version),
+                actions,
+                item,
+            }
+        })
+        .collect();
     // Corrections of a part the reader does not see are not shown.
     let corrections = corrections(&state.db, meeting.id)
         .await?
@@ -377,20 +426,14 @@ async fn minutes_page(
             Attendance::Absent => absent.push(name),
         }
     }
-    let page = MinutesPage {
-        ctx,
-        meeting,
+    Ok(Minutes {
         header,
         present,
         excused,
         absent,
         parts,
         corrections,
-        secretariat,
-        notice,
-        input,
-    };
-    Ok((status, page::no_store(page::render(&page))).into_response())
+    })
 }
 
 fn to_minutes(id: i64, melding: &str, anchor: &str) -> Response {

@@ -125,6 +125,50 @@ impl Named for Meeting {
 }
 
 impl Meeting {
+    /// "dinsdag 10 juni 2026": the day it starts, in Brussels.
+    pub fn long_day(&self) -> String {
+        let start = dutch::brussels(self.starts_at).date();
+        format!("{} {}", dutch::nl_weekday(start), dutch::nl_date(start))
+    }
+
+    /// Label and value, as a printed document heads itself with them:
+    /// body, kind, date and hours, the place and link for a `member`
+    /// (`meeting_internals_visible`), the status.
+    pub fn facts(&self, member: bool) -> Vec<[String; 2]> {
+        let (start, end) = (
+            dutch::brussels(self.starts_at),
+            dutch::brussels(self.ends_at),
+        );
+        let mut facts = vec![
+            ["Orgaan".into(), self.body_name.clone()],
+            ["Soort".into(), self.kind.label().to_string()],
+        ];
+        if start.date() == end.date() {
+            facts.push(["Datum".into(), self.long_day()]);
+            let hours = format!("{} – {}", dutch::hhmm(start), dutch::hhmm(end));
+            facts.push(["Uur".into(), hours]);
+        } else {
+            facts.push(["Datum".into(), self.when()]);
+        }
+        if member {
+            let place = if self.location.is_empty() {
+                "nog niet bepaald".to_string()
+            } else {
+                self.location.clone()
+            };
+            facts.push(["Plaats".into(), place]);
+            if let Some(url) = &self.online_url {
+                facts.push(["Online".into(), url.clone()]);
+            }
+        }
+        let status = match &self.cancel_reason {
+            Some(reason) if self.is_cancelled() => format!("{} — {reason}", self.status.label()),
+            _ => self.status.label().to_string(),
+        };
+        facts.push(["Status".into(), status]);
+        facts
+    }
+
     pub fn when(&self) -> String {
         let start = dutch::brussels(self.starts_at);
         let end = dutch::brussels(self.ends_at);

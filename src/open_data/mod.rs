@@ -516,14 +516,16 @@ fn results_protocol_json(c: &Ctx, m: &queries::MeetingRow) -> Option<Value> {
     if !m.decisions_public {
         return None;
     }
-    let list = c.web(&format!("/vergaderingen/{}/besluiten", m.id));
+    let list = c.web(&format!("/vergaderingen/{}/besluiten.pdf", m.id));
     Some(stamped(
         json!({
             "id": c.url(&format!("/meeting/{}/resultsprotocol", m.id)),
             "type": oparl_type("File"),
             "name": "Besluitenlijst",
-            "mimeType": "text/html",
+            "fileName": format!("besluitenlijst-vergadering-{}.pdf", m.id),
+            "mimeType": "application/pdf",
             "accessUrl": list,
+            "downloadUrl": list,
             "meeting": [c.meeting(m.id)],
         }),
         &m.stamps,

@@ -142,7 +142,7 @@ async fn meeting(app: &TestApp) -> i64 {
     meeting
 }
 
-async fn pdf(client: &mut Client, path: &str) -> Vec<u8> {
+pub(crate) async fn pdf(client: &mut Client, path: &str) -> Vec<u8> {
     let page = client.get(path).await;
     assert_eq!(page.status, StatusCode::OK, "{path}");
     assert_eq!(page.headers["content-type"], "application/pdf");

@@ -336,6 +336,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "cabinet+secretariat+social-partner",
     ),
     ("GET", "/vergaderingen/{id}/verslag", "signed-in"),
+    ("GET", "/vergaderingen/{id}/verslag.pdf", "signed-in"),
     (
         "POST",
         "/vergaderingen/{id}/verslag/punten/{item}",
@@ -357,6 +358,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "secretariat",
     ),
     ("GET", "/vergaderingen/{id}/besluiten", "public"),
+    ("GET", "/vergaderingen/{id}/besluiten.pdf", "public"),
     ("GET", "/beslissingen", "public"),
     ("POST", "/vergaderingen/{id}/herinneren", "secretariat"),
     (
@@ -588,7 +590,10 @@ fn record_refuses(path: &str, role: Option<Role>) -> bool {
         (path, role),
         ("/vergaderingen/{id}/uitnodigingen", Some(Role::Admin))
             // minutes are for the members of the body and the secretariat
-            | ("/vergaderingen/{id}/verslag", Some(Role::Admin))
+            | (
+                "/vergaderingen/{id}/verslag" | "/vergaderingen/{id}/verslag.pdf",
+                Some(Role::Admin)
+            )
     )
 }
 

@@ -25,6 +25,7 @@ mod mail;
 mod meeting_states;
 mod meetings;
 mod minutes;
+mod minutes_pdf;
 mod notifications;
 mod open_data;
 mod operations;

@@ -11,7 +11,7 @@ use crate::harness::{Client, TestApp};
 /// A held meeting of the working group (a week ago) with a public and a
 /// confidential item of ACV on its agenda, dealt with: (meeting, public,
 /// confidential).
-async fn held_meeting(app: &TestApp) -> (i64, i64, i64) {
+pub(crate) async fn held_meeting(app: &TestApp) -> (i64, i64, i64) {
     let meeting = app
         .meeting("vesoc-werkgroep", "working_group", "2026-11-10 10:00+01")
         .await;
@@ -37,7 +37,7 @@ async fn held_meeting(app: &TestApp) -> (i64, i64, i64) {
 }
 
 /// A person who sits for ACV, invited to `meeting` and present.
-async fn acv_invitee(app: &TestApp, meeting: i64) -> i64 {
+pub(crate) async fn acv_invitee(app: &TestApp, meeting: i64) -> i64 {
     let person: i64 = sqlx::query_scalar(
         "SELECT ms.person_id FROM membership ms JOIN organisation o ON o.id = ms.organisation_id
          WHERE o.slug = 'acv' ORDER BY ms.id LIMIT 1",
@@ -57,7 +57,7 @@ async fn acv_invitee(app: &TestApp, meeting: i64) -> i64 {
     person
 }
 
-async fn section(
+pub(crate) async fn section(
     app: &TestApp,
     staff: &mut Client,
     meeting: i64,
@@ -82,7 +82,7 @@ async fn section(
         .await
 }
 
-async fn minutes_version(app: &TestApp, meeting: i64) -> String {
+pub(crate) async fn minutes_version(app: &TestApp, meeting: i64) -> String {
     let v: Option<i32> = sqlx::query_scalar("SELECT version FROM minutes WHERE meeting_id = $1")
         .bind(meeting)
         .fetch_optional(&app.db)

@@ -175,9 +175,21 @@ async fn every_object_the_server_emits_validates_against_the_oparl_schemas() {
         protocol["accessUrl"]
             .as_str()
             .unwrap()
-            .ends_with(&format!("/vergaderingen/{meeting}/besluiten")),
+            .ends_with(&format!("/vergaderingen/{meeting}/besluiten.pdf")),
         "{meeting_json}"
     );
+    assert_eq!(protocol["mimeType"], "application/pdf");
+    // The file is there, a PDF with the public decision only.
+    let list = c
+        .get(&format!("/vergaderingen/{meeting}/besluiten.pdf"))
+        .await;
+    assert_eq!(list.headers["content-type"], "application/pdf");
+    let text = crate::agenda_pdf::text_of(&list.bytes);
+    assert!(
+        text.contains("1. Openbaar punt Beslist: Goedgekeurd."),
+        "{text}"
+    );
+    assert!(!text.contains("Geheim punt"), "{text}");
     let (own, _) = get_json(
         &mut c,
         &format!("/api/oparl/meeting/{meeting}/resultsprotocol"),

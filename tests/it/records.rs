@@ -88,7 +88,9 @@ const CHANNELS: &[&str] = &[
     "document history",
     "version comparison",
     "minutes page",
+    "minutes pdf",
     "decision list",
+    "decision list pdf",
     "register",
 ];
 
@@ -977,6 +979,12 @@ fn contains(page: &Page, what: &str) -> bool {
     page.status == StatusCode::OK && page.body.contains(what)
 }
 
+/// Does the PDF at this answer read `what` (its text, as `pdftotext`
+/// extracts it)?
+fn pdf_contains(page: &Page, what: &str) -> bool {
+    page.status == StatusCode::OK && crate::agenda_pdf::text_of(&page.bytes).contains(what)
+}
+
 /// What `channel` shows `reader` of `record`: one or more observations,
 /// each of which must match the table.
 ///
@@ -1179,6 +1187,21 @@ async fn observe(
         ("minutes page", Record::Minutes { meeting, word }) => {
             let page = c.get(&format!("/vergaderingen/{meeting}/verslag")).await;
             vec![("minutes", contains(&page, word))]
+        }
+        ("minutes pdf", Record::Minutes { meeting, word }) => {
+            let page = c.get(&format!("/vergaderingen/{meeting}/verslag.pdf")).await;
+            vec![("minutes pdf", pdf_contains(&page, word))]
+        }
+        (
+            "decision list pdf",
+            Record::Decision {
+                meeting, decision, ..
+            },
+        ) => {
+            let page = c
+                .get(&format!("/vergaderingen/{meeting}/besluiten.pdf"))
+                .await;
+            vec![("decision list pdf", pdf_contains(&page, decision))]
         }
         ("item page", Record::Decision { id, decision, .. }) => {
             let page = c.get(&format!("/punten/{id}")).await;
