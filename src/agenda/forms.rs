@@ -519,6 +519,9 @@ pub struct OwnItemForm {
     kind: String,
     #[serde(default)]
     confidential: String,
+    /// The earlier meeting whose minutes the item approves.
+    #[serde(default)]
+    approves: String,
 }
 
 /// The secretariat's own item (see `operations::add_own_item`).
@@ -528,6 +531,7 @@ pub async fn add_own_item(on: OnMeeting, Form(form): Form<OwnItemForm>) -> Resul
         explanation: &form.explanation,
         kind: &form.kind,
         confidential: !form.confidential.is_empty(),
+        approves: &form.approves,
     };
     let outcome = write::run(&on.state.db, async |tx| {
         operations::add_own_item(tx, &on.actor, &on.record, &own).await
@@ -537,6 +541,7 @@ pub async fn add_own_item(on: OnMeeting, Form(form): Form<OwnItemForm>) -> Resul
         title: form.title.clone(),
         explanation: form.explanation.clone(),
         kind: form.kind.clone(),
+        approves: form.approves.clone(),
         ..BuilderInput::default()
     };
     builder_again(on, outcome, input).await
@@ -565,9 +570,11 @@ pub struct OutcomeForm {
 pub async fn record_outcome(on: OnMeeting, Form(form): Form<OutcomeForm>) -> Result<Response> {
     let (user, meeting) = (on.actor.id, &on.record);
     let item = agenda_item(&on.state, meeting.id, &form.item_id).await?;
+    let site = Site::of(&on.ctx, &on.state.config);
     let outcome = write::run(&on.state.db, async |tx| {
         let (seen, typed) = (form.version.0, &form.decision_text);
-        operations::record_outcome(tx, user, meeting, &item, seen, &form.outcome, typed).await
+        let o = &form.outcome;
+        operations::record_outcome(tx, user, &site, meeting, &item, seen, o, typed).await
     })
     .await?;
     let input = BuilderInput {

@@ -592,6 +592,8 @@ pub struct BuilderInput {
     pub title: String,
     pub explanation: String,
     pub kind: String,
+    /// The earlier meeting whose minutes the own item approves, as chosen.
+    pub approves: String,
 }
 
 #[derive(Template)]
@@ -608,12 +610,19 @@ struct BuilderPage<'a> {
     input: BuilderInput,
     /// The standing item "Opvolging actiepunten".
     follow_up: &'a [crate::actions::ActionPoint],
+    /// Earlier meetings of the body whose minutes await approval, and
+    /// whose approval is on no agenda yet: (id, "dinsdag 10 juni 2026").
+    awaiting: &'a [(i64, String)],
 }
 
 impl BuilderPage<'_> {
     /// The places an item can move to: 1 to the number of items.
     fn places(&self) -> Vec<usize> {
         (1..=self.items.len()).collect()
+    }
+
+    fn approves_chosen(&self, id: &i64) -> bool {
+        self.input.approves.trim() == id.to_string()
     }
 
     fn typed_decision(&self, item: &AgendaItem) -> String {
@@ -656,6 +665,8 @@ struct BuilderView {
     items: Vec<AgendaItem>,
     later: Vec<OpenMeeting>,
     follow_up: Vec<crate::actions::ActionPoint>,
+    /// Earlier meetings whose minutes await an agenda that approves them.
+    awaiting: Vec<(i64, String)>,
 }
 
 pub(crate) async fn builder_page(
@@ -675,10 +686,22 @@ pub(crate) async fn builder_page(
             .into_iter()
             .filter(|m| m.body_id == meeting.body_id && m.starts_at > meeting.starts_at)
             .collect();
+        let mut awaiting = Vec::new();
+        let earlier =
+            crate::meetings::awaiting_approval(&state.db, meeting.body_id, meeting.starts_at)
+                .await?;
+        for (id, at) in earlier {
+            let day = dutch::brussels(at).date();
+            let label = format!("{} {}", dutch::nl_weekday(day), dutch::nl_date(day));
+            if !queries::approval_on_agenda(&state.db, id).await? {
+                awaiting.push((id, label));
+            }
+        }
         Ok::<_, AppError>(BuilderView {
             items,
             later,
             follow_up,
+            awaiting,
         })
     };
     // What it reads depends on the meeting (its body and time, which only
@@ -687,6 +710,7 @@ pub(crate) async fn builder_page(
     let view = state.cache.data(key, read).await?;
     let page = BuilderPage {
         follow_up: &view.follow_up,
+        awaiting: &view.awaiting,
         frozen: meeting.status != crate::meetings::MeetingStatus::Planned,
         ctx,
         meeting,

@@ -138,6 +138,7 @@ pub async fn check_proposal(
             confidential: d.confidential,
             embargo_until,
             agreement_id,
+            approves_minutes_of: None,
         }),
         _ => Outcome::Refused(check.errors()),
     })
@@ -345,6 +346,8 @@ pub struct OwnItem<'a> {
     pub explanation: &'a str,
     pub kind: &'a str,
     pub confidential: bool,
+    /// The earlier meeting whose minutes it approves (its id; empty: none).
+    pub approves: &'a str,
 }
 
 /// The secretariat's own item, e.g. the approval of the previous minutes:
@@ -355,9 +358,50 @@ pub async fn add_own_item(
     meeting: &Meeting,
     own: &OwnItem<'_>,
 ) -> Result<Outcome<i64>> {
-    let title = own.title.trim();
+    let approves = match own.approves.trim() {
+        "" => None,
+        typed => {
+            let awaiting =
+                crate::meetings::awaiting_approval(&mut *conn, meeting.body_id, meeting.starts_at)
+                    .await?;
+            let chosen = typed
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| awaiting.into_iter().find(|(m, _)| *m == id));
+            let Some(chosen) = chosen else {
+                return Ok(Outcome::refused(
+                    "approves",
+                    "Kies een eerdere vergadering van dit orgaan waarvan het verslag nog \
+                     goedgekeurd moet worden.",
+                ));
+            };
+            if queries::approval_on_agenda(&mut *conn, chosen.0).await? {
+                return Ok(Outcome::refused(
+                    "approves",
+                    "De goedkeuring van dat verslag staat al op een agenda.",
+                ));
+            }
+            Some(chosen)
+        }
+    };
+    // The approval of minutes: the title and kind say so unless typed.
+    let default_title = approves.map(|(_, at)| {
+        let day = dutch::brussels(at).date();
+        format!(
+            "Goedkeuring van het verslag van de vergadering van {} {}",
+            dutch::nl_weekday(day),
+            dutch::nl_date(day)
+        )
+    });
+    let title = match (own.title.trim(), &default_title) {
+        ("", Some(t)) => t.as_str(),
+        (typed, _) => typed,
+    };
     let explanation = own.explanation.trim();
-    let kind = ItemKind::parse(own.kind.trim());
+    let kind = match (own.kind.trim(), approves) {
+        ("", Some(_)) => Some(ItemKind::Decision),
+        (typed, _) => ItemKind::parse(typed),
+    };
     let problem = if !meeting.is_open() {
         Some("Op een gehouden of geannuleerde vergadering komen geen nieuwe punten.")
     } else if title.is_empty() {
@@ -382,6 +426,7 @@ pub async fn add_own_item(
         confidential: own.confidential,
         embargo_until: None,
         agreement_id: None,
+        approves_minutes_of: approves.map(|(id, _)| id),
     };
     let by = Proposer {
         minister: None,
@@ -410,6 +455,7 @@ fn checked_decision<'a>(
 pub async fn record_outcome(
     conn: &mut PgConnection,
     actor: i64,
+    site: &Site,
     meeting: &Meeting,
     item: &AgendaItem,
     seen_version: i32,
@@ -431,7 +477,17 @@ pub async fn record_outcome(
     if let Some(problem) = problem {
         return Ok(Outcome::refused("form", problem));
     }
-    decide_checked(conn, actor, item, seen_version, outcome, decision_text).await
+    decide_checked(
+        conn,
+        actor,
+        site,
+        meeting,
+        item,
+        seen_version,
+        outcome,
+        decision_text,
+    )
+    .await
 }
 
 /// The decision on an item of the meeting's minutes: recorded on an
@@ -440,6 +496,7 @@ pub async fn record_outcome(
 pub async fn decide(
     conn: &mut PgConnection,
     actor: i64,
+    site: &Site,
     meeting: &Meeting,
     item: &AgendaItem,
     seen_version: i32,
@@ -450,6 +507,7 @@ pub async fn decide(
         return record_outcome(
             conn,
             actor,
+            site,
             meeting,
             item,
             seen_version,
@@ -458,20 +516,43 @@ pub async fn decide(
         )
         .await;
     }
-    decide_checked(conn, actor, item, seen_version, outcome, decision_text).await
+    decide_checked(
+        conn,
+        actor,
+        site,
+        meeting,
+        item,
+        seen_version,
+        outcome,
+        decision_text,
+    )
+    .await
 }
 
+/// Records a checked decision; on the item that approves an earlier
+/// meeting's minutes, "beslist" approves them (`meetings::approve_by_item`),
+/// in the same transaction.
+#[allow(clippy::too_many_arguments)]
 async fn decide_checked(
     conn: &mut PgConnection,
     actor: i64,
+    site: &Site,
+    meeting: &Meeting,
     item: &AgendaItem,
     seen_version: i32,
     outcome: &str,
     decision_text: &str,
 ) -> Result<Outcome> {
-    match checked_decision(outcome, decision_text) {
-        Ok((o, text)) => queries::set_decision(conn, actor, item, seen_version, o, text).await,
-        Err(problem) => Ok(Outcome::refused("form", problem)),
+    let (o, text) = match checked_decision(outcome, decision_text) {
+        Ok(decision) => decision,
+        Err(problem) => return Ok(Outcome::refused("form", problem)),
+    };
+    let done = queries::set_decision(conn, actor, item, seen_version, o, text).await?;
+    match (done, item.approves_minutes_of_id, o) {
+        (Outcome::Done(()), Some(of), ItemOutcome::Decided) => {
+            crate::meetings::approve_by_item(conn, actor, site, of, meeting, item.id).await
+        }
+        (done, _, _) => Ok(done),
     }
 }
 

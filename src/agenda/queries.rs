@@ -95,6 +95,9 @@ pub struct AgendaItem {
     pub carried_over_from_id: Option<i64>,
     /// The agreement it concerns.
     pub agreement_id: Option<i64>,
+    /// The earlier meeting whose minutes this item approves ("Goedkeuring
+    /// van het verslag"): decided, they are approved.
+    pub approves_minutes_of_id: Option<i64>,
     pub version: i32,
     /// Declared conflicts of interest: shown wherever the item is.
     #[serde(skip)]
@@ -122,7 +125,8 @@ fn select(reader: Option<&str>) -> String {
                  END, o.short_name, '') AS proposer,
         a.title, a.explanation, a.kind, a.status, a.answer, a.position, a.number,
         {} AS outcome, {} AS decision_text,
-        a.confidential, a.embargo_until, a.carried_over_from_id, a.agreement_id, a.version,
+        a.confidential, a.embargo_until, a.carried_over_from_id, a.agreement_id,
+        a.approves_minutes_of_id, a.version,
         (SELECT coalesce(json_agg(json_build_object(
                     'person', p.given_name || ' ' || p.family_name, 'reason', c.reason)
                     ORDER BY p.family_name, p.given_name), '[]')
@@ -346,6 +350,9 @@ pub struct ItemFields {
     pub embargo_until: Option<OffsetDateTime>,
     /// The agreement it concerns.
     pub agreement_id: Option<i64>,
+    /// The earlier meeting whose minutes it approves (the secretariat's
+    /// own item only).
+    pub approves_minutes_of: Option<i64>,
 }
 
 /// Who proposes: an organisation, or a minister's cabinet.
@@ -425,10 +432,10 @@ pub async fn create(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, proposer_minister_id,
                                   proposer_account_id, title, explanation, kind, confidential, status, position,
-                                  embargo_until, agreement_id)
+                                  embargo_until, agreement_id, approves_minutes_of_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
                  CASE WHEN $11 THEN (SELECT coalesce(max(position), 0) + 1 FROM agenda_item WHERE meeting_id = $2) END,
-                 $12, $13)
+                 $12, $13, $14)
          RETURNING id",
     )
     .bind(f.body_id)
@@ -444,6 +451,7 @@ pub async fn create(
     .bind(place)
     .bind(f.embargo_until)
     .bind(f.agreement_id)
+    .bind(f.approves_minutes_of)
     .fetch_one(&mut *conn)
     .await?;
     set_competences(conn, id, &f.competences).await?;
@@ -822,6 +830,18 @@ pub async fn carry_over(
         .write(conn, actor)
         .await?;
     Ok(Outcome::Done(id))
+}
+
+/// Is the approval of meeting `of`'s minutes on an agenda already (an item
+/// that approves them, accepted or dealt with)?
+pub async fn approval_on_agenda(db: impl PgExecutor<'_>, of: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM agenda_item
+                        WHERE approves_minutes_of_id = $1 AND status IN ('accepted', 'dealt_with'))",
+    )
+    .bind(of)
+    .fetch_one(db)
+    .await
 }
 
 /// The item's status, its row locked until the end of the transaction.

@@ -545,8 +545,9 @@ async fn save_section(on: On<OnSection>, Form(form): Form<SectionForm>) -> Resul
         section: Some((item.id, form.clone())),
         ..Input::default()
     };
+    let site = Site::of(&on.ctx, &on.state.config);
     on.run_minutes(("opgeslagen", anchor), input, async |tx, actor, m| {
-        save(tx, actor, m, &item, &form).await
+        save(tx, actor, &site, m, &item, &form).await
     })
     .await
 }
@@ -556,6 +557,7 @@ async fn save_section(on: On<OnSection>, Form(form): Form<SectionForm>) -> Resul
 async fn save(
     conn: &mut PgConnection,
     actor: i64,
+    site: &Site,
     meeting: &Meeting,
     item: &AgendaItem,
     form: &SectionForm,
@@ -577,7 +579,7 @@ async fn save(
     if !outcome.is_empty() && changed {
         let seen = form.item_version.trim().parse().unwrap_or(-1);
         let decided =
-            crate::agenda::decide(conn, actor, meeting, item, seen, outcome, text).await?;
+            crate::agenda::decide(conn, actor, site, meeting, item, seen, outcome, text).await?;
         if !matches!(decided, Outcome::Done(())) {
             return Ok(decided);
         }
@@ -858,6 +860,92 @@ async fn correction(
         .after(json!({ "text": text, "reason": reason }))
         .write(conn, actor)
         .await?;
+    Ok(Outcome::Done(()))
+}
+
+/// The earlier meetings of `body` (before `before`) whose minutes await
+/// approval (a draft, or sent for comments), newest first: what an item
+/// of a later meeting can approve.
+pub(crate) async fn awaiting_approval(
+    db: impl PgExecutor<'_>,
+    body: i64,
+    before: OffsetDateTime,
+) -> sqlx::Result<Vec<(i64, OffsetDateTime)>> {
+    sqlx::query_as(
+        "SELECT m.id, m.starts_at FROM meeting m JOIN minutes mi ON mi.meeting_id = m.id
+         WHERE m.body_id = $1 AND m.starts_at < $2 AND m.status <> 'cancelled'
+           AND mi.status IN ('draft', 'sent')
+         ORDER BY m.starts_at DESC LIMIT 24",
+    )
+    .bind(body)
+    .bind(before)
+    .fetch_all(db)
+    .await
+}
+
+/// Approves the minutes of meeting `of` because the later meeting `at`
+/// decided so on its item `item` ("Goedkeuring van het verslag"): approved
+/// on the day of `at`, locked, audited with the item, and the members told,
+/// as the meeting page's approval does. Minutes already approved stay as
+/// they are; minutes that are not there yet are refused.
+pub(crate) async fn approve_by_item(
+    conn: &mut PgConnection,
+    actor: i64,
+    site: &Site,
+    of: i64,
+    at: &Meeting,
+    item: i64,
+) -> Result<Outcome> {
+    let status: Option<MinutesStatus> =
+        sqlx::query_scalar("SELECT status FROM minutes WHERE meeting_id = $1 FOR UPDATE")
+            .bind(of)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(meeting) = queries::get(&mut *conn, of).await? else {
+        return Ok(Outcome::Stale);
+    };
+    match status {
+        Some(MinutesStatus::Approved) => return Ok(Outcome::Done(())),
+        None => {
+            return Ok(Outcome::refused(
+                "outcome",
+                format!(
+                    "Het verslag van de vergadering van {} is er nog niet: er is niets goed te \
+                     keuren. Noteer een andere uitkomst of schrijf eerst het verslag.",
+                    meeting.long_day()
+                ),
+            ));
+        }
+        Some(_) => {}
+    }
+    let on = dutch::brussels(at.starts_at).date();
+    if on < dutch::brussels(meeting.starts_at).date() {
+        return Ok(Outcome::refused(
+            "outcome",
+            "Een verslag wordt niet goedgekeurd vóór de vergadering.",
+        ));
+    }
+    sqlx::query(
+        "UPDATE minutes SET status = 'approved', approved_on = $2, version = version + 1,
+                modified_by = $3, modified_at = now()
+         WHERE meeting_id = $1",
+    )
+    .bind(of)
+    .bind(on)
+    .bind(actor)
+    .execute(&mut *conn)
+    .await?;
+    audit::Entry::new("approve_minutes", "meeting", of)
+        .before(json!({ "status": status }))
+        .after(json!({
+            "status": "approved",
+            "approved_on": dutch::iso_date(on),
+            "by_agenda_item": item,
+            "at_meeting": at.id,
+        }))
+        .write(conn, actor)
+        .await?;
+    super::notices::minutes_approved(conn, actor, site, &meeting).await?;
     Ok(Outcome::Done(()))
 }
 

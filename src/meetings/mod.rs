@@ -11,6 +11,7 @@ mod reminders;
 pub mod rsvp;
 mod series;
 
+pub(crate) use minutes::{approve_by_item, awaiting_approval};
 pub use queries::{Meeting, MeetingKind, MeetingStatus, MinutesStatus};
 
 use askama::Template;

@@ -470,3 +470,242 @@ async fn a_member_declares_a_conflict_of_interest_shown_where_the_item_is() {
         1
     );
 }
+
+/// The next meeting approves the minutes through its agenda: the
+/// secretariat puts "Goedkeuring van het verslag" on it (one click in the
+/// builder), and "beslist" on that item approves and locks the minutes, on
+/// the day of that meeting.
+#[tokio::test]
+async fn the_next_meeting_s_approval_item_approves_and_locks_the_minutes() {
+    let app = TestApp::seeded().await;
+    let (earlier, public, _) = held_meeting(&app).await;
+    let mut staff = app.signed_in(Role::Secretariat).await;
+    let general = staff
+        .post_form(
+            &format!("/vergaderingen/{earlier}/verslag"),
+            &[
+                ("text", "De voorzitter opent de vergadering."),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(general.status, StatusCode::SEE_OTHER, "{}", general.text());
+    let next = app
+        .meeting("vesoc-werkgroep", "working_group", "2099-03-02 10:00+01")
+        .await;
+    let builder = format!("/vergaderingen/{next}/agenda");
+    let add = format!("/vergaderingen/{next}/agenda/punt");
+
+    // The builder offers the earlier meeting's minutes.
+    let page = staff.get(&builder).await;
+    let offered = page.select("#own-approves option");
+    assert_eq!(offered.len(), 2, "{offered:?}");
+    assert!(offered[1].starts_with("de vergadering van "), "{offered:?}");
+    assert_eq!(
+        page.attr("input[name='approves']", "value"),
+        Some(earlier.to_string())
+    );
+
+    // A meeting that is no earlier one of this body awaiting approval is
+    // refused in Dutch, what was typed kept, nothing stored.
+    let items_before = app.count("SELECT count(*) FROM agenda_item").await;
+    let other = app
+        .meeting("vesoc-werkgroep", "working_group", "2026-01-10 10:00+01")
+        .await;
+    for wrong in ["nul", &other.to_string(), &next.to_string()] {
+        let refused = staff
+            .post_form(&add, &[("approves", wrong), ("title", "Mijn titel")])
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{wrong}");
+        assert!(
+            refused
+                .text()
+                .contains("waarvan het verslag nog goedgekeurd moet worden"),
+            "{wrong}"
+        );
+        assert_eq!(
+            refused.attr("#own-title", "value").as_deref(),
+            Some("Mijn titel")
+        );
+    }
+    assert_eq!(
+        app.count("SELECT count(*) FROM agenda_item").await,
+        items_before
+    );
+
+    // One click: the item, titled and of kind "ter beslissing".
+    let earlier_id = earlier.to_string();
+    let added = staff.post_form(&add, &[("approves", &earlier_id)]).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
+    let (item, title, kind): (i64, String, String) = sqlx::query_as(
+        "SELECT id, title, kind::text FROM agenda_item WHERE approves_minutes_of_id = $1",
+    )
+    .bind(earlier)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(
+        title.starts_with("Goedkeuring van het verslag van de vergadering van "),
+        "{title}"
+    );
+    assert_eq!(kind, "decision");
+    // Once on an agenda, it is not offered again, nor added twice.
+    let page = staff.get(&builder).await;
+    assert!(page.select("#own-approves").is_empty());
+    assert!(
+        page.select(&format!("a[href='/vergaderingen/{earlier}/verslag']"))
+            .iter()
+            .any(|t| t == "verslag ter goedkeuring")
+    );
+    let twice = staff.post_form(&add, &[("approves", &earlier_id)]).await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(twice.text().contains("staat al op een agenda"));
+
+    // The next meeting takes place: "kennisgenomen" approves nothing.
+    sqlx::query(
+        "UPDATE meeting SET starts_at = now() - interval '1 day',
+                ends_at = now() - interval '1 day' + interval '2 hours'
+         WHERE id = $1",
+    )
+    .bind(next)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let outcome = format!("/vergaderingen/{next}/agenda/afhandelen");
+    let item_id = item.to_string();
+    let v = app.version("agenda_item", item).await;
+    let noted = staff
+        .post_form(
+            &outcome,
+            &[
+                ("item_id", item_id.as_str()),
+                ("outcome", "noted"),
+                ("decision_text", ""),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(noted.status, StatusCode::SEE_OTHER, "{}", noted.text());
+    let status: String =
+        sqlx::query_scalar("SELECT status::text FROM minutes WHERE meeting_id = $1")
+            .bind(earlier)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(status, "draft");
+
+    // "Beslist" (changed in the next meeting's own minutes): approved on
+    // the day of the next meeting, locked, audited with the item, the
+    // members told.
+    let mails_before = app
+        .count("SELECT coalesce(max(id), 0) FROM mail_message")
+        .await;
+    let decided = section(
+        &app,
+        &mut staff,
+        next,
+        item,
+        &[
+            ("summary", ""),
+            ("outcome", "decided"),
+            ("decision_text", "Het verslag wordt goedgekeurd."),
+        ],
+    )
+    .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.text());
+    let (status, approved_on): (String, bool) = sqlx::query_as(
+        "SELECT mi.status::text,
+                mi.approved_on = (n.starts_at AT TIME ZONE 'Europe/Brussels')::date
+         FROM minutes mi, meeting n WHERE mi.meeting_id = $1 AND n.id = $2",
+    )
+    .bind(earlier)
+    .bind(next)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!((status.as_str(), approved_on), ("approved", true));
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM audit_log WHERE action = 'approve_minutes'
+               AND entity_id = '{earlier}' AND after->>'by_agenda_item' = '{item}'"
+        ))
+        .await,
+        1
+    );
+    assert!(
+        app.count(&format!(
+            "SELECT count(*) FROM mail_message WHERE id > {mails_before}"
+        ))
+        .await
+            > 0,
+        "the members are told"
+    );
+    let locked = section(
+        &app,
+        &mut staff,
+        earlier,
+        public,
+        &[("summary", "Nog een wijziging."), ("outcome", "")],
+    )
+    .await;
+    assert_eq!(locked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(locked.text().contains("verbeter het met een correctie"));
+}
+
+/// An approval item whose minutes are gone from "awaiting" (never written)
+/// cannot be decided into an approval: refused, nothing stored.
+#[tokio::test]
+async fn deciding_an_approval_of_minutes_that_do_not_exist_is_refused() {
+    let app = TestApp::seeded().await;
+    let (earlier, _, _) = held_meeting(&app).await;
+    let next = app
+        .meeting("vesoc-werkgroep", "working_group", "2026-12-01 10:00+01")
+        .await;
+    sqlx::query(
+        "UPDATE meeting SET starts_at = now() - interval '1 day', ends_at = now() WHERE id = $1",
+    )
+    .bind(next)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let item: i64 = sqlx::query_scalar(
+        "INSERT INTO agenda_item (body_id, meeting_id, title, kind, status, position, number,
+                                  approves_minutes_of_id)
+         SELECT body_id, id, 'Goedkeuring verslag', 'decision', 'accepted', 1, '1', $2
+         FROM meeting WHERE id = $1 RETURNING id",
+    )
+    .bind(next)
+    .bind(earlier)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let mut staff = app.signed_in(Role::Secretariat).await;
+    let v = app.version("agenda_item", item).await;
+    let item_id = item.to_string();
+    let refused = staff
+        .post_form(
+            &format!("/vergaderingen/{next}/agenda/afhandelen"),
+            &[
+                ("item_id", item_id.as_str()),
+                ("outcome", "decided"),
+                ("decision_text", "Goedgekeurd."),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .contains("is er nog niet: er is niets goed te keuren"),
+        "{}",
+        refused.text()
+    );
+    let (status, outcome): (String, Option<String>) =
+        sqlx::query_as("SELECT status::text, outcome::text FROM agenda_item WHERE id = $1")
+            .bind(item)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), outcome), ("accepted", None));
+}

@@ -1189,7 +1189,9 @@ async fn observe(
             vec![("minutes", contains(&page, word))]
         }
         ("minutes pdf", Record::Minutes { meeting, word }) => {
-            let page = c.get(&format!("/vergaderingen/{meeting}/verslag.pdf")).await;
+            let page = c
+                .get(&format!("/vergaderingen/{meeting}/verslag.pdf"))
+                .await;
             vec![("minutes pdf", pdf_contains(&page, word))]
         }
         (
