@@ -53,15 +53,16 @@ const MAX_TEXT: usize = 500;
 
 // --- the rule ---
 
-/// The weekdays: the code of RFC 5545 (BYDAY) and the Dutch name.
-const WEEKDAYS: [(Weekday, &str, &str); 7] = [
-    (Weekday::Monday, "MO", "maandag"),
-    (Weekday::Tuesday, "TU", "dinsdag"),
-    (Weekday::Wednesday, "WE", "woensdag"),
-    (Weekday::Thursday, "TH", "donderdag"),
-    (Weekday::Friday, "FR", "vrijdag"),
-    (Weekday::Saturday, "SA", "zaterdag"),
-    (Weekday::Sunday, "SU", "zondag"),
+/// The weekdays and their code of RFC 5545 (BYDAY); their Dutch names are
+/// `dutch::weekday_name`.
+const WEEKDAYS: [(Weekday, &str); 7] = [
+    (Weekday::Monday, "MO"),
+    (Weekday::Tuesday, "TU"),
+    (Weekday::Wednesday, "WE"),
+    (Weekday::Thursday, "TH"),
+    (Weekday::Friday, "FR"),
+    (Weekday::Saturday, "SA"),
+    (Weekday::Sunday, "SU"),
 ];
 
 /// Which weekday of the month: the BYDAY ordinal and its Dutch word.
@@ -73,27 +74,8 @@ const ORDINALS: [(i16, &str); 5] = [
     (-1, "laatste"),
 ];
 
-const MONTHS: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
 fn weekday_code(day: Weekday) -> &'static str {
     WEEKDAYS.iter().find(|w| w.0 == day).map_or("MO", |w| w.1)
-}
-
-fn weekday_name(day: Weekday) -> &'static str {
-    WEEKDAYS.iter().find(|w| w.0 == day).map_or("", |w| w.2)
 }
 
 /// The pattern a secretary chooses.
@@ -184,20 +166,22 @@ impl Rule {
     /// In Dutch: "elke tweede dinsdag van de maand, behalve in juli en augustus".
     pub fn describe(&self) -> String {
         let mut said = match self.pattern {
-            Pattern::Weekly { every: 1, weekday } => format!("elke {}", weekday_name(weekday)),
+            Pattern::Weekly { every: 1, weekday } => {
+                format!("elke {}", dutch::weekday_name(weekday))
+            }
             Pattern::Weekly { every, weekday } => {
-                format!("om de {every} weken op {}", weekday_name(weekday))
+                format!("om de {every} weken op {}", dutch::weekday_name(weekday))
             }
             Pattern::Monthly { nth, weekday } => format!(
                 "elke {} {} van de maand",
                 ORDINALS.iter().find(|o| o.0 == nth).map_or("", |o| o.1),
-                weekday_name(weekday)
+                dutch::weekday_name(weekday)
             ),
         };
         let names: Vec<&str> = self
             .skip_months
             .iter()
-            .filter_map(|m| MONTHS.get(usize::from(*m).wrapping_sub(1)).copied())
+            .filter_map(|m| time::Month::try_from(*m).ok().map(dutch::nl_month))
             .collect();
         if let Some((last, rest)) = names.split_last() {
             let months = if rest.is_empty() {
@@ -1284,7 +1268,10 @@ struct FormPage {
 
 impl FormPage {
     fn weekdays(&self) -> Vec<(&'static str, &'static str)> {
-        WEEKDAYS.iter().map(|w| (w.1, w.2)).collect()
+        WEEKDAYS
+            .iter()
+            .map(|w| (w.1, dutch::weekday_name(w.0)))
+            .collect()
     }
 
     fn ordinals(&self) -> Vec<(String, &'static str)> {
@@ -1293,8 +1280,8 @@ impl FormPage {
 
     fn months(&self) -> Vec<(String, &'static str)> {
         (1..=12u8)
-            .zip(MONTHS)
-            .map(|(m, name)| (m.to_string(), name))
+            .filter_map(|m| time::Month::try_from(m).ok())
+            .map(|m| (u8::from(m).to_string(), dutch::nl_month(m)))
             .collect()
     }
 
