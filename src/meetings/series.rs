@@ -24,6 +24,7 @@ use sqlx::{PgConnection, PgExecutor};
 use time::{Date, OffsetDateTime, Time, Weekday};
 
 use super::convocation::{self, Occasion};
+use super::forms::{hours, keep_body};
 use super::queries::{self, BodyKind, MeetingKind, MeetingStatus};
 use super::{OnMeeting, PageInput, render_meeting};
 use crate::audit;
@@ -589,14 +590,7 @@ impl SeriesForm {
                 "Laat niet alle maanden weg: dan vergadert de reeks nooit.",
             );
         }
-        let start = dutch::parse_time(&self.start);
-        if start.is_none() {
-            check.add("start", "Vul een beginuur in (UU:MM).");
-        }
-        let end = dutch::parse_time(&self.end);
-        if end.is_none() {
-            check.add("end", "Vul een einduur in (UU:MM).");
-        }
+        let (start, end) = hours(&mut check, &self.start, &self.end);
         if let (Some(s), Some(e)) = (start, end)
             && e <= s
         {
@@ -1306,10 +1300,7 @@ fn form_page(
     preview: Option<Vec<PreviewLine>>,
     status: StatusCode,
 ) -> Response {
-    // A series stays with its body: only its body's kinds are choices.
-    if let Some(s) = &series {
-        choices.retain(|c| c.body_id == s.body_id);
-    }
+    keep_body(&mut choices, series.as_ref().map(|s| s.body_id));
     let page = FormPage {
         ctx,
         series,
@@ -1566,8 +1557,7 @@ mod tests {
     #[test]
     fn the_second_tuesday_from_september_to_june_leaves_out_july_and_august() {
         let rule = second_tuesday_without_summer();
-        let days = dates(&rule, date!(2026 - 09 - 01), date!(2027 - 09 - 30), &[])
-            .expect("the rule gives dates");
+        let days = between(&rule, date!(2026 - 09 - 01), date!(2027 - 09 - 30));
         assert_eq!(days.first(), Some(&date!(2026 - 09 - 08)));
         assert_eq!(days.len(), 11, "{days:?}");
         assert!(days.iter().all(|d| d.weekday() == Weekday::Tuesday));
@@ -1590,46 +1580,39 @@ mod tests {
         assert_eq!(days, vec![date!(2026 - 09 - 08), date!(2026 - 11 - 10)]);
     }
 
+    /// A rule of `pattern` in every month.
+    fn all_year(pattern: Pattern) -> Rule {
+        Rule {
+            pattern,
+            skip_months: Vec::new(),
+        }
+    }
+
+    /// The dates `rule` gives from `first` to `last`, none skipped.
+    fn between(rule: &Rule, first: Date, last: Date) -> Vec<Date> {
+        dates(rule, first, last, &[]).expect("the rule gives dates")
+    }
+
     #[test]
     fn every_other_week_and_the_last_weekday_of_the_month() {
-        let fortnightly = Rule {
-            pattern: Pattern::Weekly {
-                every: 2,
-                weekday: Weekday::Thursday,
-            },
-            skip_months: Vec::new(),
-        };
-        let days = dates(
-            &fortnightly,
-            date!(2026 - 10 - 19),
-            date!(2026 - 11 - 30),
-            &[],
-        )
-        .expect("the rule gives dates");
+        let fortnightly = all_year(Pattern::Weekly {
+            every: 2,
+            weekday: Weekday::Thursday,
+        });
         assert_eq!(
-            days,
+            between(&fortnightly, date!(2026 - 10 - 19), date!(2026 - 11 - 30)),
             vec![
                 date!(2026 - 10 - 22),
                 date!(2026 - 11 - 05),
                 date!(2026 - 11 - 19)
             ]
         );
-        let last_friday = Rule {
-            pattern: Pattern::Monthly {
-                nth: -1,
-                weekday: Weekday::Friday,
-            },
-            skip_months: Vec::new(),
-        };
-        let days = dates(
-            &last_friday,
-            date!(2027 - 01 - 01),
-            date!(2027 - 03 - 31),
-            &[],
-        )
-        .expect("the rule gives dates");
+        let last_friday = all_year(Pattern::Monthly {
+            nth: -1,
+            weekday: Weekday::Friday,
+        });
         assert_eq!(
-            days,
+            between(&last_friday, date!(2027 - 01 - 01), date!(2027 - 03 - 31)),
             vec![
                 date!(2027 - 01 - 29),
                 date!(2027 - 02 - 26),
@@ -1640,15 +1623,11 @@ mod tests {
 
     #[test]
     fn a_weekly_rule_stops_after_one_more_than_the_limit() {
-        let weekly = Rule {
-            pattern: Pattern::Weekly {
-                every: 1,
-                weekday: Weekday::Monday,
-            },
-            skip_months: Vec::new(),
-        };
-        let days = dates(&weekly, date!(2027 - 01 - 01), date!(2099 - 12 - 31), &[])
-            .expect("the rule gives dates");
+        let weekly = all_year(Pattern::Weekly {
+            every: 1,
+            weekday: Weekday::Monday,
+        });
+        let days = between(&weekly, date!(2027 - 01 - 01), date!(2099 - 12 - 31));
         assert_eq!(days.len(), MAX_MEETINGS + 1);
     }
 
