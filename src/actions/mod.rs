@@ -16,7 +16,8 @@
 mod notices;
 pub mod queries;
 
-pub use queries::{ActionPoint, LinePoint, Note, Status, Step, YearCount};
+// What other areas ask, as the queries answer it.
+pub use queries::{ActionPoint, LinePoint, Note, Status, Step, YearCount, on_lines, open_for_body};
 
 use askama::Template;
 use axum::Form;
@@ -25,7 +26,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgExecutor;
-use time::Date;
 
 use crate::agenda::{AgendaItem, ItemStatus};
 use crate::auth::Reader;
@@ -61,20 +61,6 @@ const THIS_POINT: &str = "dit actiepunt";
 
 // --- what other areas ask ---
 
-/// The open points of body `body` from its meetings before `on_date` (the
-/// day of the meeting whose agenda shows them), those `reader` may see, by
-/// due date, the overdue ones marked: the standing item "Opvolging
-/// actiepunten" of the agenda builder, the meeting page and the
-/// convocation.
-pub async fn open_for_body(
-    db: impl PgExecutor<'_>,
-    body: i64,
-    reader: Reader,
-    on_date: Date,
-) -> sqlx::Result<Vec<ActionPoint>> {
-    queries::open_for_body(db, body, reader, on_date).await
-}
-
 /// The standing item "Opvolging actiepunten" of `meeting`'s agenda: the
 /// open points of its body from earlier meetings ([`open_for_body`] on its
 /// day), while the meeting is still to come (planned or convened); none
@@ -89,17 +75,6 @@ pub async fn standing_item(
     }
     let day = dutch::brussels(meeting.starts_at).date();
     open_for_body(db, meeting.body_id, reader, day).await
-}
-
-/// The points that feed the action lines of `agreement` (or only `line`),
-/// those `reader` may see, with their notes: the lines' follow-up.
-pub async fn on_lines(
-    db: impl PgExecutor<'_>,
-    agreement: Option<i64>,
-    line: Option<i64>,
-    reader: Reader,
-) -> sqlx::Result<Vec<LinePoint>> {
-    queries::on_lines(db, agreement, line, reader).await
 }
 
 /// [`standing_item`] for a page: kept in memory per kind of reader until

@@ -8,13 +8,7 @@ use sqlx::PgConnection;
 use time::Date;
 
 use crate::base::dutch;
-use crate::mail::{self, Kind, Letter, Notice, Recipient, Site};
-
-#[derive(Debug, sqlx::FromRow)]
-struct Account {
-    email: String,
-    display_name: String,
-}
+use crate::mail::{self, Addressee, Kind, Letter, Site};
 
 #[derive(Debug, sqlx::FromRow)]
 struct Point {
@@ -34,7 +28,7 @@ pub async fn assigned(
     point: i64,
 ) -> sqlx::Result<usize> {
     let today = dutch::today();
-    let accounts: Vec<Account> = sqlx::query_as(
+    let accounts: Vec<Addressee> = sqlx::query_as(
         "SELECT acc.email, acc.display_name
          FROM action_point p
          JOIN agenda_item a ON a.id = p.agenda_item_id
@@ -87,22 +81,13 @@ pub async fn assigned(
         ),
     ];
     let link = site.link(&format!("/actiepunten/{point}"));
-    let mut written = 0;
-    for account in accounts {
-        let Ok(to) = Recipient::new(&account.email, &account.display_name) else {
-            continue;
-        };
-        let letter = Letter {
-            name: to.name.clone(),
-            title: subject.clone(),
-            paragraphs: paragraphs.clone(),
-            link: Some(("Het actiepunt bekijken".into(), link.clone())),
-        };
-        let notice = Notice::letter(Kind::ActionPoint, to, &subject, &letter);
-        mail::notify::deliver(conn, Some(actor), site, notice).await?;
-        written += 1;
-    }
-    Ok(written)
+    let letter = Letter {
+        name: String::new(),
+        title: subject,
+        paragraphs,
+        link: Some(("Het actiepunt bekijken".into(), link)),
+    };
+    mail::notify::to_each(conn, Some(actor), site, accounts, Kind::ActionPoint, letter).await
 }
 
 /// At most `max` characters, with "…" when cut.

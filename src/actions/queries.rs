@@ -191,8 +191,10 @@ pub async fn of_items(
 }
 
 /// The open points of body `body` that come from its meetings before
-/// `before` (a meeting's day), by due date: the standing item "Opvolging
-/// actiepunten" of that meeting's agenda.
+/// `before` (the day of the meeting whose agenda shows them), those
+/// `reader` may see, by due date, the overdue ones marked: the standing
+/// item "Opvolging actiepunten" of the agenda builder, the meeting page and
+/// the convocation.
 pub async fn open_for_body(
     db: impl PgExecutor<'_>,
     body: i64,
@@ -258,7 +260,8 @@ pub struct LinePoint {
 }
 
 /// The points `reader` may see that feed the action lines of agreement
-/// `agreement` (or only line `line`), with their notes, in one query.
+/// `agreement` (or only line `line`), with their notes, in one query: the
+/// lines' follow-up.
 pub async fn on_lines(
     db: impl PgExecutor<'_>,
     agreement: Option<i64>,

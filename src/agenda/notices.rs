@@ -9,13 +9,7 @@ use sqlx::PgConnection;
 
 use super::queries::{AgendaItem, ItemStatus};
 use crate::base::dutch;
-use crate::mail::{self, Kind, Letter, Notice, Recipient, Site};
-
-#[derive(Debug, sqlx::FromRow)]
-struct Account {
-    email: String,
-    display_name: String,
-}
+use crate::mail::{self, Addressee, Kind, Letter, Site};
 
 /// Writes the notice of `decision` on `item`; `meeting` is the label of
 /// the meeting it was accepted for or deferred to. Returns how many
@@ -80,7 +74,7 @@ pub async fn decided(
     }
     paragraphs.push(format!("Beslist op {}.", dutch::nl_date(dutch::today())));
     let link = site.link(&format!("/agendapunten/{}", item.id));
-    let accounts: Vec<Account> = sqlx::query_as(
+    let accounts: Vec<Addressee> = sqlx::query_as(
         "SELECT acc.email, acc.display_name
          FROM account acc, agenda_item i
          WHERE i.id = $1 AND acc.disabled_at IS NULL
@@ -92,20 +86,19 @@ pub async fn decided(
     .bind(dutch::today())
     .fetch_all(&mut *conn)
     .await?;
-    let mut written = 0;
-    for account in accounts {
-        let Ok(to) = Recipient::new(&account.email, &account.display_name) else {
-            continue;
-        };
-        let letter = Letter {
-            name: to.name.clone(),
-            title: subject.clone(),
-            paragraphs: paragraphs.clone(),
-            link: Some(("Uw voorstel bekijken".into(), link.clone())),
-        };
-        let notice = Notice::letter(Kind::ProposalDecision, to, &subject, &letter);
-        mail::notify::deliver(conn, Some(actor), site, notice).await?;
-        written += 1;
-    }
-    Ok(written)
+    let letter = Letter {
+        name: String::new(),
+        title: subject,
+        paragraphs,
+        link: Some(("Uw voorstel bekijken".into(), link)),
+    };
+    mail::notify::to_each(
+        conn,
+        Some(actor),
+        site,
+        accounts,
+        Kind::ProposalDecision,
+        letter,
+    )
+    .await
 }

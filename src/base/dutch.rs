@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset, Weekday};
 
 /// A decimal as Dutch writes it: "120000" → "120.000", "80.5" → "80,5".
 pub fn nl_number(value: &str) -> String {
@@ -216,7 +216,12 @@ pub fn nl_datetime(t: OffsetDateTime) -> String {
 }
 
 pub fn nl_weekday(d: Date) -> &'static str {
-    WEEKDAYS[usize::from(d.weekday().number_days_from_monday())]
+    weekday_name(d.weekday())
+}
+
+/// "maandag"
+pub fn weekday_name(day: Weekday) -> &'static str {
+    WEEKDAYS[usize::from(day.number_days_from_monday())]
 }
 
 pub fn nl_month(m: Month) -> &'static str {

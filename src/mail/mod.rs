@@ -13,7 +13,7 @@ use std::str::FromStr;
 use lettre::Address;
 use sqlx::PgConnection;
 
-pub use notify::{Delivered, Delivery, Kind, Letter, Notice};
+pub use notify::{Addressee, Delivered, Delivery, Kind, Letter, Notice};
 pub use sender::{Sender, Transport};
 
 use crate::auth::access::Routes;

@@ -111,6 +111,39 @@ impl Notice {
     }
 }
 
+/// An account a notification goes to, as the areas' queries select it
+/// (`acc.email, acc.display_name`).
+#[derive(Debug, sqlx::FromRow)]
+pub struct Addressee {
+    pub email: String,
+    pub display_name: String,
+}
+
+/// Writes `letter` (its title is the subject) to each of `accounts`,
+/// addressed by name, as each mailbox chose; an address that is no mailbox
+/// is passed over. Returns how many accounts were written to (whatever
+/// their choice).
+pub async fn to_each(
+    conn: &mut PgConnection,
+    actor: Option<i64>,
+    site: &Site,
+    accounts: Vec<Addressee>,
+    kind: Kind,
+    mut letter: Letter,
+) -> sqlx::Result<usize> {
+    let mut written = 0;
+    for account in accounts {
+        let Ok(to) = Recipient::new(&account.email, &account.display_name) else {
+            continue;
+        };
+        letter.name = to.name.clone();
+        let notice = Notice::letter(kind, to, &letter.title, &letter);
+        deliver(conn, actor, site, notice).await?;
+        written += 1;
+    }
+    Ok(written)
+}
+
 /// What became of a notification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivered {

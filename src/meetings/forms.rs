@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
-use time::OffsetDateTime;
+use time::{OffsetDateTime, Time};
 
 use super::convocation::{self, Occasion};
 use super::queries::{self, BodyKind, Meeting, MeetingFields, MeetingStatus};
@@ -114,14 +114,7 @@ impl MeetingForm {
         if date.is_none() {
             check.add("date", "Vul een geldige datum in (JJJJ-MM-DD).");
         }
-        let start = dutch::parse_time(&self.start);
-        if start.is_none() {
-            check.add("start", "Vul een beginuur in (UU:MM).");
-        }
-        let end = dutch::parse_time(&self.end);
-        if end.is_none() {
-            check.add("end", "Vul een einduur in (UU:MM).");
-        }
+        let (start, end) = hours(&mut check, &self.start, &self.end);
         let mut starts_at = None;
         let mut ends_at = None;
         if let (Some(d), Some(s), Some(t)) = (date, start, end) {
@@ -251,8 +244,30 @@ impl FormPage {
     }
 }
 
-/// The meeting form, with the choices the handler read already; a meeting
-/// being changed stays with its body, so only its body's kinds are offered.
+/// The choices of body and kind for a meeting or series being changed
+/// (`body` its body): it stays with its body, so only its body's kinds are
+/// offered.
+pub(super) fn keep_body(choices: &mut Vec<BodyKind>, body: Option<i64>) {
+    if let Some(body) = body {
+        choices.retain(|c| c.body_id == body);
+    }
+}
+
+/// The start and end hours (HH:MM) of a meeting or a series' meetings, each
+/// with its message when it is not one.
+pub(super) fn hours(check: &mut Check, start: &str, end: &str) -> (Option<Time>, Option<Time>) {
+    let start_at = dutch::parse_time(start);
+    if start_at.is_none() {
+        check.add("start", "Vul een beginuur in (UU:MM).");
+    }
+    let end_at = dutch::parse_time(end);
+    if end_at.is_none() {
+        check.add("end", "Vul een einduur in (UU:MM).");
+    }
+    (start_at, end_at)
+}
+
+/// The meeting form, with the choices the handler read already.
 fn form_page(
     ctx: PageCtx,
     meeting: Option<Meeting>,
@@ -261,9 +276,7 @@ fn form_page(
     mut choices: Vec<BodyKind>,
     status: StatusCode,
 ) -> Response {
-    if let Some(m) = &meeting {
-        choices.retain(|c| c.body_id == m.body_id);
-    }
+    keep_body(&mut choices, meeting.as_ref().map(|m| m.body_id));
     let page = FormPage {
         ctx,
         meeting,

@@ -15,18 +15,12 @@ use time::{OffsetDateTime, Time};
 use super::convocation::{self, Occasion};
 use super::queries::{self, Meeting};
 use crate::base::{dutch, working_days};
-use crate::mail::{self, Kind, Letter, Notice, Recipient, Site};
+use crate::mail::{self, Addressee, Kind, Letter, Site};
 
 /// Reminders go out from this hour (Brussels) on their day.
 const FROM: Time = time::macros::time!(08:00);
 /// How far ahead the job looks for meetings and deadlines.
 const HORIZON_DAYS: i64 = 45;
-
-#[derive(Debug, sqlx::FromRow)]
-struct Account {
-    email: String,
-    display_name: String,
-}
 
 /// The query for the active accounts for whom `rule` (a visibility rule of
 /// the meeting `m` = `$1`, read by the account `acc` as reader, today =
@@ -46,36 +40,12 @@ async fn accounts(
     conn: &mut PgConnection,
     sql: &'static str,
     meeting: i64,
-) -> sqlx::Result<Vec<Account>> {
+) -> sqlx::Result<Vec<Addressee>> {
     sqlx::query_as(sql)
         .bind(meeting)
         .bind(dutch::today())
         .fetch_all(conn)
         .await
-}
-
-/// Writes `letter` (its title is the subject) to each account, addressed
-/// by name, as each mailbox chose.
-async fn to_accounts(
-    conn: &mut PgConnection,
-    actor: Option<i64>,
-    site: &Site,
-    accounts: Vec<Account>,
-    kind: Kind,
-    letter: Letter,
-) -> sqlx::Result<usize> {
-    let mut written = 0;
-    let mut letter = letter;
-    for account in accounts {
-        let Ok(to) = Recipient::new(&account.email, &account.display_name) else {
-            continue;
-        };
-        letter.name = to.name.clone();
-        let notice = Notice::letter(kind, to, &letter.title, &letter);
-        mail::notify::deliver(conn, actor, site, notice).await?;
-        written += 1;
-    }
-    Ok(written)
 }
 
 /// Approved minutes: to the accounts of the body's members, who may now
@@ -97,7 +67,7 @@ pub async fn minutes_approved(
     );
     let link = site.link(&format!("/vergaderingen/{}", meeting.id));
     let letter = Letter::short(subject, first, ("Het verslag lezen", link));
-    to_accounts(
+    mail::notify::to_each(
         conn,
         Some(actor),
         site,
@@ -135,7 +105,7 @@ pub async fn minutes_for_comments(
     );
     let link = site.link(&format!("/vergaderingen/{}/verslag", meeting.id));
     let letter = Letter::short(subject, first, ("Het ontwerpverslag lezen", link));
-    to_accounts(
+    mail::notify::to_each(
         conn,
         Some(actor),
         site,
@@ -337,7 +307,7 @@ async fn deadline_reminder(
     );
     let link = site.link("/agendapunten/nieuw");
     let letter = Letter::short(subject, first, ("Een agendapunt voorstellen", link));
-    to_accounts(conn, None, site, accounts, Kind::DeadlineReminder, letter).await
+    mail::notify::to_each(conn, None, site, accounts, Kind::DeadlineReminder, letter).await
 }
 
 /// "7 december 12.00 uur"

@@ -24,6 +24,7 @@ use sqlx::{PgConnection, PgExecutor};
 use time::{Date, OffsetDateTime, Time, Weekday};
 
 use super::convocation::{self, Occasion};
+use super::forms::{hours, keep_body};
 use super::queries::{self, BodyKind, MeetingKind, MeetingStatus};
 use super::{OnMeeting, PageInput, render_meeting};
 use crate::audit;
@@ -53,15 +54,16 @@ const MAX_TEXT: usize = 500;
 
 // --- the rule ---
 
-/// The weekdays: the code of RFC 5545 (BYDAY) and the Dutch name.
-const WEEKDAYS: [(Weekday, &str, &str); 7] = [
-    (Weekday::Monday, "MO", "maandag"),
-    (Weekday::Tuesday, "TU", "dinsdag"),
-    (Weekday::Wednesday, "WE", "woensdag"),
-    (Weekday::Thursday, "TH", "donderdag"),
-    (Weekday::Friday, "FR", "vrijdag"),
-    (Weekday::Saturday, "SA", "zaterdag"),
-    (Weekday::Sunday, "SU", "zondag"),
+/// The weekdays and their code of RFC 5545 (BYDAY); their Dutch names are
+/// `dutch::weekday_name`.
+const WEEKDAYS: [(Weekday, &str); 7] = [
+    (Weekday::Monday, "MO"),
+    (Weekday::Tuesday, "TU"),
+    (Weekday::Wednesday, "WE"),
+    (Weekday::Thursday, "TH"),
+    (Weekday::Friday, "FR"),
+    (Weekday::Saturday, "SA"),
+    (Weekday::Sunday, "SU"),
 ];
 
 /// Which weekday of the month: the BYDAY ordinal and its Dutch word.
@@ -73,27 +75,8 @@ const ORDINALS: [(i16, &str); 5] = [
     (-1, "laatste"),
 ];
 
-const MONTHS: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
 fn weekday_code(day: Weekday) -> &'static str {
     WEEKDAYS.iter().find(|w| w.0 == day).map_or("MO", |w| w.1)
-}
-
-fn weekday_name(day: Weekday) -> &'static str {
-    WEEKDAYS.iter().find(|w| w.0 == day).map_or("", |w| w.2)
 }
 
 /// The pattern a secretary chooses.
@@ -184,20 +167,22 @@ impl Rule {
     /// In Dutch: "elke tweede dinsdag van de maand, behalve in juli en augustus".
     pub fn describe(&self) -> String {
         let mut said = match self.pattern {
-            Pattern::Weekly { every: 1, weekday } => format!("elke {}", weekday_name(weekday)),
+            Pattern::Weekly { every: 1, weekday } => {
+                format!("elke {}", dutch::weekday_name(weekday))
+            }
             Pattern::Weekly { every, weekday } => {
-                format!("om de {every} weken op {}", weekday_name(weekday))
+                format!("om de {every} weken op {}", dutch::weekday_name(weekday))
             }
             Pattern::Monthly { nth, weekday } => format!(
                 "elke {} {} van de maand",
                 ORDINALS.iter().find(|o| o.0 == nth).map_or("", |o| o.1),
-                weekday_name(weekday)
+                dutch::weekday_name(weekday)
             ),
         };
         let names: Vec<&str> = self
             .skip_months
             .iter()
-            .filter_map(|m| MONTHS.get(usize::from(*m).wrapping_sub(1)).copied())
+            .filter_map(|m| time::Month::try_from(*m).ok().map(dutch::nl_month))
             .collect();
         if let Some((last, rest)) = names.split_last() {
             let months = if rest.is_empty() {
@@ -605,14 +590,7 @@ impl SeriesForm {
                 "Laat niet alle maanden weg: dan vergadert de reeks nooit.",
             );
         }
-        let start = dutch::parse_time(&self.start);
-        if start.is_none() {
-            check.add("start", "Vul een beginuur in (UU:MM).");
-        }
-        let end = dutch::parse_time(&self.end);
-        if end.is_none() {
-            check.add("end", "Vul een einduur in (UU:MM).");
-        }
+        let (start, end) = hours(&mut check, &self.start, &self.end);
         if let (Some(s), Some(e)) = (start, end)
             && e <= s
         {
@@ -1284,7 +1262,10 @@ struct FormPage {
 
 impl FormPage {
     fn weekdays(&self) -> Vec<(&'static str, &'static str)> {
-        WEEKDAYS.iter().map(|w| (w.1, w.2)).collect()
+        WEEKDAYS
+            .iter()
+            .map(|w| (w.1, dutch::weekday_name(w.0)))
+            .collect()
     }
 
     fn ordinals(&self) -> Vec<(String, &'static str)> {
@@ -1293,8 +1274,8 @@ impl FormPage {
 
     fn months(&self) -> Vec<(String, &'static str)> {
         (1..=12u8)
-            .zip(MONTHS)
-            .map(|(m, name)| (m.to_string(), name))
+            .filter_map(|m| time::Month::try_from(m).ok())
+            .map(|m| (u8::from(m).to_string(), dutch::nl_month(m)))
             .collect()
     }
 
@@ -1319,10 +1300,7 @@ fn form_page(
     preview: Option<Vec<PreviewLine>>,
     status: StatusCode,
 ) -> Response {
-    // A series stays with its body: only its body's kinds are choices.
-    if let Some(s) = &series {
-        choices.retain(|c| c.body_id == s.body_id);
-    }
+    keep_body(&mut choices, series.as_ref().map(|s| s.body_id));
     let page = FormPage {
         ctx,
         series,
@@ -1579,8 +1557,7 @@ mod tests {
     #[test]
     fn the_second_tuesday_from_september_to_june_leaves_out_july_and_august() {
         let rule = second_tuesday_without_summer();
-        let days = dates(&rule, date!(2026 - 09 - 01), date!(2027 - 09 - 30), &[])
-            .expect("the rule gives dates");
+        let days = between(&rule, date!(2026 - 09 - 01), date!(2027 - 09 - 30));
         assert_eq!(days.first(), Some(&date!(2026 - 09 - 08)));
         assert_eq!(days.len(), 11, "{days:?}");
         assert!(days.iter().all(|d| d.weekday() == Weekday::Tuesday));
@@ -1603,46 +1580,39 @@ mod tests {
         assert_eq!(days, vec![date!(2026 - 09 - 08), date!(2026 - 11 - 10)]);
     }
 
+    /// A rule of `pattern` in every month.
+    fn all_year(pattern: Pattern) -> Rule {
+        Rule {
+            pattern,
+            skip_months: Vec::new(),
+        }
+    }
+
+    /// The dates `rule` gives from `first` to `last`, none skipped.
+    fn between(rule: &Rule, first: Date, last: Date) -> Vec<Date> {
+        dates(rule, first, last, &[]).expect("the rule gives dates")
+    }
+
     #[test]
     fn every_other_week_and_the_last_weekday_of_the_month() {
-        let fortnightly = Rule {
-            pattern: Pattern::Weekly {
-                every: 2,
-                weekday: Weekday::Thursday,
-            },
-            skip_months: Vec::new(),
-        };
-        let days = dates(
-            &fortnightly,
-            date!(2026 - 10 - 19),
-            date!(2026 - 11 - 30),
-            &[],
-        )
-        .expect("the rule gives dates");
+        let fortnightly = all_year(Pattern::Weekly {
+            every: 2,
+            weekday: Weekday::Thursday,
+        });
         assert_eq!(
-            days,
+            between(&fortnightly, date!(2026 - 10 - 19), date!(2026 - 11 - 30)),
             vec![
                 date!(2026 - 10 - 22),
                 date!(2026 - 11 - 05),
                 date!(2026 - 11 - 19)
             ]
         );
-        let last_friday = Rule {
-            pattern: Pattern::Monthly {
-                nth: -1,
-                weekday: Weekday::Friday,
-            },
-            skip_months: Vec::new(),
-        };
-        let days = dates(
-            &last_friday,
-            date!(2027 - 01 - 01),
-            date!(2027 - 03 - 31),
-            &[],
-        )
-        .expect("the rule gives dates");
+        let last_friday = all_year(Pattern::Monthly {
+            nth: -1,
+            weekday: Weekday::Friday,
+        });
         assert_eq!(
-            days,
+            between(&last_friday, date!(2027 - 01 - 01), date!(2027 - 03 - 31)),
             vec![
                 date!(2027 - 01 - 29),
                 date!(2027 - 02 - 26),
@@ -1653,15 +1623,11 @@ mod tests {
 
     #[test]
     fn a_weekly_rule_stops_after_one_more_than_the_limit() {
-        let weekly = Rule {
-            pattern: Pattern::Weekly {
-                every: 1,
-                weekday: Weekday::Monday,
-            },
-            skip_months: Vec::new(),
-        };
-        let days = dates(&weekly, date!(2027 - 01 - 01), date!(2099 - 12 - 31), &[])
-            .expect("the rule gives dates");
+        let weekly = all_year(Pattern::Weekly {
+            every: 1,
+            weekday: Weekday::Monday,
+        });
+        let days = between(&weekly, date!(2027 - 01 - 01), date!(2099 - 12 - 31));
         assert_eq!(days.len(), MAX_MEETINGS + 1);
     }
 

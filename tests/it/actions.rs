@@ -78,10 +78,6 @@ async fn proposal(app: &TestApp) -> i64 {
     .unwrap()
 }
 
-async fn id_of(app: &TestApp, sql: &str) -> i64 {
-    app.count(sql).await
-}
-
 async fn organisation(app: &TestApp, slug: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM organisation WHERE slug = $1")
         .bind(slug)
@@ -92,11 +88,8 @@ async fn organisation(app: &TestApp, slug: &str) -> i64 {
 
 /// The seeded action line points can feed.
 async fn line(app: &TestApp) -> i64 {
-    id_of(
-        app,
-        "SELECT id FROM action_line WHERE title = 'Kwalitatief werkplekleren'",
-    )
-    .await
+    app.id("SELECT id FROM action_line WHERE title = 'Kwalitatief werkplekleren'")
+        .await
 }
 
 fn in_days(days: i64) -> String {
@@ -105,6 +98,23 @@ fn in_days(days: i64) -> String {
 
 async fn version(app: &TestApp, point: i64) -> String {
     app.version("action_point", point).await
+}
+
+/// Posts step `step` of point `point` (`uitgevoerd`, `bevestigen`,
+/// `heropenen`, `schrappen`) as `c`, with the point's version now and
+/// `extra` fields.
+async fn step(
+    app: &TestApp,
+    c: &mut Client,
+    point: i64,
+    step: &str,
+    extra: &[(&str, &str)],
+) -> Page {
+    let v = version(app, point).await;
+    let mut fields = vec![("version", v.as_str())];
+    fields.extend_from_slice(extra);
+    c.post_form(&format!("/actiepunten/{point}/{step}"), &fields)
+        .await
 }
 
 /// Adds a point to `item` through the form, as the secretariat; its id.
@@ -238,13 +248,14 @@ async fn an_action_point_goes_from_the_minutes_to_its_assignee_and_back_on_the_n
         )
         .await;
     assert_eq!(noted.status, StatusCode::SEE_OTHER);
-    let v = version(&app, point).await;
-    let reported = an
-        .post_form(
-            &format!("/actiepunten/{point}/uitgevoerd"),
-            &[("version", &v), ("text", "Nota verstuurd.")],
-        )
-        .await;
+    let reported = step(
+        &app,
+        &mut an,
+        point,
+        "uitgevoerd",
+        &[("text", "Nota verstuurd.")],
+    )
+    .await;
     assert_eq!(reported.status, StatusCode::SEE_OTHER);
     let page = an.get(&format!("/actiepunten/{point}")).await;
     assert!(
@@ -273,13 +284,7 @@ async fn an_action_point_goes_from_the_minutes_to_its_assignee_and_back_on_the_n
     assert!(follow_up.text().contains("Nota verstuurd."));
 
     // The secretariat confirms: done, off the next agenda.
-    let v = version(&app, point).await;
-    let confirmed = serv
-        .post_form(
-            &format!("/actiepunten/{point}/bevestigen"),
-            &[("version", &v)],
-        )
-        .await;
+    let confirmed = step(&app, &mut serv, point, "bevestigen", &[]).await;
     assert_eq!(confirmed.status, StatusCode::SEE_OTHER);
     assert_eq!(
         app.count("SELECT count(*) FROM action_point WHERE status = 'done'")
@@ -301,13 +306,7 @@ async fn an_action_point_goes_from_the_minutes_to_its_assignee_and_back_on_the_n
     assert!(notes[2].contains("uitvoering bevestigd"), "{notes:?}");
 
     // Reopened, then dropped with a reason.
-    let v = version(&app, point).await;
-    let page = serv
-        .post_form(
-            &format!("/actiepunten/{point}/heropenen"),
-            &[("version", &v)],
-        )
-        .await;
+    let page = step(&app, &mut serv, point, "heropenen", &[]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let v = version(&app, point).await;
     let page = serv
@@ -457,13 +456,7 @@ async fn a_changed_assignee_hears_of_it_and_the_secretariat_can_be_the_assignee(
     .await
     .unwrap();
     assert_eq!(to, ["an@acv.be", "bo@voka.be", "collega@serv.be"]);
-    let v = version(&app, own).await;
-    let page = serv
-        .post_form(
-            &format!("/actiepunten/{own}/uitgevoerd"),
-            &[("version", &v)],
-        )
-        .await;
+    let page = step(&app, &mut serv, own, "uitgevoerd", &[]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
 }
 
@@ -715,13 +708,7 @@ async fn bad_input_on_every_form_says_why_keeps_what_was_typed_and_stores_nothin
         .await;
     assert_eq!(page.status, StatusCode::CONFLICT, "reported once");
     // Reopening an open point is stale too.
-    let v = version(&app, point).await;
-    let page = serv
-        .post_form(
-            &format!("/actiepunten/{point}/heropenen"),
-            &[("version", &v)],
-        )
-        .await;
+    let page = step(&app, &mut serv, point, "heropenen", &[]).await;
     assert_eq!(page.status, StatusCode::CONFLICT);
     assert_eq!(
         app.count("SELECT count(*) FROM action_point WHERE status = 'open'")
@@ -742,7 +729,9 @@ async fn only_the_assignee_and_the_secretariat_act_on_a_point() {
     let item = dealt_with(&app, held, "Levenslang leren", false, false).await;
     let secret = dealt_with(&app, held, "Geheim dossier", true, false).await;
     let acv = organisation(&app, "acv").await;
-    let crevits = id_of(&app, "SELECT id FROM person WHERE slug = 'hilde-crevits'").await;
+    let crevits = app
+        .id("SELECT id FROM person WHERE slug = 'hilde-crevits'")
+        .await;
     let mut serv = app.signed_in(Role::Secretariat).await;
     let for_acv = add(
         &mut serv,
@@ -819,22 +808,10 @@ async fn only_the_assignee_and_the_secretariat_act_on_a_point() {
     assert!(mine.text().contains("Actie voor het kabinet"));
     assert!(!mine.text().contains("Actie voor ACV"));
     // The cabinet acts on its minister's point, not on ACV's.
-    let v = version(&app, for_acv).await;
-    let page = cabinet
-        .post_form(
-            &format!("/actiepunten/{for_acv}/uitgevoerd"),
-            &[("version", &v)],
-        )
-        .await;
+    let page = step(&app, &mut cabinet, for_acv, "uitgevoerd", &[]).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert_eq!(audit_rows(&app).await, before, "nothing written");
-    let v = version(&app, for_cabinet).await;
-    let page = cabinet
-        .post_form(
-            &format!("/actiepunten/{for_cabinet}/uitgevoerd"),
-            &[("version", &v)],
-        )
-        .await;
+    let page = step(&app, &mut cabinet, for_cabinet, "uitgevoerd", &[]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
 
     // Outside the body, a confidential item's point does not exist, and the

@@ -45,6 +45,20 @@ async fn review(
     .await
 }
 
+/// How most tests begin: the seeded app, a social partner and the
+/// secretariat signed in, the working group (its id as a form sends it)
+/// and a meeting of it at `starts`.
+async fn start(starts: &str) -> (TestApp, Client, Client, String, i64) {
+    let app = TestApp::seeded().await;
+    let partner = app.signed_in(Role::SocialPartner).await;
+    let staff = app.signed_in(Role::Secretariat).await;
+    let wg = app.slug_id("body", "vesoc-werkgroep").await;
+    let meeting = app
+        .meeting("vesoc-werkgroep", "working_group", starts)
+        .await;
+    (app, partner, staff, wg, meeting)
+}
+
 async fn events(app: &TestApp, id: i64) -> Vec<(Option<String>, String)> {
     sqlx::query_as(
         "SELECT from_status::text, to_status::text FROM agenda_item_event WHERE agenda_item_id = $1 ORDER BY id",
@@ -57,13 +71,7 @@ async fn events(app: &TestApp, id: i64) -> Vec<(Option<String>, String)> {
 
 #[tokio::test]
 async fn submit_accept_order_and_record_the_outcome() {
-    let app = TestApp::seeded().await;
-    let mut partner = app.signed_in(Role::SocialPartner).await;
-    let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = app.slug_id("body", "vesoc-werkgroep").await;
-    let meeting = app
-        .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
-        .await;
+    let (app, mut partner, mut staff, wg, meeting) = start("2026-06-10 10:00+02").await;
     let onderwijs = app
         .id("SELECT id FROM competence WHERE name = 'Onderwijs'")
         .await
@@ -377,13 +385,7 @@ async fn returned_for_changes_then_resubmitted() {
 
 #[tokio::test]
 async fn deferral_and_carry_over() {
-    let app = TestApp::seeded().await;
-    let mut partner = app.signed_in(Role::SocialPartner).await;
-    let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = app.slug_id("body", "vesoc-werkgroep").await;
-    let m1 = app
-        .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
-        .await;
+    let (app, mut partner, mut staff, wg, m1) = start("2026-06-10 10:00+02").await;
     let m2 = app
         .meeting("vesoc-werkgroep", "working_group", "2026-07-08 10:00+02")
         .await;
@@ -525,13 +527,7 @@ async fn proposers_see_only_their_own_items() {
 
 #[tokio::test]
 async fn confidential_items_stay_off_the_public_agenda() {
-    let app = TestApp::seeded().await;
-    let mut partner = app.signed_in(Role::SocialPartner).await;
-    let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = app.slug_id("body", "vesoc-werkgroep").await;
-    let m = app
-        .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
-        .await;
+    let (app, mut partner, mut staff, wg, m) = start("2026-06-10 10:00+02").await;
     let open = propose(&mut partner, &wg, "Openbaar punt", &[])
         .await
         .redirect_id("/agendapunten/");
@@ -729,13 +725,7 @@ async fn a_proposal_starts_from_the_meeting_page() {
 
 #[tokio::test]
 async fn every_agenda_page_has_one_heading_and_labelled_fields() {
-    let app = TestApp::seeded().await;
-    let mut partner = app.signed_in(Role::SocialPartner).await;
-    let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = app.slug_id("body", "vesoc-werkgroep").await;
-    let m = app
-        .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
-        .await;
+    let (app, mut partner, mut staff, wg, m) = start("2026-06-10 10:00+02").await;
     let id = propose(&mut partner, &wg, "Een punt", &[])
         .await
         .redirect_id("/agendapunten/");
@@ -780,13 +770,7 @@ async fn every_agenda_page_has_one_heading_and_labelled_fields() {
 
 #[tokio::test]
 async fn an_item_concerns_an_agreement_and_the_agreement_lists_where_it_was_discussed() {
-    let app = TestApp::seeded().await;
-    let mut partner = app.signed_in(Role::SocialPartner).await;
-    let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = app.slug_id("body", "vesoc-werkgroep").await;
-    let m = app
-        .meeting("vesoc-werkgroep", "working_group", "2026-06-10 10:00+02")
-        .await;
+    let (app, mut partner, mut staff, wg, m) = start("2026-06-10 10:00+02").await;
     let agreement = app.slug_id("agreement", "iedereen-aan-boord-2019").await;
     let form = partner.get("/agendapunten/nieuw").await;
     assert!(
@@ -905,13 +889,7 @@ async fn an_unknown_agreement_is_refused_in_dutch_and_the_form_keeps_what_was_ty
 
 #[tokio::test]
 async fn the_timeline_shows_the_whole_path_in_order_and_only_what_the_reader_may_see() {
-    let app = TestApp::seeded().await;
-    let mut partner = app.signed_in(Role::SocialPartner).await;
-    let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = app.slug_id("body", "vesoc-werkgroep").await;
-    let m = app
-        .meeting("vesoc-werkgroep", "working_group", "2026-11-10 10:00+01")
-        .await;
+    let (app, mut partner, mut staff, wg, m) = start("2026-11-10 10:00+01").await;
     let id = propose(&mut partner, &wg, "Loopbaanbegeleiding voor iedereen", &[])
         .await
         .redirect_id("/agendapunten/");

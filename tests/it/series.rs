@@ -3,11 +3,9 @@
 //! the series changes only the meetings that still follow it; the feeds,
 //! the yearly overview and the twice-a-year warning see its meetings.
 
-use std::collections::HashMap;
-
 use axum::http::StatusCode;
 
-use crate::harness::{Client, Page, TestApp};
+use crate::harness::{Client, Page, TestApp, ics_events};
 use vesoc::auth::Role;
 
 /// A year whose dates are all still to come.
@@ -15,12 +13,18 @@ fn next_year() -> i32 {
     time::OffsetDateTime::now_utc().year() + 1
 }
 
-async fn body_id(app: &TestApp, slug: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM body WHERE slug = $1")
-        .bind(slug)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
+/// The series form's choice of body and kind: `{id}:{kind}`.
+async fn body_kind(app: &TestApp, slug: &str, kind: &str) -> String {
+    format!("{}:{kind}", app.slug_id("body", slug).await)
+}
+
+/// How most tests begin: the seeded app, the secretariat signed in, and
+/// the working group's meetings as the series' body and kind.
+async fn secretariat_and_working_group() -> (TestApp, Client, String) {
+    let app = TestApp::seeded().await;
+    let staff = app.signed_in(Role::Secretariat).await;
+    let wg = body_kind(&app, "vesoc-werkgroep", "working_group").await;
+    (app, staff, wg)
 }
 
 /// A form's fields as posted.
@@ -54,6 +58,11 @@ fn fields(body_kind: &str, changes: &[(&'static str, String)]) -> Vec<(&'static 
 async fn post(c: &mut Client, path: &str, fields: &[(&'static str, String)]) -> Page {
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     c.post_form(path, &pairs).await
+}
+
+/// Posts the changed series form of `series`.
+async fn change(c: &mut Client, series: i64, fields: &[(&'static str, String)]) -> Page {
+    post(c, &format!("/beheer/reeksen/{series}/wijzigen"), fields).await
 }
 
 /// Creates a series; returns its id.
@@ -97,27 +106,9 @@ async fn rows(app: &TestApp, series: i64) -> Vec<Row> {
     .unwrap()
 }
 
-fn events(ics: &str) -> Vec<HashMap<String, String>> {
-    let reader = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
-    let mut out = Vec::new();
-    for cal in reader {
-        for e in cal.expect("a valid calendar").events {
-            out.push(
-                e.properties
-                    .into_iter()
-                    .map(|p| (p.name, p.value.unwrap_or_default()))
-                    .collect(),
-            );
-        }
-    }
-    out
-}
-
 #[tokio::test]
 async fn a_series_over_a_change_of_summer_time_keeps_ten_oclock_in_brussels() {
-    let app = TestApp::seeded().await;
-    let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = format!("{}:working_group", body_id(&app, "vesoc-werkgroep").await);
+    let (app, mut staff, wg) = secretariat_and_working_group().await;
     let y = next_year();
     // Every Tuesday from mid-October to mid-November: the clocks go back
     // on the last Sunday of October.
@@ -148,7 +139,7 @@ async fn a_series_over_a_change_of_summer_time_keeps_ten_oclock_in_brussels() {
         ),
     )
     .await;
-    let feed = events(&app.client().get("/kalender/vesoc-werkgroep.ics").await.body);
+    let feed = ics_events(&app.client().get("/kalender/vesoc-werkgroep.ics").await.body);
     for (series, before, after) in [(autumn, "08:00", "09:00"), (spring, "09:00", "08:00")] {
         let made = rows(&app, series).await;
         assert!((4..=5).contains(&made.len()), "{made:?}");
@@ -193,9 +184,7 @@ async fn a_series_over_a_change_of_summer_time_keeps_ten_oclock_in_brussels() {
 
 #[tokio::test]
 async fn moving_one_date_leaves_the_others_and_the_series_leaves_it_alone() {
-    let app = TestApp::seeded().await;
-    let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = format!("{}:working_group", body_id(&app, "vesoc-werkgroep").await);
+    let (app, mut staff, wg) = secretariat_and_working_group().await;
     let y = next_year();
     let series = create(
         &mut staff,
@@ -272,9 +261,9 @@ async fn moving_one_date_leaves_the_others_and_the_series_leaves_it_alone() {
 
     // The series moves to the afternoon, in another room.
     let version = app.version("meeting_series", series).await;
-    let page = post(
+    let page = change(
         &mut staff,
-        &format!("/beheer/reeksen/{series}/wijzigen"),
+        series,
         &fields(
             &wg,
             &[
@@ -326,10 +315,10 @@ async fn moving_one_date_leaves_the_others_and_the_series_leaves_it_alone() {
 
 #[tokio::test]
 async fn a_new_rule_adds_and_removes_planned_meetings_and_keeps_what_hangs_on_one() {
-    let app = TestApp::seeded().await;
-    let mut staff = app.signed_in(Role::Secretariat).await;
-    let body = body_id(&app, "vesoc-werkgroep").await;
-    let wg = format!("{body}:working_group");
+    let (app, mut staff, wg) = secretariat_and_working_group().await;
+    let body = app
+        .id("SELECT id FROM body WHERE slug = 'vesoc-werkgroep'")
+        .await;
     let y = next_year();
     let period = [
         ("first_date", format!("{y}-01-01")),
@@ -357,12 +346,7 @@ async fn a_new_rule_adds_and_removes_planned_meetings_and_keeps_what_hangs_on_on
         ("skip", "2".to_string()),
         ("version", version),
     ]);
-    let page = post(
-        &mut staff,
-        &format!("/beheer/reeksen/{series}/wijzigen"),
-        &fields(&wg, &changed),
-    )
-    .await;
+    let page = change(&mut staff, series, &fields(&wg, &changed)).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
     assert!(
         page.location()
@@ -419,9 +403,7 @@ async fn a_new_rule_adds_and_removes_planned_meetings_and_keeps_what_hangs_on_on
 
 #[tokio::test]
 async fn skipping_one_date_cancels_that_meeting_only_and_the_series_keeps_it_out() {
-    let app = TestApp::seeded().await;
-    let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = format!("{}:working_group", body_id(&app, "vesoc-werkgroep").await);
+    let (app, mut staff, wg) = secretariat_and_working_group().await;
     let y = next_year();
     let period = [
         ("pattern", "weekly".to_string()),
@@ -493,12 +475,7 @@ async fn skipping_one_date_cancels_that_meeting_only_and_the_series_keeps_it_out
     let version = app.version("meeting_series", series).await;
     let mut changed = period.to_vec();
     changed.extend([("start", "09:00".to_string()), ("version", version)]);
-    let page = post(
-        &mut staff,
-        &format!("/beheer/reeksen/{series}/wijzigen"),
-        &fields(&wg, &changed),
-    )
-    .await;
+    let page = change(&mut staff, series, &fields(&wg, &changed)).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
     let standing = app
         .count(&format!(
@@ -534,9 +511,7 @@ async fn skipping_one_date_cancels_that_meeting_only_and_the_series_keeps_it_out
 
 #[tokio::test]
 async fn the_preview_shows_the_dates_and_stores_nothing() {
-    let app = TestApp::seeded().await;
-    let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = format!("{}:working_group", body_id(&app, "vesoc-werkgroep").await);
+    let (app, mut staff, wg) = secretariat_and_working_group().await;
     let y = next_year();
     let audit = app.count("SELECT count(*) FROM audit_log").await;
     let page = post(
@@ -605,9 +580,9 @@ async fn the_preview_shows_the_dates_and_stores_nothing() {
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
     let version = app.version("meeting_series", series).await;
-    let page = post(
+    let page = change(
         &mut staff,
-        &format!("/beheer/reeksen/{series}/wijzigen"),
+        series,
         &fields(
             &wg,
             &[
@@ -664,9 +639,7 @@ fn refused(page: &Page, message: &str, what: &str) {
 
 #[tokio::test]
 async fn bad_input_on_the_series_forms_gets_a_dutch_message_and_stores_nothing() {
-    let app = TestApp::seeded().await;
-    let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = format!("{}:working_group", body_id(&app, "vesoc-werkgroep").await);
+    let (app, mut staff, wg) = secretariat_and_working_group().await;
     let y = next_year();
     let period = |first: &str, last: &str| {
         vec![
@@ -834,7 +807,7 @@ async fn bad_input_on_the_series_forms_gets_a_dutch_message_and_stores_nothing()
         Some("14:00")
     );
     // Another body is not a choice for the series.
-    let other = format!("{}:formal", body_id(&app, "vesoc-overleg").await);
+    let other = body_kind(&app, "vesoc-overleg", "formal").await;
     let mut moved = good.clone();
     moved.extend([("body_kind", other.clone()), ("version", version.clone())]);
     let page = post(&mut staff, &path, &fields(&other, &moved)).await;
@@ -909,7 +882,7 @@ async fn bad_input_on_the_series_forms_gets_a_dutch_message_and_stores_nothing()
 async fn the_yearly_overview_and_the_twice_a_year_warning_count_planned_series_meetings() {
     let app = TestApp::seeded().await;
     let mut staff = app.signed_in(Role::Secretariat).await;
-    let formal = format!("{}:formal", body_id(&app, "vesoc-overleg").await);
+    let formal = body_kind(&app, "vesoc-overleg", "formal").await;
     let y = next_year();
     let series = create(
         &mut staff,
@@ -974,9 +947,7 @@ async fn the_yearly_overview_and_the_twice_a_year_warning_count_planned_series_m
 
 #[tokio::test]
 async fn the_series_pages_list_what_the_secretariat_planned() {
-    let app = TestApp::seeded().await;
-    let mut staff = app.signed_in(Role::Secretariat).await;
-    let wg = format!("{}:working_group", body_id(&app, "vesoc-werkgroep").await);
+    let (app, mut staff, wg) = secretariat_and_working_group().await;
     let y = next_year();
     let page = staff.get("/beheer/reeksen").await;
     assert_eq!(page.status, StatusCode::OK);
