@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::documents::DocumentInput;
-use super::operations::{self, Draft, OwnItem, Review};
+use super::operations::{self, Decision, Draft, OwnItem, Review};
 use super::queries::{self, AgendaItem, ItemKind};
 use super::{BuilderInput, OnItem, ReviewInput, builder_page, item_page, load_visible, owns};
 use crate::base::error::{AppError, Result};
@@ -571,10 +571,13 @@ pub async fn record_outcome(on: OnMeeting, Form(form): Form<OutcomeForm>) -> Res
     let (user, meeting) = (on.actor.id, &on.record);
     let item = agenda_item(&on.state, meeting.id, &form.item_id).await?;
     let site = Site::of(&on.ctx, &on.state.config);
+    let decision = Decision {
+        seen_version: form.version.0,
+        outcome: &form.outcome,
+        text: &form.decision_text,
+    };
     let outcome = write::run(&on.state.db, async |tx| {
-        let (seen, typed) = (form.version.0, &form.decision_text);
-        let o = &form.outcome;
-        operations::record_outcome(tx, user, &site, meeting, &item, seen, o, typed).await
+        operations::record_outcome(tx, user, &site, meeting, &item, decision).await
     })
     .await?;
     let input = BuilderInput {

@@ -15,7 +15,7 @@ pub mod timeline;
 pub mod versions;
 
 pub use documents::DocumentLink;
-pub use operations::decide;
+pub use operations::{Decision, decide};
 pub use queries::correct_decision;
 pub use queries::{AgendaItem, ItemKind, ItemOutcome, ItemStatus};
 pub use versions::{Change, Frozen, adopt as adopt_version, freeze as freeze_version};

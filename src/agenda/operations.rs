@@ -451,6 +451,15 @@ fn checked_decision<'a>(
     }
 }
 
+/// A decision as the form gave it: the item's version the form was loaded
+/// with, the outcome's code and the decision's text.
+#[derive(Debug, Clone, Copy)]
+pub struct Decision<'a> {
+    pub seen_version: i32,
+    pub outcome: &'a str,
+    pub text: &'a str,
+}
+
 /// Notes what became of an accepted item, once its meeting has begun.
 pub async fn record_outcome(
     conn: &mut PgConnection,
@@ -458,9 +467,7 @@ pub async fn record_outcome(
     site: &Site,
     meeting: &Meeting,
     item: &AgendaItem,
-    seen_version: i32,
-    outcome: &str,
-    decision_text: &str,
+    d: Decision<'_>,
 ) -> Result<Outcome> {
     let problem = if meeting.status == MeetingStatus::Cancelled {
         Some("De vergadering is geannuleerd: er is geen uitkomst te noteren.".to_string())
@@ -477,17 +484,7 @@ pub async fn record_outcome(
     if let Some(problem) = problem {
         return Ok(Outcome::refused("form", problem));
     }
-    decide_checked(
-        conn,
-        actor,
-        site,
-        meeting,
-        item,
-        seen_version,
-        outcome,
-        decision_text,
-    )
-    .await
+    decide_checked(conn, actor, site, meeting, item, d).await
 }
 
 /// The decision on an item of the meeting's minutes: recorded on an
@@ -499,55 +496,30 @@ pub async fn decide(
     site: &Site,
     meeting: &Meeting,
     item: &AgendaItem,
-    seen_version: i32,
-    outcome: &str,
-    decision_text: &str,
+    d: Decision<'_>,
 ) -> Result<Outcome> {
     if item.status != ItemStatus::DealtWith {
-        return record_outcome(
-            conn,
-            actor,
-            site,
-            meeting,
-            item,
-            seen_version,
-            outcome,
-            decision_text,
-        )
-        .await;
+        return record_outcome(conn, actor, site, meeting, item, d).await;
     }
-    decide_checked(
-        conn,
-        actor,
-        site,
-        meeting,
-        item,
-        seen_version,
-        outcome,
-        decision_text,
-    )
-    .await
+    decide_checked(conn, actor, site, meeting, item, d).await
 }
 
 /// Records a checked decision; on the item that approves an earlier
 /// meeting's minutes, "beslist" approves them (`meetings::approve_by_item`),
 /// in the same transaction.
-#[allow(clippy::too_many_arguments)]
 async fn decide_checked(
     conn: &mut PgConnection,
     actor: i64,
     site: &Site,
     meeting: &Meeting,
     item: &AgendaItem,
-    seen_version: i32,
-    outcome: &str,
-    decision_text: &str,
+    d: Decision<'_>,
 ) -> Result<Outcome> {
-    let (o, text) = match checked_decision(outcome, decision_text) {
+    let (o, text) = match checked_decision(d.outcome, d.text) {
         Ok(decision) => decision,
         Err(problem) => return Ok(Outcome::refused("form", problem)),
     };
-    let done = queries::set_decision(conn, actor, item, seen_version, o, text).await?;
+    let done = queries::set_decision(conn, actor, item, d.seen_version, o, text).await?;
     match (done, item.approves_minutes_of_id, o) {
         (Outcome::Done(()), Some(of), ItemOutcome::Decided) => {
             crate::meetings::approve_by_item(conn, actor, site, of, meeting, item.id).await

@@ -577,9 +577,12 @@ async fn save(
     let changed = outcome != item.outcome.map(|o| o.code()).unwrap_or_default()
         || text != item.decision_text.as_deref().unwrap_or_default();
     if !outcome.is_empty() && changed {
-        let seen = form.item_version.trim().parse().unwrap_or(-1);
-        let decided =
-            crate::agenda::decide(conn, actor, site, meeting, item, seen, outcome, text).await?;
+        let decision = crate::agenda::Decision {
+            seen_version: form.item_version.trim().parse().unwrap_or(-1),
+            outcome,
+            text,
+        };
+        let decided = crate::agenda::decide(conn, actor, site, meeting, item, decision).await?;
         if !matches!(decided, Outcome::Done(())) {
             return Ok(decided);
         }
