@@ -715,20 +715,26 @@ test('journey 9: the secretariat sends version A and then B of an agenda; a memb
   await partner.context().close();
 });
 
-test('journey 10: minutes per item, an action point for ACV, comments, approval and lock', async () => {
-  const sec = await h.visitor();
-  await h.signIn(sec, SECRETARIAT.email, SECRETARIAT.password);
-  // A meeting of the working group that was held yesterday.
+// Schedules a meeting of the working group `days` from today (in the past:
+// confirmed), 14:00–16:00; returns its path.
+async function pastWorkingGroup(sec, days) {
   await h.visit(sec, '/beheer/vergaderingen/nieuw');
   await sec.getByLabel('Orgaan en soort', { exact: true }).selectOption({ label: 'VESOC-werkgroep – werkgroep' });
-  await sec.getByLabel('Datum', { exact: true }).fill(h.brusselsDate(-1));
+  await sec.getByLabel('Datum', { exact: true }).fill(h.brusselsDate(days));
   await sec.getByLabel('Beginuur (Belgische tijd)', { exact: true }).fill('14:00');
   await sec.getByLabel('Einduur', { exact: true }).fill('16:00');
   await sec.getByRole('button', { name: 'Inplannen' }).click();
   await sec.getByLabel('De datum ligt in het verleden. Toch inplannen?', { exact: true }).check();
   await sec.getByRole('button', { name: 'Inplannen' }).click();
   await sec.waitForURL(/\/vergaderingen\/\d+(\?|$)/);
-  const meeting = new URL(sec.url()).pathname;
+  return new URL(sec.url()).pathname;
+}
+
+test('journey 10: minutes per item, an action point for ACV, comments, approval at the next meeting and lock', async () => {
+  const sec = await h.visitor();
+  await h.signIn(sec, SECRETARIAT.email, SECRETARIAT.password);
+  // A meeting of the working group that was held two days ago.
+  const meeting = await pastWorkingGroup(sec, -2);
   await h.visit(sec, `${meeting}/agenda`);
   await sec.getByLabel('Titel', { exact: true }).fill('Werkbaar werk in de zorg');
   await sec.getByLabel('Soort', { exact: true }).selectOption({ label: 'ter beslissing' });
@@ -792,16 +798,30 @@ test('journey 10: minutes per item, an action point for ACV, comments, approval 
   await h.visit(sec, point);
   await sec.getByRole('button', { name: 'Uitvoering bevestigen' }).click();
   await sec.getByText('De uitvoering is bevestigd').waitFor();
-  await h.visit(sec, meeting);
-  await sec.getByLabel('Ik bevestig dat dit verslag goedgekeurd is', { exact: true }).check();
-  await sec.getByRole('button', { name: 'Verslag goedkeuren' }).click();
-  await sec.getByText('Het verslag is goedgekeurd.').waitFor();
+  // The next meeting (yesterday) approves the minutes through its agenda:
+  // "Goedkeuring van het verslag" in one click, then "beslist".
+  const next = await pastWorkingGroup(sec, -1);
+  await h.visit(sec, `${next}/agenda`);
+  await sec.getByRole('button', { name: /^Goedkeuring van het verslag van .* toevoegen$/ }).click();
+  await sec.waitForLoadState();
+  await h.audit(sec, 'builder with the approval of the minutes');
+  await sec.locator('details.entry-actions summary').first().click();
+  await sec.getByLabel('Uitkomst', { exact: true }).selectOption({ label: 'beslist' });
+  await sec.getByLabel(/^Tekst van de beslissing/).fill('Het verslag van de vorige vergadering wordt goedgekeurd.');
+  await sec.getByRole('button', { name: 'Uitkomst opslaan' }).click();
+  await sec.waitForLoadState();
   await h.visit(sec, `${meeting}/verslag`);
   await sec.getByText(/Goedgekeurd op .*alleen verbeterd/).waitFor();
   assert.equal(await sec.getByRole('button', { name: 'Punt 1 opslaan' }).count(), 0, 'locked');
   assert.match(await sec.locator('ul.action-points').first().textContent(), /uitgevoerd/);
   await h.audit(sec, 'approved minutes');
   await h.shoot(sec, 'verslag-per-agendapunt');
+  // The minutes as PDF, from the page's link.
+  const pdfHref = await sec.getByRole('link', { name: 'Verslag als PDF' }).getAttribute('href');
+  const pdf = await sec.context().request.get(pdfHref);
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  assert.ok((await pdf.body()).subarray(0, 5).toString() === '%PDF-', 'a PDF');
   // The decision list and the register are public now.
   const visitor = await h.visitor();
   await h.visit(visitor, `${meeting}/besluiten`);
