@@ -7,7 +7,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use sqlx::PgExecutor;
@@ -228,18 +228,8 @@ async fn pdf(ctx: PageCtx, State(state): State<AppState>, Id(id): Id) -> Result<
     .await?;
     let pdf = crate::base::pdf::render(&DECISIONS, &data).await?;
     let stem = dutch::iso_date(dutch::brussels(m.starts_at).date());
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"besluitenlijst-{stem}.pdf\""),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        pdf,
-    )
-        .into_response())
+    let filename = format!("besluitenlijst-{stem}.pdf");
+    Ok(crate::base::pdf::inline(pdf, &filename))
 }
 
 /// What `templates/pdf/decisions.typ` reads.

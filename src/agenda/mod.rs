@@ -34,7 +34,7 @@ use crate::auth::{CurrentUser, Reader};
 use crate::base::error::{AppError, Result};
 use crate::base::extract::parse_id;
 use crate::base::on::{Named, On, param};
-use crate::base::{Actor, AppState, FieldErrors, Id, PageCtx, dutch, page};
+use crate::base::{Actor, AppState, FieldErrors, Id, PageCtx, Pager, dutch, page};
 use crate::meetings::Meeting;
 use queries::{Event, OpenMeeting};
 
@@ -505,7 +505,9 @@ pub(crate) async fn item_page(
 #[template(path = "agenda/queue.html")]
 struct QueuePage<'a> {
     ctx: PageCtx,
+    /// The proposals of this page of the queue.
     items: &'a [AgendaItem],
+    pager: Pager,
     warnings: &'a HashMap<i64, Vec<&'static str>>,
     /// The coming meetings one can still put items on: where the
     /// secretariat adds its own.
@@ -547,8 +549,19 @@ fn queue_warnings(c: &queries::Completeness) -> Vec<&'static str> {
 
 /// How many coming meetings the queue links to.
 const COMING: usize = 8;
+/// Proposals per page of the queue.
+const QUEUE_PAGE: usize = 50;
 
-async fn queue(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
+#[derive(Debug, Deserialize)]
+struct PageQuery {
+    pagina: Option<String>,
+}
+
+async fn queue(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response> {
     let read = async {
         let items = queries::queue(&state.db).await?;
         let open = queries::open_meetings(&state.db).await?;
@@ -573,9 +586,11 @@ async fn queue(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> 
         .filter(|m| m.starts_at >= now)
         .take(COMING)
         .collect();
+    let pager = Pager::new(q.pagina.as_deref(), QUEUE_PAGE, view.items.len());
     Ok(page::render(&QueuePage {
         ctx,
-        items: &view.items,
+        items: &view.items[pager.range()],
+        pager,
         warnings: &view.warnings,
         coming,
     }))

@@ -10,8 +10,7 @@
 //! meeting page's rule (`meetings::is_member`).
 
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -62,18 +61,8 @@ async fn respond(state: &AppState, ctx: &PageCtx, agenda: &Agenda) -> Result<Res
     )
     .await?;
     let pdf = render(state, ctx.user.as_ref(), agenda).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"agenda-{}.pdf\"", agenda.file_stem()),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        pdf,
-    )
-        .into_response())
+    let filename = format!("agenda-{}.pdf", agenda.file_stem());
+    Ok(crate::base::pdf::inline(pdf, &filename))
 }
 
 /// The PDF of `agenda` for `user`.

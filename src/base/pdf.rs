@@ -17,6 +17,8 @@
 use std::sync::LazyLock;
 
 use anyhow::anyhow;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Dict, Duration, IntoValue, Smart, Str};
@@ -72,6 +74,24 @@ pub async fn render<T: Serialize>(template: &'static Template, data: &T) -> Resu
         .await
         .map_err(|e| anyhow!("PDF {}: {e}", template.name))??;
     Ok(pdf)
+}
+
+/// A rendered PDF as the answer to a download: shown in the browser's
+/// viewer (`inline`) under `filename`, never kept by a cache (what it holds
+/// depends on who asked).
+pub fn inline(pdf: Vec<u8>, filename: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        pdf,
+    )
+        .into_response()
 }
 
 /// Renders `template` with the JSON text `data`. Blocking: see [`render`].

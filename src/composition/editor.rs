@@ -22,7 +22,7 @@ use crate::base::error::{AppError, Result};
 use crate::base::extract::parse_id;
 use crate::base::on::{Named, On, param};
 use crate::base::write;
-use crate::base::{AppState, Check, FieldErrors, PageCtx, Version, dutch, page};
+use crate::base::{AppState, Check, FieldErrors, PageCtx, Pager, Version, dutch, page};
 
 const MAX_TEXT: usize = 300;
 const MAX_NOTE: usize = 2000;
@@ -386,7 +386,12 @@ pub struct EditorQuery {
     nieuw: Option<String>,
     /// A person just added in the register, to preselect on the new mandate.
     persoon: Option<String>,
+    /// The page of the mandates' history.
+    pagina: Option<String>,
 }
+
+/// Mandates per page of the editor's history, newest first.
+const HISTORY_PAGE: usize = 100;
 
 fn notice_text(code: Option<&str>) -> Option<&'static str> {
     match code? {
@@ -432,7 +437,9 @@ struct EditorPage<'a> {
     date_error: Option<String>,
     warnings: &'a [String],
     seats: &'a [Seat],
+    /// The page of the history shown, and where it is in the whole.
     history: &'a [MembershipRow],
+    pager: Pager,
 }
 
 /// What the editor's first part shows of a body on a date, read once per
@@ -447,6 +454,15 @@ struct EditorView {
 impl EditorPage<'_> {
     fn on_label(&self) -> String {
         dutch::nl_date(self.on)
+    }
+
+    /// Page `n` of the history, for the same date.
+    fn history_link(&self, n: usize) -> String {
+        format!(
+            "/beheer/organen/{}?op={}&pagina={n}#geschiedenis",
+            self.body.slug,
+            dutch::iso_date(self.on)
+        )
     }
 }
 
@@ -597,13 +613,15 @@ pub async fn editor(on: On<Body>, Query(q): Query<EditorQuery>) -> Result<Respon
         Some(m) => left_running(m, &queries::counting_memberships(&state.db, body.id).await?),
         None => Vec::new(),
     };
+    let pager = Pager::new(q.pagina.as_deref(), HISTORY_PAGE, history.len());
     let page = EditorPage {
         date_input: match (&date_error, requested) {
             (Some(_), Some(s)) => s.to_string(),
             _ => dutch::iso_date(on),
         },
         warnings: &view.warnings,
-        history: &history,
+        history: &history[pager.range()],
+        pager,
         seats: &view.seats,
         on,
         date_error,

@@ -210,12 +210,7 @@ struct Input {
 struct MinutesPage {
     ctx: PageCtx,
     meeting: Meeting,
-    header: Header,
-    present: Vec<String>,
-    excused: Vec<String>,
-    absent: Vec<String>,
-    parts: Vec<Part>,
-    corrections: Vec<Correction>,
+    minutes: Minutes,
     secretariat: bool,
     notice: Option<&'static str>,
     input: Input,
@@ -223,11 +218,11 @@ struct MinutesPage {
 
 impl MinutesPage {
     fn status_line(&self) -> String {
-        self.header.status_line()
+        self.minutes.header.status_line()
     }
 
     fn approved(&self) -> bool {
-        self.header.status == Some(MinutesStatus::Approved)
+        self.minutes.header.status == Some(MinutesStatus::Approved)
     }
 
     /// May the secretariat still write the draft?
@@ -239,11 +234,11 @@ impl MinutesPage {
     }
 
     fn general_text(&self) -> &str {
-        self.header.text.as_deref().unwrap_or_default()
+        self.minutes.header.text.as_deref().unwrap_or_default()
     }
 
     fn version(&self) -> i32 {
-        self.header.version.unwrap_or(0)
+        self.minutes.header.version.unwrap_or(0)
     }
 
     /// The summary of `part` as typed again, or as stored.
@@ -281,7 +276,7 @@ impl MinutesPage {
     }
 
     fn part_title(&self, id: &Option<i64>) -> String {
-        title_of(&self.parts, *id)
+        title_of(&self.minutes.parts, *id)
     }
 
     fn outcomes(&self) -> &'static [crate::agenda::ItemOutcome] {
@@ -289,7 +284,7 @@ impl MinutesPage {
     }
 
     fn send_date(&self) -> String {
-        match (&self.input.send, self.header.comments_until) {
+        match (&self.input.send, self.minutes.header.comments_until) {
             (Some(f), _) => f.comments_until.clone(),
             (None, Some(d)) => dutch::iso_date(d),
             (None, None) => String::new(),
@@ -354,12 +349,7 @@ async fn minutes_page(
     let page = MinutesPage {
         ctx,
         meeting,
-        header: minutes.header,
-        present: minutes.present,
-        excused: minutes.excused,
-        absent: minutes.absent,
-        parts: minutes.parts,
-        corrections: minutes.corrections,
+        minutes,
         secretariat,
         notice,
         input,

@@ -82,6 +82,23 @@ pub(crate) async fn section(
         .await
 }
 
+/// Approves the minutes of `meeting` on the meeting page (on 1 December
+/// 2026), as the secretariat's form does.
+pub(crate) async fn approve(app: &TestApp, staff: &mut Client, meeting: i64) {
+    let v = minutes_version(app, meeting).await;
+    let page = staff
+        .post_form(
+            &format!("/vergaderingen/{meeting}/verslag/goedkeuren"),
+            &[
+                ("approved_on", "2026-12-01"),
+                ("bevestigd", "ja"),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+}
+
 pub(crate) async fn minutes_version(app: &TestApp, meeting: i64) -> String {
     let v: Option<i32> = sqlx::query_scalar("SELECT version FROM minutes WHERE meeting_id = $1")
         .bind(meeting)
@@ -250,18 +267,7 @@ async fn minutes_per_item_from_draft_to_approved_and_corrected() {
     assert!(!list.text().contains("keurt het voorstel goed"));
 
     // Approved: locked. The public reads the public item's decision.
-    let v = minutes_version(&app, meeting).await;
-    let page = staff
-        .post_form(
-            &format!("/vergaderingen/{meeting}/verslag/goedkeuren"),
-            &[
-                ("approved_on", "2026-12-01"),
-                ("bevestigd", "ja"),
-                ("version", &v),
-            ],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+    approve(&app, &mut staff, meeting).await;
     let list = anonymous
         .get(&format!("/vergaderingen/{meeting}/besluiten"))
         .await;

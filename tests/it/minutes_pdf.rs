@@ -8,7 +8,7 @@ use vesoc::auth::Role;
 
 use crate::agenda_pdf::{pdf, text_of};
 use crate::harness::{Client, TestApp};
-use crate::minutes::{acv_invitee, held_meeting, minutes_version, section};
+use crate::minutes::{acv_invitee, approve, held_meeting, minutes_version, section};
 
 /// Writes both items' sections (summary, decided, text), the general part
 /// and an action point for ACV on the public item; a conflict of interest
@@ -152,23 +152,7 @@ async fn the_minutes_pdf_follows_the_minutes_life_and_reader() {
 
     // Approved and corrected: the corrected text, and the correction with
     // its reason and the old text.
-    let v = minutes_version(&app, meeting).await;
-    let approved = staff
-        .post_form(
-            &format!("/vergaderingen/{meeting}/verslag/goedkeuren"),
-            &[
-                ("approved_on", "2026-12-01"),
-                ("bevestigd", "ja"),
-                ("version", &v),
-            ],
-        )
-        .await;
-    assert_eq!(
-        approved.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        approved.text()
-    );
+    approve(&app, &mut staff, meeting).await;
     let secret_id = secret.to_string();
     let corrected = staff
         .post_form(

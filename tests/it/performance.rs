@@ -253,3 +253,96 @@ async fn the_reference_routes_exist_only_when_asked_for_and_are_public() {
         }
     }
 }
+
+/// The long staff lists are shown a page at a time (issue 20: writing every
+/// row on every request was most of what they cost): the review queue 50
+/// proposals a page, oldest first; the composition editor's history 100
+/// mandates a page, newest first. A page that does not exist is the first
+/// or the last, never an error.
+#[tokio::test]
+async fn long_staff_lists_are_paged() {
+    let app = TestApp::seeded().await;
+    sqlx::query(
+        "INSERT INTO agenda_item (body_id, proposer_organisation_id, title, kind, status, created_at)
+         SELECT (SELECT id FROM body WHERE slug = 'vesoc-werkgroep'),
+                (SELECT id FROM organisation WHERE slug = 'acv'),
+                'Voorstel ' || lpad(n::text, 3, '0'), 'discussion', 'submitted',
+                timestamptz '2026-01-01 10:00+01' + n * interval '1 hour'
+         FROM generate_series(1, 120) AS n",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let mut staff = app.signed_in(Role::Secretariat).await;
+    let rows = |page: &crate::harness::Page| page.select("table.queue tbody th a");
+
+    let first = staff.get("/beheer/agendapunten").await;
+    assert_eq!(first.status, StatusCode::OK);
+    let titles = rows(&first);
+    assert_eq!(titles.len(), 50);
+    assert_eq!(titles[0], "Voorstel 001");
+    assert!(first.text().contains("Voorstellen 1–50 van 120"));
+    assert_eq!(
+        first.attr("a[rel=next]", "href").as_deref(),
+        Some("/beheer/agendapunten?pagina=2")
+    );
+    assert!(first.select("a[rel=prev]").is_empty());
+
+    let last = staff.get("/beheer/agendapunten?pagina=3").await;
+    let titles = rows(&last);
+    assert_eq!(titles.len(), 20);
+    assert_eq!(titles[19], "Voorstel 120");
+    assert!(last.select("a[rel=next]").is_empty());
+    for (asked, first_title) in [
+        ("99", "Voorstel 101"),
+        ("nul", "Voorstel 001"),
+        ("-1", "Voorstel 001"),
+    ] {
+        let page = staff
+            .get(&format!("/beheer/agendapunten?pagina={asked}"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{asked}");
+        assert_eq!(rows(&page)[0], first_title, "{asked}");
+    }
+
+    // 150 ended mandates more in the working group's history.
+    sqlx::raw_sql(
+        "INSERT INTO person (slug, given_name, family_name)
+         SELECT 'oud-lid-' || n, 'Oud', 'Lid ' || lpad(n::text, 3, '0')
+         FROM generate_series(1, 150) AS n;
+         INSERT INTO membership (body_id, person_id, organisation_id, role, side, valid_from,
+                                 valid_until)
+         SELECT (SELECT id FROM body WHERE slug = 'vesoc-werkgroep'), p.id,
+                (SELECT id FROM organisation WHERE slug = 'acv'), 'member', 'social_partners',
+                DATE '1990-01-01', DATE '1990-12-31'
+         FROM person p WHERE p.slug LIKE 'oud-lid-%'",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let total = app
+        .count(
+            "SELECT count(*) FROM membership
+             WHERE body_id = (SELECT id FROM body WHERE slug = 'vesoc-werkgroep')",
+        )
+        .await;
+    let editor = staff.get("/beheer/organen/vesoc-werkgroep").await;
+    assert_eq!(editor.status, StatusCode::OK);
+    assert_eq!(editor.select("table.history tbody tr").len(), 100);
+    assert!(
+        editor
+            .text()
+            .contains(&format!("Mandaten 1–100 van {total}")),
+        "{total}"
+    );
+    let older = editor
+        .attr("a[rel=next]", "href")
+        .expect("a link to older mandates");
+    assert!(older.contains("pagina=2"), "{older}");
+    let page = staff.get(&older).await;
+    let shown = page.select("table.history tbody tr").len() as i64;
+    assert_eq!(shown, (total - 100).min(100));
+    // Newest first: the last of the old mandates is on a later page.
+    assert!(!editor.text().contains("Lid 150"));
+    assert!(page.text().contains("Lid 150"));
+}

@@ -6,8 +6,7 @@
 //! `meeting_internals_visible` for the place.
 
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -42,18 +41,10 @@ pub(super) async fn pdf(
     let data = Data::new(&meeting, member, &minutes, OffsetDateTime::now_utc());
     let pdf = crate::base::pdf::render(&MINUTES, &data).await?;
     let stem = dutch::iso_date(dutch::brussels(meeting.starts_at).date());
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"verslag-{stem}.pdf\""),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
+    Ok(crate::base::pdf::inline(
         pdf,
-    )
-        .into_response())
+        &format!("verslag-{stem}.pdf"),
+    ))
 }
 
 /// What `templates/pdf/minutes.typ` reads: every text in Dutch and
