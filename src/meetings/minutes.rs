@@ -30,7 +30,7 @@ use crate::auth::access::{Access, Routes, SECRETARIAT};
 use crate::base::error::{AppError, Result};
 use crate::base::on::{Named, On, param};
 use crate::base::write::{self, Outcome};
-use crate::base::{AppState, Check, FieldErrors, Id, PageCtx, dutch, page};
+use crate::base::{AppState, Check, FieldErrors, Id, PageCtx, Version, dutch, page};
 use crate::mail::Site;
 
 mod pdf;
@@ -490,9 +490,9 @@ pub struct SectionForm {
     pub decision_text: String,
     /// The section's version (0: none yet) and the item's.
     #[serde(default)]
-    pub version: String,
+    pub version: Version,
     #[serde(default)]
-    pub item_version: String,
+    pub item_version: Version,
 }
 
 /// The agenda item `item` on the agenda of `meeting`, as `reader` sees it.
@@ -568,7 +568,7 @@ async fn save(
         || text != item.decision_text.as_deref().unwrap_or_default();
     if !outcome.is_empty() && changed {
         let decision = crate::agenda::Decision {
-            seen_version: form.item_version.trim().parse().unwrap_or(-1),
+            seen_version: form.item_version.0,
             outcome,
             text,
         };
@@ -582,7 +582,7 @@ async fn save(
             "Kies de uitkomst bij de tekst van de beslissing.",
         ));
     }
-    let seen: i32 = form.version.trim().parse().unwrap_or(-1);
+    let seen = form.version.0;
     let rows = if seen == 0 {
         sqlx::query(
             "INSERT INTO minutes_section (agenda_item_id, meeting_id, summary, modified_by)
@@ -624,7 +624,7 @@ pub struct SendForm {
     #[serde(default)]
     pub comments_until: String,
     #[serde(default)]
-    pub version: String,
+    pub version: Version,
 }
 
 async fn send(on: OnMeeting, Form(form): Form<SendForm>) -> Result<Response> {
@@ -669,7 +669,7 @@ async fn send_for_comments(
     let (Some(until), true) = (until, check.is_ok()) else {
         return Ok(Outcome::Refused(check.errors()));
     };
-    let seen: i32 = form.version.trim().parse().unwrap_or(-1);
+    let seen = form.version.0;
     if seen == 0 {
         return Ok(Outcome::refused(
             "form",
