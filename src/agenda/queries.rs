@@ -786,10 +786,12 @@ pub async fn carry_over(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO agenda_item (body_id, meeting_id, proposer_organisation_id, proposer_minister_id,
                                   proposer_account_id, title, explanation, kind, confidential, status,
-                                  position, carried_over_from_id)
+                                  position, carried_over_from_id, agreement_id,
+                                  approves_minutes_of_id)
          SELECT body_id, $2, proposer_organisation_id, proposer_minister_id, proposer_account_id, title,
                 explanation, kind, confidential, 'accepted',
-                (SELECT coalesce(max(position), 0) + 1 FROM agenda_item WHERE meeting_id = $2), id
+                (SELECT coalesce(max(position), 0) + 1 FROM agenda_item WHERE meeting_id = $2), id,
+                agreement_id, approves_minutes_of_id
          FROM agenda_item WHERE id = $1
          RETURNING id",
     )

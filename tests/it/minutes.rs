@@ -567,6 +567,49 @@ async fn the_next_meeting_s_approval_item_approves_and_locks_the_minutes() {
     assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(twice.text().contains("staat al op een agenda"));
 
+    // Carried over to a later meeting, the copy still approves those
+    // minutes; the approval stays "on an agenda" (the copy's).
+    let later = app
+        .meeting("vesoc-werkgroep", "working_group", "2099-04-06 10:00+01")
+        .await;
+    let v = app.version("agenda_item", item).await;
+    let carried = staff
+        .post_form(
+            &format!("/vergaderingen/{next}/agenda/doorschuiven"),
+            &[
+                ("item_id", item.to_string().as_str()),
+                ("meeting_id", later.to_string().as_str()),
+                ("version", v.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(carried.status, StatusCode::SEE_OTHER, "{}", carried.text());
+    let copies = app
+        .count(&format!(
+            "SELECT count(*) FROM agenda_item
+             WHERE meeting_id = {later} AND approves_minutes_of_id = {earlier}
+               AND carried_over_from_id = {item} AND status = 'accepted'"
+        ))
+        .await;
+    assert_eq!(copies, 1);
+    let again = staff.post_form(&add, &[("approves", &earlier_id)]).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Back on the next meeting's agenda for the rest of this test: the
+    // copy is withdrawn, the original accepted again.
+    sqlx::query(
+        "UPDATE agenda_item SET status = 'withdrawn', position = NULL
+         WHERE carried_over_from_id = $1",
+    )
+    .bind(item)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE agenda_item SET status = 'accepted' WHERE id = $1")
+        .bind(item)
+        .execute(&app.db)
+        .await
+        .unwrap();
+
     // The next meeting takes place: "kennisgenomen" approves nothing.
     sqlx::query(
         "UPDATE meeting SET starts_at = now() - interval '1 day',
