@@ -384,3 +384,136 @@ async fn the_meeting_page_and_a_version_link_to_their_pdf() {
         Some(of_a)
     );
 }
+
+#[tokio::test]
+async fn a_version_keeps_the_meeting_as_it_sent_it() {
+    let app = TestApp::seeded().await;
+    let meeting = meeting(&app).await;
+    let mut tx = app.db.begin().await.unwrap();
+    vesoc::agenda::freeze_version(&mut tx, None, meeting)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // After version A: the meeting moves a week and to another place, gets
+    // an online link; An Acv is no longer invited, Bo Abvv is.
+    sqlx::query(
+        "UPDATE meeting SET starts_at = starts_at + interval '7 days 4 hours',
+                            ends_at = ends_at + interval '7 days 4 hours',
+                            location = 'Martelarenplein 7, Leuven',
+                            online_url = 'https://vergader.example/vesoc'
+         WHERE id = $1;",
+    )
+    .bind(meeting)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO person (slug, given_name, family_name) VALUES ('bo-abvv', 'Bo', 'Abvv')",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE meeting_participant SET invited = false WHERE meeting_id = $1;
+         ",
+    )
+    .bind(meeting)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason)
+         SELECT $1, (SELECT id FROM person WHERE slug = 'bo-abvv'),
+                (SELECT id FROM organisation WHERE slug = 'abvv'), 'advisory'",
+    )
+    .bind(meeting)
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    let then = [
+        "dinsdag 2 maart 2027",
+        "10:00 – 12:00",
+        "SERV, Brussel",
+        "An Acv",
+        "toegevoegd door het secretariaat",
+    ];
+    let now = [
+        "dinsdag 9 maart 2027",
+        "14:00 – 16:00",
+        "Martelarenplein 7, Leuven",
+        "https://vergader.example/vesoc",
+        "Bo Abvv",
+        "raadgevende stem",
+    ];
+    let of_a = format!("/vergaderingen/{meeting}/agenda/versies/A/agenda.pdf");
+    let current = format!("/vergaderingen/{meeting}/agenda.pdf");
+    let page_a = format!("/vergaderingen/{meeting}/agenda/versies/A");
+    for role in [Role::Secretariat, Role::SocialPartner] {
+        let mut member = app.signed_in(role).await;
+        // Version A, as PDF and as page: the meeting as A sent it.
+        let pdf_a = text_of(&pdf(&mut member, &of_a).await);
+        // The page links to the meeting as it is now (the crumbs); what
+        // it says of the meeting is A's.
+        let page = member.get(&page_a).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let page_a_says = page
+            .select(".subtitle, dl.facts, #genodigden, table.participants tbody tr")
+            .join(" | ");
+        assert_eq!(
+            page.select("table.participants tbody tr"),
+            ["An Acv ACV toegevoegd door het secretariaat"],
+            "{role:?}"
+        );
+        for text in [&pdf_a, &page_a_says] {
+            for expected in then {
+                assert!(
+                    text.contains(expected),
+                    "{role:?}: {expected:?} missing in\n{text}"
+                );
+            }
+            for absent in now {
+                assert!(
+                    !text.contains(absent),
+                    "{role:?}: {absent:?} in version A\n{text}"
+                );
+            }
+        }
+        // The current agenda: the meeting as it stands.
+        let text = text_of(&pdf(&mut member, &current).await);
+        for expected in now {
+            assert!(
+                text.contains(expected),
+                "{role:?}: {expected:?} missing in\n{text}"
+            );
+        }
+        for absent in then {
+            assert!(
+                !text.contains(absent),
+                "{role:?}: {absent:?} still in\n{text}"
+            );
+        }
+    }
+
+    // Freezing changes what a version shows, not who sees it: a visitor
+    // reads A's day and hours, neither its place nor its invitees.
+    let mut visitor = app.client();
+    let pdf_a = text_of(&pdf(&mut visitor, &of_a).await);
+    let page = visitor.get(&page_a).await;
+    for text in [&pdf_a, &page.text()] {
+        assert!(text.contains("dinsdag 2 maart 2027"), "{text}");
+        assert!(text.contains("10:00 – 12:00"), "{text}");
+        for absent in [
+            "SERV, Brussel",
+            "Genodigden",
+            "An Acv",
+            "Martelarenplein",
+            "Bo Abvv",
+        ] {
+            assert!(
+                !text.contains(absent),
+                "{absent:?} shown to a visitor:\n{text}"
+            );
+        }
+    }
+}
