@@ -7,7 +7,9 @@
 //! It shows what the reader may see and nothing else: the items and
 //! documents are the pack's ([`Agenda`]: the same queries, the same
 //! visibility rules), and the place and the invitation list follow the
-//! meeting page's rule (`meetings::is_member`).
+//! meeting page's rule (`meetings::is_member`). A version shows the
+//! meeting as it sent it (its hours, place and invitation list then), the
+//! current agenda the meeting as it stands.
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -15,6 +17,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::pack::{Agenda, Packed};
+use super::versions::Invitee;
 use crate::auth::access::{Access, Routes};
 use crate::auth::{CurrentUser, Reader};
 use crate::base::error::Result;
@@ -72,23 +75,34 @@ pub(super) async fn render(
     agenda: &Agenda,
 ) -> Result<Vec<u8>> {
     let member = crate::meetings::is_member(state, user, &agenda.meeting).await?;
-    // The meeting page's list (`meetings/show.html`), without those no
-    // longer invited, as the printable invitation list has it.
-    let invitees = if member {
-        let rows = crate::meetings::invitees(state, agenda.meeting.id)
-            .await?
-            .into_iter()
-            .map(|p| {
-                let organisation = p.organisation.unwrap_or_default();
-                [p.name, organisation, p.reason.label().to_string()]
-            })
-            .collect();
-        Some(rows)
-    } else {
-        None
+    // A version's list as it sent it; else the meeting page's list
+    // (`meetings/show.html`), without those no longer invited, as the
+    // printable invitation list has it.
+    let invitees = match &agenda.version {
+        _ if !member => None,
+        Some(v) => Some(v.invitees.iter().map(row).collect()),
+        None => Some(
+            crate::meetings::invitees(state, agenda.meeting.id)
+                .await?
+                .into_iter()
+                .map(|p| {
+                    row(&Invitee {
+                        name: p.name,
+                        organisation: p.organisation,
+                        reason: p.reason,
+                    })
+                })
+                .collect(),
+        ),
     };
     let data = Data::new(agenda, member, invitees, OffsetDateTime::now_utc());
     crate::base::pdf::render(&AGENDA, &data).await
+}
+
+/// Name, organisation, invited as: a line of the invitation list.
+fn row(p: &Invitee) -> [String; 3] {
+    let organisation = p.organisation.clone().unwrap_or_default();
+    [p.name.clone(), organisation, p.reason.label().to_string()]
 }
 
 /// What `templates/pdf/agenda.typ` reads: every text already in Dutch and
@@ -128,7 +142,11 @@ impl Data {
         invitees: Option<Vec<[String; 3]>>,
         now: OffsetDateTime,
     ) -> Data {
-        let m = &agenda.meeting;
+        let sent = agenda
+            .version
+            .as_ref()
+            .map(|v| v.meeting_as_sent(&agenda.meeting));
+        let m = sent.as_ref().unwrap_or(&agenda.meeting);
         let day = m.long_day();
         let mut facts = m.facts(member);
         let mut heading = "Agenda".to_string();

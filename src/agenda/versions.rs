@@ -22,7 +22,7 @@ use crate::auth::Reader;
 use crate::auth::access::{Access, Routes};
 use crate::base::error::{AppError, Result};
 use crate::base::{AppState, Id, PageCtx, dutch, page};
-use crate::meetings::Meeting;
+use crate::meetings::{InvitationReason, Meeting};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -101,18 +101,48 @@ pub(super) const PROPOSER: &str = "coalesce(
          FROM person p WHERE p.id = a.proposer_minister_id),
         (SELECT o.short_name FROM organisation o WHERE o.id = a.proposer_organisation_id), '')";
 
-/// A sent version.
+/// A sent version, with the meeting as it sent it: moving the meeting or
+/// changing who is invited later does not change what a version said.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Version {
     pub letter: String,
     pub sent_at: OffsetDateTime,
     /// The agenda as the meeting dealt with it.
     pub adopted: bool,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub location: String,
+    pub online_url: Option<String>,
+    /// The invitation list (`meeting_invitation_list`), for whom
+    /// `meetings::is_member` lets see it.
+    pub invitees: Json<Vec<Invitee>>,
+}
+
+/// Someone on the invitation list a version sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitee {
+    pub name: String,
+    pub organisation: Option<String>,
+    pub reason: InvitationReason,
 }
 
 impl Version {
     pub fn sent(&self) -> String {
         dutch::nl_datetime(self.sent_at)
+    }
+
+    /// `meeting` as this version sent it: the hours, place and online link
+    /// then; its body, kind and status as they are now (a version of a
+    /// meeting cancelled since says so). Shown as any meeting is
+    /// (`Meeting::facts`, `Meeting::when`).
+    pub fn meeting_as_sent(&self, meeting: &Meeting) -> Meeting {
+        Meeting {
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            location: self.location.clone(),
+            online_url: self.online_url.clone(),
+            ..meeting.clone()
+        }
     }
 }
 
@@ -169,7 +199,8 @@ pub async fn listed(
 /// The versions of a meeting, oldest first.
 pub async fn sent(db: impl PgExecutor<'_>, meeting: i64) -> sqlx::Result<Vec<Version>> {
     sqlx::query_as(
-        "SELECT letter, sent_at, adopted FROM agenda_version WHERE meeting_id = $1 ORDER BY letter",
+        "SELECT letter, sent_at, adopted, starts_at, ends_at, location, online_url, invitees
+         FROM agenda_version WHERE meeting_id = $1 ORDER BY letter",
     )
     .bind(meeting)
     .fetch_all(db)
@@ -190,9 +221,10 @@ pub enum Frozen {
     Full,
 }
 
-/// Freezes the agenda of `meeting` as its next version, in the caller's
-/// transaction (the meeting's row is locked, so that two sendings at once
-/// take two letters in turn).
+/// Freezes the agenda of `meeting` as its next version, with the meeting's
+/// hours, place, online link and invitation list as they are now, in the
+/// caller's transaction (the meeting's row is locked, so that two sendings
+/// at once take two letters in turn).
 pub async fn freeze(
     conn: &mut PgConnection,
     actor: Option<i64>,
@@ -225,8 +257,11 @@ pub async fn freeze(
         return Ok(Frozen::Full);
     };
     sqlx::query(&format!(
-        "WITH v AS (INSERT INTO agenda_version (meeting_id, letter, sent_by)
-                    VALUES ($1, $2, $3) RETURNING id)
+        "WITH v AS (INSERT INTO agenda_version (meeting_id, letter, sent_by, starts_at, ends_at,
+                                                location, online_url, invitees)
+                    SELECT id, $2, $3, starts_at, ends_at, location, online_url,
+                           meeting_invitation_list(id)
+                    FROM meeting WHERE id = $1 RETURNING id)
          INSERT INTO agenda_version_item (version_id, agenda_item_id, position, number, title,
                                           kind, confidential, documents)
          SELECT v.id, a.id, a.position, coalesce(a.number, a.position::text), a.title, a.kind,
@@ -383,6 +418,14 @@ pub fn diff(from: &[Listed], to: &[Listed]) -> Vec<Change> {
 struct VersionPage {
     ctx: PageCtx,
     meeting: Meeting,
+    /// The meeting as the version sent it.
+    sent: Meeting,
+    /// Label and value, as the version's PDF heads itself: place and
+    /// online link only for whom `meetings::is_member` lets see them.
+    facts: Vec<[String; 2]>,
+    /// May the reader see the place and the invitation list
+    /// (`meetings::is_member`, as on the meeting page)?
+    member: bool,
     version: Version,
     previous: Option<String>,
     items: Vec<Listed>,
@@ -410,14 +453,19 @@ async fn show(
     State(state): State<AppState>,
     Path(path): Path<(String, String)>,
 ) -> Result<Response> {
-    let (meeting, versions, at) = of_path(&state, &path).await?;
+    let (meeting, mut versions, at) = of_path(&state, &path).await?;
     let reader = Reader::of(ctx.user.as_ref());
     let items = listed(&state.db, meeting.id, &path.1, reader).await?;
+    let member = crate::meetings::is_member(&state, ctx.user.as_ref(), &meeting).await?;
     let previous = at.checked_sub(1).map(|p| versions[p].letter.clone());
-    let version = versions[at].clone();
+    let version = versions.swap_remove(at);
+    let sent = version.meeting_as_sent(&meeting);
     Ok(page::render(&VersionPage {
         ctx,
+        facts: sent.facts(member),
+        member,
         meeting,
+        sent,
         version,
         previous,
         items,

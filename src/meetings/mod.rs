@@ -12,7 +12,7 @@ pub mod rsvp;
 mod series;
 
 pub(crate) use minutes::{approve_by_item, awaiting_approval};
-pub use queries::{Meeting, MeetingKind, MeetingStatus, MinutesStatus};
+pub use queries::{InvitationReason, Meeting, MeetingKind, MeetingStatus, MinutesStatus};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};

@@ -913,7 +913,10 @@ async fn the_timeline_shows_the_whole_path_in_order_and_only_what_the_reader_may
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     // Version A listed it; the meeting dealt with it; the minutes are approved.
     sqlx::query(
-        "WITH v AS (INSERT INTO agenda_version (meeting_id, letter) VALUES ($1, 'A') RETURNING id)
+        "WITH v AS (INSERT INTO agenda_version (meeting_id, letter, starts_at, ends_at, location,
+                                                invitees)
+                    SELECT id, 'A', starts_at, ends_at, location, meeting_invitation_list(id)
+                    FROM meeting WHERE id = $1 RETURNING id)
          INSERT INTO agenda_version_item (version_id, agenda_item_id, position, number, title, kind, confidential)
          SELECT v.id, $2, 1, '1', 'Loopbaanbegeleiding voor iedereen', 'discussion', false FROM v",
     )

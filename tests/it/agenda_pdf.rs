@@ -142,6 +142,15 @@ async fn meeting(app: &TestApp) -> i64 {
     meeting
 }
 
+/// Sends the agenda of `meeting` as its next version (A, B…).
+async fn send_version(app: &TestApp, meeting: i64) {
+    let mut tx = app.db.begin().await.unwrap();
+    vesoc::agenda::freeze_version(&mut tx, None, meeting)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
 pub(crate) async fn pdf(client: &mut Client, path: &str) -> Vec<u8> {
     let page = client.get(path).await;
     assert_eq!(page.status, StatusCode::OK, "{path}");
@@ -249,11 +258,7 @@ async fn the_agenda_pdf_shows_the_meeting_and_what_the_reader_may_see() {
 async fn a_version_s_pdf_lists_that_version() {
     let app = TestApp::seeded().await;
     let meeting = meeting(&app).await;
-    let mut tx = app.db.begin().await.unwrap();
-    vesoc::agenda::freeze_version(&mut tx, None, meeting)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    send_version(&app, meeting).await;
     // After version A: a new title, a new item.
     sqlx::query(
         "UPDATE agenda_item SET title = 'Loopbaanbeleid' WHERE title = 'Loopbaanbegeleiding'",
@@ -348,11 +353,7 @@ async fn the_meeting_pack_starts_with_the_agenda_pdf() {
     assert!(text.contains("An Acv"), "{text}");
 
     // A version's pack carries that version's PDF.
-    let mut tx = app.db.begin().await.unwrap();
-    vesoc::agenda::freeze_version(&mut tx, None, meeting)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    send_version(&app, meeting).await;
     let of_a = format!("/vergaderingen/{meeting}/agenda/versies/A/pakket.zip");
     let (names, agenda) = unzip(app.client().get(&of_a).await.bytes).await;
     assert_eq!(names[0], "00 - Agenda.pdf");
@@ -370,11 +371,7 @@ async fn the_meeting_page_and_a_version_link_to_their_pdf() {
         page.attr(&format!("a[href=\"{current}\"]"), "href"),
         Some(current)
     );
-    let mut tx = app.db.begin().await.unwrap();
-    vesoc::agenda::freeze_version(&mut tx, None, meeting)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    send_version(&app, meeting).await;
     let page = visitor
         .get(&format!("/vergaderingen/{meeting}/agenda/versies/A"))
         .await;
@@ -383,4 +380,108 @@ async fn the_meeting_page_and_a_version_link_to_their_pdf() {
         page.attr(&format!("a[href=\"{of_a}\"]"), "href"),
         Some(of_a)
     );
+}
+
+#[tokio::test]
+async fn a_version_keeps_the_meeting_as_it_sent_it() {
+    let app = TestApp::seeded().await;
+    let meeting = meeting(&app).await;
+    send_version(&app, meeting).await;
+    // After version A: the meeting moves a week and to another place, gets
+    // an online link; An Acv is no longer invited, Bo Abvv is.
+    sqlx::query(
+        "UPDATE meeting SET starts_at = starts_at + interval '7 days 4 hours',
+                            ends_at = ends_at + interval '7 days 4 hours',
+                            location = 'Martelarenplein 7, Leuven',
+                            online_url = 'https://vergader.example/vesoc'
+         WHERE id = $1",
+    )
+    .bind(meeting)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "WITH bo AS (INSERT INTO person (slug, given_name, family_name)
+                     VALUES ('bo-abvv', 'Bo', 'Abvv') RETURNING id),
+              gone AS (UPDATE meeting_participant SET invited = false WHERE meeting_id = $1)
+         INSERT INTO meeting_participant (meeting_id, person_id, organisation_id, reason)
+         SELECT $1, bo.id, (SELECT id FROM organisation WHERE slug = 'abvv'), 'advisory'
+         FROM bo",
+    )
+    .bind(meeting)
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    let then = [
+        "dinsdag 2 maart 2027",
+        "10:00 – 12:00",
+        "SERV, Brussel",
+        "An Acv",
+        "toegevoegd door het secretariaat",
+    ];
+    let now = [
+        "dinsdag 9 maart 2027",
+        "14:00 – 16:00",
+        "Martelarenplein 7, Leuven",
+        "https://vergader.example/vesoc",
+        "Bo Abvv",
+        "raadgevende stem",
+    ];
+    let of_a = format!("/vergaderingen/{meeting}/agenda/versies/A/agenda.pdf");
+    let current = format!("/vergaderingen/{meeting}/agenda.pdf");
+    let page_a = format!("/vergaderingen/{meeting}/agenda/versies/A");
+    for role in [Role::Secretariat, Role::SocialPartner] {
+        let mut member = app.signed_in(role).await;
+        // Version A, as PDF and as page: the meeting as A sent it.
+        let pdf_a = text_of(&pdf(&mut member, &of_a).await);
+        // The page links to the meeting as it is now (the crumbs); what
+        // it says of the meeting is A's.
+        let page = member.get(&page_a).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let page_a_says = page
+            .select(".subtitle, dl.facts, #genodigden, table.participants tbody tr")
+            .join(" | ");
+        assert_eq!(
+            page.select("table.participants tbody tr"),
+            ["An Acv ACV toegevoegd door het secretariaat"],
+            "{role:?}"
+        );
+        for text in [&pdf_a, &page_a_says] {
+            says(text, &then, &now, &format!("{role:?}, version A"));
+        }
+        // The current agenda: the meeting as it stands.
+        let text = text_of(&pdf(&mut member, &current).await);
+        says(&text, &now, &then, &format!("{role:?}, the current agenda"));
+    }
+
+    // Freezing changes what a version shows, not who sees it: a visitor
+    // reads A's day and hours, neither its place nor its invitees.
+    let mut visitor = app.client();
+    let pdf_a = text_of(&pdf(&mut visitor, &of_a).await);
+    let page = visitor.get(&page_a).await;
+    for text in [&pdf_a, &page.text()] {
+        let absent = [
+            "SERV, Brussel",
+            "Genodigden",
+            "An Acv",
+            "Martelarenplein",
+            "Bo Abvv",
+        ];
+        says(text, &then[..2], &absent, "a visitor, version A");
+    }
+}
+
+/// Asserts that `text` (what `who` reads) holds each of `present` and none
+/// of `absent`.
+fn says(text: &str, present: &[&str], absent: &[&str], who: &str) {
+    for expected in present {
+        assert!(
+            text.contains(expected),
+            "{who}: {expected:?} missing in\n{text}"
+        );
+    }
+    for shown in absent {
+        assert!(!text.contains(shown), "{who}: {shown:?} in\n{text}");
+    }
 }

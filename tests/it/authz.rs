@@ -679,11 +679,15 @@ pub(crate) async fn samples(app: &TestApp) -> Samples {
         .execute(&app.db)
         .await
         .unwrap();
-    sqlx::query("INSERT INTO agenda_version (meeting_id, letter) VALUES ($1, 'A')")
-        .bind(meeting)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO agenda_version (meeting_id, letter, starts_at, ends_at, location, invitees)
+         SELECT id, 'A', starts_at, ends_at, location, meeting_invitation_list(id)
+         FROM meeting WHERE id = $1",
+    )
+    .bind(meeting)
+    .execute(&app.db)
+    .await
+    .unwrap();
     let mut tx = app.db.begin().await.unwrap();
     let calendar_token = vesoc::accounts::new_calendar_token(&mut tx, target)
         .await
