@@ -69,6 +69,7 @@ const CHANNELS: &[&str] = &[
     "proposals",
     "meeting page",
     "printable agenda",
+    "agenda pdf",
     "download",
     "invitation list",
     "personal calendar",
@@ -1253,6 +1254,18 @@ async fn observe(
         ("open data", Record::Decision { id, decision, .. }) => {
             let page = c.get(&format!("/api/oparl/agendaitem/{id}")).await;
             vec![("resolutionText", contains(&page, decision))]
+        }
+        ("agenda pdf", Record::Item { title, .. }) => {
+            let page = c.get(&format!("/vergaderingen/{on}/agenda.pdf")).await;
+            vec![("agenda pdf", pdf_contains(&page, title))]
+        }
+        ("agenda pdf", Record::Document { name, .. }) => {
+            let page = c.get(&format!("/vergaderingen/{on}/agenda.pdf")).await;
+            vec![("agenda pdf", pdf_contains(&page, name))]
+        }
+        ("agenda pdf", Record::Meeting { id, word }) => {
+            let page = c.get(&format!("/vergaderingen/{id}/agenda.pdf")).await;
+            vec![("agenda pdf", pdf_contains(&page, word))]
         }
         ("printable agenda", Record::Item { title, .. }) => {
             let page = c
