@@ -98,7 +98,7 @@ pub(crate) async fn count_queries<T>(work: impl std::future::Future<Output = T>)
 
 /// A seeded database with `years` of generated history, and the paths to
 /// measure on it.
-async fn with_history(years: i32) -> (TestApp, Vec<String>, String) {
+async fn with_history(years: i32) -> (TestApp, Vec<String>, String, String) {
     let mut app = TestApp::seeded().await;
     // What rendering costs: the page cache would answer from memory.
     app.router = router_with(
@@ -146,13 +146,22 @@ async fn with_history(years: i32) -> (TestApp, Vec<String>, String) {
         format!("/akkoorden/{agreement}"),
         "/zoeken?q=arbeidsmarkt".to_string(),
     ];
-    (app, public, format!("/vergaderingen/{meeting}"))
+    // A public item of that meeting with the most documents: its own page.
+    let item: i64 = app
+        .count(&format!(
+            "SELECT a.id FROM agenda_item a LEFT JOIN document d ON d.agenda_item_id = a.id
+             WHERE a.meeting_id = {meeting} AND NOT a.confidential AND a.position IS NOT NULL
+             GROUP BY a.id ORDER BY count(d.id) DESC, a.id LIMIT 1"
+        ))
+        .await;
+    let item_page = format!("/punten/{item}");
+    (app, public, format!("/vergaderingen/{meeting}"), item_page)
 }
 
 #[tokio::test]
 async fn public_pages_cost_at_most_three_queries_whatever_the_history() {
-    let (small, paths_small, member_small) = with_history(2).await;
-    let (large, paths_large, member_large) = with_history(12).await;
+    let (small, paths_small, member_small, item_small) = with_history(2).await;
+    let (large, paths_large, member_large, item_large) = with_history(12).await;
     let members = (
         small.signed_in(Role::SocialPartner).await,
         large.signed_in(Role::SocialPartner).await,
@@ -185,6 +194,14 @@ async fn public_pages_cost_at_most_three_queries_whatever_the_history() {
         "the member's meeting page grows with the data: {report:#?}"
     );
     assert!(s <= 4, "the member's meeting page: {report:#?}");
+    // An agenda item's own page: the item, its documents, its timeline and
+    // its action points (and the agreement it concerns, if any): more than
+    // the three of a listing page, but as many for a large history.
+    let s = queries(&mut small.client(), &item_small).await;
+    let l = queries(&mut large.client(), &item_large).await;
+    report.push(format!("{item_small}: {s} / {item_large}: {l}"));
+    assert_eq!(s, l, "the item page grows with the data: {report:#?}");
+    assert!(s <= 4, "the item page: {report:#?}");
     println!("{report:#?}");
 }
 
