@@ -73,9 +73,26 @@ struct Header {
     comments_until: Option<Date>,
     decisions_published_at: Option<OffsetDateTime>,
     shown: bool,
+    /// The agenda item of a later meeting whose decision approved them,
+    /// if the reader may see it: its id, number and meeting's start.
+    approved_by: Option<i64>,
+    approved_by_number: Option<String>,
+    approved_at: Option<OffsetDateTime>,
 }
 
 impl Header {
+    /// "Goedgekeurd door de vergadering van dinsdag 2 maart 2027, punt 1":
+    /// where the approval was decided, when it was through an agenda item.
+    fn approval(&self) -> Option<String> {
+        let (at, number) = (self.approved_at?, self.approved_by_number.as_deref()?);
+        let day = dutch::brussels(at).date();
+        Some(format!(
+            "Goedgekeurd door de vergadering van {} {}, punt {number}",
+            dutch::nl_weekday(day),
+            dutch::nl_date(day)
+        ))
+    }
+
     fn status_line(&self) -> String {
         match self.status {
             None => "Nog geen verslag: het secretariaat stelt het op.".to_string(),
@@ -102,8 +119,16 @@ async fn header(db: impl PgExecutor<'_>, meeting: i64, reader: Reader) -> sqlx::
     sqlx::query_as(
         "SELECT mi.status, mi.text, mi.approved_on, mi.version, mi.comments_until,
                 m.decisions_published_at,
-                coalesce(minutes_visible($2, m, mi.status), false) AS shown
+                coalesce(minutes_visible($2, m, mi.status), false) AS shown,
+                ap.id AS approved_by, ap.number AS approved_by_number, ap.starts_at AS approved_at
          FROM meeting m LEFT JOIN minutes mi ON mi.meeting_id = m.id
+         LEFT JOIN LATERAL (
+             SELECT a.id, coalesce(a.number, a.position::text) AS number, am.starts_at
+             FROM agenda_item a JOIN meeting am ON am.id = a.meeting_id
+             WHERE a.approves_minutes_of_id = m.id AND a.status = 'dealt_with'
+               AND a.outcome = 'decided' AND mi.status = 'approved'
+               AND agenda_item_visible($2, a, (am.starts_at AT TIME ZONE 'Europe/Brussels')::date)
+             ORDER BY am.starts_at DESC LIMIT 1) ap ON true
          WHERE m.id = $1",
     )
     .bind(meeting)

@@ -689,6 +689,20 @@ async fn the_next_meeting_s_approval_item_approves_and_locks_the_minutes() {
             > 0,
         "the members are told"
     );
+    // The minutes say where they were approved, with a link to the item.
+    let page = staff
+        .get(&format!("/vergaderingen/{earlier}/verslag"))
+        .await;
+    let line = page.select("#stand a");
+    assert_eq!(line.len(), 1, "{}", page.text());
+    assert!(
+        line[0].starts_with("Goedgekeurd door de vergadering van "),
+        "{line:?}"
+    );
+    assert_eq!(
+        page.attr("#stand a", "href"),
+        Some(format!("/punten/{item}"))
+    );
     let locked = section(
         &app,
         &mut staff,

@@ -86,7 +86,11 @@ impl Data {
     fn new(meeting: &Meeting, member: bool, minutes: &Minutes, now: OffsetDateTime) -> Data {
         let day = meeting.long_day();
         let mut facts = meeting.facts(member);
-        facts.push(["Verslag".into(), minutes.header.status_line()]);
+        let mut status = minutes.header.status_line();
+        if let Some(line) = minutes.header.approval() {
+            status.push_str(&format!(" {line}."));
+        }
+        facts.push(["Verslag".into(), status]);
         let mut attendance = Vec::new();
         for (label, names) in [
             ("Aanwezig", &minutes.present),
