@@ -227,8 +227,8 @@ async fn pdf(ctx: PageCtx, State(state): State<AppState>, Id(id): Id) -> Result<
     )
     .await?;
     let pdf = crate::base::pdf::render(&DECISIONS, &data).await?;
-    let stem = dutch::iso_date(dutch::brussels(m.starts_at).date());
-    let filename = format!("besluitenlijst-{stem}.pdf");
+    // Named as the agenda's PDF and open data's File name it.
+    let filename = format!("besluitenlijst-vergadering-{}.pdf", m.id);
     Ok(crate::base::pdf::inline(pdf, &filename))
 }
 

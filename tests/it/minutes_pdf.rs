@@ -80,13 +80,9 @@ async fn the_minutes_pdf_follows_the_minutes_life_and_reader() {
     let page = staff.get(&path).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.headers["cache-control"], "private, no-store");
-    assert!(
-        page.headers["content-disposition"]
-            .to_str()
-            .unwrap()
-            .starts_with("inline; filename=\"verslag-"),
-        "{:?}",
-        page.headers["content-disposition"]
+    assert_eq!(
+        page.headers["content-disposition"],
+        format!("inline; filename=\"verslag-vergadering-{meeting}.pdf\"").as_str()
     );
     let text = text_of(&page.bytes);
     for expected in [
@@ -207,6 +203,10 @@ async fn the_decision_list_pdf_shows_the_decisions_the_reader_may_see() {
     let page = visitor.get(&path).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.headers["content-type"], "application/pdf");
+    assert_eq!(
+        page.headers["content-disposition"],
+        format!("inline; filename=\"besluitenlijst-vergadering-{meeting}.pdf\"").as_str()
+    );
     let text = text_of(&page.bytes);
     assert!(text.contains("Besluitenlijst"), "{text}");
     assert!(

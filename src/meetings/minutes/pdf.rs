@@ -40,11 +40,9 @@ pub(super) async fn pdf(
     let member = is_member(&state, ctx.user.as_ref(), &meeting).await?;
     let data = Data::new(&meeting, member, &minutes, OffsetDateTime::now_utc());
     let pdf = crate::base::pdf::render(&MINUTES, &data).await?;
-    let stem = dutch::iso_date(dutch::brussels(meeting.starts_at).date());
-    Ok(crate::base::pdf::inline(
-        pdf,
-        &format!("verslag-{stem}.pdf"),
-    ))
+    // Named as the agenda's PDF is (`agenda-vergadering-12.pdf`).
+    let filename = format!("verslag-vergadering-{}.pdf", meeting.id);
+    Ok(crate::base::pdf::inline(pdf, &filename))
 }
 
 /// What `templates/pdf/minutes.typ` reads: every text in Dutch and
