@@ -705,12 +705,10 @@ pub(crate) async fn builder_page(
         let earlier =
             crate::meetings::awaiting_approval(&state.db, meeting.body_id, meeting.starts_at)
                 .await?;
-        for (id, at) in earlier {
-            let day = dutch::brussels(at).date();
+        for m in earlier.into_iter().filter(|m| !m.on_agenda) {
+            let day = dutch::brussels(m.starts_at).date();
             let label = format!("{} {}", dutch::nl_weekday(day), dutch::nl_date(day));
-            if !queries::approval_on_agenda(&state.db, id).await? {
-                awaiting.push((id, label));
-            }
+            awaiting.push((m.id, label));
         }
         Ok::<_, AppError>(BuilderView {
             items,

@@ -367,7 +367,7 @@ pub async fn add_own_item(
             let chosen = typed
                 .parse::<i64>()
                 .ok()
-                .and_then(|id| awaiting.into_iter().find(|(m, _)| *m == id));
+                .and_then(|id| awaiting.into_iter().find(|m| m.id == id));
             let Some(chosen) = chosen else {
                 return Ok(Outcome::refused(
                     "approves",
@@ -375,13 +375,13 @@ pub async fn add_own_item(
                      goedgekeurd moet worden.",
                 ));
             };
-            if queries::approval_on_agenda(&mut *conn, chosen.0).await? {
+            if chosen.on_agenda {
                 return Ok(Outcome::refused(
                     "approves",
                     "De goedkeuring van dat verslag staat al op een agenda.",
                 ));
             }
-            Some(chosen)
+            Some((chosen.id, chosen.starts_at))
         }
     };
     // The approval of minutes: the title and kind say so unless typed.

@@ -834,18 +834,6 @@ pub async fn carry_over(
     Ok(Outcome::Done(id))
 }
 
-/// Is the approval of meeting `of`'s minutes on an agenda already (an item
-/// that approves them, accepted or dealt with)?
-pub async fn approval_on_agenda(db: impl PgExecutor<'_>, of: i64) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM agenda_item
-                        WHERE approves_minutes_of_id = $1 AND status IN ('accepted', 'dealt_with'))",
-    )
-    .bind(of)
-    .fetch_one(db)
-    .await
-}
-
 /// The item's status, its row locked until the end of the transaction.
 pub async fn lock_status(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<ItemStatus>> {
     sqlx::query_scalar("SELECT status FROM agenda_item WHERE id = $1 FOR UPDATE")

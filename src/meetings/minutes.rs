@@ -881,6 +881,15 @@ async fn correction(
     Ok(Outcome::Done(()))
 }
 
+/// An earlier meeting whose minutes await approval.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Awaiting {
+    pub id: i64,
+    pub starts_at: OffsetDateTime,
+    /// An agenda item (accepted or dealt with) approves them already.
+    pub on_agenda: bool,
+}
+
 /// The earlier meetings of `body` (before `before`) whose minutes await
 /// approval (a draft, or sent for comments), newest first: what an item
 /// of a later meeting can approve.
@@ -888,9 +897,13 @@ pub(crate) async fn awaiting_approval(
     db: impl PgExecutor<'_>,
     body: i64,
     before: OffsetDateTime,
-) -> sqlx::Result<Vec<(i64, OffsetDateTime)>> {
+) -> sqlx::Result<Vec<Awaiting>> {
     sqlx::query_as(
-        "SELECT m.id, m.starts_at FROM meeting m JOIN minutes mi ON mi.meeting_id = m.id
+        "SELECT m.id, m.starts_at,
+                EXISTS (SELECT 1 FROM agenda_item a
+                        WHERE a.approves_minutes_of_id = m.id
+                          AND a.status IN ('accepted', 'dealt_with')) AS on_agenda
+         FROM meeting m JOIN minutes mi ON mi.meeting_id = m.id
          WHERE m.body_id = $1 AND m.starts_at < $2 AND m.status <> 'cancelled'
            AND mi.status IN ('draft', 'sent')
          ORDER BY m.starts_at DESC LIMIT 24",
