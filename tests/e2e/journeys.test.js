@@ -827,6 +827,10 @@ test('journey 10: minutes per item, an action point for ACV, comments, approval 
   await h.visit(visitor, `${meeting}/besluiten`);
   await visitor.getByText('De werkgroep start een proefproject in drie ziekenhuizen.').waitFor();
   await h.audit(visitor, 'decision list');
+  const listPdf = await visitor.getByRole('link', { name: 'Besluitenlijst als PDF' }).getAttribute('href');
+  const listRes = await visitor.context().request.get(listPdf);
+  assert.equal(listRes.status(), 200);
+  assert.equal(listRes.headers()['content-type'], 'application/pdf');
   await h.visit(visitor, '/beslissingen');
   await h.audit(visitor, 'register');
   await visitor.context().close();
