@@ -106,13 +106,10 @@ async fn decisions(
 #[template(path = "agenda/decisions.html")]
 struct MeetingPage {
     ctx: PageCtx,
-    meeting: Meeting,
-    minutes: Option<MinutesStatus>,
-    published: bool,
-    decisions: Vec<Decision>,
+    list: DecisionList,
 }
 
-impl MeetingPage {
+impl DecisionList {
     fn standing(&self) -> &'static str {
         standing(self.minutes, self.published)
     }
@@ -143,7 +140,7 @@ struct Standing {
 
 /// The meeting, its decisions as `reader` may see them, and where the
 /// list stands: what the page and the PDF show.
-async fn list_of(state: &AppState, reader: Reader, id: i64) -> Result<MeetingPageData> {
+async fn list_of(state: &AppState, reader: Reader, id: i64) -> Result<DecisionList> {
     let meeting = crate::meetings::load(state, id).await?;
     let filter = Filter {
         meeting: Some(id),
@@ -159,7 +156,7 @@ async fn list_of(state: &AppState, reader: Reader, id: i64) -> Result<MeetingPag
     .bind(id)
     .fetch_one(&state.db)
     .await?;
-    Ok(MeetingPageData {
+    Ok(DecisionList {
         meeting,
         minutes: standing.minutes,
         published: standing.published,
@@ -167,7 +164,7 @@ async fn list_of(state: &AppState, reader: Reader, id: i64) -> Result<MeetingPag
     })
 }
 
-struct MeetingPageData {
+struct DecisionList {
     meeting: Meeting,
     minutes: Option<MinutesStatus>,
     published: bool,
@@ -176,13 +173,7 @@ struct MeetingPageData {
 
 async fn of_meeting(ctx: PageCtx, State(state): State<AppState>, Id(id): Id) -> Result<Response> {
     let list = list_of(&state, Reader::of(ctx.user.as_ref()), id).await?;
-    Ok(page::no_store(page::render(&MeetingPage {
-        ctx,
-        meeting: list.meeting,
-        minutes: list.minutes,
-        published: list.published,
-        decisions: list.decisions,
-    })))
+    Ok(page::no_store(page::render(&MeetingPage { ctx, list })))
 }
 
 static DECISIONS: crate::base::pdf::Template = crate::base::pdf::Template {
@@ -200,7 +191,7 @@ async fn pdf(ctx: PageCtx, State(state): State<AppState>, Id(id): Id) -> Result<
         title: format!("Besluitenlijst {}, {day}", m.body_name),
         heading: "Besluitenlijst",
         facts: m.facts(member),
-        standing: standing(list.minutes, list.published),
+        standing: list.standing(),
         decisions: list
             .decisions
             .iter()

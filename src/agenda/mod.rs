@@ -706,9 +706,7 @@ pub(crate) async fn builder_page(
             crate::meetings::awaiting_approval(&state.db, meeting.body_id, meeting.starts_at)
                 .await?;
         for m in earlier.into_iter().filter(|m| !m.on_agenda) {
-            let day = dutch::brussels(m.starts_at).date();
-            let label = format!("{} {}", dutch::nl_weekday(day), dutch::nl_date(day));
-            awaiting.push((m.id, label));
+            awaiting.push((m.id, dutch::nl_day(dutch::brussels(m.starts_at).date())));
         }
         Ok::<_, AppError>(BuilderView {
             items,

@@ -386,12 +386,8 @@ pub async fn add_own_item(
     };
     // The approval of minutes: the title and kind say so unless typed.
     let default_title = approves.map(|(_, at)| {
-        let day = dutch::brussels(at).date();
-        format!(
-            "Goedkeuring van het verslag van de vergadering van {} {}",
-            dutch::nl_weekday(day),
-            dutch::nl_date(day)
-        )
+        let day = dutch::nl_day(dutch::brussels(at).date());
+        format!("Goedkeuring van het verslag van de vergadering van {day}")
     });
     let title = match (own.title.trim(), &default_title) {
         ("", Some(t)) => t.as_str(),

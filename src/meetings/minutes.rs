@@ -85,11 +85,9 @@ impl Header {
     /// where the approval was decided, when it was through an agenda item.
     fn approval(&self) -> Option<String> {
         let (at, number) = (self.approved_at?, self.approved_by_number.as_deref()?);
-        let day = dutch::brussels(at).date();
+        let day = dutch::nl_day(dutch::brussels(at).date());
         Some(format!(
-            "Goedgekeurd door de vergadering van {} {}, punt {number}",
-            dutch::nl_weekday(day),
-            dutch::nl_date(day)
+            "Goedgekeurd door de vergadering van {day}, punt {number}"
         ))
     }
 

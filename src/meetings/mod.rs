@@ -128,8 +128,7 @@ impl Named for Meeting {
 impl Meeting {
     /// "dinsdag 10 juni 2026": the day it starts, in Brussels.
     pub fn long_day(&self) -> String {
-        let start = dutch::brussels(self.starts_at).date();
-        format!("{} {}", dutch::nl_weekday(start), dutch::nl_date(start))
+        dutch::nl_day(dutch::brussels(self.starts_at).date())
     }
 
     /// Label and value, as a printed document heads itself with them:

@@ -312,8 +312,8 @@ async fn sending_versions_freezes_what_was_sent_and_lists_the_difference_each_ma
     let _ = first;
 }
 
-/// The names of the files in a ZIP, and the text of the one named `text`.
-async fn unzip(bytes: Vec<u8>, agenda: &str) -> (Vec<String>, String) {
+/// The names of the files in a ZIP, and the text (pdftotext) of the PDF named `agenda`.
+pub(crate) async fn unzip(bytes: Vec<u8>, agenda: &str) -> (Vec<String>, String) {
     let zip = async_zip::base::read::mem::ZipFileReader::new(bytes)
         .await
         .expect("a valid ZIP");

@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 use vesoc::auth::Role;
 
+use crate::agenda_life::unzip;
 use crate::harness::{Client, TestApp};
 
 /// Runs a poppler-utils tool on `pdf` (`args`, the file, `after`). Missing,
@@ -311,53 +312,31 @@ async fn a_version_s_pdf_lists_that_version() {
     );
 }
 
-/// The names of the files in a ZIP, and the bytes of the first.
-async fn unzip(bytes: Vec<u8>) -> (Vec<String>, Vec<u8>) {
-    let zip = async_zip::base::read::mem::ZipFileReader::new(bytes)
-        .await
-        .expect("a valid ZIP");
-    let names: Vec<String> = zip
-        .file()
-        .entries()
-        .iter()
-        .map(|e| e.filename().as_str().unwrap().to_string())
-        .collect();
-    let mut first = Vec::new();
-    zip.reader_with_entry(0)
-        .await
-        .unwrap()
-        .read_to_end_checked(&mut first)
-        .await
-        .unwrap();
-    (names, first)
-}
-
 #[tokio::test]
 async fn the_meeting_pack_starts_with_the_agenda_pdf() {
+    const AGENDA: &str = "00 - Agenda.pdf";
     let app = TestApp::seeded().await;
     let meeting = meeting(&app).await;
     let pack = format!("/vergaderingen/{meeting}/agenda/pakket.zip");
 
-    let (names, agenda) = unzip(app.client().get(&pack).await.bytes).await;
+    let (names, text) = unzip(app.client().get(&pack).await.bytes, AGENDA).await;
     assert_eq!(names, ["00 - Agenda.pdf", "01.1 - nota.pdf"]);
-    let text = text_of(&agenda);
     assert!(text.contains("1. Loopbaanbegeleiding"), "{text}");
     assert!(text.contains("nota.pdf"), "{text}");
     assert!(!text.contains("Geheime begrotingsnota"), "{text}");
 
     let mut member = app.signed_in(Role::SocialPartner).await;
-    let (names, agenda) = unzip(member.get(&pack).await.bytes).await;
+    let (names, text) = unzip(member.get(&pack).await.bytes, AGENDA).await;
     assert_eq!(names.len(), 4, "{names:?}");
-    let text = text_of(&agenda);
     assert!(text.contains("2. Geheime begrotingsnota"), "{text}");
     assert!(text.contains("An Acv"), "{text}");
 
     // A version's pack carries that version's PDF.
     send_version(&app, meeting).await;
     let of_a = format!("/vergaderingen/{meeting}/agenda/versies/A/pakket.zip");
-    let (names, agenda) = unzip(app.client().get(&of_a).await.bytes).await;
+    let (names, text) = unzip(app.client().get(&of_a).await.bytes, AGENDA).await;
     assert_eq!(names[0], "00 - Agenda.pdf");
-    assert!(text_of(&agenda).contains("Agenda, versie A"));
+    assert!(text.contains("Agenda, versie A"));
 }
 
 #[tokio::test]
