@@ -64,5 +64,8 @@ pub async fn run(db: PgPool, site: Site) {
             Ok(_) => {}
             Err(e) => tracing::warn!("jobs: {e}"),
         }
+        if let Err(e) = crate::cache::stored::tidy(&db).await {
+            tracing::warn!("jobs: read models: {e}");
+        }
     }
 }

@@ -30,6 +30,7 @@
 pub mod data;
 mod pages;
 pub mod sessions;
+pub mod stored;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

@@ -17,13 +17,14 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::auth::access::{Access, Routes, SECRETARIAT};
 use crate::base::AppState;
 use crate::base::error::{AppError, Result};
 use crate::base::{PageCtx, dutch, page};
+use crate::cache::stored::{Days, Kind};
 use queries::{Contact, Seat, SeatRule};
 
 pub fn routes() -> Routes {
@@ -125,6 +126,7 @@ struct DateQuery {
 }
 
 /// The seats of one side on the chosen date, and those still open.
+#[derive(Serialize, Deserialize)]
 pub struct SideView {
     pub side: Side,
     pub rules: Vec<RuleView>,
@@ -132,11 +134,13 @@ pub struct SideView {
     pub open_seats: Vec<OpenSeats>,
 }
 
+#[derive(Serialize, Deserialize)]
 pub struct RuleView {
     pub label: String,
     pub count: Option<i32>,
 }
 
+#[derive(Serialize, Deserialize)]
 pub struct OpenSeats {
     pub count: i32,
     /// The rule's seat count.
@@ -181,7 +185,8 @@ impl ShowPage<'_> {
 }
 
 /// The composition of a body on a date as the page shows it, built once
-/// per change and kept (`Cache::data`), not rebuilt per request.
+/// per change and kept (`Cache::stored_on`), not rebuilt per request.
+#[derive(Serialize, Deserialize)]
 struct CompositionView {
     body: Body,
     contacts: Vec<Contact>,
@@ -190,6 +195,20 @@ struct CompositionView {
     sides: Vec<SideView>,
     last_named: Option<Date>,
 }
+
+/// The public composition page's read model: the same for every reader.
+pub static COMPOSITION: Kind = Kind {
+    name: "composition",
+    tables: &[
+        "body",
+        "body_contact",
+        "membership",
+        "organisation",
+        "person",
+        "seat_rule",
+    ],
+    clock: false,
+};
 
 async fn show(
     ctx: PageCtx,
@@ -211,28 +230,36 @@ async fn show(
             ),
         },
     };
-    // The same for every viewer: kept in memory until the next change. An
-    // unknown body is an error, and errors are not kept. Two queries: the
-    // body with its contacts and rules, then its seats.
+    // The same for every viewer, and from one change of the body's mandates
+    // to the next: a read model (`Cache::stored_on`), kept in memory too.
+    // Built from three queries: the body with its contacts and rules, its
+    // seats, and the days the seats stay as they are. An unknown body is an
+    // error, and errors are not kept.
     let read = async {
         let (body, contacts, rules, last_named) = queries::body_page(&state.db, &slug, on)
             .await?
             .ok_or(AppError::NotFound)?;
         let seats = queries::composition_on(&state.db, body.id, on).await?;
+        let (from, until) = queries::unchanged_around(&state.db, body.id, on).await?;
         // Nobody named on the date: the last day someone was, to explain
         // why and link there.
         let last_named = last_named.filter(|_| seats.is_empty());
-        Ok::<_, AppError>(CompositionView {
+        let days = Days {
+            from: from.unwrap_or(Days::ALL.from),
+            until: until.unwrap_or(Days::ALL.until),
+        };
+        let view = CompositionView {
             sides: group_by_side(rules.clone(), seats),
             rules,
             body,
             contacts,
             last_named,
-        })
+        };
+        Ok::<_, AppError>((view, days))
     };
     let view = state
         .cache
-        .data(format!("composition {slug} {on}"), read)
+        .stored_on(&state.db, &COMPOSITION, slug.clone(), on, read)
         .await?;
     let warnings = ctx
         .is_role("secretariat")

@@ -1,6 +1,6 @@
 //! Bodies, seat rules and memberships: the SQL of the composition pages.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
@@ -54,7 +54,7 @@ impl MembershipRole {
     }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct Body {
     pub id: i64,
     pub slug: String,
@@ -66,7 +66,7 @@ pub struct Body {
 
 /// A rule of how many seats of a side (or of one organisation on it) a
 /// body has: for the public page, its checks and the editor alike.
-#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct SeatRule {
     pub id: i64,
     pub side: Side,
@@ -77,7 +77,7 @@ pub struct SeatRule {
     pub version: i32,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct Seat {
     pub membership_id: i64,
     pub person_slug: String,
@@ -92,7 +92,7 @@ pub struct Seat {
     pub substitute_for: Option<String>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct Contact {
     pub slug: String,
     pub name: String,
@@ -203,6 +203,25 @@ pub async fn composition_on(
     .bind(body_id)
     .bind(on)
     .fetch_all(db)
+    .await
+}
+
+/// The days around `on` in which the body's composition stays as it is on
+/// `on`: from its last change up to `on` to its next one (a mandate starting,
+/// or ending the day before). None on a side without a change.
+pub async fn unchanged_around(
+    db: impl PgExecutor<'_>,
+    body_id: i64,
+    on: Date,
+) -> sqlx::Result<(Option<Date>, Option<Date>)> {
+    sqlx::query_as(
+        "SELECT max(v.d) FILTER (WHERE v.d <= $2), min(v.d) FILTER (WHERE v.d > $2)
+         FROM membership m, LATERAL (VALUES (m.valid_from), (m.valid_until + 1)) v(d)
+         WHERE m.body_id = $1 AND m.superseded_at IS NULL AND v.d IS NOT NULL",
+    )
+    .bind(body_id)
+    .bind(on)
+    .fetch_one(db)
     .await
 }
 

@@ -321,8 +321,12 @@ async fn every_table_notifies_its_changes() {
             "mail_preference",
             "meeting_mailing",
             "one_time_token",
+            // read models and the change log they are checked against
+            "read_model",
             "recovery_code",
-            "rsvp_link"
+            "rsvp_link",
+            "table_change_count",
+            "table_change_log"
         ]
     );
 }

@@ -32,6 +32,7 @@ mod operations;
 mod overview;
 mod pack_memory;
 mod performance;
+mod read_models;
 mod records;
 mod second_factor;
 mod series;

@@ -1,0 +1,231 @@
+//! Read models: what a public page shows, built from the tables once per
+//! change of the tables it reads and kept in PostgreSQL (`read_model`,
+//! migration `…1600_read_models`). A page asks [`Cache::stored`]: from
+//! memory when this instance keeps it, else one indexed read of the stored
+//! model, else the page's own queries, whose result is then stored for
+//! every instance, a fresh one or one without memory caches included.
+//!
+//! Stale is never served: a model keeps the change count of its kind's
+//! tables from before its build began (`table_changes`), and is taken only
+//! while that count is unchanged. The count grows with every committed write
+//! to one of the tables (the trigger that notifies `vesoc_changed` logs it
+//! in the writer's transaction), so unlike the memory caches this needs no
+//! notification to arrive, and a write to one table leaves the models of
+//! the other kinds in place.
+//!
+//! Only models that are the same for every reader belong here (the public
+//! view of a page); what differs per reader is added per request.
+
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::PgPool;
+use time::Date;
+
+use super::Cache;
+
+/// A kind of read model.
+pub struct Kind {
+    /// Names the kind in `read_model.kind` and in the memory cache's keys.
+    pub name: &'static str,
+    /// Every table its build reads, functions' reads included: a change to
+    /// any of them makes its models stale. The test
+    /// `read_models_name_every_table_they_read` holds each kind to it.
+    pub tables: &'static [&'static str],
+    /// The page also changes with the clock, nothing written (an embargo
+    /// ending): kept no longer than the next embargo's end, and at most
+    /// [`super::MAX_AGE`].
+    pub clock: bool,
+}
+
+/// The days a model holds for: a composition stays the same from one
+/// change of its mandates to the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Days {
+    pub from: Date,
+    /// Exclusive.
+    pub until: Date,
+}
+
+impl Days {
+    /// Every day: the model does not depend on a date.
+    pub const ALL: Days = Days {
+        from: time::macros::date!(0001 - 01 - 01),
+        until: time::macros::date!(9999 - 12 - 31),
+    };
+}
+
+impl Cache {
+    /// The model of `kind` for `key`: see the module. `read` builds it
+    /// from the tables.
+    pub async fn stored<T, E, F>(
+        &self,
+        db: &PgPool,
+        kind: &'static Kind,
+        key: String,
+        read: F,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Serialize + DeserializeOwned + Send + Sync + 'static,
+        E: From<sqlx::Error>,
+        F: Future<Output = Result<T, E>>,
+    {
+        let on = Days::ALL.from;
+        let build = async { read.await.map(|t| (t, Days::ALL)) };
+        let memory_key = format!("{}: {key}", kind.name);
+        self.data(memory_key, load_or_build(db, kind, key, on, build))
+            .await
+    }
+
+    /// As [`Cache::stored`], for a model that holds for some days: the one
+    /// that holds on `on`. `read` says for which days what it built holds.
+    pub async fn stored_on<T, E, F>(
+        &self,
+        db: &PgPool,
+        kind: &'static Kind,
+        key: String,
+        on: Date,
+        read: F,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Serialize + DeserializeOwned + Send + Sync + 'static,
+        E: From<sqlx::Error>,
+        F: Future<Output = Result<(T, Days), E>>,
+    {
+        let memory_key = format!("{}: {key} {on}", kind.name);
+        self.data(memory_key, load_or_build(db, kind, key, on, read))
+            .await
+    }
+}
+
+/// The binary that builds: another build may encode a model differently
+/// (a field added or renamed), so models are read only by the binary that
+/// wrote them. The executable's size and modification time, read once.
+fn built_by() -> &'static str {
+    static BUILT_BY: OnceLock<String> = OnceLock::new();
+    BUILT_BY.get_or_init(|| {
+        let stamp = std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .map(|m| {
+                let modified = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                format!("{}-{modified}", m.len())
+            })
+            .unwrap_or_default();
+        format!("{} {stamp}", env!("CARGO_PKG_VERSION"))
+    })
+}
+
+async fn load_or_build<T, E, F>(
+    db: &PgPool,
+    kind: &'static Kind,
+    key: String,
+    on: Date,
+    read: F,
+) -> Result<T, E>
+where
+    T: Serialize + DeserializeOwned,
+    E: From<sqlx::Error>,
+    F: Future<Output = Result<(T, Days), E>>,
+{
+    // The count first, in a statement of its own: what the build reads
+    // afterwards is at least as new as the count says.
+    let (changes, body): (i64, Option<Vec<u8>>) = sqlx::query_as(
+        "WITH c AS (SELECT table_changes($3) AS n)
+         SELECT c.n, m.body FROM c
+         LEFT JOIN LATERAL (
+             SELECT r.body, r.valid_until, r.built_from, r.built_by, r.expires_at
+             FROM read_model r
+             WHERE r.kind = $1 AND r.key = $2 AND r.valid_from <= $4
+             ORDER BY r.valid_from DESC LIMIT 1
+         ) m ON m.valid_until > $4 AND m.built_from = c.n AND m.built_by = $5
+                AND (m.expires_at IS NULL OR m.expires_at > now())",
+    )
+    .bind(kind.name)
+    .bind(&key)
+    .bind(kind.tables)
+    .bind(on)
+    .bind(built_by())
+    .fetch_one(db)
+    .await?;
+    if let Some(body) = body {
+        match rmp_serde::from_slice(&body) {
+            Ok(model) => return Ok(model),
+            // Written by a build of the same binary, so not expected; read
+            // from the tables and write it anew.
+            Err(e) => tracing::warn!("read model {} {key}: {e}", kind.name),
+        }
+    }
+    let (model, days) = read.await?;
+    match rmp_serde::to_vec_named(&model) {
+        Ok(body) => {
+            // Storing is a saving, not a duty: a failure is logged and the
+            // page is served all the same.
+            if let Err(e) = store(db, kind, &key, days, changes, &body).await {
+                tracing::warn!("read model {} {key}: not stored: {e}", kind.name);
+            }
+        }
+        Err(e) => tracing::warn!("read model {} {key}: {e}", kind.name),
+    }
+    Ok(model)
+}
+
+/// Writes a model, and removes the key's models that are stale or were
+/// written by another binary (they would never be read again).
+async fn store(
+    db: &PgPool,
+    kind: &Kind,
+    key: &str,
+    days: Days,
+    changes: i64,
+    body: &[u8],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "WITH gone AS (
+             DELETE FROM read_model
+             WHERE kind = $1 AND key = $2 AND (built_from < $5 OR built_by <> $6)
+               AND valid_from <> $3
+         )
+         INSERT INTO read_model (kind, key, valid_from, valid_until, built_by, built_from,
+                                 expires_at, body)
+         VALUES ($1, $2, $3, $4, $6, $5,
+                 CASE WHEN $7 THEN least(now() + make_interval(secs => $8),
+                                         (SELECT min(embargo_until) FROM agenda_item
+                                          WHERE embargo_until > now())) END,
+                 $9)
+         ON CONFLICT (kind, key, valid_from) DO UPDATE
+             SET valid_until = EXCLUDED.valid_until, built_by = EXCLUDED.built_by,
+                 built_from = EXCLUDED.built_from, expires_at = EXCLUDED.expires_at,
+                 built_at = now(), body = EXCLUDED.body",
+    )
+    .bind(kind.name)
+    .bind(key)
+    .bind(days.from)
+    .bind(days.until)
+    .bind(changes)
+    .bind(built_by())
+    .bind(kind.clock)
+    .bind(super::MAX_AGE.as_secs_f64())
+    .bind(body)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Folds the change log into the per-table counts and drops models not
+/// built for a day (another binary's, or of a date nobody asks again), so
+/// that neither grows without end. Run by the jobs every minute.
+pub async fn tidy(db: &PgPool) -> sqlx::Result<u64> {
+    sqlx::query("SELECT fold_table_changes()")
+        .execute(db)
+        .await?;
+    let gone = sqlx::query("DELETE FROM read_model WHERE built_at < now() - interval '1 day'")
+        .execute(db)
+        .await?;
+    Ok(gone.rows_affected())
+}

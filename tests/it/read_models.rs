@@ -1,0 +1,205 @@
+//! Read models (src/cache/stored.rs): a public page's model is stored in
+//! PostgreSQL once per change of the tables it reads, served from there
+//! with one query, never stale, and bounded by the data (not by what
+//! visitors ask for).
+
+use axum::http::StatusCode;
+use sqlx::postgres::PgPoolOptions;
+
+use crate::harness::{TestApp, client_for, router_for};
+use crate::performance::count_queries;
+use vesoc::cache::stored::Kind;
+
+async fn models(app: &TestApp, kind: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM read_model WHERE kind = $1")
+        .bind(kind)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+/// The public composition on a date: stored once for all the days it stays
+/// the same, served with one query, and built anew after any change.
+#[tokio::test]
+async fn the_composition_is_stored_per_period_and_follows_changes() {
+    let app = TestApp::seeded().await;
+    let mut visitor = app.client();
+    let path = "/organen/vesoc-overleg?op=2020-03-01";
+    let first = visitor.get(path).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(models(&app, "composition").await, 1);
+
+    // Served from the stored model: one query, the same page.
+    let (again, queries) = count_queries(visitor.get(path)).await;
+    assert_eq!(queries, 1, "one read of the stored model");
+    assert_eq!(again.body, first.body);
+
+    // A day in the same period reads the same model; one outside it, another.
+    let (from, until): (time::Date, time::Date) =
+        sqlx::query_as("SELECT valid_from, valid_until FROM read_model WHERE kind = 'composition'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(
+        from <= time::macros::date!(2020 - 03 - 01) && until > time::macros::date!(2020 - 03 - 01)
+    );
+    let last = until.previous_day().unwrap();
+    let (same, queries) =
+        count_queries(visitor.get(&format!("/organen/vesoc-overleg?op={last}"))).await;
+    assert_eq!(same.status, StatusCode::OK, "{last}: {}", same.body);
+    assert_eq!(queries, 1, "{last} is in the stored period {from}..{until}");
+    assert_eq!(models(&app, "composition").await, 1);
+    let before = from.previous_day().unwrap();
+    assert_eq!(
+        visitor
+            .get(&format!("/organen/vesoc-overleg?op={before}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(models(&app, "composition").await, 2);
+
+    // A member of the working group on that date is renamed (straight in the
+    // database, as psql would): the next visitor sees the new name.
+    let person: i64 = app
+        .id("SELECT m.person_id FROM membership m JOIN body b ON b.id = m.body_id
+             WHERE b.slug = 'vesoc-overleg' AND m.superseded_at IS NULL
+               AND m.valid_from <= '2020-03-01' AND coalesce(m.valid_until, 'infinity') >= '2020-03-01'
+             ORDER BY m.id LIMIT 1")
+        .await;
+    sqlx::query("UPDATE person SET family_name = 'Herdoopt' WHERE id = $1")
+        .bind(person)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let renamed = visitor.get(path).await;
+    assert!(
+        renamed.body.contains("Herdoopt"),
+        "the stored model was stale"
+    );
+
+    // A write to a table the composition does not read leaves it in place.
+    let stored_before: i64 = app
+        .count("SELECT built_from FROM read_model WHERE kind = 'composition' AND valid_from <= '2020-03-01' ORDER BY valid_from DESC LIMIT 1")
+        .await;
+    sqlx::query("UPDATE meeting SET status = status")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let (_, queries) = count_queries(visitor.get(path)).await;
+    assert_eq!(queries, 1, "a meeting's change made the composition stale");
+    let stored_after: i64 = app
+        .count("SELECT built_from FROM read_model WHERE kind = 'composition' AND valid_from <= '2020-03-01' ORDER BY valid_from DESC LIMIT 1")
+        .await;
+    assert_eq!(stored_before, stored_after);
+}
+
+/// However many dates visitors ask for, the composition's models are as
+/// many as its periods: a hundred days of one period are one model.
+#[tokio::test]
+async fn asking_for_many_dates_stores_one_model_per_period() {
+    let app = TestApp::seeded().await;
+    let mut visitor = app.client();
+    let start = time::macros::date!(2021 - 01 - 01);
+    for n in 0..100 {
+        let day = start + time::Duration::days(n);
+        let page = visitor
+            .get(&format!("/organen/vesoc-overleg?op={day}"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+    }
+    let periods: i64 = app
+        .count(
+            "SELECT count(DISTINCT d) FROM membership m JOIN body b ON b.id = m.body_id,
+                    LATERAL (VALUES (m.valid_from), (m.valid_until + 1)) v(d)
+             WHERE b.slug = 'vesoc-overleg' AND m.superseded_at IS NULL
+               AND d > '2021-01-01' AND d < '2021-04-11'",
+        )
+        .await;
+    assert_eq!(models(&app, "composition").await, periods + 1);
+}
+
+/// Each kind names every table its build reads: the page is built by a
+/// role that may read only those tables (and the read models), so a table
+/// read but not named is refused by PostgreSQL and the page fails. A table
+/// not named would never make the model stale.
+#[tokio::test]
+async fn read_models_name_every_table_they_read() {
+    let kinds: [(&Kind, &str); 1] = [(
+        &vesoc::composition::COMPOSITION,
+        "/organen/vesoc-overleg?op=2020-03-01",
+    )];
+    let app = TestApp::seeded().await;
+    for (kind, path) in kinds {
+        assert_eq!(
+            built_by_reader_of(&app, kind.name, kind.tables, path).await,
+            StatusCode::OK,
+            "{}: the build reads a table it does not name",
+            kind.name
+        );
+        let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM read_model WHERE kind = $1")
+            .bind(kind.name)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        assert!(stored > 0, "{}: nothing stored", kind.name);
+    }
+    // The check itself: one table short, the composition cannot be built.
+    sqlx::query("DELETE FROM read_model")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let short: Vec<&str> = vesoc::composition::COMPOSITION
+        .tables
+        .iter()
+        .copied()
+        .filter(|t| *t != "person")
+        .collect();
+    assert_ne!(
+        built_by_reader_of(
+            &app,
+            "composition",
+            &short,
+            "/organen/vesoc-overleg?op=2020-03-01"
+        )
+        .await,
+        StatusCode::OK
+    );
+}
+
+/// The status of `path` served by the application on a connection whose
+/// role may read only `tables` and the read models.
+async fn built_by_reader_of(app: &TestApp, name: &str, tables: &[&str], path: &str) -> StatusCode {
+    let role = format!("vesoc_read_{name}_{}", uuid::Uuid::new_v4().simple());
+    let mut grants = vec![
+        format!("CREATE ROLE {role}"),
+        format!("GRANT SELECT ON table_change_log, table_change_count TO {role}"),
+        format!("GRANT SELECT, INSERT, UPDATE, DELETE ON read_model TO {role}"),
+    ];
+    for t in tables {
+        grants.push(format!("GRANT SELECT ON {t} TO {role}"));
+    }
+    for g in &grants {
+        sqlx::query(g).execute(&app.db).await.unwrap();
+    }
+    let set_role = format!("SET ROLE {role}");
+    let options = app.db.connect_options().as_ref().clone();
+    let pool = PgPoolOptions::new()
+        .max_connections(2)
+        .after_connect(move |conn, _| {
+            let set_role = set_role.clone();
+            Box::pin(async move {
+                sqlx::Executor::execute(&mut *conn, set_role.as_str()).await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .unwrap();
+    let status = client_for(router_for(pool.clone())).get(path).await.status;
+    pool.close().await;
+    for cleanup in [format!("DROP OWNED BY {role}"), format!("DROP ROLE {role}")] {
+        sqlx::query(&cleanup).execute(&app.db).await.unwrap();
+    }
+    status
+}
