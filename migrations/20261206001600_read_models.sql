@@ -49,6 +49,14 @@ CREATE UNLOGGED TABLE read_model (
     PRIMARY KEY (kind, key, valid_from)
 );
 
+-- When the next embargo ends: a model that depends on the clock is kept no
+-- longer. The owner's rights: a model's build is checked to read only its
+-- kind's tables (tests/it/read_models.rs), and this is the store's read.
+CREATE FUNCTION next_embargo_end() RETURNS timestamptz
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+    SELECT min(embargo_until) FROM agenda_item WHERE embargo_until > now()
+$$;
+
 -- Folds the committed log into the counts, in one transaction (the sum
 -- stays the same). Only the jobs call it, so the counts' rows are only
 -- ever locked here.

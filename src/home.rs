@@ -3,13 +3,15 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use serde::{Deserialize, Serialize};
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
 use crate::auth::access::{Access, Routes};
 use crate::base::AppState;
-use crate::base::error::Result;
+use crate::base::error::{AppError, Result};
 use crate::base::{PageCtx, dutch, page};
+use crate::cache::stored::Kind;
 use crate::composition::{self, Body};
 use crate::meetings::{MeetingKind, MeetingStatus};
 
@@ -17,7 +19,7 @@ pub fn routes() -> Routes {
     Routes::new().get("/", Access::Public, home)
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, sqlx::FromRow, Serialize, Deserialize)]
 pub struct UpcomingMeeting {
     pub id: i64,
     pub body_name: String,
@@ -51,7 +53,7 @@ impl UpcomingMeeting {
     }
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, sqlx::FromRow, Serialize, Deserialize)]
 pub struct LatestAgreement {
     pub slug: String,
     pub title: String,
@@ -60,21 +62,45 @@ pub struct LatestAgreement {
 
 #[derive(Template)]
 #[template(path = "home.html")]
-struct HomePage {
+struct HomePage<'a> {
     ctx: PageCtx,
+    bodies: &'a [Body],
+    meetings: &'a [UpcomingMeeting],
+    agreements: &'a [LatestAgreement],
+}
+
+/// What the home page shows, the same for every reader.
+#[derive(Serialize, Deserialize)]
+struct HomeView {
     bodies: Vec<Body>,
     meetings: Vec<UpcomingMeeting>,
     agreements: Vec<LatestAgreement>,
 }
 
+/// The home page's read model: its meetings are the coming ones, so it
+/// also changes with the clock.
+pub static HOME: Kind = Kind {
+    name: "home",
+    tables: &["agreement", "body", "meeting"],
+    clock: true,
+};
+
 async fn home(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
-    let bodies = composition::list_bodies(&state.db).await?;
-    let meetings = upcoming_meetings(&state.db).await?;
-    let agreements = latest_agreements(&state.db).await?;
+    let read = async {
+        Ok::<_, AppError>(HomeView {
+            bodies: composition::list_bodies(&state.db).await?,
+            meetings: upcoming_meetings(&state.db).await?,
+            agreements: latest_agreements(&state.db).await?,
+        })
+    };
+    let view = state
+        .cache
+        .stored(&state.db, &HOME, String::new(), read)
+        .await?;
     Ok(page::render(&HomePage {
         ctx,
-        bodies,
-        meetings,
-        agreements,
+        bodies: &view.bodies,
+        meetings: &view.meetings,
+        agreements: &view.agreements,
     }))
 }

@@ -304,7 +304,7 @@ pub async fn on_lines(
 
 /// The counts of a year's action points (those of its meetings' items),
 /// per body: what became of them.
-#[derive(Debug, Clone, Default, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct YearCount {
     pub body_name: String,
     pub opened: i64,

@@ -202,8 +202,7 @@ async fn store(
                                  expires_at, body)
          VALUES ($1, $2, $3, $4, $6, $5,
                  CASE WHEN $7 THEN least(now() + make_interval(secs => $8),
-                                         (SELECT min(embargo_until) FROM agenda_item
-                                          WHERE embargo_until > now())) END,
+                                         next_embargo_end()) END,
                  $9)
          ON CONFLICT (kind, key, valid_from) DO UPDATE
              SET valid_until = EXCLUDED.valid_until, built_by = EXCLUDED.built_by,

@@ -18,7 +18,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::access::{Access, Routes, SECRETARIAT};
 use crate::auth::{CurrentUser, Reader, Role};
@@ -26,6 +26,7 @@ use crate::base::error::{AppError, Result};
 use crate::base::extract::parse_id;
 use crate::base::on::{Named, On, param};
 use crate::base::{AppState, FieldErrors, Id, Origin, PageCtx, dutch, page};
+use crate::cache::stored::Kind;
 use queries::{Minutes, Participant, Reschedule};
 
 /// The per-body reminder setting's page (`reminders`).
@@ -253,9 +254,9 @@ pub struct MonthGroup {
 
 #[derive(Template)]
 #[template(path = "meetings/calendar.html")]
-struct CalendarPage {
+struct CalendarPage<'a> {
     ctx: PageCtx,
-    bodies: Vec<(i64, String, String)>,
+    bodies: &'a [(i64, String, String)],
     years: Vec<i32>,
     body: String,
     year: i32,
@@ -269,17 +270,9 @@ async fn calendar(
     State(state): State<AppState>,
     Query(q): Query<CalendarQuery>,
 ) -> Result<Response> {
-    let bodies = crate::composition::body_choices(&state.db).await?;
     let today = dutch::today();
     let body = q.orgaan.unwrap_or_default().trim().to_string();
     let mut error = None;
-    if !body.is_empty() && !bodies.iter().any(|(_, slug, _)| *slug == body) {
-        error = Some(
-            "Dit orgaan bestaat niet; hieronder staan de vergaderingen van alle organen."
-                .to_string(),
-        );
-    }
-    let body_filter = (error.is_none() && !body.is_empty()).then_some(body.as_str());
     let year = match q.jaar.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => today.year(),
         Some(s) => match s.parse::<i32>() {
@@ -293,8 +286,23 @@ async fn calendar(
             }
         },
     };
-    // One query for the year and the next three meetings (see `calendar`).
-    let chosen = queries::calendar(&state.db, body_filter, year).await?;
+    // The same for every reader: a read model per body and year, kept
+    // while no meeting or body changes (and a minute at most: the next
+    // meetings move with the clock). An unknown body is not stored: the
+    // calendar of all bodies is shown with why.
+    let view = match calendar_view(&state, (!body.is_empty()).then_some(body.as_str()), year).await
+    {
+        Err(AppError::NotFound) => {
+            // A wrong year is said first, as before.
+            error.get_or_insert_with(|| {
+                "Dit orgaan bestaat niet; hieronder staan de vergaderingen van alle organen."
+                    .to_string()
+            });
+            calendar_view(&state, None, year).await?
+        }
+        other => other?,
+    };
+    let chosen = view.chosen.clone();
     let now = time::OffsetDateTime::now_utc();
     let upcoming: Vec<Meeting> = chosen
         .iter()
@@ -318,7 +326,7 @@ async fn calendar(
             }),
         }
     }
-    let mut years = queries::years(&state.db).await?;
+    let mut years = view.years.clone();
     for y in [today.year(), year] {
         if !years.contains(&y) {
             years.push(y);
@@ -332,7 +340,7 @@ async fn calendar(
     };
     let page = CalendarPage {
         ctx,
-        bodies,
+        bodies: &view.bodies,
         years,
         body,
         year,
@@ -341,6 +349,46 @@ async fn calendar(
         error,
     };
     Ok((status, page::render(&page)).into_response())
+}
+
+/// What the calendar of a year (of one body, or of all) shows, the same
+/// for every reader.
+#[derive(Serialize, Deserialize)]
+struct CalendarView {
+    bodies: Vec<(i64, String, String)>,
+    /// The year's meetings and the next three (`queries::calendar`).
+    chosen: Vec<Meeting>,
+    /// The years that have meetings.
+    years: Vec<i32>,
+}
+
+/// The calendar's read model.
+pub static CALENDAR: Kind = Kind {
+    name: "calendar",
+    tables: &["body", "meeting"],
+    clock: true,
+};
+
+/// The calendar of `year` for the body `slug` (all bodies: `None`); an
+/// unknown body is "not found".
+async fn calendar_view(
+    state: &AppState,
+    slug: Option<&str>,
+    year: i32,
+) -> Result<std::sync::Arc<CalendarView>> {
+    let read = async {
+        let bodies = crate::composition::body_choices(&state.db).await?;
+        if slug.is_some_and(|s| !bodies.iter().any(|(_, b, _)| b == s)) {
+            return Err(AppError::NotFound);
+        }
+        Ok(CalendarView {
+            chosen: queries::calendar(&state.db, slug, year).await?,
+            years: queries::years(&state.db).await?,
+            bodies,
+        })
+    };
+    let key = format!("{} {year}", slug.unwrap_or(""));
+    state.cache.stored(&state.db, &CALENDAR, key, read).await
 }
 
 // --- the meeting page ---

@@ -1,6 +1,6 @@
 //! Meetings: scheduling, status, invitations, attendance and minutes.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor};
@@ -125,7 +125,7 @@ impl MinutesStatus {
     }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct Meeting {
     pub id: i64,
     pub body_id: i64,

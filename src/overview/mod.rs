@@ -8,13 +8,14 @@ pub mod queries;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::Reader;
 use crate::auth::access::{Access, Routes};
 use crate::base::AppState;
 use crate::base::error::{AppError, Result};
 use crate::base::{PageCtx, csv, csv::Cell, dutch, page};
+use crate::cache::stored::Kind;
 use queries::{ConcludedAgreement, ItemCount, MeetingCount};
 
 pub fn routes() -> Routes {
@@ -98,7 +99,7 @@ async fn year_page(
 }
 
 /// Whether the "at least twice a year" of the 2019 engagement was met.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verdict {
     Met,
     NotYet,
@@ -153,6 +154,7 @@ impl Verdict {
 }
 
 /// Everything the page and the CSV show for a year.
+#[derive(Serialize, Deserialize)]
 pub struct Overview {
     pub year: i32,
     pub meetings: Vec<MeetingCount>,
@@ -218,12 +220,12 @@ async fn load(state: &AppState, year: i32, reader: Reader) -> Result<Overview> {
 
 #[derive(Template)]
 #[template(path = "overview/year.html")]
-struct YearPage {
+struct YearPage<'a> {
     ctx: PageCtx,
-    o: Overview,
+    o: &'a Overview,
 }
 
-impl YearPage {
+impl YearPage<'_> {
     fn date(&self, a: &ConcludedAgreement) -> String {
         dutch::nl_date(a.concluded_on)
     }
@@ -237,7 +239,7 @@ impl YearPage {
     }
 
     fn engagement_text(&self) -> String {
-        let o = &self.o;
+        let o = self.o;
         let counted = format!(
             "In {} kwam het (in)formeel VESOC-overleg {} keer samen (formele en informele vergaderingen die gehouden zijn).",
             o.year, o.held
@@ -263,13 +265,39 @@ impl YearPage {
     }
 }
 
+/// The public yearly overview's read model; whether the engagement is met
+/// "yet" moves with the clock.
+pub static OVERVIEW: Kind = Kind {
+    name: "overview",
+    tables: &[
+        "action_point",
+        "agenda_item",
+        "agreement",
+        "body",
+        "body_meeting_kind",
+        "meeting",
+        "organisation",
+    ],
+    clock: true,
+};
+
 async fn respond(ctx: PageCtx, state: &AppState, year: i32, output: Output) -> Result<Response> {
     let reader = Reader::of(ctx.user.as_ref());
     let signed_in = reader.signed_in;
-    let o = load(state, year, reader).await?;
+    // The public's overview is a read model (drafts are for signed-in
+    // readers only, who read it afresh).
+    let o = if signed_in {
+        std::sync::Arc::new(load(state, year, reader).await?)
+    } else {
+        let read = load(state, year, reader);
+        state
+            .cache
+            .stored(&state.db, &OVERVIEW, year.to_string(), read)
+            .await?
+    };
     let response = match output {
         Output::Csv => csv_response(&o)?,
-        Output::Page => page::render(&YearPage { ctx, o }),
+        Output::Page => page::render(&YearPage { ctx, o: &o }),
     };
     // Signed-in users may see drafts: not for any cache.
     Ok(if signed_in {

@@ -2,13 +2,14 @@
 //! time: a meeting at 00:30 on 1 January (Brussels) belongs to the new year.
 
 use crate::auth::Reader;
+use serde::{Deserialize, Serialize};
 use sqlx::PgExecutor;
 use time::Date;
 
 use crate::meetings::MeetingKind;
 
 /// Meetings of one body and kind in the year, by status.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct MeetingCount {
     pub body_name: String,
     pub kind: MeetingKind,
@@ -52,7 +53,7 @@ pub async fn consultations_held(db: impl PgExecutor<'_>, year: i32) -> sqlx::Res
     .await
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct ConcludedAgreement {
     pub slug: String,
     pub title: String,
@@ -82,7 +83,7 @@ pub async fn agreements(
 
 /// Agenda items dealt with at the year's meetings, per proposing side and
 /// outcome. Counts only: no title or text of any (confidential) item.
-#[derive(Debug, Clone, Default, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, sqlx::FromRow, Serialize, Deserialize)]
 pub struct ItemCount {
     pub side: String,
     pub noted: i64,

@@ -125,10 +125,15 @@ async fn asking_for_many_dates_stores_one_model_per_period() {
 /// not named would never make the model stale.
 #[tokio::test]
 async fn read_models_name_every_table_they_read() {
-    let kinds: [(&Kind, &str); 1] = [(
-        &vesoc::composition::COMPOSITION,
-        "/organen/vesoc-overleg?op=2020-03-01",
-    )];
+    let kinds: [(&Kind, &str); 4] = [
+        (
+            &vesoc::composition::COMPOSITION,
+            "/organen/vesoc-overleg?op=2020-03-01",
+        ),
+        (&vesoc::home::HOME, "/"),
+        (&vesoc::meetings::CALENDAR, "/vergaderingen?jaar=2020"),
+        (&vesoc::overview::OVERVIEW, "/jaaroverzicht/2020"),
+    ];
     let app = TestApp::seeded().await;
     for (kind, path) in kinds {
         assert_eq!(
