@@ -214,7 +214,7 @@ pub async fn open_for_body(
 }
 
 /// A dated note.
-#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, Deserialize)]
 pub struct Note {
     pub step: Step,
     pub text: String,
@@ -248,7 +248,7 @@ pub async fn notes(db: impl PgExecutor<'_>, point: i64) -> sqlx::Result<Vec<Note
 
 /// An action point that feeds an action line, with its notes: what the
 /// line's follow-up shows of it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, Deserialize)]
 pub struct LinePoint {
     pub id: i64,
     pub action_line_id: i64,

@@ -12,6 +12,7 @@ const RIGHT: f64 = WIDTH - 10.0;
 const TOP: f64 = 28.0;
 const BOTTOM: f64 = 190.0;
 
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct Bar {
     pub x: String,
     pub y: String,
@@ -24,12 +25,14 @@ pub struct Bar {
 }
 
 /// A horizontal reference line: the target or the baseline.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     pub y: String,
     pub text_y: String,
     pub text: String,
 }
 
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct Chart {
     pub bars: Vec<Bar>,
     pub target: Option<Rule>,

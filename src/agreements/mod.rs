@@ -19,6 +19,7 @@ use crate::auth::{CurrentUser, Reader, Role};
 use crate::base::AppState;
 use crate::base::error::{AppError, Result};
 use crate::base::{PageCtx, dutch, page};
+use crate::cache::stored::Kind;
 use crate::composition::Side;
 use chart::Chart;
 pub use queries::Agreement;
@@ -72,6 +73,7 @@ async fn list(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
 
 /// One node of the action-line tree, flattened for the template: after a
 /// node with children a list opens; after a leaf, `closes` lists close.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct TreeNode {
     pub id: i64,
     pub parent_id: Option<i64>,
@@ -232,8 +234,10 @@ impl ShowPage<'_> {
 }
 
 /// An agreement's page as a kind of reader sees it, built once per change
-/// and kept (`Cache::data`): the tree, its follow-up and the goals' charts
-/// were rebuilt, and all of it cloned, on every request.
+/// and kept (`Cache::data`, for the public `Cache::stored`): the tree, its
+/// follow-up and the goals' charts were rebuilt, and all of it cloned, on
+/// every request.
+#[derive(serde::Serialize, serde::Deserialize)]
 struct AgreementView {
     agreement: Agreement,
     commitments: Vec<Commitment>,
@@ -243,6 +247,30 @@ struct AgreementView {
     social_partners: Vec<Signatory>,
     discussions: Vec<Discussion>,
 }
+
+/// The public agreement page's read model. Which agenda items and action
+/// points the public sees moves with the clock (an embargo ending).
+pub static AGREEMENT: Kind = Kind {
+    name: "agreement",
+    tables: &[
+        "account",
+        "action_line",
+        "action_point",
+        "action_point_note",
+        "agenda_item",
+        "agreement",
+        "agreement_commitment",
+        "body",
+        "follow_up",
+        "goal",
+        "goal_measurement",
+        "meeting",
+        "organisation",
+        "person",
+        "signatory",
+    ],
+    clock: true,
+};
 
 async fn show(
     ctx: PageCtx,
@@ -291,8 +319,15 @@ async fn show(
     // that feed its lines follow the items' rule (a confidential one for
     // its body's members), so the key is the whole reader, today included
     // (a handful of kinds of readers).
-    let key = format!("agreement {slug} {reader:?}");
-    let view = state.cache.data(key, read).await?;
+    let view = if reader.signed_in {
+        let key = format!("agreement {slug} {reader:?}");
+        state.cache.data(key, read).await?
+    } else {
+        state
+            .cache
+            .stored(&state.db, &AGREEMENT, slug.clone(), read)
+            .await?
+    };
     let allowed = follow_up_lines(&state, ctx.user.as_ref(), view.agreement.id).await?;
     let no_follow_up = match (&ctx.user, allowed.as_deref()) {
         (Some(u), Some([])) if u.role == Role::Cabinet && !view.lines.is_empty() => {
@@ -326,11 +361,50 @@ fn no_line_within_competence(minister: Option<&str>) -> String {
     )
 }
 
-/// A goal with its measured values and their chart.
+/// A goal with its measured values and their chart. Kept as
+/// [`StoredGoal`]: a [`Goal`] flattens its fields, which only
+/// self-describing formats (JSON) read back.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+#[serde(into = "StoredGoal", from = "StoredGoal")]
 pub struct GoalView {
     pub goal: Goal,
     pub measurements: Vec<Measurement>,
     pub chart: Option<Chart>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredGoal {
+    id: i64,
+    position: i32,
+    fields: queries::goals::GoalFields,
+    measurements: Vec<Measurement>,
+    chart: Option<Chart>,
+}
+
+impl From<GoalView> for StoredGoal {
+    fn from(g: GoalView) -> Self {
+        StoredGoal {
+            id: g.goal.id,
+            position: g.goal.position,
+            fields: g.goal.fields,
+            measurements: g.measurements,
+            chart: g.chart,
+        }
+    }
+}
+
+impl From<StoredGoal> for GoalView {
+    fn from(g: StoredGoal) -> Self {
+        GoalView {
+            goal: Goal {
+                id: g.id,
+                position: g.position,
+                fields: g.fields,
+            },
+            measurements: g.measurements,
+            chart: g.chart,
+        }
+    }
 }
 
 fn goal_views(goals: Vec<Goal>, measurements: Vec<Measurement>) -> Vec<GoalView> {

@@ -6,8 +6,9 @@
 use axum::http::StatusCode;
 use sqlx::postgres::PgPoolOptions;
 
-use crate::harness::{TestApp, client_for, router_for};
+use crate::harness::{Item, Place, TestApp, client_for, router_for};
 use crate::performance::count_queries;
+use vesoc::auth::Role;
 use vesoc::cache::stored::Kind;
 
 async fn models(app: &TestApp, kind: &str) -> i64 {
@@ -125,7 +126,7 @@ async fn asking_for_many_dates_stores_one_model_per_period() {
 /// not named would never make the model stale.
 #[tokio::test]
 async fn read_models_name_every_table_they_read() {
-    let kinds: [(&Kind, &str); 4] = [
+    let kinds: [(&Kind, &str); 5] = [
         (
             &vesoc::composition::COMPOSITION,
             "/organen/vesoc-overleg?op=2020-03-01",
@@ -133,8 +134,13 @@ async fn read_models_name_every_table_they_read() {
         (&vesoc::home::HOME, "/"),
         (&vesoc::meetings::CALENDAR, "/vergaderingen?jaar=2020"),
         (&vesoc::overview::OVERVIEW, "/jaaroverzicht/2020"),
+        (
+            &vesoc::agreements::AGREEMENT,
+            "/akkoorden/iedereen-aan-boord-2019",
+        ),
     ];
     let app = TestApp::seeded().await;
+    everything_an_agreement_shows(&app).await;
     for (kind, path) in kinds {
         assert_eq!(
             built_by_reader_of(&app, kind.name, kind.tables, path).await,
@@ -170,6 +176,74 @@ async fn read_models_name_every_table_they_read() {
         .await,
         StatusCode::OK
     );
+}
+
+/// The 2019 agreement with all its page can show: a follow-up entry by a
+/// cabinet, a measurement, a public meeting's item that dealt with it and
+/// an action point on one of its lines, with a note.
+async fn everything_an_agreement_shows(app: &TestApp) {
+    let cabinet = app.account(Role::Cabinet, "kabinet@vlaanderen.be").await;
+    let line: i64 = app
+        .id(
+            "SELECT l.id FROM action_line l JOIN agreement a ON a.id = l.agreement_id
+             WHERE a.slug = 'iedereen-aan-boord-2019' ORDER BY l.id LIMIT 1",
+        )
+        .await;
+    let meeting = app
+        .meeting("vesoc-overleg", "formal", "2020-03-10 10:00+01")
+        .await;
+    sqlx::query("UPDATE meeting SET status = 'held' WHERE id = $1")
+        .bind(meeting)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let item = app
+        .item(Item {
+            body: "vesoc-overleg",
+            meeting: Some(meeting),
+            place: Place::At(1),
+            status: "dealt_with",
+            outcome: Some("decided"),
+            ..Item::proposal("Opvolging van Iedereen aan boord")
+        })
+        .await;
+    for sql in [
+        "UPDATE agenda_item SET agreement_id = (SELECT id FROM agreement
+                                                WHERE slug = 'iedereen-aan-boord-2019')
+         WHERE id = $1",
+        "INSERT INTO action_point (agenda_item_id, what, assignee_secretariat, due_on, action_line_id)
+         VALUES ($1, 'Cijfers verzamelen', true, '2020-06-01', $2)",
+        "INSERT INTO action_point_note (action_point_id, step, text, account_id)
+         SELECT id, 'note', 'De cijfers komen eraan.', $3 FROM action_point WHERE agenda_item_id = $1",
+        "INSERT INTO follow_up (action_line_id, recorded_on, status, note, author_id)
+         VALUES ($2, '2020-05-01', 'ongoing', 'Loopt.', $3)",
+        "INSERT INTO goal_measurement (goal_id, measured_on, value)
+         SELECT g.id, '2020-12-31', 40000 FROM goal g JOIN agreement a ON a.id = g.agreement_id
+         WHERE a.slug = 'iedereen-aan-boord-2019' ORDER BY g.position LIMIT 1",
+    ] {
+        sqlx::query(sql)
+            .bind(item)
+            .bind(line)
+            .bind(cabinet)
+            .execute(&app.db)
+            .await
+            .unwrap();
+    }
+    let page = app.client().get("/akkoorden/iedereen-aan-boord-2019").await;
+    for shown in [
+        "Opvolging van Iedereen aan boord",
+        "Cijfers verzamelen",
+        "Loopt.",
+    ] {
+        assert!(
+            page.body.contains(shown),
+            "the agreement page shows {shown}"
+        );
+    }
+    sqlx::query("DELETE FROM read_model")
+        .execute(&app.db)
+        .await
+        .unwrap();
 }
 
 /// The status of `path` served by the application on a connection whose

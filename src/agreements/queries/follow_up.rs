@@ -1,6 +1,6 @@
 //! Follow-up per action line and measured values per goal.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 use time::Date;
@@ -22,7 +22,7 @@ crate::coded! {
 
 /// One dated follow-up entry, with who recorded it as the public may see
 /// it: the cabinet or the secretariat, not the staff member's name.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct FollowUpEntry {
     pub action_line_id: i64,
     pub recorded_on: Date,
@@ -178,10 +178,10 @@ pub async fn line_within_competence(
 
 // Goal measurements ---------------------------------------------------------
 
-#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct Measurement {
     pub goal_id: i64,
-    #[serde(deserialize_with = "crate::base::dutch::json_date::deserialize")]
+    #[serde(with = "crate::base::dutch::json_date")]
     pub measured_on: Date,
     /// Exact, for display.
     pub value_text: String,

@@ -31,9 +31,9 @@ pub struct GoalFields {
     pub target_value: Option<String>,
     pub target_unit: Option<String>,
     pub baseline_value: Option<String>,
-    #[serde(deserialize_with = "date_or_null")]
+    #[serde(deserialize_with = "date_or_null", serialize_with = "date_or_null_out")]
     pub baseline_on: Option<Date>,
-    #[serde(deserialize_with = "date_or_null")]
+    #[serde(deserialize_with = "date_or_null", serialize_with = "date_or_null_out")]
     pub deadline: Option<Date>,
 }
 
@@ -43,6 +43,17 @@ fn date_or_null<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<D
     #[derive(Deserialize)]
     struct Day(#[serde(with = "crate::base::dutch::json_date")] Date);
     Ok(Option::<Day>::deserialize(d)?.map(|Day(date)| date))
+}
+
+/// What [`date_or_null`] reads: also what a read model keeps
+/// (src/cache/stored.rs), which must read back what it wrote.
+fn date_or_null_out<S: serde::Serializer>(
+    d: &Option<Date>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Day(#[serde(with = "crate::base::dutch::json_date")] Date);
+    d.map(Day).serialize(s)
 }
 
 impl GoalFields {

@@ -35,7 +35,7 @@ use goals::GoalFields;
 /// What an agreement says of itself: the columns every view of it shows
 /// and its form sets. The structs that read or write an agreement hold it
 /// flattened, so the columns are named once.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct AgreementText {
     pub title: String,
     pub subtitle: String,
@@ -46,7 +46,7 @@ pub struct AgreementText {
     pub introduction: String,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct Agreement {
     pub id: i64,
     pub slug: String,
@@ -57,7 +57,7 @@ pub struct Agreement {
     pub body_name: String,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct Commitment {
     pub position: i32,
     pub text: String,
@@ -73,7 +73,7 @@ pub struct Goal {
     pub fields: GoalFields,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Deserialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct Signatory {
     pub side: Side,
     pub person_name: String,
@@ -104,7 +104,7 @@ async fn visible(db: impl PgExecutor<'_>, reader: Reader, id: Option<i64>) -> Ro
 
 /// An agenda item that dealt with an agreement, as the agreement's page
 /// lists it (on a meeting that was not cancelled).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Discussion {
     pub item_id: i64,
     pub number: String,
