@@ -6,8 +6,8 @@
 //! every instance, a fresh one or one without memory caches included.
 //!
 //! Stale is never served: a model keeps the change count of its kind's
-//! tables from before its build began (their rows in `table_change_log` and
-//! `table_change_count`), and is taken only
+//! tables from before its build began (their rows in `table_change`), and
+//! is taken only
 //! while that count is unchanged. The count grows with every committed write
 //! to one of the tables (the trigger that notifies `vesoc_changed` logs it
 //! in the writer's transaction), so unlike the memory caches this needs no
@@ -140,9 +140,7 @@ where
         // The count inline: as a SQL function it was not inlined here, and
         // planning its body at every call cost 80 µs.
         "WITH c AS MATERIALIZED (
-             SELECT coalesce((SELECT sum(changes) FROM table_change_count
-                              WHERE table_name = ANY($3)), 0)::bigint
-                  + (SELECT count(*) FROM table_change_log WHERE table_name = ANY($3)) AS n
+             SELECT coalesce(sum(n), 0)::bigint AS n FROM table_change WHERE table_name = ANY($3)
          )
          SELECT c.n, m.body FROM c
          LEFT JOIN LATERAL (
@@ -223,7 +221,7 @@ async fn store(
     Ok(())
 }
 
-/// Folds the change log into the per-table counts and drops models not
+/// Folds the committed changes into one row per table and drops models not
 /// built for a day (another binary's, or of a date nobody asks again), so
 /// that neither grows without end. Run by the jobs every minute.
 pub async fn tidy(db: &PgPool) -> sqlx::Result<u64> {

@@ -325,8 +325,7 @@ async fn every_table_notifies_its_changes() {
             "read_model",
             "recovery_code",
             "rsvp_link",
-            "table_change_count",
-            "table_change_log"
+            "table_change"
         ]
     );
 }

@@ -12,7 +12,7 @@ async fn table_counts(app: &TestApp) -> Vec<(String, i64)> {
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT table_name::text FROM information_schema.tables
          WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
-           AND table_name NOT IN ('_sqlx_migrations', 'table_change_log')
+           AND table_name NOT IN ('_sqlx_migrations', 'table_change')
          ORDER BY 1",
     )
     .fetch_all(&app.db)
