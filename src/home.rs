@@ -83,6 +83,7 @@ pub static HOME: Kind = Kind {
     name: "home",
     tables: &["agreement", "body", "meeting"],
     clock: true,
+    most: None,
 };
 
 async fn home(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {

@@ -270,6 +270,7 @@ pub static AGREEMENT: Kind = Kind {
         "signatory",
     ],
     clock: true,
+    most: None,
 };
 
 async fn show(

@@ -39,6 +39,10 @@ pub struct Kind {
     /// ending): kept no longer than the next embargo's end, and at most
     /// [`super::MAX_AGE`].
     pub clock: bool,
+    /// Keys that visitors choose (a search's words) are not bounded by
+    /// the data: then at most this many models are kept, the most recently
+    /// built.
+    pub most: Option<i64>,
 }
 
 /// The days a model holds for: a composition stays the same from one
@@ -171,7 +175,12 @@ where
         Ok(body) => {
             // Storing is a saving, not a duty: a failure is logged and the
             // page is served all the same.
-            if let Err(e) = store(db, kind, &key, days, changes, &body).await {
+            let stored = store(db, kind, &key, days, changes, &body).await;
+            let stored = match (stored, kind.most) {
+                (Ok(()), Some(most)) => keep_most(db, kind, most).await,
+                (other, _) => other,
+            };
+            if let Err(e) = stored {
                 tracing::warn!("read model {} {key}: not stored: {e}", kind.name);
             }
         }
@@ -216,6 +225,22 @@ async fn store(
     .bind(kind.clock)
     .bind(super::MAX_AGE.as_secs_f64())
     .bind(body)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Drops the kind's models beyond the `most` most recently built.
+async fn keep_most(db: &PgPool, kind: &Kind, most: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "DELETE FROM read_model r USING (
+             SELECT key, valid_from FROM read_model WHERE kind = $1
+             ORDER BY built_at DESC OFFSET $2
+         ) old
+         WHERE r.kind = $1 AND r.key = old.key AND r.valid_from = old.valid_from",
+    )
+    .bind(kind.name)
+    .bind(most)
     .execute(db)
     .await?;
     Ok(())

@@ -208,6 +208,7 @@ pub static COMPOSITION: Kind = Kind {
         "seat_rule",
     ],
     clock: false,
+    most: None,
 };
 
 async fn show(

@@ -367,6 +367,7 @@ pub static CALENDAR: Kind = Kind {
     name: "calendar",
     tables: &["body", "meeting"],
     clock: true,
+    most: None,
 };
 
 /// The calendar of `year` for the body `slug` (all bodies: `None`); an

@@ -279,6 +279,7 @@ pub static OVERVIEW: Kind = Kind {
         "organisation",
     ],
     clock: true,
+    most: None,
 };
 
 async fn respond(ctx: PageCtx, state: &AppState, year: i32, output: Output) -> Result<Response> {

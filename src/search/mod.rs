@@ -8,13 +8,16 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 use crate::auth::Reader;
 use crate::auth::access::{Access, Routes};
 use crate::base::AppState;
 use crate::base::error::Result;
 use crate::base::{PageCtx, dutch, page};
+use crate::cache::stored::Kind;
 use crate::meetings::MeetingStatus;
 use queries::{START, STOP};
 
@@ -31,7 +34,7 @@ struct SearchQuery {
 }
 
 /// A piece of a snippet: matched (shown in `<mark>`) or not.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Piece {
     pub text: String,
     pub marked: bool,
@@ -63,6 +66,7 @@ pub fn pieces(snippet: &str) -> Vec<Piece> {
 }
 
 /// One result, whatever its kind.
+#[derive(Serialize, Deserialize)]
 pub struct Hit {
     pub title: String,
     pub href: Option<String>,
@@ -71,23 +75,24 @@ pub struct Hit {
 }
 
 /// Results of one kind.
+#[derive(Serialize, Deserialize)]
 pub struct Group {
-    pub id: &'static str,
-    pub label: &'static str,
+    pub id: Cow<'static, str>,
+    pub label: Cow<'static, str>,
     pub hits: Vec<Hit>,
 }
 
 #[derive(Template)]
 #[template(path = "search/results.html")]
-struct SearchPage {
+struct SearchPage<'a> {
     ctx: PageCtx,
     q: String,
     message: Option<String>,
     searched: bool,
-    groups: Vec<Group>,
+    groups: &'a [Group],
 }
 
-impl SearchPage {
+impl SearchPage<'_> {
     fn total(&self) -> usize {
         self.groups.iter().map(|g| g.hits.len()).sum()
     }
@@ -121,9 +126,10 @@ async fn search(
         q: String::new(),
         message: None,
         searched: false,
-        groups: Vec::new(),
+        groups: &[],
     };
     let mut status = StatusCode::OK;
+    let found;
     if q.chars().count() > MAX_CHARS {
         page.message = Some(format!(
             "Uw zoekopdracht is te lang: gebruik hoogstens {MAX_CHARS} tekens, bijvoorbeeld enkele kernwoorden."
@@ -132,15 +138,35 @@ async fn search(
         status = StatusCode::BAD_REQUEST;
     } else if !q.is_empty() {
         page.q.clone_from(&q);
-        if queries::has_terms(&state.db, &q).await? {
-            let reader = Reader::of(page.ctx.user.as_ref());
-            page.groups = groups(&state, &q, reader).await?;
-            page.searched = true;
+        let reader = Reader::of(page.ctx.user.as_ref());
+        let read = async {
+            Ok::<_, crate::base::error::AppError>(if queries::has_terms(&state.db, &q).await? {
+                Some(groups(&state, &q, reader).await?)
+            } else {
+                None
+            })
+        };
+        // The public's results for the same words are the same: a read
+        // model per search, of the most recent searches.
+        found = if signed_in {
+            std::sync::Arc::new(read.await?)
         } else {
-            page.message = Some(
-                "Uw zoekopdracht bevat geen woorden om op te zoeken (alleen leestekens of woorden als \u{201c}de\u{201d} en \u{201c}het\u{201d}). Probeer een ander woord."
-                    .to_string(),
-            );
+            state
+                .cache
+                .stored(&state.db, &SEARCH, q.clone(), read)
+                .await?
+        };
+        match found.as_deref() {
+            Some(groups) => {
+                page.groups = groups;
+                page.searched = true;
+            }
+            None => {
+                page.message = Some(
+                    "Uw zoekopdracht bevat geen woorden om op te zoeken (alleen leestekens of woorden als \u{201c}de\u{201d} en \u{201c}het\u{201d}). Probeer een ander woord."
+                        .to_string(),
+                );
+            }
         }
     }
     let response = (status, page::render(&page)).into_response();
@@ -151,31 +177,51 @@ async fn search(
     })
 }
 
+/// The public's search results: keyed by what visitors type, so only the
+/// most recent searches are kept.
+pub static SEARCH: Kind = Kind {
+    name: "search",
+    tables: &[
+        "action_line",
+        "agenda_item",
+        "agreement",
+        "agreement_search",
+        "body",
+        "meeting",
+        "membership",
+        "minutes",
+        "person",
+        "person_search",
+    ],
+    clock: true,
+    most: Some(1000),
+};
+
 async fn groups(state: &AppState, q: &str, reader: Reader) -> Result<Vec<Group>> {
     let mut groups = vec![
         Group {
-            id: "akkoorden",
-            label: "Akkoorden",
+            id: Cow::Borrowed("akkoorden"),
+            label: Cow::Borrowed("Akkoorden"),
             hits: Vec::new(),
         },
         Group {
-            id: "actielijnen",
-            label: "Actielijnen",
+            id: Cow::Borrowed("actielijnen"),
+            label: Cow::Borrowed("Actielijnen"),
             hits: Vec::new(),
         },
         Group {
-            id: "agendapunten",
-            label: "Agendapunten",
+            id: Cow::Borrowed("agendapunten"),
+            label: Cow::Borrowed("Agendapunten"),
             hits: Vec::new(),
         },
         Group {
-            id: "vergaderingen",
-            label: "Vergaderingen",
+            id: Cow::Borrowed("vergaderingen"),
+            label: Cow::Borrowed("Vergaderingen"),
             hits: Vec::new(),
         },
         Group {
-            id: "personen",
-            label: "Personen",
+            id: Cow::Borrowed("personen"),
+            label: Cow::Borrowed("Personen"),
             hits: Vec::new(),
         },
     ];

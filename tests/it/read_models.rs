@@ -147,7 +147,7 @@ async fn asking_for_many_dates_stores_one_model_per_period() {
 /// not named would never make the model stale.
 #[tokio::test]
 async fn read_models_name_every_table_they_read() {
-    let kinds: [(&Kind, &str); 5] = [
+    let kinds: [(&Kind, &str); 6] = [
         (
             &vesoc::composition::COMPOSITION,
             "/organen/vesoc-overleg?op=2020-03-01",
@@ -159,6 +159,7 @@ async fn read_models_name_every_table_they_read() {
             &vesoc::agreements::AGREEMENT,
             "/akkoorden/iedereen-aan-boord-2019",
         ),
+        (&vesoc::search::SEARCH, "/zoeken?q=iedereen"),
     ];
     let app = TestApp::seeded().await;
     everything_an_agreement_shows(&app).await;
@@ -302,4 +303,36 @@ async fn built_by_reader_of(app: &TestApp, name: &str, tables: &[&str], path: &s
         sqlx::query(&cleanup).execute(&app.db).await.unwrap();
     }
     status
+}
+
+/// Searches are keyed by what visitors type: however many different ones
+/// come, at most `most` are kept, the most recent.
+#[tokio::test]
+async fn searches_keep_only_the_most_recent_models() {
+    let app = TestApp::seeded().await;
+    let most = vesoc::search::SEARCH.most.unwrap();
+    // As if `most` searches had been stored a while ago.
+    sqlx::query(
+        "INSERT INTO read_model (kind, key, valid_from, valid_until, built_by, built_from, body, built_at)
+         SELECT 'search', 'oud ' || n, '0001-01-01', '9999-12-31', 'x', 0, '\\x00', now() - interval '1 hour'
+         FROM generate_series(1, $1) n",
+    )
+    .bind(most)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let mut visitor = app.client();
+    for q in ["iedereen", "boord"] {
+        let page = visitor.get(&format!("/zoeken?q={q}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Iedereen aan boord"), "{q}");
+    }
+    assert_eq!(models(&app, "search").await, most);
+    let kept: i64 = app
+        .count("SELECT count(*) FROM read_model WHERE kind = 'search' AND key IN ('iedereen', 'boord')")
+        .await;
+    assert_eq!(kept, 2, "the newest searches are kept");
+    // And served from there: one query.
+    let (_, queries) = count_queries(visitor.get("/zoeken?q=boord")).await;
+    assert_eq!(queries, 1);
 }
