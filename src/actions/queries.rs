@@ -37,7 +37,7 @@ crate::coded! {
 }
 
 /// An action point as its pages show it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, Deserialize)]
 pub struct ActionPoint {
     pub id: i64,
     pub agenda_item_id: i64,

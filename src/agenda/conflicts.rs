@@ -23,7 +23,7 @@ use crate::base::{Actor, AppState, Check, FieldErrors, Id, PageCtx};
 const MAX_REASON: usize = 500;
 
 /// A declaration, as the item carries it (`AgendaItem::conflicts`).
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Conflict {
     pub person: String,
     pub reason: String,

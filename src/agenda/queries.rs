@@ -2,7 +2,7 @@
 //! meeting. Every write runs in the caller's transaction with its audit row
 //! and, for a change of status, an `agenda_item_event`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;
@@ -67,13 +67,13 @@ crate::coded! {
     }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct AgendaItem {
     pub id: i64,
     pub body_id: i64,
     pub body_name: String,
     pub meeting_id: Option<i64>,
-    #[serde(skip)]
+    #[serde(with = "time::serde::rfc3339::option")]
     pub meeting_starts_at: Option<OffsetDateTime>,
     pub meeting_status: Option<MeetingStatus>,
     pub proposer_organisation_id: Option<i64>,
@@ -90,7 +90,7 @@ pub struct AgendaItem {
     pub outcome: Option<ItemOutcome>,
     pub decision_text: Option<String>,
     pub confidential: bool,
-    #[serde(skip)]
+    #[serde(with = "time::serde::rfc3339::option")]
     pub embargo_until: Option<OffsetDateTime>,
     pub carried_over_from_id: Option<i64>,
     /// The agreement it concerns.
@@ -100,7 +100,6 @@ pub struct AgendaItem {
     pub approves_minutes_of_id: Option<i64>,
     pub version: i32,
     /// Declared conflicts of interest: shown wherever the item is.
-    #[serde(skip)]
     pub conflicts: sqlx::types::Json<Vec<super::conflicts::Conflict>>,
 }
 

@@ -764,25 +764,83 @@ async fn show(
     // (members of one organisation, visitors…): kept in memory until the
     // next change. An unknown meeting is an error, and errors are not kept.
     let reader = Reader::of(ctx.user.as_ref());
-    let data = state
-        .cache
-        .data(
-            queries::details_key(id, &reader),
-            page_data(&state, id, reader),
-        )
-        .await?;
-    let (details, agenda) = (*data).clone();
+    let (details, agenda, follow_up) = if reader.signed_in {
+        let data = state
+            .cache
+            .data(
+                queries::details_key(id, &reader),
+                page_data(&state, id, reader),
+            )
+            .await?;
+        let (details, agenda) = (*data).clone();
+        (details, agenda, None)
+    } else {
+        // The public's page: a read model, the standing item's action
+        // points included.
+        let read = async {
+            let (details, agenda) = page_data(&state, id, reader).await?;
+            let follow_up =
+                crate::actions::standing_item(&state.db, &details.meeting, reader).await?;
+            Ok::<_, AppError>(PublicMeeting {
+                details,
+                agenda,
+                follow_up,
+            })
+        };
+        let public = state
+            .cache
+            .stored(&state.db, &MEETING, id.to_string(), read)
+            .await?;
+        let PublicMeeting {
+            details,
+            agenda,
+            follow_up,
+        } = (*public).clone();
+        (details, agenda, Some(follow_up))
+    };
     let page = meeting_page(
         &state,
         ctx,
-        details,
-        agenda,
+        (details, agenda, follow_up),
         notice(&q),
         PageInput::default(),
     )
     .await?;
     Ok(page::render(&page))
 }
+
+/// What the public's meeting page shows.
+#[derive(Clone, Serialize, Deserialize)]
+struct PublicMeeting {
+    details: queries::MeetingDetails,
+    agenda: Vec<crate::agenda::AgendaItem>,
+    /// The standing item "Opvolging actiepunten".
+    follow_up: Vec<crate::actions::ActionPoint>,
+}
+
+/// The public meeting page's read model. Confidential items show at their
+/// release, and the action points' "overdue" moves with the day: the clock.
+pub static MEETING: Kind = Kind {
+    name: "meeting",
+    tables: &[
+        "account",
+        "action_line",
+        "action_point",
+        "agenda_item",
+        "agenda_version",
+        "agreement",
+        "body",
+        "conflict_of_interest",
+        "document",
+        "meeting",
+        "meeting_reschedule",
+        "minutes",
+        "organisation",
+        "person",
+    ],
+    clock: true,
+    most: None,
+};
 
 /// The meeting page, also used to bring a refused form back.
 pub(crate) async fn render_meeting(
@@ -794,7 +852,7 @@ pub(crate) async fn render_meeting(
 ) -> Result<Response> {
     let reader = Reader::of(ctx.user.as_ref());
     let (details, agenda) = page_data(state, id, reader).await?;
-    let page = meeting_page(state, ctx, details, agenda, None, input).await?;
+    let page = meeting_page(state, ctx, (details, agenda, None), None, input).await?;
     Ok((status, page::render(&page)).into_response())
 }
 
@@ -812,11 +870,18 @@ async fn page_data(
     Ok((details, agenda))
 }
 
+/// The page from its data: the meeting, its agenda and, when already read,
+/// the standing item's action points.
+type PageData = (
+    queries::MeetingDetails,
+    Vec<crate::agenda::AgendaItem>,
+    Option<Vec<crate::actions::ActionPoint>>,
+);
+
 async fn meeting_page(
     state: &AppState,
     ctx: PageCtx,
-    details: queries::MeetingDetails,
-    agenda: Vec<crate::agenda::AgendaItem>,
+    (details, agenda, follow_up): PageData,
     notice: Option<String>,
     input: PageInput,
 ) -> Result<ShowPage> {
@@ -829,7 +894,10 @@ async fn meeting_page(
     let minutes = details.minutes();
     let meeting = details.meeting;
     let reader = Reader::of(ctx.user.as_ref());
-    let follow_up = crate::actions::standing_item_kept(state, &meeting, reader).await?;
+    let follow_up = match follow_up {
+        Some(points) => points,
+        None => crate::actions::standing_item_kept(state, &meeting, reader).await?,
+    };
     let documents = details.documents.0;
     let participants = details.participants.0;
     let reschedules = details.reschedules.0;

@@ -105,7 +105,7 @@ crate::coded! {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, Deserialize)]
 #[sqlx(type_name = "minutes_status", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum MinutesStatus {
@@ -240,7 +240,7 @@ pub async fn get(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Meetin
 
 /// A meeting with its minutes and its reschedules, for the meeting page:
 /// one query instead of three.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct MeetingDetails {
     #[sqlx(flatten)]
     pub meeting: Meeting,
@@ -538,7 +538,7 @@ async fn audited(
 /// The longest reason (of a move or a cancellation).
 pub const MAX_REASON: usize = 500;
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, serde::Deserialize)]
 pub struct Reschedule {
     #[serde(with = "time::serde::rfc3339")]
     pub old_starts_at: OffsetDateTime,
@@ -550,7 +550,7 @@ pub struct Reschedule {
 }
 
 /// A sent version of the agenda, as the meeting page lists it.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SentVersion {
     pub letter: String,
     pub adopted: bool,
@@ -618,7 +618,7 @@ pub async fn internals_visible(
     .await
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, serde::Deserialize)]
 pub struct Participant {
     pub person_id: i64,
     pub name: String,

@@ -147,25 +147,46 @@ async fn asking_for_many_dates_stores_one_model_per_period() {
 /// not named would never make the model stale.
 #[tokio::test]
 async fn read_models_name_every_table_they_read() {
-    let kinds: [(&Kind, &str); 6] = [
-        (
-            &vesoc::composition::COMPOSITION,
-            "/organen/vesoc-overleg?op=2020-03-01",
-        ),
-        (&vesoc::home::HOME, "/"),
-        (&vesoc::meetings::CALENDAR, "/vergaderingen?jaar=2020"),
-        (&vesoc::overview::OVERVIEW, "/jaaroverzicht/2020"),
-        (
-            &vesoc::agreements::AGREEMENT,
-            "/akkoorden/iedereen-aan-boord-2019",
-        ),
-        (&vesoc::search::SEARCH, "/zoeken?q=iedereen"),
-    ];
     let app = TestApp::seeded().await;
     everything_an_agreement_shows(&app).await;
+    let held: i64 = app
+        .id("SELECT id FROM meeting WHERE status = 'held' ORDER BY id DESC LIMIT 1")
+        .await;
+    // A coming meeting: its agenda's standing item lists the open action
+    // point of the held one.
+    let coming = app
+        .meeting("vesoc-overleg", "formal", "2099-03-10 10:00+01")
+        .await;
+    sqlx::query("UPDATE meeting SET status = 'convened' WHERE id = $1")
+        .bind(coming)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let kinds: [(&Kind, String); 8] = [
+        (
+            &vesoc::composition::COMPOSITION,
+            "/organen/vesoc-overleg?op=2020-03-01".into(),
+        ),
+        (&vesoc::home::HOME, "/".into()),
+        (
+            &vesoc::meetings::CALENDAR,
+            "/vergaderingen?jaar=2020".into(),
+        ),
+        (&vesoc::overview::OVERVIEW, "/jaaroverzicht/2020".into()),
+        (
+            &vesoc::agreements::AGREEMENT,
+            "/akkoorden/iedereen-aan-boord-2019".into(),
+        ),
+        (&vesoc::search::SEARCH, "/zoeken?q=iedereen".into()),
+        (&vesoc::meetings::MEETING, format!("/vergaderingen/{held}")),
+        (
+            &vesoc::meetings::MEETING,
+            format!("/vergaderingen/{coming}"),
+        ),
+    ];
     for (kind, path) in kinds {
         assert_eq!(
-            built_by_reader_of(&app, kind.name, kind.tables, path).await,
+            built_by_reader_of(&app, kind.name, kind.tables, &path).await,
             StatusCode::OK,
             "{}: the build reads a table it does not name",
             kind.name

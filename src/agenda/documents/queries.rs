@@ -11,7 +11,7 @@ use crate::base::Result;
 use crate::base::write::Outcome;
 
 /// A document as listed: no content.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct DocumentLink {
     pub id: i64,
     pub agenda_item_id: Option<i64>,
