@@ -173,6 +173,27 @@ static BRUSSELS: LazyLock<jiff::tz::TimeZone> =
 // Dates inside JSON that PostgreSQL built (`json_agg`): "YYYY-MM-DD".
 time::serde::format_description!(pub json_date, Date, "[year]-[month]-[day]");
 
+/// `time::serde::rfc3339::option` as it writes, but read back also by
+/// formats that do not describe themselves (the read models' postcard,
+/// src/cache/stored.rs): time's own reads a present value with
+/// `deserialize_any`.
+pub mod rfc3339_option {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::OffsetDateTime;
+
+    pub fn serialize<S: Serializer>(v: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
+        time::serde::rfc3339::option::serialize(v, s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<OffsetDateTime>, D::Error> {
+        #[derive(Deserialize)]
+        struct At(#[serde(with = "time::serde::rfc3339")] OffsetDateTime);
+        Ok(Option::<At>::deserialize(d)?.map(|At(at)| at))
+    }
+}
+
 /// Today in Belgium.
 pub fn today() -> Date {
     brussels(OffsetDateTime::now_utc()).date()

@@ -141,7 +141,7 @@ pub struct Meeting {
     pub notes: String,
     pub status: MeetingStatus,
     pub cancel_reason: Option<String>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "crate::base::dutch::rfc3339_option")]
     pub proposal_deadline: Option<OffsetDateTime>,
     /// The body's setting: reminders this many working days before.
     pub reminder_days: i32,
@@ -165,7 +165,7 @@ pub struct MeetingFields {
     pub location: String,
     pub online_url: Option<String>,
     pub notes: String,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "crate::base::dutch::rfc3339_option")]
     pub proposal_deadline: Option<OffsetDateTime>,
 }
 

@@ -197,6 +197,15 @@ async fn read_models_name_every_table_they_read() {
             .await
             .unwrap();
         assert!(stored > 0, "{}: nothing stored", kind.name);
+        // What was stored reads back: the page costs that one read. (A
+        // model that cannot be decoded is built afresh every time.)
+        let (page, queries) = count_queries(app.client().get(&path)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(
+            queries, 1,
+            "{}: the stored model was not read back",
+            kind.name
+        );
     }
     // The check itself: one table short, the composition cannot be built.
     sqlx::query("DELETE FROM read_model")
