@@ -186,6 +186,13 @@ routes=(
   "cold: people register|/beheer/personen|$staff_cookie|$nocache_addr|cold: ref one query (secretariat)"
   "composition, 10 writes/s|/organen/vesoc-overleg?op=2015-06-01||$addr|$ref|10"
   "meeting + agenda (member), 10 writes/s|/vergaderingen/$meeting|$member_cookie|$addr|$ref (member)|10"
+  # The read models while something they read is written all the time (each
+  # write makes the composition's and the agreement's models stale), and a
+  # search for new words on every request (no model to read: the cost of a
+  # first search, and the bound on stored searches under load).
+  "cold: composition, 10 writes/s|/organen/vesoc-overleg?op=2015-06-01||$nocache_addr|cold: ref one query|10"
+  "cold: agreement, 10 writes/s|/akkoorden/gegenereerd-42-akkoord-1||$nocache_addr|cold: ref one query|10"
+  "cold: search, new words each request|/zoeken?q=arbeidsmarkt||$nocache_addr|cold: ref one query||new-words"
 )
 # ONLY=regex keeps the rows whose name matches (and the references).
 if [ -n "${ONLY:-}" ]; then
@@ -201,6 +208,18 @@ for r in "${routes[@]}"; do
   code=$(curl -s -o /dev/null -w '%{http_code}' ${cookie:+-H "Cookie: $cookie"} "http://$host$path")
   [ "$code" = 200 ] || { echo "FAIL: $name ($path) answered $code"; exit 1; }
 done
+
+# Every request another word after the path's query: "…&q=…+w17-3".
+cat >"$work/new-words.lua" <<'LUA'
+-- Globals: setup() runs in the main state and numbers each thread's own.
+n = 0
+tid = 0
+function setup(thread) tid = tid + 1; thread:set("tid", tid) end
+function request()
+  n = n + 1
+  return wrk.format(nil, wrk.path .. "+w" .. n .. "t" .. tid)
+end
+LUA
 
 ticks() { # utime+stime of one process, in clock ticks
   awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
@@ -221,7 +240,7 @@ results="$work/results.tsv"
 for round in $(seq 1 "$ROUNDS"); do
   echo "== round $round of $ROUNDS"
   for r in "${routes[@]}"; do
-    IFS='|' read -r name path cookie host reference writes <<<"$r"
+    IFS='|' read -r name path cookie host reference writes script <<<"$r"
     server=$vesoc_pid
     [ "$host" = "$nocache_addr" ] && server=$nocache_pid
     # A short warm-up, so that every round starts with warm connections.
@@ -239,7 +258,7 @@ for round in $(seq 1 "$ROUNDS"); do
     fi
     v0=$(ticks "$server"); p0=$(pg_ticks)
     out=$(wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --latency \
-      ${cookie:+-H "Cookie: $cookie"} "http://$host$path")
+      ${script:+-s "$work/$script.lua"} ${cookie:+-H "Cookie: $cookie"} "http://$host$path")
     v1=$(ticks "$server"); p1=$(pg_ticks)
     if [ -n "$writer" ]; then wait "$writer"; fi
     echo "$out" | grep -q 'Non-2xx' && { echo "FAIL: $path answered non-2xx under load"; echo "$out"; exit 1; }
