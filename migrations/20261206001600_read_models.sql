@@ -47,6 +47,9 @@ CREATE UNLOGGED TABLE read_model (
     PRIMARY KEY (kind, key, valid_from)
 ) WITH (toast_tuple_target = 8160);
 
+-- The newest first, per kind: what a bounded kind keeps (searches).
+CREATE INDEX read_model_built ON read_model (kind, built_at DESC);
+
 -- When the next embargo ends: a model that depends on the clock is kept no
 -- longer. The owner's rights: a model's build is checked to read only its
 -- kind's tables (tests/it/read_models.rs), and this is the store's read.

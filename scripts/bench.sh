@@ -209,7 +209,9 @@ for r in "${routes[@]}"; do
   [ "$code" = 200 ] || { echo "FAIL: $name ($path) answered $code"; exit 1; }
 done
 
-# Every request another word after the path's query: "…&q=…+w17-3".
+# Every request other words, matching what the path's query matches
+# ("arbeidsmarkt or w17t2": no item has the second word), so that each is
+# a first search of its words that ranks as many results.
 cat >"$work/new-words.lua" <<'LUA'
 -- Globals: setup() runs in the main state and numbers each thread's own.
 n = 0
@@ -217,7 +219,7 @@ tid = 0
 function setup(thread) tid = tid + 1; thread:set("tid", tid) end
 function request()
   n = n + 1
-  return wrk.format(nil, wrk.path .. "+w" .. n .. "t" .. tid)
+  return wrk.format(nil, wrk.path .. "+or+w" .. n .. "t" .. tid)
 end
 LUA
 

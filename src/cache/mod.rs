@@ -58,6 +58,8 @@ pub struct Cache {
     pages: Mutex<pages::Pages>,
     data: Mutex<data::Data>,
     sessions: Mutex<sessions::Sessions>,
+    /// Read models being built: used whether memory caches are on or not.
+    building: stored::Building,
 }
 
 impl Cache {
@@ -72,6 +74,7 @@ impl Cache {
             pages: Mutex::default(),
             data: Mutex::default(),
             sessions: Mutex::default(),
+            building: stored::Building::default(),
         })
     }
 

@@ -17,15 +17,17 @@
 //! Only models that are the same for every reader belong here (the public
 //! view of a page); what differs per reader is added per request.
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::PgPool;
 use time::Date;
 
-use super::Cache;
+use super::{Cache, lock};
 
 /// A kind of read model.
 pub struct Kind {
@@ -80,8 +82,11 @@ impl Cache {
         let on = Days::ALL.from;
         let build = async { read.await.map(|t| (t, Days::ALL)) };
         let memory_key = format!("{}: {key}", kind.name);
-        self.data(memory_key, load_or_build(db, kind, key, on, build))
-            .await
+        self.data(
+            memory_key,
+            load_or_build(&self.building, db, kind, key, on, build),
+        )
+        .await
     }
 
     /// As [`Cache::stored`], for a model that holds for some days: the one
@@ -100,8 +105,11 @@ impl Cache {
         F: Future<Output = Result<(T, Days), E>>,
     {
         let memory_key = format!("{}: {key} {on}", kind.name);
-        self.data(memory_key, load_or_build(db, kind, key, on, read))
-            .await
+        self.data(
+            memory_key,
+            load_or_build(&self.building, db, kind, key, on, read),
+        )
+        .await
     }
 }
 
@@ -126,7 +134,20 @@ fn built_by() -> &'static str {
     })
 }
 
+/// Builds under way in this instance, per model: who misses the same model
+/// meanwhile waits for that build and reads what it stored, instead of
+/// building too (after a write, every open connection asks at once).
+#[derive(Default)]
+pub(super) struct Building {
+    gates: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// How long a request waits for another's build of the same model; then
+/// it builds for itself.
+const WAIT_FOR_BUILD: Duration = Duration::from_secs(2);
+
 async fn load_or_build<T, E, F>(
+    building: &Building,
     db: &PgPool,
     kind: &'static Kind,
     key: String,
@@ -138,8 +159,64 @@ where
     E: From<sqlx::Error>,
     F: Future<Output = Result<(T, Days), E>>,
 {
-    // The count first, in a statement of its own: what the build reads
-    // afterwards is at least as new as the count says.
+    let (mut changes, found) = load(db, kind, &key, on).await?;
+    if let Some(model) = found {
+        return Ok(model);
+    }
+    let name = format!("{} {key} {on}", kind.name);
+    let gate = lock(&building.gates)
+        .entry(name.clone())
+        .or_default()
+        .clone();
+    let waiting = Waiting {
+        building,
+        name,
+        gate,
+    };
+    let _turn = match waiting.gate.try_lock() {
+        Ok(turn) => Some(turn),
+        Err(_) => {
+            // Another request builds it: wait, then read what it stored.
+            let turn = tokio::time::timeout(WAIT_FOR_BUILD, waiting.gate.lock())
+                .await
+                .ok();
+            let (now, found) = load(db, kind, &key, on).await?;
+            if let Some(model) = found {
+                return Ok(model);
+            }
+            changes = now;
+            turn
+        }
+    };
+    build_and_store(db, kind, &key, changes, read).await
+}
+
+/// One request's place at a model's gate: the last to leave removes it.
+struct Waiting<'a> {
+    building: &'a Building,
+    name: String,
+    gate: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        let mut gates = lock(&self.building.gates);
+        // The map's and ours: nobody else waits.
+        if Arc::strong_count(&self.gate) <= 2 {
+            gates.remove(&self.name);
+        }
+    }
+}
+
+/// The kind's change count and, when it is stored and fresh, the model.
+async fn load<T: DeserializeOwned>(
+    db: &PgPool,
+    kind: &'static Kind,
+    key: &str,
+    on: Date,
+) -> sqlx::Result<(i64, Option<T>)> {
+    // The count is read before any build reads the tables: what the build
+    // reads afterwards is at least as new as the count says.
     let (changes, body): (i64, Option<Vec<u8>>) = sqlx::query_as(
         // The count inline: as a SQL function it was not inlined here, and
         // planning its body at every call cost 80 µs.
@@ -156,26 +233,44 @@ where
                 AND (m.expires_at IS NULL OR m.expires_at > now())",
     )
     .bind(kind.name)
-    .bind(&key)
+    .bind(key)
     .bind(kind.tables)
     .bind(on)
     .bind(built_by())
     .fetch_one(db)
     .await?;
-    if let Some(body) = body {
-        match postcard::from_bytes(&body) {
-            Ok(model) => return Ok(model),
-            // Written by a build of the same binary, so not expected; read
-            // from the tables and write it anew.
-            Err(e) => tracing::warn!("read model {} {key}: {e}", kind.name),
+    let model = body.and_then(|body| match postcard::from_bytes(&body) {
+        Ok(model) => Some(model),
+        // Written by a build of the same binary, so not expected; read
+        // from the tables and write it anew.
+        Err(e) => {
+            tracing::warn!("read model {} {key}: {e}", kind.name);
+            None
         }
-    }
+    });
+    Ok((changes, model))
+}
+
+/// Builds the model from the tables and stores it with the change count
+/// read before.
+async fn build_and_store<T, E, F>(
+    db: &PgPool,
+    kind: &'static Kind,
+    key: &str,
+    changes: i64,
+    read: F,
+) -> Result<T, E>
+where
+    T: Serialize,
+    E: From<sqlx::Error>,
+    F: Future<Output = Result<(T, Days), E>>,
+{
     let (model, days) = read.await?;
     match postcard::to_stdvec(&model) {
         Ok(body) => {
             // Storing is a saving, not a duty: a failure is logged and the
             // page is served all the same.
-            let stored = store(db, kind, &key, days, changes, &body).await;
+            let stored = store(db, kind, key, days, changes, &body).await;
             let stored = match (stored, kind.most) {
                 (Ok(()), Some(most)) => keep_most(db, kind, most).await,
                 (other, _) => other,

@@ -366,3 +366,35 @@ async fn searches_keep_only_the_most_recent_models() {
     let (_, queries) = count_queries(visitor.get("/zoeken?q=boord")).await;
     assert_eq!(queries, 1);
 }
+
+/// After a change, every open connection asks for the page at once: one of
+/// them builds the model, the others wait for it and read what it stored
+/// (with memory caches off too, as on a `--page-cache=false` instance).
+#[tokio::test]
+async fn many_requests_for_a_stale_model_build_it_once() {
+    let app = TestApp::seeded().await;
+    let path = "/organen/vesoc-overleg?op=2020-03-01";
+    const N: usize = 8;
+    let clients: Vec<_> = (0..N).map(|_| app.client()).collect();
+    let (pages, queries) = count_queries(futures_util::future::join_all(
+        clients
+            .into_iter()
+            .map(|mut c| async move { c.get(path).await }),
+    ))
+    .await;
+    assert!(pages.iter().all(|p| p.status == StatusCode::OK));
+    assert!(pages.iter().all(|p| p.body == pages[0].body));
+    // One build: the lookup, three queries and the store; every other
+    // request its lookup and, after the wait, one more. Eight builds would
+    // be forty.
+    assert!(
+        queries <= 5 + 2 * (N - 1),
+        "{queries} queries: more than one build"
+    );
+    // And they did ask at once: some missed the model and waited.
+    assert!(
+        queries > 5 + (N - 1),
+        "{queries} queries: the requests came one after the other"
+    );
+    assert_eq!(models(&app, "composition").await, 1);
+}
