@@ -21,7 +21,8 @@
 # routes (the one-query route of the same instance and the same sign-in is
 # each row's own reference), and which of issue 20's targets the row meets.
 # Then the peak RSS of vesoc (VmHWM) and the start-up time of a second
-# instance on the migrated database.
+# instance on the migrated database. bash reads a script as it runs it:
+# editing this file during a run breaks the run (run a copy meanwhile).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

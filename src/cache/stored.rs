@@ -79,14 +79,8 @@ impl Cache {
         E: From<sqlx::Error>,
         F: Future<Output = Result<T, E>>,
     {
-        let on = Days::ALL.from;
         let build = async { read.await.map(|t| (t, Days::ALL)) };
-        let memory_key = format!("{}: {key}", kind.name);
-        self.data(
-            memory_key,
-            load_or_build(&self.building, db, kind, key, on, build),
-        )
-        .await
+        self.stored_on(db, kind, key, Days::ALL.from, build).await
     }
 
     /// As [`Cache::stored`], for a model that holds for some days: the one
