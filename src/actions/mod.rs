@@ -77,18 +77,6 @@ pub async fn standing_item(
     open_for_body(db, meeting.body_id, reader, day).await
 }
 
-/// [`standing_item`] for a page: kept in memory per kind of reader until
-/// the next change, as the rest of the meeting page's data.
-pub async fn standing_item_kept(
-    state: &AppState,
-    meeting: &crate::meetings::Meeting,
-    reader: Reader,
-) -> Result<Vec<ActionPoint>> {
-    let key = format!("standing item of meeting {} {reader:?}", meeting.id);
-    let read = standing_item(&state.db, meeting, reader);
-    Ok((*state.cache.data(key, read).await?).clone())
-}
-
 /// What became of the action points of a year's meetings, per body, and
 /// the total as the last row. Counts only.
 pub async fn year_counts(db: impl PgExecutor<'_>, year: i32) -> sqlx::Result<Vec<YearCount>> {

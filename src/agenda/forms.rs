@@ -402,7 +402,7 @@ async fn builder_again<T>(
         Err(refusal) => refusal,
     };
     let input = BuilderInput { errors, ..input };
-    builder_page(&on.state, on.ctx, on.record, None, input, status).await
+    builder_page(&on.state, on.ctx, on.record, input, status).await
 }
 
 #[derive(Debug, Default, Deserialize)]

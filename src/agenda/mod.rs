@@ -21,12 +21,13 @@ pub use queries::{AgendaItem, ItemKind, ItemOutcome, ItemStatus};
 pub use versions::{Change, Frozen, adopt as adopt_version, freeze as freeze_version};
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::agenda::documents::DocumentInput;
 use crate::auth::access::{Access, PROPOSERS, Routes, SECRETARIAT};
@@ -35,6 +36,7 @@ use crate::base::error::{AppError, Result};
 use crate::base::extract::parse_id;
 use crate::base::on::{Named, On, param};
 use crate::base::{Actor, AppState, FieldErrors, Id, PageCtx, Pager, dutch, page};
+use crate::cache::stored::Kind;
 use crate::meetings::Meeting;
 use queries::{Event, OpenMeeting};
 
@@ -508,7 +510,7 @@ struct QueuePage<'a> {
     /// The proposals of this page of the queue.
     items: &'a [AgendaItem],
     pager: Pager,
-    warnings: &'a HashMap<i64, Vec<&'static str>>,
+    warnings: &'a HashMap<i64, queries::Completeness>,
     /// The coming meetings one can still put items on: where the
     /// secretariat adds its own.
     coming: Vec<&'a OpenMeeting>,
@@ -516,20 +518,45 @@ struct QueuePage<'a> {
 
 impl QueuePage<'_> {
     /// The warnings about one proposal, in Dutch.
-    fn warnings(&self, id: &i64) -> &[&'static str] {
-        self.warnings.get(id).map_or(&[], Vec::as_slice)
+    fn warnings(&self, id: &i64) -> Vec<&'static str> {
+        self.warnings
+            .get(id)
+            .map(queue_warnings)
+            .unwrap_or_default()
     }
 }
 
 /// The review queue as every secretariat account sees it, read once per
-/// change and kept (`Cache::data`): its queries read every waiting
-/// proposal (hundreds in the generated history), and the warnings were
-/// looked up per row in a list.
+/// change and stored (`QUEUE`): its queries read every waiting proposal
+/// (hundreds in the generated history). The proposals with a warning are
+/// kept by id; the words are chosen for the rows shown.
+#[derive(Serialize, Deserialize)]
 struct QueueView {
     items: Vec<AgendaItem>,
-    warnings: HashMap<i64, Vec<&'static str>>,
+    warnings: HashMap<i64, queries::Completeness>,
     open: Vec<OpenMeeting>,
 }
+
+/// The review queue's read model. Its warnings ("submitted after the
+/// deadline") read the meetings' deadlines, not the clock.
+pub static QUEUE: Kind = Kind {
+    name: "review queue",
+    tables: &[
+        "agenda_item",
+        "agenda_item_competence",
+        "body",
+        "conflict_of_interest",
+        "document",
+        "meeting",
+        "meeting_participant",
+        "minister_competence",
+        "minutes",
+        "organisation",
+        "person",
+    ],
+    clock: false,
+    most: None,
+};
 
 /// The warnings about one proposal, in Dutch.
 fn queue_warnings(c: &queries::Completeness) -> Vec<&'static str> {
@@ -567,9 +594,9 @@ async fn queue(
         let open = queries::open_meetings(&state.db).await?;
         let warnings = queries::queue_completeness(&state.db)
             .await?
-            .iter()
-            .map(|c| (c.id, queue_warnings(c)))
-            .filter(|(_, w)| !w.is_empty())
+            .into_iter()
+            .filter(|c| c.late || c.no_document || c.no_release || c.no_minister)
+            .map(|c| (c.id, c))
             .collect();
         Ok::<_, AppError>(QueueView {
             items,
@@ -578,7 +605,10 @@ async fn queue(
         })
     };
     // The same for every reader of the queue (the secretariat reads all).
-    let view = state.cache.data("review queue".to_string(), read).await?;
+    let view = state
+        .cache
+        .stored(&state.db, &QUEUE, String::new(), read)
+        .await?;
     let now = time::OffsetDateTime::now_utc();
     let coming = view
         .open
@@ -615,7 +645,7 @@ pub struct BuilderInput {
 #[template(path = "agenda/builder.html")]
 struct BuilderPage<'a> {
     ctx: PageCtx,
-    meeting: Meeting,
+    meeting: &'a Meeting,
     items: &'a [AgendaItem],
     later: &'a [OpenMeeting],
     outcomes: [queries::ItemOutcome; 3],
@@ -655,28 +685,25 @@ async fn builder(
     Id(id): Id,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
-    // The meeting as a page reads it, kept until the next change (writes
-    // load it afresh through `On<Meeting>`).
-    let meeting = state
-        .cache
-        .data(format!("meeting {id}"), crate::meetings::load(&state, id))
-        .await?;
-    let notice = notice(q.melding.as_deref());
-    let input = BuilderInput::default();
-    builder_page(
-        &state,
+    let reader = Reader::of(ctx.user.as_ref());
+    let view = builder_view(&state, id, reader).await?;
+    let page = BuilderPage::new(
         ctx,
-        Meeting::clone(&meeting),
-        notice,
-        input,
-        StatusCode::OK,
-    )
-    .await
+        &view.meeting,
+        &view,
+        notice(q.melding.as_deref()),
+        BuilderInput::default(),
+    );
+    Ok(page::render(&page))
 }
 
 /// What the agenda builder shows of a meeting, read once per change and
-/// kept (`Cache::data`), not on every request of the secretariat's day.
+/// stored (`BUILDER`), not on every request of the secretariat's day.
+#[derive(Serialize, Deserialize)]
 struct BuilderView {
+    /// The meeting as it was read with the rest (a refused form shows the
+    /// one its write loaded).
+    meeting: Meeting,
     items: Vec<AgendaItem>,
     later: Vec<OpenMeeting>,
     follow_up: Vec<crate::actions::ActionPoint>,
@@ -684,16 +711,30 @@ struct BuilderView {
     awaiting: Vec<(i64, String)>,
 }
 
-pub(crate) async fn builder_page(
-    state: &AppState,
-    ctx: PageCtx,
-    meeting: Meeting,
-    notice: Option<&'static str>,
-    input: BuilderInput,
-    status: StatusCode,
-) -> Result<Response> {
-    let reader = Reader::of(ctx.user.as_ref());
+/// The agenda builder's read model, per meeting and kind of reader. The
+/// standing item's "overdue" moves with the day: the clock.
+pub static BUILDER: Kind = Kind {
+    name: "agenda builder",
+    tables: &[
+        "account",
+        "action_line",
+        "action_point",
+        "agenda_item",
+        "agreement",
+        "body",
+        "conflict_of_interest",
+        "meeting",
+        "minutes",
+        "organisation",
+        "person",
+    ],
+    clock: true,
+    most: None,
+};
+
+async fn builder_view(state: &AppState, id: i64, reader: Reader) -> Result<Arc<BuilderView>> {
     let read = async {
+        let meeting = crate::meetings::load(state, id).await?;
         let items = queries::on_meeting(&state.db, meeting.id, reader).await?;
         let follow_up = crate::actions::standing_item(&state.db, &meeting, reader).await?;
         let later = queries::open_meetings(&state.db)
@@ -709,29 +750,53 @@ pub(crate) async fn builder_page(
             awaiting.push((m.id, dutch::nl_day(dutch::brussels(m.starts_at).date())));
         }
         Ok::<_, AppError>(BuilderView {
+            meeting,
             items,
             later,
             follow_up,
             awaiting,
         })
     };
-    // What it reads depends on the meeting (its body and time, which only
-    // a write changes) and the reader.
-    let key = format!("agenda builder {} {reader:?}", meeting.id);
-    let view = state.cache.data(key, read).await?;
-    let page = BuilderPage {
-        follow_up: &view.follow_up,
-        awaiting: &view.awaiting,
-        frozen: meeting.status != crate::meetings::MeetingStatus::Planned,
-        ctx,
-        meeting,
-        items: &view.items,
-        later: &view.later,
-        outcomes: queries::ItemOutcome::ALL,
-        kinds: queries::ItemKind::ALL,
-        notice,
-        input,
-    };
+    // What it reads depends on the meeting and the reader's kind.
+    let key = format!("{id} {reader:?}");
+    state.cache.stored(&state.db, &BUILDER, key, read).await
+}
+
+impl<'a> BuilderPage<'a> {
+    fn new(
+        ctx: PageCtx,
+        meeting: &'a Meeting,
+        view: &'a BuilderView,
+        notice: Option<&'static str>,
+        input: BuilderInput,
+    ) -> Self {
+        BuilderPage {
+            follow_up: &view.follow_up,
+            awaiting: &view.awaiting,
+            frozen: meeting.status != crate::meetings::MeetingStatus::Planned,
+            ctx,
+            meeting,
+            items: &view.items,
+            later: &view.later,
+            outcomes: queries::ItemOutcome::ALL,
+            kinds: queries::ItemKind::ALL,
+            notice,
+            input,
+        }
+    }
+}
+
+/// The builder again after a refused form, with what was typed.
+pub(crate) async fn builder_page(
+    state: &AppState,
+    ctx: PageCtx,
+    meeting: Meeting,
+    input: BuilderInput,
+    status: StatusCode,
+) -> Result<Response> {
+    let reader = Reader::of(ctx.user.as_ref());
+    let view = builder_view(state, meeting.id, reader).await?;
+    let page = BuilderPage::new(ctx, &meeting, &view, None, input);
     Ok((status, page::render(&page)).into_response())
 }
 

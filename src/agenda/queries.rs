@@ -220,7 +220,7 @@ pub async fn queue(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<AgendaItem>> {
 /// meeting's proposal deadline; for decision without a document;
 /// confidential without a release time; competences none of the invited
 /// ministers holds on the meeting's day.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct Completeness {
     pub id: i64,
     pub late: bool,
@@ -314,11 +314,12 @@ pub async fn item_competences(
 }
 
 /// A meeting one can still put items on.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct OpenMeeting {
     pub id: i64,
     pub body_id: i64,
     pub body_name: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub starts_at: OffsetDateTime,
     pub status: MeetingStatus,
 }

@@ -20,6 +20,7 @@ use super::{TreeNode, flatten_tree};
 use crate::auth::access::{Routes, SECRETARIAT};
 use crate::base::error::{AppError, Result};
 use crate::base::{AppState, Check, FieldErrors, Outcome, PageCtx, Version, dutch, page, write};
+use crate::cache::stored::Kind;
 
 pub(super) fn routes() -> Routes {
     const ED: &str = "/beheer/akkoorden/{slug}";
@@ -58,6 +59,7 @@ pub struct AgreementForm {
     pub version: Version,
 }
 
+#[derive(serde::Serialize, Deserialize)]
 pub struct Choices {
     bodies: Vec<Choice>,
     meetings: Vec<MeetingChoice>,
@@ -260,10 +262,12 @@ impl EditPage<'_> {
 }
 
 /// What the editor shows of an agreement besides the record itself: seven
-/// queries, read once per change and kept (`Cache::data`).
+/// queries, read once per change and stored (`EDITOR`).
+#[derive(serde::Serialize, Deserialize)]
 struct EditorData {
     commitments: Vec<String>,
     choices: Choices,
+    #[serde(with = "stored_goals")]
     goals: Vec<Goal>,
     lines: Vec<TreeNode>,
     signatories: Vec<SignatoryRow>,
@@ -295,9 +299,56 @@ async fn edit_data(state: &AppState, agreement: i64) -> Result<std::sync::Arc<Ed
             signatories: queries::signatories::signatory_rows(&state.db, agreement).await?,
         })
     };
-    let key = format!("agreement editor {agreement}");
-    state.cache.data(key, read).await
+    state
+        .cache
+        .stored(&state.db, &EDITOR, agreement.to_string(), read)
+        .await
 }
+
+/// Goals as a read model keeps them: a [`Goal`] flattens its fields, which
+/// only self-describing formats (JSON) read back.
+mod stored_goals {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Goal;
+    use crate::agreements::queries::goals::GoalFields;
+
+    pub fn serialize<S: Serializer>(goals: &[Goal], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(goals.iter().map(|g| (g.id, g.position, &g.fields)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Goal>, D::Error> {
+        let goals = Vec::<(i64, i32, GoalFields)>::deserialize(d)?;
+        Ok(goals
+            .into_iter()
+            .map(|(id, position, fields)| Goal {
+                id,
+                position,
+                fields,
+            })
+            .collect())
+    }
+}
+
+/// The agreement editor's read model, per agreement.
+pub static EDITOR: Kind = Kind {
+    name: "agreement editor",
+    tables: &[
+        "action_line",
+        "action_line_competence",
+        "action_point",
+        "agreement_commitment",
+        "body",
+        "competence",
+        "goal",
+        "meeting",
+        "organisation",
+        "person",
+        "signatory",
+    ],
+    clock: false,
+    most: None,
+};
 
 fn edit_page<'a>(
     ctx: PageCtx,

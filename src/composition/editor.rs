@@ -8,7 +8,7 @@ use axum::Form;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::forms::{IdErrors, Picks};
@@ -23,6 +23,7 @@ use crate::base::extract::parse_id;
 use crate::base::on::{Named, On, param};
 use crate::base::write;
 use crate::base::{AppState, Check, FieldErrors, PageCtx, Pager, Version, dutch, page};
+use crate::cache::stored::{Days, Kind};
 
 const MAX_TEXT: usize = 300;
 const MAX_NOTE: usize = 2000;
@@ -443,13 +444,23 @@ struct EditorPage<'a> {
 }
 
 /// What the editor's first part shows of a body on a date, read once per
-/// change and kept (`Cache::data`). The history (every mandate the body
-/// ever had: a thousand in the generated history, a few hundred KB) is
-/// kept once per body, not once per date asked for.
+/// change and stored (`EDITOR`) for all the days the composition stays the
+/// same: the seats, their warnings and the history (every mandate the body
+/// ever had: a thousand in the generated history).
+#[derive(Serialize, Deserialize)]
 struct EditorView {
     warnings: Vec<String>,
     seats: Vec<Seat>,
+    history: Vec<MembershipRow>,
 }
+
+/// The composition editor's read model, per body and period.
+pub static EDITOR: Kind = Kind {
+    name: "composition editor",
+    tables: &["membership", "organisation", "person", "seat_rule"],
+    clock: false,
+    most: None,
+};
 
 impl EditorPage<'_> {
     fn on_label(&self) -> String {
@@ -584,20 +595,23 @@ pub async fn editor(on: On<Body>, Query(q): Query<EditorQuery>) -> Result<Respon
     let read = async {
         let rule_list = queries::seat_rules(&state.db, body.id).await?;
         let seats = queries::composition_on(&state.db, body.id, on).await?;
-        Ok::<_, AppError>(EditorView {
+        let (from, until) = queries::unchanged_around(&state.db, body.id, on).await?;
+        let days = Days {
+            from: from.unwrap_or(Days::ALL.from),
+            until: until.unwrap_or(Days::ALL.until),
+        };
+        let view = EditorView {
             warnings: rules::warnings(&rule_list, &seats),
             seats,
-        })
+            history: queries::memberships_of_body(&state.db, body.id).await?,
+        };
+        Ok::<_, AppError>((view, days))
     };
-    let key = format!("composition editor {} {on}", body.id);
-    let view = state.cache.data(key, read).await?;
-    let history = state
+    let view = state
         .cache
-        .data(
-            format!("mandates of body {}", body.id),
-            queries::memberships_of_body(&state.db, body.id),
-        )
+        .stored_on(&state.db, &EDITOR, body.id.to_string(), on, read)
         .await?;
+    let history = &view.history;
     // The mandate just added, if the link names one of this body.
     let added = match q
         .nieuw

@@ -230,7 +230,7 @@ pub async fn unchanged_around(
 // ---------------------------------------------------------------------------
 
 /// A membership as the editor sees it, superseded ones included.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct MembershipRow {
     pub id: i64,
     pub body_id: i64,
@@ -247,6 +247,7 @@ pub struct MembershipRow {
     pub substitute_for: Option<String>,
     pub corrects_id: Option<i64>,
     pub note: String,
+    #[serde(with = "crate::base::dutch::rfc3339_option")]
     pub superseded_at: Option<OffsetDateTime>,
     pub superseded_note: Option<String>,
     pub version: i32,
@@ -696,7 +697,7 @@ pub async fn update_organisation(
     .await
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct PersonRow {
     pub id: i64,
     pub slug: String,

@@ -21,6 +21,7 @@ use crate::base::extract::parse_id;
 use crate::base::on::{Named, On, param};
 use crate::base::write::{self, Outcome};
 use crate::base::{AppState, Check, FieldErrors, PageCtx, Version, dutch, page};
+use crate::cache::stored::Kind;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -90,12 +91,21 @@ struct PeoplePage<'a> {
     people: &'a [PersonRow],
 }
 
+/// The people register's read model: everyone with today's functions.
+pub static PEOPLE: Kind = Kind {
+    name: "people",
+    tables: &["person", "person_function"],
+    clock: false,
+    most: None,
+};
+
 async fn people(ctx: PageCtx, State(state): State<AppState>) -> Result<Response> {
-    // Kept until the next change (the functions shown are today's).
+    // The functions shown are today's: the day is in the key.
     let today = dutch::today();
+    let read = async { Ok::<_, AppError>(queries::people(&state.db, today).await?) };
     let people = state
         .cache
-        .data(format!("people {today}"), queries::people(&state.db, today))
+        .stored(&state.db, &PEOPLE, today.to_string(), read)
         .await?;
     Ok(page::render(&PeoplePage {
         ctx,

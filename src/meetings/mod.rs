@@ -14,6 +14,8 @@ mod series;
 pub(crate) use minutes::{approve_by_item, awaiting_approval};
 pub use queries::{InvitationReason, Meeting, MeetingKind, MeetingStatus, MinutesStatus};
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -398,37 +400,37 @@ pub struct Warning(pub String);
 
 #[derive(Template)]
 #[template(path = "meetings/show.html")]
-struct ShowPage {
+struct ShowPage<'a> {
     ctx: PageCtx,
-    meeting: Meeting,
+    meeting: &'a Meeting,
     member: bool,
     secretariat: bool,
-    reschedules: Vec<Reschedule>,
-    participants: Vec<Participant>,
+    reschedules: &'a [Reschedule],
+    participants: &'a [Participant],
     /// The viewer's own invitation, while they can still answer it.
-    own: Option<Participant>,
-    versions: Vec<queries::SentVersion>,
+    own: Option<&'a Participant>,
+    versions: &'a [queries::SentVersion],
     minutes: Option<Minutes>,
     warnings: Vec<Warning>,
     /// The meeting's series, for the secretariat.
     series: Option<series::OfMeeting>,
-    agenda: Vec<crate::agenda::AgendaItem>,
+    agenda: &'a [crate::agenda::AgendaItem],
     people: Vec<(i64, String)>,
     attendance_options: [queries::Attendance; 4],
     notice: Option<String>,
     input: PageInput,
-    documents: Vec<crate::agenda::DocumentLink>,
+    documents: &'a [crate::agenda::DocumentLink],
     /// The standing item "Opvolging actiepunten".
-    follow_up: Vec<crate::actions::ActionPoint>,
+    follow_up: &'a [crate::actions::ActionPoint],
 }
 
-impl ShowPage {
+impl ShowPage<'_> {
     /// The viewer's answer as the form shows it: as typed, else as stored.
     fn own_answer(&self) -> (String, String) {
         if let Some(typed) = &self.input.answer {
             return (typed.answer.clone(), typed.substitute.clone());
         }
-        let own = self.own.as_ref();
+        let own = self.own;
         (
             own.and_then(|p| p.answer)
                 .map(|a| a.code().to_string())
@@ -498,7 +500,7 @@ impl NextAction {
     }
 }
 
-impl ShowPage {
+impl ShowPage<'_> {
     fn moved(&self, r: &Reschedule) -> String {
         format!(
             "{} → {}",
@@ -760,66 +762,27 @@ async fn show(
     Id(id): Id,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response> {
-    // What the page shows is the same for every viewer of the same kind
-    // (members of one organisation, visitors…): kept in memory until the
-    // next change. An unknown meeting is an error, and errors are not kept.
     let reader = Reader::of(ctx.user.as_ref());
-    let (details, agenda, follow_up) = if reader.signed_in {
-        let data = state
-            .cache
-            .data(
-                queries::details_key(id, &reader),
-                page_data(&state, id, reader),
-            )
-            .await?;
-        let (details, agenda) = (*data).clone();
-        (details, agenda, None)
-    } else {
-        // The public's page: a read model, the standing item's action
-        // points included.
-        let read = async {
-            let (details, agenda) = page_data(&state, id, reader).await?;
-            let follow_up =
-                crate::actions::standing_item(&state.db, &details.meeting, reader).await?;
-            Ok::<_, AppError>(PublicMeeting {
-                details,
-                agenda,
-                follow_up,
-            })
-        };
-        let public = state
-            .cache
-            .stored(&state.db, &MEETING, id.to_string(), read)
-            .await?;
-        let PublicMeeting {
-            details,
-            agenda,
-            follow_up,
-        } = (*public).clone();
-        (details, agenda, Some(follow_up))
-    };
-    let page = meeting_page(
-        &state,
-        ctx,
-        (details, agenda, follow_up),
-        notice(&q),
-        PageInput::default(),
-    )
-    .await?;
+    let view = meeting_view(&state, id, reader).await?;
+    let page = meeting_page(&state, ctx, &view, notice(&q), PageInput::default()).await?;
     Ok(page::render(&page))
 }
 
-/// What the public's meeting page shows.
-#[derive(Clone, Serialize, Deserialize)]
-struct PublicMeeting {
+/// What the meeting page shows a kind of reader (members of one
+/// organisation, a cabinet, the secretariat, visitors…): the same for
+/// every reader of that kind.
+#[derive(Serialize, Deserialize)]
+struct MeetingView {
     details: queries::MeetingDetails,
     agenda: Vec<crate::agenda::AgendaItem>,
     /// The standing item "Opvolging actiepunten".
     follow_up: Vec<crate::actions::ActionPoint>,
 }
 
-/// The public meeting page's read model. Confidential items show at their
-/// release, and the action points' "overdue" moves with the day: the clock.
+/// The meeting page's read model, per meeting and kind of reader (a
+/// handful: visitors, the secretariat, each organisation and cabinet).
+/// Confidential items show at their release, and the action points'
+/// "overdue" moves with the day: the clock.
 pub static MEETING: Kind = Kind {
     name: "meeting",
     tables: &[
@@ -833,10 +796,13 @@ pub static MEETING: Kind = Kind {
         "conflict_of_interest",
         "document",
         "meeting",
+        "meeting_participant",
         "meeting_reschedule",
+        "membership",
         "minutes",
         "organisation",
         "person",
+        "seat_rule",
     ],
     clock: true,
     most: None,
@@ -851,73 +817,67 @@ pub(crate) async fn render_meeting(
     input: PageInput,
 ) -> Result<Response> {
     let reader = Reader::of(ctx.user.as_ref());
-    let (details, agenda) = page_data(state, id, reader).await?;
-    let page = meeting_page(state, ctx, (details, agenda, None), None, input).await?;
+    let view = meeting_view(state, id, reader).await?;
+    let page = meeting_page(state, ctx, &view, None, input).await?;
     Ok((status, page::render(&page)).into_response())
 }
 
 /// What the meeting page shows `reader`: the meeting with all a reader of
-/// that kind may see, and the agenda.
-async fn page_data(
-    state: &AppState,
-    id: i64,
-    reader: Reader,
-) -> Result<(queries::MeetingDetails, Vec<crate::agenda::AgendaItem>)> {
-    let details = queries::details(&state.db, id, reader)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let agenda = crate::agenda::of_meeting(state, id, reader).await?;
-    Ok((details, agenda))
+/// that kind may see, its agenda and the standing item's action points.
+/// Stored (`MEETING`) and kept per kind of reader; an unknown meeting is an
+/// error, and errors are not kept.
+async fn meeting_view(state: &AppState, id: i64, reader: Reader) -> Result<Arc<MeetingView>> {
+    let read = async {
+        let details = queries::details(&state.db, id, reader)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let agenda = crate::agenda::of_meeting(state, id, reader).await?;
+        let follow_up = crate::actions::standing_item(&state.db, &details.meeting, reader).await?;
+        Ok::<_, AppError>(MeetingView {
+            details,
+            agenda,
+            follow_up,
+        })
+    };
+    // The reader's kind names everything the rules read of them; the
+    // public's key is the meeting alone (the clock renews it daily).
+    let key = if reader.signed_in {
+        format!("{id} {reader:?}")
+    } else {
+        id.to_string()
+    };
+    state.cache.stored(&state.db, &MEETING, key, read).await
 }
 
-/// The page from its data: the meeting, its agenda and, when already read,
-/// the standing item's action points.
-type PageData = (
-    queries::MeetingDetails,
-    Vec<crate::agenda::AgendaItem>,
-    Option<Vec<crate::actions::ActionPoint>>,
-);
-
-async fn meeting_page(
+async fn meeting_page<'a>(
     state: &AppState,
     ctx: PageCtx,
-    (details, agenda, follow_up): PageData,
+    view: &'a MeetingView,
     notice: Option<String>,
     input: PageInput,
-) -> Result<ShowPage> {
-    let member = details.member;
+) -> Result<ShowPage<'a>> {
+    let details = &view.details;
     let secretariat = ctx
         .user
         .as_ref()
         .is_some_and(|u| u.role == Role::Secretariat);
-    // Only what `minutes_visible` let the query read.
-    let minutes = details.minutes();
-    let meeting = details.meeting;
-    let reader = Reader::of(ctx.user.as_ref());
-    let follow_up = match follow_up {
-        Some(points) => points,
-        None => crate::actions::standing_item_kept(state, &meeting, reader).await?,
-    };
-    let documents = details.documents.0;
-    let participants = details.participants.0;
-    let reschedules = details.reschedules.0;
-    let versions = details.versions.0;
+    let meeting = &details.meeting;
     let person = ctx.user.as_ref().and_then(|u| u.person_id);
     let answerable = meeting.status == MeetingStatus::Convened
         && meeting.starts_at > time::OffsetDateTime::now_utc();
+    let participants = &details.participants.0;
     let own = participants
         .iter()
         .find(|p| p.invited && Some(p.person_id) == person)
-        .filter(|_| answerable)
-        .cloned();
+        .filter(|_| answerable);
     Ok(ShowPage {
-        follow_up,
-        versions,
+        follow_up: &view.follow_up,
+        versions: &details.versions.0,
         own,
-        documents,
+        documents: &details.documents.0,
         // Warnings help before the meeting is held; afterwards they are moot.
         warnings: if secretariat && meeting.is_open() {
-            warnings(state, &meeting).await?
+            warnings(state, meeting).await?
         } else {
             Vec::new()
         },
@@ -931,14 +891,15 @@ async fn meeting_page(
         } else {
             Vec::new()
         },
-        reschedules,
+        reschedules: &details.reschedules.0,
         ctx,
         meeting,
-        member,
+        member: details.member,
         secretariat,
         participants,
-        minutes,
-        agenda,
+        // Only what `minutes_visible` let the query read.
+        minutes: details.minutes(),
+        agenda: &view.agenda,
         attendance_options: queries::Attendance::ALL,
         notice,
         input,

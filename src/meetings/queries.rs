@@ -271,13 +271,6 @@ impl MeetingDetails {
     }
 }
 
-/// The key under which [`details`]' answer for `reader` is kept in memory
-/// (`cache::data`): made of the very values the query binds, so the two
-/// cannot drift apart.
-pub fn details_key(id: i64, reader: &Reader) -> String {
-    format!("meeting {id} {reader:?}")
-}
-
 /// The meeting page's data in one query: the meeting, its minutes and
 /// reschedules, whether `reader` may see its internals (sits in the body on
 /// the day of the meeting or today), and for those who may, the

@@ -186,7 +186,7 @@ async fn read_models_name_every_table_they_read() {
     ];
     for (kind, path) in kinds {
         assert_eq!(
-            built_by_reader_of(&app, kind.name, kind.tables, &path).await,
+            built_by_reader_of(&app, kind.name, kind.tables, &path, None).await,
             StatusCode::OK,
             "{}: the build reads a table it does not name",
             kind.name
@@ -207,6 +207,83 @@ async fn read_models_name_every_table_they_read() {
             kind.name
         );
     }
+
+    // The signed-in readers' models: the member's meeting page and the
+    // secretariat's pages. Their request also reads the session and what
+    // the page loads before its model (`outside`).
+    let member = app.partner_of("acv").await;
+    let staff = app.signed_in(Role::Secretariat).await;
+    app.item(Item::proposal("Een voorstel zonder document").kind("decision"))
+        .await;
+    let signed_in: [(&Kind, String, &crate::harness::Client, &[&str]); 8] = [
+        (
+            &vesoc::meetings::MEETING,
+            format!("/vergaderingen/{held}"),
+            &member,
+            &[],
+        ),
+        (
+            &vesoc::meetings::MEETING,
+            format!("/vergaderingen/{coming}"),
+            &member,
+            &[],
+        ),
+        (
+            &vesoc::agenda::QUEUE,
+            "/beheer/agendapunten".into(),
+            &staff,
+            &[],
+        ),
+        (
+            &vesoc::agenda::BUILDER,
+            format!("/vergaderingen/{coming}/agenda"),
+            &staff,
+            &[],
+        ),
+        (
+            &vesoc::agenda::BUILDER,
+            format!("/vergaderingen/{held}/agenda"),
+            &staff,
+            &[],
+        ),
+        (
+            &vesoc::composition::editor::EDITOR,
+            "/beheer/organen/vesoc-overleg".into(),
+            &staff,
+            &["body"],
+        ),
+        (
+            &vesoc::agreements::agreement::EDITOR,
+            "/beheer/akkoorden/iedereen-aan-boord-2019".into(),
+            &staff,
+            &["agreement"],
+        ),
+        (
+            &vesoc::composition::registry::PEOPLE,
+            "/beheer/personen".into(),
+            &staff,
+            &[],
+        ),
+    ];
+    for (kind, path, client, outside) in signed_in {
+        let tables: Vec<&str> = kind.tables.iter().chain(outside).copied().collect();
+        assert_eq!(
+            built_by_reader_of(&app, kind.name, &tables, &path, Some(client)).await,
+            StatusCode::OK,
+            "{} ({path}): the build reads a table it does not name",
+            kind.name
+        );
+        let built = last_built(&app, kind.name).await;
+        assert!(built.is_some(), "{}: nothing stored", kind.name);
+        let page = client.on(router_for(app.db.clone())).get(&path).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(
+            last_built(&app, kind.name).await,
+            built,
+            "{}: the stored model was not read back",
+            kind.name
+        );
+    }
     // The check itself: one table short, the composition cannot be built.
     sqlx::query("DELETE FROM read_model")
         .execute(&app.db)
@@ -223,7 +300,8 @@ async fn read_models_name_every_table_they_read() {
             &app,
             "composition",
             &short,
-            "/organen/vesoc-overleg?op=2020-03-01"
+            "/organen/vesoc-overleg?op=2020-03-01",
+            None
         )
         .await,
         StatusCode::OK
@@ -298,15 +376,50 @@ async fn everything_an_agreement_shows(app: &TestApp) {
         .unwrap();
 }
 
+/// When the newest model of a kind was built.
+async fn last_built(app: &TestApp, kind: &str) -> Option<time::OffsetDateTime> {
+    sqlx::query_scalar("SELECT max(built_at) FROM read_model WHERE kind = $1")
+        .bind(kind)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
 /// The status of `path` served by the application on a connection whose
-/// role may read only `tables` and the read models.
-async fn built_by_reader_of(app: &TestApp, name: &str, tables: &[&str], path: &str) -> StatusCode {
-    let role = format!("vesoc_read_{name}_{}", uuid::Uuid::new_v4().simple());
+/// role may read only `tables` and the read models; with `client`, in its
+/// session, which may also read the columns a session's account is read
+/// from (`auth::select_account`; only those, so that a kind reading more of
+/// `person` or `organisation` must still name them).
+async fn built_by_reader_of(
+    app: &TestApp,
+    name: &str,
+    tables: &[&str],
+    path: &str,
+    client: Option<&crate::harness::Client>,
+) -> StatusCode {
+    let role = format!(
+        "vesoc_read_{}_{}",
+        name.replace(' ', "_"),
+        uuid::Uuid::new_v4().simple()
+    );
     let mut grants = vec![
         format!("CREATE ROLE {role}"),
         format!("GRANT SELECT ON table_change TO {role}"),
         format!("GRANT SELECT, INSERT, UPDATE, DELETE ON read_model TO {role}"),
     ];
+    if client.is_some() {
+        grants.extend([
+            format!("GRANT USAGE ON SCHEMA tower_sessions TO {role}"),
+            format!("GRANT SELECT, INSERT, UPDATE, DELETE ON tower_sessions.session TO {role}"),
+            format!(
+                "GRANT SELECT (id, email, display_name, role, organisation_id, minister_id,
+                               person_id, disabled_at, security_stamp) ON account TO {role}"
+            ),
+            format!("GRANT SELECT (account_id) ON account_totp TO {role}"),
+            format!("GRANT SELECT (id, name) ON organisation TO {role}"),
+            format!("GRANT SELECT (id, given_name, family_name) ON person TO {role}"),
+        ]);
+    }
     for t in tables {
         grants.push(format!("GRANT SELECT ON {t} TO {role}"));
     }
@@ -327,7 +440,11 @@ async fn built_by_reader_of(app: &TestApp, name: &str, tables: &[&str], path: &s
         .connect_with(options)
         .await
         .unwrap();
-    let status = client_for(router_for(pool.clone())).get(path).await.status;
+    let router = router_for(pool.clone());
+    let status = match client {
+        Some(c) => c.on(router).get(path).await.status,
+        None => client_for(router).get(path).await.status,
+    };
     pool.close().await;
     for cleanup in [format!("DROP OWNED BY {role}"), format!("DROP ROLE {role}")] {
         sqlx::query(&cleanup).execute(&app.db).await.unwrap();

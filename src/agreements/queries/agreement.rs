@@ -45,7 +45,7 @@ pub struct AgreementFields {
 }
 
 /// A formal meeting that can have concluded an agreement.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct MeetingChoice {
     pub id: i64,
     pub body_id: i64,

@@ -200,7 +200,7 @@ pub type Row<T> = sqlx::Result<Option<T>>;
 /// `bind` (the insert and the update bind them alike).
 type Scalar<'q> = sqlx::query::QueryScalar<'q, sqlx::Postgres, i64, sqlx::postgres::PgArguments>;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct Choice {
     pub id: i64,
     pub name: String,

@@ -12,7 +12,7 @@ use crate::base::write::{Constraint, on_constraint};
 use crate::base::{Outcome, Result};
 use crate::composition::Side;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, serde::Deserialize)]
 pub struct SignatoryRow {
     pub id: i64,
     pub side: Side,
