@@ -220,7 +220,7 @@ pub struct Note {
     pub text: String,
     /// Who wrote it, and for whom they act.
     pub who: String,
-    #[serde(with = "dutch::json_date")]
+    #[serde(with = "dutch::day")]
     pub day: Date,
 }
 

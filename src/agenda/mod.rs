@@ -526,12 +526,17 @@ impl QueuePage<'_> {
     }
 }
 
-/// The review queue as every secretariat account sees it, read once per
-/// change and stored (`QUEUE`): its queries read every waiting proposal
-/// (hundreds in the generated history). The proposals with a warning are
-/// kept by id; the words are chosen for the rows shown.
+/// A page of the review queue as every secretariat account sees it, read
+/// once per change and stored (`QUEUE`), one model per page: the queue has
+/// hundreds of proposals in the generated history, and decoding them all
+/// to show fifty was most of a request. The proposals with a warning are
+/// kept by id; the words are chosen as the rows are shown.
 #[derive(Serialize, Deserialize)]
 struct QueueView {
+    /// The page shown (the last when a later one was asked for), and the
+    /// length of the whole queue.
+    page: usize,
+    total: usize,
     items: Vec<AgendaItem>,
     warnings: HashMap<i64, queries::Completeness>,
     open: Vec<OpenMeeting>,
@@ -555,7 +560,9 @@ pub static QUEUE: Kind = Kind {
         "person",
     ],
     clock: false,
-    most: None,
+    // Page numbers are typed by the reader: beyond the last, a page is the
+    // last again (stored under the number asked).
+    most: Some(200),
 };
 
 /// The warnings about one proposal, in Dutch.
@@ -589,16 +596,23 @@ async fn queue(
     State(state): State<AppState>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response> {
+    let asked = Pager::asked(q.pagina.as_deref());
     let read = async {
-        let items = queries::queue(&state.db).await?;
+        let mut items = queries::queue(&state.db).await?;
+        let pager = Pager::at(asked, QUEUE_PAGE, items.len());
+        let total = items.len();
+        let items: Vec<AgendaItem> = items.drain(pager.range()).collect();
         let open = queries::open_meetings(&state.db).await?;
         let warnings = queries::queue_completeness(&state.db)
             .await?
             .into_iter()
             .filter(|c| c.late || c.no_document || c.no_release || c.no_minister)
+            .filter(|c| items.iter().any(|i| i.id == c.id))
             .map(|c| (c.id, c))
             .collect();
         Ok::<_, AppError>(QueueView {
+            page: pager.page,
+            total,
             items,
             warnings,
             open,
@@ -607,7 +621,7 @@ async fn queue(
     // The same for every reader of the queue (the secretariat reads all).
     let view = state
         .cache
-        .stored(&state.db, &QUEUE, String::new(), read)
+        .stored(&state.db, &QUEUE, asked.to_string(), read)
         .await?;
     let now = time::OffsetDateTime::now_utc();
     let coming = view
@@ -616,10 +630,10 @@ async fn queue(
         .filter(|m| m.starts_at >= now)
         .take(COMING)
         .collect();
-    let pager = Pager::new(q.pagina.as_deref(), QUEUE_PAGE, view.items.len());
+    let pager = Pager::at(view.page, QUEUE_PAGE, view.total);
     Ok(page::render(&QueuePage {
         ctx,
-        items: &view.items[pager.range()],
+        items: &view.items,
         pager,
         warnings: &view.warnings,
         coming,

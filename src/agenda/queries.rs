@@ -73,7 +73,7 @@ pub struct AgendaItem {
     pub body_id: i64,
     pub body_name: String,
     pub meeting_id: Option<i64>,
-    #[serde(with = "crate::base::dutch::rfc3339_option")]
+    #[serde(with = "crate::base::dutch::moment_option")]
     pub meeting_starts_at: Option<OffsetDateTime>,
     pub meeting_status: Option<MeetingStatus>,
     pub proposer_organisation_id: Option<i64>,
@@ -90,7 +90,7 @@ pub struct AgendaItem {
     pub outcome: Option<ItemOutcome>,
     pub decision_text: Option<String>,
     pub confidential: bool,
-    #[serde(with = "crate::base::dutch::rfc3339_option")]
+    #[serde(with = "crate::base::dutch::moment_option")]
     pub embargo_until: Option<OffsetDateTime>,
     pub carried_over_from_id: Option<i64>,
     /// The agreement it concerns.
@@ -319,7 +319,7 @@ pub struct OpenMeeting {
     pub id: i64,
     pub body_id: i64,
     pub body_name: String,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::base::dutch::moment")]
     pub starts_at: OffsetDateTime,
     pub status: MeetingStatus,
 }
@@ -346,7 +346,7 @@ pub struct ItemFields {
     pub confidential: bool,
     /// When a confidential item becomes public by itself (none: it stays
     /// confidential).
-    #[serde(with = "crate::base::dutch::rfc3339_option")]
+    #[serde(with = "crate::base::dutch::moment_option")]
     pub embargo_until: Option<OffsetDateTime>,
     /// The agreement it concerns.
     pub agreement_id: Option<i64>,

@@ -173,24 +173,74 @@ static BRUSSELS: LazyLock<jiff::tz::TimeZone> =
 // Dates inside JSON that PostgreSQL built (`json_agg`): "YYYY-MM-DD".
 time::serde::format_description!(pub json_date, Date, "[year]-[month]-[day]");
 
-/// `time::serde::rfc3339::option` as it writes, but read back also by
-/// formats that do not describe themselves (the read models' postcard,
-/// src/cache/stored.rs): time's own reads a present value with
-/// `deserialize_any`.
-pub mod rfc3339_option {
-    use serde::{Deserialize, Deserializer, Serializer};
+/// A moment as JSON and the PDFs read it (RFC 3339), and as the read
+/// models keep it (src/cache/stored.rs): formats that are not for people
+/// (postcard) get the Unix time in nanoseconds and the offset, read back
+/// without parsing text (parsing was a tenth of decoding a model).
+pub mod moment {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use time::{OffsetDateTime, UtcOffset};
+
+    pub fn serialize<S: Serializer>(v: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            time::serde::rfc3339::serialize(v, s)
+        } else {
+            (v.unix_timestamp_nanos(), v.offset().whole_seconds()).serialize(s)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
+        if d.is_human_readable() {
+            return time::serde::rfc3339::deserialize(d);
+        }
+        let (nanos, offset) = <(i128, i32)>::deserialize(d)?;
+        let at = OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(D::Error::custom)?;
+        let offset = UtcOffset::from_whole_seconds(offset).map_err(D::Error::custom)?;
+        Ok(at.to_offset(offset))
+    }
+}
+
+/// [`moment`], or none. time's own `rfc3339::option` reads a present value
+/// with `deserialize_any`, which postcard cannot.
+pub mod moment_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
     use time::OffsetDateTime;
 
+    #[derive(Serialize, Deserialize)]
+    struct At(#[serde(with = "super::moment")] OffsetDateTime);
+
     pub fn serialize<S: Serializer>(v: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
-        time::serde::rfc3339::option::serialize(v, s)
+        v.map(At).serialize(s)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<OffsetDateTime>, D::Error> {
-        #[derive(Deserialize)]
-        struct At(#[serde(with = "time::serde::rfc3339")] OffsetDateTime);
         Ok(Option::<At>::deserialize(d)?.map(|At(at)| at))
+    }
+}
+
+/// A day as JSON reads it ("2019-10-02", [`json_date`]), and as the read
+/// models keep it: time's compact form for formats not for people.
+pub mod day {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use time::Date;
+
+    pub fn serialize<S: Serializer>(v: &Date, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            super::json_date::serialize(v, s)
+        } else {
+            v.serialize(s)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        if d.is_human_readable() {
+            super::json_date::deserialize(d)
+        } else {
+            Date::deserialize(d)
+        }
     }
 }
 
@@ -315,6 +365,41 @@ pub fn slug(text: &str, max: usize, empty: &str) -> String {
 mod tests {
     use super::*;
     use time::macros::{date, datetime, time};
+
+    /// People's formats (JSON, the PDFs') read and write RFC 3339 as
+    /// before; the read models' postcard keeps the same moment, offset
+    /// included, and the same day.
+    #[test]
+    fn moments_and_days_keep_in_both_kinds_of_format() {
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct Row {
+            #[serde(with = "moment")]
+            at: OffsetDateTime,
+            #[serde(with = "moment_option")]
+            maybe: Option<OffsetDateTime>,
+            #[serde(with = "moment_option")]
+            never: Option<OffsetDateTime>,
+            #[serde(with = "day")]
+            on: Date,
+        }
+        let row = Row {
+            at: datetime!(2019-10-02 10:30:00.123456789 +02:00),
+            maybe: Some(datetime!(2020-03-10 09:00 UTC)),
+            never: None,
+            on: date!(2019 - 10 - 02),
+        };
+        let json = serde_json::to_string(&row).unwrap();
+        assert_eq!(
+            json,
+            r#"{"at":"2019-10-02T10:30:00.123456789+02:00","maybe":"2020-03-10T09:00:00Z","never":null,"on":"2019-10-02"}"#
+        );
+        assert_eq!(serde_json::from_str::<Row>(&json).unwrap(), row);
+        let bytes = postcard::to_stdvec(&row).unwrap();
+        let back: Row = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back, row);
+        assert_eq!(back.at.offset(), row.at.offset());
+    }
+
     #[test]
     fn dates_read_in_dutch() {
         assert_eq!(nl_date(date!(2019 - 10 - 02)), "2 oktober 2019");

@@ -214,10 +214,46 @@ pub fn render_error(status: StatusCode, page: &ErrorPage, viewer: Viewer) -> Res
 }
 
 /// Renders a template as a page, or the error page when rendering fails.
-pub fn render(template: &impl Template) -> Response {
-    match template.render() {
-        Ok(html) => Html(html).into_response(),
+pub fn render<T: Template>(template: &T) -> Response {
+    // Written into a buffer as large as this template's last page: grown
+    // from askama's estimate, a 100 KB page was copied a handful of times
+    // (an eighth of rendering the staff's long pages).
+    let mut html = String::with_capacity(sizes::last::<T>());
+    match template.render_into(&mut html) {
+        Ok(()) => {
+            sizes::seen::<T>(html.len());
+            Html(html).into_response()
+        }
         Err(e) => super::error::AppError::Internal(e.into()).into_response(),
+    }
+}
+
+/// The size of the last page of each template, by its type's name.
+mod sizes {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, RwLock};
+
+    static LAST: LazyLock<RwLock<HashMap<&'static str, usize>>> = LazyLock::new(RwLock::default);
+
+    pub fn last<T: askama::Template>() -> usize {
+        let known = LAST
+            .read()
+            .ok()
+            .and_then(|m| m.get(std::any::type_name::<T>()).copied());
+        known.unwrap_or(T::SIZE_HINT).max(T::SIZE_HINT)
+    }
+
+    /// Remembers a page's length when it outgrew the buffer, or used less
+    /// than half of it: most pages change nothing (a read lock).
+    pub fn seen<T>(len: usize) {
+        let name = std::any::type_name::<T>();
+        let known = LAST.read().ok().and_then(|m| m.get(name).copied());
+        if known.is_none_or(|k| len > k || len < k / 2)
+            && let Ok(mut m) = LAST.write()
+        {
+            // A little room, so that a page a line longer is not copied.
+            m.insert(name, len + len / 8);
+        }
     }
 }
 

@@ -19,12 +19,23 @@ impl Pager {
     /// that is not a page of this list is its first or last page, never an
     /// error.
     pub fn new(asked: Option<&str>, per_page: usize, total: usize) -> Pager {
-        let per_page = per_page.max(1);
-        let last = total.div_ceil(per_page).max(1);
-        let page = asked
+        Pager::at(Pager::asked(asked), per_page, total)
+    }
+
+    /// The number `asked` names, 1 when it names none: which page to keep
+    /// on its own, before the list's length is known.
+    pub fn asked(asked: Option<&str>) -> usize {
+        asked
             .and_then(|a| a.trim().parse::<usize>().ok())
             .unwrap_or(1)
-            .clamp(1, last);
+            .max(1)
+    }
+
+    /// Page `page` of the list, or its last.
+    pub fn at(page: usize, per_page: usize, total: usize) -> Pager {
+        let per_page = per_page.max(1);
+        let last = total.div_ceil(per_page).max(1);
+        let page = page.clamp(1, last);
         Pager {
             page,
             per_page,

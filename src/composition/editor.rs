@@ -445,21 +445,28 @@ struct EditorPage<'a> {
 
 /// What the editor's first part shows of a body on a date, read once per
 /// change and stored (`EDITOR`) for all the days the composition stays the
-/// same: the seats, their warnings and the history (every mandate the body
-/// ever had: a thousand in the generated history).
+/// same: the seats, their warnings and a page of the history (a thousand
+/// mandates in the generated history: decoding them all to show a hundred
+/// was most of a request).
 #[derive(Serialize, Deserialize)]
 struct EditorView {
     warnings: Vec<String>,
     seats: Vec<Seat>,
+    /// The page of the history shown (the last when a later one was asked
+    /// for), its mandates, and how many the body has had.
+    page: usize,
     history: Vec<MembershipRow>,
+    history_total: usize,
 }
 
-/// The composition editor's read model, per body and period.
+/// The composition editor's read model, per body, page of the history and
+/// period.
 pub static EDITOR: Kind = Kind {
     name: "composition editor",
     tables: &["membership", "organisation", "person", "seat_rule"],
     clock: false,
-    most: None,
+    // Dates and page numbers are typed by the reader.
+    most: Some(500),
 };
 
 impl EditorPage<'_> {
@@ -592,6 +599,7 @@ pub async fn editor(on: On<Body>, Query(q): Query<EditorQuery>) -> Result<Respon
             )),
         ),
     };
+    let asked = Pager::asked(q.pagina.as_deref());
     let read = async {
         let rule_list = queries::seat_rules(&state.db, body.id).await?;
         let seats = queries::composition_on(&state.db, body.id, on).await?;
@@ -600,18 +608,21 @@ pub async fn editor(on: On<Body>, Query(q): Query<EditorQuery>) -> Result<Respon
             from: from.unwrap_or(Days::ALL.from),
             until: until.unwrap_or(Days::ALL.until),
         };
+        let mut history = queries::memberships_of_body(&state.db, body.id).await?;
+        let pager = Pager::at(asked, HISTORY_PAGE, history.len());
         let view = EditorView {
             warnings: rules::warnings(&rule_list, &seats),
             seats,
-            history: queries::memberships_of_body(&state.db, body.id).await?,
+            page: pager.page,
+            history_total: history.len(),
+            history: history.drain(pager.range()).collect(),
         };
         Ok::<_, AppError>((view, days))
     };
     let view = state
         .cache
-        .stored_on(&state.db, &EDITOR, body.id.to_string(), on, read)
+        .stored_on(&state.db, &EDITOR, format!("{} {asked}", body.id), on, read)
         .await?;
-    let history = &view.history;
     // The mandate just added, if the link names one of this body.
     let added = match q
         .nieuw
@@ -627,14 +638,14 @@ pub async fn editor(on: On<Body>, Query(q): Query<EditorQuery>) -> Result<Respon
         Some(m) => left_running(m, &queries::counting_memberships(&state.db, body.id).await?),
         None => Vec::new(),
     };
-    let pager = Pager::new(q.pagina.as_deref(), HISTORY_PAGE, history.len());
+    let pager = Pager::at(view.page, HISTORY_PAGE, view.history_total);
     let page = EditorPage {
         date_input: match (&date_error, requested) {
             (Some(_), Some(s)) => s.to_string(),
             _ => dutch::iso_date(on),
         },
         warnings: &view.warnings,
-        history: &history[pager.range()],
+        history: &view.history,
         pager,
         seats: &view.seats,
         on,

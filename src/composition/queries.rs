@@ -247,7 +247,7 @@ pub struct MembershipRow {
     pub substitute_for: Option<String>,
     pub corrects_id: Option<i64>,
     pub note: String,
-    #[serde(with = "crate::base::dutch::rfc3339_option")]
+    #[serde(with = "crate::base::dutch::moment_option")]
     pub superseded_at: Option<OffsetDateTime>,
     pub superseded_note: Option<String>,
     pub version: i32,

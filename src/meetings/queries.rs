@@ -132,24 +132,24 @@ pub struct Meeting {
     pub body_slug: String,
     pub body_name: String,
     pub kind: MeetingKind,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::base::dutch::moment")]
     pub starts_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::base::dutch::moment")]
     pub ends_at: OffsetDateTime,
     pub location: String,
     pub online_url: Option<String>,
     pub notes: String,
     pub status: MeetingStatus,
     pub cancel_reason: Option<String>,
-    #[serde(with = "crate::base::dutch::rfc3339_option")]
+    #[serde(with = "crate::base::dutch::moment_option")]
     pub proposal_deadline: Option<OffsetDateTime>,
     /// The body's setting: reminders this many working days before.
     pub reminder_days: i32,
     pub sequence: i32,
     pub version: i32,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::base::dutch::moment")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::base::dutch::moment")]
     pub modified_at: OffsetDateTime,
 }
 
@@ -158,14 +158,14 @@ pub struct Meeting {
 pub struct MeetingFields {
     pub body_id: i64,
     pub kind: MeetingKind,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::base::dutch::moment")]
     pub starts_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::base::dutch::moment")]
     pub ends_at: OffsetDateTime,
     pub location: String,
     pub online_url: Option<String>,
     pub notes: String,
-    #[serde(with = "crate::base::dutch::rfc3339_option")]
+    #[serde(with = "crate::base::dutch::moment_option")]
     pub proposal_deadline: Option<OffsetDateTime>,
 }
 
@@ -533,12 +533,12 @@ pub const MAX_REASON: usize = 500;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, serde::Deserialize)]
 pub struct Reschedule {
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::base::dutch::moment")]
     pub old_starts_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::base::dutch::moment")]
     pub new_starts_at: OffsetDateTime,
     pub reason: String,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::base::dutch::moment")]
     pub changed_at: OffsetDateTime,
 }
 
@@ -547,7 +547,7 @@ pub struct Reschedule {
 pub struct SentVersion {
     pub letter: String,
     pub adopted: bool,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::base::dutch::moment")]
     pub sent_at: OffsetDateTime,
 }
 

@@ -181,7 +181,7 @@ pub async fn line_within_competence(
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize)]
 pub struct Measurement {
     pub goal_id: i64,
-    #[serde(with = "crate::base::dutch::json_date")]
+    #[serde(with = "crate::base::dutch::day")]
     pub measured_on: Date,
     /// Exact, for display.
     pub value_text: String,

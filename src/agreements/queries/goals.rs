@@ -41,7 +41,7 @@ pub struct GoalFields {
 /// null of a flattened struct (serde hands it over as a unit), `Option` can.
 fn date_or_null<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Date>, D::Error> {
     #[derive(Deserialize)]
-    struct Day(#[serde(with = "crate::base::dutch::json_date")] Date);
+    struct Day(#[serde(with = "crate::base::dutch::day")] Date);
     Ok(Option::<Day>::deserialize(d)?.map(|Day(date)| date))
 }
 
@@ -52,7 +52,7 @@ fn date_or_null_out<S: serde::Serializer>(
     s: S,
 ) -> std::result::Result<S::Ok, S::Error> {
     #[derive(Serialize)]
-    struct Day(#[serde(with = "crate::base::dutch::json_date")] Date);
+    struct Day(#[serde(with = "crate::base::dutch::day")] Date);
     d.map(Day).serialize(s)
 }
 

@@ -110,7 +110,7 @@ pub struct Discussion {
     pub number: String,
     pub title: String,
     pub meeting_id: i64,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::base::dutch::moment")]
     pub starts_at: time::OffsetDateTime,
     pub body_name: String,
 }
