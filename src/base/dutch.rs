@@ -388,14 +388,14 @@ mod tests {
             never: None,
             on: date!(2019 - 10 - 02),
         };
-        let json = serde_json::to_string(&row).unwrap();
+        let json = serde_json::to_string(&row).expect("json");
         assert_eq!(
             json,
             r#"{"at":"2019-10-02T10:30:00.123456789+02:00","maybe":"2020-03-10T09:00:00Z","never":null,"on":"2019-10-02"}"#
         );
-        assert_eq!(serde_json::from_str::<Row>(&json).unwrap(), row);
-        let bytes = postcard::to_stdvec(&row).unwrap();
-        let back: Row = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(serde_json::from_str::<Row>(&json).expect("json"), row);
+        let bytes = postcard::to_stdvec(&row).expect("postcard");
+        let back: Row = postcard::from_bytes(&bytes).expect("postcard");
         assert_eq!(back, row);
         assert_eq!(back.at.offset(), row.at.offset());
     }
