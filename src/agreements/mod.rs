@@ -10,6 +10,8 @@ pub mod goals;
 pub mod queries;
 pub mod signatories;
 
+use std::sync::atomic::AtomicUsize;
+
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -273,6 +275,9 @@ pub static AGREEMENT: Kind = Kind {
     most: None,
 };
 
+/// The page's size last time it was rendered (`page::render_sized`).
+static PAGE_SIZE: AtomicUsize = AtomicUsize::new(0);
+
 async fn show(
     ctx: PageCtx,
     State(state): State<AppState>,
@@ -336,18 +341,21 @@ async fn show(
         }
         _ => None,
     };
-    Ok(page::render(&ShowPage {
-        ctx,
-        agreement: &view.agreement,
-        commitments: &view.commitments,
-        goals: &view.goals,
-        lines: &view.lines,
-        government: &view.government,
-        social_partners: &view.social_partners,
-        no_follow_up,
-        discussions: &view.discussions,
-        allowed,
-    }))
+    Ok(page::render_sized(
+        &ShowPage {
+            ctx,
+            agreement: &view.agreement,
+            commitments: &view.commitments,
+            goals: &view.goals,
+            lines: &view.lines,
+            government: &view.government,
+            social_partners: &view.social_partners,
+            no_follow_up,
+            discussions: &view.discussions,
+            allowed,
+        },
+        &PAGE_SIZE,
+    ))
 }
 
 /// What a cabinet reads when none of an agreement's lines is within its
@@ -467,8 +475,8 @@ pub fn attach_follow_up(
 }
 
 impl FollowUpEntry {
-    pub fn date(&self) -> String {
-        dutch::nl_date(self.recorded_on)
+    pub fn date(&self) -> dutch::NlDate {
+        dutch::NlDate(self.recorded_on)
     }
 }
 
@@ -479,8 +487,8 @@ impl Discussion {
 }
 
 impl Measurement {
-    pub fn date(&self) -> String {
-        dutch::nl_date(self.measured_on)
+    pub fn date(&self) -> dutch::NlDate {
+        dutch::NlDate(self.measured_on)
     }
 
     pub fn shown(&self) -> String {
@@ -514,8 +522,8 @@ impl queries::goals::GoalFields {
         })
     }
 
-    pub fn deadline_label(&self) -> Option<String> {
-        self.deadline.map(dutch::nl_date)
+    pub fn deadline_label(&self) -> Option<dutch::NlDate> {
+        self.deadline.map(dutch::NlDate)
     }
 
     /// "120.000 Vlamingen extra aan het werk"
@@ -528,5 +536,21 @@ impl queries::goals::GoalFields {
         } else {
             format!("{value} {unit}")
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FollowUpStatus;
+
+    /// The agreement page writes the statuses' codes and labels with
+    /// `|safe`: they must hold nothing HTML reads as markup.
+    #[test]
+    fn statuses_need_no_escaping() {
+        for s in FollowUpStatus::ALL {
+            for text in [s.code(), s.label()] {
+                assert!(!text.contains(['<', '>', '&', '"', '\'']), "{text}");
+            }
+        }
     }
 }
