@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
+use std::sync::atomic::AtomicUsize;
 
 use super::editor::{
     Editing, Notice, Part, Sent, editor_url, optional, pick_required, save_then, settled,
@@ -73,12 +74,9 @@ impl Choices {
 }
 
 impl MeetingChoice {
-    pub fn label(&self) -> String {
-        format!(
-            "Formeel VESOC-overleg van {} ({})",
-            dutch::nl_date(self.starts_on),
-            self.body_name
-        )
+    /// The day of the meeting, as its option in the editor names it.
+    pub fn day(&self) -> dutch::NlDate {
+        dutch::NlDate(self.starts_on)
     }
 }
 
@@ -215,6 +213,16 @@ fn optional_year(check: &mut Check, field: &'static str, value: &str) -> Option<
     optional(check, field, value, year, wrong)
 }
 
+/// What is left of a text after what was written matched its start.
+struct Rest<'a>(&'a str);
+
+impl std::fmt::Write for Rest<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0 = self.0.strip_prefix(s).ok_or(std::fmt::Error)?;
+        Ok(())
+    }
+}
+
 #[derive(Template)]
 #[template(path = "agreements/edit.html")]
 struct EditPage<'a> {
@@ -231,20 +239,15 @@ struct EditPage<'a> {
 }
 
 impl EditPage<'_> {
-    fn selected(&self, field: &str, value: &str) -> bool {
+    /// Whether the field holds `id` as typed: compared as text, as the
+    /// form sent it, without a string per option.
+    fn selected(&self, field: &str, id: &i64) -> bool {
         let current = match field {
             "body_id" => &self.form.body_id,
             _ => &self.form.meeting_id,
         };
-        current.trim() == value
-    }
-
-    /// The version the buttons of the page send along.
-    fn version(&self) -> String {
-        self.agreement
-            .as_ref()
-            .map(|a| a.version.to_string())
-            .unwrap_or_default()
+        let mut rest = Rest(current.trim());
+        dutch::write_int(&mut rest, *id, 1).is_ok() && rest.0.is_empty()
     }
 
     /// Lines no cabinet can follow up: no competence on them or above them.
@@ -403,12 +406,15 @@ fn notice_text(code: Option<&str>) -> Option<&'static str> {
     }
 }
 
+/// The editor's size last time it was rendered (`page::render_sized`).
+static EDITOR_SIZE: AtomicUsize = AtomicUsize::new(0);
+
 pub async fn edit_form(ctx: PageCtx, e: Editing, Query(q): Query<Notice>) -> Result<Response> {
     let notice = notice_text(q.melding.as_deref());
     let errors = FieldErrors::default();
     let data = edit_data(&e.state, e.agreement.id).await?;
     let page = edit_page(ctx, &data, e.agreement, None, errors, notice);
-    Ok(page::render(&page))
+    Ok(page::render_sized(&page, &EDITOR_SIZE))
 }
 
 pub async fn update(ctx: PageCtx, e: Editing, sent: Sent<AgreementForm>) -> Result<Response> {
