@@ -141,28 +141,17 @@ pub fn push_int(s: &mut String, n: i64, width: usize) {
     let _ = write_int(s, n, width);
 }
 
-/// Writes `n` in decimal, with leading zeros up to `width` digits, digit by
-/// digit: checking a buffer of digits as UTF-8 cost more than the digits.
+/// Writes `n` in decimal, with leading zeros up to `width` digits.
 pub fn write_int(w: &mut (impl fmt::Write + ?Sized), n: i64, width: usize) -> fmt::Result {
+    let mut buffer = itoa::Buffer::new();
+    let digits = buffer.format(n.unsigned_abs());
     if n < 0 {
         w.write_char('-')?;
     }
-    let mut digits = [b'0'; 20];
-    let mut i = digits.len();
-    let mut v = n.unsigned_abs();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
+    for _ in digits.len()..width {
+        w.write_char('0')?;
     }
-    let start = i.min(digits.len().saturating_sub(width));
-    for &d in &digits[start..] {
-        w.write_char(char::from(d))?;
-    }
-    Ok(())
+    w.write_str(digits)
 }
 
 /// A date as Dutch writes it, "2 oktober 2019", written straight into the
