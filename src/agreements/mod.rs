@@ -329,7 +329,7 @@ async fn show(
 
 /// The agreement's page as `reader` sees it, read from its tables.
 async fn read_view(state: &AppState, slug: &str, reader: Reader) -> Result<AgreementView> {
-    let page = queries::page_by_slug(&state.db, &slug, reader)
+    let page = queries::page_by_slug(&state.db, slug, reader)
         .await?
         .ok_or(AppError::NotFound)?;
     let lines = queries::action_lines::action_lines(&state.db, page.agreement.id).await?;
