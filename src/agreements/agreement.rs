@@ -213,16 +213,6 @@ fn optional_year(check: &mut Check, field: &'static str, value: &str) -> Option<
     optional(check, field, value, year, wrong)
 }
 
-/// What is left of a text after what was written matched its start.
-struct Rest<'a>(&'a str);
-
-impl std::fmt::Write for Rest<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0 = self.0.strip_prefix(s).ok_or(std::fmt::Error)?;
-        Ok(())
-    }
-}
-
 #[derive(Template)]
 #[template(path = "agreements/edit.html")]
 struct EditPage<'a> {
@@ -246,8 +236,7 @@ impl EditPage<'_> {
             "body_id" => &self.form.body_id,
             _ => &self.form.meeting_id,
         };
-        let mut rest = Rest(current.trim());
-        dutch::write_int(&mut rest, *id, 1).is_ok() && rest.0.is_empty()
+        current.trim() == itoa::Buffer::new().format(*id)
     }
 
     /// Lines no cabinet can follow up: no competence on them or above them.

@@ -287,8 +287,9 @@ async fn show(
     // error, and errors are not kept.
     let reader = Reader::of(ctx.user.as_ref());
     // Built in a box of its own when it runs: the page's future, moved on
-    // every request, would otherwise hold the build's queries (a 24 KB copy
-    // per request read back from the stored model, callgrind).
+    // every request, would otherwise hold the build's queries, and copying
+    // it was a twentieth of a page read back from its stored model
+    // (callgrind).
     let read = async { Box::pin(read_view(&state, &slug, reader)).await };
     // Per reader: the agenda items that dealt with it and the action points
     // that feed its lines follow the items' rule (a confidential one for

@@ -230,7 +230,7 @@ pub fn render(template: &impl Template) -> Response {
 /// to the next (`last`: the size it had last time, one per page): rendered
 /// into a buffer that large from the start. Grown from askama's guess (a
 /// few KB) to 80 KB, the agreement editor's buffer was reallocated six
-/// times per request, a sixth of its CPU (callgrind, docs/performance.md).
+/// times per request, a sixth of its CPU (callgrind).
 pub fn render_sized<T: Template>(template: &T, last: &AtomicUsize) -> Response {
     let mut html = String::with_capacity(last.load(Ordering::Relaxed).max(T::SIZE_HINT));
     match template.render_into(&mut html) {
