@@ -75,12 +75,9 @@ impl Choices {
 }
 
 impl MeetingChoice {
-    pub fn label(&self) -> String {
-        format!(
-            "Formeel VESOC-overleg van {} ({})",
-            dutch::nl_date(self.starts_on),
-            self.body_name
-        )
+    /// The day of the meeting, as its option in the editor names it.
+    pub fn day(&self) -> dutch::NlDate {
+        dutch::NlDate(self.starts_on)
     }
 }
 
@@ -233,20 +230,14 @@ struct EditPage<'a> {
 }
 
 impl EditPage<'_> {
-    fn selected(&self, field: &str, value: &str) -> bool {
+    /// Whether the field holds `id` as typed: compared as text, as the
+    /// form sent it, without a string per option.
+    fn selected(&self, field: &str, id: &i64) -> bool {
         let current = match field {
             "body_id" => &self.form.body_id,
             _ => &self.form.meeting_id,
         };
-        current.trim() == value
-    }
-
-    /// The version the buttons of the page send along.
-    fn version(&self) -> String {
-        self.agreement
-            .as_ref()
-            .map(|a| a.version.to_string())
-            .unwrap_or_default()
+        current.trim() == itoa::Buffer::new().format(*id)
     }
 
     /// Lines no cabinet can follow up: no competence on them or above them.

@@ -1,9 +1,13 @@
 //! The chart of a goal: its measured values as bars against the target, as
 //! plain SVG computed here, so it needs no JavaScript and no inline style.
 
+use std::fmt;
+
+use time::Date;
+
 use super::queries::follow_up::Measurement;
 use super::queries::goals::GoalFields;
-use crate::base::dutch;
+use crate::base::dutch::{self, IsoDate};
 
 pub const WIDTH: f64 = 600.0;
 pub const HEIGHT: f64 = 230.0;
@@ -12,23 +16,34 @@ const RIGHT: f64 = WIDTH - 10.0;
 const TOP: f64 = 28.0;
 const BOTTOM: f64 = 190.0;
 
+/// The chart is kept in the agreement's read model and drawn on every
+/// request: its coordinates are kept as numbers ([`Px`]) and its dates as
+/// dates, read back without a string each and written without escaping.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct Bar {
-    pub x: String,
-    pub y: String,
-    pub width: String,
-    pub height: String,
-    pub centre: String,
-    pub value_y: String,
+    pub x: Px,
+    pub y: Px,
+    pub width: Px,
+    pub height: Px,
+    pub centre: Px,
+    pub value_y: Px,
+    /// The measured value as Dutch writes it (`dutch::nl_number`).
     pub value: String,
-    pub date: String,
+    pub date: Date,
+}
+
+impl Bar {
+    /// The date under the bar, "2019-10-02".
+    pub fn day(&self) -> IsoDate {
+        IsoDate(self.date)
+    }
 }
 
 /// A horizontal reference line: the target or the baseline.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
-    pub y: String,
-    pub text_y: String,
+    pub y: Px,
+    pub text_y: Px,
     pub text: String,
 }
 
@@ -37,28 +52,52 @@ pub struct Chart {
     pub bars: Vec<Bar>,
     pub target: Option<Rule>,
     pub baseline: Option<Rule>,
-    pub zero_y: String,
-    pub date_y: String,
+    pub zero_y: Px,
+    pub date_y: Px,
     /// What the chart shows, for those who cannot see it.
     pub summary: String,
 }
 
-/// A coordinate with one decimal. Rounded to tenths by hand: `{:.1}` runs
-/// the float formatter's exact mode (and often its slow fallback), a tenth
-/// of a cold agreement page's CPU for a few dozen numbers.
-fn px(v: f64) -> String {
-    let tenths = (v * 10.0).round();
-    let mut s = String::with_capacity(8);
-    if tenths < 0.0 {
-        s.push('-');
+/// A coordinate in tenths, written with one decimal ("12.3"). Rounded to
+/// tenths by hand: `{:.1}` runs the float formatter's exact mode (and often
+/// its slow fallback), a tenth of a cold agreement page's CPU for a few
+/// dozen numbers. Only digits, a point and a minus: written unescaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Px(i32);
+
+impl Px {
+    fn of(v: f64) -> Px {
+        // Coordinates of a chart a few hundred pixels wide: far inside i32.
+        Px((v * 10.0).round() as i32)
     }
-    // Coordinates of a chart a few hundred pixels wide: far inside i64.
-    let tenths = tenths.abs() as i64;
-    dutch::push_int(&mut s, tenths / 10, 1);
-    s.push('.');
-    dutch::push_int(&mut s, tenths % 10, 1);
-    s
+
+    fn write_to(self, w: &mut (impl fmt::Write + ?Sized)) -> fmt::Result {
+        if self.0 < 0 {
+            w.write_char('-')?;
+        }
+        let tenths = i64::from(self.0.unsigned_abs());
+        dutch::write_int(w, tenths / 10, 1)?;
+        w.write_char('.')?;
+        dutch::write_int(w, tenths % 10, 1)
+    }
 }
+
+impl fmt::Display for Px {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl askama::filters::HtmlSafe for Px {}
+
+impl askama::FastWritable for Px {
+    fn write_into(&self, dest: &mut dyn fmt::Write, _: &dyn askama::Values) -> askama::Result<()> {
+        Ok(self.write_to(dest)?)
+    }
+}
+
+/// The chart's `viewBox`.
+pub const VIEW_BOX: &str = "0 0 600 230";
 
 impl Chart {
     /// `None` when there is nothing measured yet.
@@ -91,20 +130,20 @@ impl Chart {
                 let top = y(m.value).min(zero);
                 let height = (y(m.value) - zero).abs().max(1.0);
                 Bar {
-                    x: px(centre - width / 2.0),
-                    y: px(top),
-                    width: px(width),
-                    height: px(height),
-                    centre: px(centre),
-                    value_y: px((top - 6.0).max(12.0)),
+                    x: Px::of(centre - width / 2.0),
+                    y: Px::of(top),
+                    width: Px::of(width),
+                    height: Px::of(height),
+                    centre: Px::of(centre),
+                    value_y: Px::of((top - 6.0).max(12.0)),
                     value: m.shown(),
-                    date: dutch::iso_date(m.measured_on),
+                    date: m.measured_on,
                 }
             })
             .collect();
         let rule = |v: f64, name: &str, shown: &str| Rule {
-            y: px(y(v)),
-            text_y: px((y(v) - 5.0).max(11.0)),
+            y: Px::of(y(v)),
+            text_y: Px::of((y(v) - 5.0).max(11.0)),
             text: format!("{name} {shown}"),
         };
         let unit = goal.target_unit.as_deref().unwrap_or_default();
@@ -128,28 +167,28 @@ impl Chart {
             bars,
             target: target_rule,
             baseline: baseline_rule,
-            zero_y: px(zero),
-            date_y: px(BOTTOM + 22.0),
+            zero_y: Px::of(zero),
+            date_y: Px::of(BOTTOM + 22.0),
             summary,
         })
     }
 
-    pub fn view_box(&self) -> String {
-        format!("0 0 {WIDTH} {HEIGHT}")
+    pub fn view_box(&self) -> &'static str {
+        VIEW_BOX
     }
 
-    pub fn left(&self) -> String {
-        px(LEFT)
+    pub fn left(&self) -> Px {
+        Px::of(LEFT)
     }
 
-    pub fn right(&self) -> String {
-        px(RIGHT)
+    pub fn right(&self) -> Px {
+        Px::of(RIGHT)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::px;
+    use super::{HEIGHT, Px, VIEW_BOX, WIDTH};
 
     #[test]
     fn coordinates_have_one_decimal() {
@@ -160,8 +199,9 @@ mod tests {
             (279.96, "280.0"),
             (-3.26, "-3.3"),
         ] {
-            assert_eq!(px(v), shown);
+            assert_eq!(Px::of(v).to_string(), shown);
             assert_eq!(format!("{v:.1}"), shown);
         }
+        assert_eq!(VIEW_BOX, format!("0 0 {WIDTH} {HEIGHT}"));
     }
 }

@@ -281,41 +281,11 @@ async fn show(
     // Kept in memory until the next change. An unknown agreement is an
     // error, and errors are not kept.
     let reader = Reader::of(ctx.user.as_ref());
-    let read = async {
-        let page = queries::page_by_slug(&state.db, &slug, reader)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let lines = queries::action_lines::action_lines(&state.db, page.agreement.id).await?;
-        let follow_ups = queries::follow_up::follow_ups(&state.db, page.agreement.id).await?;
-        // The points that feed its lines, as the reader may see them (their
-        // items' rule): asked only when there are any.
-        let mut points = if lines.iter().any(|l| l.has_points) {
-            crate::actions::on_lines(&state.db, Some(page.agreement.id), None, reader).await?
-        } else {
-            Vec::new()
-        };
-        let mut lines = flatten_tree(lines);
-        attach_follow_up(&mut lines, follow_ups, Some(&[]));
-        for n in &mut lines {
-            let (here, rest) = points.into_iter().partition(|p| p.action_line_id == n.id);
-            n.action_points = here;
-            points = rest;
-        }
-        let (government, social_partners) = page
-            .signatories
-            .0
-            .into_iter()
-            .partition(|s| s.side == Side::Government);
-        Ok::<_, AppError>(AgreementView {
-            goals: goal_views(page.goals.0, page.measurements.0),
-            commitments: page.commitments.0,
-            discussions: page.discussions.0,
-            agreement: page.agreement,
-            lines,
-            government,
-            social_partners,
-        })
-    };
+    // Built in a box of its own when it runs: the page's future, moved on
+    // every request, would otherwise hold the build's queries, and copying
+    // it was a twentieth of a page read back from its stored model
+    // (callgrind).
+    let read = async { Box::pin(read_view(&state, &slug, reader)).await };
     // Per reader: the agenda items that dealt with it and the action points
     // that feed its lines follow the items' rule (a confidential one for
     // its body's members), so the key is the whole reader, today included
@@ -348,6 +318,43 @@ async fn show(
         discussions: &view.discussions,
         allowed,
     }))
+}
+
+/// The agreement's page as `reader` sees it, read from its tables.
+async fn read_view(state: &AppState, slug: &str, reader: Reader) -> Result<AgreementView> {
+    let page = queries::page_by_slug(&state.db, slug, reader)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lines = queries::action_lines::action_lines(&state.db, page.agreement.id).await?;
+    let follow_ups = queries::follow_up::follow_ups(&state.db, page.agreement.id).await?;
+    // The points that feed its lines, as the reader may see them (their
+    // items' rule): asked only when there are any.
+    let mut points = if lines.iter().any(|l| l.has_points) {
+        crate::actions::on_lines(&state.db, Some(page.agreement.id), None, reader).await?
+    } else {
+        Vec::new()
+    };
+    let mut lines = flatten_tree(lines);
+    attach_follow_up(&mut lines, follow_ups, Some(&[]));
+    for n in &mut lines {
+        let (here, rest) = points.into_iter().partition(|p| p.action_line_id == n.id);
+        n.action_points = here;
+        points = rest;
+    }
+    let (government, social_partners) = page
+        .signatories
+        .0
+        .into_iter()
+        .partition(|s| s.side == Side::Government);
+    Ok(AgreementView {
+        goals: goal_views(page.goals.0, page.measurements.0),
+        commitments: page.commitments.0,
+        discussions: page.discussions.0,
+        agreement: page.agreement,
+        lines,
+        government,
+        social_partners,
+    })
 }
 
 /// What a cabinet reads when none of an agreement's lines is within its
@@ -467,8 +474,8 @@ pub fn attach_follow_up(
 }
 
 impl FollowUpEntry {
-    pub fn date(&self) -> String {
-        dutch::nl_date(self.recorded_on)
+    pub fn date(&self) -> dutch::NlDate {
+        dutch::NlDate(self.recorded_on)
     }
 }
 
@@ -479,8 +486,8 @@ impl Discussion {
 }
 
 impl Measurement {
-    pub fn date(&self) -> String {
-        dutch::nl_date(self.measured_on)
+    pub fn date(&self) -> dutch::NlDate {
+        dutch::NlDate(self.measured_on)
     }
 
     pub fn shown(&self) -> String {
@@ -514,8 +521,8 @@ impl queries::goals::GoalFields {
         })
     }
 
-    pub fn deadline_label(&self) -> Option<String> {
-        self.deadline.map(dutch::nl_date)
+    pub fn deadline_label(&self) -> Option<dutch::NlDate> {
+        self.deadline.map(dutch::NlDate)
     }
 
     /// "120.000 Vlamingen extra aan het werk"
@@ -528,5 +535,21 @@ impl queries::goals::GoalFields {
         } else {
             format!("{value} {unit}")
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FollowUpStatus;
+
+    /// The agreement page writes the statuses' codes and labels with
+    /// `|safe`: they must hold nothing HTML reads as markup.
+    #[test]
+    fn statuses_need_no_escaping() {
+        for s in FollowUpStatus::ALL {
+            for text in [s.code(), s.label()] {
+                assert!(!text.contains(['<', '>', '&', '"', '\'']), "{text}");
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Dutch dates, numbers and Brussels time: for pages, forms and queries
 //! alike (nothing here knows a page).
 
+use std::fmt;
 use std::sync::LazyLock;
 
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset, Weekday};
@@ -93,6 +94,22 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
+/// The month names between spaces, as a date writes them.
+const MONTHS_SPACED: [&str; 12] = [
+    " januari ",
+    " februari ",
+    " maart ",
+    " april ",
+    " mei ",
+    " juni ",
+    " juli ",
+    " augustus ",
+    " september ",
+    " oktober ",
+    " november ",
+    " december ",
+];
+
 /// "2 oktober 2019"
 pub fn nl_date(d: Date) -> String {
     let mut s = String::with_capacity(20);
@@ -114,44 +131,79 @@ pub fn nl_day(d: Date) -> String {
 /// and a string per part, a date costs a fifth of what it did (callgrind,
 /// docs/performance.md).
 pub fn push_nl_date(s: &mut String, d: Date) {
-    let (year, month, day) = d.to_calendar_date();
-    push_int(s, i64::from(day), 1);
-    s.push(' ');
-    s.push_str(nl_month(month));
-    s.push(' ');
-    push_int(s, i64::from(year), 1);
+    // A `String` is a `fmt::Write` that never fails.
+    let _ = NlDate(d).write_to(s);
 }
 
 /// Appends `n` in decimal, with leading zeros up to `width` digits.
 pub fn push_int(s: &mut String, n: i64, width: usize) {
+    // A `String` is a `fmt::Write` that never fails.
+    let _ = write_int(s, n, width);
+}
+
+/// Writes `n` in decimal, with leading zeros up to `width` digits.
+pub fn write_int(w: &mut (impl fmt::Write + ?Sized), n: i64, width: usize) -> fmt::Result {
+    let mut buffer = itoa::Buffer::new();
+    let digits = buffer.format(n.unsigned_abs());
     if n < 0 {
-        s.push('-');
+        w.write_char('-')?;
     }
-    let mut digits = [b'0'; 20];
-    let mut i = digits.len();
-    let mut v = n.unsigned_abs();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
+    for _ in digits.len()..width {
+        w.write_char('0')?;
     }
-    let start = i.min(digits.len().saturating_sub(width));
-    // Only ASCII digits: always UTF-8.
-    s.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
+    w.write_str(digits)
+}
+
+/// A date as Dutch writes it, "2 oktober 2019", written straight into the
+/// page: the agreement page shows a hundred dates of follow-up, and a
+/// `String` for each ([`nl_date`]) was a tenth of its rendering (callgrind,
+/// docs/performance.md). Only digits, spaces and month names: a page
+/// writes it unescaped (`base::page`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NlDate(pub Date);
+
+impl NlDate {
+    pub fn write_to(self, w: &mut (impl fmt::Write + ?Sized)) -> fmt::Result {
+        let (year, month, day) = self.0.to_calendar_date();
+        write_int(w, i64::from(day), 1)?;
+        w.write_str(MONTHS_SPACED[usize::from(u8::from(month)) - 1])?;
+        write_int(w, i64::from(year), 1)
+    }
+}
+
+impl fmt::Display for NlDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+/// A date as a date field and a chart's axis write it, "2019-10-02": only
+/// digits and dashes, written unescaped like [`NlDate`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IsoDate(pub Date);
+
+impl IsoDate {
+    pub fn write_to(self, w: &mut (impl fmt::Write + ?Sized)) -> fmt::Result {
+        let (year, month, day) = self.0.to_calendar_date();
+        write_int(w, i64::from(year), 4)?;
+        w.write_char('-')?;
+        write_int(w, i64::from(u8::from(month)), 2)?;
+        w.write_char('-')?;
+        write_int(w, i64::from(day), 2)
+    }
+}
+
+impl fmt::Display for IsoDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
 }
 
 /// "2019-10-02", the value of a date field.
 pub fn iso_date(d: Date) -> String {
-    let (year, month, day) = d.to_calendar_date();
     let mut s = String::with_capacity(10);
-    push_int(&mut s, i64::from(year), 4);
-    s.push('-');
-    push_int(&mut s, i64::from(u8::from(month)), 2);
-    s.push('-');
-    push_int(&mut s, i64::from(day), 2);
+    // A `String` is a `fmt::Write` that never fails.
+    let _ = IsoDate(d).write_to(&mut s);
     s
 }
 
@@ -407,6 +459,8 @@ mod tests {
         assert_eq!(nl_day(date!(2019 - 10 - 02)), "woensdag 2 oktober 2019");
         assert_eq!(iso_date(date!(2020 - 01 - 01)), "2020-01-01");
         assert_eq!(iso_date(date!(0987 - 11 - 30)), "0987-11-30");
+        assert_eq!(NlDate(date!(2019 - 10 - 02)).to_string(), "2 oktober 2019");
+        assert_eq!(IsoDate(date!(2019 - 10 - 02)).to_string(), "2019-10-02");
         assert_eq!(
             nl_datetime(datetime!(2026-07-01 07:05 UTC)),
             "woensdag 1 juli 2026 om 9.05 uur"

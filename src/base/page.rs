@@ -7,8 +7,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::AppState;
+use std::fmt;
+
 use super::error::ErrorPage;
+use super::{AppState, dutch};
 use crate::auth::{CurrentUser, Viewer};
 
 /// What the layout needs: who is signed in, and where we are.
@@ -62,7 +64,9 @@ impl PageCtx {
         let here = if prefix == "/" {
             self.path == "/"
         } else {
-            self.path == prefix || self.path.starts_with(&format!("{prefix}/"))
+            self.path
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
         };
         if here { "page" } else { "false" }
     }
@@ -254,6 +258,25 @@ mod sizes {
             // A little room, so that a page a line longer is not copied.
             m.insert(name, len + len / 8);
         }
+    }
+}
+
+/// What is written into a page as it is: our own date labels hold only
+/// digits, spaces, dashes and month names, nothing HTML would read as markup
+/// (askama's `HtmlSafe`), so they skip escaping and are written without a
+/// `String` of their own (`FastWritable`).
+impl askama::filters::HtmlSafe for dutch::NlDate {}
+impl askama::filters::HtmlSafe for dutch::IsoDate {}
+
+impl askama::FastWritable for dutch::NlDate {
+    fn write_into(&self, dest: &mut dyn fmt::Write, _: &dyn askama::Values) -> askama::Result<()> {
+        Ok(self.write_to(dest)?)
+    }
+}
+
+impl askama::FastWritable for dutch::IsoDate {
+    fn write_into(&self, dest: &mut dyn fmt::Write, _: &dyn askama::Values) -> askama::Result<()> {
+        Ok(self.write_to(dest)?)
     }
 }
 
