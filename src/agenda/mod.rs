@@ -675,11 +675,6 @@ struct BuilderPage<'a> {
 }
 
 impl BuilderPage<'_> {
-    /// The places an item can move to: 1 to the number of items.
-    fn places(&self) -> Vec<usize> {
-        (1..=self.items.len()).collect()
-    }
-
     fn approves_chosen(&self, id: &i64) -> bool {
         self.input.approves.trim() == id.to_string()
     }
