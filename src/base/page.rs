@@ -88,23 +88,8 @@ impl FromRequestParts<AppState> for PageCtx {
             .get::<Viewer>()
             .cloned()
             .unwrap_or_default();
-        let waiting = match &viewer.0 {
-            // The same count for every reader who reads all (the rule looks
-            // at nothing else): kept until the next change, like page data.
-            Some(user) if user.reads_all() => {
-                let reader = crate::auth::Reader::of(Some(user));
-                let read = sqlx::query_scalar::<_, i64>("SELECT work_waiting($1)")
-                    .bind(reader)
-                    .fetch_one(&state.db);
-                state
-                    .cache
-                    .data("work waiting".to_string(), read)
-                    .await
-                    .ok()
-                    .map(|n| *n)
-            }
-            _ => None,
-        };
+        // Read with the session's account (`auth::session_user`).
+        let waiting = viewer.0.as_ref().and_then(|u| u.waiting);
         Ok(PageCtx {
             address: super::ClientAddr::of(parts, state.config.trust_proxy).0,
             origin: origin(parts, &state.config),

@@ -388,8 +388,8 @@ async fn last_built(app: &TestApp, kind: &str) -> Option<time::OffsetDateTime> {
 /// The status of `path` served by the application on a connection whose
 /// role may read only `tables` and the read models; with `client`, in its
 /// session, which may also read the columns a session's account is read
-/// from (`auth::select_account`; only those, so that a kind reading more of
-/// `person` or `organisation` must still name them).
+/// from (`auth::session_user`; only those, so that a kind reading more of
+/// `person`, `organisation` or `agenda_item` must still name them).
 async fn built_by_reader_of(
     app: &TestApp,
     name: &str,
@@ -418,6 +418,8 @@ async fn built_by_reader_of(
             format!("GRANT SELECT (account_id) ON account_totp TO {role}"),
             format!("GRANT SELECT (id, name) ON organisation TO {role}"),
             format!("GRANT SELECT (id, given_name, family_name) ON person TO {role}"),
+            // The secretariat's badge (`work_waiting`), read with the account.
+            format!("GRANT SELECT (status) ON agenda_item TO {role}"),
         ]);
     }
     for t in tables {
