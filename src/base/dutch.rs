@@ -177,6 +177,42 @@ impl fmt::Display for NlDate {
     }
 }
 
+/// A period as the pages say it: "1 januari 2020 – 31 december 2024",
+/// "sinds …", "tot …". Written straight into a page like [`NlDate`] (the
+/// composition editor shows a hundred), and as safe unescaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: Option<Date>,
+    pub until: Option<Date>,
+}
+
+impl Period {
+    pub fn write_to(self, w: &mut (impl fmt::Write + ?Sized)) -> fmt::Result {
+        match (self.from, self.until) {
+            (Some(f), Some(u)) => {
+                NlDate(f).write_to(w)?;
+                w.write_str(" – ")?;
+                NlDate(u).write_to(w)
+            }
+            (Some(f), None) => {
+                w.write_str("sinds ")?;
+                NlDate(f).write_to(w)
+            }
+            (None, Some(u)) => {
+                w.write_str("tot ")?;
+                NlDate(u).write_to(w)
+            }
+            (None, None) => w.write_str("periode niet vermeld"),
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
 /// A date as a date field and a chart's axis write it, "2019-10-02": only
 /// digits and dashes, written unescaped like [`NlDate`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

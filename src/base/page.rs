@@ -252,6 +252,13 @@ mod sizes {
 /// `String` of their own (`FastWritable`).
 impl askama::filters::HtmlSafe for dutch::NlDate {}
 impl askama::filters::HtmlSafe for dutch::IsoDate {}
+impl askama::filters::HtmlSafe for dutch::Period {}
+
+impl askama::FastWritable for dutch::Period {
+    fn write_into(&self, dest: &mut dyn fmt::Write, _: &dyn askama::Values) -> askama::Result<()> {
+        Ok(self.write_to(dest)?)
+    }
+}
 
 impl askama::FastWritable for dutch::NlDate {
     fn write_into(&self, dest: &mut dyn fmt::Write, _: &dyn askama::Values) -> askama::Result<()> {

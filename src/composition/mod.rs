@@ -349,7 +349,7 @@ pub fn group_by_side(rules: Vec<SeatRule>, seats: Vec<Seat>) -> Vec<SideView> {
 }
 
 impl Seat {
-    pub fn period(&self) -> String {
+    pub fn period(&self) -> crate::base::dutch::Period {
         queries::period(Some(self.valid_from), self.valid_until)
     }
 

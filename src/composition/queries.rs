@@ -295,7 +295,7 @@ impl MembershipRow {
         self.valid_until.is_none()
     }
 
-    pub fn period(&self) -> String {
+    pub fn period(&self) -> crate::base::dutch::Period {
         period(Some(self.valid_from), self.valid_until)
     }
 
@@ -845,31 +845,13 @@ pub struct FunctionRow {
 }
 
 /// A period as the pages say it: "1 januari 2020 – 31 december 2024",
-/// "sinds …", "tot …".
-pub fn period(from: Option<Date>, until: Option<Date>) -> String {
-    use crate::base::dutch::push_nl_date;
-    let mut s = String::with_capacity(40);
-    match (from, until) {
-        (Some(f), Some(u)) => {
-            push_nl_date(&mut s, f);
-            s.push_str(" – ");
-            push_nl_date(&mut s, u);
-        }
-        (Some(f), None) => {
-            s.push_str("sinds ");
-            push_nl_date(&mut s, f);
-        }
-        (None, Some(u)) => {
-            s.push_str("tot ");
-            push_nl_date(&mut s, u);
-        }
-        (None, None) => s.push_str("periode niet vermeld"),
-    }
-    s
+/// "sinds …", "tot …" ([`dutch::Period`], written straight into a page).
+pub fn period(from: Option<Date>, until: Option<Date>) -> crate::base::dutch::Period {
+    crate::base::dutch::Period { from, until }
 }
 
 impl FunctionRow {
-    pub fn period(&self) -> String {
+    pub fn period(&self) -> crate::base::dutch::Period {
         period(self.valid_from, self.valid_until)
     }
 }
@@ -918,7 +900,7 @@ pub struct PortfolioRow {
 }
 
 impl PortfolioRow {
-    pub fn period(&self) -> String {
+    pub fn period(&self) -> crate::base::dutch::Period {
         period(Some(self.valid_from), self.valid_until)
     }
 }
