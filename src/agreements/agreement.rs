@@ -2,7 +2,7 @@
 //! Its edit page is the editor's home, where the other parts are listed.
 
 use askama::Template;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -252,10 +252,13 @@ impl EditPage<'_> {
     }
 }
 
-/// What the editor shows of an agreement besides the record itself: seven
-/// queries, read once per change and stored (`EDITOR`).
+/// What the editor shows of an agreement: the record and seven queries,
+/// read once per change and stored (`EDITOR`). A refused form shows the
+/// record its write loaded, with the rest.
 #[derive(serde::Serialize, Deserialize)]
 struct EditorData {
+    #[serde(with = "stored_record")]
+    agreement: AgreementRecord,
     commitments: Vec<String>,
     choices: Choices,
     #[serde(with = "stored_goals")]
@@ -264,8 +267,14 @@ struct EditorData {
     signatories: Vec<SignatoryRow>,
 }
 
-async fn edit_data(state: &AppState, agreement: i64) -> Result<std::sync::Arc<EditorData>> {
+/// The editor's data for the agreement `slug`; an unknown one is "not
+/// found" (and not stored).
+async fn edit_data(state: &AppState, slug: &str) -> Result<std::sync::Arc<EditorData>> {
     let read = async {
+        let record = queries::agreement::record_by_slug(&state.db, slug)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let agreement = record.id;
         let commitments = queries::agreement::commitments(&state.db, agreement)
             .await?
             .into_iter()
@@ -283,6 +292,7 @@ async fn edit_data(state: &AppState, agreement: i64) -> Result<std::sync::Arc<Ed
         }
         super::mark_linked(&mut lines);
         Ok::<_, AppError>(EditorData {
+            agreement: record,
             commitments,
             choices: Choices::load(state).await?,
             goals: queries::goals::goals(&state.db, agreement).await?,
@@ -292,8 +302,54 @@ async fn edit_data(state: &AppState, agreement: i64) -> Result<std::sync::Arc<Ed
     };
     state
         .cache
-        .stored(&state.db, &EDITOR, agreement.to_string(), read)
+        .stored(&state.db, &EDITOR, slug.to_string(), read)
         .await
+}
+
+/// The record as a read model keeps it: it flattens its text, which only
+/// self-describing formats (JSON) read back.
+mod stored_record {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::AgreementRecord;
+    use crate::agreements::queries::AgreementText;
+    use crate::agreements::queries::agreement::AgreementStatus;
+
+    type Fields = (
+        i64,
+        String,
+        i64,
+        Option<i64>,
+        AgreementText,
+        AgreementStatus,
+        i32,
+    );
+
+    pub fn serialize<S: Serializer>(r: &AgreementRecord, s: S) -> Result<S::Ok, S::Error> {
+        (
+            r.id,
+            &r.slug,
+            r.body_id,
+            r.meeting_id,
+            &r.text,
+            r.status,
+            r.version,
+        )
+            .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<AgreementRecord, D::Error> {
+        let (id, slug, body_id, meeting_id, text, status, version) = Fields::deserialize(d)?;
+        Ok(AgreementRecord {
+            id,
+            slug,
+            body_id,
+            meeting_id,
+            text,
+            status,
+            version,
+        })
+    }
 }
 
 /// Goals as a read model keeps them: a [`Goal`] flattens its fields, which
@@ -328,6 +384,7 @@ pub static EDITOR: Kind = Kind {
         "action_line",
         "action_line_competence",
         "action_point",
+        "agreement",
         "agreement_commitment",
         "body",
         "competence",
@@ -372,7 +429,7 @@ async fn edit_again(
     form: Option<AgreementForm>,
     (status, errors): (StatusCode, FieldErrors),
 ) -> Result<Response> {
-    let data = edit_data(state, agreement.id).await?;
+    let data = edit_data(state, &agreement.slug).await?;
     let page = edit_page(ctx, &data, agreement, form, errors, None);
     Ok((status, page::render(&page)).into_response())
 }
@@ -445,11 +502,17 @@ fn notice_text(code: Option<&str>) -> Option<&'static str> {
     }
 }
 
-pub async fn edit_form(ctx: PageCtx, e: Editing, Query(q): Query<Notice>) -> Result<Response> {
+pub async fn edit_form(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<Notice>,
+) -> Result<Response> {
     let notice = notice_text(q.melding.as_deref());
     let errors = FieldErrors::default();
-    let data = edit_data(&e.state, e.agreement.id).await?;
-    let page = edit_page(ctx, &data, e.agreement, None, errors, notice);
+    // The record comes with the rest of the stored model (never stale).
+    let data = edit_data(&state, &slug).await?;
+    let page = edit_page(ctx, &data, data.agreement.clone(), None, errors, notice);
     Ok(page::render(&page))
 }
 

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
@@ -450,6 +450,7 @@ struct EditorPage<'a> {
 /// was most of a request).
 #[derive(Serialize, Deserialize)]
 struct EditorView {
+    body: Body,
     warnings: Vec<String>,
     seats: Vec<Seat>,
     /// The page of the history shown (the last when a later one was asked
@@ -460,10 +461,10 @@ struct EditorView {
 }
 
 /// The composition editor's read model, per body, page of the history and
-/// period.
+/// period; the body itself with it (one read, not two).
 pub static EDITOR: Kind = Kind {
     name: "composition editor",
-    tables: &["membership", "organisation", "person", "seat_rule"],
+    tables: &["body", "membership", "organisation", "person", "seat_rule"],
     clock: false,
     // Dates and page numbers are typed by the reader.
     most: Some(500),
@@ -585,8 +586,12 @@ fn left_running(added: &MembershipRow, counting: &[MembershipRow]) -> Vec<Member
         .collect()
 }
 
-pub async fn editor(on: On<Body>, Query(q): Query<EditorQuery>) -> Result<Response> {
-    let (ctx, state, body) = (on.ctx, on.state, on.record);
+pub async fn editor(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<EditorQuery>,
+) -> Result<Response> {
     let today = dutch::today();
     let requested = q.op.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let (on, date_error) = match requested.map(|s| (s, dutch::parse_date(s))) {
@@ -601,6 +606,8 @@ pub async fn editor(on: On<Body>, Query(q): Query<EditorQuery>) -> Result<Respon
     };
     let asked = Pager::asked(q.pagina.as_deref());
     let read = async {
+        // The body with the rest: an unknown one is "not found", not stored.
+        let body = super::body(&state, &slug).await?;
         let rule_list = queries::seat_rules(&state.db, body.id).await?;
         let seats = queries::composition_on(&state.db, body.id, on).await?;
         let (from, until) = queries::unchanged_around(&state.db, body.id, on).await?;
@@ -611,6 +618,7 @@ pub async fn editor(on: On<Body>, Query(q): Query<EditorQuery>) -> Result<Respon
         let mut history = queries::memberships_of_body(&state.db, body.id).await?;
         let pager = Pager::at(asked, HISTORY_PAGE, history.len());
         let view = EditorView {
+            body,
             warnings: rules::warnings(&rule_list, &seats),
             seats,
             page: pager.page,
@@ -621,8 +629,9 @@ pub async fn editor(on: On<Body>, Query(q): Query<EditorQuery>) -> Result<Respon
     };
     let view = state
         .cache
-        .stored_on(&state.db, &EDITOR, format!("{} {asked}", body.id), on, read)
+        .stored_on(&state.db, &EDITOR, format!("{slug} {asked}"), on, read)
         .await?;
+    let body = view.body.clone();
     // The mandate just added, if the link names one of this body.
     let added = match q
         .nieuw

@@ -12,7 +12,7 @@ use crate::audit;
 use crate::base::Result;
 use crate::base::{Outcome, Version};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, Serialize, serde::Deserialize)]
 #[sqlx(type_name = "agreement_status", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum AgreementStatus {
