@@ -113,8 +113,8 @@ pub struct ServeConfig {
     pub bench_routes: bool,
     /// Keep rendered public pages, sessions and page data in memory until
     /// the next change (told by PostgreSQL's NOTIFY to every instance).
-    /// `--page-cache=false` reads the database for every request (the public
-    /// pages' read models in it included, `cache::stored`).
+    /// `--page-cache=false` reads the database for every request (the read
+    /// models in it included, `cache::stored`).
     #[arg(long, env = "VESOC_PAGE_CACHE", default_value_t = true, action = clap::ArgAction::Set)]
     pub page_cache: bool,
     /// Seconds that requests in flight may still take after SIGTERM or

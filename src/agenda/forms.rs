@@ -454,6 +454,7 @@ pub async fn move_to_place(on: OnMeeting, Form(form): Form<PlaceForm>) -> Result
     .await?;
     let input = BuilderInput {
         item_id: item.id,
+        place: Some(form.plaats),
         ..BuilderInput::default()
     };
     builder_again(on, outcome, input).await

@@ -606,8 +606,7 @@ async fn queue(
         let warnings = queries::queue_completeness(&state.db)
             .await?
             .into_iter()
-            .filter(|c| c.late || c.no_document || c.no_release || c.no_minister)
-            .filter(|c| items.iter().any(|i| i.id == c.id))
+            .filter(|c| items.iter().any(|i| i.id == c.id) && !queue_warnings(c).is_empty())
             .map(|c| (c.id, c))
             .collect();
         Ok::<_, AppError>(QueueView {
@@ -653,6 +652,8 @@ pub struct BuilderInput {
     pub kind: String,
     /// The earlier meeting whose minutes the own item approves, as chosen.
     pub approves: String,
+    /// The place item `item_id` was to move to, as typed.
+    pub place: Option<String>,
 }
 
 #[derive(Template)]
@@ -675,6 +676,15 @@ struct BuilderPage<'a> {
 }
 
 impl BuilderPage<'_> {
+    /// The place field of `item` (at `here`): as typed when its move was
+    /// refused, else where it stands.
+    fn place_value(&self, item: &AgendaItem, here: &usize) -> String {
+        match &self.input.place {
+            Some(typed) if self.input.item_id == item.id => typed.clone(),
+            _ => here.to_string(),
+        }
+    }
+
     fn approves_chosen(&self, id: &i64) -> bool {
         self.input.approves.trim() == id.to_string()
     }

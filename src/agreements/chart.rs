@@ -88,13 +88,7 @@ impl fmt::Display for Px {
     }
 }
 
-impl askama::filters::HtmlSafe for Px {}
-
-impl askama::FastWritable for Px {
-    fn write_into(&self, dest: &mut dyn fmt::Write, _: &dyn askama::Values) -> askama::Result<()> {
-        Ok(self.write_to(dest)?)
-    }
-}
+crate::base::page::written_unescaped!(Px);
 
 /// The chart's `viewBox`.
 pub const VIEW_BOX: &str = "0 0 600 230";

@@ -94,22 +94,6 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
-/// The month names between spaces, as a date writes them.
-const MONTHS_SPACED: [&str; 12] = [
-    " januari ",
-    " februari ",
-    " maart ",
-    " april ",
-    " mei ",
-    " juni ",
-    " juli ",
-    " augustus ",
-    " september ",
-    " oktober ",
-    " november ",
-    " december ",
-];
-
 /// "2 oktober 2019"
 pub fn nl_date(d: Date) -> String {
     let mut s = String::with_capacity(20);
@@ -166,7 +150,9 @@ impl NlDate {
     pub fn write_to(self, w: &mut (impl fmt::Write + ?Sized)) -> fmt::Result {
         let (year, month, day) = self.0.to_calendar_date();
         write_int(w, i64::from(day), 1)?;
-        w.write_str(MONTHS_SPACED[usize::from(u8::from(month)) - 1])?;
+        w.write_char(' ')?;
+        w.write_str(nl_month(month))?;
+        w.write_char(' ')?;
         write_int(w, i64::from(year), 1)
     }
 }

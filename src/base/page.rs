@@ -7,8 +7,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use std::fmt;
-
 use super::error::ErrorPage;
 use super::{AppState, dutch};
 use crate::auth::{CurrentUser, Viewer};
@@ -246,31 +244,28 @@ mod sizes {
     }
 }
 
-/// What is written into a page as it is: our own date labels hold only
-/// digits, spaces, dashes and month names, nothing HTML would read as markup
-/// (askama's `HtmlSafe`), so they skip escaping and are written without a
-/// `String` of their own (`FastWritable`).
-impl askama::filters::HtmlSafe for dutch::NlDate {}
-impl askama::filters::HtmlSafe for dutch::IsoDate {}
-impl askama::filters::HtmlSafe for dutch::Period {}
+/// Values written into a page as they are, by their own `write_to`: they
+/// hold nothing HTML would read as markup (digits, dashes, points, month
+/// names), so askama skips escaping them (`HtmlSafe`), and they are written
+/// without a `String` of their own (`FastWritable`).
+macro_rules! written_unescaped {
+    ($($t:ty),+) => {$(
+        impl askama::filters::HtmlSafe for $t {}
 
-impl askama::FastWritable for dutch::Period {
-    fn write_into(&self, dest: &mut dyn fmt::Write, _: &dyn askama::Values) -> askama::Result<()> {
-        Ok(self.write_to(dest)?)
-    }
+        impl askama::FastWritable for $t {
+            fn write_into(
+                &self,
+                dest: &mut dyn std::fmt::Write,
+                _: &dyn askama::Values,
+            ) -> askama::Result<()> {
+                Ok(self.write_to(dest)?)
+            }
+        }
+    )+};
 }
+pub(crate) use written_unescaped;
 
-impl askama::FastWritable for dutch::NlDate {
-    fn write_into(&self, dest: &mut dyn fmt::Write, _: &dyn askama::Values) -> askama::Result<()> {
-        Ok(self.write_to(dest)?)
-    }
-}
-
-impl askama::FastWritable for dutch::IsoDate {
-    fn write_into(&self, dest: &mut dyn fmt::Write, _: &dyn askama::Values) -> askama::Result<()> {
-        Ok(self.write_to(dest)?)
-    }
-}
+written_unescaped!(dutch::NlDate, dutch::IsoDate, dutch::Period);
 
 /// Marks pages for signed-in users as not to be stored by any cache.
 pub fn no_store(mut response: Response) -> Response {

@@ -14,8 +14,10 @@
 //! notification to arrive, and a write to one table leaves the models of
 //! the other kinds in place.
 //!
-//! Only models that are the same for every reader belong here (the public
-//! view of a page); what differs per reader is added per request.
+//! A model is the same for every reader of its key: a key names the kind of
+//! reader where the page depends on it (the whole `Reader`, as the
+//! visibility rules are given it), and what differs per person (their name,
+//! their CSRF token, their own invitation) is added per request.
 
 use std::collections::HashMap;
 use std::future::Future;

@@ -427,7 +427,7 @@ pub const PARTS: [(&str, &str); 4] = [
 #[template(path = "composition/editor.html")]
 struct EditorPage<'a> {
     ctx: PageCtx,
-    body: Body,
+    body: &'a Body,
     part: &'static str,
     notice: Option<&'static str>,
     /// Earlier mandates the one just added leaves running without an end.
@@ -631,7 +631,7 @@ pub async fn editor(
         .cache
         .stored_on(&state.db, &EDITOR, format!("{slug} {asked}"), on, read)
         .await?;
-    let body = view.body.clone();
+    let body = &view.body;
     // The mandate just added, if the link names one of this body.
     let added = match q
         .nieuw

@@ -839,13 +839,8 @@ async fn meeting_view(state: &AppState, id: i64, reader: Reader) -> Result<Arc<M
             follow_up,
         })
     };
-    // The reader's kind names everything the rules read of them; the
-    // public's key is the meeting alone (the clock renews it daily).
-    let key = if reader.signed_in {
-        format!("{id} {reader:?}")
-    } else {
-        id.to_string()
-    };
+    // The reader's kind names everything the rules read of them.
+    let key = format!("{id} {reader:?}");
     state.cache.stored(&state.db, &MEETING, key, read).await
 }
 

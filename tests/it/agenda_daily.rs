@@ -135,6 +135,13 @@ async fn an_item_moves_straight_to_a_chosen_place() {
             "{}",
             page.text()
         );
+        // The field keeps what was typed (a number field sends "" for
+        // "abc"; the server keeps what it got).
+        assert_eq!(
+            page.attr(&format!("#place-{a}"), "value").as_deref(),
+            Some(bad),
+            "{bad}"
+        );
     }
     assert_eq!(
         entries(&mut staff, m).await,
