@@ -135,12 +135,16 @@ fn built_by() -> &'static str {
 /// building too (after a write, every open connection asks at once).
 #[derive(Default)]
 pub(super) struct Building {
-    gates: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    gates: Mutex<HashMap<String, Arc<tokio::sync::RwLock<()>>>>,
 }
 
 /// How long a request waits for another's build of the same model; then
 /// it builds for itself.
 const WAIT_FOR_BUILD: Duration = Duration::from_secs(2);
+
+/// How many builds of the same model a request waits for (each made stale
+/// by a write before it could read it) before it builds for itself.
+const MOST_WAITS: u32 = 3;
 
 async fn load_or_build<T, E, F>(
     building: &Building,
@@ -155,43 +159,51 @@ where
     E: From<sqlx::Error>,
     F: Future<Output = Result<(T, Days), E>>,
 {
-    let (mut changes, found) = load(db, kind, &key, on).await?;
-    if let Some(model) = found {
-        return Ok(model);
-    }
     let name = format!("{} {key} {on}", kind.name);
-    let gate = lock(&building.gates)
-        .entry(name.clone())
-        .or_default()
-        .clone();
-    let waiting = Waiting {
-        building,
-        name,
-        gate,
-    };
-    let _turn = match waiting.gate.try_lock() {
-        Ok(turn) => Some(turn),
-        Err(_) => {
-            // Another request builds it: wait, then read what it stored.
-            let turn = tokio::time::timeout(WAIT_FOR_BUILD, waiting.gate.lock())
-                .await
-                .ok();
-            let (now, found) = load(db, kind, &key, on).await?;
-            if let Some(model) = found {
-                return Ok(model);
-            }
-            changes = now;
-            turn
+    let mut waits = 0;
+    loop {
+        let (changes, found) = load(db, kind, &key, on).await?;
+        if let Some(model) = found {
+            return Ok(model);
         }
-    };
-    build_and_store(db, kind, &key, changes, read).await
+        let gate = lock(&building.gates)
+            .entry(name.clone())
+            .or_default()
+            .clone();
+        let waiting = Waiting {
+            building,
+            name: name.clone(),
+            gate,
+        };
+        // Whoever takes the gate builds, holding it until the model is
+        // stored; a request that finds it taken waits for that build and
+        // reads what it stored. Waiters share the gate and let it go
+        // before reading, so that the build's end wakes them all at once
+        // and they read side by side (a mutex held while reading queued
+        // a write's 63 waiters one after the other: ~50 ms under load).
+        match waiting.gate.try_write() {
+            Ok(_turn) => return build_and_store(db, kind, &key, changes, read).await,
+            // The model went stale again while it waited (a write), more
+            // than once: build for itself rather than wait without end.
+            Err(_) if waits == MOST_WAITS => {
+                return build_and_store(db, kind, &key, changes, read).await;
+            }
+            Err(_) => {
+                let opened = tokio::time::timeout(WAIT_FOR_BUILD, waiting.gate.read()).await;
+                if opened.is_err() {
+                    return build_and_store(db, kind, &key, changes, read).await;
+                }
+                waits += 1;
+            }
+        }
+    }
 }
 
 /// One request's place at a model's gate: the last to leave removes it.
 struct Waiting<'a> {
     building: &'a Building,
     name: String,
-    gate: Arc<tokio::sync::Mutex<()>>,
+    gate: Arc<tokio::sync::RwLock<()>>,
 }
 
 impl Drop for Waiting<'_> {
