@@ -325,9 +325,24 @@ async fn every_table_notifies_its_changes() {
             "read_model",
             "recovery_code",
             "rsvp_link",
-            "table_change"
+            "table_change",
+            // the change log's bit per table
+            "watched_table"
         ]
     );
+    // And every table that notifies has its bit in the change log's masks
+    // (migration …1700_change_masks): without one, a write to it would
+    // count for every read model.
+    let unwatched: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+         WHERE t.tgname = 'notify_change'
+           AND NOT EXISTS (SELECT 1 FROM watched_table w WHERE w.name = c.relname)
+         ORDER BY 1",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(unwatched.is_empty(), "not in watched_table: {unwatched:?}");
 }
 
 /// Until `client`'s page at `path` shows `text` (a change made elsewhere);
