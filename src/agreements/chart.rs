@@ -130,7 +130,7 @@ impl Chart {
                     height: Px::of(height),
                     centre: Px::of(centre),
                     value_y: Px::of((top - 6.0).max(12.0)),
-                    value: m.shown(),
+                    value: m.shown().to_string(),
                     date: m.measured_on,
                 }
             })

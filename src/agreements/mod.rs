@@ -90,8 +90,8 @@ pub struct TreeNode {
     /// This line or one above it has a competence: some cabinet can follow
     /// it up (set by the editor, see [`mark_linked`]).
     pub linked: bool,
-    /// Follow-up entries, newest first.
-    pub follow_ups: Vec<FollowUpEntry>,
+    /// Its follow-up, newest first.
+    pub history: History,
     /// Whether the viewer may add follow-up here.
     pub may_follow_up: bool,
     /// The action points that feed this line, with their notes (those the
@@ -101,8 +101,28 @@ pub struct TreeNode {
 
 impl TreeNode {
     pub fn latest(&self) -> Option<&FollowUpEntry> {
-        self.follow_ups.first()
+        self.history.latest.as_ref()
     }
+}
+
+/// A line's follow-up as the agreement page shows it: how many entries,
+/// the newest (its badge) and the list, rendered when the page's model is
+/// built. Writing a hundred entries from their fields on every request,
+/// and decoding them first, was a third of the page's own CPU read back
+/// cold (docs/performance.md, session 11); they change only with the
+/// model.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct History {
+    pub count: usize,
+    pub latest: Option<FollowUpEntry>,
+    pub list: page::Rendered,
+}
+
+/// The entries of one line, as `agreements/history.html` writes them.
+#[derive(Template)]
+#[template(path = "agreements/history.html")]
+struct HistoryList<'a> {
+    entries: &'a [FollowUpEntry],
 }
 
 /// Turns the depth-first rows into nodes that know how to nest.
@@ -148,7 +168,7 @@ pub fn flatten_tree(rows: Vec<queries::action_lines::ActionLineRow>) -> Vec<Tree
             last,
             competences: Vec::new(),
             linked: false,
-            follow_ups: Vec::new(),
+            history: History::default(),
             may_follow_up: false,
             action_points: Vec::new(),
         });
@@ -335,7 +355,8 @@ async fn read_view(state: &AppState, slug: &str, reader: Reader) -> Result<Agree
         Vec::new()
     };
     let mut lines = flatten_tree(lines);
-    attach_follow_up(&mut lines, follow_ups, Some(&[]));
+    attach_follow_up(&mut lines, follow_ups, Some(&[]))
+        .map_err(|e| AppError::Internal(e.into()))?;
     for n in &mut lines {
         let (here, rest) = points.into_iter().partition(|p| p.action_line_id == n.id);
         n.action_points = here;
@@ -347,7 +368,8 @@ async fn read_view(state: &AppState, slug: &str, reader: Reader) -> Result<Agree
         .into_iter()
         .partition(|s| s.side == Side::Government);
     Ok(AgreementView {
-        goals: goal_views(page.goals.0, page.measurements.0),
+        goals: goal_views(page.goals.0, page.measurements.0)
+            .map_err(|e| AppError::Internal(e.into()))?,
         commitments: page.commitments.0,
         discussions: page.discussions.0,
         agreement: page.agreement,
@@ -377,7 +399,10 @@ fn no_line_within_competence(minister: Option<&str>) -> String {
 pub struct GoalView {
     pub goal: Goal,
     pub measurements: Vec<Measurement>,
-    pub chart: Option<Chart>,
+    /// Its chart, rendered when the model is built (`agreements/chart.html`):
+    /// a few hundred coordinates written on every request were a twentieth
+    /// of the page read back cold.
+    pub chart: Option<page::Rendered>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -386,7 +411,7 @@ struct StoredGoal {
     position: i32,
     fields: queries::goals::GoalFields,
     measurements: Vec<Measurement>,
-    chart: Option<Chart>,
+    chart: Option<page::Rendered>,
 }
 
 impl From<GoalView> for StoredGoal {
@@ -415,7 +440,7 @@ impl From<StoredGoal> for GoalView {
     }
 }
 
-fn goal_views(goals: Vec<Goal>, measurements: Vec<Measurement>) -> Vec<GoalView> {
+fn goal_views(goals: Vec<Goal>, measurements: Vec<Measurement>) -> askama::Result<Vec<GoalView>> {
     goals
         .into_iter()
         .map(|goal| {
@@ -424,14 +449,24 @@ fn goal_views(goals: Vec<Goal>, measurements: Vec<Measurement>) -> Vec<GoalView>
                 .filter(|m| m.goal_id == goal.id)
                 .cloned()
                 .collect();
-            let chart = Chart::for_goal(&goal.fields, &measurements);
-            GoalView {
+            let chart = Chart::for_goal(&goal.fields, &measurements)
+                .map(|c| page::Rendered::of(&ChartSvg { g: &goal, c: &c }))
+                .transpose()?;
+            Ok(GoalView {
                 goal,
                 measurements,
                 chart,
-            }
+            })
         })
         .collect()
+}
+
+/// A goal's chart, as `agreements/chart.html` draws it.
+#[derive(Template)]
+#[template(path = "agreements/chart.html")]
+struct ChartSvg<'a> {
+    g: &'a Goal,
+    c: &'a Chart,
 }
 
 /// The lines on which the viewer may record follow-up: `None` for all of
@@ -461,16 +496,22 @@ pub fn attach_follow_up(
     nodes: &mut [TreeNode],
     entries: Vec<FollowUpEntry>,
     allowed: Option<&[i64]>,
-) {
+) -> askama::Result<()> {
     let mut by_line: std::collections::HashMap<i64, Vec<FollowUpEntry>> =
         std::collections::HashMap::new();
     for e in entries {
         by_line.entry(e.action_line_id).or_default().push(e);
     }
     for n in nodes {
-        n.follow_ups = by_line.remove(&n.id).unwrap_or_default();
+        let entries = by_line.remove(&n.id).unwrap_or_default();
+        n.history = History {
+            count: entries.len(),
+            list: page::Rendered::of(&HistoryList { entries: &entries })?,
+            latest: entries.into_iter().next(),
+        };
         n.may_follow_up = allowed.is_none_or(|a| a.contains(&n.id));
     }
+    Ok(())
 }
 
 impl FollowUpEntry {
@@ -490,8 +531,8 @@ impl Measurement {
         dutch::NlDate(self.measured_on)
     }
 
-    pub fn shown(&self) -> String {
-        dutch::nl_number(&self.value_text)
+    pub fn shown(&self) -> dutch::NlNumber<'_> {
+        dutch::NlNumber(&self.value_text)
     }
 }
 

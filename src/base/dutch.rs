@@ -8,20 +8,50 @@ use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset, Week
 
 /// A decimal as Dutch writes it: "120000" → "120.000", "80.5" → "80,5".
 pub fn nl_number(value: &str) -> String {
-    let (int, frac) = value.split_once('.').unwrap_or((value, ""));
-    let frac = frac.trim_end_matches('0');
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push('.');
+    NlNumber(value).to_string()
+}
+
+/// A decimal as Dutch writes it ([`nl_number`]), written straight into a
+/// page: the agreement page shows a value per measurement, and a `String`
+/// for each was a twentieth of the page read back cold. The text of a
+/// PostgreSQL numeric holds only digits, a point and a minus (or `NaN`):
+/// a page writes it unescaped (`base::page`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NlNumber<'a>(pub &'a str);
+
+impl NlNumber<'_> {
+    pub fn write_to(self, w: &mut (impl fmt::Write + ?Sized)) -> fmt::Result {
+        let value = self.0;
+        let (int, frac) = value.split_once('.').unwrap_or((value, ""));
+        let frac = frac.trim_end_matches('0');
+        let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+        w.write_str(sign)?;
+        if !digits.is_ascii() {
+            // Not a numeric's text: as it is, not cut between characters.
+            w.write_str(digits)?;
+        } else {
+            // Groups of three from the right: the first one shorter.
+            let first = match digits.len() % 3 {
+                0 => digits.len().min(3),
+                n => n,
+            };
+            w.write_str(&digits[..first])?;
+            for group in digits.as_bytes()[first..].chunks(3) {
+                w.write_char('.')?;
+                w.write_str(std::str::from_utf8(group).map_err(|_| fmt::Error)?)?;
+            }
         }
-        grouped.push(c);
+        if !frac.is_empty() {
+            w.write_char(',')?;
+            w.write_str(frac)?;
+        }
+        Ok(())
     }
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped},{frac}")
+}
+
+impl fmt::Display for NlNumber<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
     }
 }
 
@@ -499,6 +529,12 @@ mod tests {
         assert_eq!(nl_number("80"), "80");
         assert_eq!(nl_number("80.50"), "80,5");
         assert_eq!(nl_number("-1234567.0"), "-1.234.567");
+        assert_eq!(nl_number("1234"), "1.234");
+        assert_eq!(nl_number("123"), "123");
+        assert_eq!(nl_number("0.5"), "0,5");
+        assert_eq!(nl_number("12345678.125"), "12.345.678,125");
+        assert_eq!(nl_number("NaN"), "NaN");
+        assert_eq!(nl_number(""), "");
     }
 
     #[test]

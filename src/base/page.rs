@@ -265,7 +265,43 @@ macro_rules! written_unescaped {
 }
 pub(crate) use written_unescaped;
 
-written_unescaped!(dutch::NlDate, dutch::IsoDate, dutch::Period);
+written_unescaped!(
+    dutch::NlDate,
+    dutch::IsoDate,
+    dutch::Period,
+    dutch::NlNumber<'_>
+);
+
+/// HTML that one of our templates rendered (and escaped) when a read model
+/// was built, kept in the model and written into a page as it is. Made
+/// only by [`Rendered::of`], or read back from a model this binary stored.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Rendered(String);
+
+impl Rendered {
+    pub fn of(template: &impl Template) -> askama::Result<Rendered> {
+        template.render().map(Rendered)
+    }
+}
+
+impl std::fmt::Display for Rendered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl askama::filters::HtmlSafe for Rendered {}
+
+impl askama::FastWritable for Rendered {
+    fn write_into(
+        &self,
+        dest: &mut dyn std::fmt::Write,
+        _: &dyn askama::Values,
+    ) -> askama::Result<()> {
+        Ok(dest.write_str(&self.0)?)
+    }
+}
 
 /// Marks pages for signed-in users as not to be stored by any cache.
 pub fn no_store(mut response: Response) -> Response {

@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::PgPool;
+use sqlx::{PgPool, Row};
 use time::Date;
 
 use super::{Cache, lock};
@@ -283,7 +283,8 @@ async fn load<T: DeserializeOwned>(
 ) -> sqlx::Result<(i64, Option<T>)> {
     // The count is read before any build reads the tables: what the build
     // reads afterwards is at least as new as the count says.
-    let (changes, rows, body): (i64, i64, Option<Vec<u8>>) = sqlx::query_as(
+    // The body read where the row holds it, not copied out first.
+    let row = sqlx::query(
         // The count inline: as a SQL function it was not inlined here, and
         // planning its body at every call cost 80 µs. No ORDER BY: the
         // periods of one count's models do not overlap, so at most one
@@ -309,10 +310,12 @@ async fn load<T: DeserializeOwned>(
     .bind(built_by())
     .fetch_one(db)
     .await?;
+    let (changes, rows, body): (i64, i64, Option<&[u8]>) =
+        (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
     if rows > FOLD_AT {
         building.fold(db);
     }
-    let model = body.and_then(|body| match postcard::from_bytes(&body) {
+    let model = body.and_then(|body| match postcard::from_bytes(body) {
         Ok(model) => Some(model),
         // Written by a build of the same binary, so not expected; read
         // from the tables and write it anew.
