@@ -16,10 +16,9 @@ const RIGHT: f64 = WIDTH - 10.0;
 const TOP: f64 = 28.0;
 const BOTTOM: f64 = 190.0;
 
-/// The chart is kept in the agreement's read model and drawn on every
-/// request: its coordinates are kept as numbers ([`Px`]) and its dates as
-/// dates, read back without a string each and written without escaping.
-#[derive(Clone, serde::Serialize, serde::Deserialize)]
+/// A measured value's bar. The chart is drawn when the agreement's read
+/// model is built (`agreements/chart.html`) and kept there as SVG.
+#[derive(Clone)]
 pub struct Bar {
     pub x: Px,
     pub y: Px,
@@ -40,14 +39,14 @@ impl Bar {
 }
 
 /// A horizontal reference line: the target or the baseline.
-#[derive(Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Clone)]
 pub struct Rule {
     pub y: Px,
     pub text_y: Px,
     pub text: String,
 }
 
-#[derive(Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Clone)]
 pub struct Chart {
     pub bars: Vec<Bar>,
     pub target: Option<Rule>,
@@ -62,7 +61,7 @@ pub struct Chart {
 /// tenths by hand: `{:.1}` runs the float formatter's exact mode (and often
 /// its slow fallback), a tenth of a cold agreement page's CPU for a few
 /// dozen numbers. Only digits, a point and a minus: written unescaped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Px(i32);
 
 impl Px {

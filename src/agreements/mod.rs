@@ -100,8 +100,22 @@ pub struct TreeNode {
 }
 
 impl TreeNode {
-    pub fn latest(&self) -> Option<&FollowUpEntry> {
+    pub fn latest(&self) -> Option<&Latest> {
         self.history.latest.as_ref()
+    }
+}
+
+/// A line's newest follow-up, for its badge: its status and day.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub struct Latest {
+    pub status: FollowUpStatus,
+    #[serde(with = "dutch::day")]
+    pub recorded_on: time::Date,
+}
+
+impl Latest {
+    pub fn date(&self) -> dutch::NlDate {
+        dutch::NlDate(self.recorded_on)
     }
 }
 
@@ -114,7 +128,7 @@ impl TreeNode {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct History {
     pub count: usize,
-    pub latest: Option<FollowUpEntry>,
+    pub latest: Option<Latest>,
     pub list: page::Rendered,
 }
 
@@ -507,7 +521,10 @@ pub fn attach_follow_up(
         n.history = History {
             count: entries.len(),
             list: page::Rendered::of(&HistoryList { entries: &entries })?,
-            latest: entries.into_iter().next(),
+            latest: entries.first().map(|e| Latest {
+                status: e.status,
+                recorded_on: e.recorded_on,
+            }),
         };
         n.may_follow_up = allowed.is_none_or(|a| a.contains(&n.id));
     }
