@@ -432,6 +432,48 @@ pub fn parse_time(s: &str) -> Option<Time> {
 }
 
 /// "14:30", the value of a time field.
+/// When something is, from `start` to `end`, as the pages say it:
+/// "dinsdag 3 maart 2020, 10:00 – 12:00", or from one day and hour to
+/// another. Written straight into a page (a meeting's page says it three
+/// times): only letters, digits, spaces, points, commas, colons and a
+/// dash, so a page writes it unescaped (`base::page`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct When {
+    pub start: OffsetDateTime,
+    pub end: OffsetDateTime,
+}
+
+impl When {
+    pub fn write_to(self, w: &mut (impl fmt::Write + ?Sized)) -> fmt::Result {
+        let (start, end) = (brussels(self.start), brussels(self.end));
+        if start.date() == end.date() {
+            w.write_str(nl_weekday(start.date()))?;
+            w.write_char(' ')?;
+            NlDate(start.date()).write_to(w)?;
+            w.write_str(", ")?;
+            write_hhmm(w, start)?;
+            w.write_str(" – ")?;
+            write_hhmm(w, end)
+        } else {
+            w.write_str(&nl_datetime(self.start))?;
+            w.write_str(" – ")?;
+            w.write_str(&nl_datetime(self.end))
+        }
+    }
+}
+
+impl fmt::Display for When {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+fn write_hhmm(w: &mut (impl fmt::Write + ?Sized), t: OffsetDateTime) -> fmt::Result {
+    write_int(w, i64::from(t.hour()), 2)?;
+    w.write_char(':')?;
+    write_int(w, i64::from(t.minute()), 2)
+}
+
 pub fn hhmm(t: OffsetDateTime) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
 }
@@ -469,6 +511,25 @@ pub fn slug(text: &str, max: usize, empty: &str) -> String {
 mod tests {
     use super::*;
     use time::macros::{date, datetime, time};
+
+    /// A meeting's time in Brussels: on one day, with its hours; over two
+    /// days, each day and hour.
+    #[test]
+    fn when_says_the_day_and_hours_in_brussels() {
+        let one_day = When {
+            start: datetime!(2020-03-03 9:05 UTC),
+            end: datetime!(2020-03-03 11:00 UTC),
+        };
+        assert_eq!(one_day.to_string(), "dinsdag 3 maart 2020, 10:05 – 12:00");
+        let two_days = When {
+            start: datetime!(2020-07-01 8:00 UTC),
+            end: datetime!(2020-07-02 15:30 UTC),
+        };
+        assert_eq!(
+            two_days.to_string(),
+            "woensdag 1 juli 2020 om 10.00 uur – donderdag 2 juli 2020 om 17.30 uur"
+        );
+    }
 
     /// People's formats (JSON, the PDFs') read and write RFC 3339 as
     /// before; the read models' postcard keeps the same moment, offset

@@ -269,7 +269,8 @@ written_unescaped!(
     dutch::NlDate,
     dutch::IsoDate,
     dutch::Period,
-    dutch::NlNumber<'_>
+    dutch::NlNumber<'_>,
+    dutch::When
 );
 
 /// HTML that one of our templates rendered (and escaped) when a read model

@@ -151,7 +151,7 @@ impl Meeting {
             let hours = format!("{} – {}", dutch::hhmm(start), dutch::hhmm(end));
             facts.push(["Uur".into(), hours]);
         } else {
-            facts.push(["Datum".into(), self.when()]);
+            facts.push(["Datum".into(), self.when().to_string()]);
         }
         if member {
             let place = if self.location.is_empty() {
@@ -172,23 +172,10 @@ impl Meeting {
         facts
     }
 
-    pub fn when(&self) -> String {
-        let start = dutch::brussels(self.starts_at);
-        let end = dutch::brussels(self.ends_at);
-        if start.date() == end.date() {
-            format!(
-                "{} {}, {} – {}",
-                dutch::nl_weekday(start.date()),
-                dutch::nl_date(start.date()),
-                dutch::hhmm(start),
-                dutch::hhmm(end)
-            )
-        } else {
-            format!(
-                "{} – {}",
-                dutch::nl_datetime(self.starts_at),
-                dutch::nl_datetime(self.ends_at)
-            )
+    pub fn when(&self) -> dutch::When {
+        dutch::When {
+            start: self.starts_at,
+            end: self.ends_at,
         }
     }
 

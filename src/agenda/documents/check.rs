@@ -1,6 +1,8 @@
 //! What an upload must be: a sane file name, an allowed extension, and
 //! content whose first bytes match that extension.
 
+use crate::base::dutch;
+
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
 const MAX_NAME_CHARS: usize = 200;
 
@@ -124,19 +126,53 @@ pub fn content_disposition(filename: &str) -> String {
 
 /// "1,2 MB", "340 kB", "12 bytes".
 pub fn human_size(bytes: i64) -> String {
-    if bytes < 1024 {
-        format!("{bytes} bytes")
-    } else if bytes < 1024 * 1024 {
-        format!("{} kB", (bytes + 512) / 1024)
-    } else {
-        let tenths = (bytes * 10 + 512 * 1024) / (1024 * 1024);
-        format!("{},{} MB", tenths / 10, tenths % 10)
+    HumanSize(bytes).to_string()
+}
+
+/// A document's size as [`human_size`] says it, written straight into a
+/// page (a meeting's agenda lists every document): only digits, a comma,
+/// letters and a space, so a page writes it unescaped (`base::page`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HumanSize(pub i64);
+
+impl HumanSize {
+    pub fn write_to(self, w: &mut (impl std::fmt::Write + ?Sized)) -> std::fmt::Result {
+        let bytes = self.0;
+        if bytes < 1024 {
+            dutch::write_int(w, bytes, 1)?;
+            w.write_str(" bytes")
+        } else if bytes < 1024 * 1024 {
+            dutch::write_int(w, (bytes + 512) / 1024, 1)?;
+            w.write_str(" kB")
+        } else {
+            let tenths = (bytes * 10 + 512 * 1024) / (1024 * 1024);
+            dutch::write_int(w, tenths / 10, 1)?;
+            w.write_char(',')?;
+            dutch::write_int(w, tenths % 10, 1)?;
+            w.write_str(" MB")
+        }
     }
 }
+
+impl std::fmt::Display for HumanSize {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.write_to(f)
+    }
+}
+
+crate::base::page::written_unescaped!(HumanSize);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_are_said_in_bytes_kilobytes_or_megabytes() {
+        assert_eq!(human_size(12), "12 bytes");
+        assert_eq!(human_size(340 * 1024), "340 kB");
+        assert_eq!(human_size(1_258_291), "1,2 MB");
+        assert_eq!(human_size(20 * 1024 * 1024), "20,0 MB");
+    }
 
     #[test]
     fn names_lose_paths_and_control_characters() {

@@ -10,6 +10,8 @@
 pub mod check;
 pub mod queries;
 
+pub use check::HumanSize;
+
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -41,8 +43,8 @@ pub fn routes() -> Routes {
 }
 
 impl DocumentLink {
-    pub fn size(&self) -> String {
-        check::human_size(self.size_bytes)
+    pub fn size(&self) -> HumanSize {
+        HumanSize(self.size_bytes)
     }
 
     /// "nota.pdf", "nota.pdf (bis)"…
@@ -64,8 +66,8 @@ impl queries::Earlier {
         named(&self.filename, self.version_no)
     }
 
-    pub fn size(&self) -> String {
-        check::human_size(self.size_bytes)
+    pub fn size(&self) -> HumanSize {
+        HumanSize(self.size_bytes)
     }
 
     /// The first 12 hexadecimal digits of its SHA-256.
