@@ -214,7 +214,6 @@ where
     E: From<sqlx::Error>,
     F: Future<Output = Result<(T, Days), E>>,
 {
-    let name = format!("{} {key} {on}", kind.name);
     let mask = building.mask(db, kind).await?;
     let mut waits = 0;
     loop {
@@ -222,13 +221,14 @@ where
         if let Some(model) = found {
             return Ok(model);
         }
+        let name = format!("{} {key} {on}", kind.name);
         let gate = lock(&building.gates)
             .entry(name.clone())
             .or_default()
             .clone();
         let waiting = Waiting {
             building,
-            name: name.clone(),
+            name,
             gate,
         };
         // Whoever takes the gate builds, holding it until the model is
@@ -239,8 +239,9 @@ where
         // a write's 63 waiters one after the other: ~50 ms under load).
         match waiting.gate.try_write() {
             Ok(_turn) => return build_and_store(db, kind, &key, changes, read).await,
-            // The model went stale again while it waited (a write), more
-            // than once: build for itself rather than wait without end.
+            // It waited for `MOST_WAITS` builds, each made stale by a write
+            // before it could read it: it builds for itself rather than
+            // wait without end.
             Err(_) if waits == MOST_WAITS => {
                 return build_and_store(db, kind, &key, changes, read).await;
             }
