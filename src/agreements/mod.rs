@@ -369,8 +369,7 @@ async fn read_view(state: &AppState, slug: &str, reader: Reader) -> Result<Agree
         Vec::new()
     };
     let mut lines = flatten_tree(lines);
-    attach_follow_up(&mut lines, follow_ups, Some(&[]))
-        .map_err(|e| AppError::Internal(e.into()))?;
+    attach_follow_up(&mut lines, follow_ups, Some(&[]))?;
     for n in &mut lines {
         let (here, rest) = points.into_iter().partition(|p| p.action_line_id == n.id);
         n.action_points = here;
@@ -382,8 +381,7 @@ async fn read_view(state: &AppState, slug: &str, reader: Reader) -> Result<Agree
         .into_iter()
         .partition(|s| s.side == Side::Government);
     Ok(AgreementView {
-        goals: goal_views(page.goals.0, page.measurements.0)
-            .map_err(|e| AppError::Internal(e.into()))?,
+        goals: goal_views(page.goals.0, page.measurements.0)?,
         commitments: page.commitments.0,
         discussions: page.discussions.0,
         agreement: page.agreement,
@@ -454,7 +452,7 @@ impl From<StoredGoal> for GoalView {
     }
 }
 
-fn goal_views(goals: Vec<Goal>, measurements: Vec<Measurement>) -> askama::Result<Vec<GoalView>> {
+fn goal_views(goals: Vec<Goal>, measurements: Vec<Measurement>) -> Result<Vec<GoalView>> {
     goals
         .into_iter()
         .map(|goal| {
@@ -510,7 +508,7 @@ pub fn attach_follow_up(
     nodes: &mut [TreeNode],
     entries: Vec<FollowUpEntry>,
     allowed: Option<&[i64]>,
-) -> askama::Result<()> {
+) -> Result<()> {
     let mut by_line: std::collections::HashMap<i64, Vec<FollowUpEntry>> =
         std::collections::HashMap::new();
     for e in entries {

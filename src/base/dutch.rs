@@ -36,9 +36,10 @@ impl NlNumber<'_> {
                 n => n,
             };
             w.write_str(&digits[..first])?;
-            for group in digits.as_bytes()[first..].chunks(3) {
+            // What follows the first group is whole groups of three.
+            for at in (first..digits.len()).step_by(3) {
                 w.write_char('.')?;
-                w.write_str(std::str::from_utf8(group).map_err(|_| fmt::Error)?)?;
+                w.write_str(&digits[at..at + 3])?;
             }
         }
         if !frac.is_empty() {
@@ -431,7 +432,6 @@ pub fn parse_time(s: &str) -> Option<Time> {
     Time::from_hms(h.parse().ok()?, m.parse().ok()?, 0).ok()
 }
 
-/// "14:30", the value of a time field.
 /// When something is, from `start` to `end`, as the pages say it:
 /// "dinsdag 3 maart 2020, 10:00 – 12:00", or from one day and hour to
 /// another. Written straight into a page (a meeting's page says it three
@@ -474,8 +474,12 @@ fn write_hhmm(w: &mut (impl fmt::Write + ?Sized), t: OffsetDateTime) -> fmt::Res
     write_int(w, i64::from(t.minute()), 2)
 }
 
+/// "14:30", the value of a time field.
 pub fn hhmm(t: OffsetDateTime) -> String {
-    format!("{:02}:{:02}", t.hour(), t.minute())
+    let mut s = String::with_capacity(5);
+    // A `String` is a `fmt::Write` that never fails.
+    let _ = write_hhmm(&mut s, t);
+    s
 }
 
 /// A slug for an address: "Hélène D'Haese" → "helene-d-haese". Accents

@@ -281,8 +281,11 @@ written_unescaped!(
 pub struct Rendered(String);
 
 impl Rendered {
-    pub fn of(template: &impl Template) -> askama::Result<Rendered> {
-        template.render().map(Rendered)
+    pub fn of(template: &impl Template) -> super::error::Result<Rendered> {
+        template
+            .render()
+            .map(Rendered)
+            .map_err(|e| super::error::AppError::Internal(e.into()))
     }
 }
 
