@@ -437,26 +437,44 @@ struct EditorPage<'a> {
     date_input: String,
     date_error: Option<String>,
     warnings: &'a [String],
-    seats: &'a [Seat],
+    seats: &'a page::Rendered,
     /// The page of the history shown, and where it is in the whole.
-    history: &'a [MembershipRow],
+    history: &'a page::Rendered,
     pager: Pager,
+}
+
+/// Who sits on the date, as `composition/editor_seats.html` writes them.
+#[derive(Template)]
+#[template(path = "composition/editor_seats.html")]
+struct SeatRows<'a> {
+    slug: &'a str,
+    seats: &'a [Seat],
+}
+
+/// A page of the history, as `composition/editor_history.html` writes it.
+#[derive(Template)]
+#[template(path = "composition/editor_history.html")]
+struct HistoryRows<'a> {
+    slug: &'a str,
+    history: &'a [MembershipRow],
 }
 
 /// What the editor's first part shows of a body on a date, read once per
 /// change and stored (`EDITOR`) for all the days the composition stays the
 /// same: the seats, their warnings and a page of the history (a thousand
 /// mandates in the generated history: decoding them all to show a hundred
-/// was most of a request).
+/// was most of a request). The seats and the history are kept as their
+/// table rows, rendered when the model is built: they are pictures of the
+/// rows alone (links, no forms), the same for every reader of the editor.
 #[derive(Serialize, Deserialize)]
 struct EditorView {
     body: Body,
     warnings: Vec<String>,
-    seats: Vec<Seat>,
+    seats: page::Rendered,
     /// The page of the history shown (the last when a later one was asked
-    /// for), its mandates, and how many the body has had.
+    /// for), its mandates' rows, and how many the body has had.
     page: usize,
-    history: Vec<MembershipRow>,
+    history: page::Rendered,
     history_total: usize,
 }
 
@@ -615,15 +633,21 @@ pub async fn editor(
             from: from.unwrap_or(Days::ALL.from),
             until: until.unwrap_or(Days::ALL.until),
         };
-        let mut history = queries::memberships_of_body(&state.db, body.id).await?;
+        let history = queries::memberships_of_body(&state.db, body.id).await?;
         let pager = Pager::at(asked, HISTORY_PAGE, history.len());
         let view = EditorView {
-            body,
             warnings: rules::warnings(&rule_list, &seats),
-            seats,
+            seats: page::Rendered::of(&SeatRows {
+                slug: &body.slug,
+                seats: &seats,
+            })?,
             page: pager.page,
             history_total: history.len(),
-            history: history.drain(pager.range()).collect(),
+            history: page::Rendered::of(&HistoryRows {
+                slug: &body.slug,
+                history: &history[pager.range()],
+            })?,
+            body,
         };
         Ok::<_, AppError>((view, days))
     };
