@@ -132,11 +132,11 @@ fn built_by() -> &'static str {
 }
 
 /// Builds under way in this instance, per model: who misses the same model
-/// meanwhile waits for that build and reads what it stored, instead of
+/// meanwhile waits for that build and takes what it made, instead of
 /// building too (after a write, every open connection asks at once).
 #[derive(Default)]
 pub(super) struct Building {
-    gates: Mutex<HashMap<String, Arc<tokio::sync::RwLock<()>>>>,
+    gates: Mutex<HashMap<String, Arc<Gate>>>,
     /// Each watched table's bit in `table_change.mask` (migration
     /// `…1700_change_masks`), read once.
     masks: tokio::sync::OnceCell<HashMap<String, i64>>,
@@ -193,6 +193,31 @@ impl Building {
     }
 }
 
+/// One model's build under way: the builder holds `lock` for writing until
+/// the model is stored, and leaves what it built in `built`; waiters share
+/// the lock, then take the model from here rather than read it back.
+#[derive(Default)]
+struct Gate {
+    lock: tokio::sync::RwLock<()>,
+    /// The encoded model of the last build, with the change count it was
+    /// built from.
+    built: Mutex<Option<(i64, Arc<[u8]>)>>,
+}
+
+impl Gate {
+    /// What the build left, if it was built from the change count `seen`:
+    /// then it is the model a lookup would find now (the same count, the
+    /// same key and day). A build from another count is not (the
+    /// waiter's lookup came after a later write, or before).
+    fn take<T: DeserializeOwned>(&self, seen: i64) -> Option<T> {
+        let body = match &*lock(&self.built) {
+            Some((from, body)) if *from == seen => body.clone(),
+            _ => return None,
+        };
+        postcard::from_bytes(&body).ok()
+    }
+}
+
 /// How long a request waits for another's build of the same model; then
 /// it builds for itself.
 const WAIT_FOR_BUILD: Duration = Duration::from_secs(2);
@@ -232,23 +257,39 @@ where
             gate,
         };
         // Whoever takes the gate builds, holding it until the model is
-        // stored; a request that finds it taken waits for that build and
-        // reads what it stored. Waiters share the gate and let it go
-        // before reading, so that the build's end wakes them all at once
-        // and they read side by side (a mutex held while reading queued
-        // a write's 63 waiters one after the other: ~50 ms under load).
-        match waiting.gate.try_write() {
-            Ok(_turn) => return build_and_store(db, kind, &key, changes, read).await,
+        // stored and handed over; a request that finds it taken waits for
+        // that build and takes what it made. Waiters share the gate and
+        // let it go at once, so that the build's end wakes them all at
+        // once (a mutex held while reading queued a write's 63 waiters
+        // one after the other: ~50 ms under load); taking the model from
+        // the gate spares each of them a lookup.
+        match waiting.gate.lock.try_write() {
+            Ok(_turn) => {
+                // A build that ended after this request's lookup (the
+                // gate is kept while anyone waits at it).
+                if let Some(model) = waiting.gate.take(changes) {
+                    return Ok(model);
+                }
+                let (model, body) = build_and_store(db, kind, &key, changes, read).await?;
+                if let Some(body) = body {
+                    *lock(&waiting.gate.built) = Some((changes, body));
+                }
+                return Ok(model);
+            }
             // It waited for `MOST_WAITS` builds, each made stale by a write
             // before it could read it: it builds for itself rather than
             // wait without end.
             Err(_) if waits == MOST_WAITS => {
-                return build_and_store(db, kind, &key, changes, read).await;
+                return Ok(build_and_store(db, kind, &key, changes, read).await?.0);
             }
             Err(_) => {
-                let opened = tokio::time::timeout(WAIT_FOR_BUILD, waiting.gate.read()).await;
+                let opened = tokio::time::timeout(WAIT_FOR_BUILD, waiting.gate.lock.read()).await;
                 if opened.is_err() {
-                    return build_and_store(db, kind, &key, changes, read).await;
+                    return Ok(build_and_store(db, kind, &key, changes, read).await?.0);
+                }
+                drop(opened);
+                if let Some(model) = waiting.gate.take(changes) {
+                    return Ok(model);
                 }
                 waits += 1;
             }
@@ -260,7 +301,7 @@ where
 struct Waiting<'a> {
     building: &'a Building,
     name: String,
-    gate: Arc<tokio::sync::RwLock<()>>,
+    gate: Arc<Gate>,
 }
 
 impl Drop for Waiting<'_> {
@@ -329,14 +370,14 @@ async fn load<T: DeserializeOwned>(
 }
 
 /// Builds the model from the tables and stores it with the change count
-/// read before.
+/// read before; with it, the model as stored (for the build's waiters).
 async fn build_and_store<T, E, F>(
     db: &PgPool,
     kind: &'static Kind,
     key: &str,
     changes: i64,
     read: F,
-) -> Result<T, E>
+) -> Result<(T, Option<Arc<[u8]>>), E>
 where
     T: Serialize,
     E: From<sqlx::Error>,
@@ -355,10 +396,13 @@ where
             if let Err(e) = stored {
                 tracing::warn!("read model {} {key}: not stored: {e}", kind.name);
             }
+            Ok((model, Some(body.into())))
         }
-        Err(e) => tracing::warn!("read model {} {key}: {e}", kind.name),
+        Err(e) => {
+            tracing::warn!("read model {} {key}: {e}", kind.name);
+            Ok((model, None))
+        }
     }
-    Ok(model)
 }
 
 /// Writes a model, and removes the key's models that are stale or were
