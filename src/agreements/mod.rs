@@ -359,8 +359,12 @@ async fn read_view(state: &AppState, slug: &str, reader: Reader) -> Result<Agree
     let page = queries::page_by_slug(&state.db, slug, reader)
         .await?
         .ok_or(AppError::NotFound)?;
-    let lines = queries::action_lines::action_lines(&state.db, page.agreement.id).await?;
-    let follow_ups = queries::follow_up::follow_ups(&state.db, page.agreement.id).await?;
+    // Side by side: after a write every waiting request waits for this
+    // build, so its time is everybody's.
+    let (lines, follow_ups) = tokio::try_join!(
+        queries::action_lines::action_lines(&state.db, page.agreement.id),
+        queries::follow_up::follow_ups(&state.db, page.agreement.id),
+    )?;
     // The points that feed its lines, as the reader may see them (their
     // items' rule): asked only when there are any.
     let mut points = if lines.iter().any(|l| l.has_points) {
