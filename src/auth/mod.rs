@@ -137,6 +137,69 @@ async fn session_user(
     .await
 }
 
+/// A session's record (MessagePack, as the session store writes it) and
+/// the active account it is signed in as, read in one query: the columns
+/// `account_id` and `security_stamp` beside the record (migration
+/// `…1800_session_account`) name the account, whose stamp must still be
+/// the one the session was started with. `None`: no such session, or it
+/// expired.
+pub(crate) async fn session_and_user(
+    db: impl sqlx::PgExecutor<'_>,
+    id: &str,
+) -> sqlx::Result<Option<(Vec<u8>, Option<(CurrentUser, Uuid)>)>> {
+    use sqlx::{FromRow, Row};
+    // The account's joins, then the session: a session without a (valid)
+    // account still comes back, with NULLs for the account.
+    let row = sqlx::query(select_account!(
+        ",
+        CASE WHEN a.role = 'secretariat'
+             THEN work_waiting(ROW(true, true, a.organisation_id, a.minister_id,
+                                   (now() AT TIME ZONE 'Europe/Brussels')::date)::reader)
+        END AS waiting,
+        s.data AS session_data, s.security_stamp AS session_stamp",
+        "RIGHT JOIN tower_sessions.session s
+             ON a.id = s.account_id AND a.security_stamp = s.security_stamp
+            AND a.disabled_at IS NULL
+         WHERE s.id = $1 AND s.expiry_date > now()"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let data: Vec<u8> = row.try_get("session_data")?;
+    let user = match (
+        row.try_get::<Option<i64>, _>("id")?,
+        row.try_get::<Option<Uuid>, _>("session_stamp")?,
+    ) {
+        (Some(_), Some(stamp)) => Some((CurrentUser::from_row(&row)?, stamp)),
+        _ => None,
+    };
+    Ok(Some((data, user)))
+}
+
+/// Who a session's record says it is signed in as: the account and the
+/// stamp, kept beside the record (see [`session_and_user`]).
+pub(crate) fn signed_in_as(record: &tower_sessions::session::Record) -> Option<(i64, Uuid)> {
+    let auth = record.data.get(SESSION_AUTH_KEY)?;
+    let auth: SessionAuth = serde_json::from_value(auth.clone()).ok()?;
+    Some((auth.account_id, auth.security_stamp))
+}
+
+tokio::task_local! {
+    /// The account read with the session by the session store
+    /// ([`session_and_user`]), with the stamp it was read for: taken by
+    /// [`current_user`] in the same request, instead of a query of its own.
+    static READ_WITH_SESSION: std::cell::RefCell<Option<(CurrentUser, Uuid)>>;
+}
+
+/// Hands the account read with a session to the request reading it (a
+/// request outside [`current_user`] has no place for it: then nothing).
+pub(crate) fn read_with_session(user: (CurrentUser, Uuid)) {
+    let _ = READ_WITH_SESSION.try_with(|place| *place.borrow_mut() = Some(user));
+}
+
 /// Who is asking: put in the request's extensions for every request.
 #[derive(Debug, Clone, Default)]
 pub struct Viewer(pub Option<CurrentUser>);
@@ -227,17 +290,27 @@ pub async fn load_viewer(
 pub struct SignedIn;
 
 async fn current_user(state: &AppState, session: &Session) -> Result<Option<CurrentUser>> {
-    let Some(auth) = session
-        .get::<SessionAuth>(SESSION_AUTH_KEY)
-        .await
-        .map_err(session_error)?
-    else {
+    // Reading the session from the database reads its account with it.
+    let (auth, read) = READ_WITH_SESSION
+        .scope(std::cell::RefCell::new(None), async {
+            let auth = session.get::<SessionAuth>(SESSION_AUTH_KEY).await;
+            (
+                auth,
+                READ_WITH_SESSION.with(|place| place.borrow_mut().take()),
+            )
+        })
+        .await;
+    let Some(auth) = auth.map_err(session_error)? else {
         return Ok(None);
     };
     let expired = OffsetDateTime::now_utc().unix_timestamp() - auth.signed_in_at
         > ABSOLUTE_SESSION_LIFETIME.whole_seconds();
     let user = if expired {
         None
+    } else if let Some((user, _)) =
+        read.filter(|(user, stamp)| user.id == auth.account_id && *stamp == auth.security_stamp)
+    {
+        Some(user)
     } else {
         // Kept in memory until any account (or anything else) changes.
         let key = format!("account {} {}", auth.account_id, auth.security_stamp);

@@ -108,9 +108,30 @@ impl std::fmt::Debug for CachedStore {
 
 #[async_trait]
 impl SessionStore for CachedStore {
+    /// Inserts a new session, with who it is signed in as beside it (see
+    /// `auth::session_and_user`); a new id while the one drawn is taken.
     async fn create(&self, record: &mut Record) -> Result<()> {
         let generation = self.generation();
-        self.store.create(record).await?;
+        let data = rmp_serde::to_vec(&*record).map_err(|e| Error::Encode(e.to_string()))?;
+        let (account, stamp) = crate::auth::signed_in_as(record).unzip();
+        loop {
+            let inserted = sqlx::query(
+                "INSERT INTO tower_sessions.session (id, data, expiry_date, account_id, security_stamp)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(record.id.to_string())
+            .bind(&data)
+            .bind(record.expiry_date)
+            .bind(account)
+            .bind(stamp)
+            .execute(&self.db)
+            .await
+            .map_err(|e| Error::Backend(e.to_string()))?;
+            if inserted.rows_affected() == 1 {
+                break;
+            }
+            record.id = Id::default();
+        }
         self.keep(record, generation);
         Ok(())
     }
@@ -125,12 +146,17 @@ impl SessionStore for CachedStore {
         self.forget(&record.id);
         let generation = self.generation();
         let data = rmp_serde::to_vec(record).map_err(|e| Error::Encode(e.to_string()))?;
+        let (account, stamp) = crate::auth::signed_in_as(record).unzip();
         let updated = sqlx::query(
-            "UPDATE tower_sessions.session SET data = $2, expiry_date = $3 WHERE id = $1",
+            "UPDATE tower_sessions.session
+             SET data = $2, expiry_date = $3, account_id = $4, security_stamp = $5
+             WHERE id = $1",
         )
         .bind(record.id.to_string())
         .bind(data)
         .bind(record.expiry_date)
+        .bind(account)
+        .bind(stamp)
         .execute(&self.db)
         .await
         .map_err(|e| Error::Backend(e.to_string()))?;
@@ -153,11 +179,19 @@ impl SessionStore for CachedStore {
             }
         }
         let generation = self.generation();
-        let record = self.store.load(id).await?;
-        if let Some(record) = &record {
-            self.keep(record, generation);
+        let Some((data, user)) = crate::auth::session_and_user(&self.db, &id.to_string())
+            .await
+            .map_err(|e| Error::Backend(e.to_string()))?
+        else {
+            return Ok(None);
+        };
+        let record: Record =
+            rmp_serde::from_slice(&data).map_err(|e| Error::Decode(e.to_string()))?;
+        self.keep(&record, generation);
+        if let Some(user) = user {
+            crate::auth::read_with_session(user);
         }
-        Ok(record)
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
