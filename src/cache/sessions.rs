@@ -78,6 +78,24 @@ impl CachedStore {
         sessions.records.remove(id);
     }
 
+    /// Writes `record` with `sql`, which takes the id, the encoded record,
+    /// its expiry and who it is signed in as (account, stamp) as $1 to $5;
+    /// the rows written.
+    async fn write(&self, sql: &'static str, record: &Record) -> Result<u64> {
+        let data = rmp_serde::to_vec(record).map_err(|e| Error::Encode(e.to_string()))?;
+        let (account, stamp) = crate::auth::signed_in_as(record).unzip();
+        let done = sqlx::query(sql)
+            .bind(record.id.to_string())
+            .bind(data)
+            .bind(record.expiry_date)
+            .bind(account)
+            .bind(stamp)
+            .execute(&self.db)
+            .await
+            .map_err(|e| Error::Backend(e.to_string()))?;
+        Ok(done.rows_affected())
+    }
+
     fn generation(&self) -> u64 {
         lock(&self.cache.sessions).generation
     }
@@ -112,24 +130,15 @@ impl SessionStore for CachedStore {
     /// `auth::session_and_user`); a new id while the one drawn is taken.
     async fn create(&self, record: &mut Record) -> Result<()> {
         let generation = self.generation();
-        let data = rmp_serde::to_vec(&*record).map_err(|e| Error::Encode(e.to_string()))?;
-        let (account, stamp) = crate::auth::signed_in_as(record).unzip();
-        loop {
-            let inserted = sqlx::query(
+        while self
+            .write(
                 "INSERT INTO tower_sessions.session (id, data, expiry_date, account_id, security_stamp)
                  VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+                record,
             )
-            .bind(record.id.to_string())
-            .bind(&data)
-            .bind(record.expiry_date)
-            .bind(account)
-            .bind(stamp)
-            .execute(&self.db)
-            .await
-            .map_err(|e| Error::Backend(e.to_string()))?;
-            if inserted.rows_affected() == 1 {
-                break;
-            }
+            .await?
+            == 0
+        {
             record.id = Id::default();
         }
         self.keep(record, generation);
@@ -145,22 +154,15 @@ impl SessionStore for CachedStore {
         // one too, so the copy is kept only if no other save came between.
         self.forget(&record.id);
         let generation = self.generation();
-        let data = rmp_serde::to_vec(record).map_err(|e| Error::Encode(e.to_string()))?;
-        let (account, stamp) = crate::auth::signed_in_as(record).unzip();
-        let updated = sqlx::query(
-            "UPDATE tower_sessions.session
-             SET data = $2, expiry_date = $3, account_id = $4, security_stamp = $5
-             WHERE id = $1",
-        )
-        .bind(record.id.to_string())
-        .bind(data)
-        .bind(record.expiry_date)
-        .bind(account)
-        .bind(stamp)
-        .execute(&self.db)
-        .await
-        .map_err(|e| Error::Backend(e.to_string()))?;
-        if updated.rows_affected() == 1 {
+        let updated = self
+            .write(
+                "UPDATE tower_sessions.session
+                 SET data = $2, expiry_date = $3, account_id = $4, security_stamp = $5
+                 WHERE id = $1",
+                record,
+            )
+            .await?;
+        if updated == 1 {
             self.keep(record, generation);
         }
         Ok(())
