@@ -88,7 +88,7 @@ impl CurrentUser {
 /// literals, fixed at compile time). The account pages read their rows
 /// with it too, so that the shape is written once.
 macro_rules! select_account {
-    ($more:literal, $($rest:literal),+) => {
+    ($more:expr, $($rest:literal),+) => {
         concat!(
             "SELECT a.id, a.email, a.display_name, a.role, a.organisation_id,
                     o.name AS organisation_name, a.minister_id,
@@ -114,6 +114,20 @@ macro_rules! select_current_user {
 }
 pub(crate) use select_current_user;
 
+/// The column `waiting` of a session's account (`CurrentUser::waiting`):
+/// `work_waiting`, which counts for a reader who reads all (the
+/// secretariat, `CurrentUser::reads_all`) and looks at nothing else of the
+/// reader; NULL for other roles.
+macro_rules! waiting_column {
+    () => {
+        ",
+        CASE WHEN a.role = 'secretariat'
+             THEN work_waiting(ROW(true, true, a.organisation_id, a.minister_id,
+                                   (now() AT TIME ZONE 'Europe/Brussels')::date)::reader)
+        END AS waiting"
+    };
+}
+
 /// The user of a session: an active account whose stamp is still the one
 /// the session was started with.
 async fn session_user(
@@ -121,14 +135,8 @@ async fn session_user(
     id: i64,
     stamp: Uuid,
 ) -> sqlx::Result<Option<CurrentUser>> {
-    // `work_waiting` counts for a reader who reads all (the secretariat,
-    // `CurrentUser::reads_all`) and looks at nothing else of the reader.
     sqlx::query_as(select_account!(
-        ",
-        CASE WHEN a.role = 'secretariat'
-             THEN work_waiting(ROW(true, true, a.organisation_id, a.minister_id,
-                                   (now() AT TIME ZONE 'Europe/Brussels')::date)::reader)
-        END AS waiting",
+        waiting_column!(),
         "WHERE a.disabled_at IS NULL AND a.id = $1 AND a.security_stamp = $2"
     ))
     .bind(id)
@@ -151,12 +159,10 @@ pub(crate) async fn session_and_user(
     // The account's joins, then the session: a session without a (valid)
     // account still comes back, with NULLs for the account.
     let row = sqlx::query(select_account!(
-        ",
-        CASE WHEN a.role = 'secretariat'
-             THEN work_waiting(ROW(true, true, a.organisation_id, a.minister_id,
-                                   (now() AT TIME ZONE 'Europe/Brussels')::date)::reader)
-        END AS waiting,
-        s.data AS session_data, s.security_stamp AS session_stamp",
+        concat!(
+            waiting_column!(),
+            ", s.data AS session_data, s.security_stamp AS session_stamp"
+        ),
         "RIGHT JOIN tower_sessions.session s
              ON a.id = s.account_id AND a.security_stamp = s.security_stamp
             AND a.disabled_at IS NULL
@@ -182,8 +188,7 @@ pub(crate) async fn session_and_user(
 /// Who a session's record says it is signed in as: the account and the
 /// stamp, kept beside the record (see [`session_and_user`]).
 pub(crate) fn signed_in_as(record: &tower_sessions::session::Record) -> Option<(i64, Uuid)> {
-    let auth = record.data.get(SESSION_AUTH_KEY)?;
-    let auth: SessionAuth = serde_json::from_value(auth.clone()).ok()?;
+    let auth = SessionAuth::deserialize(record.data.get(SESSION_AUTH_KEY)?).ok()?;
     Some((auth.account_id, auth.security_stamp))
 }
 
