@@ -122,8 +122,8 @@ macro_rules! waiting_column {
     () => {
         ",
         CASE WHEN a.role = 'secretariat'
-             THEN work_waiting(ROW(true, true, a.organisation_id, a.minister_id,
-                                   (now() AT TIME ZONE 'Europe/Brussels')::date)::reader)
+             THEN (SELECT n FROM work_waiting(ROW(true, true, a.organisation_id, a.minister_id,
+                                   (now() AT TIME ZONE 'Europe/Brussels')::date)::reader))
         END AS waiting"
     };
 }

@@ -426,3 +426,26 @@ async fn a_session_is_read_with_its_account_in_one_query() {
         .await;
     assert_eq!(ended, 1, "only the secretariat's session is left");
 }
+
+/// The work menu's badge (`work_waiting`) is read with every session of the
+/// secretariat. PostgreSQL plans it with the query that reads it (a
+/// set-returning SQL function of one SELECT is inlined): as PL/pgSQL, or as
+/// a function it cannot inline, it would run as a call of its own on every
+/// request (docs/performance.md, "Session 13").
+#[tokio::test]
+async fn the_work_badge_is_planned_with_the_query_that_reads_it() {
+    let app = TestApp::empty().await;
+    let plan: Vec<String> = sqlx::query_scalar(
+        "EXPLAIN (VERBOSE) SELECT (SELECT n FROM work_waiting(
+             ROW(true, true, NULL, NULL, current_date)::reader))",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let plan = plan.join("\n");
+    assert!(
+        plan.contains("public.agenda_item"),
+        "counted in place: {plan}"
+    );
+    assert!(!plan.contains("Function Scan"), "not a call: {plan}");
+}
