@@ -245,7 +245,17 @@ pub async fn visible_by_id(
 #[derive(Template)]
 #[template(path = "agreements/show.html")]
 struct ShowPage<'a> {
-    ctx: PageCtx,
+    ctx: &'a PageCtx,
+    title: &'a str,
+    content: Content<'a>,
+}
+
+/// An agreement's page without its layout (`agreements/content.html`).
+#[derive(Template)]
+#[template(path = "agreements/content.html")]
+struct ShowContent<'a> {
+    /// Read for who is signed in only: see [`PublicView`].
+    ctx: &'a PageCtx,
     agreement: &'a Agreement,
     commitments: &'a [Commitment],
     goals: &'a [GoalView],
@@ -260,12 +270,41 @@ struct ShowPage<'a> {
     allowed: Option<Vec<i64>>,
 }
 
-impl ShowPage<'_> {
+impl ShowContent<'_> {
     /// Whether the viewer may add follow-up to line `n`.
     fn may_follow_up(&self, n: &TreeNode) -> bool {
         self.allowed.as_deref().is_none_or(|a| a.contains(&n.id))
     }
 }
+
+/// The content of the page: rendered for this request, or kept in the
+/// public model.
+enum Content<'a> {
+    Now(ShowContent<'a>),
+    Kept(&'a page::Rendered),
+}
+
+impl askama::FastWritable for Content<'_> {
+    fn write_into(
+        &self,
+        dest: &mut dyn std::fmt::Write,
+        values: &dyn askama::Values,
+    ) -> askama::Result<()> {
+        match self {
+            Content::Now(content) => content.render_into_with_values(dest, values),
+            Content::Kept(kept) => kept.write_into(dest, values),
+        }
+    }
+}
+
+impl std::fmt::Display for Content<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        askama::FastWritable::write_into(self, f, &()).map_err(|_| std::fmt::Error)
+    }
+}
+
+// Both are our templates' output, escaped where they wrote values.
+impl askama::filters::HtmlSafe for Content<'_> {}
 
 /// An agreement's page as a kind of reader sees it, built once per change
 /// and kept (`Cache::data`, for the public `Cache::stored`): the tree, its
@@ -280,6 +319,50 @@ struct AgreementView {
     government: Vec<Signatory>,
     social_partners: Vec<Signatory>,
     discussions: Vec<Discussion>,
+}
+
+/// The public's agreement page, kept as its read model (`Cache::stored`):
+/// the content rendered when the model is built, for a visitor who is not
+/// signed in. Read back, a page is one copy: decoding the view and
+/// rendering it were two thirds of vesoc's work for a cold page
+/// (callgrind, docs/performance.md "Session 13").
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PublicView {
+    title: String,
+    content: page::Rendered,
+}
+
+impl PublicView {
+    fn of(view: &AgreementView) -> Result<PublicView> {
+        let ctx = PageCtx::default();
+        let content = page::Rendered::of(&view.content(&ctx, Some(Vec::new()), None))?;
+        Ok(PublicView {
+            title: view.agreement.text.title.clone(),
+            content,
+        })
+    }
+}
+
+impl AgreementView {
+    fn content<'a>(
+        &'a self,
+        ctx: &'a PageCtx,
+        allowed: Option<Vec<i64>>,
+        no_follow_up: Option<String>,
+    ) -> ShowContent<'a> {
+        ShowContent {
+            ctx,
+            agreement: &self.agreement,
+            commitments: &self.commitments,
+            goals: &self.goals,
+            lines: &self.lines,
+            government: &self.government,
+            social_partners: &self.social_partners,
+            no_follow_up,
+            discussions: &self.discussions,
+            allowed,
+        }
+    }
 }
 
 /// The public agreement page's read model. Which agenda items and action
@@ -312,27 +395,32 @@ async fn show(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Response> {
-    // Kept in memory until the next change. An unknown agreement is an
-    // error, and errors are not kept.
     let reader = Reader::of(ctx.user.as_ref());
     // Built in a box of its own when it runs: the page's future, moved on
     // every request, would otherwise hold the build's queries, and copying
     // it was a twentieth of a page read back from its stored model
-    // (callgrind).
+    // (callgrind). An unknown agreement is an error, and errors are not
+    // kept.
     let read = async { Box::pin(read_view(&state, &slug, reader)).await };
-    // Per reader: the agenda items that dealt with it and the action points
-    // that feed its lines follow the items' rule (a confidential one for
-    // its body's members), so the key is the whole reader, today included
-    // (a handful of kinds of readers).
-    let view = if reader.signed_in {
-        let key = format!("agreement {slug} {reader:?}");
-        state.cache.data(key, read).await?
-    } else {
-        state
+    if !reader.signed_in {
+        let build = async { PublicView::of(&read.await?) };
+        let kept = state
             .cache
-            .stored(&state.db, &AGREEMENT, slug.clone(), read)
-            .await?
-    };
+            .stored(&state.db, &AGREEMENT, slug.clone(), build)
+            .await?;
+        return Ok(page::render(&ShowPage {
+            ctx: &ctx,
+            title: &kept.title,
+            content: Content::Kept(&kept.content),
+        }));
+    }
+    // Kept in memory until the next change, per reader: the agenda items
+    // that dealt with it and the action points that feed its lines follow
+    // the items' rule (a confidential one for its body's members), so the
+    // key is the whole reader, today included (a handful of kinds of
+    // readers).
+    let key = format!("agreement {slug} {reader:?}");
+    let view = state.cache.data(key, read).await?;
     let allowed = follow_up_lines(&state, ctx.user.as_ref(), view.agreement.id).await?;
     let no_follow_up = match (&ctx.user, allowed.as_deref()) {
         (Some(u), Some([])) if u.role == Role::Cabinet && !view.lines.is_empty() => {
@@ -341,16 +429,9 @@ async fn show(
         _ => None,
     };
     Ok(page::render(&ShowPage {
-        ctx,
-        agreement: &view.agreement,
-        commitments: &view.commitments,
-        goals: &view.goals,
-        lines: &view.lines,
-        government: &view.government,
-        social_partners: &view.social_partners,
-        no_follow_up,
-        discussions: &view.discussions,
-        allowed,
+        ctx: &ctx,
+        title: &view.agreement.text.title,
+        content: Content::Now(view.content(&ctx, allowed, no_follow_up)),
     }))
 }
 
