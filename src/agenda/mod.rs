@@ -507,16 +507,29 @@ pub(crate) async fn item_page(
 #[template(path = "agenda/queue.html")]
 struct QueuePage<'a> {
     ctx: PageCtx,
-    /// The proposals of this page of the queue.
-    items: &'a [AgendaItem],
+    /// No proposal waits.
+    empty: bool,
+    /// The proposals of this page of the queue (`QueueRows`).
+    rows: &'a page::Rendered,
     pager: Pager,
-    warnings: &'a HashMap<i64, queries::Completeness>,
     /// The coming meetings one can still put items on: where the
     /// secretariat adds its own.
     coming: Vec<&'a OpenMeeting>,
 }
 
-impl QueuePage<'_> {
+/// A page of the queue's rows, as `agenda/queue_rows.html` writes them:
+/// links, warnings and dates, nothing of the request. Rendered when the
+/// model is built: decoding fifty proposals and writing them were four
+/// fifths of vesoc's work for the queue read cold (callgrind,
+/// docs/performance.md "Session 13").
+#[derive(Template)]
+#[template(path = "agenda/queue_rows.html")]
+struct QueueRows<'a> {
+    items: &'a [AgendaItem],
+    warnings: &'a HashMap<i64, queries::Completeness>,
+}
+
+impl QueueRows<'_> {
     /// The warnings about one proposal, in Dutch.
     fn warnings(&self, id: &i64) -> Vec<&'static str> {
         self.warnings
@@ -529,16 +542,14 @@ impl QueuePage<'_> {
 /// A page of the review queue as every secretariat account sees it, read
 /// once per change and stored (`QUEUE`), one model per page: the queue has
 /// hundreds of proposals in the generated history, and decoding them all
-/// to show fifty was most of a request. The proposals with a warning are
-/// kept by id; the words are chosen as the rows are shown.
+/// to show fifty was most of a request. The page's rows are kept rendered.
 #[derive(Serialize, Deserialize)]
 struct QueueView {
     /// The page shown (the last when a later one was asked for), and the
     /// length of the whole queue.
     page: usize,
     total: usize,
-    items: Vec<AgendaItem>,
-    warnings: HashMap<i64, queries::Completeness>,
+    rows: page::Rendered,
     open: Vec<OpenMeeting>,
 }
 
@@ -612,8 +623,10 @@ async fn queue(
         Ok::<_, AppError>(QueueView {
             page: pager.page,
             total,
-            items,
-            warnings,
+            rows: page::Rendered::of(&QueueRows {
+                items: &items,
+                warnings: &warnings,
+            })?,
             open,
         })
     };
@@ -632,9 +645,9 @@ async fn queue(
     let pager = Pager::at(view.page, QUEUE_PAGE, view.total);
     Ok(page::render(&QueuePage {
         ctx,
-        items: &view.items,
+        empty: view.total == 0,
+        rows: &view.rows,
         pager,
-        warnings: &view.warnings,
         coming,
     }))
 }
