@@ -307,9 +307,9 @@ impl std::fmt::Display for Content<'_> {
 impl askama::filters::HtmlSafe for Content<'_> {}
 
 /// An agreement's page as a kind of reader sees it, built once per change
-/// and kept (`Cache::data`, for the public `Cache::stored`): the tree, its
-/// follow-up and the goals' charts were rebuilt, and all of it cloned, on
-/// every request.
+/// and kept (`Cache::data`; for the public, rendered into a [`PublicView`]
+/// and stored): the tree, its follow-up and the goals' charts were rebuilt,
+/// and all of it cloned, on every request.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct AgreementView {
     agreement: Agreement,
