@@ -184,9 +184,9 @@ async fn public_pages_cost_at_most_three_queries_whatever_the_history() {
         "the query count grows with the data: {report:#?}"
     );
     // Signed in, the session costs one query of its own (the session with
-    // its account, `auth::session_and_user`); the page itself one: the read of its stored model (the
-    // meeting with everything a member sees, and the agenda). Independent
-    // of the data's size.
+    // its account, `auth::session_and_user`); the page itself one: the
+    // read of its stored model (the meeting with everything a member sees,
+    // and the agenda). Independent of the data's size.
     let s = queries(&mut member_s, &member_small).await;
     let l = queries(&mut member_l, &member_large).await;
     report.push(format!("member {member_small}: {s} / {member_large}: {l}"));
